@@ -1,0 +1,57 @@
+"""The Flask application: ``create_app(config=None)`` builds everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from api import bundles, cases, tasks
+from api.errors import http_error_response, register_error_handlers
+from engine.bootstrap import OneThingEngine, Settings, build_engine
+
+
+class _Api(Api):  # type: ignore[misc]
+    """flask-smorest with our error shape instead of its own."""
+
+    def handle_http_exception(self, error: Any) -> Any:
+        return http_error_response(error)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Config keys: ``ENGINE`` (a built ``OneThingEngine``, used as is), or ``DATABASE_URL`` and
+    the other ``Settings`` fields in upper case; anything else is Flask configuration."""
+    config = dict(config or {})
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="一件事 onething API",
+        API_VERSION="0.1.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        JSON_AS_ASCII=False,
+    )
+    engine = config.pop("ENGINE", None)
+    settings_keys = {"DATABASE_URL": "database_url", "DEPLOY_SHIPPED": "deploy_shipped"}
+    overrides = {settings_keys[k]: config.pop(k) for k in list(config) if k in settings_keys}
+    app.config.update(config)
+    if engine is None:
+        settings = Settings.from_env()
+        for name, value in overrides.items():
+            setattr(settings, name, value)
+        engine = build_engine(settings)
+    assert isinstance(engine, OneThingEngine)
+    app.extensions["onething"] = engine
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    api = _Api(app)
+    api.register_blueprint(cases.blp)
+    api.register_blueprint(tasks.blp)
+    api.register_blueprint(bundles.blp)
+    api.register_blueprint(bundles.health)
+    register_error_handlers(app)
+    return app

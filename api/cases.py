@@ -1,0 +1,65 @@
+"""Cases: the window starts them and hands over their results; everyone reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.actor import current_actor, request_key
+from api.presenters import case_detail, case_summary
+from api.schemas import CaseDetailSchema, CaseListArgsSchema, CasePageSchema, PickupSchema, StartCaseSchema
+from engine.services import views
+from engine.services.cases import PickUp, StartCase, pick_up, start_case
+from engine.services.context import ServiceContext
+
+blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="办件：受理、查询、统一出件")
+
+
+def ctx() -> ServiceContext:
+    return current_app.extensions["onething"].ctx  # type: ignore[no-any-return]
+
+
+def _detail(ref: str) -> dict[str, Any]:
+    return case_detail(views.get_case(ctx(), ref))
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.arguments(CaseListArgsSchema, location="query")
+    @blp.response(200, CasePageSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List cases, newest first (一窗受理的办件列表)"""
+        page = views.list_cases(ctx(), args.get("status"), args.get("bundle"), args["page"], args["per_page"])
+        return {"items": [case_summary(c) for c in page.items], "total": page.total, "page": page.page,
+                "per_page": page.per_page}
+
+    @blp.arguments(StartCaseSchema)
+    @blp.response(201, CaseDetailSchema)
+    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """Start a case at the window (一窗受理); answers the case number and the receipt"""
+        applied = start_case(StartCase(bundle_code=body["bundle"], applicant=body["applicant"],
+                                       channel=body["channel"], actor=current_actor(),
+                                       request_key=request_key(body)), ctx())
+        return _detail(applied.resource_id), applied.status_code
+
+
+@blp.route("/<string:ref>")
+class CaseById(MethodView):
+    @blp.response(200, CaseDetailSchema)
+    def get(self, ref: str) -> dict[str, Any]:
+        """A case by id or case number: status, each department's progress, timeline"""
+        return _detail(ref)
+
+
+@blp.route("/<string:ref>/pickup")
+class CasePickup(MethodView):
+    @blp.arguments(PickupSchema)
+    @blp.response(200, CaseDetailSchema)
+    def post(self, body: dict[str, Any], ref: str) -> tuple[dict[str, Any], int]:
+        """Unified pickup (统一出件): every granted result and every written refusal together"""
+        applied = pick_up(PickUp(case_ref=ref, payload=body, actor=current_actor(),
+                                 request_key=request_key(body)), ctx())
+        return _detail(applied.resource_id), applied.status_code

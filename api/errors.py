@@ -1,0 +1,82 @@
+"""One error shape for every failure: ``{"code", "message", "message_zh", "errors"}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from engine.domain.errors import Conflict, DomainError, Forbidden, IdempotencyKeyReused, InvalidInput, NotFound
+from engine.services.transactions import Busy
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    NotFound: 404,
+    InvalidInput: 422,
+    Forbidden: 403,
+    Conflict: 409,
+    IdempotencyKeyReused: 422,
+    Busy: 503,
+}
+
+_ZH_BY_STATUS = {
+    400: "请求格式错误",
+    401: "请先表明身份",
+    403: "无权执行此操作",
+    404: "找不到请求的资源",
+    405: "不支持该请求方法",
+    409: "请求与当前状态冲突",
+    413: "请求内容过大",
+    415: "请求内容类型不受支持",
+    422: "请求内容有误",
+    500: "服务器内部错误",
+}
+
+
+def error_body(code: str, message: str, message_zh: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "message_zh": message_zh, "errors": errors or {}}
+
+
+def _flatten(messages: Any) -> dict[str, Any]:
+    """webargs nests field errors under the location (json, query...); callers want the fields."""
+    if not isinstance(messages, dict):
+        return {"_request": messages}
+    flat: dict[str, Any] = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[f"_{location}"] = fields
+    return flat
+
+
+def http_error_response(err: HTTPException) -> tuple[Response, int]:
+    status = err.code or 500
+    data = getattr(err, "data", None) or {}
+    messages = data.get("messages")
+    message = data.get("message") or err.description or err.name
+    if status == 422 and messages:
+        message = "the request has invalid or missing fields"
+    elif status == 400 and messages:
+        message = "the request body is not valid JSON"
+    code = err.name.lower().replace(" ", "_").replace("'", "")
+    return jsonify(error_body(code, message, _ZH_BY_STATUS.get(status, err.name), _flatten(messages))), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError) -> tuple[Response, int]:
+        status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(err, cls)), 400)
+        return jsonify(error_body(err.code, err.message, err.message_zh, err.field_errors)), status
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException) -> tuple[Response, int]:
+        return http_error_response(err)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> tuple[Response, int]:
+        log.exception("unhandled error", exc_info=err)
+        return http_error_response(InternalServerError())

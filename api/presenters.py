@@ -1,0 +1,95 @@
+"""Turning use-case results into the dictionaries the wire schemas dump."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.domain.model import Bundle, ItemStatus, TaskState
+from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
+from engine.services.views import BundleView, CaseDetail
+from forms.identifiers import mask_id
+
+
+def case_summary(case: CaseRecord) -> dict[str, Any]:
+    return {
+        "id": case.id, "number": case.number, "bundle": case.bundle_code, "status": case.status,
+        "applicant_name": case.applicant.get("name", ""),
+        "applicant_id_number": mask_id(str(case.applicant.get("id_number", ""))),
+        "accepted_at": case.accepted_at, "accepted_by": case.accepted_by, "closed_at": case.closed_at,
+    }
+
+
+def task_view(task: TaskRecord) -> dict[str, Any]:
+    return {
+        "id": task.id, "case_id": task.case_id, "case_number": task.case_number, "bundle": task.bundle_code,
+        "department": task.department, "item": task.item_code, "kind": task.kind, "name": task.name,
+        "title": task.title, "state": task.state, "created_at": task.created_at, "claimed_at": task.claimed_at,
+        "completed_at": task.completed_at, "assignee": task.assignee, "completed_by": task.completed_by,
+        "decision": task.decision,
+    }
+
+
+def _item_view(bundle: Bundle, item: CaseItemRecord) -> dict[str, Any]:
+    spec = bundle.item(item.item_code)
+    return {
+        "code": item.item_code, "name": spec.name if spec else item.item_code,
+        "department": item.department, "department_name": bundle.department_name(item.department),
+        "status": item.status, "decision": item.decision, "reason": item.reason,
+        "licence_number": item.licence_number, "decided_by": item.decided_by, "decided_at": item.decided_at,
+        "corrections": item.corrections, "materials_requested": item.materials_requested,
+    }
+
+
+def _event_view(event: EventRecord) -> dict[str, Any]:
+    return {
+        "seq": event.seq, "type": event.type,
+        "who": {"user": event.actor_user, "department": event.actor_department, "role": event.actor_role},
+        "at": event.occurred_at, "task_id": event.task_id, "data": event.data,
+    }
+
+
+def case_detail(detail: CaseDetail) -> dict[str, Any]:
+    case, bundle = detail.case, detail.bundle
+    items = [_item_view(bundle, i) for i in detail.items]
+    departments: dict[str, dict[str, Any]] = {}
+    for item in detail.items:
+        dept = departments.setdefault(item.department, {
+            "code": item.department, "name": bundle.department_name(item.department),
+            "items": 0, "approved": 0, "rejected": 0, "pending": 0})
+        dept["items"] += 1
+        key = {ItemStatus.APPROVED: "approved", ItemStatus.REJECTED: "rejected"}.get(ItemStatus(item.status),
+                                                                                    "pending")
+        dept[key] += 1
+    receipt = {
+        "case_number": case.number, "bundle_name": bundle.name, "applicant_name": case.applicant.get("name"),
+        "accepted_at": case.accepted_at, "accepted_by": case.accepted_by, "channel": case.channel,
+        "items": [{"code": i.code, "name": i.name, "department_name": bundle.department_name(i.department),
+                   "promised_days": i.promised_days} for i in bundle.items],
+    }
+    return {
+        **case_summary(case),
+        "bundle_name": bundle.name, "channel": case.channel, "applicant": case.applicant,
+        "items": items, "departments": list(departments.values()),
+        "open_tasks": [task_view(t) for t in detail.tasks if TaskState(t.state).is_open],
+        "tasks": [task_view(t) for t in detail.tasks],
+        "timeline": [_event_view(e) for e in detail.events],
+        "receipt": receipt,
+        "results": {
+            "granted": [i for i in items if i["status"] == ItemStatus.APPROVED],
+            "refused": [i for i in items if i["status"] == ItemStatus.REJECTED],
+        },
+    }
+
+
+def bundle_view(view: BundleView) -> dict[str, Any]:
+    bundle, record = view.bundle, view.record
+    deployed = next((v.version for v in view.versions if v.id == record.deployed_version_id), None)
+    return {
+        "code": bundle.code, "name": bundle.name, "deployed_version": deployed,
+        "items": [{"code": i.code, "name": i.name, "department": i.department,
+                   "department_name": bundle.department_name(i.department),
+                   "statutory_days": i.statutory_days, "promised_days": i.promised_days} for i in bundle.items],
+        "versions": [{"id": v.id, "version": v.version, "process_id": v.process_id, "sha256": v.sha256,
+                      "source": v.source, "created_at": v.created_at, "deployed_at": v.deployed_at,
+                      "current": v.id == record.deployed_version_id} for v in view.versions],
+    }

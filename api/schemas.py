@@ -1,0 +1,214 @@
+"""Wire schemas: what the API accepts and answers. Field names are English; values the clerk
+reads (names, titles, messages) are Chinese."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+_short = validate.Length(max=200)
+_long = validate.Length(max=2000)
+
+
+class ApplicantSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50),
+                         metadata={"description": "申请人（经营者/法定代表人）姓名"})
+    id_number = fields.String(required=True, validate=validate.Length(max=18),
+                              metadata={"description": "居民身份证号码（GB 11643）"})
+    phone = fields.String(required=True, validate=validate.Length(max=20))
+    entity_name = fields.String(validate=_short, metadata={"description": "经营者名称/字号"})
+    credit_code = fields.String(validate=validate.Length(max=18), metadata={"description": "统一社会信用代码"})
+    address = fields.String(validate=_short, metadata={"description": "经营场所地址"})
+
+
+class StartCaseSchema(Schema):
+    bundle = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    applicant = fields.Nested(ApplicantSchema, required=True)
+    channel = fields.String(load_default="window", validate=validate.OneOf(["window", "online"]))
+
+
+class CompleteTaskSchema(Schema):
+    decision = fields.String(validate=validate.OneOf(["approve", "reject", "correct"]),
+                             metadata={"description": "审批任务：approve 准予 / reject 不予许可 / correct 补正"})
+    reason = fields.String(validate=_long, metadata={"description": "不予许可或补正的理由"})
+    materials = fields.List(fields.String(validate=_short), validate=validate.Length(max=50),
+                            metadata={"description": "补正：需补正的全部材料"})
+    licence_number = fields.String(validate=_short, metadata={"description": "准予：证照编号"})
+    supplied = fields.List(fields.String(validate=_short), validate=validate.Length(max=50),
+                           metadata={"description": "补正材料任务：申请人已提交的材料"})
+    comment = fields.String(validate=_long)
+
+
+class PickupSchema(Schema):
+    delivery = fields.String(load_default="window", validate=validate.OneOf(["window", "mail", "online"]))
+    recipient_name = fields.String(validate=validate.Length(max=50))
+    comment = fields.String(validate=_long)
+
+
+class PageArgsSchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class CaseListArgsSchema(PageArgsSchema):
+    status = fields.String(validate=validate.OneOf(["in_review", "awaiting_pickup", "closed"]))
+    bundle = fields.String(validate=validate.Length(max=64))
+
+
+class TaskListArgsSchema(PageArgsSchema):
+    department = fields.String(validate=validate.Length(max=32))
+    state = fields.String(load_default="open",
+                          validate=validate.OneOf(["open", "ready", "claimed", "completed", "cancelled"]))
+    case = fields.String(validate=validate.Length(max=40))
+    assignee = fields.String(validate=validate.Length(max=100))
+
+
+class ActorSchema(Schema):
+    user = fields.String()
+    department = fields.String()
+    role = fields.String()
+
+
+class EventSchema(Schema):
+    seq = fields.Integer()
+    type = fields.String()
+    who = fields.Nested(ActorSchema)
+    at = fields.DateTime()
+    task_id = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    case_id = fields.Integer()
+    case_number = fields.String()
+    bundle = fields.String()
+    department = fields.String()
+    item = fields.String(allow_none=True)
+    kind = fields.String()
+    name = fields.String()
+    title = fields.String()
+    state = fields.String()
+    created_at = fields.DateTime()
+    claimed_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    decision = fields.String(allow_none=True)
+
+
+class ItemProgressSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    department = fields.String()
+    department_name = fields.String()
+    status = fields.String()
+    decision = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    licence_number = fields.String(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    corrections = fields.Integer()
+    materials_requested = fields.List(fields.String())
+
+
+class DepartmentProgressSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    items = fields.Integer()
+    approved = fields.Integer()
+    rejected = fields.Integer()
+    pending = fields.Integer()
+
+
+class ReceiptItemSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    department_name = fields.String()
+    promised_days = fields.Integer(allow_none=True)
+
+
+class ReceiptSchema(Schema):
+    case_number = fields.String()
+    bundle_name = fields.String()
+    applicant_name = fields.String()
+    accepted_at = fields.DateTime()
+    accepted_by = fields.String()
+    channel = fields.String()
+    items = fields.List(fields.Nested(ReceiptItemSchema))
+
+
+class ResultsSchema(Schema):
+    granted = fields.List(fields.Nested(ItemProgressSchema))
+    refused = fields.List(fields.Nested(ItemProgressSchema))
+
+
+class CaseSummarySchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    bundle = fields.String()
+    status = fields.String()
+    applicant_name = fields.String()
+    applicant_id_number = fields.String(metadata={"description": "masked: 4101**********1234"})
+    accepted_at = fields.DateTime()
+    accepted_by = fields.String()
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class CaseDetailSchema(CaseSummarySchema):
+    bundle_name = fields.String()
+    channel = fields.String()
+    applicant = fields.Dict()
+    items = fields.List(fields.Nested(ItemProgressSchema))
+    departments = fields.List(fields.Nested(DepartmentProgressSchema))
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    tasks = fields.List(fields.Nested(TaskSchema))
+    timeline = fields.List(fields.Nested(EventSchema))
+    receipt = fields.Nested(ReceiptSchema)
+    results = fields.Nested(ResultsSchema)
+
+
+class PageSchema(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class CasePageSchema(PageSchema):
+    items = fields.List(fields.Nested(CaseSummarySchema))
+
+
+class TaskPageSchema(PageSchema):
+    items = fields.List(fields.Nested(TaskSchema))
+
+
+class FlowVersionSchema(Schema):
+    id = fields.Integer()
+    version = fields.Integer()
+    process_id = fields.String()
+    sha256 = fields.String()
+    source = fields.String()
+    created_at = fields.DateTime()
+    deployed_at = fields.DateTime(allow_none=True)
+    current = fields.Boolean()
+
+
+class BundleItemSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    department = fields.String()
+    department_name = fields.String()
+    statutory_days = fields.Integer(allow_none=True)
+    promised_days = fields.Integer(allow_none=True)
+
+
+class BundleSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    deployed_version = fields.Integer(allow_none=True)
+    items = fields.List(fields.Nested(BundleItemSchema))
+    versions = fields.List(fields.Nested(FlowVersionSchema))
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    database = fields.String()

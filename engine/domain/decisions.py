@@ -1,0 +1,160 @@
+"""What completing each kind of task means: the rules a decision must satisfy, the data it
+writes into the workflow, and the event it leaves in the case log.
+
+Each department writes under its own key, ``results[item_code]``: SpiffWorkflow merges branch data
+at the parallel join in finishing order, so a shared key would let the last branch win.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from engine.domain.errors import InvalidInput
+from engine.domain.model import Actor, Delivery, ItemStatus
+
+MAX_CORRECTION_ROUNDS = 3
+"""补正 is to be notified once and completely (行政许可法 art. 32); three rounds is the hard stop,
+which also keeps SpiffWorkflow's task tree far from its depth limit."""
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    CORRECT = "correct"
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The validated outcome of completing one task."""
+
+    data_update: dict[str, Any]
+    event_type: str
+    event_data: dict[str, Any]
+    item_status: ItemStatus | None = None
+    decision: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _text(payload: Mapping[str, Any], key: str) -> str:
+    value = payload.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _texts(payload: Mapping[str, Any], key: str) -> list[str]:
+    value = payload.get(key) or []
+    return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+
+
+def decide_approval(
+    item_code: str,
+    payload: Mapping[str, Any],
+    actor: Actor,
+    now: datetime,
+    corrections_so_far: int,
+) -> Completion:
+    """A department's decision on its item: approve, reject (不予许可) or request correction (补正)."""
+    raw = payload.get("decision")
+    try:
+        decision = Decision(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"decision must be one of approve, reject, correct (got {raw!r})",
+            "审批结论必须是 approve（准予）、reject（不予许可）或 correct（补正）之一",
+            {"decision": ["必须是 approve、reject、correct 之一"]},
+        ) from None
+    reason = _text(payload, "reason")
+    materials = _texts(payload, "materials")
+    record: dict[str, Any] = {
+        "decision": decision.value,
+        "decided_by": actor.user,
+        "decided_at": now.isoformat(),
+    }
+    if decision is Decision.REJECT:
+        if not reason:
+            raise InvalidInput(
+                "a rejection needs a written reason",
+                "不予许可必须说明理由",
+                {"reason": ["不予许可必须填写理由"]},
+            )
+        record["reason"] = reason
+        return Completion({"results": {item_code: record}}, "ItemRejected",
+                          {"item": item_code, "reason": reason}, ItemStatus.REJECTED, decision.value)
+    if decision is Decision.CORRECT:
+        if not materials:
+            raise InvalidInput(
+                "a correction request must name the materials to supply, all at once",
+                "补正通知须一次性列明需补正的全部材料",
+                {"materials": ["请列出需补正的材料"]},
+            )
+        if corrections_so_far >= MAX_CORRECTION_ROUNDS:
+            raise InvalidInput(
+                f"this item already had {corrections_so_far} correction rounds; approve or reject it",
+                f"该事项已补正 {corrections_so_far} 次，不能再次补正，请作出准予或不予许可的决定",
+                {"decision": ["补正次数已达上限"]},
+            )
+        record["materials"] = materials
+        if reason:
+            record["reason"] = reason
+        return Completion({"results": {item_code: record}}, "CorrectionRequested",
+                          {"item": item_code, "materials": materials, "reason": reason},
+                          ItemStatus.CORRECTION_REQUESTED, decision.value)
+    licence = _text(payload, "licence_number")
+    if licence:
+        record["licence_number"] = licence
+    comment = _text(payload, "comment")
+    if comment:
+        record["comment"] = comment
+    return Completion({"results": {item_code: record}}, "ItemApproved",
+                      {"item": item_code, "licence_number": licence or None},
+                      ItemStatus.APPROVED, decision.value)
+
+
+def supply_correction(
+    item_code: str, requested: list[str], payload: Mapping[str, Any], actor: Actor, now: datetime
+) -> Completion:
+    """The window records what the applicant supplied; the item goes back to its department."""
+    supplied = _texts(payload, "supplied")
+    if not supplied:
+        raise InvalidInput(
+            "list the materials the applicant supplied",
+            "请登记申请人补正提交的材料",
+            {"supplied": ["请列出已补正的材料"]},
+        )
+    missing = [m for m in requested if m not in supplied]
+    if missing:
+        raise InvalidInput(
+            f"the correction asked for {', '.join(missing)}, which were not supplied",
+            f"补正通知要求的材料尚未提交：{'、'.join(missing)}",
+            {"supplied": [f"缺少：{m}" for m in missing]},
+        )
+    data = {"item": item_code, "supplied": supplied, "comment": _text(payload, "comment") or None}
+    update = {"corrections": {item_code: {"supplied": supplied, "recorded_by": actor.user,
+                                          "recorded_at": now.isoformat()}}}
+    return Completion(update, "CorrectionSupplied", data, ItemStatus.IN_REVIEW, None)
+
+
+def hand_over(payload: Mapping[str, Any], actor: Actor, now: datetime) -> Completion:
+    """统一出件: every granted result and every written refusal are handed over together."""
+    raw = payload.get("delivery") or Delivery.WINDOW.value
+    try:
+        delivery = Delivery(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"delivery must be one of window, mail, online (got {raw!r})",
+            "出件方式必须是 window（窗口领取）、mail（邮寄）或 online（电子证照）之一",
+            {"delivery": ["必须是 window、mail、online 之一"]},
+        ) from None
+    recipient = _text(payload, "recipient_name")
+    if delivery is Delivery.WINDOW and not recipient:
+        raise InvalidInput(
+            "name the person who collects the results at the window",
+            "窗口领取须登记领取人姓名",
+            {"recipient_name": ["窗口领取须填写领取人"]},
+        )
+    pickup = {"delivery": delivery.value, "recipient_name": recipient or None,
+              "handed_over_by": actor.user, "handed_over_at": now.isoformat()}
+    return Completion({"pickup": pickup}, "ResultsHandedOver", dict(pickup), None, None)

@@ -1,0 +1,60 @@
+"""Errors the domain and the use cases raise; the API maps each class to one HTTP status.
+
+Every error carries an English and a Chinese message, because the Chinese one is what a clerk
+or reviewer reads on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(
+        self,
+        message: str,
+        message_zh: str,
+        field_errors: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_zh = message_zh
+        self.field_errors = {k: list(v) for k, v in (field_errors or {}).items()}
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed but its content breaks a rule (422)."""
+
+    code = "invalid_input"
+
+
+class Forbidden(DomainError):
+    """The actor may not do this (another department's task, a reviewer starting a case...)."""
+
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state (task already completed, case closed...)."""
+
+    code = "conflict"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this Idempotency-Key was already used for a different request",
+            "该 Idempotency-Key 已用于另一个不同的请求",
+        )
+
+
+class ConcurrentUpdate(Exception):
+    """The case row changed under us (compare-and-swap failed); the use case is retried."""

@@ -1,0 +1,88 @@
+"""The nouns of a one-thing case: actors, items, bundles, tasks and their states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+WINDOW = "window"
+"""Department code of the comprehensive window (综合窗口): intake, corrections, pickup."""
+
+
+class TaskKind(StrEnum):
+    INTAKE = "intake"
+    APPROVAL = "approval"
+    CORRECTION = "correction"
+    PICKUP = "pickup"
+
+
+class TaskState(StrEnum):
+    READY = "ready"
+    CLAIMED = "claimed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (TaskState.READY, TaskState.CLAIMED)
+
+
+class CaseStatus(StrEnum):
+    IN_REVIEW = "in_review"
+    AWAITING_PICKUP = "awaiting_pickup"
+    CLOSED = "closed"
+
+
+class ItemStatus(StrEnum):
+    IN_REVIEW = "in_review"
+    CORRECTION_REQUESTED = "correction_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Delivery(StrEnum):
+    WINDOW = "window"
+    MAIL = "mail"
+    ONLINE = "online"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts. Until login exists (issue 3) the API takes this from request headers."""
+
+    user: str
+    department: str
+    role: str = ""
+
+
+SYSTEM = Actor(user="system", department="system", role="system")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One department's service item (事项)."""
+
+    code: str
+    name: str
+    department: str
+    statutory_days: int | None
+    promised_days: int | None
+    trips_alone: int = 2
+    steps_alone: int = 4
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A one-thing bundle (一件事): its items and the code its case numbers start with."""
+
+    code: str
+    name: str
+    number_prefix: str
+    items: tuple[Item, ...]
+    departments: dict[str, str]
+
+    def item(self, code: str) -> Item | None:
+        return next((i for i in self.items if i.code == code), None)
+
+    def department_name(self, code: str) -> str:
+        return self.departments.get(code, code)

@@ -1,0 +1,91 @@
+"""Records of stored state, as the use cases see them (independent of tables and wire schemas)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class CaseRecord:
+    id: int
+    number: str
+    bundle_code: str
+    flow_version_id: int
+    status: str
+    applicant: dict[str, Any]
+    channel: str
+    accepted_at: datetime
+    accepted_by: str
+    version: int
+    closed_at: datetime | None = None
+
+
+@dataclass
+class TaskRecord:
+    id: str
+    case_id: int
+    case_number: str
+    bundle_code: str
+    department: str
+    kind: str
+    name: str
+    title: str
+    state: str
+    created_at: datetime
+    item_code: str | None = None
+    claimed_at: datetime | None = None
+    completed_at: datetime | None = None
+    assignee: str | None = None
+    completed_by: str | None = None
+    decision: str | None = None
+
+
+@dataclass
+class CaseItemRecord:
+    case_id: int
+    item_code: str
+    department: str
+    status: str
+    corrections: int = 0
+    decision: str | None = None
+    reason: str | None = None
+    licence_number: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    materials_requested: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EventRecord:
+    case_id: int
+    type: str
+    actor_user: str
+    actor_department: str
+    actor_role: str
+    occurred_at: datetime
+    data: dict[str, Any]
+    task_id: str | None = None
+    seq: int = 0
+    id: int | None = None
+
+
+@dataclass
+class FlowVersionRecord:
+    id: int
+    bundle_code: str
+    version: int
+    process_id: str
+    sha256: str
+    source: str
+    created_at: datetime
+    deployed_at: datetime | None
+
+
+@dataclass
+class BundleRecord:
+    code: str
+    name: str
+    definition: dict[str, Any]
+    deployed_version_id: int | None

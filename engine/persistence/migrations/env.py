@@ -1,0 +1,27 @@
+"""Alembic environment: migrates the database named by the config or by DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+
+from alembic import context
+
+from engine.persistence.database import make_engine
+from engine.persistence.tables import metadata
+
+config = context.config
+url = config.attributes.get("url") or os.environ.get("DATABASE_URL") or "sqlite:///instance/onething.sqlite3"
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        conn.commit()
+    engine.dispose()

@@ -1,0 +1,77 @@
+"""Read-side queries for lists and inboxes: served from the projection tables, never by loading
+a workflow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import Connection, func, select
+
+from engine.domain.records import CaseRecord, TaskRecord
+from engine.persistence import tables as t
+from engine.persistence.repositories import rows_as
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+
+def list_tasks(
+    conn: Connection,
+    department: str | None,
+    states: tuple[str, ...],
+    case_id: int | None = None,
+    assignee: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[TaskRecord]:
+    conditions = [t.tasks.c.state.in_(states)]
+    if department is not None:
+        conditions.append(t.tasks.c.department == department)
+    if case_id is not None:
+        conditions.append(t.tasks.c.case_id == case_id)
+    if assignee is not None:
+        conditions.append(t.tasks.c.assignee == assignee)
+    total = conn.execute(select(func.count()).select_from(t.tasks).where(*conditions)).scalar_one()
+    rows = conn.execute(
+        select(t.tasks).where(*conditions)
+        .order_by(t.tasks.c.created_at, t.tasks.c.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(rows_as(TaskRecord, rows), int(total), page, per_page)
+
+
+def list_cases(
+    conn: Connection,
+    status: str | None = None,
+    bundle_code: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page[CaseRecord]:
+    conditions = []
+    if status is not None:
+        conditions.append(t.cases.c.status == status)
+    if bundle_code is not None:
+        conditions.append(t.cases.c.bundle_code == bundle_code)
+    total = conn.execute(select(func.count()).select_from(t.cases).where(*conditions)).scalar_one()
+    rows = conn.execute(
+        select(t.cases).where(*conditions)
+        .order_by(t.cases.c.accepted_at.desc(), t.cases.c.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(rows_as(CaseRecord, rows), int(total), page, per_page)
+
+
+def tasks_of_case(conn: Connection, case_id: int) -> list[TaskRecord]:
+    rows = conn.execute(
+        select(t.tasks).where(t.tasks.c.case_id == case_id).order_by(t.tasks.c.created_at, t.tasks.c.id)
+    ).all()
+    return rows_as(TaskRecord, rows)

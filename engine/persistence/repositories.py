@@ -1,0 +1,223 @@
+"""Repositories over one connection: each reads and writes one kind of record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, fields
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from engine.domain.errors import ConcurrentUpdate
+from engine.domain.records import (
+    BundleRecord,
+    CaseItemRecord,
+    CaseRecord,
+    EventRecord,
+    FlowVersionRecord,
+    TaskRecord,
+)
+from engine.persistence import tables as t
+
+R = TypeVar("R")
+
+
+def _record(cls: type[R], row: Row[Any]) -> R:
+    mapping = row._mapping
+    return cls(**{f.name: mapping[f.name] for f in fields(cls) if f.name in mapping})  # type: ignore[arg-type]
+
+
+class _Repository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+
+class CaseRepository(_Repository):
+    def add(self, case: CaseRecord) -> int:
+        values = asdict(case)
+        values.pop("id")
+        result = self.conn.execute(insert(t.cases).values(**values).returning(t.cases.c.id))
+        return int(result.scalar_one())
+
+    def get(self, case_id: int) -> CaseRecord | None:
+        row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+        return _record(CaseRecord, row) if row else None
+
+    def get_by_number(self, number: str) -> CaseRecord | None:
+        row = self.conn.execute(select(t.cases).where(t.cases.c.number == number)).first()
+        return _record(CaseRecord, row) if row else None
+
+    def lock(self, case_id: int) -> CaseRecord | None:
+        """Read the case for change: SELECT … FOR UPDATE on PostgreSQL (SQLite already holds its
+        write lock since BEGIN IMMEDIATE)."""
+        row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id).with_for_update()).first()
+        return _record(CaseRecord, row) if row else None
+
+    def save(self, case: CaseRecord) -> None:
+        """Write the case back if nobody else did since it was read, bumping its version."""
+        values = asdict(case)
+        expected = values.pop("version")
+        values.pop("id")
+        result = self.conn.execute(
+            update(t.cases)
+            .where(t.cases.c.id == case.id, t.cases.c.version == expected)
+            .values(**values, version=expected + 1)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
+        case.version = expected + 1
+
+
+class WorkflowStateRepository(_Repository):
+    def get(self, case_id: int) -> tuple[str, str] | None:
+        row = self.conn.execute(
+            select(t.workflow_states.c.serializer_version, t.workflow_states.c.state)
+            .where(t.workflow_states.c.case_id == case_id)
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    def add(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
+        self.conn.execute(insert(t.workflow_states).values(
+            case_id=case_id, serializer_version=serializer_version, state=state, updated_at=now))
+
+    def replace(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
+        self.conn.execute(
+            update(t.workflow_states).where(t.workflow_states.c.case_id == case_id)
+            .values(serializer_version=serializer_version, state=state, updated_at=now)
+        )
+
+
+class TaskRepository(_Repository):
+    def get(self, task_id: str) -> TaskRecord | None:
+        row = self.conn.execute(select(t.tasks).where(t.tasks.c.id == task_id)).first()
+        return _record(TaskRecord, row) if row else None
+
+    def open_for_case(self, case_id: int) -> list[TaskRecord]:
+        rows = self.conn.execute(
+            select(t.tasks).where(t.tasks.c.case_id == case_id, t.tasks.c.state.in_(("ready", "claimed")))
+        )
+        return [_record(TaskRecord, r) for r in rows]
+
+    def add(self, task: TaskRecord) -> None:
+        self.conn.execute(insert(t.tasks).values(**asdict(task)))
+
+    def save(self, task: TaskRecord) -> None:
+        values = asdict(task)
+        self.conn.execute(update(t.tasks).where(t.tasks.c.id == task.id).values(**values))
+
+
+class CaseItemRepository(_Repository):
+    def for_case(self, case_id: int) -> list[CaseItemRecord]:
+        rows = self.conn.execute(select(t.case_items).where(t.case_items.c.case_id == case_id))
+        return [_record(CaseItemRecord, r) for r in rows]
+
+    def add(self, item: CaseItemRecord) -> None:
+        self.conn.execute(insert(t.case_items).values(**asdict(item)))
+
+    def save(self, item: CaseItemRecord) -> None:
+        self.conn.execute(
+            update(t.case_items)
+            .where(t.case_items.c.case_id == item.case_id, t.case_items.c.item_code == item.item_code)
+            .values(**asdict(item))
+        )
+
+
+class EventRepository(_Repository):
+    """Append-only: there is no update or delete here, on purpose."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._last_seq: dict[int, int] = {}
+
+    def append(self, event: EventRecord) -> EventRecord:
+        last = self._last_seq.get(event.case_id)
+        if last is None:
+            last = self.conn.execute(
+                select(func.coalesce(func.max(t.case_events.c.seq), 0))
+                .where(t.case_events.c.case_id == event.case_id)
+            ).scalar_one()
+        event.seq = int(last) + 1
+        self._last_seq[event.case_id] = event.seq
+        values = asdict(event)
+        values.pop("id")
+        event.id = self.conn.execute(
+            insert(t.case_events).values(**values).returning(t.case_events.c.id)).scalar_one()
+        return event
+
+    def for_case(self, case_id: int) -> list[EventRecord]:
+        rows = self.conn.execute(
+            select(t.case_events).where(t.case_events.c.case_id == case_id).order_by(t.case_events.c.seq))
+        return [_record(EventRecord, r) for r in rows]
+
+
+class FlowRepository(_Repository):
+    def bundle(self, code: str) -> BundleRecord | None:
+        row = self.conn.execute(select(t.bundles).where(t.bundles.c.code == code)).first()
+        return _record(BundleRecord, row) if row else None
+
+    def bundles(self) -> list[BundleRecord]:
+        return [_record(BundleRecord, r) for r in self.conn.execute(select(t.bundles).order_by(t.bundles.c.code))]
+
+    def add_bundle(self, bundle: BundleRecord) -> None:
+        self.conn.execute(insert(t.bundles).values(**asdict(bundle)))
+
+    def save_bundle(self, bundle: BundleRecord) -> None:
+        self.conn.execute(update(t.bundles).where(t.bundles.c.code == bundle.code).values(**asdict(bundle)))
+
+    def versions(self, bundle_code: str | None = None) -> list[FlowVersionRecord]:
+        query = select(t.flow_versions).order_by(t.flow_versions.c.bundle_code, t.flow_versions.c.version)
+        if bundle_code is not None:
+            query = query.where(t.flow_versions.c.bundle_code == bundle_code)
+        return [_record(FlowVersionRecord, r) for r in self.conn.execute(query)]
+
+    def version(self, version_id: int) -> FlowVersionRecord | None:
+        row = self.conn.execute(select(t.flow_versions).where(t.flow_versions.c.id == version_id)).first()
+        return _record(FlowVersionRecord, row) if row else None
+
+    def xml(self, version_id: int) -> tuple[bytes, str]:
+        row = self.conn.execute(
+            select(t.flow_versions.c.xml, t.flow_versions.c.process_id).where(t.flow_versions.c.id == version_id)
+        ).one()
+        return row[0].encode("utf-8"), row[1]
+
+    def add_version(self, record: FlowVersionRecord, xml: str) -> int:
+        values = asdict(record)
+        values.pop("id")
+        values["xml"] = xml
+        return int(self.conn.execute(
+            insert(t.flow_versions).values(**values).returning(t.flow_versions.c.id)).scalar_one())
+
+    def set_deployed(self, version_id: int, now: datetime) -> None:
+        self.conn.execute(update(t.flow_versions).where(t.flow_versions.c.id == version_id).values(deployed_at=now))
+
+
+class IdempotencyRepository(_Repository):
+    def get(self, key: str) -> Row[Any] | None:
+        return self.conn.execute(select(t.idempotency_keys).where(t.idempotency_keys.c.key == key)).first()
+
+    def add(self, key: str, fingerprint: str, resource_type: str, resource_id: str, status_code: int,
+            now: datetime) -> None:
+        # A concurrent duplicate violates the primary key; the use case's retry then replays it.
+        self.conn.execute(insert(t.idempotency_keys).values(
+            key=key, fingerprint=fingerprint, resource_type=resource_type, resource_id=resource_id,
+            status_code=status_code, created_at=now))
+
+
+class CounterRepository(_Repository):
+    def next(self, prefix: str, day: str) -> int:
+        """The next sequence number of the day, atomically (INSERT … ON CONFLICT DO UPDATE)."""
+        dialect = self.conn.dialect.name
+        module: Any = postgresql if dialect == "postgresql" else sqlite
+        stmt = module.insert(t.case_number_counters).values(prefix=prefix, day=day, last_value=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["prefix", "day"],
+            set_={"last_value": t.case_number_counters.c.last_value + 1},
+        ).returning(t.case_number_counters.c.last_value)
+        return int(self.conn.execute(stmt).scalar_one())
+
+
+def rows_as(cls: type[R], rows: Sequence[Row[Any]]) -> list[R]:
+    return [_record(cls, r) for r in rows]
+

@@ -1,0 +1,172 @@
+"""Table definitions. The workflow blob lives apart from what is queried: status, open tasks,
+departments and items are ordinary indexed columns kept in step in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps are tz-aware UTC in Python; SQLite hands back naive values, so re-attach UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+bundles = Table(
+    "bundles", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("definition", JSON, nullable=False),
+    Column("deployed_version_id", Integer, nullable=True),
+)
+
+flow_versions = Table(
+    "flow_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("bundle_code", String(64), ForeignKey("bundles.code"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("xml", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("deployed_at", UtcDateTime, nullable=True),
+    UniqueConstraint("bundle_code", "version"),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("bundle_code", String(64), ForeignKey("bundles.code"), nullable=False),
+    Column("flow_version_id", Integer, ForeignKey("flow_versions.id"), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("applicant", JSON, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("accepted_at", UtcDateTime, nullable=False),
+    Column("accepted_by", String(100), nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+    # Compare-and-swap guard: every state change bumps it, and the update checks the old value.
+    Column("version", Integer, nullable=False),
+    Index(None, "status", "accepted_at"),
+    Index(None, "bundle_code", "accepted_at"),
+)
+
+workflow_states = Table(
+    "workflow_states", metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("serializer_version", String(64), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+case_items = Table(
+    "case_items", metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("item_code", String(64), primary_key=True),
+    Column("department", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("corrections", Integer, nullable=False, default=0),
+    Column("decision", String(16), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("licence_number", String(100), nullable=True),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("materials_requested", JSON, nullable=False),
+)
+
+tasks = Table(
+    "tasks", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("case_number", String(40), nullable=False),
+    Column("bundle_code", String(64), nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("item_code", String(64), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=True),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("assignee", String(100), nullable=True),
+    Column("completed_by", String(100), nullable=True),
+    Column("decision", String(16), nullable=True),
+    # The inbox query: a department's open tasks, oldest first.
+    Index(None, "department", "state", "created_at"),
+    Index(None, "case_id", "state"),
+    Index(None, "assignee", "state"),
+)
+
+case_events = Table(
+    "case_events", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("actor_user", String(100), nullable=False),
+    Column("actor_department", String(32), nullable=False),
+    Column("actor_role", String(32), nullable=False),
+    Column("task_id", String(36), nullable=True),
+    Column("data", JSON, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    UniqueConstraint("case_id", "seq"),
+)
+
+case_number_counters = Table(
+    "case_number_counters", metadata,
+    Column("prefix", String(16), primary_key=True),
+    Column("day", String(8), primary_key=True),
+    Column("last_value", Integer, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("resource_type", String(32), nullable=False),
+    Column("resource_id", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,78 @@
+"""The unit of work: one connection, one transaction, and the repositories that share it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from engine.persistence.database import writer
+from engine.persistence.repositories import (
+    CaseItemRepository,
+    CaseRepository,
+    CounterRepository,
+    EventRepository,
+    FlowRepository,
+    IdempotencyRepository,
+    TaskRepository,
+    WorkflowStateRepository,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    """``with uow: … uow.commit()``. Leaving the block without commit rolls everything back."""
+
+    def __init__(self, engine: Engine, write: bool = True) -> None:
+        self._engine = writer(engine) if write else engine
+        self._conn: Connection | None = None
+        self._committed = False
+
+    def __enter__(self) -> SqlAlchemyUnitOfWork:
+        conn = self._engine.connect()
+        conn.begin()
+        self._conn = conn
+        self._committed = False
+        self.cases = CaseRepository(conn)
+        self.states = WorkflowStateRepository(conn)
+        self.tasks = TaskRepository(conn)
+        self.items = CaseItemRepository(conn)
+        self.events = EventRepository(conn)
+        self.flows = FlowRepository(conn)
+        self.idempotency = IdempotencyRepository(conn)
+        self.counters = CounterRepository(conn)
+        return self
+
+    @property
+    def connection(self) -> Connection:
+        assert self._conn is not None, "unit of work used outside its with-block"
+        return self._conn
+
+    def commit(self) -> None:
+        self.connection.commit()
+        self._committed = True
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        conn = self._conn
+        self._conn = None
+        if conn is None:
+            return
+        try:
+            if not self._committed:
+                conn.rollback()
+        finally:
+            conn.close()
+
+
+def is_transient(err: BaseException) -> bool:
+    """Errors after which the same transaction, run again, may succeed: lock waits and timeouts,
+    deadlocks, serialization failures, and a unique key taken by a concurrent request."""
+    if isinstance(err, IntegrityError):
+        return True
+    if isinstance(err, OperationalError):
+        return True
+    if isinstance(err, DBAPIError):
+        code = getattr(getattr(err, "orig", None), "sqlstate", None)
+        return code in ("40001", "40P01", "55P03")
+    return False

@@ -1,0 +1,136 @@
+"""Use cases of the window: start a case (一窗受理) and hand over its results (统一出件)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from engine.domain.catalogue import format_case_number
+from engine.domain.errors import Conflict, InvalidInput, NotFound
+from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
+from engine.domain.policy import ensure_window
+from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.context import ServiceContext
+from engine.services.progress import bundle_of, complete_in_workflow, flow_of, record_event, save_progress
+from engine.services.tasks import complete_open_task
+from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
+from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow
+from forms.applicant import validate_applicant
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CHANNELS = ("window", "online")
+
+
+@dataclass(frozen=True)
+class StartCase:
+    bundle_code: str
+    applicant: dict[str, Any]
+    actor: Actor
+    channel: str = "window"
+    request_key: RequestKey | None = None
+
+
+@dataclass(frozen=True)
+class PickUp:
+    case_ref: str
+    payload: dict[str, Any]
+    actor: Actor
+    request_key: RequestKey | None = None
+
+
+def find_case(uow: SqlAlchemyUnitOfWork, ref: str, lock: bool = False) -> CaseRecord:
+    """A case by its id or by its case number (办件编号)."""
+    case = uow.cases.get(int(ref)) if ref.isdigit() else uow.cases.get_by_number(ref)
+    if case is None:
+        raise NotFound(f"no case {ref!r}", f"没有办件 {ref}")
+    if lock:
+        locked = uow.cases.lock(case.id)
+        assert locked is not None
+        return locked
+    return case
+
+
+def start_case(cmd: StartCase, ctx: ServiceContext) -> Applied:
+    ensure_window(cmd.actor, "受理办件")
+    errors = validate_applicant(cmd.applicant)
+    if errors:
+        raise InvalidInput("the applicant's data is incomplete or invalid", "申请人信息不完整或有误",
+                           {f"applicant.{k}": v for k, v in errors.items()})
+    if cmd.channel not in CHANNELS:
+        raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}", "受理渠道必须是 window 或 online",
+                           {"channel": ["必须是 window 或 online"]})
+    applicant = {k: v.strip() if isinstance(v, str) else v for k, v in cmd.applicant.items()}
+
+    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+        now = ctx.clock()
+        return idempotent(uow, cmd.request_key, "case", lambda: _accept(uow, ctx, cmd, applicant, now), now)
+
+    return in_transaction(ctx, work)
+
+
+def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any],
+            now: Any) -> Applied:
+    bundle = bundle_of(uow, cmd.bundle_code)
+    bundle_row = uow.flows.bundle(cmd.bundle_code)
+    assert bundle_row is not None
+    if bundle_row.deployed_version_id is None:
+        raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
+    flow = flow_of(ctx, uow, bundle_row.deployed_version_id)
+    day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
+    number = format_case_number(bundle.number_prefix, day, uow.counters.next(bundle.number_prefix, day))
+
+    wf = CaseWorkflow.start(flow, ctx.script_engine)
+    intake = next((t for t in wf.waiting_tasks() if t.kind == TaskKind.INTAKE), None)
+    if intake is None:
+        raise Conflict(f"the flow of {bundle.code} does not start with an intake task",
+                       f"一件事 {bundle.name} 的流程没有以综合窗口受理开始，请联系管理员")
+    accepted = {"by": cmd.actor.user, "at": now.isoformat(), "channel": cmd.channel}
+    complete_in_workflow(wf, intake.id, {"applicant": applicant, "case_number": number, "accepted": accepted})
+
+    case = CaseRecord(
+        id=0, number=number, bundle_code=bundle.code, flow_version_id=bundle_row.deployed_version_id,
+        status=CaseStatus.IN_REVIEW, applicant=applicant, channel=cmd.channel, accepted_at=now,
+        accepted_by=cmd.actor.user, version=1,
+    )
+    case.id = uow.cases.add(case)
+    uow.states.add(case.id, SERIALIZER_VERSION, "{}", now)
+    for item in bundle.items:
+        uow.items.add(CaseItemRecord(case_id=case.id, item_code=item.code, department=item.department,
+                                     status=ItemStatus.IN_REVIEW))
+    uow.tasks.add(TaskRecord(
+        id=intake.id, case_id=case.id, case_number=number, bundle_code=bundle.code,
+        department=cmd.actor.department, kind=TaskKind.INTAKE, name=intake.name, title=intake.title,
+        state=TaskState.COMPLETED, created_at=now, completed_at=now, assignee=cmd.actor.user,
+        completed_by=cmd.actor.user,
+    ))
+    record_event(uow, case.id, "CaseAccepted", cmd.actor, now,
+                 {"number": number, "bundle": bundle.code, "channel": cmd.channel}, intake.id)
+    save_progress(uow, case, wf, now, cmd.actor)
+    return Applied("case", str(case.id), 201)
+
+
+def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:
+    ensure_window(cmd.actor, "办理统一出件")
+
+    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+        now = ctx.clock()
+
+        def apply() -> Applied:
+            case = find_case(uow, cmd.case_ref, lock=True)
+            pickup = next((t for t in uow.tasks.open_for_case(case.id) if t.kind == TaskKind.PICKUP), None)
+            if pickup is None:
+                if case.status == CaseStatus.CLOSED:
+                    raise Conflict(f"case {case.number} was already handed over and closed",
+                                   f"办件 {case.number} 已出件办结")
+                pending = [i.item_code for i in uow.items.for_case(case.id)
+                           if i.status in (ItemStatus.IN_REVIEW, ItemStatus.CORRECTION_REQUESTED)]
+                raise Conflict(f"case {case.number} is not ready for pickup; waiting for {', '.join(pending)}",
+                               f"办件 {case.number} 尚未全部审批完毕，待办事项：{'、'.join(pending)}")
+            complete_open_task(uow, ctx, case, pickup, cmd.payload, cmd.actor, now)
+            return Applied("case", str(case.id), 200)
+
+        return idempotent(uow, cmd.request_key, "case", apply, now)
+
+    return in_transaction(ctx, work)

@@ -1,0 +1,21 @@
+"""What every use case needs, built once by the composition root (``engine.bootstrap``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.workflow.script_engine import SafeScriptEngine
+from engine.workflow.specs import SpecCache
+
+
+@dataclass
+class ServiceContext:
+    uow: Callable[[bool], SqlAlchemyUnitOfWork]
+    """``uow(True)`` for a write transaction, ``uow(False)`` for reads."""
+    specs: SpecCache
+    script_engine: SafeScriptEngine
+    clock: Callable[[], datetime]
+    max_attempts: int = 10

@@ -1,0 +1,71 @@
+"""Deploying the shipped bundles and warming the spec cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from engine.domain.catalogue import bundle_from_dict
+from engine.domain.model import SYSTEM
+from engine.domain.records import BundleRecord, FlowVersionRecord
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.context import ServiceContext
+from engine.services.transactions import in_transaction
+from engine.workflow.specs import parse_flow
+
+
+def deploy_shipped_flows(ctx: ServiceContext, bpmn_dir: Path) -> list[str]:
+    """Load every ``<bundle>/bundle.json`` + ``flow.bpmn`` under ``bpmn_dir``. A flow whose XML
+    changed becomes a new deployed version; running cases stay on the version they started on.
+    Returns a line per bundle saying what happened."""
+    report = []
+    for definition_path in sorted(bpmn_dir.glob("*/bundle.json")):
+        definition = json.loads(definition_path.read_text(encoding="utf-8"))
+        bundle = bundle_from_dict(definition)
+        xml = (definition_path.parent / "flow.bpmn").read_text(encoding="utf-8")
+        process_id = str(definition["process_id"])
+        flow = parse_flow(xml.encode("utf-8"), process_id)  # refuse a broken shipped flow up front
+        digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+
+        def work(uow: SqlAlchemyUnitOfWork, definition: dict = definition, xml: str = xml,  # type: ignore[type-arg]
+                 digest: str = digest, process_id: str = process_id) -> tuple[int, str]:
+            now = ctx.clock()
+            row = uow.flows.bundle(bundle.code)
+            if row is None:
+                row = BundleRecord(bundle.code, bundle.name, definition, None)
+                uow.flows.add_bundle(row)
+            else:
+                row.name, row.definition = bundle.name, definition
+            versions = uow.flows.versions(bundle.code)
+            same = next((v for v in versions if v.sha256 == digest), None)
+            if same is not None:
+                outcome = f"{bundle.code}: flow unchanged (version {same.version})"
+                version_id = same.id
+            else:
+                number = max((v.version for v in versions), default=0) + 1
+                version_id = uow.flows.add_version(FlowVersionRecord(
+                    id=0, bundle_code=bundle.code, version=number, process_id=process_id, sha256=digest,
+                    source="shipped", created_at=now, deployed_at=now), xml)
+                row.deployed_version_id = version_id
+                outcome = f"{bundle.code}: deployed flow version {number} (by {SYSTEM.user})"
+            if row.deployed_version_id is None:
+                row.deployed_version_id = version_id
+            uow.flows.save_bundle(row)
+            return version_id, outcome
+
+        version_id, outcome = in_transaction(ctx, work)
+        ctx.specs.put(version_id, flow)
+        report.append(outcome)
+    return report
+
+
+def warm_spec_cache(ctx: ServiceContext) -> int:
+    """Parse every stored flow version once, so that no request has to."""
+    with ctx.uow(False) as uow:
+        versions = uow.flows.versions()
+        for version in versions:
+            if version.id not in ctx.specs:
+                xml, process_id = uow.flows.xml(version.id)
+                ctx.specs.put(version.id, parse_flow(xml, process_id))
+    return len(versions)

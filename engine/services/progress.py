@@ -1,0 +1,104 @@
+"""Keeping the stored case in step with its workflow: the workflow blob, the open-task projection,
+the item table, the case status and the events, all in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from engine.domain.catalogue import bundle_from_dict
+from engine.domain.errors import Conflict, NotFound
+from engine.domain.model import SYSTEM, WINDOW, Actor, Bundle, CaseStatus, TaskKind, TaskState
+from engine.domain.records import CaseRecord, EventRecord, TaskRecord
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.context import ServiceContext
+from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow, WorkflowError
+from engine.workflow.specs import FlowSpec
+
+
+def flow_of(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, version_id: int) -> FlowSpec:
+    return ctx.specs.get(version_id, lambda: uow.flows.xml(version_id))
+
+
+def bundle_of(uow: SqlAlchemyUnitOfWork, code: str) -> Bundle:
+    row = uow.flows.bundle(code)
+    if row is None:
+        raise NotFound(f"no bundle {code!r}", f"没有编码为 {code} 的一件事")
+    return bundle_from_dict(row.definition)
+
+
+def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord) -> CaseWorkflow:
+    stored = uow.states.get(case.id)
+    if stored is None:
+        raise NotFound(f"case {case.number} has no workflow state", f"办件 {case.number} 缺少流程状态")
+    version, state = stored
+    if version != SERIALIZER_VERSION:
+        raise Conflict(
+            f"case {case.number} was stored by serializer {version}; this server reads {SERIALIZER_VERSION}",
+            f"办件 {case.number} 的流程状态格式（{version}）与本服务器不符，请联系管理员",
+        )
+    return CaseWorkflow.load(flow_of(ctx, uow, case.flow_version_id), state, ctx.script_engine)
+
+
+def record_event(uow: SqlAlchemyUnitOfWork, case_id: int, event_type: str, actor: Actor, now: datetime,
+                 data: dict[str, Any], task_id: str | None = None) -> None:
+    uow.events.append(EventRecord(
+        case_id=case_id, type=event_type, actor_user=actor.user, actor_department=actor.department,
+        actor_role=actor.role, occurred_at=now, data=data, task_id=task_id,
+    ))
+
+
+def sync_tasks(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, now: datetime) -> None:
+    """Open a projection row for every task the workflow now waits on; cancel rows it dropped."""
+    waiting = {t.id: t for t in wf.waiting_tasks()}
+    open_rows = {r.id: r for r in uow.tasks.open_for_case(case.id)}
+    for task_id, row in open_rows.items():
+        if task_id not in waiting:
+            row.state = TaskState.CANCELLED
+            uow.tasks.save(row)
+            record_event(uow, case.id, "TaskCancelled", SYSTEM, now, {"task": row.name}, task_id)
+    for task_id, task in waiting.items():
+        if task_id in open_rows:
+            continue
+        row = TaskRecord(
+            id=task_id, case_id=case.id, case_number=case.number, bundle_code=case.bundle_code,
+            department=task.lane or WINDOW, kind=task.kind or TaskKind.APPROVAL, name=task.name,
+            title=task.title, state=TaskState.READY, created_at=now, item_code=task.item,
+        )
+        uow.tasks.add(row)
+        record_event(uow, case.id, "TaskOpened", SYSTEM, now,
+                     {"task": row.name, "title": row.title, "department": row.department,
+                      "item": row.item_code, "kind": row.kind}, task_id)
+
+
+def save_progress(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, now: datetime,
+                  actor: Actor) -> None:
+    """Write the workflow back and move the case status on; the case row's version guards it all."""
+    sync_tasks(uow, case, wf, now)
+    before = case.status
+    if wf.is_finished():
+        case.status = CaseStatus.CLOSED
+        case.closed_at = now
+    elif any(t.kind == TaskKind.PICKUP for t in wf.waiting_tasks()):
+        case.status = CaseStatus.AWAITING_PICKUP
+    else:
+        case.status = CaseStatus.IN_REVIEW
+    if case.status != before:
+        event = {CaseStatus.CLOSED: "CaseClosed", CaseStatus.AWAITING_PICKUP: "ResultsReady",
+                 CaseStatus.IN_REVIEW: "CaseInReview"}[CaseStatus(case.status)]
+        record_event(uow, case.id, event, actor if event == "CaseClosed" else SYSTEM, now,
+                     {"from": before, "to": case.status})
+    uow.states.replace(case.id, SERIALIZER_VERSION, wf.dump(), now)
+    uow.cases.save(case)
+
+
+def complete_in_workflow(wf: CaseWorkflow, task_id: str, update: dict[str, Any]) -> None:
+    try:
+        wf.complete(task_id, update)
+    except KeyError:
+        raise Conflict(
+            f"task {task_id} is not waiting in the case's workflow",
+            "该任务在流程中已不处于待办状态",
+        ) from None
+    except WorkflowError as err:
+        raise Conflict(f"the flow could not continue: {err}", f"流程无法继续：{err}") from err

@@ -1,0 +1,127 @@
+"""Use cases of the department reviewers and the window on single tasks: claim and complete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.domain.decisions import Completion, decide_approval, hand_over, supply_correction
+from engine.domain.errors import Conflict, InvalidInput, NotFound
+from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
+from engine.domain.policy import ensure_department
+from engine.domain.records import CaseRecord, TaskRecord
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.context import ServiceContext
+from engine.services.progress import complete_in_workflow, load_workflow, record_event, save_progress
+from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
+
+
+@dataclass(frozen=True)
+class ClaimTask:
+    task_id: str
+    actor: Actor
+    request_key: RequestKey | None = None
+
+
+@dataclass(frozen=True)
+class CompleteTask:
+    task_id: str
+    payload: dict[str, Any]
+    actor: Actor
+    request_key: RequestKey | None = None
+
+
+def _locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[CaseRecord, TaskRecord]:
+    """The task and its case, with the case locked; every check is made after the lock."""
+    found = uow.tasks.get(task_id)
+    if found is None:
+        raise NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
+    case = uow.cases.lock(found.case_id)
+    task = uow.tasks.get(task_id)
+    assert case is not None and task is not None
+    ensure_department(actor, task.department)
+    if task.state == TaskState.COMPLETED:
+        raise Conflict(
+            f"task {task.title} was already completed by {task.completed_by} at {task.completed_at}",
+            f"任务“{task.title}”已由 {task.completed_by} 于 {task.completed_at} 办结，不能重复办理",
+        )
+    if task.state == TaskState.CANCELLED or case.status == CaseStatus.CLOSED:
+        raise Conflict(f"task {task.title} is no longer open", f"任务“{task.title}”已不再待办")
+    if task.state == TaskState.CLAIMED and task.assignee != actor.user:
+        raise Conflict(f"task {task.title} is claimed by {task.assignee}",
+                       f"任务“{task.title}”已由 {task.assignee} 认领")
+    return case, task
+
+
+def claim_task(cmd: ClaimTask, ctx: ServiceContext) -> Applied:
+    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+        now = ctx.clock()
+
+        def apply() -> Applied:
+            case, task = _locked_task(uow, cmd.task_id, cmd.actor)
+            if task.state == TaskState.READY:
+                task.state, task.assignee, task.claimed_at = TaskState.CLAIMED, cmd.actor.user, now
+                uow.tasks.save(task)
+                record_event(uow, case.id, "TaskClaimed", cmd.actor, now, {"task": task.name}, task.id)
+                uow.cases.save(case)
+            return Applied("task", task.id, 200)
+
+        return idempotent(uow, cmd.request_key, "task", apply, now)
+
+    return in_transaction(ctx, work)
+
+
+def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
+    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+        now = ctx.clock()
+
+        def apply() -> Applied:
+            case, task = _locked_task(uow, cmd.task_id, cmd.actor)
+            complete_open_task(uow, ctx, case, task, cmd.payload, cmd.actor, now)
+            return Applied("task", task.id, 200)
+
+        return idempotent(uow, cmd.request_key, "task", apply, now)
+
+    return in_transaction(ctx, work)
+
+
+def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+                       payload: dict[str, Any], actor: Actor, now: datetime) -> None:
+    """Validate the decision for the task's kind, run it in the workflow, and record it everywhere."""
+    ensure_department(actor, task.department)
+    items = {i.item_code: i for i in uow.items.for_case(case.id)}
+    item = items.get(task.item_code or "")
+    completion: Completion
+    if task.kind == TaskKind.APPROVAL and item is not None:
+        completion = decide_approval(item.item_code, payload, actor, now, item.corrections)
+    elif task.kind == TaskKind.CORRECTION and item is not None:
+        completion = supply_correction(item.item_code, item.materials_requested, payload, actor, now)
+    elif task.kind == TaskKind.PICKUP:
+        completion = hand_over(payload, actor, now)
+    else:
+        raise InvalidInput(f"tasks of kind {task.kind!r} cannot be completed here",
+                           f"此类任务（{task.kind}）不能在此办理")
+
+    wf = load_workflow(ctx, uow, case)
+    complete_in_workflow(wf, task.id, completion.data_update)
+
+    task.state, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.user
+    task.assignee = task.assignee or actor.user
+    task.decision = completion.decision
+    uow.tasks.save(task)
+    if item is not None and completion.item_status is not None:
+        item.status = completion.item_status
+        if completion.item_status == ItemStatus.CORRECTION_REQUESTED:
+            item.corrections += 1
+            item.materials_requested = list(completion.event_data["materials"])
+        elif completion.item_status == ItemStatus.IN_REVIEW:
+            item.materials_requested = []
+        if completion.decision in ("approve", "reject"):
+            record = completion.data_update["results"][item.item_code]
+            item.decision, item.reason = completion.decision, record.get("reason")
+            item.licence_number = record.get("licence_number")
+            item.decided_by, item.decided_at = actor.user, now
+        uow.items.save(item)
+    record_event(uow, case.id, completion.event_type, actor, now, completion.event_data, task.id)
+    save_progress(uow, case, wf, now, actor)

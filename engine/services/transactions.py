@@ -1,0 +1,85 @@
+"""Running a use case's transaction, again when a concurrent writer got there first."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from engine.domain.errors import ConcurrentUpdate, DomainError, IdempotencyKeyReused
+from engine.persistence.uow import SqlAlchemyUnitOfWork, is_transient
+from engine.services.context import ServiceContext
+
+T = TypeVar("T")
+
+
+class Busy(DomainError):
+    code = "busy"
+
+
+@dataclass(frozen=True)
+class RequestKey:
+    """An Idempotency-Key and a fingerprint of the request it was first used with."""
+
+    key: str
+    fingerprint: str
+
+    @staticmethod
+    def of(key: str, method: str, path: str, body: Mapping[str, Any] | None) -> RequestKey:
+        canonical = json.dumps([method, path, body], sort_keys=True, ensure_ascii=False, default=str)
+        return RequestKey(key, hashlib.sha256(canonical.encode("utf-8")).hexdigest())
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a state change touched; ``replayed`` when an Idempotency-Key found it done before."""
+
+    resource_type: str
+    resource_id: str
+    status_code: int
+    replayed: bool = False
+
+
+def in_transaction(ctx: ServiceContext, work: Callable[[SqlAlchemyUnitOfWork], T]) -> T:
+    """Run ``work`` in one write transaction and commit; on a lost compare-and-swap, a lock
+    timeout or deadlock, start over with a fresh read (bounded, with jittered backoff)."""
+    for attempt in range(1, ctx.max_attempts + 1):
+        try:
+            with ctx.uow(True) as uow:
+                result = work(uow)
+                uow.commit()
+                return result
+        except ConcurrentUpdate:
+            pass
+        except DomainError:
+            raise
+        except Exception as err:
+            if not is_transient(err) or attempt == ctx.max_attempts:
+                raise
+        time.sleep(random.uniform(0.002, 0.01) * attempt)
+    raise Busy(
+        "the case is being changed by others right now; please try again",
+        "该办件正被他人同时办理，请稍后重试",
+    )
+
+
+def idempotent(
+    uow: SqlAlchemyUnitOfWork, key: RequestKey | None, resource_type: str,
+    apply: Callable[[], Applied], now: Any,
+) -> Applied:
+    """Apply once per Idempotency-Key: the key is stored in the same transaction as the change."""
+    if key is None:
+        return apply()
+    stored = uow.idempotency.get(key.key)
+    if stored is not None:
+        if stored.fingerprint != key.fingerprint or stored.resource_type != resource_type:
+            raise IdempotencyKeyReused()
+        return Applied(stored.resource_type, stored.resource_id, stored.status_code, replayed=True)
+    applied = apply()
+    uow.idempotency.add(key.key, key.fingerprint, applied.resource_type, applied.resource_id,
+                        applied.status_code, now)
+    return applied

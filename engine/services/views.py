@@ -1,0 +1,76 @@
+"""Read use cases: what the API shows about cases, tasks and bundles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.domain.catalogue import bundle_from_dict
+from engine.domain.errors import NotFound
+from engine.domain.model import Bundle
+from engine.domain.records import (
+    BundleRecord,
+    CaseItemRecord,
+    CaseRecord,
+    EventRecord,
+    FlowVersionRecord,
+    TaskRecord,
+)
+from engine.persistence import queries
+from engine.persistence.queries import Page
+from engine.services.cases import find_case
+from engine.services.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: CaseRecord
+    bundle: Bundle
+    items: list[CaseItemRecord]
+    tasks: list[TaskRecord]
+    events: list[EventRecord]
+
+
+@dataclass(frozen=True)
+class BundleView:
+    record: BundleRecord
+    bundle: Bundle
+    versions: list[FlowVersionRecord]
+
+
+def get_case(ctx: ServiceContext, ref: str) -> CaseDetail:
+    with ctx.uow(False) as uow:
+        case = find_case(uow, ref)
+        row = uow.flows.bundle(case.bundle_code)
+        assert row is not None
+        bundle = bundle_from_dict(row.definition)
+        order = {item.code: n for n, item in enumerate(bundle.items)}
+        items = sorted(uow.items.for_case(case.id), key=lambda i: order.get(i.item_code, 99))
+        return CaseDetail(case, bundle, items, queries.tasks_of_case(uow.connection, case.id),
+                          uow.events.for_case(case.id))
+
+
+def list_cases(ctx: ServiceContext, status: str | None, bundle_code: str | None, page: int,
+               per_page: int) -> Page[CaseRecord]:
+    with ctx.uow(False) as uow:
+        return queries.list_cases(uow.connection, status, bundle_code, page, per_page)
+
+
+def get_task(ctx: ServiceContext, task_id: str) -> TaskRecord:
+    with ctx.uow(False) as uow:
+        task = uow.tasks.get(task_id)
+        if task is None:
+            raise NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
+        return task
+
+
+def list_tasks(ctx: ServiceContext, department: str | None, states: tuple[str, ...], case_ref: str | None,
+               assignee: str | None, page: int, per_page: int) -> Page[TaskRecord]:
+    with ctx.uow(False) as uow:
+        case_id = find_case(uow, case_ref).id if case_ref else None
+        return queries.list_tasks(uow.connection, department, states, case_id, assignee, page, per_page)
+
+
+def list_bundles(ctx: ServiceContext) -> list[BundleView]:
+    with ctx.uow(False) as uow:
+        return [BundleView(row, bundle_from_dict(row.definition), uow.flows.versions(row.code))
+                for row in uow.flows.bundles()]

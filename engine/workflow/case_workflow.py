@@ -1,0 +1,175 @@
+"""A running case's workflow: start, load, list waiting user tasks, complete one, dump.
+
+The stored JSON leaves out the process spec: flow versions are immutable, so the spec comes
+from the ``SpecCache`` on load instead of being rebuilt from JSON every time (it is over half of
+SpiffWorkflow's own serialization). ``SERIALIZER_VERSION`` names this format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState as SpiffState
+
+from engine.workflow.script_engine import SafeScriptEngine
+from engine.workflow.specs import FlowSpec
+
+SERIALIZER_VERSION = "spiff-3.2.0/specless-1"
+
+
+class WorkflowError(Exception):
+    """The flow itself failed while running (a condition raised, no path matched...)."""
+
+
+class UnknownTask(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class WorkflowTask:
+    """A user task waiting for a person, in our terms."""
+
+    id: str
+    name: str
+    title: str
+    lane: str | None
+    kind: str | None
+    item: str | None
+
+
+class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], flow: FlowSpec | None = None) -> Any:
+        if flow is None:
+            raise WorkflowError("a stored workflow can only be restored with its flow spec")
+        workflow = self.target_class(flow.spec, flow.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _build_serializer() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _SpeclessWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+_SERIALIZER = _build_serializer()
+
+
+class CaseWorkflow:
+    def __init__(self, workflow: Any, script_engine: SafeScriptEngine) -> None:
+        self._wf = workflow
+        # The script engine is not serialized: attach ours every time, or conditions would run
+        # through SpiffWorkflow's default eval/exec engine.
+        self._wf.script_engine = script_engine
+        for sub in self._wf.subprocesses.values():
+            sub.script_engine = script_engine
+
+    @classmethod
+    def start(cls, flow: FlowSpec, script_engine: SafeScriptEngine) -> CaseWorkflow:
+        wf = cls(BpmnWorkflow(flow.spec, flow.subprocess_specs, script_engine=script_engine), script_engine)
+        wf._advance()
+        return wf
+
+    @classmethod
+    def load(cls, flow: FlowSpec, state: str, script_engine: SafeScriptEngine) -> CaseWorkflow:
+        dct = json.loads(state)
+        dct.pop(_SERIALIZER.VERSION_KEY, None)
+        return cls(_SERIALIZER.registry.restore(dct, flow=flow), script_engine)
+
+    def dump(self) -> str:
+        registry = _SERIALIZER.registry
+        registry._encoder_mode = True
+        try:
+            dct = registry.convert(self._wf)
+        finally:
+            registry._encoder_mode = False
+        dct[_SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
+        return json.dumps(dct, cls=_SERIALIZER._encoder_cls, ensure_ascii=False, separators=(",", ":"))
+
+    def _all_tasks(self) -> Iterator[Any]:
+        # Walk the task dictionaries, not the tree: get_tasks() stops at depth 1000.
+        yield from self._wf.tasks.values()
+        for sub in self._wf.subprocesses.values():
+            yield from sub.tasks.values()
+
+    def waiting_tasks(self) -> list[WorkflowTask]:
+        return [
+            _to_workflow_task(t)
+            for t in self._all_tasks()
+            if t.state == SpiffState.READY and isinstance(t.task_spec, UserTask)
+        ]
+
+    def task_data(self, task_id: str) -> dict[str, Any]:
+        return dict(self._find(task_id).data)
+
+    def complete(self, task_id: str, update: Mapping[str, Any]) -> None:
+        """Merge ``update`` into the task's data (one level deep for dicts), run it, then advance."""
+        task = self._find(task_id)
+        if task.state != SpiffState.READY or not isinstance(task.task_spec, UserTask):
+            raise UnknownTask(task_id)
+        for key, value in update.items():
+            current = task.data.get(key)
+            if isinstance(current, dict) and isinstance(value, Mapping):
+                task.data[key] = {**current, **value}
+            else:
+                task.data[key] = value
+        self._guard(task.run)
+        self._advance()
+
+    def is_finished(self) -> bool:
+        return all(t.state & SpiffState.FINISHED_MASK for t in self._all_tasks())
+
+    def _find(self, task_id: str) -> Any:
+        try:
+            uuid = UUID(task_id)
+        except ValueError:
+            raise UnknownTask(task_id) from None
+        for workflow in (self._wf, *self._wf.subprocesses.values()):
+            task = workflow.tasks.get(uuid)
+            if task is not None:
+                return task
+        raise UnknownTask(task_id)
+
+    def _advance(self) -> None:
+        self._guard(self._wf.refresh_timers)
+        self._guard(self._wf.do_engine_steps)
+
+    @staticmethod
+    def _guard(step: Callable[[], Any]) -> None:
+        try:
+            step()
+        except SpiffWorkflowException as err:
+            raise WorkflowError(str(err)) from err
+
+
+def _to_workflow_task(task: Any) -> WorkflowTask:
+    spec = task.task_spec
+    props = (spec.extensions or {}).get("properties", {})
+    return WorkflowTask(
+        id=str(task.id),
+        name=spec.name,
+        title=spec.bpmn_name or spec.name,
+        lane=spec.lane,
+        kind=props.get("kind"),
+        item=props.get("item"),
+    )

@@ -1,0 +1,1 @@
+"""Unified forms and their validation. A leaf library: imports nothing of ours."""

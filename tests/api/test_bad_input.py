@@ -1,0 +1,148 @@
+"""Bad input gets a 4xx in the one error shape, and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.test_case_journey import complete, open_task, start
+from tests.conftest import APPLICANT, CLERK, REVIEWERS
+
+
+def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.json
+    body = response.json
+    assert set(body) == {"code", "message", "message_zh", "errors"}
+    assert body["message"] and body["message_zh"]
+    if code:
+        assert body["code"] == code
+    return body  # type: ignore[no-any-return]
+
+
+def snapshot(client: Any) -> tuple[Any, ...]:
+    cases = client.get("/api/cases").json
+    tasks = client.get("/api/tasks?state=completed").json["total"], client.get("/api/tasks").json["total"]
+    timelines = [len(client.get(f"/api/cases/{c['id']}").json["timeline"]) for c in cases["items"]]
+    return cases["total"], tasks, timelines
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"applicant": APPLICANT}, "bundle"),
+        ({"bundle": "restaurant"}, "applicant"),
+        ({"bundle": "restaurant", "applicant": {**APPLICANT, "id_number": "110105194912310021"}},
+         "applicant.id_number"),
+        ({"bundle": "restaurant", "applicant": {**APPLICANT, "phone": "12345"}}, "applicant.phone"),
+        ({"bundle": "restaurant", "applicant": {**APPLICANT, "name": 42}}, "applicant"),
+        ({"bundle": "restaurant", "applicant": APPLICANT, "colour": "red"}, "colour"),
+        ({"bundle": "restaurant", "applicant": APPLICANT, "channel": "fax"}, "channel"),
+    ],
+)
+def test_start_case_with_bad_fields_is_422(client: Any, body: dict[str, Any], field: str) -> None:
+    error = assert_error(client.post("/api/cases", json=body, headers=CLERK), 422)
+    assert field in error["errors"]
+    assert client.get("/api/cases").json["total"] == 0
+
+
+def test_unknown_bundle_malformed_json_and_anonymous(client: Any) -> None:
+    assert_error(client.post("/api/cases", json={"bundle": "nope", "applicant": APPLICANT}, headers=CLERK),
+                 404, "not_found")
+    assert_error(client.post("/api/cases", data="{not json", headers={**CLERK, "Content-Type":
+                                                                        "application/json"}), 400)
+    assert_error(client.post("/api/cases", json={"bundle": "restaurant", "applicant": APPLICANT}), 401)
+    assert_error(client.post("/api/cases", json={"bundle": "restaurant", "applicant": APPLICANT},
+                             headers=REVIEWERS["xf"]), 403, "forbidden")
+    assert_error(client.get("/api/cases/999"), 404)
+    assert_error(client.get("/api/tasks/not-a-task"), 404)
+    assert_error(client.post("/api/tasks/not-a-task/complete", json={"decision": "approve"},
+                             headers=REVIEWERS["xf"]), 404)
+    assert_error(client.get("/api/nothing-here"), 404)
+    assert_error(client.delete("/api/cases"), 405)
+    assert client.get("/api/cases").json["total"] == 0
+
+
+def test_another_departments_task_is_403_and_changes_nothing(client: Any) -> None:
+    case = start(client)
+    fire = open_task(client, case["number"], "cy.xf")
+    before = snapshot(client)
+    assert_error(complete(client, fire, {"decision": "approve"}, REVIEWERS["scjg"]), 403, "forbidden")
+    assert_error(client.post(f"/api/tasks/{fire['id']}/claim", headers=REVIEWERS["scjg"]), 403)
+    assert snapshot(client) == before
+    assert client.get(f"/api/tasks/{fire['id']}").json["state"] == "ready"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"decision": "maybe"}, "decision"),
+        ({"decision": "reject"}, "reason"),
+        ({"decision": "correct"}, "materials"),
+        ({"decision": "approve", "materials": "not a list"}, "materials"),
+        ({}, "decision"),
+    ],
+)
+def test_bad_decisions_are_422(client: Any, body: dict[str, Any], field: str) -> None:
+    case = start(client)
+    fire = open_task(client, case["number"], "cy.xf")
+    before = snapshot(client)
+    error = assert_error(complete(client, fire, body, REVIEWERS["xf"]), 422)
+    assert field in error["errors"]
+    assert snapshot(client) == before
+
+
+def test_completing_twice_is_409_and_claim_by_other_is_409(client: Any) -> None:
+    case = start(client)
+    fire = open_task(client, case["number"], "cy.xf")
+    assert complete(client, fire, {"decision": "approve"}, REVIEWERS["xf"]).status_code == 200
+    error = assert_error(complete(client, fire, {"decision": "approve"}, REVIEWERS["xf"]), 409, "conflict")
+    assert "already completed" in error["message"]
+
+    sign = open_task(client, case["number"], "cy.zp")
+    assert client.post(f"/api/tasks/{sign['id']}/claim", headers=REVIEWERS["cg"]).status_code == 200
+    other = {**REVIEWERS["cg"], "X-User": "另一位城管"}
+    assert_error(complete(client, sign, {"decision": "approve"}, other), 409)
+    assert_error(client.post(f"/api/tasks/{sign['id']}/claim", headers=other), 409)
+
+
+def test_supplying_less_than_asked_is_422(client: Any) -> None:
+    case = start(client)
+    fire = open_task(client, case["number"], "cy.xf")
+    complete(client, fire, {"decision": "correct", "materials": ["承诺书", "平面图"]}, REVIEWERS["xf"])
+    supply = open_task(client, case["number"], "cy.xf", kind="correction")
+    error = assert_error(complete(client, supply, {"supplied": ["承诺书"]}, CLERK), 422)
+    assert "平面图" in error["message"]
+    assert_error(complete(client, supply, {"supplied": ["承诺书", "平面图"]}, REVIEWERS["xf"]), 403)
+
+
+def test_finished_case_rejects_more_changes(client: Any) -> None:
+    case = start(client)
+    for task in client.get(f"/api/tasks?case={case['number']}").json["items"]:
+        dept = task["department"]
+        assert complete(client, task, {"decision": "approve"}, REVIEWERS[dept]).status_code == 200
+    assert client.post(f"/api/cases/{case['id']}/pickup", json={"recipient_name": "陈小明"},
+                       headers=CLERK).status_code == 200
+    assert_error(client.post(f"/api/cases/{case['id']}/pickup", json={"recipient_name": "陈小明"},
+                             headers=CLERK), 409)
+    done = client.get(f"/api/tasks?case={case['number']}&state=completed").json["items"][0]
+    assert_error(complete(client, done, {"decision": "approve"}, REVIEWERS[done["department"]]), 409)
+
+
+def test_idempotency_key_applies_once(client: Any) -> None:
+    headers = {**CLERK, "Idempotency-Key": "start-1"}
+    body = {"bundle": "restaurant", "applicant": APPLICANT}
+    first = client.post("/api/cases", json=body, headers=headers)
+    second = client.post("/api/cases", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json["number"] == second.json["number"]
+    assert client.get("/api/cases").json["total"] == 1
+    assert_error(client.post("/api/cases", json={**body, "channel": "online"}, headers=headers), 422,
+                 "idempotency_key_reused")
+
+    fire = open_task(client, first.json["number"], "cy.xf")
+    key = {**REVIEWERS["xf"], "Idempotency-Key": "fire-approve"}
+    assert complete(client, fire, {"decision": "approve"}, key).status_code == 200
+    assert complete(client, fire, {"decision": "approve"}, key).status_code == 200
+    timeline = client.get(f"/api/cases/{first.json['id']}").json["timeline"]
+    assert [e["type"] for e in timeline].count("ItemApproved") == 1

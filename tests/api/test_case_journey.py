@@ -1,0 +1,114 @@
+"""开办餐饮店 from intake to pickup over HTTP: approvals, one rejection, one correction round."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import APPLICANT, CLERK, REVIEWERS
+
+
+def start(client: Any, **extra: Any) -> dict[str, Any]:
+    response = client.post("/api/cases", json={"bundle": "restaurant", "applicant": APPLICANT, **extra},
+                           headers=CLERK)
+    assert response.status_code == 201, response.json
+    return response.json  # type: ignore[no-any-return]
+
+
+def open_task(client: Any, case_number: str, item: str | None = None, kind: str = "approval") -> dict[str, Any]:
+    tasks = client.get(f"/api/tasks?case={case_number}").json["items"]
+    return next(t for t in tasks if t["kind"] == kind and (item is None or t["item"] == item))
+
+
+def complete(client: Any, task: dict[str, Any], body: dict[str, Any], headers: dict[str, str]) -> Any:
+    return client.post(f"/api/tasks/{task['id']}/complete", json=body, headers=headers)
+
+
+def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
+    case = start(client)
+    number = case["number"]
+    assert number.startswith("CY-20260924-")
+    assert case["status"] == "in_review"
+    assert case["receipt"]["case_number"] == number
+    assert {i["code"] for i in case["receipt"]["items"]} == {"cy.yyzz", "cy.spjy", "cy.zp", "cy.xf", "cy.jkz"}
+    assert sorted(t["department"] for t in case["open_tasks"]) == ["cg", "scjg", "scjg", "wj", "xf"]
+
+    # 市场监管 claims and approves the business licence, then the food permit.
+    clock.advance(hours=2)
+    licence = open_task(client, number, "cy.yyzz")
+    claimed = client.post(f"/api/tasks/{licence['id']}/claim", headers=REVIEWERS["scjg"])
+    assert claimed.status_code == 200 and claimed.json["assignee"] == "李市监"
+    assert complete(client, licence, {"decision": "approve", "licence_number": "92410700MA001"},
+                    REVIEWERS["scjg"]).status_code == 200
+    clock.advance(hours=1)
+    assert complete(client, open_task(client, number, "cy.spjy"), {"decision": "approve"},
+                    REVIEWERS["scjg"]).status_code == 200
+
+    # 城管 refuses the outdoor sign with a written reason.
+    refused = complete(client, open_task(client, number, "cy.zp"),
+                       {"decision": "reject", "reason": "招牌设置位置位于禁设区域"}, REVIEWERS["cg"])
+    assert refused.status_code == 200 and refused.json["decision"] == "reject"
+
+    # 消防 asks for a correction; the window records it; 消防 then approves.
+    clock.advance(hours=1)
+    asked = complete(client, open_task(client, number, "cy.xf"),
+                     {"decision": "correct", "materials": ["消防安全告知承诺书"], "reason": "承诺书未签字"},
+                     REVIEWERS["xf"])
+    assert asked.status_code == 200
+    detail = client.get(f"/api/cases/{number}").json
+    xf = next(i for i in detail["items"] if i["code"] == "cy.xf")
+    assert xf["status"] == "correction_requested" and xf["materials_requested"] == ["消防安全告知承诺书"]
+    supply = open_task(client, number, "cy.xf", kind="correction")
+    assert supply["department"] == "window"
+    clock.advance(days=1)
+    assert complete(client, supply, {"supplied": ["消防安全告知承诺书"]}, CLERK).status_code == 200
+    again = open_task(client, number, "cy.xf")
+    assert again["id"] != asked.json["id"]
+    assert complete(client, again, {"decision": "approve"}, REVIEWERS["xf"]).status_code == 200
+
+    # Not ready yet: 卫健 has not decided.
+    early = client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
+    assert early.status_code == 409 and "cy.jkz" in early.json["message"]
+    assert complete(client, open_task(client, number, "cy.jkz"), {"decision": "approve"},
+                    REVIEWERS["wj"]).status_code == 200
+
+    detail = client.get(f"/api/cases/{number}").json
+    assert detail["status"] == "awaiting_pickup"
+    assert [t["kind"] for t in detail["open_tasks"]] == ["pickup"]
+
+    handed = client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
+    assert handed.status_code == 200, handed.json
+    final = handed.json
+    assert final["status"] == "closed" and final["closed_at"] is not None
+    assert {i["code"] for i in final["results"]["granted"]} == {"cy.yyzz", "cy.spjy", "cy.xf", "cy.jkz"}
+    assert [(i["code"], i["reason"]) for i in final["results"]["refused"]] == [("cy.zp", "招牌设置位置位于禁设区域")]
+    assert final["open_tasks"] == []
+
+    # The timeline shows every step, with who and when.
+    timeline = final["timeline"]
+    types = [e["type"] for e in timeline]
+    for expected in ("CaseAccepted", "TaskClaimed", "ItemApproved", "ItemRejected", "CorrectionRequested",
+                     "CorrectionSupplied", "ResultsReady", "ResultsHandedOver", "CaseClosed"):
+        assert expected in types, expected
+    assert [e["seq"] for e in timeline] == list(range(1, len(timeline) + 1))
+    assert types.count("ItemApproved") == 4 and types.count("TaskOpened") == 8  # 5 approvals, 1 correction, 1 re-review, 1 pickup
+    rejected = next(e for e in timeline if e["type"] == "ItemRejected")
+    assert rejected["who"] == {"user": "张城管", "department": "cg", "role": "reviewer"}
+    supplied = next(e for e in timeline if e["type"] == "CorrectionSupplied")
+    assert supplied["who"]["user"] == "王窗口" and supplied["at"].startswith("2026-09-25")
+    assert all(e["at"] for e in timeline)
+
+
+def test_case_list_masks_the_id_number(client: Any) -> None:
+    start(client)
+    listed = client.get("/api/cases").json
+    assert listed["total"] == 1
+    assert listed["items"][0]["applicant_id_number"] == "1101**********002X"
+
+
+def test_bundles_and_health(client: Any) -> None:
+    bundles = client.get("/api/bundles").json
+    assert [b["code"] for b in bundles] == ["restaurant"]
+    assert bundles[0]["deployed_version"] == 1 and bundles[0]["versions"][0]["current"] is True
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+    spec = client.get("/api/openapi.json").json
+    assert "/api/cases/{ref}/pickup" in spec["paths"] and "/api/tasks/{task_id}/complete" in spec["paths"]

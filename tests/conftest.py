@@ -1,0 +1,105 @@
+"""Shared fixtures: an engine on a fresh database (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL is set), the Flask app and client, and actors for each desk."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine.bootstrap import OneThingEngine, Settings, build_engine
+from engine.persistence.database import make_engine
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+class FakeClock:
+    """A clock the tests move by hand."""
+
+    def __init__(self, start: datetime = datetime(2026, 9, 24, 1, 30, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def reset_postgres(url: str) -> None:
+    """Drop everything in the public schema so that Alembic migrates from scratch."""
+    db = make_engine(url)
+    with db.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    db.dispose()
+
+
+def database_url(backend: str, tmp_path: Path) -> str:
+    if backend == "postgres":
+        if not PG_URL:
+            pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL tests run in CI")
+        reset_postgres(PG_URL)
+        return PG_URL
+    return f"sqlite:///{tmp_path / 'onething.sqlite3'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        request.applymarker(pytest.mark.postgres)
+    return str(request.param)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path) -> str:
+    return database_url(backend, tmp_path)
+
+
+@pytest.fixture
+def engine(db_url: str, clock: FakeClock) -> Iterator[OneThingEngine]:
+    built = build_engine(Settings(database_url=db_url, clock=clock))
+    yield built
+    built.db.dispose()
+
+
+@pytest.fixture
+def app(engine: OneThingEngine):  # type: ignore[no-untyped-def]
+    from api import create_app
+
+    return create_app({"ENGINE": engine, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+def actor_headers(user: str, department: str, role: str = "") -> dict[str, str]:
+    return {"X-User": user, "X-Department": department, "X-Role": role}
+
+
+CLERK = actor_headers("王窗口", "window", "clerk")
+REVIEWERS = {
+    "scjg": actor_headers("李市监", "scjg", "reviewer"),
+    "cg": actor_headers("张城管", "cg", "reviewer"),
+    "xf": actor_headers("赵消防", "xf", "reviewer"),
+    "wj": actor_headers("刘卫健", "wj", "reviewer"),
+}
+
+APPLICANT = {
+    "name": "陈小明",
+    "id_number": "11010519491231002X",
+    "phone": "13800138000",
+    "entity_name": "小明面馆",
+    "address": "河南省新乡市红旗区平原路 1 号",
+}

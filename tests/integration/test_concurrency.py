@@ -1,0 +1,115 @@
+"""Departments complete the parallel tasks of the same cases at the same moment, from threads and
+from separate processes: every completion is recorded exactly once and every case reaches pickup.
+
+Locking is only real on PostgreSQL (run with TEST_DATABASE_URL); SQLite runs the same checks with
+its database-wide write lock."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import text
+
+from engine.bootstrap import OneThingEngine, Settings, build_engine
+from engine.domain.errors import Conflict
+from engine.domain.model import Actor
+from engine.services.cases import StartCase, start_case
+from engine.services.tasks import CompleteTask, complete_task
+from tests.conftest import APPLICANT
+
+CLERK = Actor("王窗口", "window", "clerk")
+
+
+def start_cases(engine: OneThingEngine, n: int) -> list[int]:
+    return [int(start_case(StartCase("restaurant", APPLICANT, CLERK), engine.ctx).resource_id) for _ in range(n)]
+
+
+def open_approvals(engine: OneThingEngine) -> list[tuple[str, str]]:
+    with engine.db.connect() as conn:
+        rows = conn.execute(text("SELECT id, department FROM tasks WHERE state = 'ready' AND kind = 'approval'"))
+        return [(r[0], r[1]) for r in rows]
+
+
+def try_complete(engine: OneThingEngine, task_id: str, department: str) -> str:
+    try:
+        complete_task(CompleteTask(task_id, {"decision": "approve"}, Actor(f"审批员-{department}", department)),
+                      engine.ctx)
+        return "done"
+    except Conflict:
+        return "conflict"
+
+
+def assert_each_completion_recorded_once(engine: OneThingEngine, cases: list[int]) -> None:
+    with engine.db.connect() as conn:
+        approved = Counter(r[0] for r in conn.execute(
+            text("SELECT task_id FROM case_events WHERE type = 'ItemApproved'")))
+        assert approved and max(approved.values()) == 1
+        assert len(approved) == 5 * len(cases)
+        statuses = Counter(r[0] for r in conn.execute(text("SELECT status FROM cases")))
+        assert statuses == {"awaiting_pickup": len(cases)}
+        per_case = Counter(r[0] for r in conn.execute(
+            text("SELECT case_id FROM tasks WHERE kind = 'approval' AND state = 'completed'")))
+        assert all(per_case[c] == 5 for c in cases)
+        pickups = conn.execute(text("SELECT count(*) FROM tasks WHERE kind = 'pickup' AND state = 'ready'"))
+        assert pickups.scalar_one() == len(cases)
+        states = [r[0] for r in conn.execute(text("SELECT state FROM workflow_states"))]
+        assert all(s.count('"decision":"approve"') >= 5 for s in states)
+
+
+def test_threads_complete_parallel_branches_of_the_same_cases(engine: OneThingEngine) -> None:
+    cases = start_cases(engine, 12)
+    work = open_approvals(engine)
+    work = work + random.Random(7).sample(work, 20)  # some tasks are submitted twice at once
+    random.Random(1).shuffle(work)
+    barrier = threading.Barrier(8)
+
+    def run(job: tuple[str, str]) -> str:
+        try:
+            barrier.wait(timeout=0.5)
+        except threading.BrokenBarrierError:
+            pass
+        return try_complete(engine, *job)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = Counter(pool.map(run, work))
+    assert outcomes == {"done": 60, "conflict": 20}
+    assert_each_completion_recorded_once(engine, cases)
+
+
+def _process_worker(url: str, jobs: list[tuple[str, str]], start: Any, results: Any) -> None:
+    engine = build_engine(Settings(database_url=url, deploy_shipped=False, pool_size=2))
+    start.wait()
+    outcomes = Counter(try_complete(engine, task_id, dept) for task_id, dept in jobs)
+    results.put(dict(outcomes))
+    engine.db.dispose()
+
+
+def test_processes_complete_parallel_branches_of_the_same_cases(engine: OneThingEngine) -> None:
+    cases = start_cases(engine, 10)
+    work = open_approvals(engine)
+    # Every task goes to two processes, so both race for it; each case's tasks are spread over all four.
+    rng = random.Random(3)
+    shares: list[list[tuple[str, str]]] = [[] for _ in range(4)]
+    for job in work:
+        for worker in rng.sample(range(4), 2):
+            shares[worker].append(job)
+    mp = multiprocessing.get_context("spawn")
+    start, results = mp.Event(), mp.Queue()
+    processes = [mp.Process(target=_process_worker, args=(engine.settings.database_url, share, start, results))
+                 for share in shares]
+    for p in processes:
+        p.start()
+    start.set()
+    totals: Counter[str] = Counter()
+    for _ in processes:
+        totals.update(results.get(timeout=120))
+    for p in processes:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    assert totals == {"done": 50, "conflict": 50}
+    assert_each_completion_recorded_once(engine, cases)
