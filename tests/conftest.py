@@ -30,6 +30,22 @@ class FakeClock:
         self.now += timedelta(**kwargs)
 
 
+def worker_database(url: str) -> str:
+    """Each pytest-xdist worker gets its own database next to the one named in the URL."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base, _, name = url.rpartition("/")
+    target = f"{name}_{worker}"
+    admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target}"'))
+    admin.dispose()
+    return f"{base}/{target}"
+
+
 def reset_postgres(url: str) -> None:
     """Drop everything in the public schema so that Alembic migrates from scratch."""
     db = make_engine(url)
@@ -43,8 +59,9 @@ def database_url(backend: str, tmp_path: Path) -> str:
     if backend == "postgres":
         if not PG_URL:
             pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL tests run in CI")
-        reset_postgres(PG_URL)
-        return PG_URL
+        url = worker_database(PG_URL)
+        reset_postgres(url)
+        return url
     return f"sqlite:///{tmp_path / 'onething.sqlite3'}"
 
 
