@@ -8,7 +8,14 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from engine.domain.errors import Conflict, DomainError, Forbidden, IdempotencyKeyReused, InvalidInput, NotFound
+from engine.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotFound,
+)
 from engine.services.transactions import Busy
 
 log = logging.getLogger(__name__)

@@ -59,7 +59,7 @@ def decide_approval(
     """A department's decision on its item: approve, reject (不予许可) or request correction (补正)."""
     raw = payload.get("decision")
     try:
-        decision = Decision(raw)
+        decision = Decision(str(raw))
     except ValueError:
         raise InvalidInput(
             f"decision must be one of approve, reject, correct (got {raw!r})",

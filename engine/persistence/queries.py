@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from engine.domain.records import CaseRecord, TaskRecord
 from engine.persistence import tables as t
 from engine.persistence.repositories import rows_as
-
 
 T = TypeVar("T")
 
@@ -33,7 +32,7 @@ def list_tasks(
     page: int = 1,
     per_page: int = 50,
 ) -> Page[TaskRecord]:
-    conditions = [t.tasks.c.state.in_(states)]
+    conditions: list[ColumnElement[bool]] = [t.tasks.c.state.in_(states)]
     if department is not None:
         conditions.append(t.tasks.c.department == department)
     if case_id is not None:
@@ -56,7 +55,7 @@ def list_cases(
     page: int = 1,
     per_page: int = 50,
 ) -> Page[CaseRecord]:
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if status is not None:
         conditions.append(t.cases.c.status == status)
     if bundle_code is not None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.model import SYSTEM
@@ -22,42 +24,39 @@ def deploy_shipped_flows(ctx: ServiceContext, bpmn_dir: Path) -> list[str]:
     report = []
     for definition_path in sorted(bpmn_dir.glob("*/bundle.json")):
         definition = json.loads(definition_path.read_text(encoding="utf-8"))
-        bundle = bundle_from_dict(definition)
         xml = (definition_path.parent / "flow.bpmn").read_text(encoding="utf-8")
-        process_id = str(definition["process_id"])
-        flow = parse_flow(xml.encode("utf-8"), process_id)  # refuse a broken shipped flow up front
-        digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
-
-        def work(uow: SqlAlchemyUnitOfWork, definition: dict = definition, xml: str = xml,  # type: ignore[type-arg]
-                 digest: str = digest, process_id: str = process_id) -> tuple[int, str]:
-            now = ctx.clock()
-            row = uow.flows.bundle(bundle.code)
-            if row is None:
-                row = BundleRecord(bundle.code, bundle.name, definition, None)
-                uow.flows.add_bundle(row)
-            else:
-                row.name, row.definition = bundle.name, definition
-            versions = uow.flows.versions(bundle.code)
-            same = next((v for v in versions if v.sha256 == digest), None)
-            if same is not None:
-                outcome = f"{bundle.code}: flow unchanged (version {same.version})"
-                version_id = same.id
-            else:
-                number = max((v.version for v in versions), default=0) + 1
-                version_id = uow.flows.add_version(FlowVersionRecord(
-                    id=0, bundle_code=bundle.code, version=number, process_id=process_id, sha256=digest,
-                    source="shipped", created_at=now, deployed_at=now), xml)
-                row.deployed_version_id = version_id
-                outcome = f"{bundle.code}: deployed flow version {number} (by {SYSTEM.user})"
-            if row.deployed_version_id is None:
-                row.deployed_version_id = version_id
-            uow.flows.save_bundle(row)
-            return version_id, outcome
-
-        version_id, outcome = in_transaction(ctx, work)
+        flow = parse_flow(xml.encode("utf-8"), str(definition["process_id"]))  # refuse a broken flow up front
+        version_id, outcome = in_transaction(ctx, functools.partial(_deploy, ctx, definition=definition, xml=xml))
         ctx.specs.put(version_id, flow)
         report.append(outcome)
     return report
+
+
+def _deploy(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, *, definition: dict[str, Any], xml: str) -> tuple[int, str]:
+    bundle = bundle_from_dict(definition)
+    digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
+    now = ctx.clock()
+    row = uow.flows.bundle(bundle.code)
+    if row is None:
+        row = BundleRecord(bundle.code, bundle.name, definition, None)
+        uow.flows.add_bundle(row)
+    else:
+        row.name, row.definition = bundle.name, definition
+    versions = uow.flows.versions(bundle.code)
+    same = next((v for v in versions if v.sha256 == digest), None)
+    if same is not None:
+        version_id, outcome = same.id, f"{bundle.code}: flow unchanged (version {same.version})"
+    else:
+        number = max((v.version for v in versions), default=0) + 1
+        version_id = uow.flows.add_version(FlowVersionRecord(
+            id=0, bundle_code=bundle.code, version=number, process_id=str(definition["process_id"]),
+            sha256=digest, source="shipped", created_at=now, deployed_at=now), xml)
+        row.deployed_version_id = version_id
+        outcome = f"{bundle.code}: deployed flow version {number} (by {SYSTEM.user})"
+    if row.deployed_version_id is None:
+        row.deployed_version_id = version_id
+    uow.flows.save_bundle(row)
+    return version_id, outcome
 
 
 def warm_spec_cache(ctx: ServiceContext) -> int:

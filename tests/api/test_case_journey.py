@@ -90,7 +90,8 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
                      "CorrectionSupplied", "ResultsReady", "ResultsHandedOver", "CaseClosed"):
         assert expected in types, expected
     assert [e["seq"] for e in timeline] == list(range(1, len(timeline) + 1))
-    assert types.count("ItemApproved") == 4 and types.count("TaskOpened") == 8  # 5 approvals, 1 correction, 1 re-review, 1 pickup
+    # Opened: 5 approvals, 1 correction, 1 re-review, 1 pickup.
+    assert types.count("ItemApproved") == 4 and types.count("TaskOpened") == 8
     rejected = next(e for e in timeline if e["type"] == "ItemRejected")
     assert rejected["who"] == {"user": "张城管", "department": "cg", "role": "reviewer"}
     supplied = next(e for e in timeline if e["type"] == "CorrectionSupplied")

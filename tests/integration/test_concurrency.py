@@ -6,6 +6,7 @@ its database-wide write lock."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import random
 import threading
@@ -69,10 +70,8 @@ def test_threads_complete_parallel_branches_of_the_same_cases(engine: OneThingEn
     barrier = threading.Barrier(8)
 
     def run(job: tuple[str, str]) -> str:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=0.5)
-        except threading.BrokenBarrierError:
-            pass
         return try_complete(engine, *job)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
