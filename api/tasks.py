@@ -46,7 +46,7 @@ class TaskClaim(MethodView):
     def post(self, task_id: str) -> tuple[dict[str, Any], int]:
         """Claim a task of your department"""
         applied = claim_task(ClaimTask(task_id, current_actor(), request_key()), ctx())
-        return task_view(views.get_task(ctx(), applied.resource_id)), applied.status_code
+        return task_view(applied.task or views.get_task(ctx(), applied.resource_id)), applied.status_code
 
 
 @blp.route("/<string:task_id>/complete")
@@ -56,4 +56,4 @@ class TaskComplete(MethodView):
     def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
         """Complete a task: a department's decision, or the window's record of supplied materials"""
         applied = complete_task(CompleteTask(task_id, body, current_actor(), request_key(body)), ctx())
-        return task_view(views.get_task(ctx(), applied.resource_id)), applied.status_code
+        return task_view(applied.task or views.get_task(ctx(), applied.resource_id)), applied.status_code

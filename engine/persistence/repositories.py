@@ -7,7 +7,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.domain.errors import ConcurrentUpdate
@@ -35,6 +35,8 @@ class _Repository:
 
 
 class CaseRepository(_Repository):
+    _save = update(t.cases).where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
+
     def add(self, case: CaseRecord) -> int:
         values = asdict(case)
         values.pop("id")
@@ -59,12 +61,8 @@ class CaseRepository(_Repository):
         """Write the case back if nobody else did since it was read, bumping its version."""
         values = asdict(case)
         expected = values.pop("version")
-        values.pop("id")
-        result = self.conn.execute(
-            update(t.cases)
-            .where(t.cases.c.id == case.id, t.cases.c.version == expected)
-            .values(**values, version=expected + 1)
-        )
+        values["_id"], values["_expected"], values["version"] = values.pop("id"), expected, expected + 1
+        result = self.conn.execute(self._save, values)
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
         case.version = expected + 1
@@ -82,11 +80,11 @@ class WorkflowStateRepository(_Repository):
         self.conn.execute(insert(t.workflow_states).values(
             case_id=case_id, serializer_version=serializer_version, state=state, updated_at=now))
 
+    _replace = update(t.workflow_states).where(t.workflow_states.c.case_id == bindparam("_case_id"))
+
     def replace(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
-        self.conn.execute(
-            update(t.workflow_states).where(t.workflow_states.c.case_id == case_id)
-            .values(serializer_version=serializer_version, state=state, updated_at=now)
-        )
+        self.conn.execute(self._replace, {"_case_id": case_id, "serializer_version": serializer_version,
+                                          "state": state, "updated_at": now})
 
 
 class TaskRepository(_Repository):
@@ -100,12 +98,18 @@ class TaskRepository(_Repository):
         )
         return [_record(TaskRecord, r) for r in rows]
 
+    # Hot paths execute prepared statements with a parameter dict: building a fresh statement
+    # from keyword values costs more than the SQLite round trip itself.
+    _insert = insert(t.tasks)
+    _update = update(t.tasks).where(t.tasks.c.id == bindparam("_id"))
+
     def add(self, task: TaskRecord) -> None:
-        self.conn.execute(insert(t.tasks).values(**asdict(task)))
+        self.conn.execute(self._insert, asdict(task))
 
     def save(self, task: TaskRecord) -> None:
         values = asdict(task)
-        self.conn.execute(update(t.tasks).where(t.tasks.c.id == task.id).values(**values))
+        values["_id"] = values.pop("id")
+        self.conn.execute(self._update, values)
 
 
 class CaseItemRepository(_Repository):
@@ -113,19 +117,23 @@ class CaseItemRepository(_Repository):
         rows = self.conn.execute(select(t.case_items).where(t.case_items.c.case_id == case_id))
         return [_record(CaseItemRecord, r) for r in rows]
 
+    _insert = insert(t.case_items)
+    _update = update(t.case_items).where(
+        t.case_items.c.case_id == bindparam("_case_id"), t.case_items.c.item_code == bindparam("_item_code"))
+
     def add(self, item: CaseItemRecord) -> None:
-        self.conn.execute(insert(t.case_items).values(**asdict(item)))
+        self.conn.execute(self._insert, asdict(item))
 
     def save(self, item: CaseItemRecord) -> None:
-        self.conn.execute(
-            update(t.case_items)
-            .where(t.case_items.c.case_id == item.case_id, t.case_items.c.item_code == item.item_code)
-            .values(**asdict(item))
-        )
+        values = asdict(item)
+        values["_case_id"], values["_item_code"] = values.pop("case_id"), values.pop("item_code")
+        self.conn.execute(self._update, values)
 
 
 class EventRepository(_Repository):
     """Append-only: there is no update or delete here, on purpose."""
+
+    _insert = insert(t.case_events)
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
@@ -142,8 +150,7 @@ class EventRepository(_Repository):
         self._last_seq[event.case_id] = event.seq
         values = asdict(event)
         values.pop("id")
-        event.id = self.conn.execute(
-            insert(t.case_events).values(**values).returning(t.case_events.c.id)).scalar_one()
+        self.conn.execute(self._insert, values)
         return event
 
     def for_case(self, case_id: int) -> list[EventRecord]:

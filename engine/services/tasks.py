@@ -65,7 +65,7 @@ def claim_task(cmd: ClaimTask, ctx: ServiceContext) -> Applied:
                 uow.tasks.save(task)
                 record_event(uow, case.id, "TaskClaimed", cmd.actor, now, {"task": task.name}, task.id)
                 uow.cases.save(case)
-            return Applied("task", task.id, 200)
+            return Applied("task", task.id, 200, task=task)
 
         return idempotent(uow, cmd.request_key, "task", apply, now)
 
@@ -79,7 +79,7 @@ def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
         def apply() -> Applied:
             case, task = _locked_task(uow, cmd.task_id, cmd.actor)
             complete_open_task(uow, ctx, case, task, cmd.payload, cmd.actor, now)
-            return Applied("task", task.id, 200)
+            return Applied("task", task.id, 200, task=task)
 
         return idempotent(uow, cmd.request_key, "task", apply, now)
 

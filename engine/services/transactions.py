@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from engine.domain.errors import ConcurrentUpdate, DomainError, IdempotencyKeyReused
+from engine.domain.records import TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork, is_transient
 from engine.services.context import ServiceContext
 
@@ -42,6 +43,8 @@ class Applied:
     resource_id: str
     status_code: int
     replayed: bool = False
+    task: TaskRecord | None = None
+    """The task as the change left it, so that callers need not read it again."""
 
 
 def in_transaction(ctx: ServiceContext, work: Callable[[SqlAlchemyUnitOfWork], T]) -> T:

@@ -1,0 +1,234 @@
+"""Engine benchmark: complete 开办餐饮店 cases (intake, five approvals, pickup) through the HTTP API,
+beside the same flow in bare SpiffWorkflow with a serialize/deserialize round trip per task.
+
+    python bench/engine_bench.py [--cases 300] [--pg-url postgresql://postgres@127.0.0.1:5432/bench]
+                                 [--server-workers 4] [--clients 8]
+
+Runs:
+  floor       bare SpiffWorkflow in memory, its own serializer (spec included) after every task
+  sqlite      the engine through the Flask test client on a SQLite file (one thread)
+  pg-client   the engine through the Flask test client on PostgreSQL (one thread), if --pg-url
+  pg-http     a real gunicorn server on loopback, `--clients` concurrent client processes, if --pg-url
+Prints cases/s, task completions/s (the five approvals and the pickup), p50/p95 request latency,
+peak memory (max RSS of the process that ran the engine), and engine cost per case / floor cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000"}
+CLERK = {"X-User": "王窗口", "X-Department": "window", "X-Role": "clerk"}
+
+
+def reviewer(dept: str) -> dict[str, str]:
+    return {"X-User": f"审批员-{dept}", "X-Department": dept, "X-Role": "reviewer"}
+
+
+def max_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def summarize(name: str, cases: int, seconds: float, latencies: list[float], rss_mb: float) -> dict[str, Any]:
+    latencies = sorted(latencies)
+    return {
+        "run": name, "cases": cases, "seconds": seconds,
+        "cases_per_s": cases / seconds, "completions_per_s": cases * 6 / seconds,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else 0.0,
+        "ms_per_case": seconds / cases * 1000, "peak_rss_mb": rss_mb,
+    }
+
+
+def run_floor(cases: int) -> dict[str, Any]:
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+    from SpiffWorkflow.util.task import TaskState
+
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(ROOT / "bpmn" / "restaurant" / "flow.bpmn"))
+    spec, subs = parser.get_spec("restaurant"), parser.get_subprocess_specs("restaurant")
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    latencies = []
+    started = time.perf_counter()
+    for _ in range(cases):
+        wf = BpmnWorkflow(spec, subs)
+        wf.do_engine_steps()
+        state = serializer.serialize_json(wf)
+        while True:
+            t0 = time.perf_counter()
+            wf = serializer.deserialize_json(state)
+            ready = [t for t in wf.get_tasks(state=TaskState.READY) if t.task_spec.manual]
+            if not ready:
+                break
+            task = ready[0]
+            item = task.task_spec.extensions.get("properties", {}).get("item")
+            if item:
+                task.data.setdefault("results", {})[item] = {"decision": "approve"}
+            task.run()
+            wf.refresh_timers()
+            wf.do_engine_steps()
+            state = serializer.serialize_json(wf)
+            latencies.append(time.perf_counter() - t0)
+    return summarize("floor", cases, time.perf_counter() - started, latencies, max_rss_mb())
+
+
+def drive_client(client: Any, cases: int, latencies: list[float]) -> None:
+    """One case after another through an object with post/get like Flask's test client."""
+    for _ in range(cases):
+        t0 = time.perf_counter()
+        case = client.post("/api/cases", {"bundle": "restaurant", "applicant": APPLICANT}, CLERK)
+        latencies.append(time.perf_counter() - t0)
+        for task in case["open_tasks"]:
+            t0 = time.perf_counter()
+            client.post(f"/api/tasks/{task['id']}/complete", {"decision": "approve"}, reviewer(task["department"]))
+            latencies.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        done = client.post(f"/api/cases/{case['id']}/pickup", {"recipient_name": "陈小明"}, CLERK)
+        latencies.append(time.perf_counter() - t0)
+        assert done["status"] == "closed", done
+
+
+class TestClientDriver:
+    def __init__(self, app: Any) -> None:
+        self.client = app.test_client()
+
+    def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        response = self.client.post(path, json=body, headers=headers)
+        assert response.status_code in (200, 201), response.json
+        return response.json  # type: ignore[no-any-return]
+
+
+class HttpDriver:
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        data = json.dumps(body).encode()
+        self.conn.request("POST", path, data, {**headers, "Content-Type": "application/json"})
+        response = self.conn.getresponse()
+        payload = json.loads(response.read())
+        assert response.status in (200, 201), payload
+        return payload  # type: ignore[no-any-return]
+
+
+def run_test_client(name: str, url: str, cases: int) -> dict[str, Any]:
+    from api import create_app
+    from engine.bootstrap import Settings, build_engine
+
+    engine = build_engine(Settings(database_url=url))
+    driver = TestClientDriver(create_app({"ENGINE": engine}))
+    drive_client(driver, 3, [])  # warm up
+    latencies: list[float] = []
+    started = time.perf_counter()
+    drive_client(driver, cases, latencies)
+    seconds = time.perf_counter() - started
+    engine.db.dispose()
+    return summarize(name, cases, seconds, latencies, max_rss_mb())
+
+
+def _http_client(port: int, cases: int, queue: Any) -> None:
+    latencies: list[float] = []
+    drive_client(HttpDriver(port), cases, latencies)
+    queue.put(latencies)
+
+
+def server_rss_mb(pid: int) -> float:
+    total = 0.0
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    for p in [str(pid), *children]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total = max(total, int(line.split()[1]) / 1024)
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def run_http(url: str, cases: int, workers: int, clients: int) -> dict[str, Any]:
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "api.cli", "deploy"], env=env, check=True, cwd=ROOT,
+                   stdout=subprocess.DEVNULL)
+    port = 18765
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+         "api:create_app()"], env=env, cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        mp = multiprocessing.get_context("spawn")
+        queue = mp.Queue()
+        per_client = max(1, cases // clients)
+        procs = [mp.Process(target=_http_client, args=(port, per_client, queue)) for _ in range(clients)]
+        started = time.perf_counter()
+        for p in procs:
+            p.start()
+        latencies = [lat for _ in procs for lat in queue.get(timeout=600)]
+        seconds = time.perf_counter() - started
+        for p in procs:
+            p.join()
+        rss = server_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return summarize(f"pg-http ({workers} workers, {clients} clients)", per_client * clients, seconds, latencies,
+                     rss)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL"))
+    parser.add_argument("--server-workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+
+    results = [run_floor(args.cases)]
+    with tempfile.TemporaryDirectory() as tmp:
+        results.append(run_test_client("sqlite (test client)", f"sqlite:///{tmp}/bench.sqlite3", args.cases))
+    if args.pg_url:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from tests.conftest import reset_postgres
+
+        reset_postgres(args.pg_url)
+        results.append(run_test_client("pg (test client)", args.pg_url, args.cases))
+        reset_postgres(args.pg_url)
+        results.append(run_http(args.pg_url, args.cases * 2, args.server_workers, args.clients))
+
+    floor = results[0]["ms_per_case"]
+    print(f"\n{'run':38} {'cases':>6} {'cases/s':>8} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'ms/case':>8} {'peak MB':>8} {'ratio':>6}")
+    for r in results:
+        print(f"{r['run']:38} {r['cases']:>6} {r['cases_per_s']:>8.1f} {r['completions_per_s']:>8.1f} "
+              f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['ms_per_case']:>8.2f} {r['peak_rss_mb']:>8.1f} "
+              f"{r['ms_per_case'] / floor:>6.2f}")
+    print("\nratio = engine ms per case / floor ms per case (the floor: bare SpiffWorkflow, serializer "
+          "round trip per task). For pg-http, ms/case is wall time over concurrent clients.")
+
+
+if __name__ == "__main__":
+    main()
