@@ -33,11 +33,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000"}
-CLERK = {"X-User": "王窗口", "X-Department": "window", "X-Role": "clerk"}
+# Header values travel as latin-1 over real HTTP, so users are named by their login ids.
+CLERK = {"X-User": "clerk.wang", "X-Department": "window", "X-Role": "clerk"}
 
 
 def reviewer(dept: str) -> dict[str, str]:
-    return {"X-User": f"审批员-{dept}", "X-Department": dept, "X-Role": "reviewer"}
+    return {"X-User": f"reviewer.{dept}", "X-Department": dept, "X-Role": "reviewer"}
 
 
 def max_rss_mb() -> float:
