@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.domain.catalogue import format_case_number
+from engine.domain.catalogue import bundle_from_dict, format_case_number
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
-from engine.services.progress import bundle_of, complete_in_workflow, flow_of, record_event, save_progress
+from engine.services.progress import complete_in_workflow, flow_of, record_event, save_progress
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow
@@ -72,9 +72,10 @@ def start_case(cmd: StartCase, ctx: ServiceContext) -> Applied:
 
 def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any],
             now: Any) -> Applied:
-    bundle = bundle_of(uow, cmd.bundle_code)
     bundle_row = uow.flows.bundle(cmd.bundle_code)
-    assert bundle_row is not None
+    if bundle_row is None:
+        raise NotFound(f"no bundle {cmd.bundle_code!r}", f"没有编码为 {cmd.bundle_code} 的一件事")
+    bundle = bundle_from_dict(bundle_row.definition)
     if bundle_row.deployed_version_id is None:
         raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
     flow = flow_of(ctx, uow, bundle_row.deployed_version_id)

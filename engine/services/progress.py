@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import Conflict, NotFound
-from engine.domain.model import SYSTEM, WINDOW, Actor, Bundle, CaseStatus, TaskKind, TaskState
+from engine.domain.model import SYSTEM, WINDOW, Actor, CaseStatus, TaskKind, TaskState
 from engine.domain.records import CaseRecord, EventRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
@@ -18,13 +17,6 @@ from engine.workflow.specs import FlowSpec
 
 def flow_of(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, version_id: int) -> FlowSpec:
     return ctx.specs.get(version_id, lambda: uow.flows.xml(version_id))
-
-
-def bundle_of(uow: SqlAlchemyUnitOfWork, code: str) -> Bundle:
-    row = uow.flows.bundle(code)
-    if row is None:
-        raise NotFound(f"no bundle {code!r}", f"没有编码为 {code} 的一件事")
-    return bundle_from_dict(row.definition)
 
 
 def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord) -> CaseWorkflow:
