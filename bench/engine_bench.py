@@ -2,7 +2,7 @@
 beside the same flow in bare SpiffWorkflow with a serialize/deserialize round trip per task.
 
     python bench/engine_bench.py [--cases 300] [--pg-url postgresql://postgres@127.0.0.1:5432/bench]
-                                 [--server-workers 4] [--clients 8]
+                                 [--server-workers N-CPU] [--worker-class sync] [--clients 8]
 
 Runs:
   floor       bare SpiffWorkflow in memory, its own serializer (spec included) after every task
@@ -164,13 +164,14 @@ def server_rss_mb(pid: int) -> float:
     return total
 
 
-def run_http(url: str, cases: int, workers: int, clients: int) -> dict[str, Any]:
+def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str = "sync") -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run([sys.executable, "-m", "api.cli", "deploy"], env=env, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
     port = 18765
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning",
          "api:create_app()"], env=env, cwd=ROOT)
     try:
         for _ in range(100):
@@ -196,15 +197,16 @@ def run_http(url: str, cases: int, workers: int, clients: int) -> dict[str, Any]
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return summarize(f"pg-http ({workers} workers, {clients} clients)", per_client * clients, seconds, latencies,
-                     rss)
+    name = f"pg-http ({workers} {worker_class} workers, {clients} clients)"
+    return summarize(name, per_client * clients, seconds, latencies, rss)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=300)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL"))
-    parser.add_argument("--server-workers", type=int, default=4)
+    parser.add_argument("--server-workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync, or gthread for keep-alive")
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
 
@@ -218,7 +220,8 @@ def main() -> None:
         reset_postgres(args.pg_url)
         results.append(run_test_client("pg (test client)", args.pg_url, args.cases))
         reset_postgres(args.pg_url)
-        results.append(run_http(args.pg_url, args.cases * 2, args.server_workers, args.clients))
+        results.append(run_http(args.pg_url, args.cases * 2, args.server_workers, args.clients,
+                                args.worker_class))
 
     floor = results[0]["ms_per_case"]
     print(f"\n{'run':38} {'cases':>6} {'cases/s':>8} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} "

@@ -15,6 +15,7 @@ from engine.persistence.migrate import upgrade
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
+from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
 
@@ -32,6 +33,7 @@ class Settings:
     bpmn_dir: Path = ROOT / "bpmn"
     deploy_shipped: bool = True
     pool_size: int = 10
+    workflow_cache_size: int = 256
     clock: Callable[[], datetime] = field(default=utc_now)
 
     @staticmethod
@@ -41,6 +43,7 @@ class Settings:
             bpmn_dir=Path(os.environ.get("ONETHING_BPMN_DIR", str(ROOT / "bpmn"))),
             deploy_shipped=os.environ.get("ONETHING_DEPLOY_SHIPPED", "1") != "0",
             pool_size=int(os.environ.get("ONETHING_DB_POOL_SIZE", "10")),
+            workflow_cache_size=int(os.environ.get("ONETHING_WORKFLOW_CACHE", "256")),
         )
 
 
@@ -62,6 +65,7 @@ def build_engine(settings: Settings) -> OneThingEngine:
         specs=SpecCache(),
         script_engine=SafeScriptEngine(),
         clock=settings.clock,
+        workflows=WorkflowCache(settings.workflow_cache_size),
     )
     if settings.deploy_shipped:
         deploy_shipped_flows(ctx, settings.bpmn_dir)

@@ -20,6 +20,8 @@ class CaseRecord:
     accepted_by: str
     version: int
     closed_at: datetime | None = None
+    event_seq: int = 0
+    """The seq of the case's last event."""
 
 
 @dataclass

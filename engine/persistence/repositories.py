@@ -7,7 +7,7 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.domain.errors import ConcurrentUpdate
@@ -103,8 +103,8 @@ class TaskRepository(_Repository):
     _insert = insert(t.tasks)
     _update = update(t.tasks).where(t.tasks.c.id == bindparam("_id"))
 
-    def add(self, task: TaskRecord) -> None:
-        self.conn.execute(self._insert, asdict(task))
+    def add(self, *tasks: TaskRecord) -> None:
+        self.conn.execute(self._insert, [asdict(task) for task in tasks])
 
     def save(self, task: TaskRecord) -> None:
         values = asdict(task)
@@ -121,8 +121,8 @@ class CaseItemRepository(_Repository):
     _update = update(t.case_items).where(
         t.case_items.c.case_id == bindparam("_case_id"), t.case_items.c.item_code == bindparam("_item_code"))
 
-    def add(self, item: CaseItemRecord) -> None:
-        self.conn.execute(self._insert, asdict(item))
+    def add(self, *items: CaseItemRecord) -> None:
+        self.conn.execute(self._insert, [asdict(item) for item in items])
 
     def save(self, item: CaseItemRecord) -> None:
         values = asdict(item)
@@ -131,27 +131,25 @@ class CaseItemRepository(_Repository):
 
 
 class EventRepository(_Repository):
-    """Append-only: there is no update or delete here, on purpose."""
+    """Append-only: there is no update or delete here, on purpose. Appended events are written
+    together, in one statement, when the unit of work commits."""
 
     _insert = insert(t.case_events)
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
-        self._last_seq: dict[int, int] = {}
+        self._pending: list[dict[str, Any]] = []
 
     def append(self, event: EventRecord) -> EventRecord:
-        last = self._last_seq.get(event.case_id)
-        if last is None:
-            last = self.conn.execute(
-                select(func.coalesce(func.max(t.case_events.c.seq), 0))
-                .where(t.case_events.c.case_id == event.case_id)
-            ).scalar_one()
-        event.seq = int(last) + 1
-        self._last_seq[event.case_id] = event.seq
         values = asdict(event)
         values.pop("id")
-        self.conn.execute(self._insert, values)
+        self._pending.append(values)
         return event
+
+    def flush(self) -> None:
+        if self._pending:
+            self.conn.execute(self._insert, self._pending)
+            self._pending = []
 
     def for_case(self, case_id: int) -> list[EventRecord]:
         rows = self.conn.execute(

@@ -89,6 +89,8 @@ cases = Table(
     Column("closed_at", UtcDateTime, nullable=True),
     # Compare-and-swap guard: every state change bumps it, and the update checks the old value.
     Column("version", Integer, nullable=False),
+    # The seq of the case's last event: the next event takes event_seq + 1 without a MAX() query.
+    Column("event_seq", Integer, nullable=False, server_default="0"),
     Index(None, "status", "accepted_at"),
     Index(None, "bundle_code", "accepted_at"),
 )

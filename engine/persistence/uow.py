@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -33,6 +34,7 @@ class SqlAlchemyUnitOfWork:
         conn.begin()
         self._conn = conn
         self._committed = False
+        self._after_commit: list[Callable[[], None]] = []
         self.cases = CaseRepository(conn)
         self.states = WorkflowStateRepository(conn)
         self.tasks = TaskRepository(conn)
@@ -48,9 +50,17 @@ class SqlAlchemyUnitOfWork:
         assert self._conn is not None, "unit of work used outside its with-block"
         return self._conn
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the transaction has committed (never if it rolls back)."""
+        self._after_commit.append(callback)
+
     def commit(self) -> None:
+        self.events.flush()
         self.connection.commit()
         self._committed = True
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

@@ -16,7 +16,7 @@ from engine.services.context import ServiceContext
 from engine.services.progress import complete_in_workflow, flow_of, record_event, save_progress
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
-from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow
+from engine.workflow.case_workflow import CaseWorkflow
 from forms.applicant import validate_applicant
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -96,19 +96,17 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
         accepted_by=cmd.actor.user, version=1,
     )
     case.id = uow.cases.add(case)
-    uow.states.add(case.id, SERIALIZER_VERSION, "{}", now)
-    for item in bundle.items:
-        uow.items.add(CaseItemRecord(case_id=case.id, item_code=item.code, department=item.department,
-                                     status=ItemStatus.IN_REVIEW))
+    uow.items.add(*(CaseItemRecord(case_id=case.id, item_code=item.code, department=item.department,
+                                   status=ItemStatus.IN_REVIEW) for item in bundle.items))
     uow.tasks.add(TaskRecord(
         id=intake.id, case_id=case.id, case_number=number, bundle_code=bundle.code,
         department=cmd.actor.department, kind=TaskKind.INTAKE, name=intake.name, title=intake.title,
         state=TaskState.COMPLETED, created_at=now, completed_at=now, assignee=cmd.actor.user,
         completed_by=cmd.actor.user,
     ))
-    record_event(uow, case.id, "CaseAccepted", cmd.actor, now,
+    record_event(uow, case, "CaseAccepted", cmd.actor, now,
                  {"number": number, "bundle": bundle.code, "channel": cmd.channel}, intake.id)
-    save_progress(uow, case, wf, now, cmd.actor)
+    save_progress(ctx, uow, case, wf, now, cmd.actor, new_case=True)
     return Applied("case", str(case.id), 201)
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
 
@@ -18,4 +19,5 @@ class ServiceContext:
     specs: SpecCache
     script_engine: SafeScriptEngine
     clock: Callable[[], datetime]
+    workflows: WorkflowCache = field(default_factory=WorkflowCache)
     max_attempts: int = 10

@@ -20,6 +20,10 @@ def flow_of(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, version_id: int) -> 
 
 
 def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord) -> CaseWorkflow:
+    """The case's workflow as stored; call with the case row locked."""
+    cached = ctx.workflows.take(case.id, case.version)
+    if cached is not None:
+        return cached
     stored = uow.states.get(case.id)
     if stored is None:
         raise NotFound(f"case {case.number} has no workflow state", f"办件 {case.number} 缺少流程状态")
@@ -32,11 +36,13 @@ def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
     return CaseWorkflow.load(flow_of(ctx, uow, case.flow_version_id), state, ctx.script_engine)
 
 
-def record_event(uow: SqlAlchemyUnitOfWork, case_id: int, event_type: str, actor: Actor, now: datetime,
+def record_event(uow: SqlAlchemyUnitOfWork, case: CaseRecord, event_type: str, actor: Actor, now: datetime,
                  data: dict[str, Any], task_id: str | None = None) -> None:
+    """Append the case's next event; the caller saves the case, whose row carries the last seq."""
+    case.event_seq += 1
     uow.events.append(EventRecord(
-        case_id=case_id, type=event_type, actor_user=actor.user, actor_department=actor.department,
-        actor_role=actor.role, occurred_at=now, data=data, task_id=task_id,
+        case_id=case.id, type=event_type, actor_user=actor.user, actor_department=actor.department,
+        actor_role=actor.role, occurred_at=now, data=data, task_id=task_id, seq=case.event_seq,
     ))
 
 
@@ -44,11 +50,12 @@ def sync_tasks(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, no
     """Open a projection row for every task the workflow now waits on; cancel rows it dropped."""
     waiting = {t.id: t for t in wf.waiting_tasks()}
     open_rows = {r.id: r for r in uow.tasks.open_for_case(case.id)}
+    opened = []
     for task_id, row in open_rows.items():
         if task_id not in waiting:
             row.state = TaskState.CANCELLED
             uow.tasks.save(row)
-            record_event(uow, case.id, "TaskCancelled", SYSTEM, now, {"task": row.name}, task_id)
+            record_event(uow, case, "TaskCancelled", SYSTEM, now, {"task": row.name}, task_id)
     for task_id, task in waiting.items():
         if task_id in open_rows:
             continue
@@ -57,14 +64,16 @@ def sync_tasks(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, no
             department=task.lane or WINDOW, kind=task.kind or TaskKind.APPROVAL, name=task.name,
             title=task.title, state=TaskState.READY, created_at=now, item_code=task.item,
         )
-        uow.tasks.add(row)
-        record_event(uow, case.id, "TaskOpened", SYSTEM, now,
+        opened.append(row)
+        record_event(uow, case, "TaskOpened", SYSTEM, now,
                      {"task": row.name, "title": row.title, "department": row.department,
                       "item": row.item_code, "kind": row.kind}, task_id)
+    if opened:
+        uow.tasks.add(*opened)
 
 
-def save_progress(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, now: datetime,
-                  actor: Actor) -> None:
+def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
+                  now: datetime, actor: Actor, new_case: bool = False) -> None:
     """Write the workflow back and move the case status on; the case row's version guards it all."""
     sync_tasks(uow, case, wf, now)
     before = case.status
@@ -78,10 +87,15 @@ def save_progress(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
     if case.status != before:
         event = {CaseStatus.CLOSED: "CaseClosed", CaseStatus.AWAITING_PICKUP: "ResultsReady",
                  CaseStatus.IN_REVIEW: "CaseInReview"}[CaseStatus(case.status)]
-        record_event(uow, case.id, event, actor if event == "CaseClosed" else SYSTEM, now,
+        record_event(uow, case, event, actor if event == "CaseClosed" else SYSTEM, now,
                      {"from": before, "to": case.status})
-    uow.states.replace(case.id, SERIALIZER_VERSION, wf.dump(), now)
+    if new_case:
+        uow.states.add(case.id, SERIALIZER_VERSION, wf.dump(), now)
+    else:
+        uow.states.replace(case.id, SERIALIZER_VERSION, wf.dump(), now)
     uow.cases.save(case)
+    case_id, version = case.id, case.version
+    uow.after_commit(lambda: ctx.workflows.put(case_id, version, wf))
 
 
 def complete_in_workflow(wf: CaseWorkflow, task_id: str, update: dict[str, Any]) -> None:

@@ -63,7 +63,7 @@ def claim_task(cmd: ClaimTask, ctx: ServiceContext) -> Applied:
             if task.state == TaskState.READY:
                 task.state, task.assignee, task.claimed_at = TaskState.CLAIMED, cmd.actor.user, now
                 uow.tasks.save(task)
-                record_event(uow, case.id, "TaskClaimed", cmd.actor, now, {"task": task.name}, task.id)
+                record_event(uow, case, "TaskClaimed", cmd.actor, now, {"task": task.name}, task.id)
                 uow.cases.save(case)
             return Applied("task", task.id, 200, task=task)
 
@@ -123,5 +123,5 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
             item.licence_number = record.get("licence_number")
             item.decided_by, item.decided_at = actor.user, now
         uow.items.save(item)
-    record_event(uow, case.id, completion.event_type, actor, now, completion.event_data, task.id)
-    save_progress(uow, case, wf, now, actor)
+    record_event(uow, case, completion.event_type, actor, now, completion.event_data, task.id)
+    save_progress(ctx, uow, case, wf, now, actor)

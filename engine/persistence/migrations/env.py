@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 
 from alembic import context
+from sqlalchemy import text
 
 from engine.persistence.database import make_engine
 from engine.persistence.tables import metadata
 
+MIGRATION_LOCK_KEY = 0x6F6E657468696E67  # "onething"
 config = context.config
 url = config.attributes.get("url") or os.environ.get("DATABASE_URL") or "sqlite:///instance/onething.sqlite3"
 
@@ -20,6 +22,9 @@ if connection is not None:
 else:
     engine = make_engine(url)
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several server processes start at once: one migrates, the others wait and find it done.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
