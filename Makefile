@@ -15,7 +15,7 @@ $(STAMP): setup.cfg pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/onething serve
+	$(BIN)/onething serve --demo-users
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

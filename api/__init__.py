@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from api import bundles, cases, tasks
+from api import access, auth, bundles, cases, tasks
 from api.errors import http_error_response, register_error_handlers
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 
@@ -46,6 +46,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         engine = build_engine(settings)
     assert isinstance(engine, OneThingEngine)
     app.extensions["onething"] = engine
+    app.config["SECRET_KEY"] = engine.settings.secret_key
+    app.config.setdefault("SESSION_COOKIE_SECURE", engine.settings.production)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     api = _Api(app)
@@ -53,5 +55,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(tasks.blp)
     api.register_blueprint(bundles.blp)
     api.register_blueprint(bundles.health)
+    api.register_blueprint(auth.auth)
+    api.register_blueprint(auth.users)
+    api.register_blueprint(auth.audit_blp)
+    access.install(app)
     register_error_handlers(app)
     return app

@@ -8,7 +8,8 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.actor import current_actor, request_key
+from api.access import current_actor, current_principal
+from api.idempotency import request_key
 from api.presenters import case_detail, case_summary
 from api.schemas import CaseDetailSchema, CaseListArgsSchema, CasePageSchema, PickupSchema, StartCaseSchema
 from engine.services import views
@@ -23,7 +24,7 @@ def ctx() -> ServiceContext:
 
 
 def _detail(ref: str) -> dict[str, Any]:
-    return case_detail(views.get_case(ctx(), ref))
+    return case_detail(views.get_case(ctx(), ref, current_principal()))
 
 
 @blp.route("")
@@ -32,7 +33,8 @@ class Cases(MethodView):
     @blp.response(200, CasePageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List cases, newest first (一窗受理的办件列表)"""
-        page = views.list_cases(ctx(), args.get("status"), args.get("bundle"), args["page"], args["per_page"])
+        page = views.list_cases(ctx(), current_principal(), args.get("status"), args.get("bundle"), args["page"],
+                                args["per_page"])
         return {"items": [case_summary(c) for c in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 

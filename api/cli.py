@@ -1,36 +1,97 @@
-"""``onething`` command line: serve the API, migrate the database, deploy the shipped bundles."""
+"""``onething`` command line: serve the API, deploy, create the first administrator, verify the
+audit chain."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 
-from engine.bootstrap import Settings, build_engine
+from engine.bootstrap import OneThingEngine, Settings, UnsafeConfiguration, build_engine
+from engine.domain.access import Role
+from engine.domain.errors import DomainError
+from engine.domain.model import OFFICE, SYSTEM
+from engine.services.accounts import DEMO_PASSWORD, CreateUser, create_user, demo_users, role_names_zh
+from engine.services.audit import verify_audit_chains
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onething", description="一件事 workflow engine")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the API server (Flask's threaded server)")
     serve.add_argument("--host", default=os.environ.get("ONETHING_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("ONETHING_PORT", "5000")))
+    serve.add_argument("--demo-users", action="store_true",
+                       help="seed one demo user per role and department (same as ONETHING_DEMO_USERS=1)")
     sub.add_parser("deploy", help="migrate the database and deploy the shipped bundles, then exit")
-    args = parser.parse_args(argv)
+    admin = sub.add_parser("create-admin", help="create an administrator (the first one, typically)")
+    admin.add_argument("login")
+    admin.add_argument("--name", default="系统管理员")
+    admin.add_argument("--password-env", default="ONETHING_ADMIN_PASSWORD",
+                       help="read the password from this environment variable (else it is asked for)")
+    sub.add_parser("audit-verify", help="verify the hash chains of the event log; exit 1 at a broken link")
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     settings = Settings.from_env()
-    if args.command == "deploy":
+    if args.command == "serve" and args.demo_users:
+        settings.demo_users = True
+    try:
         engine = build_engine(settings)
+    except UnsafeConfiguration as err:
+        print(f"onething: {err}", file=sys.stderr)
+        return 2
+    if args.command == "deploy":
         print(f"database: {settings.database_url}")
-        return 0 if engine else 1
+        return 0
+    if args.command == "create-admin":
+        return _create_admin(engine, args.login, args.name, args.password_env)
+    if args.command == "audit-verify":
+        return _audit_verify(engine)
+    return _serve(engine, args.host, args.port)
+
+
+def _create_admin(engine: OneThingEngine, login: str, name: str, password_env: str) -> int:
+    password = os.environ.get(password_env) or getpass.getpass(f"password for {login}: ")
+    try:
+        create_user(CreateUser(login, name, OFFICE, [Role.ADMIN], password, SYSTEM), engine.ctx)
+    except DomainError as err:
+        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in err.field_errors.items())
+        print(f"onething: {err.message_zh}{'（' + details + '）' if details else ''}", file=sys.stderr)
+        return 1
+    print(f"administrator {login} created; log in with POST /api/auth/login")
+    return 0
+
+
+def _audit_verify(engine: OneThingEngine) -> int:
+    report = verify_audit_chains(engine.ctx)
+    if report.broken is None:
+        print(f"audit chain OK: {report.chains} chains, {report.events} events verified")
+        return 0
+    b = report.broken
+    print(f"audit chain BROKEN in {b.chain} at event {b.seq} (row id {b.event_id}): {b.problem}")
+    print(f"verified before the break: {report.events} events in {report.chains} chains")
+    return 1
+
+
+def _serve(engine: OneThingEngine, host: str, port: int) -> int:
     from api import create_app
 
-    engine = build_engine(settings)
     app = create_app({"ENGINE": engine})
-    print(f"database: {settings.database_url}", file=sys.stderr)
-    print(f"API on http://{args.host}:{args.port}/api  (OpenAPI: /api/openapi.json, Swagger UI: /api/docs)",
-          file=sys.stderr)
-    app.run(host=args.host, port=args.port, threaded=True)
+    print(f"database: {engine.settings.database_url}", file=sys.stderr)
+    print(f"API on http://{host}:{port}/api  (OpenAPI: /api/openapi.json, Swagger UI: /api/docs)", file=sys.stderr)
+    if engine.settings.demo_users:
+        print(f"\ndemo users (password for all: {DEMO_PASSWORD}):", file=sys.stderr)
+        for user in demo_users(engine.ctx):
+            print(f"  {user.login:16} {user.department:8} {role_names_zh([str(r) for r in user.roles])}",
+                  file=sys.stderr)
+        print(f"\nlog in:  curl -s -X POST http://{host}:{port}/api/auth/login -H 'Content-Type: application/json' "
+              f"-d '{{\"login\": \"clerk\", \"password\": \"{DEMO_PASSWORD}\"}}'\n"
+              "then send the token as 'Authorization: Bearer <token>'", file=sys.stderr)
+    app.run(host=host, port=port, threaded=True)
     return 0
 
 

@@ -15,6 +15,8 @@ from engine.domain.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
+    Unauthenticated,
 )
 from engine.services.transactions import Busy
 
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFound: 404,
+    Unauthenticated: 401,
+    TooManyAttempts: 429,
     InvalidInput: 422,
     Forbidden: 403,
     Conflict: 409,
@@ -31,7 +35,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
 
 _ZH_BY_STATUS = {
     400: "请求格式错误",
-    401: "请先表明身份",
+    401: "请先登录",
     403: "无权执行此操作",
     404: "找不到请求的资源",
     405: "不支持该请求方法",
@@ -39,6 +43,7 @@ _ZH_BY_STATUS = {
     413: "请求内容过大",
     415: "请求内容类型不受支持",
     422: "请求内容有误",
+    429: "请求过于频繁，请稍后再试",
     500: "服务器内部错误",
 }
 
@@ -77,7 +82,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError) -> tuple[Response, int]:
         status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(err, cls)), 400)
-        return jsonify(error_body(err.code, err.message, err.message_zh, err.field_errors)), status
+        response = jsonify(error_body(err.code, err.message, err.message_zh, err.field_errors))
+        if isinstance(err, TooManyAttempts):
+            response.headers["Retry-After"] = str(err.retry_after)
+        if isinstance(err, Unauthenticated):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="onething"'
+        return response, status
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> tuple[Response, int]:

@@ -7,7 +7,16 @@ from typing import Any
 from engine.domain.model import Bundle, ItemStatus, TaskState
 from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
 from engine.services.views import BundleView, CaseDetail
-from forms.identifiers import mask_id
+from forms.identifiers import mask_id, mask_phone
+
+
+def masked_applicant(applicant: dict[str, Any]) -> dict[str, Any]:
+    masked = dict(applicant)
+    if "id_number" in masked:
+        masked["id_number"] = mask_id(str(masked["id_number"]))
+    if "phone" in masked:
+        masked["phone"] = mask_phone(str(masked["phone"]))
+    return masked
 
 
 def case_summary(case: CaseRecord) -> dict[str, Any]:
@@ -43,7 +52,8 @@ def _item_view(bundle: Bundle, item: CaseItemRecord) -> dict[str, Any]:
 def _event_view(event: EventRecord) -> dict[str, Any]:
     return {
         "seq": event.seq, "type": event.type,
-        "who": {"user": event.actor_user, "department": event.actor_department, "role": event.actor_role},
+        "who": {"user": event.actor_user, "department": event.actor_department, "role": event.actor_role,
+                "address": event.actor_address},
         "at": event.occurred_at, "task_id": event.task_id, "data": event.data,
     }
 
@@ -68,7 +78,9 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
     }
     return {
         **case_summary(case),
-        "bundle_name": bundle.name, "channel": case.channel, "applicant": case.applicant,
+        "bundle_name": bundle.name, "channel": case.channel,
+        "applicant": case.applicant if detail.personal_data else masked_applicant(case.applicant),
+        "personal_data": "full" if detail.personal_data else "masked",
         "items": items, "departments": list(departments.values()),
         "open_tasks": [task_view(t) for t in detail.tasks if TaskState(t.state).is_open],
         "tasks": [task_view(t) for t in detail.tasks],

@@ -38,6 +38,11 @@ class CompleteTaskSchema(Schema):
     comment = fields.String(validate=_long)
 
 
+class AssignTaskSchema(Schema):
+    assignee = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                             metadata={"description": "改派给本部门的审批人员（登录名）"})
+
+
 class PickupSchema(Schema):
     delivery = fields.String(load_default="window", validate=validate.OneOf(["window", "mail", "online"]))
     recipient_name = fields.String(validate=validate.Length(max=50))
@@ -66,6 +71,7 @@ class ActorSchema(Schema):
     user = fields.String()
     department = fields.String()
     role = fields.String()
+    address = fields.String(allow_none=True, metadata={"description": "客户端地址"})
 
 
 class EventSchema(Schema):
@@ -157,7 +163,8 @@ class CaseSummarySchema(Schema):
 class CaseDetailSchema(CaseSummarySchema):
     bundle_name = fields.String()
     channel = fields.String()
-    applicant = fields.Dict()
+    applicant = fields.Dict(metadata={"description": "申请人信息；无权查看个人信息的角色看到脱敏后的证件号和电话"})
+    personal_data = fields.String(metadata={"description": "full 完整 / masked 已脱敏"})
     items = fields.List(fields.Nested(ItemProgressSchema))
     departments = fields.List(fields.Nested(DepartmentProgressSchema))
     open_tasks = fields.List(fields.Nested(TaskSchema))

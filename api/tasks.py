@@ -1,4 +1,4 @@
-"""Tasks: a department's inbox, claim, complete."""
+"""Tasks: a department's inbox, claim, complete, and a head's reassignment."""
 
 from __future__ import annotations
 
@@ -7,16 +7,23 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.actor import current_actor, request_key
+from api.access import current_actor, current_principal
 from api.cases import ctx
+from api.idempotency import request_key
 from api.presenters import task_view
-from api.schemas import CompleteTaskSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
+from api.schemas import AssignTaskSchema, CompleteTaskSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
 from engine.services import views
-from engine.services.tasks import ClaimTask, CompleteTask, claim_task, complete_task
+from engine.services.tasks import AssignTask, ClaimTask, CompleteTask, assign_task, claim_task, complete_task
+from engine.services.transactions import Applied
 
-blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="待办任务：收件箱、认领、办理")
+blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="待办任务：收件箱、认领、办理、改派")
 
 _STATES = {"open": ("ready", "claimed")}
+
+
+def _answer(applied: Applied) -> tuple[dict[str, Any], int]:
+    task = applied.task or views.get_task(ctx(), applied.resource_id, current_principal())
+    return task_view(task), applied.status_code
 
 
 @blp.route("")
@@ -24,10 +31,10 @@ class Tasks(MethodView):
     @blp.arguments(TaskListArgsSchema, location="query")
     @blp.response(200, TaskPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """A department's inbox, oldest first, served from the task projection"""
+        """An inbox, oldest first, from the task projection: your department's tasks (a supervisor's: all)"""
         states = _STATES.get(args["state"], (args["state"],))
-        page = views.list_tasks(ctx(), args.get("department"), states, args.get("case"), args.get("assignee"),
-                                args["page"], args["per_page"])
+        page = views.list_tasks(ctx(), current_principal(), args.get("department"), states, args.get("case"),
+                                args.get("assignee"), args["page"], args["per_page"])
         return {"items": [task_view(t) for t in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 
@@ -36,8 +43,8 @@ class Tasks(MethodView):
 class TaskById(MethodView):
     @blp.response(200, TaskSchema)
     def get(self, task_id: str) -> dict[str, Any]:
-        """One task"""
-        return task_view(views.get_task(ctx(), task_id))
+        """One task of your department"""
+        return task_view(views.get_task(ctx(), task_id, current_principal()))
 
 
 @blp.route("/<string:task_id>/claim")
@@ -45,8 +52,7 @@ class TaskClaim(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, task_id: str) -> tuple[dict[str, Any], int]:
         """Claim a task of your department"""
-        applied = claim_task(ClaimTask(task_id, current_actor(), request_key()), ctx())
-        return task_view(applied.task or views.get_task(ctx(), applied.resource_id)), applied.status_code
+        return _answer(claim_task(ClaimTask(task_id, current_actor(), request_key()), ctx()))
 
 
 @blp.route("/<string:task_id>/complete")
@@ -55,5 +61,13 @@ class TaskComplete(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
         """Complete a task: a department's decision, or the window's record of supplied materials"""
-        applied = complete_task(CompleteTask(task_id, body, current_actor(), request_key(body)), ctx())
-        return task_view(applied.task or views.get_task(ctx(), applied.resource_id)), applied.status_code
+        return _answer(complete_task(CompleteTask(task_id, body, current_actor(), request_key(body)), ctx()))
+
+
+@blp.route("/<string:task_id>/assign")
+class TaskAssign(MethodView):
+    @blp.arguments(AssignTaskSchema)
+    @blp.response(200, TaskSchema)
+    def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
+        """A department head assigns an open task to a reviewer of the department (改派)"""
+        return _answer(assign_task(AssignTask(task_id, body["assignee"], current_actor(), request_key(body)), ctx()))

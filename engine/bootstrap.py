@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -13,13 +14,16 @@ from sqlalchemy import Engine
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.accounts import seed_demo_users
 from engine.services.context import ServiceContext
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
+from engine.services.passwords import make_hasher
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
 
 ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "onething-development-secret-key-not-for-production"  # noqa: S105 - refused in production
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'onething.sqlite3'}"
 
 
@@ -35,6 +39,11 @@ class Settings:
     pool_size: int = 10
     workflow_cache_size: int = 256
     clock: Callable[[], datetime] = field(default=utc_now)
+    secret_key: str = DEV_SECRET_KEY
+    token_ttl_hours: float = 12.0
+    password_strength: str = "strong"  # noqa: S105 - a hasher profile, not a password
+    demo_users: bool = False
+    production: bool = False
 
     @staticmethod
     def from_env() -> Settings:
@@ -44,6 +53,10 @@ class Settings:
             deploy_shipped=os.environ.get("ONETHING_DEPLOY_SHIPPED", "1") != "0",
             pool_size=int(os.environ.get("ONETHING_DB_POOL_SIZE", "10")),
             workflow_cache_size=int(os.environ.get("ONETHING_WORKFLOW_CACHE", "256")),
+            secret_key=os.environ.get("ONETHING_SECRET_KEY", DEV_SECRET_KEY),
+            token_ttl_hours=float(os.environ.get("ONETHING_TOKEN_TTL_HOURS", "12")),
+            demo_users=os.environ.get("ONETHING_DEMO_USERS", "0") == "1",
+            production=os.environ.get("ONETHING_ENV", "development") == "production",
         )
 
 
@@ -60,14 +73,42 @@ def build_engine(settings: Settings) -> OneThingEngine:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     db = make_engine(settings.database_url, settings.pool_size)
+    hasher = make_hasher(settings.password_strength)
     ctx = ServiceContext(
         uow=lambda write: SqlAlchemyUnitOfWork(db, write),
         specs=SpecCache(),
         script_engine=SafeScriptEngine(),
         clock=settings.clock,
         workflows=WorkflowCache(settings.workflow_cache_size),
+        passwords=hasher,
+        token_ttl=timedelta(hours=settings.token_ttl_hours),
+        dummy_password_hash=hasher.hash(secrets.token_hex(16)),
     )
     if settings.deploy_shipped:
         deploy_shipped_flows(ctx, settings.bpmn_dir)
     warm_spec_cache(ctx)
-    return OneThingEngine(settings, db, ctx)
+    if settings.demo_users:
+        seed_demo_users(ctx)
+    engine = OneThingEngine(settings, db, ctx)
+    if settings.production:
+        refuse_unsafe_production(engine)
+    return engine
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production settings that must not run: a default secret key, or demo users with a known password."""
+
+
+def refuse_unsafe_production(engine: OneThingEngine) -> None:
+    problems = []
+    if engine.settings.secret_key == DEV_SECRET_KEY or len(engine.settings.secret_key) < 32:
+        problems.append("ONETHING_SECRET_KEY is the development default or shorter than 32 characters")
+    if engine.settings.demo_users:
+        problems.append("ONETHING_DEMO_USERS=1 seeds users whose password is published")
+    with engine.ctx.uow(False) as uow:
+        demo = uow.users.count_active_demo()
+    if demo:
+        problems.append(f"{demo} demo users are active; deactivate them (PATCH /api/users/<login> active=false)")
+    if problems:
+        engine.db.dispose()
+        raise UnsafeConfiguration("refusing to start with ONETHING_ENV=production: " + "; ".join(problems))

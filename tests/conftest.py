@@ -84,7 +84,8 @@ def db_url(backend: str, tmp_path: Path) -> str:
 
 @pytest.fixture
 def engine(db_url: str, clock: FakeClock) -> Iterator[OneThingEngine]:
-    built = build_engine(Settings(database_url=db_url, clock=clock))
+    # Tests move the clock by days; a token lasting a year keeps personas logged in (expiry has its own test).
+    built = build_engine(Settings(database_url=db_url, clock=clock, password_strength="fast", token_ttl_hours=8760))
     yield built
     built.db.dispose()
 
@@ -96,22 +97,58 @@ def app(engine: OneThingEngine):  # type: ignore[no-untyped-def]
     return create_app({"ENGINE": engine, "TESTING": True})
 
 
+# Who is who in the tests: persona -> (login, name, department, roles). Every test with a client
+# gets these users and a fresh token for each; the header dicts below are filled in place.
+PERSONAS: dict[str, tuple[str, str, str, list[str]]] = {
+    "clerk": ("wang.window", "王窗口", "window", ["clerk"]),
+    "scjg": ("li.scjg", "李市监", "scjg", ["reviewer"]),
+    "cg": ("zhang.cg", "张城管", "cg", ["reviewer"]),
+    "cg.other": ("chen.cg", "陈城管", "cg", ["reviewer"]),
+    "xf": ("zhao.xf", "赵消防", "xf", ["reviewer"]),
+    "wj": ("liu.wj", "刘卫健", "wj", ["reviewer"]),
+    "scjg.head": ("qian.scjg", "钱科长", "scjg", ["head"]),
+    "supervisor": ("zhou.office", "周监督", "office", ["supervisor"]),
+    "admin": ("sun.office", "孙管理", "office", ["admin"]),
+}
+PASSWORD = "test-password-1"  # noqa: S105 - test users only
+HEADERS: dict[str, dict[str, str]] = {name: {} for name in PERSONAS}
+CLERK = HEADERS["clerk"]
+SUPERVISOR = HEADERS["supervisor"]
+ADMIN = HEADERS["admin"]
+REVIEWERS = {dept: HEADERS[dept] for dept in ("scjg", "cg", "xf", "wj")}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def personas(engine: OneThingEngine) -> dict[str, dict[str, str]]:
+    from engine.domain.model import SYSTEM
+    from engine.services.accounts import CreateUser, create_user
+    from engine.services.sessions import LogIn, log_in
+
+    for name, (login, full_name, department, roles) in PERSONAS.items():
+        create_user(CreateUser(login, full_name, department, roles, PASSWORD, SYSTEM), engine.ctx)
+        issued = log_in(LogIn(login, PASSWORD, "127.0.0.1"), engine.ctx)
+        HEADERS[name].clear()
+        HEADERS[name].update(bearer(issued.token))
+    return HEADERS
+
+
+@pytest.fixture
+def client(app, personas):  # type: ignore[no-untyped-def]
+    """A test client that reads as the supervisor (who sees every case and task) unless a request
+    names someone else in its headers."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = SUPERVISOR["Authorization"]
+    return test_client
+
+
+@pytest.fixture
+def anonymous(app, personas):  # type: ignore[no-untyped-def]
     return app.test_client()
 
-
-def actor_headers(user: str, department: str, role: str = "") -> dict[str, str]:
-    return {"X-User": user, "X-Department": department, "X-Role": role}
-
-
-CLERK = actor_headers("王窗口", "window", "clerk")
-REVIEWERS = {
-    "scjg": actor_headers("李市监", "scjg", "reviewer"),
-    "cg": actor_headers("张城管", "cg", "reviewer"),
-    "xf": actor_headers("赵消防", "xf", "reviewer"),
-    "wj": actor_headers("刘卫健", "wj", "reviewer"),
-}
 
 APPLICANT = {
     "name": "陈小明",

@@ -34,6 +34,22 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class Unauthenticated(DomainError):
+    """No valid login: no token, a wrong password, an expired or revoked token (401)."""
+
+    code = "unauthenticated"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed logins; try again after ``retry_after`` seconds (429)."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, message_zh: str, retry_after: int) -> None:
+        super().__init__(message, message_zh)
+        self.retry_after = retry_after
+
+
 class Forbidden(DomainError):
     """The actor may not do this (another department's task, a reviewer starting a case...)."""
 

@@ -46,13 +46,20 @@ class Delivery(StrEnum):
     ONLINE = "online"
 
 
+OFFICE = "office"
+"""Department code of the service centre's management office (政务服务管理办公室): supervisors and
+administrators belong here."""
+
+
 @dataclass(frozen=True)
 class Actor:
-    """Who acts. Until login exists (issue 3) the API takes this from request headers."""
+    """Who acts, as the event log records it: the user's login, department, the role that allowed
+    the action, and the client address the request came from."""
 
     user: str
     department: str
     role: str = ""
+    address: str | None = None
 
 
 SYSTEM = Actor(user="system", department="system", role="system")

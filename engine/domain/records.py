@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.domain.audit import GENESIS
+
 
 @dataclass
 class CaseRecord:
@@ -22,6 +24,8 @@ class CaseRecord:
     closed_at: datetime | None = None
     event_seq: int = 0
     """The seq of the case's last event."""
+    event_hash: str = GENESIS
+    """The hash of the case's last event: the head of its audit chain."""
 
 
 @dataclass
@@ -71,6 +75,71 @@ class EventRecord:
     task_id: str | None = None
     seq: int = 0
     id: int | None = None
+    actor_address: str | None = None
+    prev_hash: str = GENESIS
+    hash: str = ""
+
+    def chained_fields(self) -> dict[str, Any]:
+        """What the event's hash covers: everything but its row id and the hashes themselves."""
+        return {
+            "case_id": self.case_id, "seq": self.seq, "type": self.type, "actor_user": self.actor_user,
+            "actor_department": self.actor_department, "actor_role": self.actor_role,
+            "actor_address": self.actor_address, "task_id": self.task_id, "data": self.data,
+            "occurred_at": self.occurred_at,
+        }
+
+
+@dataclass
+class AuditEventRecord:
+    """An account or administration event (users, logins, flows, catalogue, calendar)."""
+
+    seq: int
+    type: str
+    actor_user: str
+    actor_department: str
+    actor_role: str
+    subject: str
+    data: dict[str, Any]
+    occurred_at: datetime
+    actor_address: str | None = None
+    prev_hash: str = GENESIS
+    hash: str = ""
+    id: int | None = None
+
+    def chained_fields(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "type": self.type, "actor_user": self.actor_user,
+            "actor_department": self.actor_department, "actor_role": self.actor_role,
+            "actor_address": self.actor_address, "subject": self.subject, "data": self.data,
+            "occurred_at": self.occurred_at,
+        }
+
+
+@dataclass
+class UserRecord:
+    id: int
+    login: str
+    name: str
+    department: str
+    roles: list[str]
+    password_hash: str
+    active: bool
+    demo: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class TokenRecord:
+    """A login: the bearer token's public id; only a hash of its secret is stored."""
+
+    id: str
+    user_id: int
+    secret_hash: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    address: str | None = None
 
 
 @dataclass

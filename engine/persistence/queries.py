@@ -3,14 +3,15 @@ a workflow."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, func, select
 
-from engine.domain.records import CaseRecord, TaskRecord
+from engine.domain.records import CaseRecord, EventRecord, TaskRecord
 from engine.persistence import tables as t
-from engine.persistence.repositories import rows_as
+from engine.persistence.repositories import record_of, rows_as
 
 T = TypeVar("T")
 
@@ -27,6 +28,7 @@ def list_tasks(
     conn: Connection,
     department: str | None,
     states: tuple[str, ...],
+    departments: frozenset[str] | None = None,
     case_id: int | None = None,
     assignee: str | None = None,
     page: int = 1,
@@ -35,6 +37,8 @@ def list_tasks(
     conditions: list[ColumnElement[bool]] = [t.tasks.c.state.in_(states)]
     if department is not None:
         conditions.append(t.tasks.c.department == department)
+    if departments is not None:
+        conditions.append(t.tasks.c.department.in_(sorted(departments)))
     if case_id is not None:
         conditions.append(t.tasks.c.case_id == case_id)
     if assignee is not None:
@@ -54,8 +58,13 @@ def list_cases(
     bundle_code: str | None = None,
     page: int = 1,
     per_page: int = 50,
+    department: str | None = None,
 ) -> Page[CaseRecord]:
+    """Cases, newest first; with ``department``, only those the department has an item in."""
     conditions: list[ColumnElement[bool]] = []
+    if department is not None:
+        conditions.append(t.cases.c.id.in_(
+            select(t.case_items.c.case_id).where(t.case_items.c.department == department)))
     if status is not None:
         conditions.append(t.cases.c.status == status)
     if bundle_code is not None:
@@ -74,3 +83,19 @@ def tasks_of_case(conn: Connection, case_id: int) -> list[TaskRecord]:
         select(t.tasks).where(t.tasks.c.case_id == case_id).order_by(t.tasks.c.created_at, t.tasks.c.id)
     ).all()
     return rows_as(TaskRecord, rows)
+
+
+def case_heads(conn: Connection) -> dict[int, tuple[int, str]]:
+    """Each case's chain head as its row keeps it: last event seq and hash."""
+    rows = conn.execute(select(t.cases.c.id, t.cases.c.event_seq, t.cases.c.event_hash))
+    return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
+
+
+def events_in_case_order(conn: Connection) -> Iterator[tuple[int, str, EventRecord]]:
+    """Every case event with its case's number, by case and seq, streamed in batches."""
+    query = (select(t.case_events, t.cases.c.number.label("case_number"))
+             .join(t.cases, t.cases.c.id == t.case_events.c.case_id)
+             .order_by(t.case_events.c.case_id, t.case_events.c.seq)
+             .execution_options(yield_per=2000))
+    for row in conn.execute(query):
+        yield int(row.case_id), str(row.case_number), record_of(EventRecord, row)

@@ -24,7 +24,7 @@ from engine.persistence import tables as t
 R = TypeVar("R")
 
 
-def _record(cls: type[R], row: Row[Any]) -> R:
+def record_of(cls: type[R], row: Row[Any]) -> R:
     mapping = row._mapping
     return cls(**{f.name: mapping[f.name] for f in fields(cls) if f.name in mapping})  # type: ignore[arg-type]
 
@@ -45,17 +45,17 @@ class CaseRepository(_Repository):
 
     def get(self, case_id: int) -> CaseRecord | None:
         row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
-        return _record(CaseRecord, row) if row else None
+        return record_of(CaseRecord, row) if row else None
 
     def get_by_number(self, number: str) -> CaseRecord | None:
         row = self.conn.execute(select(t.cases).where(t.cases.c.number == number)).first()
-        return _record(CaseRecord, row) if row else None
+        return record_of(CaseRecord, row) if row else None
 
     def lock(self, case_id: int) -> CaseRecord | None:
         """Read the case for change: SELECT … FOR UPDATE on PostgreSQL (SQLite already holds its
         write lock since BEGIN IMMEDIATE)."""
         row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id).with_for_update()).first()
-        return _record(CaseRecord, row) if row else None
+        return record_of(CaseRecord, row) if row else None
 
     def save(self, case: CaseRecord) -> None:
         """Write the case back if nobody else did since it was read, bumping its version."""
@@ -90,13 +90,13 @@ class WorkflowStateRepository(_Repository):
 class TaskRepository(_Repository):
     def get(self, task_id: str) -> TaskRecord | None:
         row = self.conn.execute(select(t.tasks).where(t.tasks.c.id == task_id)).first()
-        return _record(TaskRecord, row) if row else None
+        return record_of(TaskRecord, row) if row else None
 
     def open_for_case(self, case_id: int) -> list[TaskRecord]:
         rows = self.conn.execute(
             select(t.tasks).where(t.tasks.c.case_id == case_id, t.tasks.c.state.in_(("ready", "claimed")))
         )
-        return [_record(TaskRecord, r) for r in rows]
+        return [record_of(TaskRecord, r) for r in rows]
 
     # Hot paths execute prepared statements with a parameter dict: building a fresh statement
     # from keyword values costs more than the SQLite round trip itself.
@@ -115,7 +115,7 @@ class TaskRepository(_Repository):
 class CaseItemRepository(_Repository):
     def for_case(self, case_id: int) -> list[CaseItemRecord]:
         rows = self.conn.execute(select(t.case_items).where(t.case_items.c.case_id == case_id))
-        return [_record(CaseItemRecord, r) for r in rows]
+        return [record_of(CaseItemRecord, r) for r in rows]
 
     _insert = insert(t.case_items)
     _update = update(t.case_items).where(
@@ -154,16 +154,16 @@ class EventRepository(_Repository):
     def for_case(self, case_id: int) -> list[EventRecord]:
         rows = self.conn.execute(
             select(t.case_events).where(t.case_events.c.case_id == case_id).order_by(t.case_events.c.seq))
-        return [_record(EventRecord, r) for r in rows]
+        return [record_of(EventRecord, r) for r in rows]
 
 
 class FlowRepository(_Repository):
     def bundle(self, code: str) -> BundleRecord | None:
         row = self.conn.execute(select(t.bundles).where(t.bundles.c.code == code)).first()
-        return _record(BundleRecord, row) if row else None
+        return record_of(BundleRecord, row) if row else None
 
     def bundles(self) -> list[BundleRecord]:
-        return [_record(BundleRecord, r) for r in self.conn.execute(select(t.bundles).order_by(t.bundles.c.code))]
+        return [record_of(BundleRecord, r) for r in self.conn.execute(select(t.bundles).order_by(t.bundles.c.code))]
 
     def add_bundle(self, bundle: BundleRecord) -> None:
         self.conn.execute(insert(t.bundles).values(**asdict(bundle)))
@@ -175,11 +175,11 @@ class FlowRepository(_Repository):
         query = select(t.flow_versions).order_by(t.flow_versions.c.bundle_code, t.flow_versions.c.version)
         if bundle_code is not None:
             query = query.where(t.flow_versions.c.bundle_code == bundle_code)
-        return [_record(FlowVersionRecord, r) for r in self.conn.execute(query)]
+        return [record_of(FlowVersionRecord, r) for r in self.conn.execute(query)]
 
     def version(self, version_id: int) -> FlowVersionRecord | None:
         row = self.conn.execute(select(t.flow_versions).where(t.flow_versions.c.id == version_id)).first()
-        return _record(FlowVersionRecord, row) if row else None
+        return record_of(FlowVersionRecord, row) if row else None
 
     def xml(self, version_id: int) -> tuple[bytes, str]:
         row = self.conn.execute(
@@ -224,5 +224,5 @@ class CounterRepository(_Repository):
 
 
 def rows_as(cls: type[R], rows: Sequence[Row[Any]]) -> list[R]:
-    return [_record(cls, r) for r in rows]
+    return [record_of(cls, r) for r in rows]
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -22,6 +23,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
+
+from engine.domain.audit import GENESIS
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -91,6 +94,7 @@ cases = Table(
     Column("version", Integer, nullable=False),
     # The seq of the case's last event: the next event takes event_seq + 1 without a MAX() query.
     Column("event_seq", Integer, nullable=False, server_default="0"),
+    Column("event_hash", String(64), nullable=False, server_default=GENESIS),
     Index(None, "status", "accepted_at"),
     Index(None, "bundle_code", "accepted_at"),
 )
@@ -154,7 +158,71 @@ case_events = Table(
     Column("task_id", String(36), nullable=True),
     Column("data", JSON, nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
+    Column("actor_address", String(64), nullable=True),
+    Column("prev_hash", String(64), nullable=False, server_default=GENESIS),
+    Column("hash", String(64), nullable=False, server_default=""),
     UniqueConstraint("case_id", "seq"),
+)
+
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("actor_user", String(100), nullable=False),
+    Column("actor_department", String(32), nullable=False),
+    Column("actor_role", String(32), nullable=False),
+    Column("actor_address", String(64), nullable=True),
+    Column("subject", String(200), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# The head of each chain that is not a case's own (the case row keeps that): locked to append.
+chain_heads = Table(
+    "chain_heads", metadata,
+    Column("stream", String(32), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("demo", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "department"),
+)
+
+auth_tokens = Table(
+    "auth_tokens", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("address", String(64), nullable=True),
+    Index(None, "user_id"),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index(None, "login", "at"),
+    Index(None, "address", "at"),
 )
 
 case_number_counters = Table(

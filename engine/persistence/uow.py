@@ -8,6 +8,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from engine.persistence.accounts import AuditRepository, LoginFailureRepository, TokenRepository, UserRepository
 from engine.persistence.database import writer
 from engine.persistence.repositories import (
     CaseItemRepository,
@@ -43,6 +44,10 @@ class SqlAlchemyUnitOfWork:
         self.flows = FlowRepository(conn)
         self.idempotency = IdempotencyRepository(conn)
         self.counters = CounterRepository(conn)
+        self.users = UserRepository(conn)
+        self.tokens = TokenRepository(conn)
+        self.login_failures = LoginFailureRepository(conn)
+        self.audit = AuditRepository(conn)
         return self
 
     @property

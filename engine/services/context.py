@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
 
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.workflow.cache import WorkflowCache
@@ -20,4 +22,8 @@ class ServiceContext:
     script_engine: SafeScriptEngine
     clock: Callable[[], datetime]
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    passwords: PasswordHasher = field(default_factory=PasswordHasher)
+    token_ttl: timedelta = timedelta(hours=12)
+    dummy_password_hash: str = ""
+    """A hash of no one's password, verified against when a login name is unknown."""
     max_attempts: int = 10

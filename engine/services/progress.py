@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from engine.domain.audit import event_hash
 from engine.domain.errors import Conflict, NotFound
 from engine.domain.model import SYSTEM, WINDOW, Actor, CaseStatus, TaskKind, TaskState
 from engine.domain.records import CaseRecord, EventRecord, TaskRecord
@@ -39,11 +40,14 @@ def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
 def record_event(uow: SqlAlchemyUnitOfWork, case: CaseRecord, event_type: str, actor: Actor, now: datetime,
                  data: dict[str, Any], task_id: str | None = None) -> None:
     """Append the case's next event; the caller saves the case, whose row carries the last seq."""
-    case.event_seq += 1
-    uow.events.append(EventRecord(
+    event = EventRecord(
         case_id=case.id, type=event_type, actor_user=actor.user, actor_department=actor.department,
-        actor_role=actor.role, occurred_at=now, data=data, task_id=task_id, seq=case.event_seq,
-    ))
+        actor_role=actor.role, occurred_at=now, data=data, task_id=task_id, seq=case.event_seq + 1,
+        actor_address=actor.address, prev_hash=case.event_hash,
+    )
+    event.hash = event_hash(event.prev_hash, event.chained_fields())
+    case.event_seq, case.event_hash = event.seq, event.hash
+    uow.events.append(event)
 
 
 def sync_tasks(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, now: datetime) -> None:

@@ -54,6 +54,51 @@ def _locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple
     return case, task
 
 
+@dataclass(frozen=True)
+class AssignTask:
+    task_id: str
+    assignee: str
+    """The login of a reviewer or head of the task's department."""
+    actor: Actor
+    request_key: RequestKey | None = None
+
+
+def assign_task(cmd: AssignTask, ctx: ServiceContext) -> Applied:
+    """A department head hands an open task of the department to one of its reviewers (or takes
+    it back from one)."""
+    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+        now = ctx.clock()
+
+        def apply() -> Applied:
+            found = uow.tasks.get(cmd.task_id)
+            if found is None:
+                raise NotFound(f"no task {cmd.task_id!r}", f"没有任务 {cmd.task_id}")
+            case = uow.cases.lock(found.case_id)
+            task = uow.tasks.get(cmd.task_id)
+            assert case is not None and task is not None
+            ensure_department(cmd.actor, task.department)
+            if not TaskState(task.state).is_open:
+                raise Conflict(f"task {task.title} is no longer open", f"任务“{task.title}”已不再待办")
+            user = uow.users.by_login(cmd.assignee)
+            if (user is None or not user.active or user.department != task.department
+                    or not {"reviewer", "head"} & set(user.roles)):
+                raise InvalidInput(
+                    f"{cmd.assignee!r} is not an active reviewer of department {task.department}",
+                    f"{cmd.assignee} 不是部门 {task.department} 的在岗审批人员",
+                    {"assignee": ["须为本部门在岗的审批人员或负责人"]})
+            previous = task.assignee
+            task.state, task.assignee, task.claimed_at = TaskState.CLAIMED, user.login, now
+            uow.tasks.save(task)
+            record_event(uow, case, "TaskAssigned", cmd.actor, now,
+                         {"task": task.name, "from": previous, "to": user.login}, task.id)
+            uow.cases.save(case)
+            return Applied("task", task.id, 200, task=task)
+
+        return idempotent(uow, cmd.request_key, "task", apply, now)
+
+    return in_transaction(ctx, work)
+
+
 def claim_task(cmd: ClaimTask, ctx: ServiceContext) -> Applied:
     def work(uow: SqlAlchemyUnitOfWork) -> Applied:
         now = ctx.clock()

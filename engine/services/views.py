@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.domain.access import Principal, Role, ensure_task_visible
 from engine.domain.catalogue import bundle_from_dict
-from engine.domain.errors import NotFound
+from engine.domain.errors import Forbidden, NotFound
 from engine.domain.model import Bundle
 from engine.domain.records import (
     BundleRecord,
@@ -28,6 +29,8 @@ class CaseDetail:
     items: list[CaseItemRecord]
     tasks: list[TaskRecord]
     events: list[EventRecord]
+    personal_data: bool = False
+    """Whether the viewer may see the applicant's full identifiers."""
 
 
 @dataclass(frozen=True)
@@ -37,37 +40,50 @@ class BundleView:
     versions: list[FlowVersionRecord]
 
 
-def get_case(ctx: ServiceContext, ref: str) -> CaseDetail:
+def get_case(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseDetail:
+    """A case as ``viewer`` may see it; a department that has no item in it gets 403."""
     with ctx.uow(False) as uow:
         case = find_case(uow, ref)
+        items = uow.items.for_case(case.id)
+        departments = {i.department for i in items}
+        if not viewer.sees_case(departments):
+            raise Forbidden(f"case {case.number} has no item of your department",
+                            f"办件 {case.number} 不涉及您所在部门，无权查看")
         row = uow.flows.bundle(case.bundle_code)
         assert row is not None
         bundle = bundle_from_dict(row.definition)
         order = {item.code: n for n, item in enumerate(bundle.items)}
-        items = sorted(uow.items.for_case(case.id), key=lambda i: order.get(i.item_code, 99))
+        items.sort(key=lambda i: order.get(i.item_code, 99))
         return CaseDetail(case, bundle, items, queries.tasks_of_case(uow.connection, case.id),
-                          uow.events.for_case(case.id))
+                          uow.events.for_case(case.id), viewer.sees_personal_data(departments))
 
 
-def list_cases(ctx: ServiceContext, status: str | None, bundle_code: str | None, page: int,
+def list_cases(ctx: ServiceContext, viewer: Principal, status: str | None, bundle_code: str | None, page: int,
                per_page: int) -> Page[CaseRecord]:
+    """The window and supervisors list every case; a department lists the cases it has items in."""
+    department = None if viewer.task_departments() is None or Role.CLERK in viewer.roles else viewer.department
     with ctx.uow(False) as uow:
-        return queries.list_cases(uow.connection, status, bundle_code, page, per_page)
+        return queries.list_cases(uow.connection, status, bundle_code, page, per_page, department)
 
 
-def get_task(ctx: ServiceContext, task_id: str) -> TaskRecord:
+def get_task(ctx: ServiceContext, task_id: str, viewer: Principal) -> TaskRecord:
     with ctx.uow(False) as uow:
         task = uow.tasks.get(task_id)
-        if task is None:
-            raise NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
-        return task
+    if task is None:
+        raise NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
+    ensure_task_visible(viewer, task.department)
+    return task
 
 
-def list_tasks(ctx: ServiceContext, department: str | None, states: tuple[str, ...], case_ref: str | None,
-               assignee: str | None, page: int, per_page: int) -> Page[TaskRecord]:
+def list_tasks(ctx: ServiceContext, viewer: Principal, department: str | None, states: tuple[str, ...],
+               case_ref: str | None, assignee: str | None, page: int, per_page: int) -> Page[TaskRecord]:
+    """An inbox: only the departments whose tasks ``viewer`` may see; asking for another is 403."""
+    if department is not None:
+        ensure_task_visible(viewer, department)
     with ctx.uow(False) as uow:
         case_id = find_case(uow, case_ref).id if case_ref else None
-        return queries.list_tasks(uow.connection, department, states, case_id, assignee, page, per_page)
+        return queries.list_tasks(uow.connection, department, states, viewer.task_departments(), case_id,
+                                  assignee, page, per_page)
 
 
 def list_bundles(ctx: ServiceContext) -> list[BundleView]:

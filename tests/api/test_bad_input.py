@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_case_journey import complete, open_task, start
-from tests.conftest import APPLICANT, CLERK, REVIEWERS
+from tests.conftest import APPLICANT, CLERK, HEADERS, REVIEWERS
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -46,12 +46,12 @@ def test_start_case_with_bad_fields_is_422(client: Any, body: dict[str, Any], fi
     assert client.get("/api/cases").json["total"] == 0
 
 
-def test_unknown_bundle_malformed_json_and_anonymous(client: Any) -> None:
+def test_unknown_bundle_malformed_json_and_anonymous(client: Any, anonymous: Any) -> None:
     assert_error(client.post("/api/cases", json={"bundle": "nope", "applicant": APPLICANT}, headers=CLERK),
                  404, "not_found")
     assert_error(client.post("/api/cases", data="{not json", headers={**CLERK, "Content-Type":
                                                                         "application/json"}), 400)
-    assert_error(client.post("/api/cases", json={"bundle": "restaurant", "applicant": APPLICANT}), 401)
+    assert_error(anonymous.post("/api/cases", json={"bundle": "restaurant", "applicant": APPLICANT}), 401)
     assert_error(client.post("/api/cases", json={"bundle": "restaurant", "applicant": APPLICANT},
                              headers=REVIEWERS["xf"]), 403, "forbidden")
     assert_error(client.get("/api/cases/999"), 404)
@@ -101,7 +101,7 @@ def test_completing_twice_is_409_and_claim_by_other_is_409(client: Any) -> None:
 
     sign = open_task(client, case["number"], "cy.zp")
     assert client.post(f"/api/tasks/{sign['id']}/claim", headers=REVIEWERS["cg"]).status_code == 200
-    other = {**REVIEWERS["cg"], "X-User": "另一位城管"}
+    other = HEADERS["cg.other"]
     assert_error(complete(client, sign, {"decision": "approve"}, other), 409)
     assert_error(client.post(f"/api/tasks/{sign['id']}/claim", headers=other), 409)
 

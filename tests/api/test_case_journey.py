@@ -36,7 +36,7 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     clock.advance(hours=2)
     licence = open_task(client, number, "cy.yyzz")
     claimed = client.post(f"/api/tasks/{licence['id']}/claim", headers=REVIEWERS["scjg"])
-    assert claimed.status_code == 200 and claimed.json["assignee"] == "李市监"
+    assert claimed.status_code == 200 and claimed.json["assignee"] == "li.scjg"
     assert complete(client, licence, {"decision": "approve", "licence_number": "92410700MA001"},
                     REVIEWERS["scjg"]).status_code == 200
     clock.advance(hours=1)
@@ -93,9 +93,9 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     # Opened: 5 approvals, 1 correction, 1 re-review, 1 pickup.
     assert types.count("ItemApproved") == 4 and types.count("TaskOpened") == 8
     rejected = next(e for e in timeline if e["type"] == "ItemRejected")
-    assert rejected["who"] == {"user": "张城管", "department": "cg", "role": "reviewer"}
+    assert rejected["who"] == {"user": "zhang.cg", "department": "cg", "role": "reviewer", "address": "127.0.0.1"}
     supplied = next(e for e in timeline if e["type"] == "CorrectionSupplied")
-    assert supplied["who"]["user"] == "王窗口" and supplied["at"].startswith("2026-09-25")
+    assert supplied["who"]["user"] == "wang.window" and supplied["at"].startswith("2026-09-25")
     assert all(e["at"] for e in timeline)
 
 

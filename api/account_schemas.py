@@ -1,0 +1,108 @@
+"""Wire schemas of logins, users and the audit trail."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from engine.domain.access import Role
+
+_roles = fields.List(fields.String(validate=validate.OneOf([r.value for r in Role])),
+                     validate=validate.Length(min=1, max=5),
+                     metadata={"description": "clerk 窗口 / reviewer 审批 / head 部门负责人 / "
+                                              "supervisor 监督 / admin 管理员"})
+
+
+class LoginSchema(Schema):
+    login = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+
+
+class PrincipalSchema(Schema):
+    login = fields.String()
+    name = fields.String()
+    department = fields.String()
+    roles = fields.List(fields.String())
+
+
+class LoginAnswerSchema(Schema):
+    token = fields.String(metadata={"description": "Bearer token for the API: Authorization: Bearer <token>"})
+    token_id = fields.String()
+    expires_at = fields.DateTime()
+    csrf_token = fields.String(metadata={"description": "X-CSRF-Token for state changes made with the cookie"})
+    user = fields.Nested(PrincipalSchema)
+
+
+class TokenSchema(Schema):
+    id = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    address = fields.String(allow_none=True)
+    current = fields.Boolean()
+
+
+class UserSchema(Schema):
+    login = fields.String()
+    name = fields.String()
+    department = fields.String()
+    roles = fields.List(fields.String())
+    active = fields.Boolean()
+    demo = fields.Boolean()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class CreateUserSchema(Schema):
+    login = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    department = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    roles = _roles
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+
+
+class UpdateUserSchema(Schema):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    department = fields.String(validate=validate.Length(min=1, max=32))
+    roles = _roles
+    active = fields.Boolean()
+    password = fields.String(validate=validate.Length(min=1, max=200), load_only=True)
+
+
+class UserListArgsSchema(Schema):
+    department = fields.String(validate=validate.Length(max=32))
+
+
+class RevokedSchema(Schema):
+    revoked = fields.Integer()
+
+
+class BrokenLinkSchema(Schema):
+    chain = fields.String()
+    seq = fields.Integer()
+    event_id = fields.Integer(allow_none=True)
+    problem = fields.String()
+
+
+class AuditVerifySchema(Schema):
+    ok = fields.Boolean()
+    chains = fields.Integer()
+    events = fields.Integer()
+    broken = fields.Nested(BrokenLinkSchema, allow_none=True)
+
+
+class AuditEventSchema(Schema):
+    seq = fields.Integer()
+    type = fields.String()
+    actor_user = fields.String()
+    actor_department = fields.String()
+    actor_role = fields.String()
+    actor_address = fields.String(allow_none=True)
+    subject = fields.String()
+    data = fields.Dict()
+    occurred_at = fields.DateTime()
+    hash = fields.String()
+
+
+class AuditEventArgsSchema(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

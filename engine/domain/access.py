@@ -1,0 +1,132 @@
+"""Who may do what: roles, the permissions they grant, and how far a user's view reaches.
+
+The API checks an endpoint's permission in one place (``api/access.py``); the use cases check the
+resource rules here (a reviewer works only in their own department's lanes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+from engine.domain.errors import Forbidden
+from engine.domain.model import OFFICE, WINDOW, Actor
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    """Window clerk (综合窗口人员): starts cases, records materials, hands over results."""
+    REVIEWER = "reviewer"
+    """Department reviewer (部门审批人员): completes the department's tasks."""
+    HEAD = "head"
+    """Department head (部门负责人): a reviewer who also reassigns tasks and approves extensions."""
+    SUPERVISOR = "supervisor"
+    """Supervisor (效能监督): sees warnings and every case, read-only, personal data masked."""
+    ADMIN = "admin"
+    """Administrator (系统管理员): flows, catalogue, users, calendar; no case data."""
+
+
+ROLE_NAMES_ZH = {
+    Role.CLERK: "综合窗口人员", Role.REVIEWER: "部门审批人员", Role.HEAD: "部门负责人",
+    Role.SUPERVISOR: "效能监督人员", Role.ADMIN: "系统管理员",
+}
+
+
+class Permission(StrEnum):
+    CASE_START = "case.start"
+    CASE_PICKUP = "case.pickup"
+    CASE_READ = "case.read"
+    TASK_READ = "task.read"
+    TASK_WORK = "task.work"
+    TASK_ASSIGN = "task.assign"
+    CATALOGUE_READ = "catalogue.read"
+    USER_MANAGE = "user.manage"
+    AUDIT_VERIFY = "audit.verify"
+    SELF = "self"
+    """One's own account: who am I, my tokens, log out."""
+
+
+_READ_CASES = {Permission.CASE_READ, Permission.TASK_READ, Permission.CATALOGUE_READ, Permission.SELF}
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.CLERK: frozenset(_READ_CASES | {Permission.CASE_START, Permission.CASE_PICKUP, Permission.TASK_WORK}),
+    Role.REVIEWER: frozenset(_READ_CASES | {Permission.TASK_WORK}),
+    Role.HEAD: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.TASK_ASSIGN}),
+    Role.SUPERVISOR: frozenset(_READ_CASES | {Permission.AUDIT_VERIFY}),
+    Role.ADMIN: frozenset({Permission.CATALOGUE_READ, Permission.USER_MANAGE, Permission.AUDIT_VERIFY,
+                           Permission.SELF}),
+}
+
+# Roles that handle an applicant's case and so see the applicant's full identifiers.
+_PERSONAL_DATA_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD)
+_DEPARTMENT_ROLES = (Role.REVIEWER, Role.HEAD)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated user."""
+
+    user_id: int
+    login: str
+    name: str
+    department: str
+    roles: frozenset[Role]
+
+    def granting_role(self, permission: Permission) -> Role | None:
+        """The first of the user's roles that grants ``permission`` (in the order of ``Role``)."""
+        return next((role for role in Role if role in self.roles and permission in GRANTS[role]), None)
+
+    def can(self, permission: Permission) -> bool:
+        return self.granting_role(permission) is not None
+
+    def actor(self, permission: Permission, address: str | None = None) -> Actor:
+        role = self.granting_role(permission)
+        return Actor(self.login, self.department, str(role or ""), address)
+
+    @property
+    def works_in_department(self) -> bool:
+        return any(r in self.roles for r in _DEPARTMENT_ROLES) and self.department not in (WINDOW, OFFICE)
+
+    def task_departments(self) -> frozenset[str] | None:
+        """Whose tasks this user may see: ``None`` for all (supervisors)."""
+        if Role.SUPERVISOR in self.roles:
+            return None
+        seen = set()
+        if Role.CLERK in self.roles:
+            seen.add(WINDOW)
+        if self.works_in_department:
+            seen.add(self.department)
+        return frozenset(seen)
+
+    def sees_case(self, case_departments: Collection[str]) -> bool:
+        """Clerks and supervisors see every case; a department sees the cases it has an item in."""
+        if not self.can(Permission.CASE_READ):
+            return False
+        if Role.SUPERVISOR in self.roles or Role.CLERK in self.roles:
+            return True
+        return self.works_in_department and self.department in case_departments
+
+    def sees_personal_data(self, case_departments: Collection[str]) -> bool:
+        """Full ID and phone numbers: for the window, and for the departments that decide the case."""
+        if Role.CLERK in self.roles:
+            return True
+        return (any(r in self.roles for r in _PERSONAL_DATA_ROLES) and self.works_in_department
+                and self.department in case_departments)
+
+
+def ensure_task_visible(principal: Principal, department: str) -> None:
+    seen = principal.task_departments()
+    if seen is not None and department not in seen:
+        raise Forbidden(
+            f"tasks of department {department!r} are not yours to see",
+            f"您无权查看部门 {department} 的任务",
+        )
+
+
+def roles_fit_department(roles: Collection[Role], department: str) -> str | None:
+    """Why these roles do not fit a user of this department, or None when they do."""
+    if Role.CLERK in roles and department != WINDOW:
+        return "综合窗口人员必须属于综合窗口（window）"
+    if any(r in roles for r in _DEPARTMENT_ROLES) and department in (WINDOW, OFFICE):
+        return "部门审批人员和部门负责人必须属于一个审批部门"
+    return None

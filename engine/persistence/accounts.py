@@ -1,0 +1,145 @@
+"""Repositories of users, their login tokens, failed logins, and the chain of account and
+administration events."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from engine.domain.audit import GENESIS
+from engine.domain.records import AuditEventRecord, TokenRecord, UserRecord
+from engine.persistence import tables as t
+from engine.persistence.repositories import record_of
+
+
+class UserRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, user_id: int) -> UserRecord | None:
+        row = self.conn.execute(select(t.users).where(t.users.c.id == user_id)).first()
+        return record_of(UserRecord, row) if row else None
+
+    def by_login(self, login: str) -> UserRecord | None:
+        row = self.conn.execute(select(t.users).where(t.users.c.login == login)).first()
+        return record_of(UserRecord, row) if row else None
+
+    def all(self, department: str | None = None) -> list[UserRecord]:
+        query = select(t.users).order_by(t.users.c.department, t.users.c.login)
+        if department is not None:
+            query = query.where(t.users.c.department == department)
+        return [record_of(UserRecord, r) for r in self.conn.execute(query)]
+
+    def add(self, user: UserRecord) -> int:
+        values = asdict(user)
+        values.pop("id")
+        return int(self.conn.execute(insert(t.users).values(**values).returning(t.users.c.id)).scalar_one())
+
+    def save(self, user: UserRecord) -> None:
+        values = asdict(user)
+        user_id = values.pop("id")
+        self.conn.execute(update(t.users).where(t.users.c.id == user_id).values(**values))
+
+    def count_active_demo(self) -> int:
+        return int(self.conn.execute(
+            select(func.count()).select_from(t.users).where(t.users.c.demo.is_(True), t.users.c.active.is_(True))
+        ).scalar_one())
+
+
+class TokenRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, token: TokenRecord) -> None:
+        self.conn.execute(insert(t.auth_tokens).values(**asdict(token)))
+
+    _get = select(t.auth_tokens).where(t.auth_tokens.c.id == bindparam("id"))
+
+    def get(self, token_id: str) -> TokenRecord | None:
+        row = self.conn.execute(self._get, {"id": token_id}).first()
+        return record_of(TokenRecord, row) if row else None
+
+    def of_user(self, user_id: int) -> list[TokenRecord]:
+        rows = self.conn.execute(select(t.auth_tokens).where(t.auth_tokens.c.user_id == user_id)
+                                 .order_by(t.auth_tokens.c.created_at.desc()))
+        return [record_of(TokenRecord, r) for r in rows]
+
+    def revoke(self, token_id: str, now: datetime) -> None:
+        self.conn.execute(update(t.auth_tokens).where(t.auth_tokens.c.id == token_id,
+                                                      t.auth_tokens.c.revoked_at.is_(None)).values(revoked_at=now))
+
+    def revoke_all(self, user_id: int, now: datetime) -> int:
+        result = self.conn.execute(update(t.auth_tokens).where(
+            t.auth_tokens.c.user_id == user_id, t.auth_tokens.c.revoked_at.is_(None),
+            t.auth_tokens.c.expires_at > now).values(revoked_at=now))
+        return int(result.rowcount)
+
+
+class LoginFailureRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, login: str, address: str, now: datetime) -> None:
+        self.conn.execute(insert(t.login_failures).values(login=login, address=address, at=now))
+
+    def count_since(self, since: datetime, login: str | None = None, address: str | None = None) -> int:
+        query = select(func.count()).select_from(t.login_failures).where(t.login_failures.c.at >= since)
+        if login is not None:
+            query = query.where(t.login_failures.c.login == login)
+        if address is not None:
+            query = query.where(t.login_failures.c.address == address)
+        return int(self.conn.execute(query).scalar_one())
+
+    def oldest_since(self, since: datetime, login: str | None = None, address: str | None = None) -> datetime | None:
+        query = select(func.min(t.login_failures.c.at)).where(t.login_failures.c.at >= since)
+        if login is not None:
+            query = query.where(t.login_failures.c.login == login)
+        if address is not None:
+            query = query.where(t.login_failures.c.address == address)
+        value = self.conn.execute(query).scalar_one()
+        return value if isinstance(value, datetime) or value is None else None
+
+    def clear(self, login: str) -> None:
+        self.conn.execute(delete(t.login_failures).where(t.login_failures.c.login == login))
+
+    def forget_before(self, before: datetime) -> None:
+        self.conn.execute(delete(t.login_failures).where(t.login_failures.c.at < before))
+
+
+class AuditRepository:
+    """Account and administration events: one chain, whose head row is locked to append."""
+
+    STREAM = "audit"
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def head(self) -> tuple[int, str]:
+        """The chain's last seq and hash, locked until the transaction ends."""
+        dialect = self.conn.dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        self.conn.execute(module.insert(t.chain_heads).values(stream=self.STREAM, seq=0, hash=GENESIS)
+                          .on_conflict_do_nothing(index_elements=["stream"]))
+        row = self.conn.execute(select(t.chain_heads.c.seq, t.chain_heads.c.hash)
+                                .where(t.chain_heads.c.stream == self.STREAM).with_for_update()).one()
+        return int(row[0]), str(row[1])
+
+    def append(self, event: AuditEventRecord) -> None:
+        values = asdict(event)
+        values.pop("id")
+        self.conn.execute(insert(t.audit_events).values(**values))
+        self.conn.execute(update(t.chain_heads).where(t.chain_heads.c.stream == self.STREAM)
+                          .values(seq=event.seq, hash=event.hash))
+
+    def all(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEventRecord]:
+        rows = self.conn.execute(select(t.audit_events).where(t.audit_events.c.seq > after_seq)
+                                 .order_by(t.audit_events.c.seq).limit(limit))
+        return [record_of(AuditEventRecord, r) for r in rows]
+
+    def stored_head(self) -> tuple[int, str]:
+        row = self.conn.execute(select(t.chain_heads.c.seq, t.chain_heads.c.hash)
+                                .where(t.chain_heads.c.stream == self.STREAM)).first()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS)

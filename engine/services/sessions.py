@@ -1,0 +1,140 @@
+"""Logging in and out, and knowing who calls: bearer tokens that expire and can be revoked.
+
+A token reads ``<id>.<secret>``; the database keeps the id and a SHA-256 of the secret, so a copy
+of the database does not let anyone log in. Failed logins are counted per login name and per
+client address; past the limit, logging in is refused for a while (HTTP 429).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from engine.domain.access import Principal, Role
+from engine.domain.errors import NotFound, TooManyAttempts, Unauthenticated
+from engine.domain.model import Actor
+from engine.domain.records import TokenRecord, UserRecord
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.audit import record_audit
+from engine.services.context import ServiceContext
+from engine.services.passwords import verify_password
+from engine.services.transactions import in_transaction
+
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_LOGIN = 5
+MAX_FAILURES_PER_ADDRESS = 20
+_WRONG = ("the login name or the password is wrong", "登录名或密码错误")
+
+
+@dataclass(frozen=True)
+class LogIn:
+    login: str
+    password: str
+    address: str
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    """Shown once: the client keeps it, the server keeps only its hash."""
+    record: TokenRecord
+    principal: Principal
+
+
+def principal_of(user: UserRecord) -> Principal:
+    return Principal(user.id, user.login, user.name, user.department,
+                     frozenset(Role(r) for r in user.roles if r in Role.__members__.values()))
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def log_in(cmd: LogIn, ctx: ServiceContext) -> IssuedToken:
+    login = cmd.login.strip().lower()[:64]
+    with ctx.uow(False) as uow:
+        _refuse_when_limited(uow, login, cmd.address, ctx.clock())
+        user = uow.users.by_login(login)
+    # Verify against a dummy hash for an unknown login, so that timing does not reveal which exist.
+    ok = verify_password(ctx.passwords, user.password_hash if user else ctx.dummy_password_hash, cmd.password)
+    ok = ok and user is not None and user.active
+    secret = secrets.token_urlsafe(32)
+
+    def work(uow: SqlAlchemyUnitOfWork) -> IssuedToken | None:
+        now = ctx.clock()
+        actor = Actor(login or "-", user.department if user else "-", "", cmd.address)
+        if not ok or user is None:
+            uow.login_failures.forget_before(now - FAILURE_WINDOW)
+            uow.login_failures.add(login, cmd.address, now)
+            record_audit(uow, "LoginFailed", actor, f"user:{login}",
+                         {"reason": "inactive" if user is not None and not user.active else "wrong credentials"}, now)
+            return None
+        record = TokenRecord(id=secrets.token_hex(8), user_id=user.id, secret_hash=_secret_hash(secret),
+                             created_at=now, expires_at=now + ctx.token_ttl, address=cmd.address)
+        uow.tokens.add(record)
+        uow.login_failures.clear(login)
+        record_audit(uow, "LoggedIn", actor, f"user:{login}", {"token": record.id}, now)
+        return IssuedToken(f"{record.id}.{secret}", record, principal_of(user))
+
+    issued = in_transaction(ctx, work)  # a failure is recorded (committed) before it is refused
+    if issued is None:
+        raise Unauthenticated(*_WRONG)
+    return issued
+
+
+def _refuse_when_limited(uow: SqlAlchemyUnitOfWork, login: str, address: str, now: datetime) -> None:
+    since = now - FAILURE_WINDOW
+    for scope, limit in (({"login": login}, MAX_FAILURES_PER_LOGIN), ({"address": address}, MAX_FAILURES_PER_ADDRESS)):
+        if uow.login_failures.count_since(since, **scope) >= limit:
+            first = uow.login_failures.oldest_since(since, **scope) or now
+            retry_after = max(1, int((first + FAILURE_WINDOW - now).total_seconds()) + 1)
+            raise TooManyAttempts(
+                f"too many failed logins; try again in {retry_after} seconds",
+                f"登录失败次数过多，请 {(retry_after + 59) // 60} 分钟后再试", retry_after)
+
+
+def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, TokenRecord]:
+    """The user a bearer token stands for; Unauthenticated if it is unknown, expired or revoked,
+    or its user is deactivated."""
+    token_id, _, secret = token.partition(".")
+    if not token_id or not secret or len(token) > 200:
+        raise Unauthenticated("the token is malformed", "登录凭证格式错误，请重新登录")
+    with ctx.uow(False) as uow:
+        record = uow.tokens.get(token_id)
+        user = uow.users.get(record.user_id) if record is not None else None
+    now = ctx.clock()
+    if record is None or user is None or not hmac.compare_digest(record.secret_hash, _secret_hash(secret)):
+        raise Unauthenticated("the token is not valid", "登录凭证无效，请重新登录")
+    if record.revoked_at is not None:
+        raise Unauthenticated("the token was revoked (logged out)", "登录凭证已注销，请重新登录")
+    if record.expires_at <= now:
+        raise Unauthenticated("the token has expired", "登录已过期，请重新登录")
+    if not user.active:
+        raise Unauthenticated("the account is deactivated", "该账号已停用")
+    return principal_of(user), record
+
+
+def log_out(ctx: ServiceContext, principal: Principal, token_id: str, address: str | None) -> None:
+    revoke_token(ctx, principal, token_id, address)
+
+
+def revoke_token(ctx: ServiceContext, principal: Principal, token_id: str, address: str | None) -> None:
+    """Revoke one of one's own tokens."""
+    def work(uow: SqlAlchemyUnitOfWork) -> None:
+        record = uow.tokens.get(token_id)
+        if record is None or record.user_id != principal.user_id:
+            raise NotFound(f"you have no token {token_id!r}", f"您没有编号为 {token_id} 的登录凭证")
+        now = ctx.clock()
+        uow.tokens.revoke(token_id, now)
+        record_audit(uow, "TokenRevoked", Actor(principal.login, principal.department, "", address),
+                     f"user:{principal.login}", {"token": token_id}, now)
+
+    in_transaction(ctx, work)
+
+
+def my_tokens(ctx: ServiceContext, principal: Principal) -> list[TokenRecord]:
+    with ctx.uow(False) as uow:
+        return uow.tokens.of_user(principal.user_id)
