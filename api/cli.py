@@ -44,14 +44,17 @@ def main(argv: list[str] | None = None) -> int:
     except UnsafeConfiguration as err:
         print(f"onething: {err}", file=sys.stderr)
         return 2
-    if args.command == "deploy":
-        print(f"database: {settings.database_url}")
-        return 0
-    if args.command == "create-admin":
-        return _create_admin(engine, args.login, args.name, args.password_env)
-    if args.command == "audit-verify":
-        return _audit_verify(engine)
-    return _serve(engine, args.host, args.port)
+    try:
+        if args.command == "deploy":
+            print(f"database: {settings.database_url}")
+            return 0
+        if args.command == "create-admin":
+            return _create_admin(engine, args.login, args.name, args.password_env)
+        if args.command == "audit-verify":
+            return _audit_verify(engine)
+        return _serve(engine, args.host, args.port)
+    finally:
+        engine.db.dispose()
 
 
 def _create_admin(engine: OneThingEngine, login: str, name: str, password_env: str) -> int:

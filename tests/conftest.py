@@ -110,7 +110,7 @@ PERSONAS: dict[str, tuple[str, str, str, list[str]]] = {
     "supervisor": ("zhou.office", "周监督", "office", ["supervisor"]),
     "admin": ("sun.office", "孙管理", "office", ["admin"]),
 }
-PASSWORD = "test-password-1"  # noqa: S105 - test users only
+PASSWORD = "test-password-1"
 HEADERS: dict[str, dict[str, str]] = {name: {} for name in PERSONAS}
 CLERK = HEADERS["clerk"]
 SUPERVISOR = HEADERS["supervisor"]

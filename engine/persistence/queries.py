@@ -3,7 +3,7 @@ a workflow."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -91,11 +91,12 @@ def case_heads(conn: Connection) -> dict[int, tuple[int, str]]:
     return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
 
 
-def events_in_case_order(conn: Connection) -> Iterator[tuple[int, str, EventRecord]]:
+def events_in_case_order(conn: Connection) -> Generator[tuple[int, str, EventRecord], None, None]:
     """Every case event with its case's number, by case and seq, streamed in batches."""
     query = (select(t.case_events, t.cases.c.number.label("case_number"))
              .join(t.cases, t.cases.c.id == t.case_events.c.case_id)
              .order_by(t.case_events.c.case_id, t.case_events.c.seq)
              .execution_options(yield_per=2000))
-    for row in conn.execute(query):
-        yield int(row.case_id), str(row.case_number), record_of(EventRecord, row)
+    with conn.execute(query) as result:  # closes the server-side cursor when the caller stops early
+        for row in result:
+            yield int(row.case_id), str(row.case_number), record_of(EventRecord, row)

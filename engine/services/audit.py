@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,13 +58,14 @@ def verify_audit_chains(ctx: ServiceContext) -> ChainReport:
         chains, events = 0, 0
         heads = case_heads(uow.connection)
         seen_cases: set[int] = set()
-        for case_id, number, chain in _group(events_in_case_order(uow.connection)):
-            chains += 1
-            seen_cases.add(case_id)
-            broken, count = _walk(f"case {number}", chain, heads.get(case_id, (0, GENESIS)))
-            events += count
-            if broken:
-                return ChainReport(chains, events, broken)
+        with closing(events_in_case_order(uow.connection)) as rows:
+            for case_id, number, chain in _group(rows):
+                chains += 1
+                seen_cases.add(case_id)
+                broken, count = _walk(f"case {number}", chain, heads.get(case_id, (0, GENESIS)))
+                events += count
+                if broken:
+                    return ChainReport(chains, events, broken)
         for case_id, (seq, _hash) in heads.items():
             if case_id not in seen_cases and seq != 0:
                 return ChainReport(chains, events, BrokenLink(
