@@ -3,7 +3,7 @@ administration events."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
@@ -61,6 +61,19 @@ class TokenRepository:
     def get(self, token_id: str) -> TokenRecord | None:
         row = self.conn.execute(self._get, {"id": token_id}).first()
         return record_of(TokenRecord, row) if row else None
+
+    _with_user = (select(t.auth_tokens, *(c.label(f"u__{c.name}") for c in t.users.c))
+                  .join(t.users, t.users.c.id == t.auth_tokens.c.user_id)
+                  .where(t.auth_tokens.c.id == bindparam("id")))
+
+    def with_user(self, token_id: str) -> tuple[TokenRecord, UserRecord] | None:
+        """A token and its user in one query: every authenticated request asks this."""
+        row = self.conn.execute(self._with_user, {"id": token_id}).first()
+        if row is None:
+            return None
+        m = row._mapping
+        user = UserRecord(**{f.name: m[f"u__{f.name}"] for f in fields(UserRecord)})
+        return record_of(TokenRecord, row), user
 
     def of_user(self, user_id: int) -> list[TokenRecord]:
         rows = self.conn.execute(select(t.auth_tokens).where(t.auth_tokens.c.user_id == user_id)

@@ -103,8 +103,8 @@ def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, TokenRecor
     if not token_id or not secret or len(token) > 200:
         raise Unauthenticated("the token is malformed", "登录凭证格式错误，请重新登录")
     with ctx.uow(False) as uow:
-        record = uow.tokens.get(token_id)
-        user = uow.users.get(record.user_id) if record is not None else None
+        found = uow.tokens.with_user(token_id)
+    record, user = found if found is not None else (None, None)
     now = ctx.clock()
     if record is None or user is None or not hmac.compare_digest(record.secret_hash, _secret_hash(secret)):
         raise Unauthenticated("the token is not valid", "登录凭证无效，请重新登录")
