@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask
 from flask_smorest import Api
 
-from api import access, auth, bundles, cases, tasks
+from api import access, auth, bundles, cases, catalogue, logs, tasks
 from api.errors import http_error_response, register_error_handlers
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 
@@ -54,10 +55,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(cases.blp)
     api.register_blueprint(tasks.blp)
     api.register_blueprint(bundles.blp)
+    api.register_blueprint(catalogue.blp)
     api.register_blueprint(bundles.health)
     api.register_blueprint(auth.auth)
     api.register_blueprint(auth.users)
     api.register_blueprint(auth.audit_blp)
     access.install(app)
+    logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)
     register_error_handlers(app)
     return app

@@ -53,6 +53,9 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("tasks.TaskComplete", "POST"): P.TASK_WORK,
     ("tasks.TaskAssign", "POST"): P.TASK_ASSIGN,
     ("bundles.Bundles", "GET"): P.CATALOGUE_READ,
+    ("catalogue.BundleGuide", "GET"): P.CATALOGUE_READ,
+    # Pre-filling shows what the government holds about an applicant: the window only.
+    ("catalogue.BundleForm", "GET"): P.CASE_START,
 }
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

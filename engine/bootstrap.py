@@ -15,6 +15,7 @@ from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.accounts import seed_demo_users
+from engine.services.catalogue import deploy_catalogue
 from engine.services.context import ServiceContext
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
 from engine.services.passwords import make_hasher
@@ -85,6 +86,7 @@ def build_engine(settings: Settings) -> OneThingEngine:
         dummy_password_hash=hasher.hash(secrets.token_hex(16)),
     )
     if settings.deploy_shipped:
+        deploy_catalogue(ctx, settings.bpmn_dir / "catalogue")
         deploy_shipped_flows(ctx, settings.bpmn_dir)
     warm_spec_cache(ctx)
     if settings.demo_users:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 WINDOW = "window"
 """Department code of the comprehensive window (综合窗口): intake, corrections, pickup."""
@@ -66,6 +67,20 @@ SYSTEM = Actor(user="system", department="system", role="system")
 
 
 @dataclass(frozen=True)
+class ItemMaterial:
+    key: str
+    kind: str
+    """``key`` (主要材料: its absence blocks acceptance) or ``secondary`` (次要材料: 容缺-able)."""
+
+
+@dataclass(frozen=True)
+class SpecialProcedure:
+    name: str
+    pauses_clock: bool
+    """True for the procedures of 行政许可法 art. 45 (hearing, testing, expert review...)."""
+
+
+@dataclass(frozen=True)
 class Item:
     """One department's service item (事项)."""
 
@@ -76,6 +91,17 @@ class Item:
     promised_days: int | None
     trips_alone: int = 2
     steps_alone: int = 4
+    fee: str | None = None
+    basis: str | None = None
+    estimated: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    grants: str | None = None
+    """The e-licence type a granted item issues."""
+    special_procedures: tuple[SpecialProcedure, ...] = ()
+    materials: tuple[ItemMaterial, ...] = ()
+    fields: tuple[str, ...] = ()
+    fields_alone: int | None = None
+    materials_alone: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +113,10 @@ class Bundle:
     number_prefix: str
     items: tuple[Item, ...]
     departments: dict[str, str]
+    tolerance_days: int | None = None
+    """Working days within which materials missing at 容缺受理 must be supplied."""
+    sources: tuple[str, ...] = ()
+    published: tuple[dict[str, Any], ...] = ()
 
     def item(self, code: str) -> Item | None:
         return next((i for i in self.items if i.code == code), None)

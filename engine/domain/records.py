@@ -160,3 +160,32 @@ class BundleRecord:
     name: str
     definition: dict[str, Any]
     deployed_version_id: int | None
+
+
+@dataclass
+class ELicenceRecord:
+    """An e-licence (电子证照) held by a person (``holder_ref`` = ID number) or an enterprise
+    (``holder_ref`` = unified social credit code)."""
+
+    type: str
+    number: str
+    holder_kind: str
+    holder_ref: str
+    holder_name: str
+    issuer: str
+    issued_at: datetime
+    attributes: dict[str, Any]
+    valid_until: datetime | None = None
+    case_id: int | None = None
+    id: int | None = None
+
+
+@dataclass
+class HolderRecord:
+    """Shared identity data of a person or an enterprise (the holder registry)."""
+
+    kind: str
+    ref: str
+    name: str
+    attributes: dict[str, Any]
+    updated_at: datetime

@@ -241,3 +241,40 @@ idempotency_keys = Table(
     Column("status_code", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# The catalogue's shared dictionaries (form fields, materials, e-licence types), loaded from the
+# reviewed files in bpmn/catalogue on deploy.
+catalogue_entries = Table(
+    "catalogue_entries", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("definition", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# 电子证照库: licences held by a person or an enterprise; a granted item writes one at pickup.
+elicences = Table(
+    "elicences", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("type", String(64), nullable=False),
+    Column("number", String(100), nullable=False),
+    Column("holder_kind", String(16), nullable=False),
+    Column("holder_ref", String(32), nullable=False),
+    Column("holder_name", String(200), nullable=False),
+    Column("issuer", String(32), nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("valid_until", UtcDateTime, nullable=True),
+    Column("attributes", JSON, nullable=False),
+    Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
+    Index(None, "holder_ref", "type"),
+)
+
+# Shared identity data (persons by ID number, enterprises by credit code) that pre-fills forms.
+holders = Table(
+    "holders", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("ref", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("attributes", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from engine.persistence.accounts import AuditRepository, LoginFailureRepository, TokenRepository, UserRepository
+from engine.persistence.catalogue_store import CatalogueRepository, ELicenceRepository, HolderRepository
 from engine.persistence.database import writer
 from engine.persistence.repositories import (
     CaseItemRepository,
@@ -48,6 +49,9 @@ class SqlAlchemyUnitOfWork:
         self.tokens = TokenRepository(conn)
         self.login_failures = LoginFailureRepository(conn)
         self.audit = AuditRepository(conn)
+        self.catalogue = CatalogueRepository(conn)
+        self.elicences = ELicenceRepository(conn)
+        self.holders = HolderRepository(conn)
         return self
 
     @property

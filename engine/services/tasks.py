@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.domain.catalogue import bundle_from_dict
 from engine.domain.decisions import Completion, decide_approval, hand_over, supply_correction
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
@@ -13,6 +14,7 @@ from engine.domain.policy import ensure_department
 from engine.domain.records import CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
+from engine.services.elicences import issue_elicences
 from engine.services.progress import complete_in_workflow, load_workflow, record_event, save_progress
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 
@@ -169,4 +171,8 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
             item.decided_by, item.decided_at = actor.user, now
         uow.items.save(item)
     record_event(uow, case, completion.event_type, actor, now, completion.event_data, task.id)
+    if task.kind == TaskKind.PICKUP:
+        row = uow.flows.bundle(case.bundle_code)
+        assert row is not None
+        issue_elicences(uow, case, bundle_from_dict(row.definition), list(items.values()), actor, now)
     save_progress(ctx, uow, case, wf, now, actor)

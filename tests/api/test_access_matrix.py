@@ -37,6 +37,8 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/audit/verify", {"admin", "supervisor"}),
     ("GET", "/api/audit/events", {"admin", "supervisor"}),
     ("GET", "/api/bundles", SIGNED_IN),
+    ("GET", "/api/bundles/<string:code>/guide", SIGNED_IN),
+    ("GET", "/api/bundles/<string:code>/form", {"clerk"}),
     ("GET", "/api/cases", CASE_READERS),
     ("POST", "/api/cases", {"clerk"}),
     ("GET", "/api/cases/<string:ref>", CASE_READERS),
@@ -86,7 +88,8 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)
-            .replace("<string:login>", PERSONAS["wj"][0]).replace("<string:token_id>", token_id or "nope"))
+            .replace("<string:login>", PERSONAS["wj"][0]).replace("<string:code>", "restaurant")
+            .replace("<string:token_id>", token_id or "nope"))
 
 
 def body_for(method: str, rule: str) -> dict[str, Any] | None:

@@ -49,3 +49,14 @@ def test_applicant_block_messages_are_chinese() -> None:
     assert set(errors) == {"name", "id_number", "phone", "credit_code"}
     assert errors["name"] == ["必填"]
     assert validate_applicant({"name": "陈", "id_number": "11010519491231002X", "phone": "13800138000"}) == {}
+
+
+def test_log_lines_are_masked() -> None:
+    from api.logs import mask_personal_data
+
+    line = '127.0.0.1 - "GET /api/bundles/restaurant/form?applicant=11010519491231002X HTTP/1.1" 200 13800138000'
+    masked = mask_personal_data(line)
+    assert "11010519491231002X" not in masked and "1101**********002X" in masked
+    assert "13800138000" not in masked and "138****8000" in masked
+    assert mask_personal_data("91350100M000100Y43 and case CY-20260924-00001") == (
+        "9135**********0Y43 and case CY-20260924-00001")

@@ -1,0 +1,74 @@
+"""A bundle's complete guide (一次告知), its unified form pre-filled for an applicant (一表申请),
+and the e-licences an applicant holds."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from api.cases import ctx
+from engine.services.catalogue import BundleCatalogue, get_bundle_catalogue, get_prefilled_form
+
+blp = Blueprint("catalogue", __name__, url_prefix="/api/bundles", description="一次告知：办事指南与一表申请")
+
+
+class FormArgsSchema(Schema):
+    applicant = fields.String(validate=validate.Length(max=18),
+                              metadata={"description": "申请人身份证号码或统一社会信用代码：按已有数据和电子证照预填"})
+
+
+def guide_view(cat: BundleCatalogue) -> dict[str, Any]:
+    bundle, form, checklist = cat.bundle, cat.form(), cat.checklist()
+    items = []
+    for item in bundle.items:
+        items.append({
+            "code": item.code, "name": item.name, "department": item.department,
+            "department_name": bundle.department_name(item.department),
+            "statutory_days": item.statutory_days, "promised_days": item.promised_days, "fee": item.fee,
+            "basis": item.basis, "estimated": list(item.estimated), "requires": list(item.requires),
+            "grants": item.grants, "trips_alone": item.trips_alone, "steps_alone": item.steps_alone,
+            "special_procedures": [asdict(p) for p in item.special_procedures],
+            "materials": [{"key": m.key, "kind": m.kind, "name": cat.materials.get(m.key, {}).get("name", m.key)}
+                          for m in item.materials],
+            "fields": list(item.fields),
+        })
+    return {
+        "code": bundle.code, "name": bundle.name, "departments": bundle.departments,
+        "tolerance_days": bundle.tolerance_days, "sources": list(bundle.sources),
+        "published": list(bundle.published), "items": items,
+        "materials": [{**asdict(e), "items": list(e.items)} for e in checklist.entries],
+        "materials_alone": checklist.materials_alone, "materials_unified": len(checklist.entries),
+        "form": {"fields_alone": form.fields_alone, "fields_unified": len(form.fields), "groups": form.groups()},
+    }
+
+
+@blp.route("/<string:code>/guide")
+class BundleGuide(MethodView):
+    @blp.response(200)
+    def get(self, code: str) -> dict[str, Any]:
+        """The complete guide of a bundle: items, departments, limits, fees, materials, form fields"""
+        return guide_view(get_bundle_catalogue(ctx(), code))
+
+
+@blp.route("/<string:code>/form")
+class BundleForm(MethodView):
+    @blp.arguments(FormArgsSchema, location="query")
+    @blp.response(200)
+    def get(self, args: dict[str, Any], code: str) -> dict[str, Any]:
+        """The unified form (JSON Schema, order, groups), pre-filled for the applicant from shared data
+        and the e-licences they hold; the checklist with the materials those licences waive"""
+        found = get_prefilled_form(ctx(), code, args.get("applicant"))
+        held = found.held.licence_types
+        return {
+            "schema": found.form.json_schema(), "groups": found.form.groups(),
+            "prefilled": {k: {"value": p.value, "source": p.source} for k, p in found.prefilled.items()},
+            "fields_unified": len(found.form.fields), "fields_to_fill": len(found.form.fields) - len(found.prefilled),
+            "licences_held": sorted(held),
+            "materials": [{**asdict(e), "items": list(e.items), "waived_by_elicence": e.elicence in held}
+                          for e in found.checklist.entries],
+            "materials_to_submit": sum(1 for e in found.checklist.entries if e.elicence not in held),
+        }

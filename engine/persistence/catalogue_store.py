@@ -1,0 +1,87 @@
+"""Repositories of the catalogue dictionaries, the e-licence store and the holder registry."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, or_, select, update
+
+from engine.domain.records import ELicenceRecord, HolderRecord
+from engine.persistence import tables as t
+from engine.persistence.repositories import record_of
+
+
+class CatalogueRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def entries(self, kind: str) -> dict[str, dict[str, Any]]:
+        rows = self.conn.execute(select(t.catalogue_entries.c.key, t.catalogue_entries.c.definition)
+                                 .where(t.catalogue_entries.c.kind == kind))
+        return {str(r[0]): dict(r[1]) for r in rows}
+
+    def replace(self, kind: str, entries: dict[str, dict[str, Any]], now: datetime) -> int:
+        """Make the stored entries of ``kind`` exactly ``entries``; answers how many changed."""
+        stored = self.entries(kind)
+        changed = 0
+        for key, definition in entries.items():
+            if key not in stored:
+                self.conn.execute(insert(t.catalogue_entries).values(kind=kind, key=key, definition=definition,
+                                                                     updated_at=now))
+                changed += 1
+            elif stored[key] != definition:
+                self.conn.execute(update(t.catalogue_entries).where(
+                    t.catalogue_entries.c.kind == kind, t.catalogue_entries.c.key == key)
+                    .values(definition=definition, updated_at=now))
+                changed += 1
+        gone = set(stored) - set(entries)
+        if gone:
+            self.conn.execute(delete(t.catalogue_entries).where(
+                t.catalogue_entries.c.kind == kind, t.catalogue_entries.c.key.in_(sorted(gone))))
+        return changed + len(gone)
+
+
+class ELicenceRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, licence: ELicenceRecord) -> int:
+        values = asdict(licence)
+        values.pop("id")
+        return int(self.conn.execute(insert(t.elicences).values(**values).returning(t.elicences.c.id)).scalar_one())
+
+    def held_by(self, refs: list[str], now: datetime) -> list[ELicenceRecord]:
+        """Valid licences of these holders (ID numbers and credit codes), newest first."""
+        if not refs:
+            return []
+        rows = self.conn.execute(select(t.elicences).where(
+            t.elicences.c.holder_ref.in_(refs),
+            or_(t.elicences.c.valid_until.is_(None), t.elicences.c.valid_until > now),
+        ).order_by(t.elicences.c.issued_at.desc(), t.elicences.c.id.desc()))
+        return [record_of(ELicenceRecord, r) for r in rows]
+
+    def of_case(self, case_id: int) -> list[ELicenceRecord]:
+        rows = self.conn.execute(select(t.elicences).where(t.elicences.c.case_id == case_id)
+                                 .order_by(t.elicences.c.id))
+        return [record_of(ELicenceRecord, r) for r in rows]
+
+
+class HolderRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, kind: str, ref: str) -> HolderRecord | None:
+        row = self.conn.execute(select(t.holders).where(t.holders.c.kind == kind, t.holders.c.ref == ref)).first()
+        return record_of(HolderRecord, row) if row else None
+
+    def put(self, holder: HolderRecord) -> None:
+        """Insert or refresh a holder's shared data (new attributes win, old ones stay)."""
+        current = self.get(holder.kind, holder.ref)
+        if current is None:
+            self.conn.execute(insert(t.holders).values(**asdict(holder)))
+            return
+        self.conn.execute(update(t.holders).where(t.holders.c.kind == holder.kind, t.holders.c.ref == holder.ref)
+                          .values(name=holder.name, attributes={**current.attributes, **holder.attributes},
+                                  updated_at=holder.updated_at))

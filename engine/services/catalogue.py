@@ -1,0 +1,126 @@
+"""The catalogue: its shared dictionaries (form fields, materials, e-licence types), a bundle's
+complete guide (一次告知), its unified form pre-filled for an applicant (一表申请), and the e-licence
+store and holder registry that make a second case lighter than the first."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.domain.catalogue import bundle_from_dict
+from engine.domain.errors import NotFound
+from engine.domain.model import Bundle
+from engine.domain.records import ELicenceRecord, HolderRecord
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.context import ServiceContext
+from engine.services.transactions import in_transaction
+from forms.checklist import Checklist, build_checklist
+from forms.identifiers import is_credit_code, is_resident_id
+from forms.unified import Prefilled, UnifiedForm, build_unified_form, prefill
+
+KINDS = {"field": "fields.json", "material": "materials.json", "licence": "licences.json"}
+
+
+def deploy_catalogue(ctx: ServiceContext, catalogue_dir: Path) -> list[str]:
+    """Load the shared dictionaries from ``catalogue_dir`` into the database; a missing file
+    leaves that kind as it is."""
+    loaded = {kind: json.loads((catalogue_dir / name).read_text(encoding="utf-8"))
+              for kind, name in KINDS.items() if (catalogue_dir / name).exists()}
+
+    def work(uow: SqlAlchemyUnitOfWork) -> list[str]:
+        now = ctx.clock()
+        return [f"catalogue {kind}s: {len(entries)} entries, {uow.catalogue.replace(kind, entries, now)} changed"
+                for kind, entries in loaded.items()]
+
+    return in_transaction(ctx, work)
+
+
+@dataclass(frozen=True)
+class BundleCatalogue:
+    """A bundle with what its guide and form need from the dictionaries."""
+
+    definition: dict[str, Any]
+    bundle: Bundle
+    fields: dict[str, dict[str, Any]]
+    materials: dict[str, dict[str, Any]]
+    licences: dict[str, dict[str, Any]]
+
+    def form(self) -> UnifiedForm:
+        return build_unified_form(self.definition["items"], self.fields)
+
+    def checklist(self) -> Checklist:
+        return build_checklist(self.definition["items"], self.materials)
+
+
+def bundle_catalogue(uow: SqlAlchemyUnitOfWork, code: str) -> BundleCatalogue:
+    row = uow.flows.bundle(code)
+    if row is None:
+        raise NotFound(f"no bundle {code!r}", f"没有编码为 {code} 的一件事")
+    return BundleCatalogue(row.definition, bundle_from_dict(row.definition), uow.catalogue.entries("field"),
+                           uow.catalogue.entries("material"), uow.catalogue.entries("licence"))
+
+
+def get_bundle_catalogue(ctx: ServiceContext, code: str) -> BundleCatalogue:
+    with ctx.uow(False) as uow:
+        return bundle_catalogue(uow, code)
+
+
+def holder_refs(applicant: dict[str, Any]) -> list[str]:
+    """The registry keys of an applicant: the person's ID number and the enterprise's credit code."""
+    refs = [str(applicant.get(k) or "").strip().upper() for k in ("id_number", "credit_code")]
+    return [r for r in refs if r]
+
+
+@dataclass(frozen=True)
+class ApplicantData:
+    """What the government already holds about an applicant."""
+
+    person: HolderRecord | None
+    enterprise: HolderRecord | None
+    licences: list[ELicenceRecord]
+
+    def sources(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        if self.person is not None:
+            found["person"] = {"name": self.person.name, **self.person.attributes}
+        if self.enterprise is not None:
+            found["enterprise"] = {"name": self.enterprise.name, **self.enterprise.attributes}
+        for licence in reversed(self.licences):  # the newest of a type wins
+            found[f"licence.{licence.type}"] = {"number": licence.number, **licence.attributes}
+        return found
+
+    @property
+    def licence_types(self) -> set[str]:
+        return {lic.type for lic in self.licences}
+
+
+def applicant_data(uow: SqlAlchemyUnitOfWork, ref: str, now: Any) -> ApplicantData:
+    ref = ref.strip().upper()
+    person = uow.holders.get("person", ref) if is_resident_id(ref) else None
+    enterprise = uow.holders.get("enterprise", ref) if is_credit_code(ref) else None
+    refs = [ref]
+    if person is not None and person.attributes.get("credit_code"):
+        refs.append(str(person.attributes["credit_code"]))
+    if enterprise is not None and enterprise.attributes.get("legal_representative_id"):
+        refs.append(str(enterprise.attributes["legal_representative_id"]))
+    return ApplicantData(person, enterprise, uow.elicences.held_by(refs, now))
+
+
+@dataclass(frozen=True)
+class PrefilledForm:
+    catalogue: BundleCatalogue
+    form: UnifiedForm
+    checklist: Checklist
+    prefilled: dict[str, Prefilled]
+    held: ApplicantData
+
+
+def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None) -> PrefilledForm:
+    with ctx.uow(False) as uow:
+        catalogue = bundle_catalogue(uow, code)
+        held = (applicant_data(uow, applicant_ref, ctx.clock()) if applicant_ref
+                else ApplicantData(None, None, []))
+    form = catalogue.form()
+    return PrefilledForm(catalogue, form, catalogue.checklist(), prefill(form, held.sources()), held)
