@@ -30,7 +30,8 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     assert case["status"] == "in_review"
     assert case["receipt"]["case_number"] == number
     assert {i["code"] for i in case["receipt"]["items"]} == {"cy.yyzz", "cy.spjy", "cy.zp", "cy.xf", "cy.jkz"}
-    assert sorted(t["department"] for t in case["open_tasks"]) == ["cg", "scjg", "scjg", "wj", "xf"]
+    # The food permit (scjg) opens once the business licence is decided.
+    assert sorted(t["department"] for t in case["open_tasks"]) == ["cg", "scjg", "wj", "xf"]
 
     # 市场监管 claims and approves the business licence, then the food permit.
     clock.advance(hours=2)
@@ -108,8 +109,8 @@ def test_case_list_masks_the_id_number(client: Any) -> None:
 
 def test_bundles_and_health(client: Any) -> None:
     bundles = client.get("/api/bundles").json
-    assert [b["code"] for b in bundles] == ["restaurant"]
-    assert bundles[0]["deployed_version"] == 1 and bundles[0]["versions"][0]["current"] is True
+    assert len(bundles) == 10 and "restaurant" in [b["code"] for b in bundles]
+    assert all(b["deployed_version"] == 1 and b["versions"][0]["current"] is True for b in bundles)
     assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
     spec = client.get("/api/openapi.json").json
     assert "/api/cases/{ref}/pickup" in spec["paths"] and "/api/tasks/{task_id}/complete" in spec["paths"]

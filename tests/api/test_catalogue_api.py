@@ -1,0 +1,60 @@
+"""一次告知 and 一表申请 through the API: the guide, the unified form, and a second case of the same
+applicant that reuses the e-licence the first one granted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.test_case_journey import complete, open_task, start
+from tests.conftest import APPLICANT, CLERK, REVIEWERS
+
+
+def test_the_guide_tells_everything_once(client: Any) -> None:
+    guide = client.get("/api/bundles/restaurant/guide").json
+    assert [i["code"] for i in guide["items"]] == ["cy.yyzz", "cy.spjy", "cy.zp", "cy.xf", "cy.jkz"]
+    spjy = next(i for i in guide["items"] if i["code"] == "cy.spjy")
+    assert spjy["requires"] == ["cy.yyzz"] and spjy["statutory_days"] == 10 and spjy["materials"]
+    assert guide["form"]["fields_unified"] < guide["form"]["fields_alone"]
+    assert guide["materials_unified"] < guide["materials_alone"]
+    assert all(m["name"] for m in guide["materials"])
+    assert client.get("/api/bundles/nope/guide").status_code == 404
+
+
+def test_the_unified_form_asks_each_shared_field_once(client: Any) -> None:
+    form = client.get("/api/bundles/restaurant/form", headers=CLERK).json
+    schema = form["schema"]
+    keys = list(schema["properties"])
+    assert len(keys) == len(set(keys)) == form["fields_unified"]
+    shared = [k for k, p in schema["properties"].items() if len(p["x-asked-by"]) > 1]
+    assert "id_number" in shared
+    guide = client.get("/api/bundles/restaurant/guide").json
+    assert form["fields_unified"] < sum(len(i["fields"]) for i in guide["items"])
+
+
+def test_a_second_case_reuses_the_business_licence(client: Any) -> None:
+    ref = APPLICANT["id_number"]
+    before = client.get(f"/api/bundles/restaurant/form?applicant={ref}", headers=CLERK).json
+    assert before["licences_held"] == []
+
+    case = start(client)
+    number = case["number"]
+    licence = open_task(client, number, "cy.yyzz")
+    assert complete(client, licence, {"decision": "approve", "licence_number": "91350100M000100Y43"},
+                    REVIEWERS["scjg"]).status_code == 200
+    for task in client.get(f"/api/tasks?case={number}").json["items"]:
+        if task["kind"] == "approval":
+            assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
+    for task in client.get(f"/api/tasks?case={number}").json["items"]:  # the food permit opens after the licence
+        if task["kind"] == "approval":
+            assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
+    handed = client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
+    assert handed.status_code == 200, handed.json
+    assert any(e["type"] == "ELicencesIssued" for e in handed.json["timeline"])
+
+    after = client.get(f"/api/bundles/restaurant/form?applicant={ref}", headers=CLERK).json
+    assert "business_licence" in after["licences_held"]
+    assert after["materials_to_submit"] < before["materials_to_submit"]
+    assert len(after["prefilled"]) > len(before["prefilled"])
+    assert after["prefilled"]["id_number"]["value"] == ref
+    waived = [m["name"] for m in after["materials"] if m["waived_by_elicence"]]
+    assert any("营业执照" in name for name in waived)
