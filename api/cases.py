@@ -43,7 +43,8 @@ class Cases(MethodView):
     def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Start a case at the window (一窗受理); answers the case number and the receipt"""
         applied = start_case(StartCase(bundle_code=body["bundle"], applicant=body["applicant"],
-                                       channel=body["channel"], actor=current_actor(),
+                                       channel=body["channel"], form=body["form"], materials=body["materials"],
+                                       actor=current_actor(),
                                        request_key=request_key(body)), ctx())
         return _detail(applied.resource_id), applied.status_code
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.logs import mask_personal_data
 from engine.domain.model import Bundle, ItemStatus, TaskState
 from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
 from engine.services.views import BundleView, CaseDetail
@@ -81,6 +82,9 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
         "bundle_name": bundle.name, "channel": case.channel,
         "applicant": case.applicant if detail.personal_data else masked_applicant(case.applicant),
         "personal_data": "full" if detail.personal_data else "masked",
+        "form": case.form if detail.personal_data else {
+            k: mask_personal_data(v) if isinstance(v, str) else v for k, v in case.form.items()},
+        "materials": case.materials, "prefilled": case.prefilled,
         "items": items, "departments": list(departments.values()),
         "open_tasks": [task_view(t) for t in detail.tasks if TaskState(t.state).is_open],
         "tasks": [task_view(t) for t in detail.tasks],

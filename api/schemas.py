@@ -24,6 +24,15 @@ class StartCaseSchema(Schema):
     bundle = fields.String(required=True, validate=validate.Length(min=1, max=64))
     applicant = fields.Nested(ApplicantSchema, required=True)
     channel = fields.String(load_default="window", validate=validate.OneOf(["window", "online"]))
+    form = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), load_default=dict,
+                       metadata={"description": "一表申请：统一表单各字段的值（见 GET /api/bundles/{code}/form）；"
+                                                "已预填的字段可不再提交"})
+    materials = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=64)),
+        values=fields.String(validate=validate.OneOf(["submitted", "elicence", "commitment", "tolerated"])),
+        load_default=dict,
+        metadata={"description": "一套材料：每项材料的情况 submitted 已提交 / elicence 电子证照 / "
+                                 "commitment 告知承诺 / tolerated 容缺"})
 
 
 class CompleteTaskSchema(Schema):
@@ -165,6 +174,9 @@ class CaseDetailSchema(CaseSummarySchema):
     channel = fields.String()
     applicant = fields.Dict(metadata={"description": "申请人信息；无权查看个人信息的角色看到脱敏后的证件号和电话"})
     personal_data = fields.String(metadata={"description": "full 完整 / masked 已脱敏"})
+    form = fields.Dict(metadata={"description": "受理时的统一表单"})
+    materials = fields.Dict(metadata={"description": "材料情况"})
+    prefilled = fields.List(fields.String(), metadata={"description": "由共享数据或电子证照预填的字段"})
     items = fields.List(fields.Nested(ItemProgressSchema))
     departments = fields.List(fields.Nested(DepartmentProgressSchema))
     open_tasks = fields.List(fields.Nested(TaskSchema))

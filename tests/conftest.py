@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -157,3 +158,21 @@ APPLICANT = {
     "entity_name": "小明面馆",
     "address": "河南省新乡市红旗区平原路 1 号",
 }
+
+
+def application(engine: OneThingEngine, code: str = "restaurant",
+                applicant: dict[str, str] | None = None) -> dict[str, Any]:
+    """A complete application of a bundle: the unified form filled with valid sample values (the
+    applicant's own data where the form asks for it) and every material handed over."""
+    from engine.services.catalogue import get_bundle_catalogue
+    from forms.samples import sample_values
+
+    catalogue = get_bundle_catalogue(engine.ctx, code)
+    return {"form": sample_values(catalogue.form(), applicant or APPLICANT),
+            "materials": {e.key: "submitted" for e in catalogue.checklist().entries}}
+
+
+def case_body(client: Any, code: str = "restaurant", applicant: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON body of ``POST /api/cases`` for a complete application."""
+    engine = client.application.extensions["onething"]
+    return {"bundle": code, "applicant": applicant or APPLICANT, **application(engine, code, applicant)}

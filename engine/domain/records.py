@@ -26,6 +26,12 @@ class CaseRecord:
     """The seq of the case's last event."""
     event_hash: str = GENESIS
     """The hash of the case's last event: the head of its audit chain."""
+    form: dict[str, Any] = field(default_factory=dict)
+    """The unified form as accepted (一表申请)."""
+    materials: dict[str, str] = field(default_factory=dict)
+    """Each material of the checklist: submitted, elicence, commitment or tolerated (容缺)."""
+    prefilled: list[str] = field(default_factory=list)
+    """Form fields that shared data or e-licences filled in (表单免填写)."""
 
 
 @dataclass

@@ -95,6 +95,9 @@ cases = Table(
     # The seq of the case's last event: the next event takes event_seq + 1 without a MAX() query.
     Column("event_seq", Integer, nullable=False, server_default="0"),
     Column("event_hash", String(64), nullable=False, server_default=GENESIS),
+    Column("form", JSON, nullable=False, server_default="{}"),
+    Column("materials", JSON, nullable=False, server_default="{}"),
+    Column("prefilled", JSON, nullable=False, server_default="[]"),
     Index(None, "status", "accepted_at"),
     Index(None, "bundle_code", "accepted_at"),
 )

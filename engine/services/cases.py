@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,12 +12,15 @@ from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskSta
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.catalogue import ApplicantData, BundleCatalogue, applicant_data, holder_refs
 from engine.services.context import ServiceContext
 from engine.services.progress import complete_in_workflow, flow_of, record_event, save_progress
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.workflow.case_workflow import CaseWorkflow
 from forms.applicant import validate_applicant
+from forms.checklist import MaterialStatus, assess
+from forms.unified import prefill, validate_form
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHANNELS = ("window", "online")
@@ -30,6 +33,10 @@ class StartCase:
     actor: Actor
     channel: str = "window"
     request_key: RequestKey | None = None
+    form: dict[str, Any] = field(default_factory=dict)
+    """The unified form's values as the window entered them; pre-filled values need not be sent."""
+    materials: dict[str, str] = field(default_factory=dict)
+    """Material key -> submitted, elicence, commitment or tolerated (容缺)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     if bundle_row is None:
         raise NotFound(f"no bundle {cmd.bundle_code!r}", f"没有编码为 {cmd.bundle_code} 的一件事")
     bundle = bundle_from_dict(bundle_row.definition)
+    form, materials, prefilled = _check_application(uow, cmd, applicant, bundle_row.definition, now)
     if bundle_row.deployed_version_id is None:
         raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
     flow = flow_of(ctx, uow, bundle_row.deployed_version_id)
@@ -93,7 +101,7 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     case = CaseRecord(
         id=0, number=number, bundle_code=bundle.code, flow_version_id=bundle_row.deployed_version_id,
         status=CaseStatus.IN_REVIEW, applicant=applicant, channel=cmd.channel, accepted_at=now,
-        accepted_by=cmd.actor.user, version=1,
+        accepted_by=cmd.actor.user, version=1, form=form, materials=materials, prefilled=prefilled,
     )
     case.id = uow.cases.add(case)
     uow.items.add(*(CaseItemRecord(case_id=case.id, item_code=item.code, department=item.department,
@@ -104,10 +112,35 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
         state=TaskState.COMPLETED, created_at=now, completed_at=now, assignee=cmd.actor.user,
         completed_by=cmd.actor.user,
     ))
+    tolerated = sorted(k for k, v in materials.items() if v == MaterialStatus.TOLERATED)
     record_event(uow, case, "CaseAccepted", cmd.actor, now,
-                 {"number": number, "bundle": bundle.code, "channel": cmd.channel}, intake.id)
+                 {"number": number, "bundle": bundle.code, "channel": cmd.channel, "prefilled": len(prefilled),
+                  "materials": dict(sorted(materials.items())), "tolerated": tolerated}, intake.id)
     save_progress(ctx, uow, case, wf, now, cmd.actor, new_case=True)
     return Applied("case", str(case.id), 201)
+
+
+def _check_application(uow: SqlAlchemyUnitOfWork, cmd: StartCase, applicant: dict[str, Any],
+                       definition: dict[str, Any], now: Any) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """一表申请 and 一套材料: the unified form, completed from shared data and the applicant's
+    e-licences, must validate; the checklist must allow acceptance (容缺 only with every key
+    material present). Answers the form, each material's status and the pre-filled fields."""
+    catalogue = BundleCatalogue(definition, bundle_from_dict(definition), uow.catalogue.entries("field"),
+                                uow.catalogue.entries("material"), uow.catalogue.entries("licence"))
+    form, checklist = catalogue.form(), catalogue.checklist()
+    refs = holder_refs(applicant)
+    held = applicant_data(uow, refs[0], now) if refs else ApplicantData(None, None, [])
+    filled = prefill(form, held.sources())
+    from_applicant = {k: v for k, v in applicant.items() if form.get(k) is not None}
+    values = {**{k: p.value for k, p in filled.items()}, **from_applicant, **cmd.form}
+    errors = {f"form.{k}": v for k, v in validate_form(form, values).items()}
+    assessment = assess(checklist, cmd.materials, held.licence_types)
+    errors.update({f"materials.{k}": v for k, v in assessment.errors.items()})
+    if errors:
+        raise InvalidInput("the unified form or the material checklist is incomplete or invalid",
+                           "申请表或材料清单不完整或有误，请按字段提示补正", errors)
+    prefilled = sorted(k for k, p in filled.items() if values.get(k) == p.value)
+    return values, {k: str(v) for k, v in assessment.statuses.items()}, prefilled
 
 
 def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:

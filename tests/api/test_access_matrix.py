@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine
 from engine.services.sessions import LogIn, log_in
-from tests.conftest import APPLICANT, PASSWORD, PERSONAS, bearer
+from tests.conftest import PASSWORD, PERSONAS, bearer, case_body
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, "clerk", "scjg", "xf", "scjg.head", "supervisor", "admin"]
@@ -92,6 +92,9 @@ def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None
             .replace("<string:token_id>", token_id or "nope"))
 
 
+START_BODY: dict[str, Any] = {}
+
+
 def body_for(method: str, rule: str) -> dict[str, Any] | None:
     if method not in ("POST", "PATCH"):
         return None
@@ -100,7 +103,7 @@ def body_for(method: str, rule: str) -> dict[str, Any] | None:
         "/api/users": {"login": "new.user", "name": "新用户", "department": "xf", "roles": ["reviewer"],
                        "password": "new-password-1"},
         "/api/users/<string:login>": {"name": "刘卫健（改）"},
-        "/api/cases": {"bundle": "restaurant", "applicant": APPLICANT},
+        "/api/cases": START_BODY,
         "/api/cases/<string:ref>/pickup": {"recipient_name": "陈小明"},
         "/api/tasks/<string:task_id>/complete": {"decision": "approve"},
         "/api/tasks/<string:task_id>/assign": {"assignee": PERSONAS["scjg"][0]},
@@ -111,7 +114,9 @@ def body_for(method: str, rule: str) -> dict[str, Any] | None:
 def test_role_endpoint_matrix(client: Any, engine: OneThingEngine, method: str, rule: str,
                               allowed: set[str]) -> None:
     clerk, _ = fresh_headers(engine, "clerk")
-    case = client.post("/api/cases", json={"bundle": "restaurant", "applicant": APPLICANT}, headers=clerk).json
+    START_BODY.clear()
+    START_BODY.update(case_body(client))
+    case = client.post("/api/cases", json=case_body(client), headers=clerk).json
     scjg_task = next(t["id"] for t in case["open_tasks"] if t["department"] == "scjg")
     # Refusals first, so that an allowed change cannot turn a later refusal into some other answer.
     for role in sorted(ROLES, key=lambda r: r in allowed):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ADMIN, APPLICANT, CLERK, bearer
+from tests.conftest import ADMIN, APPLICANT, CLERK, bearer, case_body
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 BUNDLES = sorted(p.parent.name for p in BPMN.glob("*/bundle.json"))
@@ -33,7 +33,7 @@ def test_ten_bundles_are_shipped() -> None:
 @pytest.mark.parametrize("code", BUNDLES)
 def test_a_case_of_each_bundle_goes_from_intake_to_pickup(client: Any, code: str) -> None:
     definition = json.loads((BPMN / code / "bundle.json").read_text(encoding="utf-8"))
-    started = client.post("/api/cases", json={"bundle": code, "applicant": APPLICANT}, headers=CLERK)
+    started = client.post("/api/cases", json=case_body(client, code), headers=CLERK)
     assert started.status_code == 201, started.json
     number = started.json["number"]
     assert number.startswith(definition["number_prefix"] + "-")

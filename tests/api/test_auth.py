@@ -9,7 +9,7 @@ import pytest
 
 from engine.bootstrap import OneThingEngine, Settings, UnsafeConfiguration, build_engine
 from engine.services.accounts import seed_demo_users
-from tests.conftest import ADMIN, PASSWORD, PERSONAS, FakeClock, bearer
+from tests.conftest import ADMIN, PASSWORD, PERSONAS, FakeClock, bearer, case_body
 
 
 def login(client: Any, who: str, password: str = PASSWORD) -> Any:
@@ -66,8 +66,7 @@ def test_session_cookie_needs_the_csrf_header_for_changes(app: Any, personas: An
     csrf = answer.json["csrf_token"]
     assert browser.get_cookie("onething_session").http_only
     assert browser.get("/api/cases").status_code == 200  # reads need no CSRF token
-    body = {"bundle": "restaurant", "applicant": {"name": "陈小明", "id_number": "11010519491231002X",
-                                                 "phone": "13800138000"}}
+    body = case_body(browser)
     forged = browser.post("/api/cases", json=body)
     assert forged.status_code == 403 and "CSRF" in forged.json["message_zh"]
     assert browser.post("/api/cases", json=body, headers={"X-CSRF-Token": "0" * 64}).status_code == 403

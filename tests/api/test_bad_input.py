@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_case_journey import complete, open_task, start
-from tests.conftest import APPLICANT, CLERK, HEADERS, REVIEWERS
+from tests.conftest import APPLICANT, CLERK, HEADERS, REVIEWERS, case_body
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -44,6 +44,31 @@ def test_start_case_with_bad_fields_is_422(client: Any, body: dict[str, Any], fi
     error = assert_error(client.post("/api/cases", json=body, headers=CLERK), 422)
     assert field in error["errors"]
     assert client.get("/api/cases").json["total"] == 0
+
+
+def test_the_unified_form_and_the_checklist_are_checked_before_acceptance(client: Any) -> None:
+    body = case_body(client)
+    form, materials = body["form"], body["materials"]
+    key_material = next(iter(materials))
+    bad = {**body, "form": {**form, "id_number": "110105194912310021", "credit_code": "91350100M000100Y44",
+                            "nonsense": 1},
+           "materials": {**{k: v for k, v in materials.items() if k != key_material}, "mystery": "submitted"}}
+    error = assert_error(client.post("/api/cases", json=bad, headers=CLERK), 422, "invalid_input")
+    assert "校验位" in error["errors"]["form.id_number"][0]
+    assert "form.credit_code" in error["errors"] and "form.nonsense" in error["errors"]
+    assert any("缺少" in m for m in error["errors"][f"materials.{key_material}"])
+    assert "materials.mystery" in error["errors"]
+    # 容缺: a key material cannot be tolerated; a secondary one can, when every key material is there.
+    tolerated_key = {**body, "materials": {**materials, key_material: "tolerated"}}
+    assert_error(client.post("/api/cases", json=tolerated_key, headers=CLERK), 422)
+    assert client.get("/api/cases").json["total"] == 0
+    guide = client.get("/api/bundles/restaurant/guide").json
+    secondary = next(m["key"] for m in guide["materials"] if m["kind"] == "secondary")
+    accepted = client.post("/api/cases", json={**body, "materials": {**materials, secondary: "tolerated"}},
+                           headers=CLERK)
+    assert accepted.status_code == 201, accepted.json
+    assert accepted.json["materials"][secondary] == "tolerated"
+    assert accepted.json["timeline"][0]["data"]["tolerated"] == [secondary]
 
 
 def test_unknown_bundle_malformed_json_and_anonymous(client: Any, anonymous: Any) -> None:
@@ -132,7 +157,7 @@ def test_finished_case_rejects_more_changes(client: Any) -> None:
 
 def test_idempotency_key_applies_once(client: Any) -> None:
     headers = {**CLERK, "Idempotency-Key": "start-1"}
-    body = {"bundle": "restaurant", "applicant": APPLICANT}
+    body = case_body(client)
     first = client.post("/api/cases", json=body, headers=headers)
     second = client.post("/api/cases", json=body, headers=headers)
     assert first.status_code == second.status_code == 201

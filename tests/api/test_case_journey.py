@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import APPLICANT, CLERK, REVIEWERS
+from tests.conftest import CLERK, REVIEWERS, case_body
 
 
 def start(client: Any, **extra: Any) -> dict[str, Any]:
-    response = client.post("/api/cases", json={"bundle": "restaurant", "applicant": APPLICANT, **extra},
+    response = client.post("/api/cases", json={**case_body(client), **extra},
                            headers=CLERK)
     assert response.status_code == 201, response.json
     return response.json  # type: ignore[no-any-return]

@@ -21,13 +21,13 @@ from engine.domain.errors import Conflict
 from engine.domain.model import Actor
 from engine.services.cases import StartCase, start_case
 from engine.services.tasks import CompleteTask, complete_task
-from tests.conftest import APPLICANT
+from tests.conftest import APPLICANT, application
 
 CLERK = Actor("王窗口", "window", "clerk")
 
 
 def start_cases(engine: OneThingEngine, n: int) -> list[int]:
-    return [int(start_case(StartCase("restaurant", APPLICANT, CLERK), engine.ctx).resource_id) for _ in range(n)]
+    return [int(start_case(StartCase("restaurant", APPLICANT, CLERK, **application(engine)), engine.ctx).resource_id) for _ in range(n)]
 
 
 def open_approvals(engine: OneThingEngine) -> list[tuple[str, str]]:

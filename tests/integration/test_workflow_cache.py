@@ -11,7 +11,7 @@ from engine.domain.model import Actor
 from engine.services.cases import StartCase, start_case
 from engine.services.tasks import CompleteTask, complete_task
 from engine.workflow.case_workflow import CaseWorkflow
-from tests.conftest import APPLICANT, FakeClock
+from tests.conftest import APPLICANT, FakeClock, application
 
 CLERK = Actor("王窗口", "window", "clerk")
 
@@ -24,7 +24,7 @@ def approve(engine: OneThingEngine, task_id: str, department: str) -> None:
 def test_a_stale_cached_workflow_is_not_used(engine: OneThingEngine, db_url: str, clock: FakeClock) -> None:
     other = build_engine(Settings(database_url=db_url, clock=clock, deploy_shipped=False))
     try:
-        case_id = int(start_case(StartCase("restaurant", APPLICANT, CLERK), engine.ctx).resource_id)
+        case_id = int(start_case(StartCase("restaurant", APPLICANT, CLERK, **application(engine)), engine.ctx).resource_id)
         with engine.db.connect() as conn:
             tasks = conn.execute(text(
                 "SELECT id, department, item_code FROM tasks WHERE case_id = :c AND kind = 'approval' "
@@ -51,7 +51,7 @@ def test_a_stale_cached_workflow_is_not_used(engine: OneThingEngine, db_url: str
 
 
 def test_consecutive_changes_in_one_process_reuse_the_live_workflow(engine: OneThingEngine) -> None:
-    case_id = int(start_case(StartCase("restaurant", APPLICANT, CLERK), engine.ctx).resource_id)
+    case_id = int(start_case(StartCase("restaurant", APPLICANT, CLERK, **application(engine)), engine.ctx).resource_id)
     with engine.db.connect() as conn:
         tasks = conn.execute(text("SELECT id, department FROM tasks WHERE case_id = :c AND kind = 'approval'"),
                              {"c": case_id}).all()
