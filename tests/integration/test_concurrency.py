@@ -27,7 +27,9 @@ CLERK = Actor("王窗口", "window", "clerk")
 
 
 def start_cases(engine: OneThingEngine, n: int) -> list[int]:
-    return [int(start_case(StartCase("restaurant", APPLICANT, CLERK, **application(engine)), engine.ctx).resource_id) for _ in range(n)]
+    body = application(engine)
+    return [int(start_case(StartCase("restaurant", APPLICANT, CLERK, **body), engine.ctx).resource_id)
+            for _ in range(n)]
 
 
 def open_approvals(engine: OneThingEngine) -> list[tuple[str, str]]:

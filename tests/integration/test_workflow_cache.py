@@ -24,7 +24,8 @@ def approve(engine: OneThingEngine, task_id: str, department: str) -> None:
 def test_a_stale_cached_workflow_is_not_used(engine: OneThingEngine, db_url: str, clock: FakeClock) -> None:
     other = build_engine(Settings(database_url=db_url, clock=clock, deploy_shipped=False))
     try:
-        case_id = int(start_case(StartCase("restaurant", APPLICANT, CLERK, **application(engine)), engine.ctx).resource_id)
+        start = StartCase("restaurant", APPLICANT, CLERK, **application(engine))
+        case_id = int(start_case(start, engine.ctx).resource_id)
         with engine.db.connect() as conn:
             tasks = conn.execute(text(
                 "SELECT id, department, item_code FROM tasks WHERE case_id = :c AND kind = 'approval' "
