@@ -11,7 +11,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.cases import ctx
-from engine.services.catalogue import BundleCatalogue, get_bundle_catalogue, get_prefilled_form
+from engine.services.catalogue import get_bundle_catalogue, get_prefilled_form
+from engine.services.catalogue_cache import BundleCatalogue
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api/bundles", description="一次告知：办事指南与一表申请")
 

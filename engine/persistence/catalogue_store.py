@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from engine.domain.records import ELicenceRecord, HolderRecord
 from engine.persistence import tables as t
@@ -21,6 +21,12 @@ class CatalogueRepository:
         rows = self.conn.execute(select(t.catalogue_entries.c.key, t.catalogue_entries.c.definition)
                                  .where(t.catalogue_entries.c.kind == kind))
         return {str(r[0]): dict(r[1]) for r in rows}
+
+    def stamp(self) -> str:
+        """Changes whenever an entry is added, changed or removed."""
+        row = self.conn.execute(select(func.count(), func.max(t.catalogue_entries.c.updated_at))
+                                .select_from(t.catalogue_entries)).one()
+        return f"{row[0]}:{row[1]}"
 
     def replace(self, kind: str, entries: dict[str, dict[str, Any]], now: datetime) -> int:
         """Make the stored entries of ``kind`` exactly ``entries``; answers how many changed."""

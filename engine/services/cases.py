@@ -12,7 +12,8 @@ from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskSta
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
-from engine.services.catalogue import ApplicantData, BundleCatalogue, applicant_data, holder_refs
+from engine.services.catalogue import ApplicantData, applicant_data, holder_refs
+from engine.services.catalogue_cache import CatalogueCache
 from engine.services.context import ServiceContext
 from engine.services.progress import complete_in_workflow, flow_of, record_event, save_progress
 from engine.services.tasks import complete_open_task
@@ -83,7 +84,7 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     if bundle_row is None:
         raise NotFound(f"no bundle {cmd.bundle_code!r}", f"没有编码为 {cmd.bundle_code} 的一件事")
     bundle = bundle_from_dict(bundle_row.definition)
-    form, materials, prefilled = _check_application(uow, cmd, applicant, bundle_row.definition, now)
+    form, materials, prefilled = _check_application(uow, ctx.catalogues, cmd, applicant, bundle_row.definition, now)
     if bundle_row.deployed_version_id is None:
         raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
     flow = flow_of(ctx, uow, bundle_row.deployed_version_id)
@@ -120,13 +121,14 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     return Applied("case", str(case.id), 201)
 
 
-def _check_application(uow: SqlAlchemyUnitOfWork, cmd: StartCase, applicant: dict[str, Any],
-                       definition: dict[str, Any], now: Any) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+def _check_application(
+    uow: SqlAlchemyUnitOfWork, catalogues: CatalogueCache, cmd: StartCase, applicant: dict[str, Any],
+    definition: dict[str, Any], now: Any,
+) -> tuple[dict[str, Any], dict[str, str], list[str]]:
     """一表申请 and 一套材料: the unified form, completed from shared data and the applicant's
     e-licences, must validate; the checklist must allow acceptance (容缺 only with every key
     material present). Answers the form, each material's status and the pre-filled fields."""
-    catalogue = BundleCatalogue(definition, bundle_from_dict(definition), uow.catalogue.entries("field"),
-                                uow.catalogue.entries("material"), uow.catalogue.entries("licence"))
+    catalogue = catalogues.get(uow, definition)
     form, checklist = catalogue.form(), catalogue.checklist()
     refs = holder_refs(applicant)
     held = applicant_data(uow, refs[0], now) if refs else ApplicantData(None, None, [])

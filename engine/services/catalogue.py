@@ -9,16 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import NotFound
-from engine.domain.model import Bundle
 from engine.domain.records import ELicenceRecord, HolderRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.catalogue_cache import BundleCatalogue, CatalogueCache
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
-from forms.checklist import Checklist, build_checklist
+from forms.checklist import Checklist
 from forms.identifiers import is_credit_code, is_resident_id
-from forms.unified import Prefilled, UnifiedForm, build_unified_form, prefill
+from forms.unified import Prefilled, UnifiedForm, prefill
 
 KINDS = {"field": "fields.json", "material": "materials.json", "licence": "licences.json"}
 
@@ -37,34 +36,16 @@ def deploy_catalogue(ctx: ServiceContext, catalogue_dir: Path) -> list[str]:
     return in_transaction(ctx, work)
 
 
-@dataclass(frozen=True)
-class BundleCatalogue:
-    """A bundle with what its guide and form need from the dictionaries."""
-
-    definition: dict[str, Any]
-    bundle: Bundle
-    fields: dict[str, dict[str, Any]]
-    materials: dict[str, dict[str, Any]]
-    licences: dict[str, dict[str, Any]]
-
-    def form(self) -> UnifiedForm:
-        return build_unified_form(self.definition["items"], self.fields)
-
-    def checklist(self) -> Checklist:
-        return build_checklist(self.definition["items"], self.materials)
-
-
-def bundle_catalogue(uow: SqlAlchemyUnitOfWork, code: str) -> BundleCatalogue:
+def bundle_catalogue(uow: SqlAlchemyUnitOfWork, code: str, cache: CatalogueCache | None = None) -> BundleCatalogue:
     row = uow.flows.bundle(code)
     if row is None:
         raise NotFound(f"no bundle {code!r}", f"没有编码为 {code} 的一件事")
-    return BundleCatalogue(row.definition, bundle_from_dict(row.definition), uow.catalogue.entries("field"),
-                           uow.catalogue.entries("material"), uow.catalogue.entries("licence"))
+    return (cache or CatalogueCache()).get(uow, row.definition)
 
 
 def get_bundle_catalogue(ctx: ServiceContext, code: str) -> BundleCatalogue:
     with ctx.uow(False) as uow:
-        return bundle_catalogue(uow, code)
+        return bundle_catalogue(uow, code, ctx.catalogues)
 
 
 def holder_refs(applicant: dict[str, Any]) -> list[str]:
@@ -119,7 +100,7 @@ class PrefilledForm:
 
 def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None) -> PrefilledForm:
     with ctx.uow(False) as uow:
-        catalogue = bundle_catalogue(uow, code)
+        catalogue = bundle_catalogue(uow, code, ctx.catalogues)
         held = (applicant_data(uow, applicant_ref, ctx.clock()) if applicant_ref
                 else ApplicantData(None, None, []))
     form = catalogue.form()

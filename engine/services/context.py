@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.catalogue_cache import CatalogueCache
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
@@ -22,6 +23,7 @@ class ServiceContext:
     script_engine: SafeScriptEngine
     clock: Callable[[], datetime]
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    catalogues: CatalogueCache = field(default_factory=CatalogueCache)
     passwords: PasswordHasher = field(default_factory=PasswordHasher)
     token_ttl: timedelta = timedelta(hours=12)
     dummy_password_hash: str = ""

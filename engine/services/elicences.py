@@ -13,8 +13,7 @@ from engine.services.progress import record_event
 
 
 def issue_elicences(uow: SqlAlchemyUnitOfWork, case: CaseRecord, bundle: Bundle, items: list[CaseItemRecord],
-                    actor: Actor, now: datetime) -> list[ELicenceRecord]:
-    licence_types = uow.catalogue.entries("licence")
+                    licence_types: dict[str, dict[str, Any]], actor: Actor, now: datetime) -> list[ELicenceRecord]:
     applicant: dict[str, Any] = dict(case.applicant)
     issued = []
     for record in items:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.domain.catalogue import bundle_from_dict
 from engine.domain.decisions import Completion, decide_approval, hand_over, supply_correction
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
@@ -174,5 +173,6 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
     if task.kind == TaskKind.PICKUP:
         row = uow.flows.bundle(case.bundle_code)
         assert row is not None
-        issue_elicences(uow, case, bundle_from_dict(row.definition), list(items.values()), actor, now)
+        catalogue = ctx.catalogues.get(uow, row.definition)
+        issue_elicences(uow, case, catalogue.bundle, list(items.values()), catalogue.licences, actor, now)
     save_progress(ctx, uow, case, wf, now, actor)

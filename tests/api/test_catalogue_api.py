@@ -58,3 +58,15 @@ def test_a_second_case_reuses_the_business_licence(client: Any) -> None:
     assert after["prefilled"]["id_number"]["value"] == ref
     waived = [m["name"] for m in after["materials"] if m["waived_by_elicence"]]
     assert any("营业执照" in name for name in waived)
+
+
+def test_a_catalogue_edit_reaches_the_form_at_once(client: Any) -> None:
+    engine = client.application.extensions["onething"]
+    before = client.get("/api/bundles/restaurant/form", headers=CLERK).json["schema"]["properties"]["id_number"]
+    with engine.ctx.uow(True) as uow:
+        fields = uow.catalogue.entries("field")
+        fields["id_number"] = {**fields["id_number"], "label": "法定代表人身份证号码"}
+        uow.catalogue.replace("field", fields, engine.ctx.clock().replace(microsecond=1))
+        uow.commit()
+    after = client.get("/api/bundles/restaurant/form", headers=CLERK).json["schema"]["properties"]["id_number"]
+    assert before["title"] != after["title"] == "法定代表人身份证号码"

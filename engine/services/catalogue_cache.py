@@ -1,0 +1,61 @@
+"""A bundle with what its guide and form need from the catalogue's dictionaries, built once per
+process and rebuilt when the bundle or the catalogue changes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from engine.domain.catalogue import bundle_from_dict
+from engine.domain.model import Bundle
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from forms.checklist import Checklist, build_checklist
+from forms.unified import UnifiedForm, build_unified_form
+
+
+@dataclass
+class BundleCatalogue:
+    """A bundle with what its guide and form need from the dictionaries."""
+
+    definition: dict[str, Any]
+    bundle: Bundle
+    fields: dict[str, dict[str, Any]]
+    materials: dict[str, dict[str, Any]]
+    licences: dict[str, dict[str, Any]]
+
+    @cached_property
+    def _form(self) -> UnifiedForm:
+        return build_unified_form(self.definition["items"], self.fields)
+
+    @cached_property
+    def _checklist(self) -> Checklist:
+        return build_checklist(self.definition["items"], self.materials)
+
+    def form(self) -> UnifiedForm:
+        return self._form
+
+    def checklist(self) -> Checklist:
+        return self._checklist
+
+
+class CatalogueCache:
+    """Bundles with their built form and checklist, per process, keyed by what they were built
+    from: the bundle's definition and the catalogue's stamp. An edit changes the key."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[str, BundleCatalogue]] = {}
+
+    def get(self, uow: SqlAlchemyUnitOfWork, definition: dict[str, Any]) -> BundleCatalogue:
+        key = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest() + uow.catalogue.stamp()
+        code = str(definition["code"])
+        cached = self._entries.get(code)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        built = BundleCatalogue(definition, bundle_from_dict(definition), uow.catalogue.entries("field"),
+                                uow.catalogue.entries("material"), uow.catalogue.entries("licence"))
+        built.form(), built.checklist()  # build (and check) them now, once
+        self._entries[code] = (key, built)
+        return built
