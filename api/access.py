@@ -47,6 +47,7 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("cases.Cases", "POST"): P.CASE_START,
     ("cases.CaseById", "GET"): P.CASE_READ,
     ("cases.CasePickup", "POST"): P.CASE_PICKUP,
+    ("cases.CaseMaterials", "POST"): P.CASE_MATERIALS,
     ("tasks.Tasks", "GET"): P.TASK_READ,
     ("tasks.TaskById", "GET"): P.TASK_READ,
     ("tasks.TaskClaim", "POST"): P.TASK_WORK,

@@ -11,10 +11,18 @@ from flask_smorest import Blueprint
 from api.access import current_actor, current_principal
 from api.idempotency import request_key
 from api.presenters import case_detail, case_summary
-from api.schemas import CaseDetailSchema, CaseListArgsSchema, CasePageSchema, PickupSchema, StartCaseSchema
+from api.schemas import (
+    CaseDetailSchema,
+    CaseListArgsSchema,
+    CasePageSchema,
+    PickupSchema,
+    StartCaseSchema,
+    SupplyMaterialsSchema,
+)
 from engine.services import views
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.context import ServiceContext
+from engine.services.materials import SupplyMaterials, supply_materials
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="办件：受理、查询、统一出件")
 
@@ -65,4 +73,14 @@ class CasePickup(MethodView):
         """Unified pickup (统一出件): every granted result and every written refusal together"""
         applied = pick_up(PickUp(case_ref=ref, payload=body, actor=current_actor(),
                                  request_key=request_key(body)), ctx())
+        return _detail(applied.resource_id), applied.status_code
+
+
+@blp.route("/<string:ref>/materials")
+class CaseMaterials(MethodView):
+    @blp.arguments(SupplyMaterialsSchema)
+    @blp.response(200, CaseDetailSchema)
+    def post(self, body: dict[str, Any], ref: str) -> tuple[dict[str, Any], int]:
+        """The window records materials tolerated at acceptance (容缺) that the applicant has now supplied"""
+        applied = supply_materials(SupplyMaterials(ref, body["supplied"], current_actor(), request_key(body)), ctx())
         return _detail(applied.resource_id), applied.status_code

@@ -14,6 +14,7 @@ from engine.domain.errors import DomainError
 from engine.domain.model import OFFICE, SYSTEM
 from engine.services.accounts import DEMO_PASSWORD, CreateUser, create_user, demo_users, role_names_zh
 from engine.services.audit import verify_audit_chains
+from engine.services.materials import terminate_overdue_cases
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--password-env", default="ONETHING_ADMIN_PASSWORD",
                        help="read the password from this environment variable (else it is asked for)")
     sub.add_parser("audit-verify", help="verify the hash chains of the event log; exit 1 at a broken link")
+    sub.add_parser("tick", help="run what is due once: terminate cases whose tolerated materials are overdue "
+                                "(for cron)")
     return parser
 
 
@@ -52,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             return _create_admin(engine, args.login, args.name, args.password_env)
         if args.command == "audit-verify":
             return _audit_verify(engine)
+        if args.command == "tick":
+            terminated = terminate_overdue_cases(engine.ctx)
+            print(f"terminated {len(terminated)} cases with overdue tolerated materials: {', '.join(terminated)}")
+            return 0
         return _serve(engine, args.host, args.port)
     finally:
         engine.db.dispose()

@@ -84,7 +84,7 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
         "personal_data": "full" if detail.personal_data else "masked",
         "form": case.form if detail.personal_data else {
             k: mask_personal_data(v) if isinstance(v, str) else v for k, v in case.form.items()},
-        "materials": case.materials, "prefilled": case.prefilled,
+        "materials": case.materials, "prefilled": case.prefilled, "materials_due": case.materials_due,
         "items": items, "departments": list(departments.values()),
         "open_tasks": [task_view(t) for t in detail.tasks if TaskState(t.state).is_open],
         "tasks": [task_view(t) for t in detail.tasks],

@@ -47,6 +47,12 @@ class CompleteTaskSchema(Schema):
     comment = fields.String(validate=_long)
 
 
+class SupplyMaterialsSchema(Schema):
+    supplied = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
+                           validate=validate.Length(min=1, max=50),
+                           metadata={"description": "申请人补交的容缺材料（材料编码）"})
+
+
 class AssignTaskSchema(Schema):
     assignee = fields.String(required=True, validate=validate.Length(min=1, max=64),
                              metadata={"description": "改派给本部门的审批人员（登录名）"})
@@ -64,7 +70,7 @@ class PageArgsSchema(Schema):
 
 
 class CaseListArgsSchema(PageArgsSchema):
-    status = fields.String(validate=validate.OneOf(["in_review", "awaiting_pickup", "closed"]))
+    status = fields.String(validate=validate.OneOf(["in_review", "awaiting_pickup", "closed", "terminated"]))
     bundle = fields.String(validate=validate.Length(max=64))
 
 
@@ -177,6 +183,7 @@ class CaseDetailSchema(CaseSummarySchema):
     form = fields.Dict(metadata={"description": "受理时的统一表单"})
     materials = fields.Dict(metadata={"description": "材料情况"})
     prefilled = fields.List(fields.String(), metadata={"description": "由共享数据或电子证照预填的字段"})
+    materials_due = fields.DateTime(allow_none=True, metadata={"description": "容缺材料补交期限"})
     items = fields.List(fields.Nested(ItemProgressSchema))
     departments = fields.List(fields.Nested(DepartmentProgressSchema))
     open_tasks = fields.List(fields.Nested(TaskSchema))

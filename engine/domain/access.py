@@ -36,6 +36,8 @@ ROLE_NAMES_ZH = {
 class Permission(StrEnum):
     CASE_START = "case.start"
     CASE_PICKUP = "case.pickup"
+    CASE_MATERIALS = "case.materials"
+    """Record materials the applicant supplies after acceptance (容缺补交)."""
     CASE_READ = "case.read"
     TASK_READ = "task.read"
     TASK_WORK = "task.work"
@@ -49,7 +51,8 @@ class Permission(StrEnum):
 
 _READ_CASES = {Permission.CASE_READ, Permission.TASK_READ, Permission.CATALOGUE_READ, Permission.SELF}
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.CLERK: frozenset(_READ_CASES | {Permission.CASE_START, Permission.CASE_PICKUP, Permission.TASK_WORK}),
+    Role.CLERK: frozenset(_READ_CASES | {Permission.CASE_START, Permission.CASE_PICKUP, Permission.CASE_MATERIALS,
+                                         Permission.TASK_WORK}),
     Role.REVIEWER: frozenset(_READ_CASES | {Permission.TASK_WORK}),
     Role.HEAD: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.TASK_ASSIGN}),
     Role.SUPERVISOR: frozenset(_READ_CASES | {Permission.AUDIT_VERIFY}),

@@ -32,6 +32,12 @@ class CaseStatus(StrEnum):
     IN_REVIEW = "in_review"
     AWAITING_PICKUP = "awaiting_pickup"
     CLOSED = "closed"
+    TERMINATED = "terminated"
+    """办件终止: e.g. materials tolerated at acceptance were not supplied in time."""
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (CaseStatus.CLOSED, CaseStatus.TERMINATED)
 
 
 class ItemStatus(StrEnum):

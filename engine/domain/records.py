@@ -32,6 +32,8 @@ class CaseRecord:
     """Each material of the checklist: submitted, elicence, commitment or tolerated (容缺)."""
     prefilled: list[str] = field(default_factory=list)
     """Form fields that shared data or e-licences filled in (表单免填写)."""
+    materials_due: datetime | None = None
+    """The end of the last working day for supplying the tolerated materials (容缺)."""
 
 
 @dataclass

@@ -51,6 +51,13 @@ class CaseRepository(_Repository):
         row = self.conn.execute(select(t.cases).where(t.cases.c.number == number)).first()
         return record_of(CaseRecord, row) if row else None
 
+    def materials_overdue(self, now: datetime) -> list[int]:
+        """Running cases whose tolerated materials were due before ``now``."""
+        rows = self.conn.execute(select(t.cases.c.id).where(
+            t.cases.c.materials_due < now, t.cases.c.status.in_(("in_review", "awaiting_pickup")))
+            .order_by(t.cases.c.id))
+        return [int(r[0]) for r in rows]
+
     def lock(self, case_id: int) -> CaseRecord | None:
         """Read the case for change: SELECT … FOR UPDATE on PostgreSQL (SQLite already holds its
         write lock since BEGIN IMMEDIATE)."""

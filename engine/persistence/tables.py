@@ -98,6 +98,7 @@ cases = Table(
     Column("form", JSON, nullable=False, server_default="{}"),
     Column("materials", JSON, nullable=False, server_default="{}"),
     Column("prefilled", JSON, nullable=False, server_default="[]"),
+    Column("materials_due", UtcDateTime, nullable=True, index=True),
     Index(None, "status", "accepted_at"),
     Index(None, "bundle_code", "accepted_at"),
 )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.domain.catalogue import bundle_from_dict, format_case_number
 from engine.domain.errors import Conflict, InvalidInput, NotFound
-from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
+from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
@@ -103,6 +104,7 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
         id=0, number=number, bundle_code=bundle.code, flow_version_id=bundle_row.deployed_version_id,
         status=CaseStatus.IN_REVIEW, applicant=applicant, channel=cmd.channel, accepted_at=now,
         accepted_by=cmd.actor.user, version=1, form=form, materials=materials, prefilled=prefilled,
+        materials_due=_materials_due(ctx, bundle, materials, now),
     )
     case.id = uow.cases.add(case)
     uow.items.add(*(CaseItemRecord(case_id=case.id, item_code=item.code, department=item.department,
@@ -116,9 +118,20 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     tolerated = sorted(k for k, v in materials.items() if v == MaterialStatus.TOLERATED)
     record_event(uow, case, "CaseAccepted", cmd.actor, now,
                  {"number": number, "bundle": bundle.code, "channel": cmd.channel, "prefilled": len(prefilled),
-                  "materials": dict(sorted(materials.items())), "tolerated": tolerated}, intake.id)
+                  "materials": dict(sorted(materials.items())), "tolerated": tolerated,
+                  "materials_due": case.materials_due.isoformat() if case.materials_due else None}, intake.id)
     save_progress(ctx, uow, case, wf, now, cmd.actor, new_case=True)
     return Applied("case", str(case.id), 201)
+
+
+def _materials_due(ctx: ServiceContext, bundle: Bundle, materials: dict[str, str], now: datetime) -> datetime | None:
+    """容缺受理: the tolerated materials are due by the end of the bundle's tolerance in working days
+    (Asia/Shanghai), the day of acceptance not counted."""
+    if MaterialStatus.TOLERATED not in materials.values():
+        return None
+    assert bundle.tolerance_days is not None  # checked with the application
+    due_day = ctx.calendar.add_working_days(now.astimezone(SHANGHAI).date(), bundle.tolerance_days)
+    return datetime.combine(due_day, time(23, 59, 59), SHANGHAI).astimezone(UTC)
 
 
 def _check_application(
@@ -138,6 +151,8 @@ def _check_application(
     errors = {f"form.{k}": v for k, v in validate_form(form, values).items()}
     assessment = assess(checklist, cmd.materials, held.licence_types)
     errors.update({f"materials.{k}": v for k, v in assessment.errors.items()})
+    if assessment.tolerated and catalogue.bundle.tolerance_days is None:
+        errors.update({f"materials.{k}": ["此一件事不适用容缺受理"] for k in assessment.tolerated})
     if errors:
         raise InvalidInput("the unified form or the material checklist is incomplete or invalid",
                            "申请表或材料清单不完整或有误，请按字段提示补正", errors)
@@ -158,6 +173,8 @@ def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:
                 if case.status == CaseStatus.CLOSED:
                     raise Conflict(f"case {case.number} was already handed over and closed",
                                    f"办件 {case.number} 已出件办结")
+                if case.status == CaseStatus.TERMINATED:
+                    raise Conflict(f"case {case.number} was terminated", f"办件 {case.number} 已终止")
                 pending = [i.item_code for i in uow.items.for_case(case.id)
                            if i.status in (ItemStatus.IN_REVIEW, ItemStatus.CORRECTION_REQUESTED)]
                 raise Conflict(f"case {case.number} is not ready for pickup; waiting for {', '.join(pending)}",

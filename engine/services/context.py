@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 
+from engine.domain.calendar import WorkingCalendar
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.calendar import china_calendar
 from engine.services.catalogue_cache import CatalogueCache
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
@@ -24,6 +26,7 @@ class ServiceContext:
     clock: Callable[[], datetime]
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
     catalogues: CatalogueCache = field(default_factory=CatalogueCache)
+    calendar: WorkingCalendar = field(default_factory=china_calendar)
     passwords: PasswordHasher = field(default_factory=PasswordHasher)
     token_ttl: timedelta = timedelta(hours=12)
     dummy_password_hash: str = ""

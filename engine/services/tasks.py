@@ -47,7 +47,7 @@ def _locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple
             f"task {task.title} was already completed by {task.completed_by} at {task.completed_at}",
             f"任务“{task.title}”已由 {task.completed_by} 于 {task.completed_at} 办结，不能重复办理",
         )
-    if task.state == TaskState.CANCELLED or case.status == CaseStatus.CLOSED:
+    if task.state == TaskState.CANCELLED or CaseStatus(case.status).is_finished:
         raise Conflict(f"task {task.title} is no longer open", f"任务“{task.title}”已不再待办")
     if task.state == TaskState.CLAIMED and task.assignee != actor.user:
         raise Conflict(f"task {task.title} is claimed by {task.assignee}",

@@ -43,6 +43,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/cases", {"clerk"}),
     ("GET", "/api/cases/<string:ref>", CASE_READERS),
     ("POST", "/api/cases/<string:ref>/pickup", {"clerk"}),
+    ("POST", "/api/cases/<string:ref>/materials", {"clerk"}),
     ("GET", "/api/tasks", CASE_READERS),
     # The task below belongs to 市场监管 (scjg): the window and 消防 may not see or work it.
     ("GET", "/api/tasks/<string:task_id>", SCJG_WORKERS | {"supervisor"}),
@@ -105,6 +106,7 @@ def body_for(method: str, rule: str) -> dict[str, Any] | None:
         "/api/users/<string:login>": {"name": "刘卫健（改）"},
         "/api/cases": START_BODY,
         "/api/cases/<string:ref>/pickup": {"recipient_name": "陈小明"},
+        "/api/cases/<string:ref>/materials": {"supplied": ["food_safety_rules"]},
         "/api/tasks/<string:task_id>/complete": {"decision": "approve"},
         "/api/tasks/<string:task_id>/assign": {"assignee": PERSONAS["scjg"][0]},
     }.get(rule, {})
