@@ -53,19 +53,26 @@ class ELicenceRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, licence: ELicenceRecord) -> int:
-        values = asdict(licence)
-        values.pop("id")
-        return int(self.conn.execute(insert(t.elicences).values(**values).returning(t.elicences.c.id)).scalar_one())
+    _insert = insert(t.elicences)
+
+    def add(self, *licences: ELicenceRecord) -> None:
+        rows = [asdict(licence) for licence in licences]
+        for row in rows:
+            row.pop("id")
+        if rows:
+            self.conn.execute(self._insert, rows)
 
     def held_by(self, refs: list[str], now: datetime) -> list[ELicenceRecord]:
-        """Valid licences of these holders (ID numbers and credit codes), newest first."""
+        """The newest valid licence of each type these holders (ID numbers, credit codes) hold,
+        newest first: a holder of a hundred licences still reads one row per type."""
         if not refs:
             return []
-        rows = self.conn.execute(select(t.elicences).where(
+        newest = (select(func.max(t.elicences.c.id)).where(
             t.elicences.c.holder_ref.in_(refs),
             or_(t.elicences.c.valid_until.is_(None), t.elicences.c.valid_until > now),
-        ).order_by(t.elicences.c.issued_at.desc(), t.elicences.c.id.desc()))
+        ).group_by(t.elicences.c.type))
+        rows = self.conn.execute(select(t.elicences).where(t.elicences.c.id.in_(newest))
+                                 .order_by(t.elicences.c.issued_at.desc(), t.elicences.c.id.desc()))
         return [record_of(ELicenceRecord, r) for r in rows]
 
     def of_case(self, case_id: int) -> list[ELicenceRecord]:

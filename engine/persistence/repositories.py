@@ -24,9 +24,16 @@ from engine.persistence import tables as t
 R = TypeVar("R")
 
 
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def record_of(cls: type[R], row: Row[Any]) -> R:
+    """The record of a row: the row's columns that are fields of ``cls`` (read on every query)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
     mapping = row._mapping
-    return cls(**{f.name: mapping[f.name] for f in fields(cls) if f.name in mapping})  # type: ignore[arg-type]
+    return cls(**{name: mapping[name] for name in names if name in mapping})
 
 
 class _Repository:

@@ -14,7 +14,7 @@ from engine.services.progress import record_event
 
 def issue_elicences(uow: SqlAlchemyUnitOfWork, case: CaseRecord, bundle: Bundle, items: list[CaseItemRecord],
                     licence_types: dict[str, dict[str, Any]], actor: Actor, now: datetime) -> list[ELicenceRecord]:
-    applicant: dict[str, Any] = dict(case.applicant)
+    applicant: dict[str, Any] = {**case.form, **case.applicant}  # what the form said, identity as verified
     issued = []
     for record in items:
         item = bundle.item(record.item_code)
@@ -33,8 +33,8 @@ def issue_elicences(uow: SqlAlchemyUnitOfWork, case: CaseRecord, bundle: Bundle,
             type=item.grants, number=number, holder_kind="enterprise" if enterprise else "person", holder_ref=ref,
             holder_name=str(applicant.get("entity_name") if enterprise else applicant.get("name")) or "",
             issuer=item.department, issued_at=now, attributes=attributes, case_id=case.id)
-        licence.id = uow.elicences.add(licence)
         issued.append(licence)
+    uow.elicences.add(*issued)
     _remember_holders(uow, applicant, now)
     if issued:
         record_event(uow, case, "ELicencesIssued", actor, now,
