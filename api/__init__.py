@@ -56,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(tasks.blp)
     api.register_blueprint(bundles.blp)
     api.register_blueprint(catalogue.blp)
+    api.register_blueprint(catalogue.admin)
     api.register_blueprint(bundles.health)
     api.register_blueprint(auth.auth)
     api.register_blueprint(auth.users)

@@ -55,6 +55,9 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("tasks.TaskAssign", "POST"): P.TASK_ASSIGN,
     ("bundles.Bundles", "GET"): P.CATALOGUE_READ,
     ("catalogue.BundleGuide", "GET"): P.CATALOGUE_READ,
+    ("catalogue.BundleDefinition", "PUT"): P.CATALOGUE_MANAGE,
+    ("catalogue_admin.CatalogueEntries", "GET"): P.CATALOGUE_READ,
+    ("catalogue_admin.CatalogueEntry", "PUT"): P.CATALOGUE_MANAGE,
     # Pre-filling shows what the government holds about an applicant: the window only.
     ("catalogue.BundleForm", "GET"): P.CASE_START,
 }

@@ -10,11 +10,23 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from api.access import current_actor
 from api.cases import ctx
-from engine.services.catalogue import get_bundle_catalogue, get_prefilled_form
+from engine.services.catalogue import catalogue_entries, get_bundle_catalogue, get_prefilled_form
+from engine.services.catalogue_admin import (
+    PutBundleDefinition,
+    PutCatalogueEntry,
+    put_bundle_definition,
+    put_catalogue_entry,
+)
 from engine.services.catalogue_cache import BundleCatalogue
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api/bundles", description="一次告知：办事指南与一表申请")
+
+
+class EntrySchema(Schema):
+    definition = fields.Dict(required=True,
+                             metadata={"description": "条目或一件事定义，格式见 bpmn/catalogue/FORMAT.md"})
 
 
 class FormArgsSchema(Schema):
@@ -73,3 +85,34 @@ class BundleForm(MethodView):
                           for e in found.checklist.entries],
             "materials_to_submit": sum(1 for e in found.checklist.entries if e.elicence not in held),
         }
+
+
+admin = Blueprint("catalogue_admin", __name__, url_prefix="/api/catalogue",
+                  description="目录管理（系统管理员）：表单字段、材料、电子证照类型、一件事定义")
+
+
+@admin.route("/<string:kind>")
+class CatalogueEntries(MethodView):
+    @admin.response(200)
+    def get(self, kind: str) -> dict[str, Any]:
+        """A dictionary of the catalogue: fields, materials or licences"""
+        return catalogue_entries(ctx(), kind)
+
+
+@admin.route("/<string:kind>/<string:key>")
+class CatalogueEntry(MethodView):
+    @admin.arguments(EntrySchema)
+    @admin.response(200)
+    def put(self, body: dict[str, Any], kind: str, key: str) -> dict[str, Any]:
+        """Add or change one entry; refused when invalid or when it would break a bundle"""
+        return put_catalogue_entry(PutCatalogueEntry(kind, key, body["definition"], current_actor()), ctx())
+
+
+@blp.route("/<string:code>/definition")
+class BundleDefinition(MethodView):
+    @blp.arguments(EntrySchema)
+    @blp.response(200)
+    def put(self, body: dict[str, Any], code: str) -> dict[str, Any]:
+        """Change a bundle's definition (items' limits, fees, materials, fields, dependencies); its
+        items must stay those of the deployed flow"""
+        return put_bundle_definition(PutBundleDefinition(code, body["definition"], current_actor()), ctx())

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     TASK_ASSIGN = "task.assign"
     CATALOGUE_READ = "catalogue.read"
     USER_MANAGE = "user.manage"
+    CATALOGUE_MANAGE = "catalogue.manage"
     AUDIT_VERIFY = "audit.verify"
     SELF = "self"
     """One's own account: who am I, my tokens, log out."""
@@ -56,7 +57,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER: frozenset(_READ_CASES | {Permission.TASK_WORK}),
     Role.HEAD: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.TASK_ASSIGN}),
     Role.SUPERVISOR: frozenset(_READ_CASES | {Permission.AUDIT_VERIFY}),
-    Role.ADMIN: frozenset({Permission.CATALOGUE_READ, Permission.USER_MANAGE, Permission.AUDIT_VERIFY,
+    Role.ADMIN: frozenset({Permission.CATALOGUE_READ, Permission.CATALOGUE_MANAGE,
+                           Permission.USER_MANAGE, Permission.AUDIT_VERIFY,
                            Permission.SELF}),
 }
 

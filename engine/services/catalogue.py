@@ -105,3 +105,12 @@ def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None
                 else ApplicantData(None, None, []))
     form = catalogue.form()
     return PrefilledForm(catalogue, form, catalogue.checklist(), prefill(form, held.sources()), held)
+
+
+def catalogue_entries(ctx: ServiceContext, kind: str) -> dict[str, Any]:
+    """One dictionary of the catalogue: ``fields``, ``materials`` or ``licences``."""
+    names = {"fields": "field", "materials": "material", "licences": "licence"}
+    if kind not in names:
+        raise NotFound(f"no catalogue dictionary {kind!r}", f"没有目录 {kind}")
+    with ctx.uow(False) as uow:
+        return uow.catalogue.entries(names[kind])

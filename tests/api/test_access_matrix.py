@@ -4,6 +4,8 @@ the policy table they check; a route of the app missing from them fails the test
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,6 +41,9 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/bundles", SIGNED_IN),
     ("GET", "/api/bundles/<string:code>/guide", SIGNED_IN),
     ("GET", "/api/bundles/<string:code>/form", {"clerk"}),
+    ("PUT", "/api/bundles/<string:code>/definition", {"admin"}),
+    ("GET", "/api/catalogue/<string:kind>", SIGNED_IN),
+    ("PUT", "/api/catalogue/<string:kind>/<string:key>", {"admin"}),
     ("GET", "/api/cases", CASE_READERS),
     ("POST", "/api/cases", {"clerk"}),
     ("GET", "/api/cases/<string:ref>", CASE_READERS),
@@ -90,13 +95,18 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)
             .replace("<string:login>", PERSONAS["wj"][0]).replace("<string:code>", "restaurant")
-            .replace("<string:token_id>", token_id or "nope"))
+            .replace("<string:token_id>", token_id or "nope").replace("<string:kind>", "fields")
+            .replace("<string:key>", "seats_note"))
 
 
 START_BODY: dict[str, Any] = {}
+RESTAURANT = json.loads((Path(__file__).resolve().parents[2] / "bpmn" / "restaurant" / "bundle.json").read_text(
+    encoding="utf-8"))
 
 
 def body_for(method: str, rule: str) -> dict[str, Any] | None:
+    if method == "PUT":
+        return {"definition": RESTAURANT if "definition" in rule else {"label": "座位说明", "type": "text"}}
     if method not in ("POST", "PATCH"):
         return None
     return {

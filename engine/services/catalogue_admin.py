@@ -1,0 +1,137 @@
+"""Administrators edit the catalogue: a dictionary entry (form field, material, e-licence type) or
+a bundle's definition. Each edit is validated before it is stored, may not break any bundle or
+the bundle's deployed flow, and goes to the audit trail with what it was before."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from engine.domain.catalogue_rules import bundle_definition_problems
+from engine.domain.errors import InvalidInput, NotFound
+from engine.domain.model import Actor
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.audit import record_audit
+from engine.services.context import ServiceContext
+from engine.services.progress import flow_of
+from engine.services.transactions import in_transaction
+from forms.checklist import build_checklist
+from forms.unified import build_unified_form
+
+KIND_OF_PATH = {"fields": "field", "materials": "material", "licences": "licence"}
+_KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+
+
+@dataclass(frozen=True)
+class PutCatalogueEntry:
+    kind: str
+    key: str
+    definition: dict[str, Any]
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class PutBundleDefinition:
+    code: str
+    definition: dict[str, Any]
+    actor: Actor
+
+
+def _bundles_still_build(uow: SqlAlchemyUnitOfWork, dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    for row in uow.flows.bundles():
+        found = bundle_definition_problems(row.definition, dictionaries["field"], dictionaries["material"],
+                                           dictionaries["licence"])
+        try:
+            build_unified_form(row.definition["items"], dictionaries["field"])
+            build_checklist(row.definition["items"], dictionaries["material"])
+        except ValueError as err:
+            found.setdefault("definition", []).append(str(err))
+        for path, messages in found.items():
+            problems[f"{row.code}.{path}"] = messages
+    return problems
+
+
+def put_catalogue_entry(cmd: PutCatalogueEntry, ctx: ServiceContext) -> dict[str, Any]:
+    kind = KIND_OF_PATH.get(cmd.kind)
+    if kind is None:
+        raise NotFound(f"no catalogue dictionary {cmd.kind!r}", f"没有目录 {cmd.kind}")
+    if not _KEY.match(cmd.key):
+        raise InvalidInput("keys are snake_case", "编码须为小写字母开头的 snake_case", {"key": ["编码格式不正确"]})
+
+    def work(uow: SqlAlchemyUnitOfWork) -> dict[str, Any]:
+        dictionaries = {k: uow.catalogue.entries(k) for k in ("field", "material", "licence")}
+        before = dictionaries[kind].get(cmd.key)
+        dictionaries[kind][cmd.key] = cmd.definition
+        errors = _entry_problems(kind, cmd.key, cmd.definition, dictionaries)
+        errors.update({f"bundles.{k}": v for k, v in _bundles_still_build(uow, dictionaries).items()})
+        if errors:
+            raise InvalidInput("the entry is invalid or would break a bundle", "目录条目有误，或会使某个一件事无法使用",
+                               errors)
+        now = ctx.clock()
+        uow.catalogue.replace(kind, dictionaries[kind], now)
+        record_audit(uow, "CatalogueEntryChanged", cmd.actor, f"{kind}:{cmd.key}",
+                     {"before": before, "after": cmd.definition}, now)
+        return cmd.definition
+
+    return in_transaction(ctx, work)
+
+
+def _entry_problems(kind: str, key: str, definition: dict[str, Any],
+                    dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    probe = [{"code": "probe", "fields": [key] if kind == "field" else [],
+              "materials": [{"key": key, "kind": "key"}] if kind == "material" else []}]
+    try:
+        if kind == "field":
+            build_unified_form(probe, dictionaries["field"])
+        elif kind == "material":
+            build_checklist(probe, dictionaries["material"])
+            if definition.get("elicence") is not None and definition["elicence"] not in dictionaries["licence"]:
+                return {"elicence": [f"证照类型 {definition['elicence']} 不在电子证照目录中"]}
+        else:
+            if not isinstance(definition.get("name"), str) or not definition["name"].strip():
+                return {"name": ["必填"]}
+            if definition.get("holder") not in ("person", "enterprise"):
+                return {"holder": ["须为 person（个人）或 enterprise（企业）"]}
+            unknown = [a for a in definition.get("attributes", []) if a not in dictionaries["field"]]
+            if unknown:
+                return {"attributes": [f"字段 {'、'.join(map(str, unknown))} 不在字段目录中"]}
+    except ValueError as err:
+        return {"definition": [str(err)]}
+    return {}
+
+
+def put_bundle_definition(cmd: PutBundleDefinition, ctx: ServiceContext) -> dict[str, Any]:
+    def work(uow: SqlAlchemyUnitOfWork) -> dict[str, Any]:
+        row = uow.flows.bundle(cmd.code)
+        if row is None:
+            raise NotFound(f"no bundle {cmd.code!r}", f"没有编码为 {cmd.code} 的一件事")
+        fields, materials = uow.catalogue.entries("field"), uow.catalogue.entries("material")
+        errors = bundle_definition_problems(cmd.definition, fields, materials, uow.catalogue.entries("licence"))
+        if cmd.definition.get("code") != cmd.code:
+            errors.setdefault("code", []).append(f"须为 {cmd.code}：编码不能修改")
+        if not errors and row.deployed_version_id is not None:
+            flow = flow_of(ctx, uow, row.deployed_version_id)
+            in_flow = {t.item for t in flow.user_tasks if t.kind == "approval"}
+            listed = {str(i["code"]) for i in cmd.definition["items"]}
+            if in_flow != listed:
+                errors["items"] = [f"事项须与已部署流程的审批任务一致（流程中：{'、'.join(sorted(map(str, in_flow)))}）"
+                                   "；增减事项请上传新的流程版本"]
+        if not errors:
+            try:
+                build_unified_form(cmd.definition["items"], fields)
+                build_checklist(cmd.definition["items"], materials)
+            except ValueError as err:
+                errors["items"] = [str(err)]
+        if errors:
+            raise InvalidInput("the bundle definition is invalid", "一件事定义有误，请按字段提示修改", errors)
+        now = ctx.clock()
+        before = row.definition
+        row.name, row.definition = str(cmd.definition["name"]), cmd.definition
+        uow.flows.save_bundle(row)
+        changed = sorted(k for k in set(before) | set(cmd.definition) if before.get(k) != cmd.definition.get(k))
+        record_audit(uow, "BundleDefinitionChanged", cmd.actor, f"bundle:{cmd.code}", {"changed": changed}, now)
+        return cmd.definition
+
+    return in_transaction(ctx, work)
