@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.domain.errors import NotFound
+from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.records import ELicenceRecord, HolderRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.catalogue_cache import BundleCatalogue, CatalogueCache
@@ -99,6 +99,11 @@ class PrefilledForm:
 
 
 def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None) -> PrefilledForm:
+    if applicant_ref and not (is_resident_id(applicant_ref.strip().upper())
+                              or is_credit_code(applicant_ref.strip().upper())):
+        raise InvalidInput("applicant must be a resident ID number or a unified social credit code",
+                           "申请人证件号码有误：应为有效的居民身份证号码或统一社会信用代码",
+                           {"applicant": ["校验位不正确或格式有误"]})
     with ctx.uow(False) as uow:
         catalogue = bundle_catalogue(uow, code, ctx.catalogues)
         held = (applicant_data(uow, applicant_ref, ctx.clock()) if applicant_ref

@@ -70,3 +70,9 @@ def test_a_catalogue_edit_reaches_the_form_at_once(client: Any) -> None:
         uow.commit()
     after = client.get("/api/bundles/restaurant/form", headers=CLERK).json["schema"]["properties"]["id_number"]
     assert before["title"] != after["title"] == "法定代表人身份证号码"
+
+
+def test_a_mistyped_applicant_number_is_told_not_ignored(client: Any) -> None:
+    answer = client.get("/api/bundles/restaurant/form?applicant=110105194912310021", headers=CLERK)
+    assert answer.status_code == 422 and "applicant" in answer.json["errors"]
+    assert client.get("/api/bundles/restaurant/form?applicant=91350100M000100Y43", headers=CLERK).status_code == 200
