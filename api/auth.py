@@ -68,7 +68,7 @@ class Logout(MethodView):
     @auth.response(204)
     def post(self) -> Response:
         """Log out: the token (and the session cookie) stop working at once"""
-        sessions.log_out(ctx(), current_principal(), g.token_id, client_address())
+        sessions.revoke_token(ctx(), current_principal(), g.token_id, client_address())
         response = make_response("", 204)
         response.delete_cookie(SESSION_COOKIE)
         response.delete_cookie(CSRF_COOKIE)

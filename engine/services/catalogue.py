@@ -20,6 +20,15 @@ from forms.identifiers import is_credit_code, is_resident_id
 from forms.unified import Prefilled, UnifiedForm, prefill
 
 KINDS = {"field": "fields.json", "material": "materials.json", "licence": "licences.json"}
+DICTIONARIES = {"fields": "field", "materials": "material", "licences": "licence"}
+"""The dictionaries as the API names them, and the kind each is stored under."""
+
+
+def dictionary_kind(name: str) -> str:
+    """The stored kind of the dictionary the API calls ``name``; NotFound for any other name."""
+    if name not in DICTIONARIES:
+        raise NotFound(f"no catalogue dictionary {name!r}", f"没有目录 {name}")
+    return DICTIONARIES[name]
 
 
 def deploy_catalogue(ctx: ServiceContext, catalogue_dir: Path) -> list[str]:
@@ -36,11 +45,11 @@ def deploy_catalogue(ctx: ServiceContext, catalogue_dir: Path) -> list[str]:
     return in_transaction(ctx, work)
 
 
-def bundle_catalogue(uow: SqlAlchemyUnitOfWork, code: str, cache: CatalogueCache | None = None) -> BundleCatalogue:
+def bundle_catalogue(uow: SqlAlchemyUnitOfWork, code: str, cache: CatalogueCache) -> BundleCatalogue:
     row = uow.flows.bundle(code)
     if row is None:
         raise NotFound(f"no bundle {code!r}", f"没有编码为 {code} 的一件事")
-    return (cache or CatalogueCache()).get(uow, row.definition)
+    return cache.get(uow, row.definition)
 
 
 def get_bundle_catalogue(ctx: ServiceContext, code: str) -> BundleCatalogue:
@@ -114,8 +123,6 @@ def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None
 
 def catalogue_entries(ctx: ServiceContext, kind: str) -> dict[str, Any]:
     """One dictionary of the catalogue: ``fields``, ``materials`` or ``licences``."""
-    names = {"fields": "field", "materials": "material", "licences": "licence"}
-    if kind not in names:
-        raise NotFound(f"no catalogue dictionary {kind!r}", f"没有目录 {kind}")
+    stored = dictionary_kind(kind)
     with ctx.uow(False) as uow:
-        return uow.catalogue.entries(names[kind])
+        return uow.catalogue.entries(stored)

@@ -13,13 +13,13 @@ from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
+from engine.services.catalogue import dictionary_kind
 from engine.services.context import ServiceContext
 from engine.services.progress import flow_of
 from engine.services.transactions import in_transaction
 from forms.checklist import build_checklist
 from forms.unified import build_unified_form
 
-KIND_OF_PATH = {"fields": "field", "materials": "material", "licences": "licence"}
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
@@ -38,30 +38,36 @@ class PutBundleDefinition:
     actor: Actor
 
 
-def _bundles_still_build(uow: SqlAlchemyUnitOfWork, dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
-    problems: dict[str, list[str]] = {}
-    for row in uow.flows.bundles():
-        found = bundle_definition_problems(row.definition, dictionaries["field"], dictionaries["material"],
-                                           dictionaries["licence"])
+def _definition_problems(definition: dict[str, Any], dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """What is wrong with a bundle definition against these dictionaries, including whether its
+    unified form and checklist can be built."""
+    found = bundle_definition_problems(definition, dictionaries["field"], dictionaries["material"],
+                                       dictionaries["licence"])
+    if not found:
         try:
-            build_unified_form(row.definition["items"], dictionaries["field"])
-            build_checklist(row.definition["items"], dictionaries["material"])
+            build_unified_form(definition["items"], dictionaries["field"])
+            build_checklist(definition["items"], dictionaries["material"])
         except ValueError as err:
-            found.setdefault("definition", []).append(str(err))
-        for path, messages in found.items():
-            problems[f"{row.code}.{path}"] = messages
-    return problems
+            found["items"] = [str(err)]
+    return found
+
+
+def _dictionaries(uow: SqlAlchemyUnitOfWork) -> dict[str, dict[str, Any]]:
+    return {k: uow.catalogue.entries(k) for k in ("field", "material", "licence")}
+
+
+def _bundles_still_build(uow: SqlAlchemyUnitOfWork, dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    return {f"{row.code}.{path}": messages for row in uow.flows.bundles()
+            for path, messages in _definition_problems(row.definition, dictionaries).items()}
 
 
 def put_catalogue_entry(cmd: PutCatalogueEntry, ctx: ServiceContext) -> dict[str, Any]:
-    kind = KIND_OF_PATH.get(cmd.kind)
-    if kind is None:
-        raise NotFound(f"no catalogue dictionary {cmd.kind!r}", f"没有目录 {cmd.kind}")
+    kind = dictionary_kind(cmd.kind)
     if not _KEY.match(cmd.key):
         raise InvalidInput("keys are snake_case", "编码须为小写字母开头的 snake_case", {"key": ["编码格式不正确"]})
 
     def work(uow: SqlAlchemyUnitOfWork) -> dict[str, Any]:
-        dictionaries = {k: uow.catalogue.entries(k) for k in ("field", "material", "licence")}
+        dictionaries = _dictionaries(uow)
         before = dictionaries[kind].get(cmd.key)
         dictionaries[kind][cmd.key] = cmd.definition
         errors = _entry_problems(kind, cmd.key, cmd.definition, dictionaries)
@@ -107,8 +113,7 @@ def put_bundle_definition(cmd: PutBundleDefinition, ctx: ServiceContext) -> dict
         row = uow.flows.bundle(cmd.code)
         if row is None:
             raise NotFound(f"no bundle {cmd.code!r}", f"没有编码为 {cmd.code} 的一件事")
-        fields, materials = uow.catalogue.entries("field"), uow.catalogue.entries("material")
-        errors = bundle_definition_problems(cmd.definition, fields, materials, uow.catalogue.entries("licence"))
+        errors = _definition_problems(cmd.definition, _dictionaries(uow))
         if cmd.definition.get("code") != cmd.code:
             errors.setdefault("code", []).append(f"须为 {cmd.code}：编码不能修改")
         if not errors and row.deployed_version_id is not None:
@@ -118,12 +123,6 @@ def put_bundle_definition(cmd: PutBundleDefinition, ctx: ServiceContext) -> dict
             if in_flow != listed:
                 errors["items"] = [f"事项须与已部署流程的审批任务一致（流程中：{'、'.join(sorted(map(str, in_flow)))}）"
                                    "；增减事项请上传新的流程版本"]
-        if not errors:
-            try:
-                build_unified_form(cmd.definition["items"], fields)
-                build_checklist(cmd.definition["items"], materials)
-            except ValueError as err:
-                errors["items"] = [str(err)]
         if errors:
             raise InvalidInput("the bundle definition is invalid", "一件事定义有误，请按字段提示修改", errors)
         now = ctx.clock()

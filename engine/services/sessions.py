@@ -117,10 +117,6 @@ def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, TokenRecor
     return principal_of(user), record
 
 
-def log_out(ctx: ServiceContext, principal: Principal, token_id: str, address: str | None) -> None:
-    revoke_token(ctx, principal, token_id, address)
-
-
 def revoke_token(ctx: ServiceContext, principal: Principal, token_id: str, address: str | None) -> None:
     """Revoke one of one's own tokens."""
     def work(uow: SqlAlchemyUnitOfWork) -> None:
