@@ -3,7 +3,7 @@ administration events."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine.domain.audit import GENESIS
 from engine.domain.records import AuditEventRecord, TokenRecord, UserRecord
 from engine.persistence import tables as t
-from engine.persistence.repositories import record_of
+from engine.persistence.repositories import record_of, values_of
 
 
 class UserRepository:
@@ -34,12 +34,12 @@ class UserRepository:
         return [record_of(UserRecord, r) for r in self.conn.execute(query)]
 
     def add(self, user: UserRecord) -> int:
-        values = asdict(user)
+        values = values_of(user)
         values.pop("id")
         return int(self.conn.execute(insert(t.users).values(**values).returning(t.users.c.id)).scalar_one())
 
     def save(self, user: UserRecord) -> None:
-        values = asdict(user)
+        values = values_of(user)
         user_id = values.pop("id")
         self.conn.execute(update(t.users).where(t.users.c.id == user_id).values(**values))
 
@@ -54,7 +54,7 @@ class TokenRepository:
         self.conn = conn
 
     def add(self, token: TokenRecord) -> None:
-        self.conn.execute(insert(t.auth_tokens).values(**asdict(token)))
+        self.conn.execute(insert(t.auth_tokens).values(**values_of(token)))
 
     _get = select(t.auth_tokens).where(t.auth_tokens.c.id == bindparam("id"))
 
@@ -141,7 +141,7 @@ class AuditRepository:
         return int(row[0]), str(row[1])
 
     def append(self, event: AuditEventRecord) -> None:
-        values = asdict(event)
+        values = values_of(event)
         values.pop("id")
         self.conn.execute(insert(t.audit_events).values(**values))
         self.conn.execute(update(t.chain_heads).where(t.chain_heads.c.stream == self.STREAM)

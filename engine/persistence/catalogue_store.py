@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +9,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from engine.domain.records import ELicenceRecord, HolderRecord
 from engine.persistence import tables as t
-from engine.persistence.repositories import record_of
+from engine.persistence.repositories import record_of, values_of
 
 
 class CatalogueRepository:
@@ -56,7 +55,7 @@ class ELicenceRepository:
     _insert = insert(t.elicences)
 
     def add(self, *licences: ELicenceRecord) -> None:
-        rows = [asdict(licence) for licence in licences]
+        rows = [values_of(licence) for licence in licences]
         for row in rows:
             row.pop("id")
         if rows:
@@ -93,7 +92,7 @@ class HolderRepository:
         """Insert or refresh a holder's shared data (new attributes win, old ones stay)."""
         current = self.get(holder.kind, holder.ref)
         if current is None:
-            self.conn.execute(insert(t.holders).values(**asdict(holder)))
+            self.conn.execute(insert(t.holders).values(**values_of(holder)))
             return
         self.conn.execute(update(t.holders).where(t.holders.c.kind == holder.kind, t.holders.c.ref == holder.ref)
                           .values(name=holder.name, attributes={**current.attributes, **holder.attributes},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -36,6 +36,17 @@ def record_of(cls: type[R], row: Row[Any]) -> R:
     return cls(**{name: mapping[name] for name in names if name in mapping})
 
 
+def values_of(record: Any) -> dict[str, Any]:
+    """The record's fields as column values. Shallow, unlike ``dataclasses.asdict``, whose deep
+    copy of every JSON column cost more than the statement that writes it; records hold only
+    plain values and JSON-ready containers, and are written before anyone changes them again."""
+    cls = type(record)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return {name: getattr(record, name) for name in names}
+
+
 class _Repository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -45,7 +56,7 @@ class CaseRepository(_Repository):
     _save = update(t.cases).where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
 
     def add(self, case: CaseRecord) -> int:
-        values = asdict(case)
+        values = values_of(case)
         values.pop("id")
         result = self.conn.execute(insert(t.cases).values(**values).returning(t.cases.c.id))
         return int(result.scalar_one())
@@ -65,15 +76,29 @@ class CaseRepository(_Repository):
             .order_by(t.cases.c.id))
         return [int(r[0]) for r in rows]
 
+    _lock = select(t.cases).where(t.cases.c.id == bindparam("id")).with_for_update()
+    _lock_by_number = select(t.cases).where(t.cases.c.number == bindparam("number")).with_for_update()
+    _lock_for_task = select(t.cases).where(t.cases.c.id == select(t.tasks.c.case_id).where(
+        t.tasks.c.id == bindparam("task_id")).scalar_subquery()).with_for_update()
+
     def lock(self, case_id: int) -> CaseRecord | None:
         """Read the case for change: SELECT … FOR UPDATE on PostgreSQL (SQLite already holds its
         write lock since BEGIN IMMEDIATE)."""
-        row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id).with_for_update()).first()
+        row = self.conn.execute(self._lock, {"id": case_id}).first()
+        return record_of(CaseRecord, row) if row else None
+
+    def lock_by_number(self, number: str) -> CaseRecord | None:
+        row = self.conn.execute(self._lock_by_number, {"number": number}).first()
+        return record_of(CaseRecord, row) if row else None
+
+    def lock_for_task(self, task_id: str) -> CaseRecord | None:
+        """Lock the case a task belongs to, found in the same statement (see ``lock``)."""
+        row = self.conn.execute(self._lock_for_task, {"task_id": task_id}).first()
         return record_of(CaseRecord, row) if row else None
 
     def save(self, case: CaseRecord) -> None:
         """Write the case back if nobody else did since it was read, bumping its version."""
-        values = asdict(case)
+        values = values_of(case)
         expected = values.pop("version")
         values["_id"], values["_expected"], values["version"] = values.pop("id"), expected, expected + 1
         result = self.conn.execute(self._save, values)
@@ -102,15 +127,16 @@ class WorkflowStateRepository(_Repository):
 
 
 class TaskRepository(_Repository):
+    _get = select(t.tasks).where(t.tasks.c.id == bindparam("id"))
+    _open_for_case = select(t.tasks).where(t.tasks.c.case_id == bindparam("case_id"),
+                                           t.tasks.c.state.in_(("ready", "claimed")))
+
     def get(self, task_id: str) -> TaskRecord | None:
-        row = self.conn.execute(select(t.tasks).where(t.tasks.c.id == task_id)).first()
+        row = self.conn.execute(self._get, {"id": task_id}).first()
         return record_of(TaskRecord, row) if row else None
 
     def open_for_case(self, case_id: int) -> list[TaskRecord]:
-        rows = self.conn.execute(
-            select(t.tasks).where(t.tasks.c.case_id == case_id, t.tasks.c.state.in_(("ready", "claimed")))
-        )
-        return [record_of(TaskRecord, r) for r in rows]
+        return [record_of(TaskRecord, r) for r in self.conn.execute(self._open_for_case, {"case_id": case_id})]
 
     # Hot paths execute prepared statements with a parameter dict: building a fresh statement
     # from keyword values costs more than the SQLite round trip itself.
@@ -118,28 +144,35 @@ class TaskRepository(_Repository):
     _update = update(t.tasks).where(t.tasks.c.id == bindparam("_id"))
 
     def add(self, *tasks: TaskRecord) -> None:
-        self.conn.execute(self._insert, [asdict(task) for task in tasks])
+        self.conn.execute(self._insert, [values_of(task) for task in tasks])
+
+    _cancel = update(t.tasks).where(t.tasks.c.id == bindparam("_id"), t.tasks.c.state.in_(("ready", "claimed")))
+
+    def cancel(self, *task_ids: str) -> None:
+        """Mark open tasks cancelled (the workflow dropped them)."""
+        self.conn.execute(self._cancel, [{"_id": task_id, "state": "cancelled"} for task_id in task_ids])
 
     def save(self, task: TaskRecord) -> None:
-        values = asdict(task)
+        values = values_of(task)
         values["_id"] = values.pop("id")
         self.conn.execute(self._update, values)
 
 
 class CaseItemRepository(_Repository):
+    _for_case = select(t.case_items).where(t.case_items.c.case_id == bindparam("case_id"))
+
     def for_case(self, case_id: int) -> list[CaseItemRecord]:
-        rows = self.conn.execute(select(t.case_items).where(t.case_items.c.case_id == case_id))
-        return [record_of(CaseItemRecord, r) for r in rows]
+        return [record_of(CaseItemRecord, r) for r in self.conn.execute(self._for_case, {"case_id": case_id})]
 
     _insert = insert(t.case_items)
     _update = update(t.case_items).where(
         t.case_items.c.case_id == bindparam("_case_id"), t.case_items.c.item_code == bindparam("_item_code"))
 
     def add(self, *items: CaseItemRecord) -> None:
-        self.conn.execute(self._insert, [asdict(item) for item in items])
+        self.conn.execute(self._insert, [values_of(item) for item in items])
 
     def save(self, item: CaseItemRecord) -> None:
-        values = asdict(item)
+        values = values_of(item)
         values["_case_id"], values["_item_code"] = values.pop("case_id"), values.pop("item_code")
         self.conn.execute(self._update, values)
 
@@ -155,7 +188,7 @@ class EventRepository(_Repository):
         self._pending: list[dict[str, Any]] = []
 
     def append(self, event: EventRecord) -> EventRecord:
-        values = asdict(event)
+        values = values_of(event)
         values.pop("id")
         self._pending.append(values)
         return event
@@ -172,18 +205,20 @@ class EventRepository(_Repository):
 
 
 class FlowRepository(_Repository):
+    _bundle = select(t.bundles).where(t.bundles.c.code == bindparam("code"))
+
     def bundle(self, code: str) -> BundleRecord | None:
-        row = self.conn.execute(select(t.bundles).where(t.bundles.c.code == code)).first()
+        row = self.conn.execute(self._bundle, {"code": code}).first()
         return record_of(BundleRecord, row) if row else None
 
     def bundles(self) -> list[BundleRecord]:
         return [record_of(BundleRecord, r) for r in self.conn.execute(select(t.bundles).order_by(t.bundles.c.code))]
 
     def add_bundle(self, bundle: BundleRecord) -> None:
-        self.conn.execute(insert(t.bundles).values(**asdict(bundle)))
+        self.conn.execute(insert(t.bundles).values(**values_of(bundle)))
 
     def save_bundle(self, bundle: BundleRecord) -> None:
-        self.conn.execute(update(t.bundles).where(t.bundles.c.code == bundle.code).values(**asdict(bundle)))
+        self.conn.execute(update(t.bundles).where(t.bundles.c.code == bundle.code).values(**values_of(bundle)))
 
     def versions(self, bundle_code: str | None = None) -> list[FlowVersionRecord]:
         query = select(t.flow_versions).order_by(t.flow_versions.c.bundle_code, t.flow_versions.c.version)
@@ -202,7 +237,7 @@ class FlowRepository(_Repository):
         return row[0].encode("utf-8"), row[1]
 
     def add_version(self, record: FlowVersionRecord, xml: str) -> int:
-        values = asdict(record)
+        values = values_of(record)
         values.pop("id")
         values["xml"] = xml
         return int(self.conn.execute(

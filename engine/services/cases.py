@@ -51,13 +51,12 @@ class PickUp:
 
 def find_case(uow: SqlAlchemyUnitOfWork, ref: str, lock: bool = False) -> CaseRecord:
     """A case by its id or by its case number (办件编号)."""
-    case = uow.cases.get(int(ref)) if ref.isdigit() else uow.cases.get_by_number(ref)
+    if lock:
+        case = uow.cases.lock(int(ref)) if ref.isdigit() else uow.cases.lock_by_number(ref)
+    else:
+        case = uow.cases.get(int(ref)) if ref.isdigit() else uow.cases.get_by_number(ref)
     if case is None:
         raise NotFound(f"no case {ref!r}", f"没有办件 {ref}")
-    if lock:
-        locked = uow.cases.lock(case.id)
-        assert locked is not None
-        return locked
     return case
 
 

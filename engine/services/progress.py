@@ -50,18 +50,23 @@ def record_event(uow: SqlAlchemyUnitOfWork, case: CaseRecord, event_type: str, a
     uow.events.append(event)
 
 
-def sync_tasks(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, now: datetime) -> None:
-    """Open a projection row for every task the workflow now waits on; cancel rows it dropped."""
+def sync_tasks(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, now: datetime,
+               open_before: dict[str, str] | None = None) -> None:
+    """Open a projection row for every task the workflow now waits on; cancel rows it dropped.
+    ``open_before`` (task id -> name) spares the query when the caller knows the open tasks,
+    which it does when it moved the workflow on in this transaction: the projection and the
+    workflow are always written together."""
     waiting = {t.id: t for t in wf.waiting_tasks()}
-    open_rows = {r.id: r for r in uow.tasks.open_for_case(case.id)}
+    if open_before is None:
+        open_before = {r.id: r.name for r in uow.tasks.open_for_case(case.id)}
+    dropped = [task_id for task_id in open_before if task_id not in waiting]
+    if dropped:
+        uow.tasks.cancel(*dropped)
+    for task_id in dropped:
+        record_event(uow, case, "TaskCancelled", SYSTEM, now, {"task": open_before[task_id]}, task_id)
     opened = []
-    for task_id, row in open_rows.items():
-        if task_id not in waiting:
-            row.state = TaskState.CANCELLED
-            uow.tasks.save(row)
-            record_event(uow, case, "TaskCancelled", SYSTEM, now, {"task": row.name}, task_id)
     for task_id, task in waiting.items():
-        if task_id in open_rows:
+        if task_id in open_before:
             continue
         row = TaskRecord(
             id=task_id, case_id=case.id, case_number=case.number, bundle_code=case.bundle_code,
@@ -77,9 +82,11 @@ def sync_tasks(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, no
 
 
 def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
-                  now: datetime, actor: Actor, new_case: bool = False) -> None:
-    """Write the workflow back and move the case status on; the case row's version guards it all."""
-    sync_tasks(uow, case, wf, now)
+                  now: datetime, actor: Actor, new_case: bool = False,
+                  open_before: dict[str, str] | None = None) -> None:
+    """Write the workflow back and move the case status on; the case row's version guards it all.
+    ``open_before``: the tasks that were open before the workflow moved (see ``sync_tasks``)."""
+    sync_tasks(uow, case, wf, now, {} if new_case else open_before)
     before = case.status
     if wf.is_finished():
         case.status = CaseStatus.CLOSED
@@ -102,7 +109,10 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
     uow.after_commit(lambda: ctx.workflows.put(case_id, version, wf))
 
 
-def complete_in_workflow(wf: CaseWorkflow, task_id: str, update: dict[str, Any]) -> None:
+def complete_in_workflow(wf: CaseWorkflow, task_id: str, update: dict[str, Any]) -> dict[str, str]:
+    """Complete the task and move the workflow on; answers the other tasks that were open before
+    (task id -> name), for ``save_progress``."""
+    open_before = {t.id: t.name for t in wf.waiting_tasks() if t.id != task_id}
     try:
         wf.complete(task_id, update)
     except KeyError:
@@ -112,3 +122,4 @@ def complete_in_workflow(wf: CaseWorkflow, task_id: str, update: dict[str, Any])
         ) from None
     except WorkflowError as err:
         raise Conflict(f"the flow could not continue: {err}", f"流程无法继续：{err}") from err
+    return open_before

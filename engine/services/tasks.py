@@ -35,12 +35,10 @@ class CompleteTask:
 
 def _locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[CaseRecord, TaskRecord]:
     """The task and its case, with the case locked; every check is made after the lock."""
-    found = uow.tasks.get(task_id)
-    if found is None:
+    case = uow.cases.lock_for_task(task_id)
+    task = uow.tasks.get(task_id) if case is not None else None
+    if case is None or task is None:
         raise NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
-    case = uow.cases.lock(found.case_id)
-    task = uow.tasks.get(task_id)
-    assert case is not None and task is not None
     ensure_department(actor, task.department)
     if task.state == TaskState.COMPLETED:
         raise Conflict(
@@ -71,12 +69,10 @@ def assign_task(cmd: AssignTask, ctx: ServiceContext) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
-            found = uow.tasks.get(cmd.task_id)
-            if found is None:
+            case = uow.cases.lock_for_task(cmd.task_id)
+            task = uow.tasks.get(cmd.task_id) if case is not None else None
+            if case is None or task is None:
                 raise NotFound(f"no task {cmd.task_id!r}", f"没有任务 {cmd.task_id}")
-            case = uow.cases.lock(found.case_id)
-            task = uow.tasks.get(cmd.task_id)
-            assert case is not None and task is not None
             ensure_department(cmd.actor, task.department)
             if not TaskState(task.state).is_open:
                 raise Conflict(f"task {task.title} is no longer open", f"任务“{task.title}”已不再待办")
@@ -150,7 +146,7 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
                            f"此类任务（{task.kind}）不能在此办理")
 
     wf = load_workflow(ctx, uow, case)
-    complete_in_workflow(wf, task.id, completion.data_update)
+    open_before = complete_in_workflow(wf, task.id, completion.data_update)
 
     task.state, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.user
     task.assignee = task.assignee or actor.user
@@ -175,4 +171,4 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
         assert row is not None
         catalogue = ctx.catalogues.get(uow, row.definition)
         issue_elicences(uow, case, catalogue.bundle, list(items.values()), catalogue.licences, actor, now)
-    save_progress(ctx, uow, case, wf, now, actor)
+    save_progress(ctx, uow, case, wf, now, actor, open_before=open_before)
