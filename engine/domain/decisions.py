@@ -49,14 +49,39 @@ def _texts(payload: Mapping[str, Any], key: str) -> list[str]:
     return [v.strip() for v in value if isinstance(v, str) and v.strip()]
 
 
+def resolve_materials(named: list[str], known: Mapping[str, str], field_name: str) -> list[str]:
+    """The item's material keys that ``named`` designates, each by its key or by its name
+    (``known``: key -> name, the item's materials in the catalogue), in order, once each."""
+    by_name = {name: key for key, name in known.items()}
+    keys: list[str] = []
+    unknown: list[str] = []
+    for entry in named:
+        key = entry if entry in known else by_name.get(entry)
+        if key is None:
+            unknown.append(entry)
+        elif key not in keys:
+            keys.append(key)
+    if unknown:
+        choices = "；".join(f"{key}（{name}）" for key, name in known.items())
+        raise InvalidInput(
+            f"not materials of this item: {', '.join(unknown)}; choose among {', '.join(known)}",
+            f"以下不是本事项的申请材料：{'、'.join(unknown)}",
+            {field_name: [f"可选材料：{choices}"]},
+        )
+    return keys
+
+
 def decide_approval(
     item_code: str,
     payload: Mapping[str, Any],
     actor: Actor,
     now: datetime,
     corrections_so_far: int,
+    known_materials: Mapping[str, str] | None = None,
 ) -> Completion:
-    """A department's decision on its item: approve, reject (不予许可) or request correction (补正)."""
+    """A department's decision on its item: approve, reject (不予许可) or request correction (补正).
+    With ``known_materials`` (the item's materials, key -> name), a correction names materials of
+    the item, by key or by name, and is recorded by key."""
     raw = payload.get("decision")
     try:
         decision = Decision(str(raw))
@@ -96,6 +121,8 @@ def decide_approval(
                 f"该事项已补正 {corrections_so_far} 次，不能再次补正，请作出准予或不予许可的决定",
                 {"decision": ["补正次数已达上限"]},
             )
+        if known_materials is not None:
+            materials = resolve_materials(materials, known_materials, "materials")
         record["materials"] = materials
         if reason:
             record["reason"] = reason
@@ -114,9 +141,11 @@ def decide_approval(
 
 
 def supply_correction(
-    item_code: str, requested: list[str], payload: Mapping[str, Any], actor: Actor, now: datetime
+    item_code: str, requested: list[str], payload: Mapping[str, Any], actor: Actor, now: datetime,
+    known_materials: Mapping[str, str] | None = None,
 ) -> Completion:
-    """The window records what the applicant supplied; the item goes back to its department."""
+    """The window records what the applicant supplied; the item goes back to its department.
+    With ``known_materials`` (key -> name) the supplied materials are named by key or name."""
     supplied = _texts(payload, "supplied")
     if not supplied:
         raise InvalidInput(
@@ -124,6 +153,8 @@ def supply_correction(
             "请登记申请人补正提交的材料",
             {"supplied": ["请列出已补正的材料"]},
         )
+    if known_materials is not None:
+        supplied = resolve_materials(supplied, known_materials, "supplied")
     missing = [m for m in requested if m not in supplied]
     if missing:
         raise InvalidInput(

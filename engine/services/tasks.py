@@ -16,6 +16,7 @@ from engine.services.context import ServiceContext
 from engine.services.elicences import issue_elicences
 from engine.services.progress import complete_in_workflow, load_workflow, record_event, save_progress
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
+from forms.checklist import MaterialStatus
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,30 @@ def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
     return in_transaction(ctx, work)
 
 
+def _item_materials(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord,
+                    item_code: str) -> dict[str, str]:
+    """The item's materials in the catalogue, key -> name: what a correction may name."""
+    row = uow.flows.bundle(case.bundle_code)
+    if row is None:
+        return {}
+    catalogue = ctx.catalogues.get(uow, row.definition)
+    item = next((i for i in catalogue.bundle.items if i.code == item_code), None)
+    if item is None:
+        return {}
+    return {m.key: str(catalogue.materials.get(m.key, {}).get("name", m.key)) for m in item.materials}
+
+
+def _back_to_checklist(case: CaseRecord, supplied: list[str]) -> None:
+    """Materials supplied for a correction count as submitted in the case's checklist; a
+    tolerated (容缺) material supplied this way is no longer outstanding."""
+    listed = [key for key in supplied if key in case.materials]
+    if not listed:
+        return
+    case.materials = {**case.materials, **dict.fromkeys(listed, str(MaterialStatus.SUBMITTED))}
+    if MaterialStatus.TOLERATED not in case.materials.values():
+        case.materials_due = None
+
+
 def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
                        payload: dict[str, Any], actor: Actor, now: datetime) -> None:
     """Validate the decision for the task's kind, run it in the workflow, and record it everywhere."""
@@ -136,9 +161,12 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
     item = items.get(task.item_code or "")
     completion: Completion
     if task.kind == TaskKind.APPROVAL and item is not None:
-        completion = decide_approval(item.item_code, payload, actor, now, item.corrections)
+        known = _item_materials(uow, ctx, case, item.item_code) if payload.get("decision") == "correct" else None
+        completion = decide_approval(item.item_code, payload, actor, now, item.corrections, known)
     elif task.kind == TaskKind.CORRECTION and item is not None:
-        completion = supply_correction(item.item_code, item.materials_requested, payload, actor, now)
+        completion = supply_correction(item.item_code, item.materials_requested, payload, actor, now,
+                                       _item_materials(uow, ctx, case, item.item_code))
+        _back_to_checklist(case, completion.event_data["supplied"])
     elif task.kind == TaskKind.PICKUP:
         completion = hand_over(payload, actor, now)
     else:

@@ -134,11 +134,27 @@ def test_completing_twice_is_409_and_claim_by_other_is_409(client: Any) -> None:
 def test_supplying_less_than_asked_is_422(client: Any) -> None:
     case = start(client)
     fire = open_task(client, case["number"], "cy.xf")
-    complete(client, fire, {"decision": "correct", "materials": ["承诺书", "平面图"]}, REVIEWERS["xf"])
+    asked = complete(client, fire, {"decision": "correct", "materials": ["消防安全告知承诺书", "premises_proof"]},
+                     REVIEWERS["xf"])
+    assert asked.status_code == 200, asked.json
     supply = open_task(client, case["number"], "cy.xf", kind="correction")
-    error = assert_error(complete(client, supply, {"supplied": ["承诺书"]}, CLERK), 422)
-    assert "平面图" in error["message"]
-    assert_error(complete(client, supply, {"supplied": ["承诺书", "平面图"]}, REVIEWERS["xf"]), 403)
+    error = assert_error(complete(client, supply, {"supplied": ["fire_safety_commitment"]}, CLERK), 422)
+    assert "premises_proof" in error["message"]
+    assert_error(complete(client, supply, {"supplied": ["fire_safety_commitment", "premises_proof"]},
+                          REVIEWERS["xf"]), 403)
+
+
+def test_a_correction_names_materials_of_the_item(client: Any) -> None:
+    """补正 names the item's own materials, by key or by name; anything else is refused with the
+    materials that may be named, and nothing changes."""
+    case = start(client)
+    fire = open_task(client, case["number"], "cy.xf")
+    before = snapshot(client)
+    error = assert_error(complete(client, fire, {"decision": "correct", "materials": ["平面图", "sign_design"]},
+                                  REVIEWERS["xf"]), 422)
+    assert "平面图" in error["message"] and "sign_design" in error["message"]
+    assert any("fire_safety_commitment" in m for m in error["errors"]["materials"])
+    assert snapshot(client) == before
 
 
 def test_finished_case_rejects_more_changes(client: Any) -> None:

@@ -57,7 +57,7 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     assert asked.status_code == 200
     detail = client.get(f"/api/cases/{number}").json
     xf = next(i for i in detail["items"] if i["code"] == "cy.xf")
-    assert xf["status"] == "correction_requested" and xf["materials_requested"] == ["消防安全告知承诺书"]
+    assert xf["status"] == "correction_requested" and xf["materials_requested"] == ["fire_safety_commitment"]
     supply = open_task(client, number, "cy.xf", kind="correction")
     assert supply["department"] == "window"
     clock.advance(days=1)

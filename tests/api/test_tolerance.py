@@ -79,3 +79,27 @@ def test_the_tick_command(client: Any, engine: OneThingEngine, db_url: str, cloc
     monkeypatch.setenv("DATABASE_URL", db_url)
     assert main(["tick"]) == 0  # the real clock is far past 2026-10-08
     assert "terminated 1 cases" in capsys.readouterr().out
+
+
+def test_a_correction_that_supplies_a_tolerated_material_settles_it(client: Any, engine: OneThingEngine,
+                                                                    clock: FakeClock) -> None:
+    """补正 and 容缺 meet: a department asks for the tolerated material; what the window records for
+    the correction counts in the checklist, so the case is no longer due to be terminated."""
+    clock.now = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
+    case, secondary = tolerated_case(client)
+    guide = client.get("/api/bundles/restaurant/guide").json
+    owner = next(m["items"][0] for m in guide["materials"] if m["key"] == secondary)
+    if owner == "cy.spjy":  # the food permit opens once the business licence is decided
+        assert complete(client, open_task(client, case["number"], "cy.yyzz"), {"decision": "approve"},
+                        REVIEWERS["scjg"]).status_code == 200
+    task = open_task(client, case["number"], owner)
+    asked = complete(client, task, {"decision": "correct", "materials": [secondary]}, REVIEWERS[task["department"]])
+    assert asked.status_code == 200, asked.json
+    supply = open_task(client, case["number"], owner, kind="correction")
+    assert complete(client, supply, {"supplied": [secondary]}, CLERK).status_code == 200
+
+    detail = client.get(f"/api/cases/{case['number']}").json
+    assert detail["materials"][secondary] == "submitted" and detail["materials_due"] is None
+    clock.now = datetime(2026, 10, 9, 2, 0, tzinfo=UTC)  # past the original due date
+    assert terminate_overdue_cases(engine.ctx) == []
+    assert open_task(client, case["number"], owner)["kind"] == "approval"
