@@ -60,6 +60,10 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("catalogue_admin.CatalogueEntry", "PUT"): P.CATALOGUE_MANAGE,
     # Pre-filling shows what the government holds about an applicant: the window only.
     ("catalogue.BundleForm", "GET"): P.CASE_START,
+    ("applicants.Applicant", "GET"): P.CASE_START,
+    ("applicants.ApplicantCredit", "GET"): P.CATALOGUE_MANAGE,
+    ("applicants.ApplicantCredit", "POST"): P.CATALOGUE_MANAGE,
+    ("applicants.ApplicantCredit", "DELETE"): P.CATALOGUE_MANAGE,
 }
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

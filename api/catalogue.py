@@ -84,6 +84,7 @@ class BundleForm(MethodView):
             "materials": [{**asdict(e), "items": list(e.items), "waived_by_elicence": e.elicence in held}
                           for e in found.checklist.entries],
             "materials_to_submit": sum(1 for e in found.checklist.entries if e.elicence not in held),
+            "tolerance_allowed": not found.held.bad_credit,
         }
 
 

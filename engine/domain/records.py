@@ -197,3 +197,17 @@ class HolderRecord:
     name: str
     attributes: dict[str, Any]
     updated_at: datetime
+
+
+@dataclass
+class CreditRecord:
+    """A bad credit record (失信记录) of a person or an enterprise; in force until lifted."""
+
+    id: int
+    ref: str
+    reason: str
+    source: str
+    listed_by: str
+    listed_at: datetime
+    lifted_by: str | None = None
+    lifted_at: datetime | None = None

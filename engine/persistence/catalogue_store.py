@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
-from engine.domain.records import ELicenceRecord, HolderRecord
+from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
 from engine.persistence import tables as t
 from engine.persistence.repositories import record_of, values_of
 
@@ -97,3 +97,30 @@ class HolderRepository:
         self.conn.execute(update(t.holders).where(t.holders.c.kind == holder.kind, t.holders.c.ref == holder.ref)
                           .values(name=holder.name, attributes={**current.attributes, **holder.attributes},
                                   updated_at=holder.updated_at))
+
+
+class CreditRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def of(self, refs: list[str], in_force_only: bool = False) -> list[CreditRecord]:
+        """The records of these holders (ID numbers, credit codes), newest first."""
+        if not refs:
+            return []
+        query = select(t.credit_records).where(t.credit_records.c.ref.in_(refs))
+        if in_force_only:
+            query = query.where(t.credit_records.c.lifted_at.is_(None))
+        rows = self.conn.execute(query.order_by(t.credit_records.c.id.desc()))
+        return [record_of(CreditRecord, r) for r in rows]
+
+    def add(self, record: CreditRecord) -> int:
+        values = values_of(record)
+        values.pop("id")
+        return int(self.conn.execute(insert(t.credit_records).values(**values)
+                                     .returning(t.credit_records.c.id)).scalar_one())
+
+    def lift(self, ref: str, by: str, now: datetime) -> int:
+        """Lift every record in force of ``ref``; answers how many."""
+        result = self.conn.execute(update(t.credit_records).where(
+            t.credit_records.c.ref == ref, t.credit_records.c.lifted_at.is_(None)).values(lifted_by=by, lifted_at=now))
+        return int(result.rowcount)

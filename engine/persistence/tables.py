@@ -282,3 +282,17 @@ holders = Table(
     Column("attributes", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Bad credit records (失信) of persons and enterprises: an applicant with an unlifted record gets
+# no 容缺受理. Lifting keeps the row, so that the history stays.
+credit_records = Table(
+    "credit_records", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ref", String(32), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("source", String(100), nullable=False),
+    Column("listed_by", String(64), nullable=False),
+    Column("listed_at", UtcDateTime, nullable=False),
+    Column("lifted_by", String(64), nullable=True),
+    Column("lifted_at", UtcDateTime, nullable=True),
+)

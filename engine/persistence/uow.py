@@ -9,7 +9,12 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from engine.persistence.accounts import AuditRepository, LoginFailureRepository, TokenRepository, UserRepository
-from engine.persistence.catalogue_store import CatalogueRepository, ELicenceRepository, HolderRepository
+from engine.persistence.catalogue_store import (
+    CatalogueRepository,
+    CreditRepository,
+    ELicenceRepository,
+    HolderRepository,
+)
 from engine.persistence.database import writer
 from engine.persistence.repositories import (
     CaseItemRepository,
@@ -52,6 +57,7 @@ class SqlAlchemyUnitOfWork:
         self.catalogue = CatalogueRepository(conn)
         self.elicences = ELicenceRepository(conn)
         self.holders = HolderRepository(conn)
+        self.credit = CreditRepository(conn)
         return self
 
     @property

@@ -148,7 +148,7 @@ def _check_application(
     from_applicant = {k: v for k, v in applicant.items() if form.get(k) is not None}
     values = {**{k: p.value for k, p in filled.items()}, **from_applicant, **cmd.form}
     errors = {f"form.{k}": v for k, v in validate_form(form, values).items()}
-    assessment = assess(checklist, cmd.materials, held.licence_types)
+    assessment = assess(checklist, cmd.materials, held.licence_types, tolerance_allowed=not held.bad_credit)
     errors.update({f"materials.{k}": v for k, v in assessment.errors.items()})
     if assessment.tolerated and catalogue.bundle.tolerance_days is None:
         errors.update({f"materials.{k}": ["此一件事不适用容缺受理"] for k in assessment.tolerated})

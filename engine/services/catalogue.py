@@ -5,12 +5,12 @@ store and holder registry that make a second case lighter than the first."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.domain.errors import InvalidInput, NotFound
-from engine.domain.records import ELicenceRecord, HolderRecord
+from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.catalogue_cache import BundleCatalogue, CatalogueCache
 from engine.services.context import ServiceContext
@@ -70,6 +70,8 @@ class ApplicantData:
     person: HolderRecord | None
     enterprise: HolderRecord | None
     licences: list[ELicenceRecord]
+    bad_credit: list[CreditRecord] = field(default_factory=list)
+    """Bad credit records in force (失信): no 容缺受理 for this applicant."""
 
     def sources(self) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -95,7 +97,7 @@ def applicant_data(uow: SqlAlchemyUnitOfWork, ref: str, now: Any) -> ApplicantDa
         refs.append(str(person.attributes["credit_code"]))
     if enterprise is not None and enterprise.attributes.get("legal_representative_id"):
         refs.append(str(enterprise.attributes["legal_representative_id"]))
-    return ApplicantData(person, enterprise, uow.elicences.held_by(refs, now))
+    return ApplicantData(person, enterprise, uow.elicences.held_by(refs, now), uow.credit.of(refs, in_force_only=True))
 
 
 @dataclass(frozen=True)

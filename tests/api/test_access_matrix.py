@@ -55,6 +55,10 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/tasks/<string:task_id>/claim", SCJG_WORKERS),
     ("POST", "/api/tasks/<string:task_id>/complete", SCJG_WORKERS),
     ("POST", "/api/tasks/<string:task_id>/assign", {"scjg.head"}),
+    ("GET", "/api/applicants/<string:ref>", {"clerk"}),
+    ("GET", "/api/applicants/<string:ref>/credit", {"admin"}),
+    ("POST", "/api/applicants/<string:ref>/credit", {"admin"}),
+    ("DELETE", "/api/applicants/<string:ref>/credit", {"admin"}),
 ]
 
 
@@ -93,6 +97,8 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 
 
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
+    if rule.startswith("/api/applicants/"):
+        rule = rule.replace("<string:ref>", str(case["applicant"]["id_number"]))
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)
             .replace("<string:login>", PERSONAS["wj"][0]).replace("<string:code>", "restaurant")
             .replace("<string:token_id>", token_id or "nope").replace("<string:kind>", "fields")
@@ -119,6 +125,7 @@ def body_for(method: str, rule: str) -> dict[str, Any] | None:
         "/api/cases/<string:ref>/materials": {"supplied": ["food_safety_rules"]},
         "/api/tasks/<string:task_id>/complete": {"decision": "approve"},
         "/api/tasks/<string:task_id>/assign": {"assignee": PERSONAS["scjg"][0]},
+        "/api/applicants/<string:ref>/credit": {"reason": "虚假承诺", "source": "信用中国"},
     }.get(rule, {})
 
 
