@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from engine.domain.audit import GENESIS
@@ -34,6 +34,13 @@ class CaseRecord:
     """Form fields that shared data or e-licences filled in (表单免填写)."""
     materials_due: datetime | None = None
     """The end of the last working day for supplying the tolerated materials (容缺)."""
+    limit_days: int | None = None
+    """The case's clock: the bundle's promised limit in working days (承诺时限)."""
+    due_on: date | None = None
+    colour: str | None = None
+    """green, yellow or red, as the ticker last saw the clock."""
+    next_timer_at: datetime | None = None
+    """When the case's next BPMN timer is due, so that the ticker finds it without loading workflows."""
 
 
 @dataclass
@@ -54,6 +61,12 @@ class TaskRecord:
     assignee: str | None = None
     completed_by: str | None = None
     decision: str | None = None
+    limit_days: int | None = None
+    """An approval's clock: its item's limit in working days (promised, else statutory)."""
+    due_on: date | None = None
+    colour: str | None = None
+    paused_since: datetime | None = None
+    """Set while a special procedure pauses the clock."""
 
 
 @dataclass
