@@ -26,13 +26,15 @@ def test_the_window_sees_what_an_applicant_holds(client: Any) -> None:
 
     case = start(client)
     number = case["number"]
-    assert complete(client, open_task(client, number, "cy.yyzz"),
-                    {"decision": "approve", "licence_number": "91350100M000100Y43"}, REVIEWERS["scjg"]).status_code == 200
+    licence = {"decision": "approve", "licence_number": "91350100M000100Y43"}
+    assert complete(client, open_task(client, number, "cy.yyzz"), licence, REVIEWERS["scjg"]).status_code == 200
     for _ in range(2):  # the food permit opens after the business licence
         for task in client.get(f"/api/tasks?case={number}").json["items"]:
             if task["kind"] == "approval":
-                assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
-    assert client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK).status_code == 200
+                done = complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]])
+                assert done.status_code == 200
+    handed = client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
+    assert handed.status_code == 200
 
     held = client.get(f"/api/applicants/{REF.lower()}", headers=CLERK).json
     assert held["ref"] == REF and held["person"]["name"] == APPLICANT["name"]

@@ -1,0 +1,154 @@
+"""What checking an uploaded BPMN flow found: problems with a stable rule code, for the administrator.
+
+Plain data, no I/O: ``engine.workflow.flow_check`` produces a ``FlowReport`` and the API turns it into JSON
+with ``to_dict()``. Each problem names the rule it breaks (a ``FlowRule`` value, stable across releases so
+that clients may key on it), the element and source line where there is one, and says what is wrong in
+Chinese (shown to the administrator) and English (for logs and foreign tools).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
+
+
+class FlowRule(StrEnum):
+    """The stable code of every check. An error blocks deployment; a warning does not."""
+
+    # The file itself (engine.workflow.flow_xml)
+    TOO_LARGE = "too-large"
+    EMPTY = "empty"
+    ENCODING = "encoding"
+    ENCODING_DECLARATION = "encoding-declaration"
+    DOCTYPE = "doctype"
+    NOT_XML = "not-xml"
+    NOT_BPMN = "not-bpmn"
+    # Which process runs
+    NO_PROCESS = "no-executable-process"
+    PROCESS_NOT_FOUND = "process-not-found"
+    PROCESS_NOT_EXECUTABLE = "process-not-executable"
+    SEVERAL_PROCESSES = "several-executable-processes"
+    DUPLICATE_ID = "duplicate-id"
+    # SpiffWorkflow's own parser
+    SPIFF_REJECTED = "spiff-rejected"
+    UNPARSEABLE = "unparseable"
+    # The one-thing conventions
+    INTAKE_MISSING = "intake-missing"
+    INTAKE_SEVERAL = "intake-several"
+    PICKUP_MISSING = "pickup-missing"
+    PICKUP_SEVERAL = "pickup-several"
+    WINDOW_LANE = "window-lane"
+    UNKNOWN_DEPARTMENT = "unknown-department"
+    NO_LANE = "no-lane"
+    UNKNOWN_KIND = "unknown-kind"
+    NO_KIND = "no-kind"
+    KIND_IGNORED = "kind-ignored"
+    APPROVAL_MISSING = "approval-missing"
+    APPROVAL_LANE = "approval-lane"
+    APPROVAL_SEVERAL = "approval-several"
+    ITEM_MISSING = "item-missing"
+    UNKNOWN_ITEM = "unknown-item"
+    BUNDLE_INVALID = "bundle-invalid"
+    # The shape of the graph
+    MISSING_FLOW = "missing-flow"
+    FLOW_MISMATCH = "flow-mismatch"
+    DANGLING_FLOW = "dangling-flow"
+    UNDECLARED_FLOW = "undeclared-flow"
+    NO_START = "no-start"
+    DEAD_END = "dead-end"
+    UNREACHABLE = "unreachable"
+    PARALLEL_UNJOINED = "parallel-unjoined"
+    PARALLEL_UNCHECKED = "parallel-unchecked"
+    CONDITION_IGNORED = "condition-ignored"
+    # Expressions, scripts and timers
+    TIMER_EXPRESSION = "timer-expression"
+    CONDITION_REFUSED = "condition-refused"
+    SCRIPT_REFUSED = "script-refused"
+    # What the engine does not run
+    UNSUPPORTED_ELEMENT = "unsupported-element"
+    LIMITED_ELEMENT = "limited-element"
+    # The report itself
+    TOO_MANY_PROBLEMS = "too-many-problems"
+
+
+@dataclass(frozen=True)
+class FlowProblem:
+    element_id: str | None
+    rule: str
+    """A ``FlowRule`` value."""
+    severity: Severity
+    message_zh: str
+    message_en: str
+    line: int | None = None
+
+    @classmethod
+    def error(cls, rule: FlowRule, element_id: str | None, line: int | None, zh: str, en: str) -> FlowProblem:
+        return cls(element_id, rule.value, ERROR, zh, en, line)
+
+    @classmethod
+    def warning(cls, rule: FlowRule, element_id: str | None, line: int | None, zh: str, en: str) -> FlowProblem:
+        return cls(element_id, rule.value, WARNING, zh, en, line)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "element_id": self.element_id, "rule": self.rule, "severity": self.severity,
+            "message_zh": self.message_zh, "message_en": self.message_en, "line": self.line,
+        }
+
+
+@dataclass(frozen=True)
+class FlowReport:
+    """Everything found in one file, errors first then in source order. ``ok`` means deployable."""
+
+    problems: list[FlowProblem] = field(default_factory=list)
+    process_id: str | None = None
+    """The process that would run, once one could be chosen."""
+    process_name: str | None = None
+
+    @property
+    def errors(self) -> list[FlowProblem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[FlowProblem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def rules(self) -> set[str]:
+        """The rule codes broken, errors and warnings alike."""
+        return {p.rule for p in self.problems}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok, "process_id": self.process_id, "process_name": self.process_name,
+            "error_count": len(self.errors), "warning_count": len(self.warnings),
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+MAX_PROBLEMS = 500
+"""A report lists at most this many problems (errors first), then says how many more there were."""
+
+
+def ordered(problems: list[FlowProblem], limit: int = MAX_PROBLEMS) -> list[FlowProblem]:
+    """Errors before warnings, each in source order (problems without a line last), at most ``limit`` of them
+    and a last warning counting the rest."""
+    found = sorted(problems, key=lambda p: (p.severity != ERROR, p.line is None, p.line or 0))
+    if len(found) <= limit:
+        return found
+    rest = len(found) - limit
+    summary = FlowProblem.warning(FlowRule.TOO_MANY_PROBLEMS, None, None, f"问题过多，另有 {rest} 个未列出",
+                                  f"too many problems; {rest} more not listed")
+    return [*found[:limit], summary]

@@ -1,0 +1,223 @@
+"""The domain lint of a BPMN flow that has passed ``flow_xml``: will it run, and is it a one-thing flow?
+
+What a one-thing flow must be (see DOMAIN.md and the shipped ``bpmn/*/flow.bpmn``): one executable process;
+exactly one intake (一窗受理) and one pickup (统一出件) user task, both in the ``window`` lane; every lane named
+by a known department code; and, given the bundle definition, an approval task for every item in the lane of
+the item's department. Tasks say what they are with SpiffWorkflow extension properties, as the engine reads
+them (``engine.workflow.specs``): ``<spiff:property name="kind" value="intake|approval|correction|pickup"/>``
+and, for approvals and corrections, ``<spiff:property name="item" value="<item code>"/>``.
+
+The shape, expression, timer and support checks live in ``flow_graph``, ``flow_expressions`` and
+``flow_support``; this module chooses the process, runs them all and adds the conventions above.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
+
+from engine.domain.flow_problems import FlowProblem, FlowReport, FlowRule, ordered
+from engine.domain.model import WINDOW, TaskKind
+from engine.workflow.flow_expressions import expression_problems
+from engine.workflow.flow_graph import graph_problems, reference_problems
+from engine.workflow.flow_model import FlowModel, Node, Process, build_model
+from engine.workflow.flow_support import called_processes, spiff_problems, support_problems
+
+_KINDS = frozenset(kind.value for kind in TaskKind)
+_ITEM_KINDS = (TaskKind.APPROVAL.value, TaskKind.CORRECTION.value)
+
+
+def lint_flow(root: Any, bundle: Mapping[str, Any] | None, departments: Collection[str], *,
+              functions: Collection[str] = (), carried: Sequence[FlowProblem] = ()) -> FlowReport:
+    """Check the parsed ``definitions`` element ``root`` (from ``flow_xml.read_flow_xml``).
+
+    ``bundle`` is the bundle definition (as in ``bpmn/<code>/bundle.json``; its ``process_id`` and ``items``
+    are used) or None to skip the item checks; ``departments`` the known department codes (the window is
+    always known); ``functions`` the extra function names the run-time script engine allows; ``carried``
+    problems found before (the XML step's warnings) to report with the rest.
+    Exceptions of SpiffWorkflow become problems; our own code is expected not to raise.
+    """
+    model = build_model(root)
+    problems = list(carried)
+    problems.extend(FlowProblem.error(FlowRule.DUPLICATE_ID, element_id, line, f"id {element_id!r} 重复出现",
+                                      f"the id {element_id!r} is used more than once")
+                    for element_id, line in model.duplicate_ids)
+    process, chosen = choose_process(model, bundle)
+    problems.extend(chosen)
+    problems.extend(reference_problems(model))
+    problems.extend(expression_problems(model, functions))
+    if process is not None:
+        scope = called_processes(model, process.id)
+        problems.extend(graph_problems(model, scope))
+        problems.extend(support_problems(model, scope))
+        problems.extend(convention_problems(model, scope, bundle, departments))
+        if process.executable:
+            flagged = {p.element_id for p in problems if p.is_error and p.element_id is not None}
+            problems.extend(p for p in spiff_problems(root, process.id, model.lines)
+                            if p.element_id is None or p.element_id not in flagged)
+    return FlowReport(ordered(problems), None if process is None else process.id,
+                      None if process is None else process.name)
+
+
+def choose_process(model: FlowModel, bundle: Mapping[str, Any] | None) -> tuple[Process | None, list[FlowProblem]]:
+    """The process that runs: the bundle's ``process_id`` when it names one, else the only executable process
+    (or the only one no call activity calls). Answered even when not executable, so that everything else
+    about it is reported at once."""
+    wanted = bundle.get("process_id") if isinstance(bundle, Mapping) else None
+    listed = "、".join(p.id for p in model.processes) or "无"
+    listed_en = ", ".join(p.id for p in model.processes) or "none"
+    if isinstance(wanted, str) and wanted:
+        process = model.process(wanted)
+        if process is None:
+            return None, [FlowProblem.error(
+                FlowRule.PROCESS_NOT_FOUND, None, None,
+                f"文件中没有一件事定义所指的流程 {wanted!r}（文件中的流程：{listed}）",
+                f"the file has no process {wanted!r}, which the bundle names (processes in the file: {listed_en})")]
+        return process, [] if process.executable else [_not_executable(process)]
+    executable = [p for p in model.processes if p.executable]
+    if len(executable) > 1:
+        called = {n.element.get("calledElement") for n in model.nodes.values() if n.type == "callActivity"}
+        executable = [p for p in executable if p.id not in called] or executable
+    if len(executable) == 1:
+        return executable[0], []
+    if len(executable) > 1:
+        return None, [FlowProblem.error(
+            FlowRule.SEVERAL_PROCESSES, None, None,
+            f"文件中有多个可执行流程（{'、'.join(p.id for p in executable)}），"
+            "须只有一个，或在一件事定义中指明 process_id",
+            f"the file has several executable processes ({', '.join(p.id for p in executable)}); keep one, or name "
+            "it as the bundle's process_id")]
+    if len(model.processes) == 1:
+        return model.processes[0], [_not_executable(model.processes[0])]
+    return None, [FlowProblem.error(
+        FlowRule.NO_PROCESS, None, None, f"文件中没有可执行的流程（isExecutable=\"true\"）；文件中的流程：{listed}",
+        f"the file has no executable process (isExecutable=\"true\"); processes in the file: {listed_en}")]
+
+
+def _not_executable(process: Process) -> FlowProblem:
+    return FlowProblem.error(FlowRule.PROCESS_NOT_EXECUTABLE, process.id, process.line,
+                             "流程未标记为可执行（isExecutable=\"true\"），引擎不会运行它",
+                             "the process is not marked executable (isExecutable=\"true\"), so the engine will "
+                             "not run it")
+
+
+def convention_problems(model: FlowModel, scope: Collection[str], bundle: Mapping[str, Any] | None,
+                        departments: Collection[str]) -> list[FlowProblem]:
+    known = {*departments, WINDOW}
+    problems: list[FlowProblem] = []
+    lanes = [lane for lane in model.lanes if lane.process_id in scope]
+    for lane in lanes:
+        if lane.is_leaf and (not lane.name or lane.name not in known):
+            problems.append(FlowProblem.error(
+                FlowRule.UNKNOWN_DEPARTMENT, lane.id, lane.line,
+                f"泳道名称 {lane.name!r} 不是已知的部门编码（泳道名称须为部门编码，如 {WINDOW}）",
+                f"the lane name {lane.name!r} is not a known department code (lanes are named by department code, "
+                f"such as {WINDOW})"))
+    nodes = list(model.nodes_of(scope))
+    tasks = [n for n in nodes if n.type == "userTask"]
+    for node in nodes:
+        if node.kind is not None and node.type != "userTask":
+            problems.append(FlowProblem.warning(
+                FlowRule.KIND_IGNORED, node.id, node.line, f"只有用户任务的 kind 属性起作用，{node.type} 上的会被忽略",
+                f"only a user task's kind property counts; on a {node.type} it is ignored"))
+    for task in tasks:
+        problems.extend(_task_problems(task, bool(lanes)))
+    for kind, missing, several, zh in ((TaskKind.INTAKE, FlowRule.INTAKE_MISSING, FlowRule.INTAKE_SEVERAL, "受理"),
+                                       (TaskKind.PICKUP, FlowRule.PICKUP_MISSING, FlowRule.PICKUP_SEVERAL, "出件")):
+        found = [t for t in tasks if t.kind == kind.value]
+        if not found:
+            problems.append(FlowProblem.error(
+                missing, None, None,
+                f"缺少综合窗口{zh}任务：须有一个 kind 为 {kind.value} 的用户任务，位于 {WINDOW} 泳道",
+                f"no {kind.value} task: the flow needs one user task with kind {kind.value} in the {WINDOW} lane"))
+        names = [t.id for t in found]
+        for task in found if len(found) > 1 else ():
+            problems.append(FlowProblem.error(
+                several, task.id, task.line, f"{zh}任务只能有一个，现有 {len(found)} 个：{'、'.join(names)}",
+                f"there must be exactly one {kind.value} task, there are {len(found)}: {', '.join(names)}"))
+        for task in found:
+            if task.lane != WINDOW:
+                problems.append(FlowProblem.error(
+                    FlowRule.WINDOW_LANE, task.id, task.line,
+                    f"{zh}任务须位于 {WINDOW}（综合窗口）泳道，{_where(task)[0]}",
+                    f"the {kind.value} task must be in the {WINDOW} lane; {_where(task)[1]}"))
+    if bundle is not None:
+        problems.extend(_bundle_problems(tasks, bundle))
+    return problems
+
+
+def _where(task: Node) -> tuple[str, str]:
+    if task.lane is None:
+        return "它不在任何泳道中", "it is in no lane"
+    return f"实际在 {task.lane} 泳道", f"it is in the {task.lane} lane"
+
+
+def _task_problems(task: Node, has_lanes: bool) -> list[FlowProblem]:
+    problems: list[FlowProblem] = []
+    if task.kind is None:
+        problems.append(FlowProblem.warning(
+            FlowRule.NO_KIND, task.id, task.line,
+            "用户任务没有 kind 属性，将按审批任务处理；请标明 intake、approval、correction 或 pickup",
+            "the user task has no kind property and will be treated as an approval; say intake, approval, "
+            "correction or pickup"))
+    elif task.kind not in _KINDS:
+        problems.append(FlowProblem.error(
+            FlowRule.UNKNOWN_KIND, task.id, task.line,
+            f"未知的任务类型 kind={task.kind!r}；可用：{'、'.join(sorted(_KINDS))}",
+            f"unknown task kind {task.kind!r}; use one of {', '.join(sorted(_KINDS))}"))
+    if task.kind in _ITEM_KINDS and not task.properties.get("item"):
+        problems.append(FlowProblem.error(
+            FlowRule.ITEM_MISSING, task.id, task.line, f"{task.kind} 任务须用 item 属性指明所办事项",
+            f"a {task.kind} task must name its item in an item property"))
+    if task.lane is None and has_lanes:
+        problems.append(FlowProblem.warning(
+            FlowRule.NO_LANE, task.id, task.line, f"用户任务不在任何泳道中，将由 {WINDOW}（综合窗口）办理",
+            f"the user task is in no lane and will be handled by the {WINDOW}"))
+    return problems
+
+
+def _bundle_problems(tasks: list[Node], bundle: Mapping[str, Any]) -> list[FlowProblem]:
+    items = bundle.get("items") if isinstance(bundle, Mapping) else None
+    if not isinstance(items, list):
+        return [FlowProblem.error(FlowRule.BUNDLE_INVALID, None, None, "一件事定义没有事项列表（items）",
+                                  "the bundle definition has no list of items")]
+    problems: list[FlowProblem] = []
+    departments: dict[str, str] = {}
+    for n, item in enumerate(items):
+        code = item.get("code") if isinstance(item, Mapping) else None
+        department = item.get("department") if isinstance(item, Mapping) else None
+        if not isinstance(code, str) or not isinstance(department, str):
+            problems.append(FlowProblem.error(FlowRule.BUNDLE_INVALID, None, None,
+                                              f"一件事定义的第 {n + 1} 个事项缺少 code 或 department",
+                                              f"item {n + 1} of the bundle definition lacks a code or department"))
+            continue
+        departments[code] = department
+    approvals = [t for t in tasks if t.kind == TaskKind.APPROVAL.value]
+    for code, department in departments.items():
+        mine = [t for t in approvals if t.properties.get("item") == code]
+        if not mine:
+            problems.append(FlowProblem.error(
+                FlowRule.APPROVAL_MISSING, None, None,
+                f"事项 {code} 没有审批任务：须有 kind=approval、item={code} 的用户任务，位于 {department} 泳道",
+                f"item {code} has no approval task: add a user task with kind approval and item {code} in the "
+                f"{department} lane"))
+        for task in mine:
+            if task.lane != department:
+                problems.append(FlowProblem.error(
+                    FlowRule.APPROVAL_LANE, task.id, task.line,
+                    f"事项 {code} 的审批任务须位于其部门 {department} 的泳道，{_where(task)[0]}",
+                    f"the approval of item {code} must be in its department's lane {department}; "
+                    f"{_where(task)[1]}"))
+        names = [t.id for t in mine]
+        for task in mine if len(mine) > 1 else ():
+            problems.append(FlowProblem.warning(
+                FlowRule.APPROVAL_SEVERAL, task.id, task.line,
+                f"事项 {code} 有 {len(mine)} 个审批任务：{'、'.join(names)}",
+                f"item {code} has {len(mine)} approval tasks: {', '.join(names)}"))
+    for task in tasks:
+        item = task.properties.get("item")
+        if task.kind in _ITEM_KINDS and item and item not in departments:
+            problems.append(FlowProblem.error(
+                FlowRule.UNKNOWN_ITEM, task.id, task.line, f"事项 {item!r} 不属于这件事（一件事定义中没有它）",
+                f"item {item!r} is not one of the bundle's items"))
+    return problems

@@ -1,0 +1,144 @@
+"""What the engine can run: BPMN elements it refuses or only partly supports, and SpiffWorkflow's own verdict.
+
+The engine runs user tasks (the window and the departments), gateways, timers, safe scripts, subprocesses
+and call activities inside the same file. It has no message broker, no service connectors and no decision
+tables, and it offers people only *user* tasks: a flow that waits for any of those would leave a case stuck,
+so they are errors. Elements that run but behave in ways an administrator may not expect are warnings.
+
+``spiff_problems`` then gives the file to ``SpiffBpmnParser`` exactly as ``engine.workflow.specs`` does at
+deployment; whatever it raises becomes a problem, never an exception.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from engine.domain.flow_problems import FlowProblem, FlowRule
+from engine.workflow.flow_model import FlowModel, Node
+
+_UNSUPPORTED_TYPES = {
+    "serviceTask": ("服务任务：引擎不调用外部服务", "service tasks: the engine calls no external services"),
+    "businessRuleTask": ("业务规则任务：引擎不加载 DMN 决策表",
+                         "business rule tasks: the engine loads no DMN decision tables"),
+    "sendTask": ("发送任务：引擎没有消息通道", "send tasks: the engine has no message channel"),
+    "receiveTask": ("接收任务：没有任何消息会送达办件，办件会一直等待",
+                    "receive tasks: no message ever reaches a case, so it would wait forever"),
+    "manualTask": ("手工任务：待办列表只列用户任务（userTask），办件会停在这里，请改用用户任务",
+                   "manual tasks: task lists only show user tasks, so a case would stop here; use a userTask"),
+    "complexGateway": ("复杂网关：SpiffWorkflow 不支持", "complex gateways: SpiffWorkflow does not support them"),
+}
+_UNSUPPORTED_EVENTS = {
+    "messageEventDefinition": ("消息事件：没有任何消息会送达办件", "message events: no message ever reaches a case"),
+    "linkEventDefinition": ("链接事件：SpiffWorkflow 不支持，分支会在这里中断",
+                            "link events: SpiffWorkflow does not support them and the branch would end here"),
+    "eventDefinitionRef": ("引用的事件定义（eventDefinitionRef）：SpiffWorkflow 会忽略",
+                           "referenced event definitions (eventDefinitionRef): SpiffWorkflow ignores them"),
+}
+_LIMITED_TYPES = {
+    "task": ("无类型任务在运行时直接通过，不等待任何人办理；需要人办理请改用用户任务",
+             "an untyped task passes straight through at run time and waits for nobody; use a userTask for people"),
+    "eventBasedGateway": ("事件网关：只有计时器会触发它", "event-based gateway: only timers can trigger it"),
+    "adHocSubProcess": ("自由子流程：未经本引擎的办件测试",
+                        "ad hoc subprocess: not exercised by the engine's case tests"),
+    "transaction": ("事务子流程：未经本引擎的办件测试",
+                    "transaction subprocess: not exercised by the engine's case tests"),
+}
+_LIMITED_EVENTS = {
+    "signalEventDefinition": ("信号事件只在同一办件内传递", "signal events only travel inside the same case"),
+    "escalationEventDefinition": ("升级事件只在同一办件内传递", "escalation events only travel inside the same case"),
+    "conditionalEventDefinition": ("条件事件只在办件推进时重新判断",
+                                   "conditional events are only re-checked when a case moves"),
+    "compensateEventDefinition": ("补偿未经本引擎的办件测试",
+                                  "compensation is not exercised by the engine's case tests"),
+}
+_LOOPS = {
+    "standardLoopCharacteristics": ("循环任务", "loop task"),
+    "multiInstanceLoopCharacteristics": ("多实例任务", "multi-instance task"),
+}
+_MAX_MESSAGE = 500
+
+
+def called_processes(model: FlowModel, process_id: str) -> list[str]:
+    """``process_id`` and the processes of the same file that its call activities call, transitively."""
+    scope = [process_id]
+    for current in scope:
+        for node in model.nodes_of([current]):
+            called = node.element.get("calledElement")
+            if node.type == "callActivity" and called and called not in scope and model.process(called):
+                scope.append(called)
+    return scope
+
+
+def support_problems(model: FlowModel, scope: Collection[str]) -> list[FlowProblem]:
+    problems = [FlowProblem.error(FlowRule.UNSUPPORTED_ELEMENT, store_id, line,
+                                  "不支持数据存储（dataStore）：引擎没有它的实现",
+                                  "data stores are not supported: the engine has no implementation for them")
+                for store_id, line in model.data_stores]
+    for node in model.nodes_of(scope):
+        problems.extend(_node_support(model, node))
+    return problems
+
+
+def _node_support(model: FlowModel, node: Node) -> Iterator[FlowProblem]:
+    if node.type in _UNSUPPORTED_TYPES:
+        zh, en = _UNSUPPORTED_TYPES[node.type]
+        yield FlowProblem.error(FlowRule.UNSUPPORTED_ELEMENT, node.id, node.line, f"不支持{zh}", f"unsupported {en}")
+    if node.type == "callActivity":
+        called = node.element.get("calledElement")
+        if not called or model.process(called) is None:
+            yield FlowProblem.error(
+                FlowRule.UNSUPPORTED_ELEMENT, node.id, node.line,
+                f"调用活动所调用的流程 {called!r} 不在本文件中：只能调用同一文件中的流程",
+                f"the call activity calls {called!r}, which is not a process in this file; only processes of the "
+                "same file can be called")
+    if node.type in _LIMITED_TYPES:
+        zh, en = _LIMITED_TYPES[node.type]
+        yield FlowProblem.warning(FlowRule.LIMITED_ELEMENT, node.id, node.line, zh, en)
+    for event in node.events:
+        if event in _UNSUPPORTED_EVENTS:
+            zh, en = _UNSUPPORTED_EVENTS[event]
+            yield FlowProblem.error(FlowRule.UNSUPPORTED_ELEMENT, node.id, node.line, f"不支持{zh}",
+                                    f"unsupported {en}")
+        elif event in _LIMITED_EVENTS:
+            zh, en = _LIMITED_EVENTS[event]
+            yield FlowProblem.warning(FlowRule.LIMITED_ELEMENT, node.id, node.line, zh, en)
+    for child in node.element:
+        loop = _LOOPS.get(child.tag.rsplit("}", 1)[-1]) if isinstance(child.tag, str) else None
+        if loop is not None:
+            yield FlowProblem.warning(
+                FlowRule.LIMITED_ELEMENT, node.id, node.line,
+                f"{loop[0]}未经本引擎的办件测试：每一轮都会生成一个新的待办",
+                f"{loop[1]}: not exercised by the engine's case tests; every round makes a new task")
+
+
+def spiff_problems(root: Any, process_id: str, lines: dict[str, int]) -> list[FlowProblem]:
+    """Parse ``process_id`` and its subprocesses with SpiffWorkflow, as deployment will. Never raises."""
+    parser = SpiffBpmnParser()
+    try:
+        parser.add_bpmn_xml(etree.ElementTree(root), filename=f"{process_id}.bpmn")
+        parser.get_spec(process_id)
+        parser.get_subprocess_specs(process_id)
+    except ValidationException as err:
+        element_id = str(getattr(err, "id", "") or "") or None
+        line = getattr(err, "line_number", None)
+        line = line if isinstance(line, int) and line > 0 else lines.get(element_id or "")
+        message = _clean(err)
+        return [FlowProblem.error(FlowRule.SPIFF_REJECTED, element_id, line, f"SpiffWorkflow 拒绝此流程：{message}",
+                                  f"SpiffWorkflow refuses the flow: {message}")]
+    except Exception as err:  # anything else SpiffWorkflow lets escape is still only a verdict on this file
+        message = f"{type(err).__name__}: {_clean(err)}"
+        return [FlowProblem.error(FlowRule.UNPARSEABLE, None, None, f"SpiffWorkflow 无法解析此流程（{message}）",
+                                  f"SpiffWorkflow cannot parse the flow ({message})")]
+    return []
+
+
+def _clean(err: BaseException) -> str:
+    # Object reprs carry memory addresses; leave them out so that the same file gives the same report.
+    text = re.sub(r" at 0x[0-9a-fA-F]+", "", str(err)).strip() or type(err).__name__
+    return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "…"
