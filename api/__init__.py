@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from api import access, applicants, auth, bundles, cases, catalogue, logs, tasks
+from api import access, applicants, auth, bundles, cases, catalogue, logs, supervision, tasks
 from api.errors import http_error_response, register_error_handlers
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 
@@ -62,6 +62,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(auth.users)
     api.register_blueprint(auth.audit_blp)
     api.register_blueprint(applicants.blp)
+    api.register_blueprint(supervision.blp)
+    api.register_blueprint(supervision.calendar_blp)
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)
     register_error_handlers(app)

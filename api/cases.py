@@ -32,7 +32,7 @@ def ctx() -> ServiceContext:
 
 
 def _detail(ref: str) -> dict[str, Any]:
-    return case_detail(views.get_case(ctx(), ref, current_principal()))
+    return case_detail(views.get_case(ctx(), ref, current_principal()), ctx())
 
 
 @blp.route("")

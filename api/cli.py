@@ -14,7 +14,7 @@ from engine.domain.errors import DomainError
 from engine.domain.model import OFFICE, SYSTEM
 from engine.services.accounts import DEMO_PASSWORD, CreateUser, create_user, demo_users, role_names_zh
 from engine.services.audit import verify_audit_chains
-from engine.services.materials import terminate_overdue_cases
+from engine.services.timers import Ticker, tick
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,8 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--password-env", default="ONETHING_ADMIN_PASSWORD",
                        help="read the password from this environment variable (else it is asked for)")
     sub.add_parser("audit-verify", help="verify the hash chains of the event log; exit 1 at a broken link")
-    sub.add_parser("tick", help="run what is due once: terminate cases whose tolerated materials are overdue "
-                                "(for cron)")
+    sub.add_parser("tick", help="run what is due once (for cron): fire due BPMN timers, terminate cases whose "
+                                "tolerated materials are overdue, recompute deadline colours and raise warnings")
     return parser
 
 
@@ -56,8 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "audit-verify":
             return _audit_verify(engine)
         if args.command == "tick":
-            terminated = terminate_overdue_cases(engine.ctx)
-            print(f"terminated {len(terminated)} cases with overdue tolerated materials: {', '.join(terminated)}")
+            report = tick(engine.ctx)
+            for line in report.lines():
+                print(line)
+            print(f"timers fired: {len(report.timers)}, cases terminated: {len(report.terminated)}, "
+                  f"clocks changed: {len(report.clocks)}")
             return 0
         return _serve(engine, args.host, args.port)
     finally:
@@ -101,7 +104,16 @@ def _serve(engine: OneThingEngine, host: str, port: int) -> int:
         print(f"\nlog in:  curl -s -X POST http://{host}:{port}/api/auth/login -H 'Content-Type: application/json' "
               f"-d '{{\"login\": \"clerk\", \"password\": \"{DEMO_PASSWORD}\"}}'\n"
               "then send the token as 'Authorization: Bearer <token>'", file=sys.stderr)
-    app.run(host=host, port=port, threaded=True)
+    ticker = None
+    if engine.settings.tick_seconds > 0:
+        ticker = Ticker(engine.ctx, engine.settings.tick_seconds)
+        ticker.start()
+        print(f"ticker: every {engine.settings.tick_seconds:g} s (ONETHING_TICK_SECONDS)", file=sys.stderr)
+    try:
+        app.run(host=host, port=port, threaded=True)
+    finally:
+        if ticker is not None:
+            ticker.stop()
     return 0
 
 

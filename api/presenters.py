@@ -7,6 +7,8 @@ from typing import Any
 from api.logs import mask_personal_data
 from engine.domain.model import Bundle, ItemStatus, TaskState
 from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
+from engine.services.clocks import clock_fields
+from engine.services.context import ServiceContext
 from engine.services.views import BundleView, CaseDetail
 from forms.identifiers import mask_id, mask_phone
 
@@ -29,13 +31,15 @@ def case_summary(case: CaseRecord) -> dict[str, Any]:
     }
 
 
-def task_view(task: TaskRecord) -> dict[str, Any]:
+def task_view(task: TaskRecord, ctx: ServiceContext | None = None) -> dict[str, Any]:
+    clock = clock_fields(task.limit_days, task.due_on, task.colour, task.paused_since is not None, ctx) \
+        if ctx is not None and TaskState(task.state).is_open else None
     return {
         "id": task.id, "case_id": task.case_id, "case_number": task.case_number, "bundle": task.bundle_code,
         "department": task.department, "item": task.item_code, "kind": task.kind, "name": task.name,
         "title": task.title, "state": task.state, "created_at": task.created_at, "claimed_at": task.claimed_at,
         "completed_at": task.completed_at, "assignee": task.assignee, "completed_by": task.completed_by,
-        "decision": task.decision,
+        "decision": task.decision, "clock": clock,
     }
 
 
@@ -59,7 +63,7 @@ def _event_view(event: EventRecord) -> dict[str, Any]:
     }
 
 
-def case_detail(detail: CaseDetail) -> dict[str, Any]:
+def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[str, Any]:
     case, bundle = detail.case, detail.bundle
     items = [_item_view(bundle, i) for i in detail.items]
     departments: dict[str, dict[str, Any]] = {}
@@ -74,6 +78,7 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
     receipt = {
         "case_number": case.number, "bundle_name": bundle.name, "applicant_name": case.applicant.get("name"),
         "accepted_at": case.accepted_at, "accepted_by": case.accepted_by, "channel": case.channel,
+        "promised_by": case.due_on.isoformat() if case.due_on else None,
         "items": [{"code": i.code, "name": i.name, "department_name": bundle.department_name(i.department),
                    "promised_days": i.promised_days} for i in bundle.items],
     }
@@ -86,8 +91,11 @@ def case_detail(detail: CaseDetail) -> dict[str, Any]:
             k: mask_personal_data(v) if isinstance(v, str) else v for k, v in case.form.items()},
         "materials": case.materials, "prefilled": case.prefilled, "materials_due": case.materials_due,
         "items": items, "departments": list(departments.values()),
-        "open_tasks": [task_view(t) for t in detail.tasks if TaskState(t.state).is_open],
-        "tasks": [task_view(t) for t in detail.tasks],
+        "clock": clock_fields(case.limit_days, case.due_on, case.colour,
+                              any(t.paused_since for t in detail.tasks if TaskState(t.state).is_open), ctx)
+        if ctx is not None and case.status == "in_review" else None,
+        "open_tasks": [task_view(t, ctx) for t in detail.tasks if TaskState(t.state).is_open],
+        "tasks": [task_view(t, ctx) for t in detail.tasks],
         "timeline": [_event_view(e) for e in detail.events],
         "receipt": receipt,
         "results": {

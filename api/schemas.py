@@ -58,6 +58,18 @@ class AssignTaskSchema(Schema):
                              metadata={"description": "改派给本部门的审批人员（登录名）"})
 
 
+class PauseTaskSchema(Schema):
+    procedure = fields.String(required=True, metadata={
+        "description": "特别程序：hearing 听证、tender 招标、auction 拍卖、inspection 检验、testing 检测、"
+                       "quarantine 检疫、appraisal 鉴定、expert_review 专家评审"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata={"description": "事由"})
+
+
+class ExtendTaskSchema(Schema):
+    days = fields.Integer(required=True, metadata={"description": "延长的工作日（1–30）"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata={"description": "理由"})
+
+
 class PickupSchema(Schema):
     delivery = fields.String(load_default="window", validate=validate.OneOf(["window", "mail", "online"]))
     recipient_name = fields.String(validate=validate.Length(max=50))
@@ -98,6 +110,16 @@ class EventSchema(Schema):
     data = fields.Dict()
 
 
+class ClockSchema(Schema):
+    limit_days = fields.Integer(metadata={"description": "时限（工作日）：承诺时限，无则法定时限"})
+    due_on = fields.String(metadata={"description": "到期日（北京时间）"})
+    remaining_days = fields.Integer(metadata={"description": "剩余工作日；到期日当天为 0，超期为负"})
+    colour = fields.String(metadata={"description": "green 正常 / yellow 黄牌预警 / red 红牌超时"})
+    paused = fields.Boolean(metadata={"description": "特别程序中，暂停计时"})
+    unconfirmed_years = fields.List(fields.Integer(), metadata={
+        "description": "到期日所涉年份尚无官方节假日安排、管理员也未确认：到期日为估算"})
+
+
 class TaskSchema(Schema):
     id = fields.String()
     case_id = fields.Integer()
@@ -115,6 +137,7 @@ class TaskSchema(Schema):
     assignee = fields.String(allow_none=True)
     completed_by = fields.String(allow_none=True)
     decision = fields.String(allow_none=True)
+    clock = fields.Nested(ClockSchema, allow_none=True, metadata={"description": "审批时限（仅待办的审批任务）"})
 
 
 class ItemProgressSchema(Schema):
@@ -155,6 +178,7 @@ class ReceiptSchema(Schema):
     accepted_at = fields.DateTime()
     accepted_by = fields.String()
     channel = fields.String()
+    promised_by = fields.String(allow_none=True, metadata={"description": "承诺办结日期"})
     items = fields.List(fields.Nested(ReceiptItemSchema))
 
 
@@ -186,6 +210,7 @@ class CaseDetailSchema(CaseSummarySchema):
     materials_due = fields.DateTime(allow_none=True, metadata={"description": "容缺材料补交期限"})
     items = fields.List(fields.Nested(ItemProgressSchema))
     departments = fields.List(fields.Nested(DepartmentProgressSchema))
+    clock = fields.Nested(ClockSchema, allow_none=True, metadata={"description": "办件承诺时限（审批中）"})
     open_tasks = fields.List(fields.Nested(TaskSchema))
     tasks = fields.List(fields.Nested(TaskSchema))
     timeline = fields.List(fields.Nested(EventSchema))

@@ -11,8 +11,17 @@ from api.access import current_actor, current_principal
 from api.cases import ctx
 from api.idempotency import request_key
 from api.presenters import task_view
-from api.schemas import AssignTaskSchema, CompleteTaskSchema, TaskListArgsSchema, TaskPageSchema, TaskSchema
+from api.schemas import (
+    AssignTaskSchema,
+    CompleteTaskSchema,
+    ExtendTaskSchema,
+    PauseTaskSchema,
+    TaskListArgsSchema,
+    TaskPageSchema,
+    TaskSchema,
+)
 from engine.services import views
+from engine.services.clock_actions import ExtendTask, PauseTask, ResumeTask, extend_task, pause_task, resume_task
 from engine.services.tasks import AssignTask, ClaimTask, CompleteTask, assign_task, claim_task, complete_task
 from engine.services.transactions import Applied
 
@@ -23,7 +32,7 @@ _STATES = {"open": ("ready", "claimed")}
 
 def _answer(applied: Applied) -> tuple[dict[str, Any], int]:
     task = applied.task or views.get_task(ctx(), applied.resource_id, current_principal())
-    return task_view(task), applied.status_code
+    return task_view(task, ctx()), applied.status_code
 
 
 @blp.route("")
@@ -35,7 +44,7 @@ class Tasks(MethodView):
         states = _STATES.get(args["state"], (args["state"],))
         page = views.list_tasks(ctx(), current_principal(), args.get("department"), states, args.get("case"),
                                 args.get("assignee"), args["page"], args["per_page"])
-        return {"items": [task_view(t) for t in page.items], "total": page.total, "page": page.page,
+        return {"items": [task_view(t, ctx()) for t in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 
 
@@ -44,7 +53,7 @@ class TaskById(MethodView):
     @blp.response(200, TaskSchema)
     def get(self, task_id: str) -> dict[str, Any]:
         """One task of your department"""
-        return task_view(views.get_task(ctx(), task_id, current_principal()))
+        return task_view(views.get_task(ctx(), task_id, current_principal()), ctx())
 
 
 @blp.route("/<string:task_id>/claim")
@@ -71,3 +80,31 @@ class TaskAssign(MethodView):
     def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
         """A department head assigns an open task to a reviewer of the department (改派)"""
         return _answer(assign_task(AssignTask(task_id, body["assignee"], current_actor(), request_key(body)), ctx()))
+
+
+@blp.route("/<string:task_id>/pause")
+class TaskPause(MethodView):
+    @blp.arguments(PauseTaskSchema)
+    @blp.response(200, TaskSchema)
+    def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
+        """Start a special procedure (听证, 检验, 检测, 检疫, 鉴定, 专家评审 …): the approval's clock stops"""
+        return _answer(pause_task(PauseTask(task_id, body["procedure"], body["reason"], current_actor(),
+                                            request_key(body)), ctx()))
+
+
+@blp.route("/<string:task_id>/resume")
+class TaskResume(MethodView):
+    @blp.response(200, TaskSchema)
+    def post(self, task_id: str) -> tuple[dict[str, Any], int]:
+        """The special procedure ended: the clock runs again, its due day moved by the paused working days"""
+        return _answer(resume_task(ResumeTask(task_id, current_actor(), request_key()), ctx()))
+
+
+@blp.route("/<string:task_id>/extend")
+class TaskExtend(MethodView):
+    @blp.arguments(ExtendTaskSchema)
+    @blp.response(200, TaskSchema)
+    def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
+        """A department head extends the approval's limit (延期) by working days, with the reason"""
+        return _answer(extend_task(ExtendTask(task_id, body["days"], body["reason"], current_actor(),
+                                              request_key(body)), ctx()))

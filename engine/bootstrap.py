@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from engine.domain.clocks import WarningThresholds
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade
 from engine.persistence.uow import SqlAlchemyUnitOfWork
@@ -19,6 +20,7 @@ from engine.services.catalogue import deploy_catalogue
 from engine.services.context import ServiceContext
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
 from engine.services.passwords import make_hasher
+from engine.services.timers import timer_functions
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
@@ -45,6 +47,10 @@ class Settings:
     password_strength: str = "strong"  # noqa: S105 - a hasher profile, not a password
     demo_users: bool = False
     production: bool = False
+    tick_seconds: float = 60.0
+    """How often ``serve`` runs the ticker in process (timers, clocks, overdue materials); 0: never."""
+    yellow_fraction: float = 0.2
+    yellow_days: int = 2
 
     @staticmethod
     def from_env() -> Settings:
@@ -58,6 +64,9 @@ class Settings:
             token_ttl_hours=float(os.environ.get("ONETHING_TOKEN_TTL_HOURS", "12")),
             demo_users=os.environ.get("ONETHING_DEMO_USERS", "0") == "1",
             production=os.environ.get("ONETHING_ENV", "development") == "production",
+            tick_seconds=float(os.environ.get("ONETHING_TICK_SECONDS", "60")),
+            yellow_fraction=float(os.environ.get("ONETHING_YELLOW_FRACTION", "0.2")),
+            yellow_days=int(os.environ.get("ONETHING_YELLOW_DAYS", "2")),
         )
 
 
@@ -85,6 +94,8 @@ def build_engine(settings: Settings) -> OneThingEngine:
         token_ttl=timedelta(hours=settings.token_ttl_hours),
         dummy_password_hash=hasher.hash(secrets.token_hex(16)),
     )
+    ctx.script_engine.functions.update(timer_functions(ctx))
+    ctx.thresholds = WarningThresholds(settings.yellow_fraction, settings.yellow_days)
     if settings.deploy_shipped:
         deploy_catalogue(ctx, settings.bpmn_dir / "catalogue")
         deploy_shipped_flows(ctx, settings.bpmn_dir)

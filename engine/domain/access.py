@@ -46,6 +46,10 @@ class Permission(StrEnum):
     USER_MANAGE = "user.manage"
     CATALOGUE_MANAGE = "catalogue.manage"
     AUDIT_VERIFY = "audit.verify"
+    CALENDAR_MANAGE = "calendar.manage"
+    """Declare holidays and working days over the package's calendar; confirm a year's calendar."""
+    SUPERVISE = "supervise"
+    """The warning queue (红黄牌): a supervisor sees every department's, a head their own."""
     SELF = "self"
     """One's own account: who am I, my tokens, log out."""
 
@@ -55,10 +59,10 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(_READ_CASES | {Permission.CASE_START, Permission.CASE_PICKUP, Permission.CASE_MATERIALS,
                                          Permission.TASK_WORK}),
     Role.REVIEWER: frozenset(_READ_CASES | {Permission.TASK_WORK}),
-    Role.HEAD: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.TASK_ASSIGN}),
-    Role.SUPERVISOR: frozenset(_READ_CASES | {Permission.AUDIT_VERIFY}),
+    Role.HEAD: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.TASK_ASSIGN, Permission.SUPERVISE}),
+    Role.SUPERVISOR: frozenset(_READ_CASES | {Permission.AUDIT_VERIFY, Permission.SUPERVISE}),
     Role.ADMIN: frozenset({Permission.CATALOGUE_READ, Permission.CATALOGUE_MANAGE,
-                           Permission.USER_MANAGE, Permission.AUDIT_VERIFY,
+                           Permission.USER_MANAGE, Permission.AUDIT_VERIFY, Permission.CALENDAR_MANAGE,
                            Permission.SELF}),
 }
 

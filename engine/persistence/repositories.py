@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
@@ -47,6 +47,15 @@ def values_of(record: Any) -> dict[str, Any]:
     return {name: getattr(record, name) for name in names}
 
 
+@dataclass(frozen=True)
+class CaseClockRow:
+    id: int
+    status: str
+    limit_days: int | None
+    due_on: date | None
+    colour: str | None
+
+
 class _Repository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -80,6 +89,20 @@ class CaseRepository(_Repository):
     _lock_by_number = select(t.cases).where(t.cases.c.number == bindparam("number")).with_for_update()
     _lock_for_task = select(t.cases).where(t.cases.c.id == select(t.tasks.c.case_id).where(
         t.tasks.c.id == bindparam("task_id")).scalar_subquery()).with_for_update()
+
+    def timers_due(self, now: datetime) -> list[int]:
+        """Running cases whose next BPMN timer is due by ``now``."""
+        rows = self.conn.execute(select(t.cases.c.id).where(
+            t.cases.c.next_timer_at <= now, t.cases.c.status.in_(("in_review", "awaiting_pickup")))
+            .order_by(t.cases.c.next_timer_at))
+        return [int(r[0]) for r in rows]
+
+    def running_with_clock(self) -> list[CaseClockRow]:
+        """The clocks of the cases under review (the ticker's pass), without their JSON columns."""
+        c = t.cases.c
+        rows = self.conn.execute(select(c.id, c.status, c.limit_days, c.due_on, c.colour).where(
+            c.status == "in_review", c.limit_days.is_not(None)))
+        return [CaseClockRow(r.id, r.status, r.limit_days, r.due_on, r.colour) for r in rows]
 
     def lock(self, case_id: int) -> CaseRecord | None:
         """Read the case for change: SELECT … FOR UPDATE on PostgreSQL (SQLite already holds its
@@ -134,6 +157,12 @@ class TaskRepository(_Repository):
     def get(self, task_id: str) -> TaskRecord | None:
         row = self.conn.execute(self._get, {"id": task_id}).first()
         return record_of(TaskRecord, row) if row else None
+
+    def open_with_clock(self) -> list[TaskRecord]:
+        """Every open task whose working-day clock runs (the ticker's pass)."""
+        rows = self.conn.execute(select(t.tasks).where(t.tasks.c.state.in_(("ready", "claimed")),
+                                                       t.tasks.c.limit_days.is_not(None)))
+        return [record_of(TaskRecord, r) for r in rows]
 
     def open_for_case(self, case_id: int) -> list[TaskRecord]:
         return [record_of(TaskRecord, r) for r in self.conn.execute(self._open_for_case, {"case_id": case_id})]

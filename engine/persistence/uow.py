@@ -15,6 +15,7 @@ from engine.persistence.catalogue_store import (
     ELicenceRepository,
     HolderRepository,
 )
+from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
 from engine.persistence.database import writer
 from engine.persistence.repositories import (
     CaseItemRepository,
@@ -58,6 +59,9 @@ class SqlAlchemyUnitOfWork:
         self.elicences = ELicenceRepository(conn)
         self.holders = HolderRepository(conn)
         self.credit = CreditRepository(conn)
+        self.calendar = CalendarRepository(conn)
+        self.clocks = ClockRepository(conn)
+        self.warnings = WarningRepository(conn)
         return self
 
     @property

@@ -15,8 +15,10 @@ from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.catalogue import ApplicantData, applicant_data, holder_refs
 from engine.services.catalogue_cache import CatalogueCache
+from engine.services.clocks import start_case_clock
 from engine.services.context import ServiceContext
-from engine.services.progress import complete_in_workflow, flow_of, record_event, save_progress
+from engine.services.events import record_event
+from engine.services.progress import complete_in_workflow, flow_of, save_progress
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.workflow.case_workflow import CaseWorkflow
@@ -103,8 +105,9 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
         id=0, number=number, bundle_code=bundle.code, flow_version_id=bundle_row.deployed_version_id,
         status=CaseStatus.IN_REVIEW, applicant=applicant, channel=cmd.channel, accepted_at=now,
         accepted_by=cmd.actor.user, version=1, form=form, materials=materials, prefilled=prefilled,
-        materials_due=_materials_due(ctx, bundle, materials, now),
+        materials_due=_materials_due(ctx, uow, bundle, materials, now),
     )
+    start_case_clock(uow, ctx, case, bundle, now)
     case.id = uow.cases.add(case)
     uow.items.add(*(CaseItemRecord(case_id=case.id, item_code=item.code, department=item.department,
                                    status=ItemStatus.IN_REVIEW) for item in bundle.items))
@@ -123,13 +126,14 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     return Applied("case", str(case.id), 201)
 
 
-def _materials_due(ctx: ServiceContext, bundle: Bundle, materials: dict[str, str], now: datetime) -> datetime | None:
+def _materials_due(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: Bundle, materials: dict[str, str],
+                   now: datetime) -> datetime | None:
     """容缺受理: the tolerated materials are due by the end of the bundle's tolerance in working days
     (Asia/Shanghai), the day of acceptance not counted."""
     if MaterialStatus.TOLERATED not in materials.values():
         return None
     assert bundle.tolerance_days is not None  # checked with the application
-    due_day = ctx.calendar.add_working_days(now.astimezone(SHANGHAI).date(), bundle.tolerance_days)
+    due_day = ctx.calendars.get(uow).add_working_days(now.astimezone(SHANGHAI).date(), bundle.tolerance_days)
     return datetime.combine(due_day, time(23, 59, 59), SHANGHAI).astimezone(UTC)
 
 

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 
-from engine.domain.calendar import WorkingCalendar
+from engine.domain.clocks import WarningThresholds
 from engine.persistence.uow import SqlAlchemyUnitOfWork
-from engine.services.calendar import china_calendar
+from engine.services.calendar import CalendarCache
 from engine.services.catalogue_cache import CatalogueCache
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
@@ -26,7 +26,10 @@ class ServiceContext:
     clock: Callable[[], datetime]
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
     catalogues: CatalogueCache = field(default_factory=CatalogueCache)
-    calendar: WorkingCalendar = field(default_factory=china_calendar)
+    calendars: CalendarCache = field(default_factory=CalendarCache)
+    """The working-day calendar with the administrators' overrides: ``calendars.get(uow)``."""
+    thresholds: WarningThresholds = field(default_factory=WarningThresholds)
+    """When a clock turns yellow (红黄牌)."""
     passwords: PasswordHasher = field(default_factory=PasswordHasher)
     token_ttl: timedelta = timedelta(hours=12)
     dummy_password_hash: str = ""

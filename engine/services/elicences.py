@@ -9,7 +9,7 @@ from typing import Any
 from engine.domain.model import Actor, Bundle, ItemStatus
 from engine.domain.records import CaseItemRecord, CaseRecord, ELicenceRecord, HolderRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
-from engine.services.progress import record_event
+from engine.services.events import record_event
 
 
 def issue_elicences(uow: SqlAlchemyUnitOfWork, case: CaseRecord, bundle: Bundle, items: list[CaseItemRecord],

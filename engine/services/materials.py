@@ -11,7 +11,7 @@ from engine.domain.policy import ensure_window
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.cases import find_case
 from engine.services.context import ServiceContext
-from engine.services.progress import record_event
+from engine.services.events import record_event
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from forms.checklist import MaterialStatus
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.domain.audit import event_hash
 from engine.domain.errors import Conflict, NotFound
 from engine.domain.model import SYSTEM, WINDOW, Actor, CaseStatus, TaskKind, TaskState
-from engine.domain.records import CaseRecord, EventRecord, TaskRecord
+from engine.domain.records import CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.clocks import start_task_clocks
 from engine.services.context import ServiceContext
+from engine.services.events import record_event
 from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow, WorkflowError
 from engine.workflow.specs import FlowSpec
 
@@ -37,21 +38,8 @@ def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
     return CaseWorkflow.load(flow_of(ctx, uow, case.flow_version_id), state, ctx.script_engine)
 
 
-def record_event(uow: SqlAlchemyUnitOfWork, case: CaseRecord, event_type: str, actor: Actor, now: datetime,
-                 data: dict[str, Any], task_id: str | None = None) -> None:
-    """Append the case's next event; the caller saves the case, whose row carries the last seq."""
-    event = EventRecord(
-        case_id=case.id, type=event_type, actor_user=actor.user, actor_department=actor.department,
-        actor_role=actor.role, occurred_at=now, data=data, task_id=task_id, seq=case.event_seq + 1,
-        actor_address=actor.address, prev_hash=case.event_hash,
-    )
-    event.hash = event_hash(event.prev_hash, event.chained_fields())
-    case.event_seq, case.event_hash = event.seq, event.hash
-    uow.events.append(event)
-
-
-def sync_tasks(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, now: datetime,
-               open_before: dict[str, str] | None = None) -> None:
+def sync_tasks(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
+               now: datetime, open_before: dict[str, str] | None = None) -> None:
     """Open a projection row for every task the workflow now waits on; cancel rows it dropped.
     ``open_before`` (task id -> name) spares the query when the caller knows the open tasks,
     which it does when it moved the workflow on in this transaction: the projection and the
@@ -78,6 +66,7 @@ def sync_tasks(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, no
                      {"task": row.name, "title": row.title, "department": row.department,
                       "item": row.item_code, "kind": row.kind}, task_id)
     if opened:
+        start_task_clocks(uow, ctx, case, opened, now)
         uow.tasks.add(*opened)
 
 
@@ -86,7 +75,7 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
                   open_before: dict[str, str] | None = None) -> None:
     """Write the workflow back and move the case status on; the case row's version guards it all.
     ``open_before``: the tasks that were open before the workflow moved (see ``sync_tasks``)."""
-    sync_tasks(uow, case, wf, now, {} if new_case else open_before)
+    sync_tasks(ctx, uow, case, wf, now, {} if new_case else open_before)
     before = case.status
     if wf.is_finished():
         case.status = CaseStatus.CLOSED
@@ -100,6 +89,7 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
                  CaseStatus.IN_REVIEW: "CaseInReview"}[CaseStatus(case.status)]
         record_event(uow, case, event, actor if event == "CaseClosed" else SYSTEM, now,
                      {"from": before, "to": case.status})
+    case.next_timer_at = wf.next_timer_at()
     if new_case:
         uow.states.add(case.id, SERIALIZER_VERSION, wf.dump(), now)
     else:

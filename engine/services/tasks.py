@@ -14,7 +14,8 @@ from engine.domain.records import CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
 from engine.services.elicences import issue_elicences
-from engine.services.progress import complete_in_workflow, load_workflow, record_event, save_progress
+from engine.services.events import record_event
+from engine.services.progress import complete_in_workflow, load_workflow, save_progress
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from forms.checklist import MaterialStatus
 
@@ -34,7 +35,7 @@ class CompleteTask:
     request_key: RequestKey | None = None
 
 
-def _locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[CaseRecord, TaskRecord]:
+def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[CaseRecord, TaskRecord]:
     """The task and its case, with the case locked; every check is made after the lock."""
     case = uow.cases.lock_for_task(task_id)
     task = uow.tasks.get(task_id) if case is not None else None
@@ -102,7 +103,7 @@ def claim_task(cmd: ClaimTask, ctx: ServiceContext) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
-            case, task = _locked_task(uow, cmd.task_id, cmd.actor)
+            case, task = locked_task(uow, cmd.task_id, cmd.actor)
             if task.state == TaskState.READY:
                 task.state, task.assignee, task.claimed_at = TaskState.CLAIMED, cmd.actor.user, now
                 uow.tasks.save(task)
@@ -120,7 +121,7 @@ def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
-            case, task = _locked_task(uow, cmd.task_id, cmd.actor)
+            case, task = locked_task(uow, cmd.task_id, cmd.actor)
             complete_open_task(uow, ctx, case, task, cmd.payload, cmd.actor, now)
             return Applied("task", task.id, 200, task=task)
 
@@ -176,6 +177,9 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
     wf = load_workflow(ctx, uow, case)
     open_before = complete_in_workflow(wf, task.id, completion.data_update)
 
+    if task.paused_since is not None:  # deciding ends the special procedure with it
+        uow.clocks.end_pause(task.id, actor.user, now)
+        task.paused_since = None
     task.state, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.user
     task.assignee = task.assignee or actor.user
     task.decision = completion.decision

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -136,6 +138,36 @@ class CaseWorkflow:
         self._guard(task.run)
         self._advance()
 
+    def _waiting_timers(self) -> dict[str, Any]:
+        return {str(t.id): t for t in self._wf.event_manager.tasks.values()
+                if isinstance(t.task_spec.event_definition, TimerEventDefinition)}
+
+    def next_timer_at(self) -> datetime | None:
+        """When the earliest waiting timer is due (tz-aware UTC), or ``None``. A timer whose
+        expression has not been evaluated yet counts as due now, so that the ticker evaluates it."""
+        due: list[datetime] = []
+        for task in self._waiting_timers().values():
+            value = task._get_internal_data("event_value")
+            if isinstance(value, dict):  # a cycle: {"next": iso, ...}
+                value = value.get("next")
+            try:
+                due.append(TimerEventDefinition.get_datetime(value) if isinstance(value, str)
+                           else datetime.fromtimestamp(0).astimezone())
+            except ValueError:
+                due.append(datetime.fromtimestamp(0).astimezone())
+        return min(due) if due else None
+
+    def fire_timers(self) -> list[str]:
+        """Let every timer that is due fire and the flow move on; answers the names of the timers
+        that fired (SpiffWorkflow reads the wall clock for this, in UTC)."""
+        before = {task_id: (t, json.dumps(t._get_internal_data("event_value"), sort_keys=True, default=str))
+                  for task_id, t in self._waiting_timers().items()}
+        self._advance()
+        after = self._waiting_timers()
+        fired = [t for task_id, (t, value) in before.items() if task_id not in after or json.dumps(
+            after[task_id]._get_internal_data("event_value"), sort_keys=True, default=str) != value]
+        return [t.task_spec.bpmn_name or t.task_spec.name for t in fired]
+
     def is_finished(self) -> bool:
         return all(t.state & SpiffState.FINISHED_MASK for t in self._all_tasks())
 
@@ -160,6 +192,10 @@ class CaseWorkflow:
             step()
         except SpiffWorkflowException as err:
             raise WorkflowError(str(err)) from err
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
+            # SpiffWorkflow lets some errors of a flow's own making escape raw (a timer whose value
+            # is not a date, say); they are the flow's failure, not the server's.
+            raise WorkflowError(f"{type(err).__name__}: {err}") from err
 
 
 def _to_workflow_task(task: Any) -> WorkflowTask:

@@ -55,6 +55,15 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/tasks/<string:task_id>/claim", SCJG_WORKERS),
     ("POST", "/api/tasks/<string:task_id>/complete", SCJG_WORKERS),
     ("POST", "/api/tasks/<string:task_id>/assign", {"scjg.head"}),
+    ("POST", "/api/tasks/<string:task_id>/pause", SCJG_WORKERS),
+    ("POST", "/api/tasks/<string:task_id>/resume", SCJG_WORKERS),
+    ("POST", "/api/tasks/<string:task_id>/extend", {"scjg.head"}),
+    ("GET", "/api/supervision/warnings", {"supervisor", "scjg.head"}),
+    ("POST", "/api/supervision/warnings/<int:warning_id>/acknowledge", {"supervisor", "scjg.head"}),
+    ("GET", "/api/calendar/<int:year>", SIGNED_IN),
+    ("POST", "/api/calendar/<int:year>/confirm", {"admin"}),
+    ("PUT", "/api/calendar/overrides/<string:day>", {"admin"}),
+    ("DELETE", "/api/calendar/overrides/<string:day>", {"admin"}),
     ("GET", "/api/applicants/<string:ref>", {"clerk"}),
     ("GET", "/api/applicants/<string:ref>/credit", {"admin"}),
     ("POST", "/api/applicants/<string:ref>/credit", {"admin"}),
@@ -97,6 +106,8 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 
 
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
+    rule = (rule.replace("<int:warning_id>", "1").replace("<int:year>", "2026")
+            .replace("<string:day>", "2026-10-09"))
     if rule.startswith("/api/applicants/"):
         rule = rule.replace("<string:ref>", str(case["applicant"]["id_number"]))
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)
@@ -111,6 +122,8 @@ RESTAURANT = json.loads((Path(__file__).resolve().parents[2] / "bpmn" / "restaur
 
 
 def body_for(method: str, rule: str) -> dict[str, Any] | None:
+    if rule.startswith("/api/calendar/overrides/") and method == "PUT":
+        return {"kind": "holiday", "reason": "测试：临时闭馆"}
     if method == "PUT":
         return {"definition": RESTAURANT if "definition" in rule else {"label": "座位说明", "type": "text"}}
     if method not in ("POST", "PATCH"):
@@ -126,6 +139,8 @@ def body_for(method: str, rule: str) -> dict[str, Any] | None:
         "/api/tasks/<string:task_id>/complete": {"decision": "approve"},
         "/api/tasks/<string:task_id>/assign": {"assignee": PERSONAS["scjg"][0]},
         "/api/applicants/<string:ref>/credit": {"reason": "虚假承诺", "source": "信用中国"},
+        "/api/tasks/<string:task_id>/pause": {"procedure": "expert_review", "reason": "组织专家评审"},
+        "/api/tasks/<string:task_id>/extend": {"days": 2, "reason": "情况复杂"},
     }.get(rule, {})
 
 

@@ -1,0 +1,102 @@
+"""The supervisors' warning queue (红黄牌) and the working-day calendar administrators keep."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from api.access import current_actor, current_principal
+from api.cases import ctx
+from engine.domain.errors import InvalidInput
+from engine.services.calendar_admin import PutOverride, calendar_of_year, confirm_year, delete_override, put_override
+from engine.services.supervision import acknowledge_warning, list_warnings
+
+blp = Blueprint("supervision", __name__, url_prefix="/api/supervision", description="效能监督：红黄牌预警")
+calendar_blp = Blueprint("calendar", __name__, url_prefix="/api/calendar",
+                         description="工作日历：法定节假日、调休上班日与人工调整")
+
+
+class WarningArgsSchema(Schema):
+    department = fields.String(metadata={"description": "部门代码"})
+    colour = fields.String(validate=validate.OneOf(["green", "yellow", "red"]),
+                           metadata={"description": "yellow 黄牌 / red 红牌 / green 恢复正常"})
+    open = fields.Boolean(load_default=False, metadata={"description": "只看未处理的"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class OverrideSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["holiday", "workday"]),
+                         metadata={"description": "holiday 放假 / workday 上班"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                           metadata={"description": "依据，如通知文号"})
+
+
+def _warning(row: Any) -> dict[str, Any]:
+    view = asdict(row)
+    for key in ("due_on", "raised_at", "acknowledged_at"):
+        view[key] = view[key].isoformat() if view[key] is not None else None
+    return view
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date (YYYY-MM-DD)", f"日期格式有误：{text}（应为 YYYY-MM-DD）",
+                           {"day": ["YYYY-MM-DD"]}) from None
+
+
+@blp.route("/warnings")
+class Warnings(MethodView):
+    @blp.arguments(WarningArgsSchema, location="query")
+    @blp.response(200)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Warnings, newest first: each change of a task's or a case's colour, filtered by department and colour"""
+        total, rows = list_warnings(ctx(), current_principal(), args.get("department"), args.get("colour"),
+                                    args["open"], args["page"], args["per_page"])
+        return {"items": [_warning(r) for r in rows], "total": total, "page": args["page"],
+                "per_page": args["per_page"]}
+
+
+@blp.route("/warnings/<int:warning_id>/acknowledge")
+class WarningAcknowledge(MethodView):
+    @blp.response(200)
+    def post(self, warning_id: int) -> dict[str, Any]:
+        """Mark a warning as seen to"""
+        return _warning(acknowledge_warning(warning_id, current_principal(), current_actor(), ctx()))
+
+
+@calendar_blp.route("/<int:year>")
+class CalendarYear(MethodView):
+    @calendar_blp.response(200)
+    def get(self, year: int) -> dict[str, Any]:
+        """A year as the clocks count it: weekday days off, working weekends, overrides, confirmation"""
+        return calendar_of_year(ctx(), year)
+
+
+@calendar_blp.route("/<int:year>/confirm")
+class CalendarConfirm(MethodView):
+    @calendar_blp.response(200)
+    def post(self, year: int) -> dict[str, Any]:
+        """Confirm a year without official data: its deadlines stop being flagged as estimates"""
+        return confirm_year(year, current_actor(), ctx())
+
+
+@calendar_blp.route("/overrides/<string:day>")
+class CalendarOverride(MethodView):
+    @calendar_blp.arguments(OverrideSchema)
+    @calendar_blp.response(200)
+    def put(self, body: dict[str, Any], day: str) -> dict[str, Any]:
+        """Declare a day a holiday or a working day; running clocks' due days are recomputed"""
+        return put_override(PutOverride(_day(day), body["kind"], body["reason"], current_actor()), ctx())
+
+    @calendar_blp.response(200)
+    def delete(self, day: str) -> dict[str, Any]:
+        """Remove an override: the package's data decide the day again"""
+        return delete_override(_day(day), current_actor(), ctx())

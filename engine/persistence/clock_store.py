@@ -1,0 +1,163 @@
+"""Repositories of the working-day clocks: calendar overrides and confirmed years, pauses,
+extensions, and the supervisors' warning queue."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from engine.persistence import tables as t
+
+
+@dataclass(frozen=True)
+class OverrideRow:
+    day: date
+    kind: str
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PauseRow:
+    id: int
+    task_id: str
+    case_id: int
+    procedure: str
+    reason: str
+    started_at: datetime
+    started_by: str
+    ended_at: datetime | None
+    ended_by: str | None
+
+
+@dataclass(frozen=True)
+class ExtensionRow:
+    id: int
+    task_id: str
+    case_id: int
+    days: int
+    reason: str
+    approved_by: str
+    approved_at: datetime
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    id: int
+    case_id: int
+    case_number: str
+    task_id: str | None
+    department: str
+    colour: str
+    previous: str | None
+    due_on: date
+    remaining_days: int
+    raised_at: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+class CalendarRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def stamp(self) -> str:
+        """Changes whenever an override or a confirmed year is added, changed or removed."""
+        o = self.conn.execute(select(func.count(), func.max(t.calendar_overrides.c.created_at))
+                              .select_from(t.calendar_overrides)).one()
+        y = self.conn.execute(select(func.count(), func.max(t.calendar_years.c.confirmed_at))
+                              .select_from(t.calendar_years)).one()
+        return f"{o[0]}:{o[1]}:{y[0]}:{y[1]}"
+
+    def overrides(self) -> list[OverrideRow]:
+        rows = self.conn.execute(select(t.calendar_overrides).order_by(t.calendar_overrides.c.day))
+        return [OverrideRow(**r._mapping) for r in rows]
+
+    def put_override(self, row: OverrideRow) -> None:
+        self.conn.execute(delete(t.calendar_overrides).where(t.calendar_overrides.c.day == row.day))
+        self.conn.execute(insert(t.calendar_overrides).values(**row.__dict__))
+
+    def delete_override(self, day: date) -> bool:
+        return bool(self.conn.execute(delete(t.calendar_overrides).where(t.calendar_overrides.c.day == day)).rowcount)
+
+    def confirmed_years(self) -> dict[int, tuple[str, datetime]]:
+        rows = self.conn.execute(select(t.calendar_years))
+        return {int(r.year): (str(r.confirmed_by), r.confirmed_at) for r in rows}
+
+    def confirm_year(self, year: int, by: str, now: datetime) -> None:
+        self.conn.execute(delete(t.calendar_years).where(t.calendar_years.c.year == year))
+        self.conn.execute(insert(t.calendar_years).values(year=year, confirmed_by=by, confirmed_at=now))
+
+
+class ClockRepository:
+    """Pauses and extensions of tasks' clocks."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def pauses(self, task_ids: Collection[str]) -> list[PauseRow]:
+        if not task_ids:
+            return []
+        rows = self.conn.execute(select(t.task_pauses).where(t.task_pauses.c.task_id.in_(sorted(task_ids)))
+                                 .order_by(t.task_pauses.c.id))
+        return [PauseRow(**r._mapping) for r in rows]
+
+    def pauses_of_case(self, case_id: int) -> list[PauseRow]:
+        rows = self.conn.execute(select(t.task_pauses).where(t.task_pauses.c.case_id == case_id)
+                                 .order_by(t.task_pauses.c.id))
+        return [PauseRow(**r._mapping) for r in rows]
+
+    def add_pause(self, **values: Any) -> None:
+        self.conn.execute(insert(t.task_pauses).values(**values))
+
+    def end_pause(self, task_id: str, by: str, now: datetime) -> int:
+        return int(self.conn.execute(update(t.task_pauses).where(
+            t.task_pauses.c.task_id == task_id, t.task_pauses.c.ended_at.is_(None)).values(
+            ended_at=now, ended_by=by)).rowcount)
+
+    def extensions(self, task_ids: Collection[str]) -> list[ExtensionRow]:
+        if not task_ids:
+            return []
+        rows = self.conn.execute(select(t.task_extensions).where(
+            t.task_extensions.c.task_id.in_(sorted(task_ids))).order_by(t.task_extensions.c.id))
+        return [ExtensionRow(**r._mapping) for r in rows]
+
+    def add_extension(self, **values: Any) -> None:
+        self.conn.execute(insert(t.task_extensions).values(**values))
+
+
+class WarningRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, **values: Any) -> None:
+        self.conn.execute(insert(t.supervision_warnings).values(**values))
+
+    def list(self, department: str | None, colour: str | None, unacknowledged: bool,
+             departments: Collection[str] | None, limit: int, offset: int) -> tuple[int, list[WarningRow]]:
+        w = t.supervision_warnings
+        query = select(w)
+        if department:
+            query = query.where(w.c.department == department)
+        if departments is not None:
+            query = query.where(w.c.department.in_(sorted(departments)))
+        if colour:
+            query = query.where(w.c.colour == colour)
+        if unacknowledged:
+            query = query.where(w.c.acknowledged_at.is_(None))
+        total = int(self.conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+        rows = self.conn.execute(query.order_by(w.c.raised_at.desc(), w.c.id.desc()).limit(limit).offset(offset))
+        return total, [WarningRow(**r._mapping) for r in rows]
+
+    def get(self, warning_id: int) -> WarningRow | None:
+        row = self.conn.execute(select(t.supervision_warnings).where(t.supervision_warnings.c.id == warning_id)).first()
+        return WarningRow(**row._mapping) if row else None
+
+    def acknowledge(self, warning_id: int, by: str, now: datetime) -> None:
+        self.conn.execute(update(t.supervision_warnings).where(t.supervision_warnings.c.id == warning_id)
+                          .values(acknowledged_by=by, acknowledged_at=now))

@@ -1,0 +1,253 @@
+"""Working-day clocks of department tasks and of cases: started when an approval opens (and the
+case at acceptance), paused by special procedures, extended by a head, read for the views, and
+refreshed by the ticker, which raises a warning for each change of colour (红黄牌)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from engine.domain.calendar import WorkingCalendar
+from engine.domain.clocks import Clock, Extension, Pause, colour, shanghai_day
+from engine.domain.model import SYSTEM, Bundle, CaseStatus, Item, TaskKind
+from engine.domain.records import CaseRecord, TaskRecord
+from engine.persistence.clock_store import ExtensionRow, PauseRow
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.context import ServiceContext
+from engine.services.events import record_event
+from engine.services.transactions import in_transaction
+
+
+def item_limit(item: Item) -> int | None:
+    """The limit a department is held to: its promise (承诺时限), else the statutory limit."""
+    return item.promised_days if item.promised_days is not None else item.statutory_days
+
+
+def bundle_limit(bundle: Bundle) -> int | None:
+    """The case's limit: the longest chain of item limits along their dependencies (the items
+    of a chain are decided one after another, the rest in parallel)."""
+    items = {i.code: i for i in bundle.items}
+    memo: dict[str, int] = {}
+
+    def chain(code: str, seen: frozenset[str]) -> int:
+        if code in memo:
+            return memo[code]
+        item = items[code]
+        before = max((chain(r, seen | {code}) for r in item.requires if r in items and r not in seen), default=0)
+        memo[code] = before + (item_limit(item) or 0)
+        return memo[code]
+
+    if not any(item_limit(i) is not None for i in bundle.items):
+        return None
+    return max(chain(code, frozenset()) for code in items)
+
+
+def remaining_days(today: date, due_on: date, calendar: WorkingCalendar) -> int:
+    """Working days left after ``today`` up to the due day: 0 on the due day, negative after it."""
+    if today <= due_on:
+        return calendar.working_days_between(today, due_on)
+    return -calendar.working_days_between(due_on, today)
+
+
+def start_task_clocks(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, rows: list[TaskRecord],
+                      now: datetime) -> None:
+    """Give each newly opened approval its item's limit and due day. An approval opened again after
+    a correction starts afresh: the materials are complete from then on (行政许可法 art. 32)."""
+    approvals = [r for r in rows if r.kind == TaskKind.APPROVAL and r.item_code]
+    if not approvals:
+        return
+    row = uow.flows.bundle(case.bundle_code)
+    if row is None:
+        return
+    items = {i.code: i for i in ctx.catalogues.get(uow, row.definition).bundle.items}
+    calendar = ctx.calendars.get(uow)
+    for task in approvals:
+        item = items.get(task.item_code or "")
+        limit = item_limit(item) if item is not None else None
+        if limit is not None:
+            task.limit_days = limit
+            task.due_on = calendar.add_working_days(shanghai_day(now), limit)
+            task.colour = _plain_colour(ctx, limit, shanghai_day(now), task.due_on, calendar)
+
+
+def start_case_clock(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, bundle: Bundle,
+                     now: datetime) -> None:
+    limit = bundle_limit(bundle)
+    if limit is not None:
+        case.limit_days = limit
+        calendar = ctx.calendars.get(uow)
+        case.due_on = calendar.add_working_days(shanghai_day(now), limit)
+        case.colour = _plain_colour(ctx, limit, shanghai_day(now), case.due_on, calendar)
+
+
+def _pauses(rows: Iterable[PauseRow]) -> tuple[Pause, ...]:
+    return tuple(Pause(r.started_at, r.ended_at, r.reason, r.procedure) for r in rows)  # type: ignore[arg-type]
+
+
+def _extensions(rows: Iterable[ExtensionRow]) -> tuple[Extension, ...]:
+    return tuple(Extension(r.days, r.approved_by, r.reason, r.approved_at) for r in rows)
+
+
+def task_clock(task: TaskRecord, pauses: Iterable[PauseRow], extensions: Iterable[ExtensionRow]) -> Clock | None:
+    if task.limit_days is None:
+        return None
+    return Clock(task.created_at, task.limit_days, pauses=_pauses(pauses), extensions=_extensions(extensions),
+                 completed_at=task.completed_at)
+
+
+def case_clock(case: CaseRecord, pauses: Iterable[PauseRow], extensions: Iterable[ExtensionRow],
+               stopped_at: datetime | None) -> Clock | None:
+    if case.limit_days is None:
+        return None
+    return Clock(case.accepted_at, case.limit_days, pauses=_pauses(pauses), extensions=_extensions(extensions),
+                 completed_at=stopped_at)
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    limit_days: int
+    due_on: date
+    remaining_days: int
+    colour: str
+    state: str
+    paused_days: int
+    extension_days: int
+    unconfirmed_years: tuple[int, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"limit_days": self.limit_days, "due_on": self.due_on.isoformat(),
+                "remaining_days": self.remaining_days, "colour": self.colour, "state": str(self.state),
+                "paused_days": self.paused_days, "extension_days": self.extension_days,
+                "unconfirmed_years": list(self.unconfirmed_years)}
+
+
+def read_clock(ctx: ServiceContext, clock: Clock, now: datetime, calendar: WorkingCalendar) -> ClockReading:
+    return ClockReading(
+        limit_days=clock.limit_days, due_on=clock.due_date(now, calendar),
+        remaining_days=clock.remaining_working_days(now, calendar),
+        colour=colour(clock, now, calendar, ctx.thresholds), state=clock.state(now),
+        paused_days=clock.paused_working_days(now, calendar), extension_days=clock.extension_days(now),
+        unconfirmed_years=clock.unconfirmed_years(now, calendar),
+    )
+
+
+def _case_stopped_at(case: CaseRecord, now: datetime) -> datetime | None:
+    """A case's clock runs while its departments review; results ready or finished stops it."""
+    return None if case.status == CaseStatus.IN_REVIEW else (case.closed_at or now)
+
+
+def refresh_case_clocks(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, now: datetime,
+                        calendar: WorkingCalendar) -> bool:
+    """Recompute the due days and colours of the case's open clocked tasks and of the case itself;
+    each change of colour is an event and a warning in the supervisors' queue. Call with the case
+    locked; answers whether anything changed (the caller saves the case)."""
+    tasks = [t for t in uow.tasks.open_for_case(case.id) if t.limit_days is not None]
+    pauses = uow.clocks.pauses_of_case(case.id)
+    extensions = uow.clocks.extensions([t.id for t in tasks]) if tasks else []
+    changed = False
+    for task in tasks:
+        clock = task_clock(task, [p for p in pauses if p.task_id == task.id],
+                           [e for e in extensions if e.task_id == task.id])
+        assert clock is not None
+        reading = read_clock(ctx, clock, now, calendar)
+        if (task.due_on, task.colour) != (reading.due_on, reading.colour):
+            if task.colour != reading.colour:
+                _warn(uow, case, task.id, task.department, task.colour, reading, now)
+            task.due_on, task.colour = reading.due_on, reading.colour
+            uow.tasks.save(task)
+            changed = True
+    clock = case_clock(case, pauses, [], _case_stopped_at(case, now))
+    if clock is not None:
+        reading = read_clock(ctx, clock, now, calendar)
+        if (case.due_on, case.colour) != (reading.due_on, reading.colour):
+            if case.colour != reading.colour and case.status == CaseStatus.IN_REVIEW:
+                _warn(uow, case, None, "window", case.colour, reading, now)
+            case.due_on, case.colour = reading.due_on, reading.colour
+            changed = True
+    return changed
+
+
+def _warn(uow: SqlAlchemyUnitOfWork, case: CaseRecord, task_id: str | None, department: str, previous: str | None,
+          reading: ClockReading, now: datetime) -> None:
+    uow.warnings.add(case_id=case.id, case_number=case.number, task_id=task_id, department=department,
+                     colour=reading.colour, previous=previous, due_on=reading.due_on,
+                     remaining_days=reading.remaining_days, raised_at=now)
+    record_event(uow, case, "DeadlineColourChanged", SYSTEM, now,
+                 {"task": task_id, "department": department, "from": previous, "to": reading.colour,
+                  "due_on": reading.due_on.isoformat(), "remaining_days": reading.remaining_days}, task_id)
+
+
+def refresh_clocks(ctx: ServiceContext) -> list[str]:
+    """The ticker's pass: find the running cases whose stored due days or colours are stale (one
+    read), then bring each up to date in its own transaction. Answers the case numbers changed."""
+    now = ctx.clock()
+    with ctx.uow(False) as uow:
+        calendar = ctx.calendars.get(uow)
+        stale = _stale_cases(uow, ctx, now, calendar)
+    changed = []
+    for case_id in stale:
+        def work(uow: SqlAlchemyUnitOfWork, case_id: int = case_id) -> str | None:
+            case = uow.cases.lock(case_id)
+            if case is None or CaseStatus(case.status).is_finished:
+                return None
+            if not refresh_case_clocks(uow, ctx, case, now, ctx.calendars.get(uow)):
+                return None
+            uow.cases.save(case)
+            return case.number
+
+        number = in_transaction(ctx, work)
+        if number:
+            changed.append(number)
+    return changed
+
+
+def _stale_cases(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, now: datetime,
+                 calendar: WorkingCalendar) -> list[int]:
+    """Cases with a clocked open task or a case clock whose reading differs from what is stored.
+    Tasks without pauses or extensions are judged from their row alone."""
+    today = shanghai_day(now)
+    stale: set[int] = set()
+    tasks = uow.tasks.open_with_clock()
+    special = {p.task_id for p in uow.clocks.pauses([t.id for t in tasks])} | \
+        {e.task_id for e in uow.clocks.extensions([t.id for t in tasks])}
+    for task in tasks:
+        if task.id in special or task.due_on is None:
+            stale.add(task.case_id)
+            continue
+        expected = _plain_colour(ctx, task.limit_days or 0, today, task.due_on, calendar)
+        if expected != task.colour or calendar.add_working_days(shanghai_day(task.created_at),
+                                                                task.limit_days or 0) != task.due_on:
+            stale.add(task.case_id)
+    for case in uow.cases.running_with_clock():
+        if case.due_on is None or case.status != CaseStatus.IN_REVIEW:
+            continue
+        if _plain_colour(ctx, case.limit_days or 0, today, case.due_on, calendar) != case.colour:
+            stale.add(case.id)
+    return sorted(stale)
+
+
+def _plain_colour(ctx: ServiceContext, limit: int, today: date, due_on: date, calendar: WorkingCalendar) -> str:
+    if today > due_on:
+        return "red"
+    if remaining_days(today, due_on, calendar) <= ctx.thresholds.yellow_at(limit):
+        return "yellow"
+    return "green"
+
+
+
+def clock_fields(limit_days: int | None, due_on: date | None, stored_colour: str | None, paused: bool,
+                 ctx: ServiceContext) -> dict[str, Any] | None:
+    """A clock as the views show it, from the projection alone: due day, working days left today,
+    colour (as of today; a paused clock keeps the colour it paused with), whether it is paused and
+    whether the due day lies in a year without confirmed holiday data."""
+    if limit_days is None or due_on is None:
+        return None
+    calendar = ctx.calendars.current
+    today = shanghai_day(ctx.clock())
+    live = stored_colour if paused else _plain_colour(ctx, limit_days, today, due_on, calendar)
+    return {"limit_days": limit_days, "due_on": due_on.isoformat(), "remaining_days": remaining_days(today, due_on,
+                                                                                                     calendar),
+            "colour": live or "green", "paused": paused,
+            "unconfirmed_years": list(calendar.unconfirmed_years(today, due_on))}

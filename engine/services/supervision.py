@@ -1,0 +1,46 @@
+"""The supervisors' queue of deadline warnings (红黄牌): every change of a clock's colour, newest
+first; a supervisor sees every department's, a department head their own."""
+
+from __future__ import annotations
+
+from engine.domain.access import Principal, Role
+from engine.domain.errors import Forbidden, InvalidInput, NotFound
+from engine.domain.model import Actor
+from engine.persistence.clock_store import WarningRow
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.context import ServiceContext
+from engine.services.transactions import in_transaction
+
+COLOURS = ("green", "yellow", "red")
+
+
+def _departments(viewer: Principal) -> frozenset[str] | None:
+    return None if Role.SUPERVISOR in viewer.roles else frozenset({viewer.department})
+
+
+def list_warnings(ctx: ServiceContext, viewer: Principal, department: str | None, colour: str | None,
+                  unacknowledged: bool, page: int, per_page: int) -> tuple[int, list[WarningRow]]:
+    if colour is not None and colour not in COLOURS:
+        raise InvalidInput(f"colour must be one of {', '.join(COLOURS)}", "颜色须为 green、yellow 或 red",
+                           {"colour": ["green、yellow 或 red"]})
+    seen = _departments(viewer)
+    if department is not None and seen is not None and department not in seen:
+        raise Forbidden(f"you may not see department {department}'s warnings", f"无权查看部门 {department} 的预警")
+    with ctx.uow(False) as uow:
+        return uow.warnings.list(department, colour, unacknowledged, seen, per_page, (page - 1) * per_page)
+
+
+def acknowledge_warning(warning_id: int, viewer: Principal, actor: Actor, ctx: ServiceContext) -> WarningRow:
+    """The supervisor (or the department's head) has seen to it: it leaves the open queue."""
+    def work(uow: SqlAlchemyUnitOfWork) -> WarningRow:
+        found = uow.warnings.get(warning_id)
+        seen = _departments(viewer)
+        if found is None or (seen is not None and found.department not in seen):
+            raise NotFound(f"no warning {warning_id}", f"没有预警 {warning_id}")
+        if found.acknowledged_at is None:
+            uow.warnings.acknowledge(warning_id, actor.user, ctx.clock())
+        answer = uow.warnings.get(warning_id)
+        assert answer is not None
+        return answer
+
+    return in_transaction(ctx, work)
