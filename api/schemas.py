@@ -74,6 +74,9 @@ class PickupSchema(Schema):
     delivery = fields.String(load_default="window", validate=validate.OneOf(["window", "mail", "online"]))
     recipient_name = fields.String(validate=validate.Length(max=50))
     comment = fields.String(validate=_long)
+    rating = fields.Integer(strict=True, metadata={
+        "description": "好差评：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意（申请人可不评）"})
+    rating_comment = fields.String(validate=_long, metadata={"description": "评价意见；差评（1、2）必填"})
 
 
 class PageArgsSchema(Schema):

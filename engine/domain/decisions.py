@@ -187,5 +187,25 @@ def hand_over(payload: Mapping[str, Any], actor: Actor, now: datetime) -> Comple
             {"recipient_name": ["窗口领取须填写领取人"]},
         )
     pickup = {"delivery": delivery.value, "recipient_name": recipient or None,
-              "handed_over_by": actor.user, "handed_over_at": now.isoformat()}
+              "handed_over_by": actor.user, "handed_over_at": now.isoformat(), **_rating(payload)}
     return Completion({"pickup": pickup}, "ResultsHandedOver", dict(pickup), None, None)
+
+
+RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+"""政务服务“好差评”: five levels; the applicant may decline to rate."""
+
+
+def _rating(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The applicant's 好差评 at pickup, if given. A poor rating (不满意 or worse) needs what went
+    wrong, because every 差评 must be followed up (差评整改)."""
+    raw = payload.get("rating")
+    if raw is None:
+        return {}
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw not in RATINGS:
+        raise InvalidInput("rating must be a whole number from 1 to 5", "评价须为 1 至 5 的整数",
+                           {"rating": ["5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"]})
+    comment = _text(payload, "rating_comment")
+    if raw <= 2 and not comment:
+        raise InvalidInput("a poor rating needs the applicant's reason", "差评须记录申请人的具体意见，以便整改",
+                           {"rating_comment": ["差评须填写意见"]})
+    return {"rating": raw, "rating_label": RATINGS[raw], "rating_comment": comment or None}

@@ -188,3 +188,23 @@ def test_idempotency_key_applies_once(client: Any) -> None:
     assert complete(client, fire, {"decision": "approve"}, key).status_code == 200
     timeline = client.get(f"/api/cases/{first.json['id']}").json["timeline"]
     assert [e["type"] for e in timeline].count("ItemApproved") == 1
+
+
+def test_pickup_takes_a_five_level_rating(client: Any) -> None:
+    """好差评 at pickup: 1–5, a poor rating with the applicant's reason; refused input changes nothing."""
+    case = start(client)
+    for _ in range(2):  # the food permit opens after the business licence
+        for task in client.get(f"/api/tasks?case={case['number']}").json["items"]:
+            assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
+    url = f"/api/cases/{case['id']}/pickup"
+    for body, field in [({"rating": 6}, "rating"), ({"rating": "5"}, "rating"), ({"rating": 2}, "rating_comment")]:
+        before = snapshot(client)
+        error = assert_error(client.post(url, json={"recipient_name": "陈小明", **body}, headers=CLERK), 422)
+        assert field in error["errors"], error
+        assert snapshot(client) == before
+    done = client.post(url, json={"recipient_name": "陈小明", "rating": 2, "rating_comment": "排队时间长"},
+                       headers=CLERK)
+    assert done.status_code == 200, done.json
+    handed = next(e for e in done.json["timeline"] if e["type"] == "ResultsHandedOver")
+    assert handed["data"]["rating"] == 2 and handed["data"]["rating_label"] == "不满意"
+    assert handed["data"]["rating_comment"] == "排队时间长"
