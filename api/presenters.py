@@ -32,7 +32,8 @@ def case_summary(case: CaseRecord) -> dict[str, Any]:
 
 
 def task_view(task: TaskRecord, ctx: ServiceContext | None = None) -> dict[str, Any]:
-    clock = clock_fields(task.limit_days, task.due_on, task.colour, task.paused_since is not None, ctx) \
+    clock = clock_fields(task.limit_days, task.due_on, task.colour, task.paused_since is not None, ctx,
+                         task.statutory_days) \
         if ctx is not None and TaskState(task.state).is_open else None
     return {
         "id": task.id, "case_id": task.case_id, "case_number": task.case_number, "bundle": task.bundle_code,
@@ -92,7 +93,8 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
         "materials": case.materials, "prefilled": case.prefilled, "materials_due": case.materials_due,
         "items": items, "departments": list(departments.values()),
         "clock": clock_fields(case.limit_days, case.due_on, case.colour,
-                              any(t.paused_since for t in detail.tasks if TaskState(t.state).is_open), ctx)
+                              any(t.paused_since for t in detail.tasks if TaskState(t.state).is_open), ctx,
+                              case.statutory_days)
         if ctx is not None and case.status == "in_review" else None,
         "open_tasks": [task_view(t, ctx) for t in detail.tasks if TaskState(t.state).is_open],
         "tasks": [task_view(t, ctx) for t in detail.tasks],

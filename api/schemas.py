@@ -116,6 +116,8 @@ class EventSchema(Schema):
 class ClockSchema(Schema):
     limit_days = fields.Integer(metadata={"description": "时限（工作日）：承诺时限，无则法定时限"})
     due_on = fields.String(metadata={"description": "到期日（北京时间）"})
+    statutory_days = fields.Integer(metadata={"description": "法定时限（工作日）"})
+    statutory_due_on = fields.String(metadata={"description": "法定到期日"})
     remaining_days = fields.Integer(metadata={"description": "剩余工作日；到期日当天为 0，超期为负"})
     colour = fields.String(metadata={"description": "green 正常 / yellow 黄牌预警 / red 红牌超时"})
     paused = fields.Boolean(metadata={"description": "特别程序中，暂停计时"})

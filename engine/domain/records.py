@@ -36,6 +36,8 @@ class CaseRecord:
     """The end of the last working day for supplying the tolerated materials (容缺)."""
     limit_days: int | None = None
     """The case's clock: the bundle's promised limit in working days (承诺时限)."""
+    statutory_days: int | None = None
+    """The same over the items' statutory limits (法定时限)."""
     due_on: date | None = None
     colour: str | None = None
     """green, yellow or red, as the ticker last saw the clock."""
@@ -63,6 +65,7 @@ class TaskRecord:
     decision: str | None = None
     limit_days: int | None = None
     """An approval's clock: its item's limit in working days (promised, else statutory)."""
+    statutory_days: int | None = None
     due_on: date | None = None
     colour: str | None = None
     paused_since: datetime | None = None

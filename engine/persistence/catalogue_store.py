@@ -15,6 +15,7 @@ from engine.persistence.repositories import record_of, values_of
 class CatalogueRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._stamp: str | None = None
 
     def entries(self, kind: str) -> dict[str, dict[str, Any]]:
         rows = self.conn.execute(select(t.catalogue_entries.c.key, t.catalogue_entries.c.definition)
@@ -22,13 +23,17 @@ class CatalogueRepository:
         return {str(r[0]): dict(r[1]) for r in rows}
 
     def stamp(self) -> str:
-        """Changes whenever an entry is added, changed or removed."""
-        row = self.conn.execute(select(func.count(), func.max(t.catalogue_entries.c.updated_at))
-                                .select_from(t.catalogue_entries)).one()
-        return f"{row[0]}:{row[1]}"
+        """Changes whenever an entry is added, changed or removed. Read once per transaction
+        (this repository lives as long as its transaction), again after a change through it."""
+        if self._stamp is None:
+            row = self.conn.execute(select(func.count(), func.max(t.catalogue_entries.c.updated_at))
+                                    .select_from(t.catalogue_entries)).one()
+            self._stamp = f"{row[0]}:{row[1]}"
+        return self._stamp
 
     def replace(self, kind: str, entries: dict[str, dict[str, Any]], now: datetime) -> int:
         """Make the stored entries of ``kind`` exactly ``entries``; answers how many changed."""
+        self._stamp = None
         stored = self.entries(kind)
         changed = 0
         for key, definition in entries.items():

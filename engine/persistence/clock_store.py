@@ -63,26 +63,36 @@ class WarningRow:
 
 
 class CalendarRepository:
+    _stamp_query = select(
+        select(func.count()).select_from(t.calendar_overrides).scalar_subquery(),
+        select(func.max(t.calendar_overrides.c.created_at)).scalar_subquery(),
+        select(func.count()).select_from(t.calendar_years).scalar_subquery(),
+        select(func.max(t.calendar_years.c.confirmed_at)).scalar_subquery(),
+    )
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._stamp: str | None = None
 
     def stamp(self) -> str:
-        """Changes whenever an override or a confirmed year is added, changed or removed."""
-        o = self.conn.execute(select(func.count(), func.max(t.calendar_overrides.c.created_at))
-                              .select_from(t.calendar_overrides)).one()
-        y = self.conn.execute(select(func.count(), func.max(t.calendar_years.c.confirmed_at))
-                              .select_from(t.calendar_years)).one()
-        return f"{o[0]}:{o[1]}:{y[0]}:{y[1]}"
+        """Changes whenever an override or a confirmed year is added, changed or removed; read once
+        per transaction (and again after a change through this repository)."""
+        if self._stamp is None:
+            row = self.conn.execute(self._stamp_query).one()
+            self._stamp = ":".join(str(v) for v in row)
+        return self._stamp
 
     def overrides(self) -> list[OverrideRow]:
         rows = self.conn.execute(select(t.calendar_overrides).order_by(t.calendar_overrides.c.day))
         return [OverrideRow(**r._mapping) for r in rows]
 
     def put_override(self, row: OverrideRow) -> None:
+        self._stamp = None
         self.conn.execute(delete(t.calendar_overrides).where(t.calendar_overrides.c.day == row.day))
         self.conn.execute(insert(t.calendar_overrides).values(**row.__dict__))
 
     def delete_override(self, day: date) -> bool:
+        self._stamp = None
         return bool(self.conn.execute(delete(t.calendar_overrides).where(t.calendar_overrides.c.day == day)).rowcount)
 
     def confirmed_years(self) -> dict[int, tuple[str, datetime]]:
@@ -90,6 +100,7 @@ class CalendarRepository:
         return {int(r.year): (str(r.confirmed_by), r.confirmed_at) for r in rows}
 
     def confirm_year(self, year: int, by: str, now: datetime) -> None:
+        self._stamp = None
         self.conn.execute(delete(t.calendar_years).where(t.calendar_years.c.year == year))
         self.conn.execute(insert(t.calendar_years).values(year=year, confirmed_by=by, confirmed_at=now))
 

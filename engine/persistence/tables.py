@@ -102,6 +102,7 @@ cases = Table(
     Column("materials_due", UtcDateTime, nullable=True, index=True),
     # The case's clock (the bundle's promised limit) and when its next BPMN timer is due.
     Column("limit_days", Integer, nullable=True),
+    Column("statutory_days", Integer, nullable=True),
     Column("due_on", Date, nullable=True),
     Column("colour", String(8), nullable=True),
     Column("next_timer_at", UtcDateTime, nullable=True, index=True),
@@ -153,6 +154,7 @@ tasks = Table(
     # The working-day clock of an approval: its limit, due day (Asia/Shanghai), last colour, and
     # since when a special procedure pauses it. Pauses and extensions have their own tables.
     Column("limit_days", Integer, nullable=True),
+    Column("statutory_days", Integer, nullable=True),
     Column("due_on", Date, nullable=True),
     Column("colour", String(8), nullable=True),
     Column("paused_since", UtcDateTime, nullable=True),

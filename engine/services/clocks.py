@@ -4,7 +4,7 @@ refreshed by the ticker, which raises a warning for each change of colour (红�
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,7 +25,12 @@ def item_limit(item: Item) -> int | None:
     return item.promised_days if item.promised_days is not None else item.statutory_days
 
 
-def bundle_limit(bundle: Bundle) -> int | None:
+def statutory_limit(item: Item) -> int | None:
+    """The statutory limit (法定时限), else the promise where the law sets none."""
+    return item.statutory_days if item.statutory_days is not None else item.promised_days
+
+
+def bundle_limit(bundle: Bundle, item_limit: Callable[[Item], int | None] = item_limit) -> int | None:
     """The case's limit: the longest chain of item limits along their dependencies (the items
     of a chain are decided one after another, the rest in parallel)."""
     items = {i.code: i for i in bundle.items}
@@ -67,7 +72,8 @@ def start_task_clocks(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Case
         item = items.get(task.item_code or "")
         limit = item_limit(item) if item is not None else None
         if limit is not None:
-            task.limit_days = limit
+            assert item is not None
+            task.limit_days, task.statutory_days = limit, max(limit, statutory_limit(item) or limit)
             task.due_on = calendar.add_working_days(shanghai_day(now), limit)
             task.colour = _plain_colour(ctx, limit, shanghai_day(now), task.due_on, calendar)
 
@@ -76,7 +82,7 @@ def start_case_clock(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseR
                      now: datetime) -> None:
     limit = bundle_limit(bundle)
     if limit is not None:
-        case.limit_days = limit
+        case.limit_days, case.statutory_days = limit, max(limit, bundle_limit(bundle, statutory_limit) or limit)
         calendar = ctx.calendars.get(uow)
         case.due_on = calendar.add_working_days(shanghai_day(now), limit)
         case.colour = _plain_colour(ctx, limit, shanghai_day(now), case.due_on, calendar)
@@ -238,7 +244,7 @@ def _plain_colour(ctx: ServiceContext, limit: int, today: date, due_on: date, ca
 
 
 def clock_fields(limit_days: int | None, due_on: date | None, stored_colour: str | None, paused: bool,
-                 ctx: ServiceContext) -> dict[str, Any] | None:
+                 ctx: ServiceContext, statutory_days: int | None = None) -> dict[str, Any] | None:
     """A clock as the views show it, from the projection alone: due day, working days left today,
     colour (as of today; a paused clock keeps the colour it paused with), whether it is paused and
     whether the due day lies in a year without confirmed holiday data."""
@@ -247,7 +253,12 @@ def clock_fields(limit_days: int | None, due_on: date | None, stored_colour: str
     calendar = ctx.calendars.current
     today = shanghai_day(ctx.clock())
     live = stored_colour if paused else _plain_colour(ctx, limit_days, today, due_on, calendar)
-    return {"limit_days": limit_days, "due_on": due_on.isoformat(), "remaining_days": remaining_days(today, due_on,
-                                                                                                     calendar),
+    statutory = max(statutory_days or limit_days, limit_days)
+    # The statutory due day lies as many working days after the promised one as the limits differ
+    # (the same pauses and extensions moved both).
+    statutory_due = calendar.add_working_days(due_on, statutory - limit_days)
+    return {"limit_days": limit_days, "due_on": due_on.isoformat(),
+            "statutory_days": statutory, "statutory_due_on": statutory_due.isoformat(),
+            "remaining_days": remaining_days(today, due_on, calendar),
             "colour": live or "green", "paused": paused,
             "unconfirmed_years": list(calendar.unconfirmed_years(today, due_on))}

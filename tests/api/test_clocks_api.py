@@ -44,6 +44,10 @@ def test_due_days_match_the_hand_count(client: Any) -> None:
         assert clock["colour"] == ("yellow" if item == "cy.yyzz" else "green"), item
         assert clock["paused"] is False and clock["unconfirmed_years"] == []
     assert clock_of(client, case["number"], "cy.xf")["remaining_days"] == 10
+    # 城管's promise is 5 working days, the law allows 20: 10-09 and, 15 working days later
+    # (10-10, 10-12..10-16, 10-19..10-23, 10-26..10-29), 10-29.
+    sign = clock_of(client, case["number"], "cy.zp")
+    assert (sign["statutory_days"], sign["statutory_due_on"]) == (20, "2026-10-29")
     # The case: the longest chain is 营业执照 (1) then 食品经营许可 (7) = 8, beaten by 消防 (10).
     assert case["clock"]["limit_days"] == 10 and case["clock"]["due_on"] == "2026-10-15"
     assert case["receipt"]["promised_by"] == "2026-10-15"

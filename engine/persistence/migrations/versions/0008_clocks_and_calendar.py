@@ -84,12 +84,14 @@ def upgrade() -> None:
                            unique=False)
     with op.batch_alter_table("tasks") as batch:
         batch.add_column(sa.Column("limit_days", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("statutory_days", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("due_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("colour", sa.String(8), nullable=True))
         batch.add_column(sa.Column("paused_since", sa.DateTime(timezone=True), nullable=True))
         batch.create_index(batch.f("ix_tasks_state_due_on"), ["state", "due_on"], unique=False)
     with op.batch_alter_table("cases") as batch:
         batch.add_column(sa.Column("limit_days", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("statutory_days", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("due_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("colour", sa.String(8), nullable=True))
         batch.add_column(sa.Column("next_timer_at", sa.DateTime(timezone=True), nullable=True))
@@ -99,11 +101,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.drop_index(batch.f("ix_cases_next_timer_at"))
-        for column in ("next_timer_at", "colour", "due_on", "limit_days"):
+        for column in ("next_timer_at", "colour", "due_on", "statutory_days", "limit_days"):
             batch.drop_column(column)
     with op.batch_alter_table("tasks") as batch:
         batch.drop_index(batch.f("ix_tasks_state_due_on"))
-        for column in ("paused_since", "colour", "due_on", "limit_days"):
+        for column in ("paused_since", "colour", "due_on", "statutory_days", "limit_days"):
             batch.drop_column(column)
     for table in ("supervision_warnings", "task_extensions", "task_pauses", "calendar_years", "calendar_overrides"):
         op.drop_table(table)
