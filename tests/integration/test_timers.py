@@ -141,3 +141,33 @@ def test_the_flow_check_accepts_the_working_day_helper() -> None:
     departments = {i["department"] for i in bundle["items"]}
     report = check_flow(xml, bundle, departments, functions={"working_days"})
     assert report.ok, [p.message_en for p in report.errors]
+
+
+def test_two_ticker_processes_fire_each_timer_once(db_url: str, tmp_path: Path) -> None:
+    """Two `onething tick` processes (say, cron on two machines) at the same moment."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    bpmn = tmp_path / "bpmn"
+    shutil.copytree(ROOT / "bpmn" / "catalogue", bpmn / "catalogue")
+    (bpmn / "restaurant").mkdir()
+    shutil.copy(ROOT / "bpmn" / "restaurant" / "bundle.json", bpmn / "restaurant" / "bundle.json")
+    source = (ROOT / "bpmn" / "restaurant" / "flow.bpmn").read_bytes()
+    (bpmn / "restaurant" / "flow.bpmn").write_bytes(with_reminder(source, "approve_xf", '"PT1S"', "timeDuration"))
+    engine = build_engine(Settings(database_url=db_url, bpmn_dir=bpmn, password_strength="fast"))
+    try:
+        numbers = [start(engine) for _ in range(8)]
+        time.sleep(1.5)  # every reminder is now due
+        env = {**os.environ, "DATABASE_URL": db_url, "ONETHING_BPMN_DIR": str(bpmn)}
+        tickers = [subprocess.Popen([sys.executable, "-m", "api.cli", "tick"], cwd=ROOT, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+        outputs = [p.communicate(timeout=120)[0].decode(errors="replace") for p in tickers]
+        assert [p.returncode for p in tickers] == [0, 0], outputs
+        fired = sum(out.count("timer fired:") for out in outputs)
+        assert fired == len(numbers), outputs
+        for number in numbers:
+            assert events(engine, number, "TimerFired") == [{"timer": "催办提醒"}]
+    finally:
+        engine.db.dispose()
