@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
-from api import access, applicants, auth, bundles, cases, catalogue, logs, supervision, tasks
+from api import access, applicants, auth, bundles, cases, catalogue, flows, logs, reports, supervision, tasks
+from api import web as workbench
 from api.errors import http_error_response, register_error_handlers
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 
@@ -64,7 +65,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(applicants.blp)
     api.register_blueprint(supervision.blp)
     api.register_blueprint(supervision.calendar_blp)
+    api.register_blueprint(flows.blp)
+    api.register_blueprint(reports.case_blp)
+    api.register_blueprint(reports.blp)
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)
     register_error_handlers(app)
+    workbench.install(app)
     return app

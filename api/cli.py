@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 
+from api import simulate_command
 from engine.bootstrap import OneThingEngine, Settings, UnsafeConfiguration, build_engine
 from engine.domain.access import Role
 from engine.domain.errors import DomainError
@@ -34,11 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("audit-verify", help="verify the hash chains of the event log; exit 1 at a broken link")
     sub.add_parser("tick", help="run what is due once (for cron): fire due BPMN timers, terminate cases whose "
                                 "tolerated materials are overdue, recompute deadline colours and raise warnings")
+    simulate_command.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "simulate":  # builds its own engine, on its own clock and database
+        return simulate_command.run_simulate(args)
     settings = Settings.from_env()
     if args.command == "serve" and args.demo_users:
         settings.demo_users = True
@@ -96,6 +100,7 @@ def _serve(engine: OneThingEngine, host: str, port: int) -> int:
     app = create_app({"ENGINE": engine})
     print(f"database: {engine.settings.database_url}", file=sys.stderr)
     print(f"API on http://{host}:{port}/api  (OpenAPI: /api/openapi.json, Swagger UI: /api/docs)", file=sys.stderr)
+    print(f"web workbench (工作台) on http://{host}:{port}/  (log in at /app/login)", file=sys.stderr)
     if engine.settings.demo_users:
         print(f"\ndemo users (password for all: {DEMO_PASSWORD}):", file=sys.stderr)
         for user in demo_users(engine.ctx):

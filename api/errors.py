@@ -1,4 +1,7 @@
-"""One error shape for every failure: ``{"code", "message", "message_zh", "errors"}``."""
+"""One error shape for every failure: ``{"code", "message", "message_zh", "errors"}``.
+
+An error may add members of its own beside those four (``DomainError.details``): a refused BPMN upload
+adds ``problems``, the structured list of what is wrong with the file."""
 
 from __future__ import annotations
 
@@ -54,6 +57,8 @@ def error_body(code: str, message: str, message_zh: str, errors: dict[str, Any] 
 
 def _flatten(messages: Any) -> dict[str, Any]:
     """webargs nests field errors under the location (json, query...); callers want the fields."""
+    if messages is None:  # a plain HTTP error (404, 413...): no field to blame
+        return {}
     if not isinstance(messages, dict):
         return {"_request": messages}
     flat: dict[str, Any] = {}
@@ -82,7 +87,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(err: DomainError) -> tuple[Response, int]:
         status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(err, cls)), 400)
-        response = jsonify(error_body(err.code, err.message, err.message_zh, err.field_errors))
+        body = error_body(err.code, err.message, err.message_zh, err.field_errors)
+        body.update({k: v for k, v in err.details().items() if k not in body})  # the four members stay as they are
+        response = jsonify(body)
         if isinstance(err, TooManyAttempts):
             response.headers["Retry-After"] = str(err.retry_after)
         if isinstance(err, Unauthenticated):

@@ -95,6 +95,8 @@ class TaskListArgsSchema(PageArgsSchema):
                           validate=validate.OneOf(["open", "ready", "claimed", "completed", "cancelled"]))
     case = fields.String(validate=validate.Length(max=40))
     assignee = fields.String(validate=validate.Length(max=100))
+    colour = fields.String(validate=validate.OneOf(["green", "yellow", "red"]),
+                           metadata={"description": "时限颜色：green 正常 / yellow 黄牌 / red 红牌（超期）"})
 
 
 class ActorSchema(Schema):

@@ -14,7 +14,7 @@ from api.access import current_actor, current_principal
 from api.cases import ctx
 from engine.domain.errors import InvalidInput
 from engine.services.calendar_admin import PutOverride, calendar_of_year, confirm_year, delete_override, put_override
-from engine.services.supervision import acknowledge_warning, list_warnings
+from engine.services.supervision import acknowledge_warning, department_performance, list_warnings
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/supervision", description="效能监督：红黄牌预警")
 calendar_blp = Blueprint("calendar", __name__, url_prefix="/api/calendar",
@@ -62,6 +62,21 @@ class Warnings(MethodView):
                                     args["open"], args["page"], args["per_page"])
         return {"items": [_warning(r) for r in rows], "total": total, "page": args["page"],
                 "per_page": args["per_page"]}
+
+
+@blp.route("/departments")
+class Departments(MethodView):
+    @blp.response(200)
+    def get(self) -> dict[str, Any]:
+        """Each department's open approvals by clock colour, and the share of its completed approvals
+        finished by their due day (按时办结率)"""
+        rows = department_performance(ctx(), current_principal())
+        return {"items": [{
+            "department": r.department, "name": r.name,
+            "open": {"green": r.open_green, "yellow": r.open_yellow, "red": r.open_red, "total": r.open_total},
+            "paused": r.paused, "completed": r.completed, "on_time": r.on_time,
+            "on_time_rate": round(r.on_time_rate, 4) if r.on_time_rate is not None else None,
+        } for r in rows]}
 
 
 @blp.route("/warnings/<int:warning_id>/acknowledge")

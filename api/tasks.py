@@ -43,7 +43,7 @@ class Tasks(MethodView):
         """An inbox, oldest first, from the task projection: your department's tasks (a supervisor's: all)"""
         states = _STATES.get(args["state"], (args["state"],))
         page = views.list_tasks(ctx(), current_principal(), args.get("department"), states, args.get("case"),
-                                args.get("assignee"), args["page"], args["per_page"])
+                                args.get("assignee"), args["page"], args["per_page"], args.get("colour"))
         return {"items": [task_view(t, ctx()) for t in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from engine.domain.clocks import WarningThresholds
+from engine.domain.savings import DEFAULT_RULES, CountingRules
+from engine.domain.savings_config import counting_rules_from_json
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade
 from engine.persistence.uow import SqlAlchemyUnitOfWork
@@ -51,6 +53,8 @@ class Settings:
     """How often ``serve`` runs the ticker in process (timers, clocks, overdue materials); 0: never."""
     yellow_fraction: float = 0.2
     yellow_days: int = 2
+    savings_rules: CountingRules = DEFAULT_RULES
+    """How the savings figures (四减一优) are counted when a case closes (ONETHING_SAVINGS_RULES)."""
 
     @staticmethod
     def from_env() -> Settings:
@@ -67,6 +71,7 @@ class Settings:
             tick_seconds=float(os.environ.get("ONETHING_TICK_SECONDS", "60")),
             yellow_fraction=float(os.environ.get("ONETHING_YELLOW_FRACTION", "0.2")),
             yellow_days=int(os.environ.get("ONETHING_YELLOW_DAYS", "2")),
+            savings_rules=counting_rules_from_json(os.environ.get("ONETHING_SAVINGS_RULES", "{}")),
         )
 
 
@@ -96,6 +101,7 @@ def build_engine(settings: Settings) -> OneThingEngine:
     )
     ctx.script_engine.functions.update(timer_functions(ctx))
     ctx.thresholds = WarningThresholds(settings.yellow_fraction, settings.yellow_days)
+    ctx.savings_rules = settings.savings_rules
     if settings.deploy_shipped:
         deploy_catalogue(ctx, settings.bpmn_dir / "catalogue")
         deploy_shipped_flows(ctx, settings.bpmn_dir)

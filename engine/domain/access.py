@@ -48,8 +48,12 @@ class Permission(StrEnum):
     AUDIT_VERIFY = "audit.verify"
     CALENDAR_MANAGE = "calendar.manage"
     """Declare holidays and working days over the package's calendar; confirm a year's calendar."""
+    FLOW_MANAGE = "flow.manage"
+    """Upload, check, compare, dry-run and deploy BPMN flow versions; move running cases onto one."""
     SUPERVISE = "supervise"
     """The warning queue (红黄牌): a supervisor sees every department's, a head their own."""
+    REPORT_READ = "report.read"
+    """Savings reports (四减一优) over many cases, their exports and charts: figures, no personal data."""
     SELF = "self"
     """One's own account: who am I, my tokens, log out."""
 
@@ -60,10 +64,11 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                                          Permission.TASK_WORK}),
     Role.REVIEWER: frozenset(_READ_CASES | {Permission.TASK_WORK}),
     Role.HEAD: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.TASK_ASSIGN, Permission.SUPERVISE}),
-    Role.SUPERVISOR: frozenset(_READ_CASES | {Permission.AUDIT_VERIFY, Permission.SUPERVISE}),
+    Role.SUPERVISOR: frozenset(_READ_CASES | {Permission.AUDIT_VERIFY, Permission.SUPERVISE,
+                                              Permission.REPORT_READ}),
     Role.ADMIN: frozenset({Permission.CATALOGUE_READ, Permission.CATALOGUE_MANAGE,
                            Permission.USER_MANAGE, Permission.AUDIT_VERIFY, Permission.CALENDAR_MANAGE,
-                           Permission.SELF}),
+                           Permission.FLOW_MANAGE, Permission.REPORT_READ, Permission.SELF}),
 }
 
 # Roles that handle an applicant's case and so see the applicant's full identifiers.

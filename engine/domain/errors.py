@@ -7,6 +7,7 @@ or reviewer reads on screen.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 class DomainError(Exception):
@@ -22,6 +23,11 @@ class DomainError(Exception):
         self.message = message
         self.message_zh = message_zh
         self.field_errors = {k: list(v) for k, v in (field_errors or {}).items()}
+
+    def details(self) -> dict[str, Any]:
+        """Members the error body carries beside ``code``, ``message``, ``message_zh`` and ``errors``
+        (a refused flow upload lists its ``problems``); none by default."""
+        return {}
 
 
 class NotFound(DomainError):

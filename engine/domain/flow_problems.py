@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from engine.domain.errors import InvalidInput
+
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
 WARNING: Severity = "warning"
@@ -65,6 +67,7 @@ class FlowRule(StrEnum):
     PARALLEL_UNJOINED = "parallel-unjoined"
     PARALLEL_UNCHECKED = "parallel-unchecked"
     CONDITION_IGNORED = "condition-ignored"
+    AUTOMATIC_LOOP = "automatic-loop"
     # Expressions, scripts and timers
     TIMER_EXPRESSION = "timer-expression"
     CONDITION_REFUSED = "condition-refused"
@@ -152,3 +155,21 @@ def ordered(problems: list[FlowProblem], limit: int = MAX_PROBLEMS) -> list[Flow
     summary = FlowProblem.warning(FlowRule.TOO_MANY_PROBLEMS, None, None, f"问题过多，另有 {rest} 个未列出",
                                   f"too many problems; {rest} more not listed")
     return [*found[:limit], summary]
+
+
+class FlowRefused(InvalidInput):
+    """A flow that may not become (or be deployed as) a version of a bundle: the report's errors, as field
+    errors keyed ``xml`` (the file) or ``xml.<element id>``, and every problem in ``details()['problems']``."""
+
+    code = "flow_refused"
+
+    def __init__(self, report: FlowReport, message: str, message_zh: str) -> None:
+        errors: dict[str, list[str]] = {}
+        for problem in report.errors:
+            key = "xml" if problem.element_id is None else f"xml.{problem.element_id}"
+            errors.setdefault(key, []).append(problem.message_zh)
+        super().__init__(message, message_zh, errors)
+        self.report = report
+
+    def details(self) -> dict[str, Any]:
+        return {"problems": [p.to_dict() for p in self.report.problems]}

@@ -33,8 +33,11 @@ def list_tasks(
     assignee: str | None = None,
     page: int = 1,
     per_page: int = 50,
+    colour: str | None = None,
 ) -> Page[TaskRecord]:
     conditions: list[ColumnElement[bool]] = [t.tasks.c.state.in_(states)]
+    if colour is not None:
+        conditions.append(t.tasks.c.colour == colour)
     if department is not None:
         conditions.append(t.tasks.c.department == department)
     if departments is not None:

@@ -85,6 +85,13 @@ class CaseRepository(_Repository):
             .order_by(t.cases.c.id))
         return [int(r[0]) for r in rows]
 
+    def running_ids(self, bundle_code: str) -> list[int]:
+        """The bundle's cases still under review or awaiting pickup, oldest first."""
+        rows = self.conn.execute(select(t.cases.c.id).where(
+            t.cases.c.bundle_code == bundle_code, t.cases.c.status.in_(("in_review", "awaiting_pickup")))
+            .order_by(t.cases.c.id))
+        return [int(r[0]) for r in rows]
+
     _lock = select(t.cases).where(t.cases.c.id == bindparam("id")).with_for_update()
     _lock_by_number = select(t.cases).where(t.cases.c.number == bindparam("number")).with_for_update()
     _lock_for_task = select(t.cases).where(t.cases.c.id == select(t.tasks.c.case_id).where(
@@ -257,6 +264,11 @@ class FlowRepository(_Repository):
 
     def version(self, version_id: int) -> FlowVersionRecord | None:
         row = self.conn.execute(select(t.flow_versions).where(t.flow_versions.c.id == version_id)).first()
+        return record_of(FlowVersionRecord, row) if row else None
+
+    def version_by_number(self, bundle_code: str, number: int) -> FlowVersionRecord | None:
+        row = self.conn.execute(select(t.flow_versions).where(
+            t.flow_versions.c.bundle_code == bundle_code, t.flow_versions.c.version == number)).first()
         return record_of(FlowVersionRecord, row) if row else None
 
     def xml(self, version_id: int) -> tuple[bytes, str]:

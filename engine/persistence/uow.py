@@ -27,6 +27,7 @@ from engine.persistence.repositories import (
     TaskRepository,
     WorkflowStateRepository,
 )
+from engine.persistence.savings_store import SavingsRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -62,6 +63,7 @@ class SqlAlchemyUnitOfWork:
         self.calendar = CalendarRepository(conn)
         self.clocks = ClockRepository(conn)
         self.warnings = WarningRepository(conn)
+        self.savings = SavingsRepository(conn)
         return self
 
     @property

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 
 from engine.domain.clocks import WarningThresholds
+from engine.domain.savings import DEFAULT_RULES, CountingRules
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.calendar import CalendarCache
 from engine.services.catalogue_cache import CatalogueCache
@@ -30,6 +31,8 @@ class ServiceContext:
     """The working-day calendar with the administrators' overrides: ``calendars.get(uow)``."""
     thresholds: WarningThresholds = field(default_factory=WarningThresholds)
     """When a clock turns yellow (红黄牌)."""
+    savings_rules: CountingRules = DEFAULT_RULES
+    """How each savings figure (四减一优) is counted when a case closes; DOMAIN.md's by default."""
     passwords: PasswordHasher = field(default_factory=PasswordHasher)
     token_ttl: timedelta = timedelta(hours=12)
     dummy_password_hash: str = ""

@@ -13,6 +13,7 @@ from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.clocks import start_task_clocks
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
+from engine.services.savings import record_case_savings
 from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow, WorkflowError
 from engine.workflow.specs import FlowSpec
 
@@ -89,6 +90,8 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
                  CaseStatus.IN_REVIEW: "CaseInReview"}[CaseStatus(case.status)]
         record_event(uow, case, event, actor if event == "CaseClosed" else SYSTEM, now,
                      {"from": before, "to": case.status})
+        if case.status == CaseStatus.CLOSED:
+            record_case_savings(uow, ctx, case)  # in the closing transaction: reports never recompute
     case.next_timer_at = wf.next_timer_at()
     if new_case:
         uow.states.add(case.id, SERIALIZER_VERSION, wf.dump(), now)

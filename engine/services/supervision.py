@@ -1,13 +1,18 @@
 """The supervisors' queue of deadline warnings (红黄牌): every change of a clock's colour, newest
-first; a supervisor sees every department's, a department head their own."""
+first; and each department's open approvals by colour with its on-time rate. A supervisor sees
+every department's, a department head their own."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from engine.domain.access import Principal, Role
 from engine.domain.errors import Forbidden, InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.clock_store import WarningRow
+from engine.persistence.department_stats import department_figures
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.accounts import known_departments
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
 
@@ -44,3 +49,45 @@ def acknowledge_warning(warning_id: int, viewer: Principal, actor: Actor, ctx: S
         return answer
 
     return in_transaction(ctx, work)
+
+
+@dataclass(frozen=True)
+class DepartmentPerformance:
+    """One department's approvals as supervision sees them."""
+
+    department: str
+    name: str
+    open_green: int
+    open_yellow: int
+    open_red: int
+    paused: int
+    completed: int
+    on_time: int
+
+    @property
+    def open_total(self) -> int:
+        return self.open_green + self.open_yellow + self.open_red
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """The share of completed approvals finished by their due day; None before any."""
+        return self.on_time / self.completed if self.completed else None
+
+
+def department_performance(ctx: ServiceContext, viewer: Principal) -> list[DepartmentPerformance]:
+    """Each department's open approvals by colour and its on-time rate (按时办结率); a supervisor sees
+    every department that has approvals, a department head their own."""
+    seen = _departments(viewer)
+    with ctx.uow(False) as uow:
+        names = known_departments(uow)
+        figures = {f.department: f for f in department_figures(uow.connection, seen)}
+    codes = sorted(seen) if seen is not None else sorted(figures)
+    answer = []
+    for code in codes:
+        found = figures.get(code)
+        by_colour = found.open_by_colour if found else {}
+        answer.append(DepartmentPerformance(
+            code, names.get(code, code), by_colour.get("green", 0), by_colour.get("yellow", 0),
+            by_colour.get("red", 0), found.paused if found else 0, found.completed if found else 0,
+            found.on_time if found else 0))
+    return answer

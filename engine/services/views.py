@@ -76,14 +76,16 @@ def get_task(ctx: ServiceContext, task_id: str, viewer: Principal) -> TaskRecord
 
 
 def list_tasks(ctx: ServiceContext, viewer: Principal, department: str | None, states: tuple[str, ...],
-               case_ref: str | None, assignee: str | None, page: int, per_page: int) -> Page[TaskRecord]:
-    """An inbox: only the departments whose tasks ``viewer`` may see; asking for another is 403."""
+               case_ref: str | None, assignee: str | None, page: int, per_page: int,
+               colour: str | None = None) -> Page[TaskRecord]:
+    """An inbox: only the departments whose tasks ``viewer`` may see; asking for another is 403.
+    ``colour`` keeps the tasks whose clock has that colour (red: overdue)."""
     if department is not None:
         ensure_task_visible(viewer, department)
     with ctx.uow(False) as uow:
         case_id = find_case(uow, case_ref).id if case_ref else None
         return queries.list_tasks(uow.connection, department, states, viewer.task_departments(), case_id,
-                                  assignee, page, per_page)
+                                  assignee, page, per_page, colour)
 
 
 def list_bundles(ctx: ServiceContext) -> list[BundleView]:

@@ -19,6 +19,10 @@ from engine.workflow.flow_model import CONTAINER_TYPES, FlowModel, Node
 PARALLEL_STEP_BUDGET = 250_000
 """Nodes visited in total while looking for parallel joins; beyond it the check gives up with a warning."""
 _CONDITIONAL_SOURCES = frozenset({"exclusiveGateway", "inclusiveGateway"})
+# Where a token waits for a person, a message or the clock: a cycle through one of these is a loop
+# people take a turn at (a correction round); a cycle through none spins inside one request.
+_WAITS = frozenset({"userTask", "manualTask", "receiveTask", "intermediateCatchEvent", "eventBasedGateway",
+                    "callActivity", *CONTAINER_TYPES})
 
 
 def reference_problems(model: FlowModel) -> list[FlowProblem]:
@@ -85,6 +89,7 @@ def graph_problems(model: FlowModel, process_ids: Collection[str]) -> list[FlowP
                 FlowRule.UNREACHABLE, node.id, node.line, f"从开始事件无法到达{_label(node)}，它永远不会运行",
                 f"{_label(node, english=True)} cannot be reached from a start event and will never run"))
     problems.extend(_parallel_problems(model, nodes))
+    problems.extend(_automatic_loops(model, nodes))
     for flow in model.flows.values():
         source = model.nodes.get(flow.source)
         if flow.process_id in process_ids and flow.condition is not None and source is not None \
@@ -173,3 +178,55 @@ def _joins_reached(model: FlowModel, start: str, split_id: str, budget: int) -> 
             joins.add(node_id)
         pending.extend(model.successors(node_id))
     return joins, budget
+
+
+def _automatic_loops(model: FlowModel, nodes: list[Node]) -> Iterator[FlowProblem]:
+    """Cycles of sequence flows with nothing that waits on them: SpiffWorkflow would run such a loop
+    without end inside the request that entered it. Strongly connected components, found iteratively
+    (Tarjan), so a long flow cannot exhaust the stack."""
+    ids = {n.id for n in nodes}
+    edges = {n.id: [f.target for f in model.outgoing(n.id) if f.target in ids] for n in nodes}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    counter = 0
+    for root in edges:
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = edges[node]
+            if position < len(targets):
+                work.append((node, position + 1))
+                target = targets[position]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                looping = len(component) > 1 or node in edges[node]
+                if looping and not any(model.nodes[m].type in _WAITS for m in component):
+                    first = min((model.nodes[m] for m in component), key=lambda n: (n.line or 0, n.id))
+                    yield FlowProblem.error(
+                        FlowRule.AUTOMATIC_LOOP, first.id, first.line,
+                        f"{_label(first)}所在的循环里没有任何需要等待的环节（人工任务、消息或定时器）：办件进入后会无休止地空转",
+                        f"the loop through {_label(first, english=True)} has nothing that waits (a user task, a "
+                        "message or a timer): a case entering it would spin without end")

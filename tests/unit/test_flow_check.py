@@ -592,3 +592,19 @@ def test_an_untyped_task_is_only_warned() -> None:
         "</bpmn:task>", "noop"))
     assert report.ok
     warned(report, FlowRule.LIMITED_ELEMENT, "noop")
+
+
+def test_a_loop_with_nothing_that_waits_is_refused() -> None:
+    """A correction loop goes through a person; one made of gateways and scripts would spin forever."""
+    spinning = (FLOW.replace('<bpmn:userTask id="correct_a" name="补正材料：事项甲">',
+                             '<bpmn:scriptTask id="correct_a" name="自动补正">')
+                .replace('<bpmn:outgoing>f_resume_a</bpmn:outgoing>\n    </bpmn:userTask>',
+                         '<bpmn:outgoing>f_resume_a</bpmn:outgoing>\n      <bpmn:script>x = 1</bpmn:script>\n'
+                         '    </bpmn:scriptTask>')
+                .replace('sourceRef="correct_a" targetRef="approve_a"', 'sourceRef="correct_a" targetRef="decide_a"'))
+    assert spinning != FLOW
+    report = check_flow(spinning.encode(), BUNDLE, DEPARTMENTS)
+    problem = found(report, FlowRule.AUTOMATIC_LOOP)[0]
+    assert problem.severity == "error" and problem.element_id in ("decide_a", "correct_a")
+    sample = check_flow(FLOW.encode(), BUNDLE, DEPARTMENTS)
+    assert not [p for p in sample.problems if p.rule == FlowRule.AUTOMATIC_LOOP]

@@ -1,0 +1,97 @@
+/* A case: its progress for everyone who may read it; for the window clerk also the receipt, the
+   correction materials to record, the tolerated materials supplied later, and the pickup. */
+"use strict";
+OneThing.start(async (user) => {
+  const { api, h, fill, busy, param, labels, flash } = OneThing;
+  const ref = param("ref");
+  const clerk = user.roles.includes("clerk");
+  await CaseBits.loadCatalogue();
+
+  async function load() {
+    const c = await api("GET", `/api/cases/${encodeURIComponent(ref)}`);
+    render(c);
+    return c;
+  }
+
+  function render(c) {
+    fill("#case-title", `办件 ${c.number}`);
+    document.title = `办件 ${c.number} · 一件事综合服务工作台`;
+    fill("#case-summary", CaseBits.summary(c));
+    fill("#case-actions",
+      h("a", { class: "button", href: `/app/cases/${encodeURIComponent(c.number)}/receipt` }, "受理回执"),
+      clerk && c.status === "awaiting_pickup"
+        ? h("a", { class: "button primary", href: `/app/cases/${encodeURIComponent(c.number)}/pickup` }, "统一出件") : null);
+    fill("#case-items", CaseBits.items(c));
+    fill("#case-tasks", CaseBits.openTasks(c));
+    fill("#case-form", CaseBits.form(c));
+    fill("#case-materials", CaseBits.materials(c));
+    fill("#case-timeline", CaseBits.timeline(c));
+    const finished = c.status === "closed" || c.status === "awaiting_pickup";
+    document.getElementById("case-results").hidden = !finished;
+    if (finished) fill("#case-results-body", CaseBits.results(c));
+    renderCorrections(c);
+    renderTolerated(c);
+  }
+
+  /* The window's correction tasks: the materials each department asked for, ticked as supplied. */
+  function renderCorrections(c) {
+    const tasks = c.open_tasks.filter((t) => t.kind === "correction");
+    const section = document.getElementById("correction");
+    section.hidden = !tasks.length;
+    fill("#correction-tasks", tasks.map((t) => {
+      const item = c.items.find((i) => i.code === t.item) || { materials_requested: [], name: t.title };
+      const formNode = h("form", { class: "card", dataset: { task: t.id }, novalidate: true },
+        h("h3", {}, `${item.name}（${item.department_name || ""}）`),
+        item.reason ? h("p", {}, `补正理由：${item.reason}`) : null,
+        h("div", { class: "field" },
+          h("span", { "data-label-for": "supplied" }, "申请人已补交的材料："),
+          h("div", { class: "choices" }, item.materials_requested.map((m) => h("label", {},
+            h("input", { type: "checkbox", name: "supplied", value: m, checked: true, disabled: !clerk }), CaseBits.materialName(m)))),
+          h("span", { class: "error", "data-error-for": "supplied" })),
+        clerk ? h("button", { type: "submit", class: "primary" }, "登记补正材料并退回部门审批") : h("p", { class: "muted" }, "由综合窗口登记"));
+      formNode.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const supplied = [...formNode.querySelectorAll("input[name=supplied]:checked")].map((i) => i.value);
+        busy(formNode.querySelector("button"), async () => {
+          if (!supplied.length) {
+            throw new OneThing.ApiError(422, { message_zh: "请勾选申请人已补交的材料", errors: { supplied: ["至少勾选一项"] } });
+          }
+          await api("POST", `/api/tasks/${encodeURIComponent(t.id)}/complete`, { supplied });
+          await load();
+          flash(`已登记补正材料：${supplied.map(CaseBits.materialName).join("、")}，办件已退回部门审批。`);
+        }, formNode);
+      });
+      return formNode;
+    }));
+    if (tasks.length && location.hash === "#correction") section.scrollIntoView();
+  }
+
+  /* Materials tolerated at acceptance (容缺) that the applicant brings later. */
+  function renderTolerated(c) {
+    const missing = Object.entries(c.materials || {}).filter(([, state]) => state === "tolerated").map(([k]) => k);
+    const section = document.getElementById("tolerated");
+    section.hidden = !missing.length || c.status === "terminated";
+    if (section.hidden) return;
+    const formNode = h("form", { novalidate: true },
+      h("p", {}, `须于 ${OneThing.formatDateTime(c.materials_due)} 前补交，逾期办件终止。`),
+      h("div", { class: "field" }, h("div", { class: "choices" }, missing.map((m) => h("label", {},
+        h("input", { type: "checkbox", name: "supplied", value: m, disabled: !clerk }), CaseBits.materialName(m)))),
+      h("span", { class: "error", "data-error-for": "supplied" })),
+      clerk ? h("button", { type: "submit" }, "登记已补交") : null);
+    formNode.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const supplied = [...formNode.querySelectorAll("input[name=supplied]:checked")].map((i) => i.value);
+      busy(formNode.querySelector("button"), async () => {
+        if (!supplied.length) {
+          throw new OneThing.ApiError(422, { message_zh: "请勾选申请人补交的材料", errors: { supplied: ["至少勾选一项"] } });
+        }
+        await api("POST", `/api/cases/${encodeURIComponent(c.number)}/materials`, { supplied });
+        await load();
+        flash(`已登记补交：${supplied.map(CaseBits.materialName).join("、")}`);
+      }, formNode);
+    });
+    fill("#tolerated-body", formNode);
+  }
+
+  await load();
+});

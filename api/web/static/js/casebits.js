@@ -1,0 +1,116 @@
+/* Pieces of a case shown on several pages (the case, a department's task, the pickup): its form
+   with the catalogue's labels, its materials, its items' progress and its timeline. */
+"use strict";
+const CaseBits = (() => {
+  const { api, h, labels, badge, formatDateTime, formatDate, table, clockBadge, departmentName } = OneThing;
+  let catalogue = null;
+
+  /* Field labels and material names from the catalogue (every signed-in role may read it). */
+  async function loadCatalogue() {
+    if (!catalogue) {
+      const [fields, materials] = await Promise.all([api("GET", "/api/catalogue/fields"), api("GET", "/api/catalogue/materials")]);
+      catalogue = { fields, materials };
+    }
+    return catalogue;
+  }
+
+  function materialName(key) {
+    return (catalogue && catalogue.materials[key] && catalogue.materials[key].name) || key;
+  }
+
+  function fieldLabel(key) {
+    return (catalogue && catalogue.fields[key] && catalogue.fields[key].label) || key;
+  }
+
+  function show(value) {
+    if (value === true) return "是";
+    if (value === false) return "否";
+    if (Array.isArray(value)) return value.join("、");
+    if (value === null || value === undefined || value === "") return "—";
+    return String(value);
+  }
+
+  function summary(c) {
+    const applicant = c.applicant || {};
+    return h("dl", { class: "summary" },
+      h("div", {}, h("dt", {}, "办件编号"), h("dd", { class: "case-number" }, c.number)),
+      h("div", {}, h("dt", {}, "一件事"), h("dd", {}, c.bundle_name)),
+      h("div", {}, h("dt", {}, "状态"), h("dd", {}, badge(labels.caseStatus[c.status] || c.status, c.status),
+        c.clock ? [" ", clockBadge(c.clock)] : null)),
+      h("div", {}, h("dt", {}, "申请人"), h("dd", {}, `${applicant.name || ""}　${applicant.id_number || ""}　${applicant.phone || ""}`,
+        c.personal_data === "masked" ? h("span", { class: "muted" }, "（已脱敏）") : null)),
+      applicant.entity_name ? h("div", {}, h("dt", {}, "经营者名称"), h("dd", {}, applicant.entity_name)) : null,
+      h("div", {}, h("dt", {}, "受理"), h("dd", {}, `${formatDateTime(c.accepted_at)}，${c.accepted_by}，${labels.channel[c.channel] || c.channel}`)),
+      h("div", {}, h("dt", {}, "承诺办结日期"), h("dd", {}, formatDate(c.receipt && c.receipt.promised_by))),
+      c.materials_due ? h("div", {}, h("dt", {}, "容缺材料补交期限"), h("dd", {}, formatDateTime(c.materials_due))) : null,
+      c.closed_at ? h("div", {}, h("dt", {}, "办结时间"), h("dd", {}, formatDateTime(c.closed_at))) : null);
+  }
+
+  function items(c) {
+    return table(["事项", "部门", "状态", "决定", "补正", "证照编号/理由"], c.items.map((i) => [
+      i.name, i.department_name, badge(labels.itemStatus[i.status] || i.status, i.status),
+      i.decided_by ? `${i.decided_by} ${formatDateTime(i.decided_at)}` : "—",
+      i.corrections ? `${i.corrections} 次` + (i.materials_requested.length ? `：${i.materials_requested.map(materialName).join("、")}` : "") : "—",
+      i.licence_number || i.reason || "—",
+    ]));
+  }
+
+  function openTasks(c) {
+    return table(["任务", "部门", "类型", "状态", "办理人", "时限"], c.open_tasks.map((t) => [
+      t.title || t.name, departmentName(t.department, departmentsOf(c)), labels.taskKind[t.kind] || t.kind,
+      labels.taskState[t.state] || t.state, t.assignee || "—", clockBadge(t.clock),
+    ]), "没有待办任务");
+  }
+
+  function departmentsOf(c) {
+    return Object.fromEntries((c.departments || []).map((d) => [d.code, d.name]));
+  }
+
+  function form(c, only = null) {
+    const keys = Object.keys(c.form || {}).filter((k) => !only || only.includes(k));
+    const prefilled = new Set(c.prefilled || []);
+    return table(["字段", "填写内容", ""], keys.map((k) => [fieldLabel(k), show(c.form[k]),
+      prefilled.has(k) ? badge("预填", "prefill") : ""]), "没有表单内容");
+  }
+
+  function materials(c, only = null) {
+    const keys = Object.keys(c.materials || {}).filter((k) => !only || only.includes(k));
+    return table(["材料", "情况"], keys.map((k) => [materialName(k),
+      badge(labels.material[c.materials[k]] || c.materials[k], c.materials[k] === "tolerated" ? "yellow" : "green")]));
+  }
+
+  const CJK = /[\u4e00-\u9fff]/;
+
+  function eventText(e, c) {
+    const d = e.data || {};
+    const parts = [];
+    const item = d.item && c.items.find((i) => i.code === d.item);
+    if (item) parts.push(item.name);
+    else if (typeof d.task === "string" && CJK.test(d.task)) parts.push(d.task);
+    if (d.reason) parts.push(`理由：${d.reason}`);
+    if (Array.isArray(d.materials) && d.materials.length) parts.push(`材料：${d.materials.map(materialName).join("、")}`);
+    if (Array.isArray(d.supplied) && d.supplied.length) parts.push(`已补：${d.supplied.map(materialName).join("、")}`);
+    if (d.licence_number) parts.push(`证照编号 ${d.licence_number}`);
+    if (d.rating_label) parts.push(`评价：${d.rating_label}`);
+    if (d.procedure) parts.push(labels.procedure[d.procedure] || d.procedure);
+    if (d.colour) parts.push(labels.colour[d.colour] || d.colour);
+    return parts.join("，");
+  }
+
+  function timeline(c) {
+    return h("ol", { class: "timeline" }, c.timeline.map((e) => h("li", {},
+      h("time", {}, formatDateTime(e.at)), h("strong", {}, labels.event[e.type] || "其他事件"), " ",
+      e.who.user === "system" ? "系统" : `${e.who.user}（${departmentName(e.who.department, departmentsOf(c))}）`,
+      eventText(e, c) ? `：${eventText(e, c)}` : "")));
+  }
+
+  function results(c) {
+    return h("div", {},
+      h("h3", {}, `准予许可（${c.results.granted.length}）`),
+      table(["事项", "部门", "证照编号"], c.results.granted.map((i) => [i.name, i.department_name, i.licence_number || "—"]), "无"),
+      h("h3", {}, `不予许可（${c.results.refused.length}）`),
+      table(["事项", "部门", "不予许可理由"], c.results.refused.map((i) => [i.name, i.department_name, i.reason || "—"]), "无"));
+  }
+
+  return { loadCatalogue, materialName, fieldLabel, summary, items, openTasks, form, materials, timeline, results };
+})();

@@ -1,0 +1,114 @@
+/* The catalogue's shared dictionaries (form fields, materials, e-licence types): browse, add and
+   change entries. The server validates every change against every bundle. */
+"use strict";
+OneThing.start(async () => {
+  const { api, h, fill, busy, flash, table, ApiError } = OneThing;
+  const kindSelect = document.getElementById("kind");
+  const filter = document.getElementById("filter");
+  const entryForm = document.getElementById("entry");
+  const FIELD_TYPES = {
+    string: "单行文本", text: "多行文本", integer: "整数", number: "数字", date: "日期", boolean: "是/否",
+    enum: "单选", multi_enum: "多选", id_number: "身份证号码", credit_code: "统一社会信用代码", phone: "电话",
+  };
+  /* What each dictionary's editor asks for: [property, label, input kind, options]. Properties the
+     editor does not know are kept as they are. */
+  const SHAPES = {
+    fields: [["label", "名称", "text"], ["type", "类型", "select", FIELD_TYPES], ["group", "分组（表单标题）", "text"],
+      ["required", "必填", "checkbox"], ["max_length", "最大长度", "number"], ["min", "最小值", "number"], ["max", "最大值", "number"],
+      ["options", "选项（每行一个）", "lines"], ["prefill", "预填来源（如 person.name、licence.business_licence.entity_name）", "text"]],
+    materials: [["name", "名称", "text"], ["elicence", "可替代的电子证照类型（编码）", "text"], ["commitment", "可告知承诺替代", "checkbox"]],
+    licences: [["name", "名称", "text"], ["holder", "持有人", "select", { person: "个人", enterprise: "企业" }],
+      ["issuer", "发证部门（代码）", "text"], ["attributes", "预填的字段（编码，每行一个）", "lines"]],
+  };
+  let entries = {};
+  let editing = null;
+
+  async function load() {
+    entries = await api("GET", `/api/catalogue/${kindSelect.value}`);
+    render();
+  }
+
+  function describe(kind, e) {
+    if (kind === "fields") return `${FIELD_TYPES[e.type] || e.type}；${e.group || ""}${e.required === false ? "；选填" : ""}${e.prefill ? `；预填：${e.prefill}` : ""}`;
+    if (kind === "materials") return [e.elicence ? `电子证照：${e.elicence}` : "", e.commitment ? "可告知承诺" : ""].filter(Boolean).join("；") || "—";
+    return `${e.holder === "person" ? "个人" : "企业"}；发证：${e.issuer || "—"}；${(e.attributes || []).length} 个字段`;
+  }
+
+  function render() {
+    const kind = kindSelect.value;
+    const needle = filter.value.trim();
+    const keys = Object.keys(entries).sort().filter((k) => !needle || k.includes(needle) ||
+      String(entries[k].label || entries[k].name || "").includes(needle));
+    fill("#entries", h("p", { class: "muted" }, `共 ${keys.length} 条`), table(["编码", "名称", "说明", ""], keys.map((k) => [
+      k, entries[k].label || entries[k].name || "—", describe(kind, entries[k]),
+      h("button", { type: "button", class: "link", onclick: () => edit(k) }, "编辑"),
+    ])));
+  }
+
+  function input(kind, [prop, label, type, options], value) {
+    const id = `entry-${prop}`;
+    let control;
+    if (type === "select") {
+      control = h("select", { id, name: prop }, h("option", { value: "" }, "请选择"),
+        Object.entries(options).map(([v, text]) => h("option", { value: v, selected: value === v }, `${text}（${v}）`)));
+    } else if (type === "checkbox") {
+      control = h("input", { id, name: prop, type: "checkbox", checked: kind === "fields" && prop === "required" ? value !== false : Boolean(value) });
+    } else if (type === "lines") {
+      control = h("textarea", { id, name: prop, value: Array.isArray(value) ? value.join("\n") : "" });
+    } else {
+      control = h("input", { id, name: prop, type: type === "number" ? "number" : "text", value: value ?? "" });
+    }
+    return h("div", { class: "field" }, h("label", { for: id, "data-label-for": `definition.${prop}` }, label), control,
+      h("span", { class: "error", "data-error-for": `definition.${prop}` }));
+  }
+
+  function edit(key) {
+    const kind = kindSelect.value;
+    editing = key;
+    const current = key ? entries[key] : {};
+    fill("#entry-title", key ? `编辑：${key}` : "新增条目");
+    entryForm.key.value = key || "";
+    entryForm.key.disabled = Boolean(key);
+    fill("#entry-fields", SHAPES[kind].map((shape) => input(kind, shape, current[shape[0]])));
+    OneThing.clearErrors(entryForm);
+    entryForm.hidden = false;
+    entryForm.scrollIntoView({ block: "start" });
+  }
+
+  function definition(kind) {
+    const result = { ...(editing ? entries[editing] : {}) };
+    for (const [prop, , type] of SHAPES[kind]) {
+      const control = entryForm.elements[prop];
+      if (type === "checkbox") {
+        if (control.checked) result[prop] = true;
+        else if (kind === "fields" && prop === "required") result[prop] = false;
+        else delete result[prop];
+        continue;
+      }
+      const raw = control.value.trim();
+      if (!raw) { delete result[prop]; continue; }
+      if (type === "lines") result[prop] = raw.split("\n").map((x) => x.trim()).filter(Boolean);
+      else if (type === "number") result[prop] = Number(raw);
+      else result[prop] = raw;
+    }
+    return result;
+  }
+
+  entryForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(document.getElementById("save-entry"), async () => {
+      const kind = kindSelect.value;
+      const key = editing || entryForm.key.value.trim();
+      if (!key) throw new ApiError(422, { message_zh: "请填写编码", errors: { key: ["必填"] } });
+      await api("PUT", `/api/catalogue/${kind}/${encodeURIComponent(key)}`, { definition: definition(kind) });
+      entryForm.hidden = true;
+      await load();
+      flash(`已保存 ${key}。`);
+    }, entryForm);
+  });
+  document.getElementById("cancel-entry").addEventListener("click", () => { entryForm.hidden = true; });
+  document.getElementById("add").addEventListener("click", () => edit(null));
+  kindSelect.addEventListener("change", () => { entryForm.hidden = true; busy(null, load); });
+  filter.addEventListener("input", render);
+  await load();
+});

@@ -1,0 +1,82 @@
+/* The savings dashboard (四减一优): closed cases' figures before (the items done separately) and
+   after (this case), per bundle and overall, against the published targets, with the charts. */
+"use strict";
+OneThing.start(async () => {
+  const { api, h, fill, busy, percent, table, badge, ApiError } = OneThing;
+  const form = document.getElementById("report-filter");
+  const CHARTS = { before_after: "办理前后对比", targets: "成效与公布目标", time_distribution: "办理时间分布" };
+  const chartUrls = [];
+
+  const bundles = await api("GET", "/api/bundles");
+  for (const b of bundles) form.bundle.append(h("option", { value: b.code }, b.name));
+
+  function query() {
+    const q = new URLSearchParams();
+    if (form.bundle.value) q.set("bundle", form.bundle.value);
+    if (form.from.value) q.set("from", form.from.value);
+    if (form.to.value) q.set("to", form.to.value);
+    return q;
+  }
+
+  function number(value, digits = 1) {
+    return value === null || value === undefined ? "—" : String(Math.round(value * 10 ** digits) / 10 ** digits);
+  }
+
+  function met(check) {
+    if (check.met === null || check.met === undefined) return badge("暂无数据");
+    return check.met ? badge("达标", "green") : badge("未达标", "red");
+  }
+
+  async function chart(name, q) {
+    const response = await fetch(`/api/reports/savings/charts/${name}.svg?${q}`, { credentials: "same-origin" });
+    if (!response.ok) {
+      let body = null;
+      try { body = await response.json(); } catch (err) { body = null; }
+      throw new ApiError(response.status, body);
+    }
+    const url = URL.createObjectURL(await response.blob());
+    chartUrls.push(url);
+    return h("figure", { class: "chart card" }, h("img", { src: url, alt: CHARTS[name] }), h("figcaption", { class: "muted" }, CHARTS[name]));
+  }
+
+  async function load() {
+    let report;
+    const q = query();
+    try {
+      report = await api("GET", `/api/reports/savings?${q}`);
+    } catch (err) {
+      if (OneThing.isMissingEndpoint(err)) {
+        fill("#targets", h("p", { class: "notice warn" }, "成效统计接口（/api/reports/savings）暂不可用，看板无法显示。"));
+        return;
+      }
+      throw err;
+    }
+    const overall = report.overall;
+    const labels = report.figure_labels;
+    fill("#targets-source", `统计 ${report.count} 件已办结办件。目标来源：${report.targets_source}`);
+    fill("#targets", table(["指标", "公布目标", "实际", "是否达标"], overall.targets.map((t) => [
+      t.label, percent(t.target), percent(t.achieved), met(t)])));
+    fill("#figures", table(["指标", "分别办理（基线）", "一件事办理（实际）", "平均减少", "合计减少"],
+      Object.entries(overall.figures).map(([name, f]) => [labels[name] || name, number(f.mean_baseline), number(f.mean_actual),
+        percent(f.mean_reduction), percent(f.pooled_reduction)])));
+    fill("#exports", h("a", { href: `/api/reports/savings.csv?${q}` }, "导出 CSV"), "　",
+      h("a", { href: `/api/reports/savings.xlsx?${q}` }, "导出 Excel"));
+    fill("#per-bundle", table(["一件事", "办结件数", ...overall.targets.map((t) => t.label), "公布数据"], report.bundles.map((b) => [
+      b.name, String(b.count), ...b.targets.map((t) => [percent(t.achieved), " ", met(t)]),
+      (b.published || []).map((p) => `${labels[p.figure] || p.figure} ` +
+        (p.before !== null && p.before !== undefined ? `${p.before}→${p.after}`
+          : p.reduction !== null && p.reduction !== undefined ? `减少 ${percent(p.reduction)}` : `办理后 ${p.after}`) +
+        (p.place ? `（${p.place}）` : "")).join("；") || "—",
+    ]), "所选范围内没有已办结的办件"));
+    while (chartUrls.length) URL.revokeObjectURL(chartUrls.pop());
+    fill("#charts", await Promise.all(Object.keys(CHARTS).map((name) => chart(name, q).catch((err) =>
+      h("p", { class: "notice error" }, `${CHARTS[name]}：${err.message}`)))));
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    OneThing.clearErrors(form);
+    busy(form.querySelector("button"), load, form);
+  });
+  await load();
+});

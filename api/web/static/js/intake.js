@@ -1,0 +1,312 @@
+/* One-window intake (一窗受理) of a bundle: the complete guide, the applicant, the unified form
+   pre-filled from shared data and e-licences, the material checklist, and acceptance. */
+"use strict";
+OneThing.start(async () => {
+  const { api, h, fill, busy, labels, param, clearErrors, formatDate } = OneThing;
+  const code = param("code");
+  const form = document.getElementById("intake");
+  const APPLICANT_KEYS = ["name", "id_number", "phone", "entity_name", "credit_code", "address"];
+
+  const [guide, licences] = await Promise.all([
+    api("GET", `/api/bundles/${encodeURIComponent(code)}/guide`),
+    api("GET", "/api/catalogue/licences").catch(() => ({})),
+  ]);
+  fill("#intake-title", `一窗受理：${guide.name}`);
+  document.title = `一窗受理：${guide.name} · 一件事综合服务工作台`;
+  renderGuide(guide);
+
+  let spec = await api("GET", `/api/bundles/${encodeURIComponent(code)}/form`);
+  let calendar = null;
+  const touched = new Set(); // form fields the clerk typed in: a later look-up does not overwrite them
+  renderForm({});
+  renderMaterials({});
+
+  function renderGuide(g) {
+    const items = OneThing.table(["事项", "部门", "法定时限", "承诺时限", "收费"], g.items.map((i) => [
+      i.name, i.department_name, i.statutory_days === null ? "即办" : `${i.statutory_days} 个工作日`,
+      i.promised_days === null ? "—" : `${i.promised_days} 个工作日`, i.fee || "—",
+    ]));
+    const published = (g.published || []).filter((p) => p.before !== null && p.after !== null);
+    const FIGURES = { form_fields: "表单", materials: "材料", time: "时间", trips: "跑动", steps: "环节" };
+    fill("#guide-body",
+      h("p", {}, `本一件事由 ${Object.entries(g.departments).filter(([k]) => k !== "window").map(([, v]) => v).join("、")} 并联审批，` +
+        `综合窗口一次受理、统一出件。一张表单 ${g.form.fields_unified} 项（分别办理共 ${g.form.fields_alone} 项），` +
+        `一套材料 ${g.materials_unified} 份（分别办理共 ${g.materials_alone} 份）。` +
+        (g.tolerance_days !== null && g.tolerance_days !== undefined ? `次要材料可容缺受理，须在 ${g.tolerance_days} 个工作日内补交。` : "")),
+      items,
+      h("h3", {}, "所需材料"),
+      h("ul", {}, g.materials.map((m) => h("li", {}, m.name, " ", OneThing.badge(labels.materialKind[m.kind] || m.kind),
+        m.commitment_allowed ? " 可告知承诺" : ""))),
+      published.length ? h("p", { class: "muted" }, "公布成效：", published.map((p) =>
+        `${FIGURES[p.figure] || p.figure} ${p.before}→${p.after}（${p.place}）`).join("；")) : null);
+  }
+
+  function sourceText(source) {
+    if (!source) return "共享数据";
+    if (source.startsWith("person.")) return "人口基础信息";
+    if (source.startsWith("enterprise.")) return "企业登记信息";
+    if (source.startsWith("licence.")) {
+      const type = source.split(".")[1];
+      return `电子证照：${(licences[type] && licences[type].name) || type}`;
+    }
+    return source;
+  }
+
+  function currentValues() {
+    const values = {};
+    for (const key of Object.keys(spec.schema.properties)) {
+      const value = readField(key);
+      if (value !== undefined) values[key] = value;
+    }
+    return values;
+  }
+
+  function widget(key, prop, value) {
+    const type = prop["x-type"];
+    const id = `f-${key}`;
+    const name = `form.${key}`;
+    if (type === "enum") {
+      return h("select", { id, name }, h("option", { value: "" }, "请选择"),
+        prop.enum.map((o) => h("option", { value: o, selected: value === o }, o)));
+    }
+    if (type === "multi_enum") {
+      const chosen = Array.isArray(value) ? value : [];
+      return h("div", { class: "choices", id }, prop.items.enum.map((o) => h("label", {},
+        h("input", { type: "checkbox", name, value: o, checked: chosen.includes(o) }), o)));
+    }
+    if (type === "boolean") {
+      return h("select", { id, name }, h("option", { value: "" }, "请选择"),
+        h("option", { value: "true", selected: value === true }, "是"),
+        h("option", { value: "false", selected: value === false }, "否"));
+    }
+    if (type === "text") return h("textarea", { id, name, value: value ?? "" });
+    const attrs = { id, name, value: value ?? "", autocomplete: "off" };
+    if (type === "integer" || type === "number") {
+      Object.assign(attrs, { type: "number", step: type === "integer" ? "1" : "any", min: prop.minimum, max: prop.maximum });
+    } else if (type === "date") {
+      attrs.type = "date";
+    } else {
+      attrs.maxlength = prop.maxLength;
+    }
+    return h("input", attrs);
+  }
+
+  function readField(key) {
+    const type = spec.schema.properties[key]["x-type"];
+    const name = `form.${key}`;
+    if (type === "multi_enum") {
+      const chosen = [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
+      return chosen.length ? chosen : undefined;
+    }
+    const input = form.elements[name];
+    if (!input) return undefined;
+    const raw = input.value.trim();
+    if (raw === "") return undefined;
+    if (type === "boolean") return raw === "true";
+    if (type === "integer") return /^-?\d+$/.test(raw) ? Number.parseInt(raw, 10) : raw;
+    if (type === "number") return Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    return raw;
+  }
+
+  /* The unified form by groups; `values` wins over the pre-filled values. */
+  function renderForm(values) {
+    const required = new Set(spec.schema.required || []);
+    const prefilled = spec.prefilled || {};
+    const fromApplicant = applicantValues();
+    const groups = spec.groups.map((group) => h("fieldset", {}, h("legend", {}, group.title),
+      h("div", { class: "fields" }, group.fields.map((key) => {
+        const prop = spec.schema.properties[key];
+        let value = values[key];
+        let mark = null;
+        if (value === undefined && prefilled[key]) {
+          value = prefilled[key].value;
+          mark = h("span", { class: "badge prefill", title: `来源：${sourceText(prefilled[key].source)}` },
+            `已预填 · ${sourceText(prefilled[key].source)}`);
+        } else if (value === undefined && fromApplicant[key] !== undefined) {
+          value = fromApplicant[key];
+          mark = h("span", { class: "badge prefill" }, "同申请人信息");
+        }
+        const asked = [...new Set((prop["x-asked-by"] || []).map(departmentOfItem))].join("、");
+        return h("div", { class: `field${mark ? " prefilled" : ""}`, dataset: { key } },
+          h("label", { for: `f-${key}`, "data-label-for": `form.${key}` }, prop.title, required.has(key) ? "*" : "", mark),
+          widget(key, prop, value),
+          asked ? h("span", { class: "hint" }, `用于：${asked}`) : null,
+          h("span", { class: "error", "data-error-for": `form.${key}` }));
+      }))));
+    fill("#form-groups", groups);
+    const count = Object.keys(prefilled).length;
+    fill("#form-summary", `统一表单共 ${spec.fields_unified} 项，其中 ${count} 项已由共享数据或电子证照预填（绿色标记），` +
+      `需填写 ${spec.fields_unified - count} 项。带 * 的为必填项。`);
+    for (const field of form.querySelectorAll("#form-groups .field")) {
+      field.addEventListener("input", () => {
+        touched.add(field.dataset.key);
+        field.classList.remove("prefilled");
+        field.querySelector(".badge.prefill")?.remove();
+      });
+    }
+  }
+
+  function departmentOfItem(itemCode) {
+    const item = guide.items.find((i) => i.code === itemCode);
+    return item ? item.department_name : itemCode;
+  }
+
+  function itemName(itemCode) {
+    const item = guide.items.find((i) => i.code === itemCode);
+    return item ? item.name : itemCode;
+  }
+
+  function applicantValues() {
+    const values = {};
+    for (const key of APPLICANT_KEYS) {
+      const value = form.elements[`applicant.${key}`].value.trim();
+      if (value) values[key] = value;
+    }
+    return values;
+  }
+
+  /* Applicant fields the form also asks for are copied into it, unless the clerk typed there. */
+  for (const key of APPLICANT_KEYS) {
+    form.elements[`applicant.${key}`].addEventListener("change", () => {
+      const field = form.querySelector(`#form-groups .field[data-key="${key}"]`);
+      if (!field || touched.has(key)) return;
+      const input = field.querySelector("input, select, textarea");
+      input.value = form.elements[`applicant.${key}`].value.trim();
+      field.classList.add("prefilled");
+      if (!field.querySelector(".badge.prefill")) field.querySelector("label").append(h("span", { class: "badge prefill" }, "同申请人信息"));
+    });
+  }
+
+  function materialChoice(m, state) {
+    const name = `material:${m.key}`;
+    const option = (value, text, enabled = true, title = null) => h("label", { title },
+      h("input", { type: "radio", name, value, checked: state === value, disabled: !enabled }), text);
+    const choices = [option("submitted", labels.material.submitted)];
+    if (m.elicence) {
+      const held = m.waived_by_elicence;
+      choices.push(option("elicence", labels.material.elicence, held,
+        held ? null : `申请人未持有电子证照：${(licences[m.elicence] && licences[m.elicence].name) || m.elicence}`));
+    }
+    if (m.commitment_allowed) choices.push(option("commitment", labels.material.commitment));
+    if (m.kind === "secondary" && guide.tolerance_days !== null && guide.tolerance_days !== undefined) {
+      choices.push(option("tolerated", labels.material.tolerated, spec.tolerance_allowed,
+        spec.tolerance_allowed ? null : "申请人有失信记录，不适用容缺受理"));
+    }
+    return h("div", { class: "choices" }, choices);
+  }
+
+  function renderMaterials(states) {
+    const rows = spec.materials.map((m) => {
+      const state = states[m.key] || (m.waived_by_elicence ? "elicence" : "");
+      return h("tr", { dataset: { material: m.key } },
+        h("td", {}, h("span", { "data-label-for": `materials.${m.key}` }, m.name), " ",
+          OneThing.badge(labels.materialKind[m.kind] || m.kind),
+          h("div", { class: "hint muted" }, `用于：${m.items.map(itemName).join("、")}`)),
+        h("td", { class: "field" }, materialChoice(m, state),
+          h("div", { class: "hint due", hidden: state !== "tolerated" }),
+          h("span", { class: "error", "data-error-for": `materials.${m.key}` })));
+    });
+    fill("#materials", h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "材料"), h("th", {}, "情况"))),
+      h("tbody", {}, rows)));
+    for (const radio of form.querySelectorAll("#materials input[type=radio]")) {
+      radio.addEventListener("change", () => showDue(radio.closest("tr")));
+    }
+    for (const row of form.querySelectorAll("#materials tr[data-material]")) showDue(row);
+  }
+
+  function materialStates() {
+    const states = {};
+    for (const m of spec.materials) {
+      const chosen = form.querySelector(`input[name="material:${CSS.escape(m.key)}"]:checked`);
+      if (chosen) states[m.key] = chosen.value;
+    }
+    return states;
+  }
+
+  async function showDue(row) {
+    const slot = row.querySelector(".due");
+    const chosen = row.querySelector("input[type=radio]:checked");
+    slot.hidden = !chosen || chosen.value !== "tolerated";
+    if (slot.hidden) return;
+    try {
+      const due = await toleranceDueDay(guide.tolerance_days);
+      slot.textContent = `容缺：须于 ${formatDate(due)} 前补交（受理后 ${guide.tolerance_days} 个工作日内），逾期办件终止`;
+    } catch (err) {
+      slot.textContent = `容缺：须在受理后 ${guide.tolerance_days} 个工作日内补交，逾期办件终止`;
+    }
+  }
+
+  /* The last day to supply a tolerated material: N working days after today (Asia/Shanghai), today
+     not counted, with the holidays, adjusted weekends and overrides of the working-day calendar. */
+  async function toleranceDueDay(days) {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" })
+      .formatToParts(new Date()).map((p) => [p.type, p.value]));
+    let day = new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)));
+    calendar = calendar || {};
+    let left = days;
+    while (left > 0) {
+      day = new Date(day.getTime() + 86400000);
+      const year = day.getUTCFullYear();
+      if (!calendar[year]) calendar[year] = await api("GET", `/api/calendar/${year}`);
+      const iso = day.toISOString().slice(0, 10);
+      const weekend = day.getUTCDay() === 0 || day.getUTCDay() === 6;
+      const working = weekend ? calendar[year].working_weekends.includes(iso) : !calendar[year].weekday_days_off.includes(iso);
+      if (working) left -= 1;
+    }
+    return day.toISOString().slice(0, 10);
+  }
+
+  document.getElementById("all-submitted").addEventListener("click", () => {
+    for (const m of spec.materials) {
+      const radio = form.querySelector(`input[name="material:${CSS.escape(m.key)}"][value=submitted]`);
+      if (radio && !form.querySelector(`input[name="material:${CSS.escape(m.key)}"]:checked`)) radio.checked = true;
+    }
+    for (const row of form.querySelectorAll("#materials tr[data-material]")) showDue(row);
+  });
+
+  const lookup = document.getElementById("lookup");
+  lookup.addEventListener("click", () => busy(lookup, async () => {
+    clearErrors(form);
+    const applicant = applicantValues();
+    const ref = applicant.credit_code || applicant.id_number;
+    if (!ref) {
+      throw new OneThing.ApiError(422, { message_zh: "请先填写申请人的身份证号码或统一社会信用代码",
+        errors: { "applicant.id_number": ["查询预填需要身份证号码或统一社会信用代码"] } });
+    }
+    const typed = Object.fromEntries(Object.entries(currentValues()).filter(([k]) => touched.has(k)));
+    const states = materialStates();
+    const [found, held] = await Promise.all([
+      api("GET", `/api/bundles/${encodeURIComponent(code)}/form?applicant=${encodeURIComponent(ref)}`),
+      api("GET", `/api/applicants/${encodeURIComponent(ref)}`),
+    ]);
+    spec = found;
+    renderForm(typed);
+    renderMaterials(states);
+    renderApplicantInfo(held);
+    OneThing.flash(`已按 ${ref} 查询共享数据：预填 ${Object.keys(spec.prefilled).length} 项，` +
+      `持有电子证照 ${spec.licences_held.length} 种。`, "info");
+  }, form));
+
+  function renderApplicantInfo(held) {
+    const names = held.licences.map((l) => `${(licences[l.type] && licences[l.type].name) || l.type}（${l.number}）`);
+    fill("#applicant-info",
+      h("p", {}, names.length ? `持有的电子证照：${names.join("、")}` : "未查到该申请人的电子证照。"),
+      held.bad_credit.length ? h("p", { class: "notice error" },
+        `该申请人有 ${held.bad_credit.length} 条失信记录在有效期内，不适用容缺受理：`,
+        held.bad_credit.map((c) => c.reason).join("；")) : null);
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const button = document.getElementById("accept");
+    busy(button, async () => {
+      clearErrors(form);
+      OneThing.clearFlash();
+      const body = { bundle: code, applicant: applicantValues(), form: currentValues(), materials: materialStates() };
+      form.dataset.key = form.dataset.key || OneThing.newKey();
+      const started = await api("POST", "/api/cases", body, { key: form.dataset.key });
+      delete form.dataset.key;
+      location.assign(`/app/cases/${encodeURIComponent(started.number)}/receipt`);
+    }, form);
+  });
+});

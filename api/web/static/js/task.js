@@ -1,0 +1,143 @@
+/* A department's task: the case's form and materials for the item, then the decision (approve,
+   refuse with a reason, request a correction naming the materials), a special procedure that
+   stops the clock, and a head's reassignment and extension. */
+"use strict";
+OneThing.start(async (user) => {
+  const { api, h, fill, busy, param, labels, flash, clockBadge, formatDateTime } = OneThing;
+  const taskId = param("taskId");
+  const decide = document.getElementById("decide");
+  await CaseBits.loadCatalogue();
+  for (const [code, name] of Object.entries(labels.procedure)) {
+    document.getElementById("procedure").append(h("option", { value: code }, name));
+  }
+  let task = await api("GET", `/api/tasks/${encodeURIComponent(taskId)}`);
+  const guide = await api("GET", `/api/bundles/${encodeURIComponent(task.bundle)}/guide`);
+  const item = guide.items.find((i) => i.code === task.item) || { fields: [], materials: [], name: task.title, special_procedures: [] };
+
+  fill("#correct-materials", item.materials.map((m) => h("label", {},
+    h("input", { type: "checkbox", name: "materials", value: m.key }), m.name)));
+
+  async function load() {
+    task = await api("GET", `/api/tasks/${encodeURIComponent(taskId)}`);
+    const c = await api("GET", `/api/cases/${encodeURIComponent(task.case_number)}`);
+    render(c);
+  }
+
+  function render(c) {
+    fill("#task-title", `${task.title || task.name}`);
+    document.title = `${task.title || task.name} · 一件事综合服务工作台`;
+    const open = task.state === "ready" || task.state === "claimed";
+    fill("#task-summary", h("dl", { class: "summary" },
+      h("div", {}, h("dt", {}, "办件编号"), h("dd", { class: "case-number" },
+        h("a", { href: `/app/cases/${encodeURIComponent(c.number)}` }, c.number))),
+      h("div", {}, h("dt", {}, "一件事"), h("dd", {}, c.bundle_name)),
+      h("div", {}, h("dt", {}, "事项"), h("dd", {}, item.name)),
+      h("div", {}, h("dt", {}, "任务状态"), h("dd", {}, labels.taskState[task.state] || task.state,
+        task.assignee ? `（${task.assignee}）` : "", task.decision ? ` · ${labels.decision[task.decision] || task.decision}` : "")),
+      h("div", {}, h("dt", {}, "时限"), h("dd", {}, clockBadge(task.clock))),
+      h("div", {}, h("dt", {}, "申请人"), h("dd", {}, `${c.applicant.name || ""}　${c.applicant.id_number || ""}`)),
+      h("div", {}, h("dt", {}, "到达时间"), h("dd", {}, formatDateTime(task.created_at))),
+      item.special_procedures.length ? h("div", {}, h("dt", {}, "可能的特别环节"), h("dd", {},
+        item.special_procedures.map((p) => `${p.name}（${p.pauses_clock ? "不计时" : "计入时限"}）`).join("、"))) : null));
+    const worker = user.roles.some((r) => r === "reviewer" || r === "head") && user.department === task.department;
+    const mineOrFree = !task.assignee || task.assignee === user.login;
+    fill("#task-actions",
+      open && worker && task.state === "ready" ? h("button", { type: "button", class: "primary", id: "claim", onclick: (e) => claim(e.target) }, "认领任务") : null,
+      open && task.assignee && task.assignee !== user.login ? h("p", { class: "notice warn" }, `此任务已由 ${task.assignee} 认领办理。`) : null,
+      !open ? h("p", { class: "notice info" }, `此任务${labels.taskState[task.state] || task.state}` +
+        (task.completed_by ? `（${task.completed_by}，${formatDateTime(task.completed_at)}）` : "") + "。") : null,
+      h("a", { class: "button", href: "/app/inbox" }, "返回部门待办"));
+    const canDecide = open && worker && mineOrFree && task.kind === "approval";
+    document.getElementById("decision-section").hidden = !canDecide;
+    document.getElementById("procedure-section").hidden = !canDecide;
+    const paused = Boolean(task.clock && task.clock.paused);
+    document.getElementById("pause").hidden = paused;
+    document.getElementById("resume-box").hidden = !paused;
+    document.getElementById("head-section").hidden = !(open && user.roles.includes("head") && user.department === task.department);
+    const fields = item.fields.filter((k) => k in (c.form || {}));
+    fill("#item-form", CaseBits.form(c, fields));
+    fill("#full-form", CaseBits.form(c));
+    const materials = item.materials.map((m) => m.key);
+    fill("#item-materials", CaseBits.materials(c, materials));
+    fill("#case-items", CaseBits.items(c));
+    fill("#case-timeline", CaseBits.timeline(c));
+  }
+
+  function claim(button) {
+    busy(button, async () => {
+      await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/claim`);
+      await load();
+      flash("已认领，请审查申请内容和材料后作出决定。");
+    });
+  }
+
+  function showWhen() {
+    const chosen = decide.decision.value;
+    for (const part of decide.querySelectorAll("[data-when]")) part.hidden = !part.dataset.when.split(" ").includes(chosen);
+  }
+  for (const radio of decide.querySelectorAll("input[name=decision]")) radio.addEventListener("change", showWhen);
+
+  decide.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(document.getElementById("submit-decision"), async () => {
+      OneThing.clearErrors(decide);
+      const decision = decide.decision.value;
+      if (!decision) throw new OneThing.ApiError(422, { message_zh: "请选择审批决定", errors: { decision: ["请选择"] } });
+      const body = { decision };
+      const reason = decide.reason.value.trim();
+      if (decision === "approve") {
+        const number = decide.licence_number.value.trim();
+        if (number) body.licence_number = number;
+      } else {
+        if (reason) body.reason = reason;
+      }
+      if (decision === "correct") body.materials = [...decide.querySelectorAll("input[name=materials]:checked")].map((i) => i.value);
+      await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/complete`, body);
+      await load();
+      const said = { approve: "已准予许可", reject: "已作出不予许可决定", correct: "已一次性告知补正，办件转综合窗口登记补正材料" }[decision];
+      flash(`${said}。`, "ok");
+    }, decide);
+  });
+
+  const pause = document.getElementById("pause");
+  pause.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(pause.querySelector("button"), async () => {
+      OneThing.clearErrors(pause);
+      if (!pause.procedure.value) {
+        throw new OneThing.ApiError(422, { message_zh: "请选择特别程序", errors: { procedure: ["请选择"] } });
+      }
+      await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/pause`, { procedure: pause.procedure.value, reason: pause.reason.value.trim() });
+      await load();
+      flash(`特别程序（${labels.procedure[pause.procedure.value] || ""}）已开始，审批时限暂停计算。`);
+    }, pause);
+  });
+  const resume = document.getElementById("resume");
+  resume.addEventListener("click", () => busy(resume, async () => {
+    await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/resume`);
+    await load();
+    flash("特别程序已结束，审批时限恢复计算，到期日相应顺延。");
+  }));
+
+  const assign = document.getElementById("assign");
+  assign.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(assign.querySelector("button"), async () => {
+      await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/assign`, { assignee: assign.assignee.value.trim() });
+      await load();
+      flash(`已改派给 ${assign.assignee.value.trim()}。`);
+    }, assign);
+  });
+  const extend = document.getElementById("extend");
+  extend.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(extend.querySelector("button"), async () => {
+      const days = Number.parseInt(extend.days.value, 10);
+      await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/extend`, { days: Number.isNaN(days) ? extend.days.value : days, reason: extend.reason.value.trim() });
+      await load();
+      flash(`已延长 ${days} 个工作日。`);
+    }, extend);
+  });
+
+  await load();
+});

@@ -1,0 +1,410 @@
+"""Savings per case (四减一优): the bundle's items done separately (the baseline) against what one
+closed case actually cost the applicant, for trips, steps, time, materials and form fields.
+
+The definitions are DOMAIN.md's ("What is measured: savings per case"): baselines sum the items'
+figures, actual figures count what the case recorded; "Reduction = 1 − actual / baseline. How each
+baseline is counted is explicit configuration": that configuration is :class:`CountingRules`, whose
+fields quote the definition each one implements. Fees are not in DOMAIN.md's table; they are carried
+so a report can show that bundling charged nothing extra. Plain Python: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from engine.domain.model import Bundle, Delivery, Item, TaskKind
+
+FIGURES = ("trips", "steps", "time_days", "materials", "fields", "fees")
+"""Every figure of a :class:`CaseSavings`, in report order."""
+
+FOUR_FIGURES = ("trips", "steps", "time_days", "materials", "fields")
+"""The figures DOMAIN.md measures (四减 plus 表单); fees are reported but have no target."""
+
+FIGURE_LABELS: Mapping[str, str] = {
+    "trips": "跑动次数",
+    "steps": "办理环节",
+    "time_days": "办理时间（工作日）",
+    "materials": "申请材料（份）",
+    "fields": "填写字段（项）",
+    "fees": "费用（元）",
+}
+
+PUBLISHED_FIGURE_NAMES: Mapping[str, str] = {
+    "trips": "trips", "steps": "steps", "time_days": "time", "materials": "materials", "fields": "form_fields",
+}
+"""Our figure name -> the ``figure`` name a bundle's ``published`` entries use (bpmn/catalogue/FORMAT.md)."""
+
+FREE_FEE_MARKERS = ("不收费", "免费")
+"""An item's fee text containing one of these charges nothing (首次申领免费 included)."""
+
+
+class TripKind(StrEnum):
+    """Why the applicant came to the window, as the clerk records the visit."""
+
+    INTAKE = "intake"  # 提交申请
+    SUPPLY = "supply"  # 补交材料: supplying tolerated (容缺) or corrected (补正) materials
+    PICKUP = "pickup"  # 领取结果
+    CONSULTATION = "consultation"  # 咨询, before applying
+
+
+class Channel(StrEnum):
+    """How the application came in (受理渠道); the values are those of the case's ``channel``."""
+
+    WINDOW = "window"
+    ONLINE = "online"
+
+
+class MaterialUse(StrEnum):
+    """What became of one checklist material; the values are the window's checklist statuses."""
+
+    SUBMITTED = "submitted"  # handed over on paper (or scanned) at the window
+    ELICENCE = "elicence"  # replaced by an e-licence (免提交)
+    COMMITMENT = "commitment"  # replaced by a written commitment (告知承诺)
+    TOLERATED = "tolerated"  # accepted with a gap (容缺受理), supplied later
+    MISSING = "missing"
+
+
+class TimeLimit(StrEnum):
+    """Which limit of an item stands for "that item done alone"."""
+
+    PROMISED = "promised"  # 承诺时限; the statutory limit where no promise is published
+    STATUTORY = "statutory"  # 法定时限; the promised limit where no statutory limit applies
+
+
+class TimeBaseline(StrEnum):
+    SUM = "sum"  # the items one after another
+    CHAIN = "chain"  # only the longest chain of ``requires``; the rest assumed to overlap
+
+
+@dataclass(frozen=True)
+class CountingRules:
+    """How each figure is counted. The defaults are DOMAIN.md's definitions (every baseline summed
+    over the bundle's items); changing a rule is a deliberate, reported choice of the deployment."""
+
+    counted_trip_kinds: frozenset[TripKind] = frozenset({TripKind.INTAKE, TripKind.SUPPLY, TripKind.PICKUP})
+    """Trips: "window visits actually recorded". Intake, each visit to supply materials and pickup count;
+    a consultation before applying does not, because the baseline (2 per item: submit and collect,
+    CATALOGUE.md) does not count consultations either."""
+    online_submission_trips: int = 0
+    """Trips added for a case submitted online: "0 for online + mailed results" (DOMAIN.md)."""
+    mailed_result_trips: int = 0
+    """Trips added for results sent by mail: 0, as DOMAIN.md says."""
+    elicence_result_trips: int = 0
+    """Trips added for results issued as e-licences: 0, like mailed results."""
+    counted_step_kinds: frozenset[TaskKind] = frozenset(TaskKind)
+    """Steps: "human steps the case actually went through": every completed human task (intake,
+    each department's approval, corrections, pickup)."""
+    approvals_as_one_step: bool = False
+    """True counts the parallel department reviews (后台并联审批) as one step, as the applicant
+    sees them; DOMAIN.md counts each human step, so False."""
+    exclude_pauses: bool = True
+    """Time: "working days from acceptance to results ready, pauses excluded" (行政许可法 art. 45)."""
+    time_limit: TimeLimit = TimeLimit.PROMISED
+    """Time baseline: DOMAIN.md sums the promised limits (承诺时限), which is what an applicant doing the
+    items alone is told to expect; the statutory limit stands in where an item publishes no promise."""
+    time_baseline: TimeBaseline = TimeBaseline.SUM
+    """"The items done one after another: sum of promised limits (or of dependencies' chain)"."""
+    count_elicence_materials: bool = False
+    """Materials: "distinct materials actually submitted (after de-duplication, e-licences and
+    commitments)": a material an e-licence replaces is not submitted, so it does not count."""
+    count_commitment_materials: bool = False
+    """A material a written commitment replaces (告知承诺) does not count either (same definition)."""
+    count_tolerated_materials: bool = True
+    """A material accepted with a gap (容缺) is still submitted, later: it counts."""
+    count_prefilled_fields: bool = False
+    """Fields: "fields the applicant actually had to fill (not pre-filled)"."""
+    published_baselines: frozenset[str] = frozenset()
+    """Figures whose baseline is the bundle's published "before" figure when it has one (a sourced
+    regional number, bpmn/<code>/bundle.json ``published``; time only in working days). Off by
+    default: several published figures describe another region's composition of the bundle (新生儿's
+    come from a 7-item bundle, ours has 9), so DOMAIN.md's item sums are the honest baseline and
+    the published figures are shown beside them, not in their place."""
+
+    def __post_init__(self) -> None:
+        unknown = set(self.published_baselines) - set(PUBLISHED_FIGURE_NAMES)
+        if unknown:
+            raise ValueError(f"no published baseline for {sorted(unknown)}: only {sorted(PUBLISHED_FIGURE_NAMES)}")
+        if min(self.online_submission_trips, self.mailed_result_trips, self.elicence_result_trips) < 0:
+            raise ValueError("trips added for a channel or a delivery must not be negative")
+
+
+DEFAULT_RULES = CountingRules()
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the engine knows about one closed case, already reduced to plain values."""
+
+    bundle_code: str
+    case_number: str = ""
+    channel: Channel = Channel.WINDOW
+    result_delivery: Delivery = Delivery.WINDOW
+    """How the results were handed over; ``Delivery.ONLINE`` means as e-licences."""
+    trips: tuple[TripKind, ...] = ()
+    """The applicant's visits the window recorded, one entry per visit."""
+    steps: tuple[TaskKind, ...] = ()
+    """The human tasks the case completed, one entry per task."""
+    working_days_elapsed: float = 0
+    """Working days from acceptance to results ready (the day of acceptance not counted)."""
+    paused_working_days: float = 0
+    """Working days of that span spent in special procedures that pause the clock."""
+    materials: Mapping[str, MaterialUse] = field(default_factory=dict)
+    """Each distinct checklist material (by canonical key) and what became of it."""
+    fields_asked: tuple[str, ...] = ()
+    """The unified form's fields this applicant was shown."""
+    fields_prefilled: tuple[str, ...] = ()
+    """Those of them that shared data or e-licences filled in (表单免填写)."""
+    fees_paid: float = 0
+    """Fees the applicant paid, in yuan."""
+    fees_alone: float | None = None
+    """What the items would have cost done separately, in yuan, when the window knows it. The catalogue
+    gives fees as local-rate texts, not amounts, and bundling changes no fee, so None means "the same
+    as paid"."""
+
+    def __post_init__(self) -> None:
+        # Values read back from storage arrive as plain strings: hold them as the enums.
+        object.__setattr__(self, "channel", Channel(self.channel))
+        object.__setattr__(self, "result_delivery", Delivery(self.result_delivery))
+        object.__setattr__(self, "trips", tuple(TripKind(t) for t in self.trips))
+        object.__setattr__(self, "steps", tuple(TaskKind(t) for t in self.steps))
+        object.__setattr__(self, "materials", {str(k): MaterialUse(v) for k, v in self.materials.items()})
+        object.__setattr__(self, "fields_asked", tuple(self.fields_asked))
+        object.__setattr__(self, "fields_prefilled", tuple(self.fields_prefilled))
+        if self.working_days_elapsed < 0 or self.paused_working_days < 0:
+            raise ValueError("working days must not be negative")
+        if self.paused_working_days > self.working_days_elapsed:
+            raise ValueError("the clock cannot pause longer than the case took")
+        if self.fees_paid < 0 or (self.fees_alone is not None and self.fees_alone < 0):
+            raise ValueError("fees must not be negative")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The bundle's items done separately, counted by the rules."""
+
+    trips: int
+    steps: int
+    time_days: float
+    materials: int
+    fields: int
+    sources: Mapping[str, str]
+    """Per figure, ``items`` or ``published: <place>`` (where the number comes from)."""
+    items_without_limit: tuple[str, ...] = ()
+    """Items with neither a promised nor a statutory limit: they add 0 working days."""
+    charged_items: tuple[str, ...] = ()
+    """Items whose fee text does not say they are free."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    baseline: float
+    actual: float
+
+    @property
+    def saved(self) -> float:
+        return self.baseline - self.actual
+
+    @property
+    def reduction(self) -> float | None:
+        """1 − actual / baseline; None without a baseline; negative when the case cost more."""
+        return None if self.baseline <= 0 else 1 - self.actual / self.baseline
+
+
+@dataclass(frozen=True)
+class CaseSavings:
+    bundle_code: str
+    case_number: str
+    channel: str
+    result_delivery: str
+    trips: Figure
+    steps: Figure
+    time_days: Figure
+    materials: Figure
+    fields: Figure
+    fees: Figure
+    fields_prefilled_share: float | None
+    """Share of the asked fields that were pre-filled (the ">50% pre-filled" figure)."""
+    baseline_sources: Mapping[str, str] = field(default_factory=dict)
+
+    def figure(self, name: str) -> Figure:
+        if name not in FIGURES:
+            raise KeyError(name)
+        value: Figure = getattr(self, name)
+        return value
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON types only: counts as integers, days and yuan to 2 decimals, shares to 4."""
+        return {
+            "bundle_code": self.bundle_code,
+            "case_number": self.case_number,
+            "channel": self.channel,
+            "result_delivery": self.result_delivery,
+            "figures": {name: _figure_dict(self.figure(name)) for name in FIGURES},
+            "fields_prefilled_share": rounded_share(self.fields_prefilled_share),
+            "baseline_sources": dict(self.baseline_sources),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CaseSavings:
+        """The inverse of :meth:`to_dict` (up to its rounding), for rows read back from storage."""
+        figures = data["figures"]
+        share = data.get("fields_prefilled_share")
+        made = {name: Figure(float(figures[name]["baseline"]), float(figures[name]["actual"])) for name in FIGURES}
+        return cls(
+            bundle_code=str(data["bundle_code"]), case_number=str(data.get("case_number", "")),
+            channel=str(data.get("channel", Channel.WINDOW)),
+            result_delivery=str(data.get("result_delivery", Delivery.WINDOW)),
+            trips=made["trips"], steps=made["steps"], time_days=made["time_days"], materials=made["materials"],
+            fields=made["fields"], fees=made["fees"],
+            fields_prefilled_share=None if share is None else float(share),
+            baseline_sources={str(k): str(v) for k, v in dict(data.get("baseline_sources", {})).items()},
+        )
+
+
+def rounded(value: float, digits: int = 2) -> int | float:
+    """A JSON number: an integer when it is whole, else rounded to ``digits`` decimals."""
+    value = round(float(value), digits)
+    return int(value) if value.is_integer() else value
+
+
+def rounded_share(value: float | None) -> float | None:
+    """A share or reduction for JSON: 4 decimals (0.8333), None kept."""
+    return None if value is None else round(value, 4)
+
+
+def _figure_dict(figure: Figure) -> dict[str, Any]:
+    return {"baseline": rounded(figure.baseline), "actual": rounded(figure.actual), "saved": rounded(figure.saved),
+            "reduction": rounded_share(figure.reduction)}
+
+
+def _item_days(item: Item, rules: CountingRules) -> int | None:
+    first, second = (item.promised_days, item.statutory_days) if rules.time_limit is TimeLimit.PROMISED \
+        else (item.statutory_days, item.promised_days)
+    return first if first is not None else second
+
+
+def _chain_days(bundle: Bundle, days: Mapping[str, int]) -> int:
+    """The longest path through ``requires``, each item weighing its limit."""
+    longest: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def through(code: str) -> int:
+        if code in longest:
+            return longest[code]
+        if code in visiting:
+            raise ValueError(f"bundle {bundle.code}: the items' requirements form a cycle at {code}")
+        visiting.add(code)
+        item = bundle.item(code)
+        before = [through(r) for r in item.requires if bundle.item(r) is not None] if item else []
+        visiting.discard(code)
+        longest[code] = days[code] + max(before, default=0)
+        return longest[code]
+
+    return max((through(i.code) for i in bundle.items), default=0)
+
+
+def _published_before(bundle: Bundle, figure: str) -> tuple[float, str] | None:
+    """The first published entry for ``figure`` with a numeric "before" in working days (for time)."""
+    name = PUBLISHED_FIGURE_NAMES[figure]
+    for entry in bundle.published:
+        before = entry.get("before")
+        if entry.get("figure") != name or isinstance(before, bool) or not isinstance(before, int | float):
+            continue
+        if figure == "time_days" and entry.get("unit", "wd") != "wd":
+            continue
+        return float(before), str(entry.get("place", ""))
+    return None
+
+
+def compute_baseline(bundle: Bundle, rules: CountingRules = DEFAULT_RULES) -> Baseline:
+    limits = {i.code: _item_days(i, rules) for i in bundle.items}
+    days = {code: limit or 0 for code, limit in limits.items()}
+    time_days = sum(days.values()) if rules.time_baseline is TimeBaseline.SUM else _chain_days(bundle, days)
+    computed: dict[str, float] = {
+        "trips": sum(i.trips_alone for i in bundle.items),
+        "steps": sum(i.steps_alone for i in bundle.items),
+        "time_days": time_days,
+        # "duplicates counted": the per-item figure, which a published total may fix (FORMAT.md).
+        "materials": sum(len(i.materials) if i.materials_alone is None else i.materials_alone for i in bundle.items),
+        "fields": sum(len(i.fields) if i.fields_alone is None else i.fields_alone for i in bundle.items),
+    }
+    sources = dict.fromkeys(computed, "items")
+    for figure in sorted(rules.published_baselines):
+        published = _published_before(bundle, figure)
+        if published is not None:
+            before, place = published
+            computed[figure] = before
+            sources[figure] = f"published: {place}" if place else "published"
+    return Baseline(
+        trips=int(computed["trips"]), steps=int(computed["steps"]), time_days=computed["time_days"],
+        materials=int(computed["materials"]), fields=int(computed["fields"]), sources=sources,
+        items_without_limit=tuple(code for code, limit in limits.items() if limit is None),
+        charged_items=tuple(i.code for i in bundle.items
+                            if i.fee is not None and not any(m in i.fee for m in FREE_FEE_MARKERS)),
+    )
+
+
+def count_trips(facts: CaseFacts, rules: CountingRules) -> int:
+    trips = sum(1 for kind in facts.trips if kind in rules.counted_trip_kinds)
+    if facts.channel is Channel.ONLINE:
+        trips += rules.online_submission_trips
+    if facts.result_delivery is Delivery.MAIL:
+        trips += rules.mailed_result_trips
+    elif facts.result_delivery is Delivery.ONLINE:
+        trips += rules.elicence_result_trips
+    return trips
+
+
+def count_steps(facts: CaseFacts, rules: CountingRules) -> int:
+    counted = [kind for kind in facts.steps if kind in rules.counted_step_kinds]
+    approvals = sum(1 for kind in counted if kind is TaskKind.APPROVAL)
+    if rules.approvals_as_one_step and approvals > 1:
+        return len(counted) - approvals + 1
+    return len(counted)
+
+
+def count_materials(facts: CaseFacts, rules: CountingRules) -> int:
+    counted = {MaterialUse.SUBMITTED}
+    counted |= {MaterialUse.TOLERATED} if rules.count_tolerated_materials else set()
+    counted |= {MaterialUse.ELICENCE} if rules.count_elicence_materials else set()
+    counted |= {MaterialUse.COMMITMENT} if rules.count_commitment_materials else set()
+    return sum(1 for use in facts.materials.values() if use in counted)
+
+
+def count_fields(facts: CaseFacts, rules: CountingRules) -> tuple[int, float | None]:
+    """Fields to fill, and the share of the asked fields that were pre-filled."""
+    asked = set(facts.fields_asked)
+    prefilled = asked & set(facts.fields_prefilled)
+    share = len(prefilled) / len(asked) if asked else None
+    return (len(asked) if rules.count_prefilled_fields else len(asked - prefilled)), share
+
+
+def case_time_days(facts: CaseFacts, rules: CountingRules) -> float:
+    if rules.exclude_pauses:
+        return facts.working_days_elapsed - facts.paused_working_days
+    return facts.working_days_elapsed
+
+
+def compute_case_savings(bundle: Bundle, facts: CaseFacts, rules: CountingRules = DEFAULT_RULES) -> CaseSavings:
+    """Baseline against actual for one closed case of ``bundle``."""
+    if facts.bundle_code != bundle.code:
+        raise ValueError(f"case of bundle {facts.bundle_code!r} measured against bundle {bundle.code!r}")
+    baseline = compute_baseline(bundle, rules)
+    fields, share = count_fields(facts, rules)
+    return CaseSavings(
+        bundle_code=bundle.code,
+        case_number=facts.case_number,
+        channel=str(facts.channel),
+        result_delivery=str(facts.result_delivery),
+        trips=Figure(baseline.trips, count_trips(facts, rules)),
+        steps=Figure(baseline.steps, count_steps(facts, rules)),
+        time_days=Figure(baseline.time_days, case_time_days(facts, rules)),
+        materials=Figure(baseline.materials, count_materials(facts, rules)),
+        fields=Figure(baseline.fields, fields),
+        fees=Figure(facts.fees_paid if facts.fees_alone is None else facts.fees_alone, facts.fees_paid),
+        fields_prefilled_share=share,
+        baseline_sources=baseline.sources,
+    )

@@ -1,0 +1,90 @@
+"""The savings as a plain-text table for a terminal: per bundle and overall, each figure's mean
+baseline → mean actual and mean reduction, beside the published targets (seed 003) and each
+bundle's published regional figures. Columns are aligned by display width (a Chinese character
+takes two cells)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+from engine.domain.savings_export import ALL_BUNDLES_LABEL
+from engine.domain.savings_summary import ALL_BUNDLES, PUBLISHED_TARGETS, TARGETS_SOURCE, SavingsSummary
+
+COLUMNS = (("trips", "跑动（次）"), ("steps", "环节（个）"), ("time_days", "时间（工作日）"),
+           ("materials", "材料（份）"), ("fields", "表单（项）"))
+SHORT = {"trips": "跑动", "steps": "环节", "time_days": "时间", "materials": "材料", "fields": "表单"}
+PublishedReduction = tuple[str, float, str]
+"""(figure, reduction, place) of a published before/after figure."""
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(width - display_width(text), 0)
+    return gap + text if right else text + gap
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _cell(summary: SavingsSummary, figure: str) -> str:
+    values = summary.figure(figure)
+    if values.mean_baseline is None or values.mean_actual is None:
+        return "—"
+    return f"{values.mean_baseline:.1f}→{values.mean_actual:.1f} {_percent(values.mean_reduction)}"
+
+
+def _met(achieved: float | None, target: float) -> str:
+    return "" if achieved is None else (" ✓" if achieved >= target - 1e-9 else " ✗")
+
+
+def _row(summary: SavingsSummary, label: str) -> list[str]:
+    targets = {t.figure: t.value for t in PUBLISHED_TARGETS}
+    cells = [label, str(summary.count)]
+    for figure, _ in COLUMNS:
+        cell = _cell(summary, figure)
+        if figure in targets:
+            cell += _met(summary.figure(figure).mean_reduction, targets[figure])
+        cells.append(cell)
+    share = summary.mean_prefilled_share
+    cells.append(_percent(share) + _met(share, targets["fields_prefilled"]))
+    return cells
+
+
+def _target_row() -> list[str]:
+    targets = {t.figure: t.value for t in PUBLISHED_TARGETS}
+    cells = ["公布目标（新乡）", ""]
+    cells += [f"减 {_percent(targets[figure])}" if figure in targets else "" for figure, _ in COLUMNS]
+    cells.append(f"≥ {_percent(targets['fields_prefilled'])}")
+    return cells
+
+
+def render_savings_table(summaries: Sequence[SavingsSummary], bundle_names: Mapping[str, str],
+                         published: Mapping[str, Sequence[PublishedReduction]] | None = None) -> str:
+    """``summaries``: one per bundle and, usually last, the overall one (scope ``all``)."""
+    header = ["一件事", "办结", *(title for _, title in COLUMNS), "表单免填写"]
+    groups = [[_row(s, bundle_names.get(s.scope, s.scope)) for s in summaries if s.scope != ALL_BUNDLES],
+              [_row(s, ALL_BUNDLES_LABEL) for s in summaries if s.scope == ALL_BUNDLES], [_target_row()]]
+    rows = [header, *(row for group in groups for row in group)]
+    widths = [max(display_width(row[n]) for row in rows) for n in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(_pad(cell, widths[i], right=i > 0) for i, cell in enumerate(row)).rstrip()
+
+    lines = [line(header)]
+    for group in groups:
+        if group:
+            lines += ["  ".join("-" * w for w in widths), *(line(row) for row in group)]
+    lines += ["", "各格：单独办理的平均数→一件事办理的平均数，以及各办件减少比例的平均值；✓ 达到、✗ 未达到公布目标。",
+              f"公布目标：{TARGETS_SOURCE}。"]
+    if published:
+        lines += ["", "各一件事公布的地区数字（减少比例，供对照）："]
+        for code, entries in published.items():
+            if entries:
+                shown = "、".join(f"{SHORT.get(f, f)} {_percent(r)}（{place}）" for f, r, place in entries)
+                lines.append(f"  {bundle_names.get(code, code)}：{shown}")
+    return "\n".join(lines) + "\n"

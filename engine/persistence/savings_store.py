@@ -1,0 +1,208 @@
+"""The savings of closed cases (``case_savings``): written when a case closes, read per case,
+summed per bundle in SQL for the reports (sums, counts and value counts; never a row per case in
+Python), and listed for the exports. Also the two small reads a closing case's figures come from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Row,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
+
+from engine.domain.savings import FIGURES, FOUR_FIGURES, CaseSavings, Figure
+from engine.domain.savings_totals import HALF_PREFILLED, FigureTotals, ScopeTotals
+from engine.persistence import tables as t
+
+s = t.case_savings
+d = t.case_savings_departments
+
+
+@dataclass(frozen=True)
+class StoredSavings:
+    """A closed case's savings as stored, with what the time figure was made of."""
+
+    case_id: int
+    accepted_at: datetime
+    closed_at: datetime
+    savings: CaseSavings
+    elapsed_days: float
+    """Working days from acceptance to results ready."""
+    paused_days: float
+    """Of those, the days special procedures paused the clock."""
+    departments: tuple[str, ...] = ()
+    """The departments with an item in the case (written, not read back)."""
+
+
+@dataclass(frozen=True)
+class SavingsFilter:
+    """Which closed cases a report covers; ``None`` leaves a condition out."""
+
+    bundle_code: str | None = None
+    closed_from: datetime | None = None
+    """Closed at or after this moment."""
+    closed_before: datetime | None = None
+    """Closed before this moment."""
+    department: str | None = None
+    """Cases with an item of this department."""
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    type: str
+    occurred_at: datetime
+    data: dict[str, Any]
+
+
+def _values(stored: StoredSavings) -> dict[str, Any]:
+    savings = stored.savings
+    values: dict[str, Any] = {
+        "case_id": stored.case_id, "case_number": savings.case_number, "bundle_code": savings.bundle_code,
+        "channel": savings.channel, "result_delivery": savings.result_delivery,
+        "accepted_at": stored.accepted_at, "closed_at": stored.closed_at,
+        "time_elapsed_days": stored.elapsed_days, "time_paused_days": stored.paused_days,
+        "fields_prefilled_share": savings.fields_prefilled_share,
+        "baseline_sources": dict(savings.baseline_sources),
+    }
+    for name in FIGURES:
+        figure = savings.figure(name)
+        values[f"{name}_baseline"], values[f"{name}_actual"] = figure.baseline, figure.actual
+        values[f"{name}_reduction"] = figure.reduction
+    return values
+
+
+def _stored(row: Row[Any]) -> StoredSavings:
+    m = row._mapping
+    figures = {name: Figure(float(m[f"{name}_baseline"]), float(m[f"{name}_actual"])) for name in FIGURES}
+    share = m["fields_prefilled_share"]
+    savings = CaseSavings(
+        bundle_code=m["bundle_code"], case_number=m["case_number"], channel=m["channel"],
+        result_delivery=m["result_delivery"], trips=figures["trips"], steps=figures["steps"],
+        time_days=figures["time_days"], materials=figures["materials"], fields=figures["fields"],
+        fees=figures["fees"], fields_prefilled_share=None if share is None else float(share),
+        baseline_sources=dict(m["baseline_sources"] or {}),
+    )
+    return StoredSavings(m["case_id"], m["accepted_at"], m["closed_at"], savings, float(m["time_elapsed_days"]),
+                         float(m["time_paused_days"]))
+
+
+def _conditions(flt: SavingsFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.bundle_code is not None:
+        conditions.append(s.c.bundle_code == flt.bundle_code)
+    if flt.closed_from is not None:
+        conditions.append(s.c.closed_at >= flt.closed_from)
+    if flt.closed_before is not None:
+        conditions.append(s.c.closed_at < flt.closed_before)
+    if flt.department is not None:
+        # An IN over the small departments table keeps the distribution queries on their indexes.
+        conditions.append(s.c.case_id.in_(select(d.c.case_id).where(d.c.department == flt.department)))
+    return conditions
+
+
+def _sums_query(flt: SavingsFilter) -> Any:
+    columns: list[Any] = [s.c.bundle_code, func.count()]
+    for name in FIGURES:
+        reduction = s.c[f"{name}_reduction"]
+        columns += [func.sum(s.c[f"{name}_baseline"]), func.sum(s.c[f"{name}_actual"]), func.sum(reduction),
+                    func.count(reduction)]
+    share = s.c.fields_prefilled_share
+    columns += [func.sum(share), func.count(share), func.sum(case((share >= HALF_PREFILLED, 1), else_=0))]
+    return select(*columns).where(*_conditions(flt)).group_by(s.c.bundle_code)
+
+
+def _value_counts_query(flt: SavingsFilter) -> Any:
+    """Per bundle and figure, how many cases had each actual value: one UNION ALL statement, each
+    part answered from the figure's (bundle, actual, closed at) index. Fees have no distribution:
+    no case carries an amount yet."""
+    parts = [
+        select(literal(name).label("figure"), s.c.bundle_code, cast(s.c[f"{name}_actual"], Float).label("value"),
+               func.count().label("cases"))
+        .where(*_conditions(flt)).group_by(s.c.bundle_code, s.c[f"{name}_actual"])
+        for name in FOUR_FIGURES
+    ]
+    return union_all(*parts)
+
+
+def _number(value: Any) -> float:
+    return 0.0 if value is None else float(value)
+
+
+class SavingsRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    _insert = insert(s)
+
+    _insert_departments = insert(d)
+
+    def add(self, *stored: StoredSavings) -> None:
+        if stored:
+            self.conn.execute(self._insert, [_values(row) for row in stored])
+        departments = [{"case_id": row.case_id, "department": dept} for row in stored for dept in row.departments]
+        if departments:
+            self.conn.execute(self._insert_departments, departments)
+
+    def get(self, case_id: int) -> StoredSavings | None:
+        row = self.conn.execute(select(s).where(s.c.case_id == case_id)).first()
+        return _stored(row) if row else None
+
+    def totals(self, flt: SavingsFilter) -> list[ScopeTotals]:
+        """One set of totals per bundle with closed cases in the filter, by bundle code."""
+        counts: dict[tuple[str, str], dict[float, int]] = defaultdict(dict)
+        for row in self.conn.execute(_value_counts_query(flt)):
+            counts[(row.bundle_code, row.figure)][float(row.value)] = int(row.cases)
+        found = []
+        for row in self.conn.execute(_sums_query(flt)):
+            code, count, *rest = row
+            figures = {}
+            for n, name in enumerate(FIGURES):
+                baseline, actual, reduction, reductions = rest[4 * n: 4 * n + 4]
+                figures[name] = FigureTotals(_number(baseline), _number(actual), _number(reduction), int(reductions),
+                                             counts.get((code, name), {}))
+            share_sum, shares, half = rest[4 * len(FIGURES):]
+            found.append(ScopeTotals(code, int(count), figures, _number(share_sum), int(shares), int(half or 0)))
+        return sorted(found, key=lambda totals: totals.scope)
+
+    _export_columns = (s.c.bundle_code, s.c.case_number, s.c.channel, s.c.result_delivery,
+                       s.c.fields_prefilled_share,
+                       *(s.c[f"{name}_{part}"] for name in FIGURES for part in ("baseline", "actual")))
+
+    def case_savings(self, flt: SavingsFilter) -> list[CaseSavings]:
+        """The savings of the cases in the filter, in the order they closed, for the per-case
+        exports: only the columns those show, read by position (many rows)."""
+        query = select(*self._export_columns).where(*_conditions(flt)).order_by(s.c.closed_at, s.c.case_id)
+        found = []
+        for code, number, channel, delivery, share, *values in self.conn.execute(query):
+            trips, steps, time_days, materials, fields, fees = (
+                Figure(float(values[n]), float(values[n + 1])) for n in range(0, len(values), 2))
+            found.append(CaseSavings(code, number, channel, delivery, trips, steps, time_days, materials, fields,
+                                     fees, None if share is None else float(share)))
+        return found
+
+    def case_events(self, case_id: int, types: Collection[str]) -> list[CaseEvent]:
+        """The case's events of these types, in order (the facts of its trips and its time)."""
+        e = t.case_events.c
+        rows = self.conn.execute(select(e.type, e.occurred_at, e.data).where(
+            e.case_id == case_id, e.type.in_(sorted(types))).order_by(e.seq))
+        return [CaseEvent(r.type, r.occurred_at, dict(r.data or {})) for r in rows]
+
+    def completed_task_kinds(self, case_id: int) -> list[str]:
+        """The kind of every task the case completed (its human steps), oldest first."""
+        rows = self.conn.execute(select(t.tasks.c.kind).where(
+            t.tasks.c.case_id == case_id, t.tasks.c.state == "completed").order_by(t.tasks.c.completed_at))
+        return [str(r[0]) for r in rows]

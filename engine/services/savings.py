@@ -1,0 +1,103 @@
+"""Savings per case (四减一优), recorded in the transaction that closes the case: the case's facts
+(window visits, human steps, working days to results, materials, form fields) are read cheaply,
+measured against the bundle's items done separately under the context's counting rules, and
+stored in ``case_savings``, so that reports read figures and never recompute them from events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from engine.domain.calendar import WorkingCalendar
+from engine.domain.clocks import Clock, Pause, shanghai_day
+from engine.domain.model import Delivery
+from engine.domain.records import CaseRecord
+from engine.domain.savings import CaseFacts, Channel, MaterialUse, TripKind, compute_case_savings
+from engine.persistence.clock_store import PauseRow
+from engine.persistence.savings_store import CaseEvent, StoredSavings
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.context import ServiceContext
+
+WINDOW_VISITS = {
+    "CaseAccepted": TripKind.INTAKE,
+    "MaterialsSupplied": TripKind.SUPPLY,  # tolerated (容缺) materials brought later
+    "CorrectionSupplied": TripKind.SUPPLY,  # corrected (补正) materials
+    "ResultsHandedOver": TripKind.PICKUP,
+}
+"""The events the window records while the applicant stands at it, and why the applicant came."""
+
+RESULTS_READY = "ResultsReady"
+FACT_EVENTS = frozenset({*WINDOW_VISITS, RESULTS_READY})
+
+
+def window_trips(events: Iterable[CaseEvent], channel: Channel) -> tuple[tuple[TripKind, ...], Delivery]:
+    """The applicant's trips to the window, and how the results were delivered.
+
+    An online application makes no intake trip, and results sent by mail or issued as e-licences no
+    pickup trip (DOMAIN.md: "0 for online + mailed results"). Everything the window records for the
+    case on one day (Asia/Shanghai) is one visit: an applicant who brings the materials of two
+    corrections together, or supplies a tolerated material when collecting the results, comes once;
+    the visit is named after the first thing recorded that day."""
+    visits: dict[date, TripKind] = {}
+    delivery = Delivery.WINDOW
+    for event in events:
+        kind = WINDOW_VISITS.get(event.type)
+        if kind is None or (kind is TripKind.INTAKE and channel is Channel.ONLINE):
+            continue
+        if kind is TripKind.PICKUP:
+            delivery = Delivery(str(event.data.get("delivery") or Delivery.WINDOW))
+            if delivery is not Delivery.WINDOW:
+                continue
+        visits.setdefault(shanghai_day(event.occurred_at), kind)
+    return tuple(visits.values()), delivery
+
+
+def results_ready_at(events: Sequence[CaseEvent], closed_at: datetime) -> datetime:
+    """When the last department decided (``ResultsReady``); the closing moment if none did."""
+    ready = [e.occurred_at for e in events if e.type == RESULTS_READY]
+    return ready[-1] if ready else closed_at
+
+
+def working_days_to_results(accepted_at: datetime, ready_at: datetime, pauses: Iterable[PauseRow],
+                            calendar: WorkingCalendar) -> tuple[int, int]:
+    """Working days from acceptance (not counted) to results ready, and how many of them special
+    procedures paused, each day once however many items paused on it (engine.domain.clocks)."""
+    counted = tuple(Pause(p.started_at, p.ended_at, p.reason, p.procedure)  # type: ignore[arg-type]
+                    for p in pauses if accepted_at <= p.started_at <= ready_at)
+    clock = Clock(accepted_at, 0, pauses=counted, completed_at=ready_at)
+    elapsed = calendar.working_days_between(shanghai_day(accepted_at), shanghai_day(ready_at))
+    return elapsed, min(clock.paused_working_days(ready_at, calendar), elapsed)
+
+
+def record_case_savings(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord) -> StoredSavings:
+    """Measure the case that is closing and store its figures; call in the closing transaction."""
+    if case.closed_at is None:
+        raise ValueError(f"case {case.number} is not closed")
+    uow.events.flush()  # the events of this very transaction (the handing over) are facts too
+    row = uow.flows.bundle(case.bundle_code)
+    if row is None:
+        raise ValueError(f"case {case.number} belongs to no known bundle")
+    catalogue = ctx.catalogues.get(uow, row.definition)
+    events = uow.savings.case_events(case.id, FACT_EVENTS)
+    channel = Channel(case.channel)
+    trips, delivery = window_trips(events, channel)
+    ready_at = results_ready_at(events, case.closed_at)
+    elapsed, paused = working_days_to_results(case.accepted_at, ready_at, uow.clocks.pauses_of_case(case.id),
+                                              ctx.calendars.get(uow))
+    asked = catalogue.form().keys
+    facts = CaseFacts(
+        bundle_code=case.bundle_code, case_number=case.number, channel=channel, result_delivery=delivery,
+        trips=trips, steps=tuple(uow.savings.completed_task_kinds(case.id)),  # type: ignore[arg-type]
+        working_days_elapsed=elapsed, paused_working_days=paused,
+        materials={key: MaterialUse(status) for key, status in case.materials.items()},
+        fields_asked=asked, fields_prefilled=tuple(k for k in case.prefilled if k in asked),
+        # The catalogue states fees as local-rate texts, not amounts, and the engine records no
+        # payment: the fee figure stays 0 against 0 until a case carries amounts.
+        fees_paid=0.0,
+    )
+    departments = tuple(sorted({item.department for item in uow.items.for_case(case.id)}))
+    stored = StoredSavings(case.id, case.accepted_at, case.closed_at,
+                           compute_case_savings(catalogue.bundle, facts, ctx.savings_rules), elapsed, paused,
+                           departments)
+    uow.savings.add(stored)
+    return stored

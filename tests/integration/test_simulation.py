@@ -1,0 +1,48 @@
+"""A small simulation drives its cases through the real engine and database (SQLite and PostgreSQL);
+the savings report counts exactly the cases it closed, and the command prints the table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.cli import main
+from engine.bootstrap import OneThingEngine
+from engine.domain.savings import FOUR_FIGURES
+from engine.services.savings_reports import ReportQuery, savings_report
+from engine.services.simulation import SimulationPlan, simulate
+from tests.conftest import FakeClock
+
+
+def test_a_small_simulation_is_what_the_report_counts(engine: OneThingEngine, clock: FakeClock) -> None:
+    seen: list[tuple[int, int]] = []
+    result = simulate(engine.ctx, clock, SimulationPlan(cases=30, seed=5),
+                      lambda done, total: seen.append((done, total)))
+    assert result.started == 30 and result.closed + result.terminated == 30 and result.closed > 20
+    assert seen[-1] == (30, 30)
+    assert result.first_day.isoformat() == "2026-09-28"  # the first working day after the clock's Thursday, 中秋 Friday
+    report = savings_report(engine.ctx, ReportQuery())
+    assert report.summary.count == result.closed == sum(part.summary.count for part in report.bundles)
+    for name in FOUR_FIGURES:
+        figure = report.summary.figure(name)
+        assert figure.mean_baseline is not None and figure.mean_actual is not None
+        assert figure.mean_actual < figure.mean_baseline, name  # bundling saves on every figure
+    assert report.summary.figure("trips").mean_reduction is not None
+    with pytest.raises(ValueError, match="fresh"):
+        simulate(engine.ctx, clock, SimulationPlan(cases=1))
+
+
+def test_the_command_prints_the_savings_table(tmp_path: Path, capsys: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'simulation.sqlite3'}"
+    assert main(["simulate", "--bundles", "restaurant,newborn", "--cases", "8", "--seed", "2",
+                 "--database-url", url]) == 0
+    out, err = capsys.readouterr()
+    assert "模拟 8 件（seed 2）" in out
+    for label in ("开办餐饮店一件事", "新生儿出生一件事", "全部一件事", "公布目标（新乡）", "减 83%"):
+        assert label in out, label
+    assert "[##############################] 8/8" in err
+    assert main(["simulate", "--cases", "1", "--database-url", url]) == 2  # not a fresh database
+    assert main(["simulate", "--bundles", "nope", "--cases", "1",
+                 "--database-url", f"sqlite:///{tmp_path / 'other.sqlite3'}"]) == 2
