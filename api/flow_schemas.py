@@ -17,6 +17,9 @@ class UploadQuerySchema(Schema):
 class UploadJsonSchema(Schema):
     bundle = fields.String(required=True, validate=validate.Length(min=1, max=64))
     xml = fields.String(required=True, validate=validate.Length(min=1), metadata={"description": "BPMN 2.0 XML"})
+    definition = fields.Dict(metadata={
+        "description": "可选：随流程一并上传的一件事定义（增减事项、部门加入），部署该版本时生效；"
+                       "格式见 bpmn/catalogue/FORMAT.md"})
 
 
 UPLOAD_BODY_DOC = {

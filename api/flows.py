@@ -55,14 +55,15 @@ def version_view(version: FlowVersionRecord, current: bool) -> dict[str, Any]:
     """A version as answered; ``current``: new cases start on it."""
     return {"id": version.id, "version": version.version, "process_id": version.process_id,
             "sha256": version.sha256, "source": version.source, "created_at": version.created_at,
-            "deployed_at": version.deployed_at, "current": current}
+            "deployed_at": version.deployed_at, "current": current,
+            "with_definition": version.definition is not None}
 
 
 def _too_large() -> RequestEntityTooLarge:
     return RequestEntityTooLarge(f"a BPMN file may have at most {MAX_FLOW_BYTES} bytes")
 
 
-def _upload_body(query: dict[str, Any]) -> tuple[str, bytes]:
+def _upload_body(query: dict[str, Any]) -> tuple[str, bytes, dict[str, Any] | None]:
     """The bundle code and the file's bytes, from raw XML or from JSON; the size is checked before the body
     is read whole (the Content-Length, then reading one byte past the limit at most)."""
     if request.mimetype in XML_TYPES:
@@ -74,7 +75,7 @@ def _upload_body(query: dict[str, Any]) -> tuple[str, bytes]:
         if not query.get("bundle"):
             raise InvalidInput("name the bundle in the query: POST /api/flows?bundle=<code>",
                                "请在查询参数中指明一件事编码（?bundle=）", {"bundle": ["必填"]})
-        return str(query["bundle"]), data
+        return str(query["bundle"]), data, None
     if request.is_json:
         try:
             body = UploadJsonSchema().load(request.get_json())
@@ -85,7 +86,7 @@ def _upload_body(query: dict[str, Any]) -> tuple[str, bytes]:
         xml = str(body["xml"]).encode("utf-8", "surrogatepass")
         if len(xml) > MAX_FLOW_BYTES:
             raise _too_large()
-        return str(body["bundle"]), xml
+        return str(body["bundle"]), xml, body.get("definition")
     raise UnsupportedMediaType("send BPMN as application/xml (bundle in the query) or as JSON {bundle, xml}")
 
 
@@ -98,8 +99,8 @@ class Flows(MethodView):
     def post(self, query: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Upload BPMN XML as the bundle's next flow version (checked; not deployed). Refused: 422 with the
         problems, 413 when too large"""
-        code, xml = _upload_body(query)
-        uploaded = upload_flow(UploadFlow(code, xml, current_actor()), ctx())
+        code, xml, definition = _upload_body(query)
+        uploaded = upload_flow(UploadFlow(code, xml, current_actor(), definition), ctx())
         answer = {"created": uploaded.created, "bundle": code,
                   "version": version_view(uploaded.version, uploaded.current), "report": uploaded.report.to_dict()}
         return answer, 201 if uploaded.created else 200

@@ -248,6 +248,7 @@ class FlowVersionSchema(Schema):
     created_at = fields.DateTime()
     deployed_at = fields.DateTime(allow_none=True)
     current = fields.Boolean()
+    with_definition = fields.Boolean(metadata={"description": "随此版本上传了一件事定义，部署时生效"})
 
 
 class BundleItemSchema(Schema):

@@ -176,6 +176,9 @@ class FlowVersionRecord:
     source: str
     created_at: datetime
     deployed_at: datetime | None
+    definition: dict[str, Any] | None = None
+    """The bundle definition uploaded with this version, applied when it is deployed (None: the
+    version runs with the bundle's definition as it is)."""
 
 
 @dataclass

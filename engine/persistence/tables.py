@@ -77,6 +77,8 @@ flow_versions = Table(
     Column("source", String(32), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("deployed_at", UtcDateTime, nullable=True),
+    # A bundle definition uploaded with this version (items added or dropped); deploying applies it.
+    Column("definition", JSON, nullable=True),
     UniqueConstraint("bundle_code", "version"),
 )
 

@@ -108,6 +108,12 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
     return {}
 
 
+def definition_problems(uow: SqlAlchemyUnitOfWork, definition: dict[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with a bundle definition against the stored catalogue (keys, limits, cycles);
+    whether its items match a flow is for the caller to check."""
+    return _definition_problems(definition, _dictionaries(uow))
+
+
 def put_bundle_definition(cmd: PutBundleDefinition, ctx: ServiceContext) -> dict[str, Any]:
     def work(uow: SqlAlchemyUnitOfWork) -> dict[str, Any]:
         row = uow.flows.bundle(cmd.code)

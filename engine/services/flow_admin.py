@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.flow_diff import FlowDiff
@@ -20,6 +21,7 @@ from engine.domain.model import WINDOW, Actor, TaskKind
 from engine.domain.records import BundleRecord, FlowVersionRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
+from engine.services.catalogue_admin import definition_problems
 from engine.services.context import ServiceContext
 from engine.services.progress import flow_of
 from engine.services.transactions import in_transaction
@@ -37,6 +39,9 @@ class UploadFlow:
     bundle_code: str
     xml: bytes
     actor: Actor
+    definition: dict[str, Any] | None = None
+    """A new bundle definition that goes with the flow (a department joins, an item is dropped):
+    the flow is checked against it, and deploying the version applies it."""
 
 
 @dataclass(frozen=True)
@@ -98,10 +103,26 @@ def known_departments(uow: SqlAlchemyUnitOfWork) -> frozenset[str]:
     return frozenset(found)
 
 
-def check_for_bundle(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: BundleRecord, xml: bytes) -> FlowReport:
-    """``check_flow`` against the bundle's current definition, the known departments and the functions the
-    engine's script engine adds to expressions."""
-    return check_flow(xml, bundle.definition, known_departments(uow), functions=tuple(ctx.script_engine.functions))
+def check_for_bundle(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: BundleRecord, xml: bytes,
+                     definition: Mapping[str, Any] | None = None) -> FlowReport:
+    """``check_flow`` against the bundle's current definition (or the one uploaded with the flow), the
+    known departments and the functions the engine's script engine adds to expressions."""
+    definition = definition if definition is not None else bundle.definition
+    departments = known_departments(uow) | {str(i.get("department")) for i in definition.get("items") or ()
+                                            if isinstance(i, Mapping) and i.get("department")}
+    return check_flow(xml, definition, departments, functions=tuple(ctx.script_engine.functions))
+
+
+def _check_definition(uow: SqlAlchemyUnitOfWork, bundle: BundleRecord, definition: dict[str, Any]) -> None:
+    errors = {f"definition.{k}": v for k, v in definition_problems(uow, definition).items()}
+    if definition.get("code") != bundle.code:
+        errors.setdefault("definition.code", []).append(f"须为 {bundle.code}：编码不能修改")
+    if definition.get("process_id") != bundle.definition.get("process_id"):
+        errors.setdefault("definition.process_id", []).append(
+            f"须为 {bundle.definition.get('process_id')}：流程标识不能修改")
+    if errors:
+        raise InvalidInput("the bundle definition uploaded with the flow is invalid",
+                           "随流程上传的一件事定义有误，请按字段提示修改", errors)
 
 
 def ensure_deployable(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: BundleRecord,
@@ -109,7 +130,9 @@ def ensure_deployable(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: Bu
     """The version's spec, once it has passed the checks against the bundle's definition as it is now (the
     definition may have changed since the version was stored)."""
     xml, _ = uow.flows.xml(version.id)
-    report = check_for_bundle(ctx, uow, bundle, xml)
+    if version.definition is not None:
+        _check_definition(uow, bundle, version.definition)
+    report = check_for_bundle(ctx, uow, bundle, xml, version.definition)
     if not report.ok:
         raise FlowRefused(report, f"flow version {version.version} no longer fits bundle {bundle.code}",
                           f"第 {version.version} 版流程与一件事 {bundle.name} 的当前定义不符，不能使用")
@@ -120,7 +143,9 @@ def upload_flow(cmd: UploadFlow, ctx: ServiceContext) -> UploadedFlow:
     """Check the file and store it as the bundle's next flow version (not deployed)."""
     with ctx.uow(False) as uow:
         bundle = find_bundle(uow, cmd.bundle_code)
-        report = check_for_bundle(ctx, uow, bundle, cmd.xml)
+        if cmd.definition is not None:
+            _check_definition(uow, bundle, cmd.definition)
+        report = check_for_bundle(ctx, uow, bundle, cmd.xml, cmd.definition)
     if not report.ok:
         raise FlowRefused(report, f"the flow has {len(report.errors)} errors; nothing was stored",
                           f"流程文件有 {len(report.errors)} 处错误，未保存，请按问题列表修改后重新上传")
@@ -131,17 +156,19 @@ def upload_flow(cmd: UploadFlow, ctx: ServiceContext) -> UploadedFlow:
     def work(uow: SqlAlchemyUnitOfWork) -> UploadedFlow:
         row = find_bundle(uow, cmd.bundle_code)
         versions = uow.flows.versions(cmd.bundle_code)
-        same = next((v for v in versions if v.sha256 == digest), None)
+        same = next((v for v in versions if v.sha256 == digest and v.definition == cmd.definition), None)
         if same is not None:
             return UploadedFlow(same, report, False, same.id == row.deployed_version_id)
         now = ctx.clock()
         record = FlowVersionRecord(
             id=0, bundle_code=cmd.bundle_code, version=max((v.version for v in versions), default=0) + 1,
-            process_id=process_id, sha256=digest, source=UPLOADED, created_at=now, deployed_at=None)
+            process_id=process_id, sha256=digest, source=UPLOADED, created_at=now, deployed_at=None,
+            definition=cmd.definition)
         record.id = uow.flows.add_version(record, cmd.xml.decode("utf-8"))
         record_audit(uow, "FlowUploaded", cmd.actor, f"bundle:{cmd.bundle_code}",
                      {"version": record.version, "sha256": digest, "bytes": len(cmd.xml),
-                      "warnings": sorted({p.rule for p in report.warnings})}, now)
+                      "warnings": sorted({p.rule for p in report.warnings}),
+                      "with_definition": cmd.definition is not None}, now)
         version_id = record.id
         uow.after_commit(lambda: ctx.specs.put(version_id, flow))
         return UploadedFlow(record, report, True)
@@ -191,6 +218,13 @@ def deploy_flow(cmd: DeployFlow, ctx: ServiceContext) -> DeployedFlow:
         ensure_deployable(ctx, uow, bundle, version)
         now = ctx.clock()
         bundle.deployed_version_id = version.id
+        if version.definition is not None and version.definition != bundle.definition:
+            before = bundle.definition
+            bundle.name, bundle.definition = str(version.definition["name"]), version.definition
+            changed = sorted(k for k in set(before) | set(version.definition)
+                             if before.get(k) != version.definition.get(k))
+            record_audit(uow, "BundleDefinitionChanged", cmd.actor, f"bundle:{cmd.bundle_code}",
+                         {"changed": changed, "with_version": version.version}, now)
         uow.flows.save_bundle(bundle)
         uow.flows.set_deployed(version.id, now)
         version.deployed_at = now

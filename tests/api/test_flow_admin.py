@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 from tests.conftest import ADMIN, CLERK, REVIEWERS, case_body
 
-RESTAURANT_XML = (Path(__file__).resolve().parents[2] / "bpmn" / "restaurant" / "flow.bpmn").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[2]
+RESTAURANT_XML = (ROOT / "bpmn" / "restaurant" / "flow.bpmn").read_text(encoding="utf-8")
 PICKUP_TAG = '<bpmn:userTask id="pickup" name="统一出件">'
 SIGN_TAG = '<bpmn:userTask id="approve_zp" name="户外招牌设施设置审批">'
 SIGN_CONDITION = "results[&quot;cy.zp&quot;][&quot;decision&quot;] == &quot;correct&quot;"
@@ -245,3 +246,46 @@ def test_running_cases_move_to_a_compatible_version_and_finish_on_it(client: Any
     assert finish(client, ahead) == "统一出件（含一次告知回访）"
     assert {e["subject"] for e in audit(client, "CaseMigrated")} == {f"case:{waiting}", f"case:{ahead}"}
     assert client.get("/api/audit/verify", headers=ADMIN).json["ok"] is True
+
+
+def test_a_department_leaves_the_bundle_with_a_version_and_its_definition(client: Any) -> None:
+    """As policies change, an item is dropped: the flow and the bundle definition go up together, and
+    deploying the version applies both. Running cases keep their items; new cases have four."""
+    import importlib.util
+    import json
+    import sys
+
+    spec = importlib.util.spec_from_file_location("make_flow", ROOT / "tools" / "make_flow.py")
+    assert spec is not None and spec.loader is not None
+    make_flow = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_flow", make_flow)
+    spec.loader.exec_module(make_flow)
+    definition = json.loads((ROOT / "bpmn" / "restaurant" / "bundle.json").read_text(encoding="utf-8"))
+    definition["items"] = [i for i in definition["items"] if i["code"] != "cy.jkz"]
+    xml = make_flow.render_flow(definition)
+    before = start(client)
+
+    alone = upload(client, xml)  # without the definition the flow no longer fits the bundle
+    assert alone.status_code == 422 and any(p["rule"] == "approval-missing" for p in alone.json["problems"])
+    broken = client.post("/api/flows", json={"bundle": "restaurant", "xml": xml,
+                                              "definition": {**definition, "code": "other"}}, headers=ADMIN)
+    assert broken.status_code == 422 and "definition.code" in broken.json["errors"]
+    answer = client.post("/api/flows", json={"bundle": "restaurant", "xml": xml, "definition": definition},
+                         headers=ADMIN)
+    assert answer.status_code == 201, answer.json
+    assert answer.json["version"]["with_definition"] is True
+    number = answer.json["version"]["version"]
+    assert client.get("/api/bundles/restaurant/guide").json["items"][-1]["code"] == "cy.jkz"  # not yet
+    deployed = client.post(f"/api/flows/restaurant/versions/{number}/deploy", headers=ADMIN)
+    assert deployed.status_code == 200, deployed.json
+    assert [i["code"] for i in client.get("/api/bundles/restaurant/guide").json["items"]] == [
+        "cy.yyzz", "cy.spjy", "cy.zp", "cy.xf"]
+    assert [e["data"]["with_version"] for e in audit(client, "BundleDefinitionChanged")] == [number]
+
+    after = start(client)
+    assert flow_version_of(client, after) == number
+    assert {i["code"] for i in client.get(f"/api/cases/{after}").json["items"]} == {
+        "cy.yyzz", "cy.spjy", "cy.zp", "cy.xf"}
+    finish(client, after)
+    finish(client, before)  # the running case still has 卫健 and finishes on its version
+    assert "cy.jkz" in {i["code"] for i in client.get(f"/api/cases/{before}").json["items"]}
