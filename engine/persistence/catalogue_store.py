@@ -129,3 +129,19 @@ class CreditRepository:
         result = self.conn.execute(update(t.credit_records).where(
             t.credit_records.c.ref == ref, t.credit_records.c.lifted_at.is_(None)).values(lifted_by=by, lifted_at=now))
         return int(result.rowcount)
+
+
+class ShippedRepository:
+    """The content of each shipped data file as last deployed."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, name: str) -> tuple[str, Any] | None:
+        row = self.conn.execute(select(t.shipped_data.c.sha256, t.shipped_data.c.content)
+                                .where(t.shipped_data.c.name == name)).first()
+        return (str(row[0]), row[1]) if row else None
+
+    def put(self, name: str, sha256: str, content: Any, now: datetime) -> None:
+        self.conn.execute(delete(t.shipped_data).where(t.shipped_data.c.name == name))
+        self.conn.execute(insert(t.shipped_data).values(name=name, sha256=sha256, content=content, deployed_at=now))

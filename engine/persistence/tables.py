@@ -425,3 +425,13 @@ case_savings_departments = Table(
     Column("department", String(32), primary_key=True),
     Column("case_id", Integer, ForeignKey("case_savings.case_id"), primary_key=True, autoincrement=False),
 )
+
+# What each shipped data file (a catalogue dictionary, a bundle.json) said when it was last
+# deployed: a restart applies only what a release changed since, never undoing an administrator.
+shipped_data = Table(
+    "shipped_data", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("deployed_at", UtcDateTime, nullable=False),
+)

@@ -14,6 +14,7 @@ from engine.persistence.catalogue_store import (
     CreditRepository,
     ELicenceRepository,
     HolderRepository,
+    ShippedRepository,
 )
 from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
 from engine.persistence.database import writer
@@ -60,6 +61,7 @@ class SqlAlchemyUnitOfWork:
         self.elicences = ELicenceRepository(conn)
         self.holders = HolderRepository(conn)
         self.credit = CreditRepository(conn)
+        self.shipped = ShippedRepository(conn)
         self.calendar = CalendarRepository(conn)
         self.clocks = ClockRepository(conn)
         self.warnings = WarningRepository(conn)

@@ -4,6 +4,7 @@ store and holder registry that make a second case lighter than the first."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,17 +33,46 @@ def dictionary_kind(name: str) -> str:
 
 
 def deploy_catalogue(ctx: ServiceContext, catalogue_dir: Path) -> list[str]:
-    """Load the shared dictionaries from ``catalogue_dir`` into the database; a missing file
-    leaves that kind as it is."""
+    """Bring the shipped dictionaries of ``catalogue_dir`` into the database; a missing file leaves
+    that kind as it is. Only what the shipped file changed since it was last deployed is applied
+    (a three-way merge): entries administrators added or edited through the API survive a restart,
+    unless a release changes that very entry."""
     loaded = {kind: json.loads((catalogue_dir / name).read_text(encoding="utf-8"))
               for kind, name in KINDS.items() if (catalogue_dir / name).exists()}
 
     def work(uow: SqlAlchemyUnitOfWork) -> list[str]:
         now = ctx.clock()
-        return [f"catalogue {kind}s: {len(entries)} entries, {uow.catalogue.replace(kind, entries, now)} changed"
-                for kind, entries in loaded.items()]
+        report = []
+        for kind, shipped in loaded.items():
+            digest = hashlib.sha256(json.dumps(shipped, sort_keys=True).encode()).hexdigest()
+            before = uow.shipped.get(f"catalogue:{kind}")
+            if before is not None and before[0] == digest:
+                report.append(f"catalogue {kind}s: shipped file unchanged, {len(shipped)} entries")
+                continue
+            merged = merge_shipped(uow.catalogue.entries(kind), before[1] if before else None, shipped)
+            changed = uow.catalogue.replace(kind, merged, now)
+            uow.shipped.put(f"catalogue:{kind}", digest, shipped, now)
+            report.append(f"catalogue {kind}s: {len(merged)} entries, {changed} changed by the shipped file")
+        return report
 
     return in_transaction(ctx, work)
+
+
+def merge_shipped(stored: dict[str, Any], old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """What the database should hold after a release changed a shipped dictionary from ``old`` to
+    ``new``: entries the release added or changed take the release's value; entries it removed go,
+    unless an administrator had changed them; everything else stays as stored. Without ``old``
+    (the first deploy), the shipped entries are laid over what is stored."""
+    if old is None:
+        return {**stored, **new}
+    merged = dict(stored)
+    for key, value in new.items():
+        if old.get(key) != value:
+            merged[key] = value
+    for key in set(old) - set(new):
+        if key in merged and merged[key] == old[key]:
+            del merged[key]
+    return merged
 
 
 def bundle_catalogue(uow: SqlAlchemyUnitOfWork, code: str, cache: CatalogueCache) -> BundleCatalogue:

@@ -37,11 +37,15 @@ def _deploy(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, *, definition: dict[
     digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
     now = ctx.clock()
     row = uow.flows.bundle(bundle.code)
+    shipped_digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+    shipped_before = uow.shipped.get(f"bundle:{bundle.code}")
     if row is None:
         row = BundleRecord(bundle.code, bundle.name, definition, None)
         uow.flows.add_bundle(row)
-    else:
+    elif shipped_before is None or shipped_before[0] != shipped_digest:
+        # A release changed bundle.json: it wins. Otherwise an administrator's edit stands.
         row.name, row.definition = bundle.name, definition
+    uow.shipped.put(f"bundle:{bundle.code}", shipped_digest, definition, now)
     versions = uow.flows.versions(bundle.code)
     same = next((v for v in versions if v.sha256 == digest), None)
     if same is not None:
