@@ -15,6 +15,7 @@ from engine.domain.errors import DomainError
 from engine.domain.model import OFFICE, SYSTEM
 from engine.services.accounts import DEMO_PASSWORD, CreateUser, create_user, demo_users, role_names_zh
 from engine.services.audit import verify_audit_chains
+from engine.services.savings import backfill_savings
 from engine.services.timers import Ticker, tick
 
 
@@ -33,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--password-env", default="ONETHING_ADMIN_PASSWORD",
                        help="read the password from this environment variable (else it is asked for)")
     sub.add_parser("audit-verify", help="verify the hash chains of the event log; exit 1 at a broken link")
+    sub.add_parser("savings-backfill", help="measure the savings of closed cases that have none yet (closed "
+                                            "before savings were measured)")
     sub.add_parser("tick", help="run what is due once (for cron): fire due BPMN timers, terminate cases whose "
                                 "tolerated materials are overdue, recompute deadline colours and raise warnings")
     simulate_command.add_parser(sub)
@@ -59,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             return _create_admin(engine, args.login, args.name, args.password_env)
         if args.command == "audit-verify":
             return _audit_verify(engine)
+        if args.command == "savings-backfill":
+            measured = backfill_savings(engine.ctx)
+            print(f"measured {len(measured)} closed cases: {', '.join(measured)}")
+            return 0
         if args.command == "tick":
             report = tick(engine.ctx)
             for line in report.lines():

@@ -157,6 +157,13 @@ class SavingsRepository:
         if departments:
             self.conn.execute(self._insert_departments, departments)
 
+    def closed_without_savings(self) -> list[int]:
+        """Closed cases with no figures: closed before savings were measured (migration 0009)."""
+        rows = self.conn.execute(select(t.cases.c.id).where(
+            t.cases.c.status == "closed", ~select(s.c.case_id).where(s.c.case_id == t.cases.c.id).exists())
+            .order_by(t.cases.c.id))
+        return [int(r[0]) for r in rows]
+
     def get(self, case_id: int) -> StoredSavings | None:
         row = self.conn.execute(select(s).where(s.c.case_id == case_id)).first()
         return _stored(row) if row else None

@@ -17,6 +17,7 @@ from engine.persistence.clock_store import PauseRow
 from engine.persistence.savings_store import CaseEvent, StoredSavings
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
+from engine.services.transactions import in_transaction
 
 WINDOW_VISITS = {
     "CaseAccepted": TripKind.INTAKE,
@@ -101,3 +102,23 @@ def record_case_savings(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Ca
                            departments)
     uow.savings.add(stored)
     return stored
+
+
+def backfill_savings(ctx: ServiceContext) -> list[str]:
+    """Measure every closed case that has no figures yet (closed before savings were measured),
+    each in its own transaction; answers their case numbers."""
+    with ctx.uow(False) as uow:
+        missing = uow.savings.closed_without_savings()
+    done = []
+    for case_id in missing:
+        def work(uow: SqlAlchemyUnitOfWork, case_id: int = case_id) -> str | None:
+            case = uow.cases.lock(case_id)
+            if case is None or case.closed_at is None or uow.savings.get(case_id) is not None:
+                return None
+            record_case_savings(uow, ctx, case)
+            return case.number
+
+        number = in_transaction(ctx, work)
+        if number:
+            done.append(number)
+    return done

@@ -227,3 +227,21 @@ def test_charts_are_svg(client: Any, two_cases: tuple[str, str], name: str) -> N
         assert title is not None and title.text is not None
         assert title.text.startswith("开办餐饮店一件事" if query else "全部一件事")
     assert client.get("/api/reports/savings/charts/pie.svg").status_code == 404
+
+
+def test_cases_closed_before_savings_were_measured_are_backfilled(client: Any, engine: OneThingEngine,
+                                                                  clock: FakeClock) -> None:
+    from sqlalchemy import text
+
+    from engine.services.savings import backfill_savings
+
+    number = hand_case(client, engine, clock)
+    measured = ok(client.get(f"/api/cases/{number}/savings", headers=CLERK))
+    with engine.db.begin() as conn:  # as a database from before migration 0009 would be
+        conn.execute(text("DELETE FROM case_savings_departments"))
+        conn.execute(text("DELETE FROM case_savings"))
+    assert client.get(f"/api/cases/{number}/savings", headers=CLERK).status_code == 404
+    assert backfill_savings(engine.ctx) == [number]
+    assert backfill_savings(engine.ctx) == []
+    again = ok(client.get(f"/api/cases/{number}/savings", headers=CLERK))
+    assert again["figures"] == measured["figures"] and again["time"] == measured["time"]
