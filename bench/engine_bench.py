@@ -181,10 +181,14 @@ def run_test_client(name: str, url: str, cases: int) -> dict[str, Any]:
 
 def _http_client(port: int, cases: int, queue: Any, ready: Any, body: dict[str, Any]) -> None:
     latencies: list[float] = []
-    driver = HttpDriver(port)
-    users = log_in_demo_users(driver)
-    ready.wait()
-    drive_client(driver, users, cases, latencies, body)
+    try:
+        driver = HttpDriver(port)
+        users = log_in_demo_users(driver)
+        ready.wait()
+        drive_client(driver, users, cases, latencies, body)
+    except BaseException as err:  # tell the parent at once instead of letting it wait for the timeout
+        queue.put(f"client failed: {err!r}")
+        raise
     queue.put(latencies)
 
 
@@ -233,7 +237,11 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
         time.sleep(5)  # the clients log in (argon2 is slow on purpose) before the clock starts
         started = time.perf_counter()
         ready.set()
-        latencies = [lat for _ in procs for lat in queue.get(timeout=600)]
+        answers = [queue.get(timeout=600) for _ in procs]
+        failed = [a for a in answers if isinstance(a, str)]
+        if failed:
+            raise RuntimeError("; ".join(failed))
+        latencies = [lat for answer in answers for lat in answer]
         seconds = time.perf_counter() - started
         for p in procs:
             p.join()
