@@ -4,6 +4,7 @@ for a head, approve an extension (延期)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from engine.domain.clocks import SpecialProcedure
 from engine.domain.errors import Conflict, InvalidInput
@@ -25,6 +26,15 @@ def _clocked(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[Cas
     if task.kind != TaskKind.APPROVAL or task.limit_days is None:
         raise Conflict(f"task {task.title} has no working-day clock", f"任务“{task.title}”不计办理时限")
     return case, task
+
+
+def _recompute(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+               now: datetime) -> dict[str, str | None]:
+    """Bring the case's clocks up to date; answers the task's due day before and after, for its event."""
+    before = task.due_on
+    refresh_case_clocks(uow, ctx, case, now, ctx.calendars.get(uow))
+    after = next((t.due_on for t in uow.tasks.open_for_case(case.id) if t.id == task.id), before)
+    return {"due_before": before.isoformat() if before else None, "due_on": after.isoformat() if after else None}
 
 
 def _text(value: str, field: str, message: str) -> str:
@@ -96,12 +106,8 @@ def resume_task(cmd: ResumeTask, ctx: ServiceContext) -> Applied:
             uow.clocks.end_pause(task.id, cmd.actor.user, now)
             task.paused_since = None
             uow.tasks.save(task)
-            before = task.due_on
-            refresh_case_clocks(uow, ctx, case, now, ctx.calendars.get(uow))
-            after = next((t.due_on for t in uow.tasks.open_for_case(case.id) if t.id == task.id), before)
-            record_event(uow, case, "ClockResumed", cmd.actor, now,
-                         {"task": task.name, "due_before": before.isoformat() if before else None,
-                          "due_on": after.isoformat() if after else None}, task.id)
+            moved = _recompute(uow, ctx, case, task, now)
+            record_event(uow, case, "ClockResumed", cmd.actor, now, {"task": task.name, **moved}, task.id)
             uow.cases.save(case)
             return Applied("task", task.id, 200)
 
@@ -134,13 +140,9 @@ def extend_task(cmd: ExtendTask, ctx: ServiceContext) -> Applied:
             ensure_department(cmd.actor, task.department)
             uow.clocks.add_extension(task_id=task.id, case_id=case.id, days=cmd.days, reason=reason,
                                      approved_by=cmd.actor.user, approved_at=now)
-            before = task.due_on
-            refresh_case_clocks(uow, ctx, case, now, ctx.calendars.get(uow))
-            after = next((t.due_on for t in uow.tasks.open_for_case(case.id) if t.id == task.id), before)
+            moved = _recompute(uow, ctx, case, task, now)
             record_event(uow, case, "DeadlineExtended", cmd.actor, now,
-                         {"task": task.name, "days": cmd.days, "reason": reason,
-                          "due_before": before.isoformat() if before else None,
-                          "due_on": after.isoformat() if after else None}, task.id)
+                         {"task": task.name, "days": cmd.days, "reason": reason, **moved}, task.id)
             uow.cases.save(case)
             return Applied("task", task.id, 200)
 
