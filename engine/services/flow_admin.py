@@ -28,6 +28,7 @@ from engine.services.transactions import in_transaction
 from engine.workflow.dry_run import DECISIONS, DryRun, dry_run
 from engine.workflow.flow_check import check_flow
 from engine.workflow.flow_diff import FlowUnreadable, diff_flows
+from engine.workflow.flow_xml import declared_utf8
 from engine.workflow.specs import FlowParseError, FlowSpec, parse_flow
 
 UPLOADED = "upload"
@@ -150,8 +151,9 @@ def upload_flow(cmd: UploadFlow, ctx: ServiceContext) -> UploadedFlow:
         raise FlowRefused(report, f"the flow has {len(report.errors)} errors; nothing was stored",
                           f"流程文件有 {len(report.errors)} 处错误，未保存，请按问题列表修改后重新上传")
     process_id = report.process_id or str(bundle.definition["process_id"])
-    flow = _parse(cmd.xml, process_id, report)
-    digest = hashlib.sha256(cmd.xml).hexdigest()
+    xml = declared_utf8(cmd.xml)  # what was checked is what is parsed and stored
+    flow = _parse(xml, process_id, report)
+    digest = hashlib.sha256(xml).hexdigest()
 
     def work(uow: SqlAlchemyUnitOfWork) -> UploadedFlow:
         row = find_bundle(uow, cmd.bundle_code)
@@ -164,7 +166,7 @@ def upload_flow(cmd: UploadFlow, ctx: ServiceContext) -> UploadedFlow:
             id=0, bundle_code=cmd.bundle_code, version=max((v.version for v in versions), default=0) + 1,
             process_id=process_id, sha256=digest, source=UPLOADED, created_at=now, deployed_at=None,
             definition=cmd.definition)
-        record.id = uow.flows.add_version(record, cmd.xml.decode("utf-8"))
+        record.id = uow.flows.add_version(record, xml.decode("utf-8"))
         record_audit(uow, "FlowUploaded", cmd.actor, f"bundle:{cmd.bundle_code}",
                      {"version": record.version, "sha256": digest, "bytes": len(cmd.xml),
                       "warnings": sorted({p.rule for p in report.warnings}),

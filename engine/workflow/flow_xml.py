@@ -115,3 +115,22 @@ def read_flow_xml(xml: Any, *, max_bytes: int = MAX_FLOW_BYTES) -> XmlReading:
             f"not a BPMN 2.0 file: the root element must be definitions in the BPMN namespace ({BPMN_NS}), "
             f"found {found} (namespace {namespace or 'none'})")])
     return XmlReading(root, problems)
+
+
+
+_DECLARED_ENCODING_BYTES = re.compile(rb"""\A<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]{1,40})["']""")
+
+
+def declared_utf8(xml: bytes) -> bytes:
+    """The file with its XML declaration saying UTF-8, when the bytes are UTF-8 but the declaration
+    names another encoding (as files from some modellers do). The checks read such a file as UTF-8;
+    without this, the parser would believe the declaration and garble every Chinese name."""
+    body = xml.removeprefix(b"\xef\xbb\xbf")
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return xml
+    declared = _DECLARED_ENCODING_BYTES.match(body[:_HEAD])
+    if declared is None or declared.group(1).lower().replace(b"_", b"-") in (b"utf-8", b"utf8"):
+        return xml
+    return xml[:len(xml) - len(body)] + body[:declared.start(1)] + b"UTF-8" + body[declared.end(1):]

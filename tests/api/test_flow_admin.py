@@ -289,3 +289,20 @@ def test_a_department_leaves_the_bundle_with_a_version_and_its_definition(client
     finish(client, after)
     finish(client, before)  # the running case still has 卫健 and finishes on its version
     assert "cy.jkz" in {i["code"] for i in client.get(f"/api/cases/{before}").json["items"]}
+
+
+def test_a_utf8_file_that_declares_another_encoding_keeps_its_chinese_names(client: Any) -> None:
+    """Some modellers write UTF-8 under an ISO-8859-1 declaration: the file is checked, parsed and
+    stored as the UTF-8 it is, with the declaration corrected."""
+    declared = changed(PICKUP_TAG, '<bpmn:userTask id="pickup" name="统一出件（新版）">').replace(
+        'encoding="UTF-8"', 'encoding="ISO-8859-1"', 1)
+    assert 'encoding="ISO-8859-1"' in declared
+    answer = upload(client, declared)
+    assert answer.status_code == 201, answer.json
+    assert any(p["rule"] == "encoding-declaration" for p in answer.json["report"]["problems"])
+    number = answer.json["version"]["version"]
+    stored = client.get(f"/api/flows/restaurant/versions/{number}/xml", headers=ADMIN)
+    assert "统一出件（新版）" in stored.get_data(as_text=True) and 'encoding="UTF-8"' in stored.get_data(as_text=True)
+    run = client.post(f"/api/flows/restaurant/versions/{number}/dry-run", json={}, headers=ADMIN)
+    assert run.status_code == 200, run.json
+    assert any("统一出件（新版）" in str(step) for step in run.json["steps"])

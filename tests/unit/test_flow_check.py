@@ -608,3 +608,16 @@ def test_a_loop_with_nothing_that_waits_is_refused() -> None:
     assert problem.severity == "error" and problem.element_id in ("decide_a", "correct_a")
     sample = check_flow(FLOW.encode(), BUNDLE, DEPARTMENTS)
     assert not [p for p in sample.problems if p.rule == FlowRule.AUTOMATIC_LOOP]
+
+
+def test_a_wrong_declaration_is_corrected_only_for_utf8_bytes() -> None:
+    from engine.workflow.flow_xml import declared_utf8
+
+    text = '<?xml version="1.0" encoding="ISO-8859-1"?><a name="统一出件"/>'
+    fixed = text.replace("ISO-8859-1", "UTF-8").encode()
+    assert declared_utf8(text.encode()) == fixed
+    assert declared_utf8(b"\xef\xbb\xbf" + text.encode()) == b"\xef\xbb\xbf" + fixed
+    latin = '<?xml version="1.0" encoding="ISO-8859-1"?><a name="café"/>'.encode("latin-1")
+    assert declared_utf8(latin) == latin  # really Latin-1: left alone (the check refuses it)
+    plain = b'<?xml version="1.0" encoding="utf-8"?><a/>'
+    assert declared_utf8(plain) == plain and declared_utf8(b"<a/>") == b"<a/>"
