@@ -328,3 +328,22 @@ def colour(clock: Clock, now: datetime, calendar: WorkingCalendar,
     if clock.remaining_working_days(now, calendar) <= rules.yellow_at(limit):
         return "yellow"
     return "green"
+
+
+def remaining_days(today: date, due_on: date, calendar: WorkingCalendar) -> int:
+    """Working days left after ``today`` up to the due day: 0 on the due day, negative after it."""
+    if today <= due_on:
+        return calendar.working_days_between(today, due_on)
+    return -calendar.working_days_between(due_on, today)
+
+
+def colour_by_due(limit_days: int, today: date, due_on: date, calendar: WorkingCalendar,
+                  thresholds: WarningThresholds | None = None) -> Colour:
+    """``colour`` read off a stored due day (pauses and extensions already in it): red after the due
+    day, yellow within the margin of ``limit_days``, else green. The projection and the ticker use it
+    without loading a clock's pauses and extensions."""
+    if today > due_on:
+        return "red"
+    if remaining_days(today, due_on, calendar) <= (thresholds or WarningThresholds()).yellow_at(limit_days):
+        return "yellow"
+    return "green"

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.domain.calendar import WorkingCalendar
-from engine.domain.clocks import Clock, Extension, Pause, colour, shanghai_day
+from engine.domain.clocks import Clock, Extension, Pause, colour, colour_by_due, remaining_days, shanghai_day
 from engine.domain.model import SYSTEM, Bundle, CaseStatus, Item, TaskKind
 from engine.domain.records import CaseRecord, TaskRecord
 from engine.persistence.clock_store import ExtensionRow, PauseRow
@@ -49,13 +49,6 @@ def bundle_limit(bundle: Bundle, item_limit: Callable[[Item], int | None] = item
     return max(chain(code, frozenset()) for code in items)
 
 
-def remaining_days(today: date, due_on: date, calendar: WorkingCalendar) -> int:
-    """Working days left after ``today`` up to the due day: 0 on the due day, negative after it."""
-    if today <= due_on:
-        return calendar.working_days_between(today, due_on)
-    return -calendar.working_days_between(due_on, today)
-
-
 def start_task_clocks(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, rows: list[TaskRecord],
                       now: datetime) -> None:
     """Give each newly opened approval its item's limit and due day. An approval opened again after
@@ -75,7 +68,7 @@ def start_task_clocks(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Case
             assert item is not None
             task.limit_days, task.statutory_days = limit, max(limit, statutory_limit(item) or limit)
             task.due_on = calendar.add_working_days(shanghai_day(now), limit)
-            task.colour = _plain_colour(ctx, limit, shanghai_day(now), task.due_on, calendar)
+            task.colour = colour_by_due(limit, shanghai_day(now), task.due_on, calendar, ctx.thresholds)
 
 
 def start_case_clock(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, bundle: Bundle,
@@ -85,7 +78,7 @@ def start_case_clock(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseR
         case.limit_days, case.statutory_days = limit, max(limit, bundle_limit(bundle, statutory_limit) or limit)
         calendar = ctx.calendars.get(uow)
         case.due_on = calendar.add_working_days(shanghai_day(now), limit)
-        case.colour = _plain_colour(ctx, limit, shanghai_day(now), case.due_on, calendar)
+        case.colour = colour_by_due(limit, shanghai_day(now), case.due_on, calendar, ctx.thresholds)
 
 
 def _pauses(rows: Iterable[PauseRow]) -> tuple[Pause, ...]:
@@ -222,24 +215,16 @@ def _stale_cases(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, now: datetime,
         if task.id in special or task.due_on is None:
             stale.add(task.case_id)
             continue
-        expected = _plain_colour(ctx, task.limit_days or 0, today, task.due_on, calendar)
+        expected = colour_by_due(task.limit_days or 0, today, task.due_on, calendar, ctx.thresholds)
         if expected != task.colour or calendar.add_working_days(shanghai_day(task.created_at),
                                                                 task.limit_days or 0) != task.due_on:
             stale.add(task.case_id)
     for case in uow.cases.running_with_clock():
         if case.due_on is None or case.status != CaseStatus.IN_REVIEW:
             continue
-        if _plain_colour(ctx, case.limit_days or 0, today, case.due_on, calendar) != case.colour:
+        if colour_by_due(case.limit_days or 0, today, case.due_on, calendar, ctx.thresholds) != case.colour:
             stale.add(case.id)
     return sorted(stale)
-
-
-def _plain_colour(ctx: ServiceContext, limit: int, today: date, due_on: date, calendar: WorkingCalendar) -> str:
-    if today > due_on:
-        return "red"
-    if remaining_days(today, due_on, calendar) <= ctx.thresholds.yellow_at(limit):
-        return "yellow"
-    return "green"
 
 
 
@@ -252,7 +237,7 @@ def clock_fields(limit_days: int | None, due_on: date | None, stored_colour: str
         return None
     calendar = ctx.calendars.current
     today = shanghai_day(ctx.clock())
-    live = stored_colour if paused else _plain_colour(ctx, limit_days, today, due_on, calendar)
+    live = stored_colour if paused else colour_by_due(limit_days, today, due_on, calendar, ctx.thresholds)
     statutory = max(statutory_days or limit_days, limit_days)
     # The statutory due day lies as many working days after the promised one as the limits differ
     # (the same pauses and extensions moved both).
