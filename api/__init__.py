@@ -11,6 +11,7 @@ from flask_smorest import Api
 from api import access, applicants, auth, bundles, cases, catalogue, flows, logs, reports, supervision, tasks
 from api import web as workbench
 from api.errors import http_error_response, register_error_handlers
+from api.json_provider import FastJSONProvider
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 
 
@@ -26,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     the other ``Settings`` fields in upper case; anything else is Flask configuration."""
     config = dict(config or {})
     app = Flask(__name__)
+    app.json = FastJSONProvider(app)
     app.config.update(
         API_TITLE="一件事 onething API",
         API_VERSION="0.1.0",
@@ -50,7 +52,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["onething"] = engine
     app.config["SECRET_KEY"] = engine.settings.secret_key
     app.config.setdefault("SESSION_COOKIE_SECURE", engine.settings.production)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     api = _Api(app)
     api.register_blueprint(cases.blp)

@@ -8,7 +8,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
+from engine.domain import jsoncodec
+
 WRITE = "onething_write"
+# JSON columns are encoded and decoded by orjson (see jsoncodec), a good part of every write.
+_JSON: dict[str, Any] = {"json_serializer": jsoncodec.dumps, "json_deserializer": jsoncodec.loads}
 
 
 def is_sqlite(url: str) -> bool:
@@ -25,14 +29,14 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not is_sqlite(url):
-        return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **_JSON)
 
     memory = url in ("sqlite://", "sqlite:///:memory:")
     connect_args = {"timeout": 30, "check_same_thread": False}
     if memory:
-        engine = create_engine(url, connect_args=connect_args, poolclass=StaticPool)
+        engine = create_engine(url, connect_args=connect_args, poolclass=StaticPool, **_JSON)
     else:
-        engine = create_engine(url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size)
+        engine = create_engine(url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size, **_JSON)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -25,15 +25,20 @@ R = TypeVar("R")
 
 
 _FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+# (record class, row's column names) -> (field, column position) for each field the row has
+_PICKS: dict[tuple[type[Any], tuple[str, ...]], tuple[tuple[str, int], ...]] = {}
 
 
 def record_of(cls: type[R], row: Row[Any]) -> R:
     """The record of a row: the row's columns that are fields of ``cls`` (read on every query)."""
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-    mapping = row._mapping
-    return cls(**{name: mapping[name] for name in names if name in mapping})
+    keys = row._fields
+    picks = _PICKS.get((cls, keys))
+    if picks is None:
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+        picks = _PICKS[(cls, keys)] = tuple((name, keys.index(name)) for name in names if name in keys)
+    return cls(**{name: row[i] for name, i in picks})
 
 
 def values_of(record: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -30,6 +31,12 @@ from engine.persistence.repositories import (
 )
 from engine.persistence.savings_store import SavingsRepository
 
+_REPOSITORIES = (
+    "cases", "states", "tasks", "items", "events", "flows", "idempotency", "counters", "users", "tokens",
+    "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
+    "warnings", "savings",
+)
+
 
 class SqlAlchemyUnitOfWork:
     """``with uow: … uow.commit()``. Leaving the block without commit rolls everything back."""
@@ -45,27 +52,8 @@ class SqlAlchemyUnitOfWork:
         self._conn = conn
         self._committed = False
         self._after_commit: list[Callable[[], None]] = []
-        self.cases = CaseRepository(conn)
-        self.states = WorkflowStateRepository(conn)
-        self.tasks = TaskRepository(conn)
-        self.items = CaseItemRepository(conn)
-        self.events = EventRepository(conn)
-        self.flows = FlowRepository(conn)
-        self.idempotency = IdempotencyRepository(conn)
-        self.counters = CounterRepository(conn)
-        self.users = UserRepository(conn)
-        self.tokens = TokenRepository(conn)
-        self.login_failures = LoginFailureRepository(conn)
-        self.audit = AuditRepository(conn)
-        self.catalogue = CatalogueRepository(conn)
-        self.elicences = ELicenceRepository(conn)
-        self.holders = HolderRepository(conn)
-        self.credit = CreditRepository(conn)
-        self.shipped = ShippedRepository(conn)
-        self.calendar = CalendarRepository(conn)
-        self.clocks = ClockRepository(conn)
-        self.warnings = WarningRepository(conn)
-        self.savings = SavingsRepository(conn)
+        for name in _REPOSITORIES:  # repositories are made on first use, for this transaction
+            self.__dict__.pop(name, None)
         return self
 
     @property
@@ -73,12 +61,97 @@ class SqlAlchemyUnitOfWork:
         assert self._conn is not None, "unit of work used outside its with-block"
         return self._conn
 
+    @cached_property
+    def cases(self) -> CaseRepository:
+        return CaseRepository(self.connection)
+
+    @cached_property
+    def states(self) -> WorkflowStateRepository:
+        return WorkflowStateRepository(self.connection)
+
+    @cached_property
+    def tasks(self) -> TaskRepository:
+        return TaskRepository(self.connection)
+
+    @cached_property
+    def items(self) -> CaseItemRepository:
+        return CaseItemRepository(self.connection)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        return EventRepository(self.connection)
+
+    @cached_property
+    def flows(self) -> FlowRepository:
+        return FlowRepository(self.connection)
+
+    @cached_property
+    def idempotency(self) -> IdempotencyRepository:
+        return IdempotencyRepository(self.connection)
+
+    @cached_property
+    def counters(self) -> CounterRepository:
+        return CounterRepository(self.connection)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self.connection)
+
+    @cached_property
+    def tokens(self) -> TokenRepository:
+        return TokenRepository(self.connection)
+
+    @cached_property
+    def login_failures(self) -> LoginFailureRepository:
+        return LoginFailureRepository(self.connection)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.connection)
+
+    @cached_property
+    def catalogue(self) -> CatalogueRepository:
+        return CatalogueRepository(self.connection)
+
+    @cached_property
+    def elicences(self) -> ELicenceRepository:
+        return ELicenceRepository(self.connection)
+
+    @cached_property
+    def holders(self) -> HolderRepository:
+        return HolderRepository(self.connection)
+
+    @cached_property
+    def credit(self) -> CreditRepository:
+        return CreditRepository(self.connection)
+
+    @cached_property
+    def shipped(self) -> ShippedRepository:
+        return ShippedRepository(self.connection)
+
+    @cached_property
+    def calendar(self) -> CalendarRepository:
+        return CalendarRepository(self.connection)
+
+    @cached_property
+    def clocks(self) -> ClockRepository:
+        return ClockRepository(self.connection)
+
+    @cached_property
+    def warnings(self) -> WarningRepository:
+        return WarningRepository(self.connection)
+
+    @cached_property
+    def savings(self) -> SavingsRepository:
+        return SavingsRepository(self.connection)
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (never if it rolls back)."""
         self._after_commit.append(callback)
 
     def commit(self) -> None:
-        self.events.flush()
+        if "events" in self.__dict__:
+            self.events.flush()
         self.connection.commit()
         self._committed = True
         callbacks, self._after_commit = self._after_commit, []

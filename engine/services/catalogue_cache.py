@@ -3,8 +3,7 @@ process and rebuilt when the bundle or the catalogue changes."""
 
 from __future__ import annotations
 
-import hashlib
-import json
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -46,16 +45,16 @@ class CatalogueCache:
     from: the bundle's definition and the catalogue's stamp. An edit changes the key."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[str, BundleCatalogue]] = {}
+        self._entries: dict[str, tuple[dict[str, Any], str, BundleCatalogue]] = {}
 
     def get(self, uow: SqlAlchemyUnitOfWork, definition: dict[str, Any]) -> BundleCatalogue:
-        key = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest() + uow.catalogue.stamp()
+        stamp = uow.catalogue.stamp()
         code = str(definition["code"])
         cached = self._entries.get(code)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if cached is not None and cached[1] == stamp and cached[0] == definition:
+            return cached[2]
         built = BundleCatalogue(definition, bundle_from_dict(definition), uow.catalogue.entries("field"),
                                 uow.catalogue.entries("material"), uow.catalogue.entries("licence"))
         built.form(), built.checklist()  # build (and check) them now, once
-        self._entries[code] = (key, built)
+        self._entries[code] = (copy.deepcopy(definition), stamp, built)
         return built

@@ -23,6 +23,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
+from engine.domain import jsoncodec
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import FlowSpec
 
@@ -75,6 +76,8 @@ def _build_serializer() -> BpmnWorkflowSerializer:
 
 
 _SERIALIZER = _build_serializer()
+# SpiffWorkflow's own encoder: what it does with values of registered types (datetimes...) in data.
+_ENCODER = _SERIALIZER._encoder_cls()
 
 
 class CaseWorkflow:
@@ -94,7 +97,7 @@ class CaseWorkflow:
 
     @classmethod
     def load(cls, flow: FlowSpec, state: str, script_engine: SafeScriptEngine) -> CaseWorkflow:
-        dct = json.loads(state)
+        dct = jsoncodec.loads(state)
         dct.pop(_SERIALIZER.VERSION_KEY, None)
         return cls(_SERIALIZER.registry.restore(dct, flow=flow), script_engine)
 
@@ -106,7 +109,7 @@ class CaseWorkflow:
         finally:
             registry._encoder_mode = False
         dct[_SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
-        return json.dumps(dct, cls=_SERIALIZER._encoder_cls, ensure_ascii=False, separators=(",", ":"))
+        return jsoncodec.dumps(dct, default=_ENCODER.default)
 
     def _all_tasks(self) -> Iterator[Any]:
         # Walk the task dictionaries, not the tree: get_tasks() stops at depth 1000.
