@@ -2,11 +2,13 @@
 beside the same flow in bare SpiffWorkflow with a serialize/deserialize round trip per task.
 
     python bench/engine_bench.py [--cases 300] [--pg-url postgresql://postgres@127.0.0.1:5432/bench]
-                                 [--server-workers N-CPU] [--worker-class sync] [--clients 8]
+                                 [--server-workers N-CPU] [--worker-class sync] [--clients 8] [--rounds 6]
 
 Runs:
   floor       bare SpiffWorkflow in memory, its own serializer (spec included) after every task
-  sqlite      the engine through the Flask test client on a SQLite file (one thread)
+  sqlite      the engine through the Flask test client on a SQLite file (one thread); the floor and
+              this run alternate in `--rounds` rounds, so that both meet the same machine (a shared
+              virtual machine's speed drifts by half over minutes)
   pg-client   the engine through the Flask test client on PostgreSQL (one thread), if --pg-url
   pg-http     a real gunicorn server on loopback, `--clients` concurrent client processes, if --pg-url
 Prints cases/s, task completions/s (the five approvals and the pickup), p50/p95 request latency,
@@ -94,7 +96,8 @@ def run_floor(cases: int) -> dict[str, Any]:
             wf.do_engine_steps()
             state = serializer.serialize_json(wf)
             latencies.append(time.perf_counter() - t0)
-    return summarize("floor", cases, time.perf_counter() - started, latencies, max_rss_mb())
+    return {**summarize("floor", cases, time.perf_counter() - started, latencies, max_rss_mb()),
+            "latencies": latencies}
 
 
 def case_body(engine: Any) -> dict[str, Any]:
@@ -163,20 +166,55 @@ class HttpDriver:
         return payload  # type: ignore[no-any-return]
 
 
-def run_test_client(name: str, url: str, cases: int) -> dict[str, Any]:
-    from api import create_app
-    from engine.bootstrap import Settings, build_engine
+class TestClientRun:
+    """The engine through the Flask test client, one thread, driven ``cases`` at a time."""
 
-    engine = build_engine(Settings(database_url=url, demo_users=True))
-    driver = TestClientDriver(create_app({"ENGINE": engine}))
-    users, body = log_in_demo_users(driver), case_body(engine)
-    drive_client(driver, users, 3, [], body)  # warm up
-    latencies: list[float] = []
-    started = time.perf_counter()
-    drive_client(driver, users, cases, latencies, body)
-    seconds = time.perf_counter() - started
-    engine.db.dispose()
-    return summarize(name, cases, seconds, latencies, max_rss_mb())
+    def __init__(self, name: str, url: str) -> None:
+        from api import create_app
+        from engine.bootstrap import Settings, build_engine
+
+        self.name = name
+        self.engine = build_engine(Settings(database_url=url, demo_users=True))
+        self.driver = TestClientDriver(create_app({"ENGINE": self.engine}))
+        self.users, self.body = log_in_demo_users(self.driver), case_body(self.engine)
+        drive_client(self.driver, self.users, 3, [], self.body)  # warm up
+        self.cases, self.seconds = 0, 0.0
+        self.latencies: list[float] = []
+
+    def drive(self, cases: int) -> float:
+        """Drive ``cases`` more; answers the seconds they took."""
+        started = time.perf_counter()
+        drive_client(self.driver, self.users, cases, self.latencies, self.body)
+        seconds = time.perf_counter() - started
+        self.cases, self.seconds = self.cases + cases, self.seconds + seconds
+        return seconds
+
+    def summary(self) -> dict[str, Any]:
+        self.engine.db.dispose()
+        return summarize(self.name, self.cases, self.seconds, self.latencies, max_rss_mb())
+
+
+def run_test_client(name: str, url: str, cases: int) -> dict[str, Any]:
+    run = TestClientRun(name, url)
+    run.drive(cases)
+    return run.summary()
+
+
+def run_interleaved(url: str, cases: int, rounds: int) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
+    """The floor and the engine on SQLite in alternating rounds, so that both meet the same
+    machine: on a shared virtual machine, speed drifts by half over minutes. Answers both
+    summaries and each round's ratio."""
+    per_round = max(1, cases // rounds)
+    floor_alone = run_floor(per_round)  # first, in a fresh process: the floor's own peak memory
+    engine = TestClientRun("sqlite (test client)", url)
+    floor_seconds, floor_latencies, ratios = 0.0, [], []  # type: ignore[var-annotated]
+    for _ in range(rounds):
+        floor = run_floor(per_round)
+        floor_seconds += floor["seconds"]
+        floor_latencies += floor["latencies"]
+        ratios.append(engine.drive(per_round) / floor["seconds"])
+    floor_total = summarize("floor", per_round * rounds, floor_seconds, floor_latencies, floor_alone["peak_rss_mb"])
+    return floor_total, engine.summary(), ratios
 
 
 def _http_client(port: int, cases: int, queue: Any, ready: Any, body: dict[str, Any]) -> None:
@@ -260,11 +298,13 @@ def main() -> None:
     parser.add_argument("--server-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync, or gthread for keep-alive")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=6,
+                        help="the floor and the SQLite engine alternate in this many rounds")
     args = parser.parse_args()
 
-    results = [run_floor(args.cases)]
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(run_test_client("sqlite (test client)", f"sqlite:///{tmp}/bench.sqlite3", args.cases))
+        floor, sqlite, ratios = run_interleaved(f"sqlite:///{tmp}/bench.sqlite3", args.cases, args.rounds)
+    results = [floor, sqlite]
     if args.pg_url:
         sys.path.insert(0, str(ROOT / "tests"))
         from tests.conftest import reset_postgres
@@ -282,7 +322,9 @@ def main() -> None:
         print(f"{r['run']:38} {r['cases']:>6} {r['cases_per_s']:>8.1f} {r['completions_per_s']:>8.1f} "
               f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['ms_per_case']:>8.2f} {r['peak_rss_mb']:>8.1f} "
               f"{r['ms_per_case'] / floor:>6.2f}")
-    print("\nratio = engine ms per case / floor ms per case (the floor: bare SpiffWorkflow, serializer "
+    print(f"\nSQLite ratio round by round: {' '.join(f'{r:.2f}' for r in ratios)} "
+          f"(median {statistics.median(ratios):.2f})")
+    print("ratio = engine ms per case / floor ms per case (the floor: bare SpiffWorkflow, serializer "
           "round trip per task). For pg-http, ms/case is wall time over concurrent clients.")
 
 

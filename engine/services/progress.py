@@ -98,8 +98,9 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
     else:
         uow.states.replace(case.id, SERIALIZER_VERSION, wf.dump(), now)
     uow.cases.save(case)
-    case_id, version = case.id, case.version
-    uow.after_commit(lambda: ctx.workflows.put(case_id, version, wf))
+    if not CaseStatus(case.status).is_finished:  # a finished case never moves again: keep no live workflow
+        case_id, version = case.id, case.version
+        uow.after_commit(lambda: ctx.workflows.put(case_id, version, wf))
 
 
 def complete_in_workflow(wf: CaseWorkflow, task_id: str, update: dict[str, Any]) -> dict[str, str]:
