@@ -23,6 +23,7 @@ from engine.services.context import ServiceContext
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
 from engine.services.passwords import make_hasher
 from engine.services.timers import timer_functions
+from engine.services.token_cache import TokenCache
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
@@ -46,6 +47,8 @@ class Settings:
     clock: Callable[[], datetime] = field(default=utc_now)
     secret_key: str = DEV_SECRET_KEY
     token_ttl_hours: float = 12.0
+    auth_cache_seconds: float = 5.0
+    """How long a verified bearer token is trusted without reading it again; 0: read every time."""
     password_strength: str = "strong"  # noqa: S105 - a hasher profile, not a password
     demo_users: bool = False
     production: bool = False
@@ -66,6 +69,7 @@ class Settings:
             workflow_cache_size=int(os.environ.get("ONETHING_WORKFLOW_CACHE", "256")),
             secret_key=os.environ.get("ONETHING_SECRET_KEY", DEV_SECRET_KEY),
             token_ttl_hours=float(os.environ.get("ONETHING_TOKEN_TTL_HOURS", "12")),
+            auth_cache_seconds=float(os.environ.get("ONETHING_AUTH_CACHE_SECONDS", "5")),
             demo_users=os.environ.get("ONETHING_DEMO_USERS", "0") == "1",
             production=os.environ.get("ONETHING_ENV", "development") == "production",
             tick_seconds=float(os.environ.get("ONETHING_TICK_SECONDS", "60")),
@@ -97,6 +101,7 @@ def build_engine(settings: Settings) -> OneThingEngine:
         workflows=WorkflowCache(settings.workflow_cache_size),
         passwords=hasher,
         token_ttl=timedelta(hours=settings.token_ttl_hours),
+        tokens=TokenCache(settings.auth_cache_seconds),
         dummy_password_hash=hasher.hash(secrets.token_hex(16)),
     )
     ctx.script_engine.functions.update(timer_functions(ctx))

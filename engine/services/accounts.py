@@ -130,6 +130,7 @@ def update_user(cmd: UpdateUser, ctx: ServiceContext) -> UserRecord:
             changed["password"] = "changed"  # noqa: S105 - never the password itself
         user.updated_at = now
         uow.users.save(user)
+        uow.after_commit(ctx.tokens.clear)  # whatever changed, no token is trusted on its old reading
         revoked = 0
         if password_hash is not None or not active or "roles" in changed or "department" in changed:
             revoked = uow.tokens.revoke_all(user.id, now)  # what a login allowed changed: log in again
@@ -147,6 +148,7 @@ def revoke_user_tokens(login: str, actor: Actor, ctx: ServiceContext) -> int:
             raise NotFound(f"no user {login!r}", f"没有用户 {login}")
         now = ctx.clock()
         revoked = uow.tokens.revoke_all(user.id, now)
+        uow.after_commit(ctx.tokens.clear)
         record_audit(uow, "UserTokensRevoked", actor, f"user:{login}", {"revoked": revoked}, now)
         return revoked
 

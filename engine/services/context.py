@@ -13,6 +13,7 @@ from engine.domain.savings import DEFAULT_RULES, CountingRules
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.calendar import CalendarCache
 from engine.services.catalogue_cache import CatalogueCache
+from engine.services.token_cache import TokenCache
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
@@ -35,6 +36,8 @@ class ServiceContext:
     """How each savings figure (四减一优) is counted when a case closes; DOMAIN.md's by default."""
     passwords: PasswordHasher = field(default_factory=PasswordHasher)
     token_ttl: timedelta = timedelta(hours=12)
+    tokens: TokenCache = field(default_factory=TokenCache)
+    """Bearer tokens verified in the last few seconds (see ``token_cache``)."""
     dummy_password_hash: str = ""
     """A hash of no one's password, verified against when a login name is unknown."""
     max_attempts: int = 10

@@ -102,10 +102,13 @@ def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, TokenRecor
     token_id, _, secret = token.partition(".")
     if not token_id or not secret or len(token) > 200:
         raise Unauthenticated("the token is malformed", "登录凭证格式错误，请重新登录")
+    now = ctx.clock()
+    cached = ctx.tokens.get(token)
+    if cached is not None and cached[1].expires_at > now:
+        return cached
     with ctx.uow(False) as uow:
         found = uow.tokens.with_user(token_id)
     record, user = found if found is not None else (None, None)
-    now = ctx.clock()
     if record is None or user is None or not hmac.compare_digest(record.secret_hash, _secret_hash(secret)):
         raise Unauthenticated("the token is not valid", "登录凭证无效，请重新登录")
     if record.revoked_at is not None:
@@ -114,7 +117,9 @@ def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, TokenRecor
         raise Unauthenticated("the token has expired", "登录已过期，请重新登录")
     if not user.active:
         raise Unauthenticated("the account is deactivated", "该账号已停用")
-    return principal_of(user), record
+    principal = principal_of(user)
+    ctx.tokens.put(token, principal, record)
+    return principal, record
 
 
 def revoke_token(ctx: ServiceContext, principal: Principal, token_id: str, address: str | None) -> None:
@@ -125,6 +130,7 @@ def revoke_token(ctx: ServiceContext, principal: Principal, token_id: str, addre
             raise NotFound(f"you have no token {token_id!r}", f"您没有编号为 {token_id} 的登录凭证")
         now = ctx.clock()
         uow.tokens.revoke(token_id, now)
+        uow.after_commit(ctx.tokens.clear)
         record_audit(uow, "TokenRevoked", Actor(principal.login, principal.department, "", address),
                      f"user:{principal.login}", {"token": token_id}, now)
 

@@ -127,3 +127,36 @@ def test_production_refuses_the_default_secret_and_demo_users(db_url: str, clock
     dev.db.dispose()
     with pytest.raises(UnsafeConfiguration, match="demo users are active"):
         build_engine(Settings(**base, production=True, secret_key="s" * 40))
+
+
+def test_a_change_made_by_another_server_process_is_seen_within_the_cache_seconds(
+        anonymous: Any, engine: OneThingEngine, db_url: str, clock: FakeClock) -> None:
+    """Tokens verified a moment ago are trusted for ONETHING_AUTH_CACHE_SECONDS; a user deactivated
+    through another process (a second engine on the same database) is refused once they pass."""
+    from engine.domain.model import SYSTEM
+    from engine.services.accounts import UpdateUser, update_user
+    from engine.services.token_cache import TokenCache
+    from tests.conftest import PERSONAS
+
+    ticks = [0.0]
+    engine.ctx.tokens = TokenCache(5.0, monotonic=lambda: ticks[0])
+    token = login(anonymous, "xf").json["token"]
+    assert anonymous.get("/api/auth/me", headers=bearer(token)).status_code == 200
+
+    other = build_engine(Settings(database_url=db_url, clock=clock, password_strength="fast", deploy_shipped=False))
+    try:
+        update_user(UpdateUser(PERSONAS["xf"][0], {"active": False}, SYSTEM), other.ctx)
+    finally:
+        other.db.dispose()
+    ticks[0] = 4.0
+    assert anonymous.get("/api/auth/me", headers=bearer(token)).status_code == 200  # still within 5 s
+    ticks[0] = 5.0
+    refused = anonymous.get("/api/auth/me", headers=bearer(token))
+    assert refused.status_code == 401 and refused.json["code"] == "unauthenticated"
+
+
+def test_a_change_made_in_this_process_takes_effect_at_once(anonymous: Any, client: Any) -> None:
+    token = login(anonymous, "xf").json["token"]
+    assert anonymous.get("/api/auth/me", headers=bearer(token)).status_code == 200
+    assert client.patch("/api/users/zhao.xf", headers=ADMIN, json={"roles": ["head"]}).status_code == 200
+    assert anonymous.get("/api/auth/me", headers=bearer(token)).status_code == 401
