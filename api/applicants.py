@@ -75,7 +75,7 @@ class ApplicantCredit(MethodView):
         """Every bad credit record of the applicant, lifted ones included, newest first"""
         return [_credit(r) for r in credit_history(ctx(), ref)]
 
-    @blp.arguments(BadCreditSchema)
+    @blp.arguments(BadCreditSchema())
     @blp.response(201)
     def post(self, body: dict[str, Any], ref: str) -> dict[str, Any]:
         """List the applicant as having a bad credit record: no 容缺受理 until it is lifted"""

@@ -46,7 +46,7 @@ def user_view(user: UserRecord) -> dict[str, Any]:
 
 @auth.route("/login")
 class Login(MethodView):
-    @auth.arguments(LoginSchema)
+    @auth.arguments(LoginSchema())
     @auth.response(200, LoginAnswerSchema)
     def post(self, body: dict[str, Any]) -> Response:
         """Log in with a password: answers a bearer token and sets the session cookie for the web"""
@@ -102,13 +102,13 @@ class TokenById(MethodView):
 
 @users.route("")
 class Users(MethodView):
-    @users.arguments(UserListArgsSchema, location="query")
+    @users.arguments(UserListArgsSchema(), location="query")
     @users.response(200, UserSchema(many=True))
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """Users, by department and login"""
         return [user_view(u) for u in accounts.list_users(ctx(), args.get("department"))]
 
-    @users.arguments(CreateUserSchema)
+    @users.arguments(CreateUserSchema())
     @users.response(201, UserSchema)
     def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Create a user"""
@@ -124,7 +124,7 @@ class UserByLogin(MethodView):
         """One user"""
         return user_view(accounts.get_user(ctx(), login))
 
-    @users.arguments(UpdateUserSchema)
+    @users.arguments(UpdateUserSchema())
     @users.response(200, UserSchema)
     def patch(self, body: dict[str, Any], login: str) -> dict[str, Any]:
         """Change a user: name, department, roles, active, password (changing what a login allows revokes
@@ -152,7 +152,7 @@ class AuditVerify(MethodView):
 
 @audit_blp.route("/events")
 class AuditEvents(MethodView):
-    @audit_blp.arguments(AuditEventArgsSchema, location="query")
+    @audit_blp.arguments(AuditEventArgsSchema(), location="query")
     @audit_blp.response(200, AuditEventSchema(many=True))
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """Account and administration events (logins, users), oldest first"""

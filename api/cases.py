@@ -37,7 +37,7 @@ def _detail(ref: str) -> dict[str, Any]:
 
 @blp.route("")
 class Cases(MethodView):
-    @blp.arguments(CaseListArgsSchema, location="query")
+    @blp.arguments(CaseListArgsSchema(), location="query")
     @blp.response(200, CasePageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List cases, newest first (一窗受理的办件列表)"""
@@ -46,7 +46,7 @@ class Cases(MethodView):
         return {"items": [case_summary(c) for c in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 
-    @blp.arguments(StartCaseSchema)
+    @blp.arguments(StartCaseSchema())
     @blp.response(201, CaseDetailSchema)
     def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Start a case at the window (一窗受理); answers the case number and the receipt"""
@@ -67,7 +67,7 @@ class CaseById(MethodView):
 
 @blp.route("/<string:ref>/pickup")
 class CasePickup(MethodView):
-    @blp.arguments(PickupSchema)
+    @blp.arguments(PickupSchema())
     @blp.response(200, CaseDetailSchema)
     def post(self, body: dict[str, Any], ref: str) -> tuple[dict[str, Any], int]:
         """Unified pickup (统一出件): every granted result and every written refusal together"""
@@ -78,7 +78,7 @@ class CasePickup(MethodView):
 
 @blp.route("/<string:ref>/materials")
 class CaseMaterials(MethodView):
-    @blp.arguments(SupplyMaterialsSchema)
+    @blp.arguments(SupplyMaterialsSchema())
     @blp.response(200, CaseDetailSchema)
     def post(self, body: dict[str, Any], ref: str) -> tuple[dict[str, Any], int]:
         """The window records materials tolerated at acceptance (容缺) that the applicant has now supplied"""

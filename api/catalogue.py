@@ -69,7 +69,7 @@ class BundleGuide(MethodView):
 
 @blp.route("/<string:code>/form")
 class BundleForm(MethodView):
-    @blp.arguments(FormArgsSchema, location="query")
+    @blp.arguments(FormArgsSchema(), location="query")
     @blp.response(200)
     def get(self, args: dict[str, Any], code: str) -> dict[str, Any]:
         """The unified form (JSON Schema, order, groups), pre-filled for the applicant from shared data
@@ -102,7 +102,7 @@ class CatalogueEntries(MethodView):
 
 @admin.route("/<string:kind>/<string:key>")
 class CatalogueEntry(MethodView):
-    @admin.arguments(EntrySchema)
+    @admin.arguments(EntrySchema())
     @admin.response(200)
     def put(self, body: dict[str, Any], kind: str, key: str) -> dict[str, Any]:
         """Add or change one entry; refused when invalid or when it would break a bundle"""
@@ -111,7 +111,7 @@ class CatalogueEntry(MethodView):
 
 @blp.route("/<string:code>/definition")
 class BundleDefinition(MethodView):
-    @blp.arguments(EntrySchema)
+    @blp.arguments(EntrySchema())
     @blp.response(200)
     def put(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """Change a bundle's definition (items' limits, fees, materials, fields, dependencies); its

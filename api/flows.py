@@ -92,7 +92,7 @@ def _upload_body(query: dict[str, Any]) -> tuple[str, bytes, dict[str, Any] | No
 
 @blp.route("")
 class Flows(MethodView):
-    @blp.arguments(UploadQuerySchema, location="query")
+    @blp.arguments(UploadQuerySchema(), location="query")
     @blp.doc(requestBody=UPLOAD_BODY_DOC)
     @blp.response(201, UploadAnswerSchema)
     @blp.alt_response(200, schema=UploadAnswerSchema, description="the same file is already a version")
@@ -137,7 +137,7 @@ class FlowDeploy(MethodView):
 
 @blp.route("/<string:code>/versions/<int:number>/dry-run")
 class FlowDryRun(MethodView):
-    @blp.arguments(DryRunArgsSchema)
+    @blp.arguments(DryRunArgsSchema())
     @blp.response(200, DryRunSchema)
     def post(self, body: dict[str, Any], code: str, number: int) -> dict[str, Any]:
         """Simulate a case through a version in memory (nothing is stored): the tasks in order, their lanes,
@@ -150,7 +150,7 @@ class FlowDryRun(MethodView):
 
 @blp.route("/<string:code>/diff")
 class FlowDiff(MethodView):
-    @blp.arguments(DiffArgsSchema, location="query")
+    @blp.arguments(DiffArgsSchema(), location="query")
     @blp.response(200, DiffSchema)
     def get(self, args: dict[str, Any], code: str) -> dict[str, Any]:
         """What changed between two versions: elements added, removed and changed (with the aspects)"""
@@ -166,14 +166,14 @@ def _move_view(move: CaseMove) -> dict[str, Any]:
 
 @blp.route("/<string:code>/migration")
 class FlowMigration(MethodView):
-    @blp.arguments(MigrationArgsSchema, location="query")
+    @blp.arguments(MigrationArgsSchema(), location="query")
     @blp.response(200, MigrationReportSchema)
     def get(self, args: dict[str, Any], code: str) -> dict[str, Any]:
         """For each running case on another version: can it move to the target version, and if not, why"""
         report = migration_report(ctx(), code, args.get("to"))
         return {"bundle": code, "to": report.to_version, "cases": [_move_view(m) for m in report.cases]}
 
-    @blp.arguments(MigrateSchema)
+    @blp.arguments(MigrateSchema())
     @blp.response(200, MigrationResultSchema)
     def post(self, body: dict[str, Any], code: str) -> dict[str, Any]:
         """Move the running cases that can (or those named) to the target version, each in its own

@@ -126,7 +126,7 @@ class CaseSavings(MethodView):
 
 @blp.route("/savings")
 class SavingsReportView(MethodView):
-    @blp.arguments(ReportArgsSchema, location="query")
+    @blp.arguments(ReportArgsSchema(), location="query")
     @blp.response(200)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Means of the figures and of their reductions, counts and distributions, per bundle and overall"""
@@ -135,7 +135,7 @@ class SavingsReportView(MethodView):
 
 @blp.route("/savings.csv")
 class SavingsCsv(MethodView):
-    @blp.arguments(CsvArgsSchema, location="query")
+    @blp.arguments(CsvArgsSchema(), location="query")
     @blp.response(200, content_type="text/csv", description="UTF-8 with a byte-order mark")
     def get(self, args: dict[str, Any]) -> Response:
         """The report as CSV: one row per bundle and one for all (rows=summary), or one per case (rows=cases)"""
@@ -145,7 +145,7 @@ class SavingsCsv(MethodView):
 
 @blp.route("/savings.xlsx")
 class SavingsXlsx(MethodView):
-    @blp.arguments(ReportArgsSchema, location="query")
+    @blp.arguments(ReportArgsSchema(), location="query")
     @blp.response(200, content_type=XLSX_TYPE)
     def get(self, args: dict[str, Any]) -> Response:
         """The report as an XLSX workbook: sheets 汇总 (per bundle and all) and 办件明细 (per case)"""
@@ -154,7 +154,7 @@ class SavingsXlsx(MethodView):
 
 @blp.route("/savings/charts/<string:name>.svg")
 class SavingsChart(MethodView):
-    @blp.arguments(ReportArgsSchema, location="query")
+    @blp.arguments(ReportArgsSchema(), location="query")
     @blp.response(200, content_type="image/svg+xml",
                   description=f"charts: {', '.join(CHARTS)} (before/after bars, reductions against the "
                               "published targets, distribution of the time to result)")

@@ -54,7 +54,7 @@ def _day(text: str) -> date:
 
 @blp.route("/warnings")
 class Warnings(MethodView):
-    @blp.arguments(WarningArgsSchema, location="query")
+    @blp.arguments(WarningArgsSchema(), location="query")
     @blp.response(200)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Warnings, newest first: each change of a task's or a case's colour, filtered by department and colour"""
@@ -105,7 +105,7 @@ class CalendarConfirm(MethodView):
 
 @calendar_blp.route("/overrides/<string:day>")
 class CalendarOverride(MethodView):
-    @calendar_blp.arguments(OverrideSchema)
+    @calendar_blp.arguments(OverrideSchema())
     @calendar_blp.response(200)
     def put(self, body: dict[str, Any], day: str) -> dict[str, Any]:
         """Declare a day a holiday or a working day; running clocks' due days are recomputed"""

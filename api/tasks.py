@@ -37,7 +37,7 @@ def _answer(applied: Applied) -> tuple[dict[str, Any], int]:
 
 @blp.route("")
 class Tasks(MethodView):
-    @blp.arguments(TaskListArgsSchema, location="query")
+    @blp.arguments(TaskListArgsSchema(), location="query")
     @blp.response(200, TaskPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """An inbox, oldest first, from the task projection: your department's tasks (a supervisor's: all)"""
@@ -66,7 +66,7 @@ class TaskClaim(MethodView):
 
 @blp.route("/<string:task_id>/complete")
 class TaskComplete(MethodView):
-    @blp.arguments(CompleteTaskSchema)
+    @blp.arguments(CompleteTaskSchema())
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
         """Complete a task: a department's decision, or the window's record of supplied materials"""
@@ -75,7 +75,7 @@ class TaskComplete(MethodView):
 
 @blp.route("/<string:task_id>/assign")
 class TaskAssign(MethodView):
-    @blp.arguments(AssignTaskSchema)
+    @blp.arguments(AssignTaskSchema())
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
         """A department head assigns an open task to a reviewer of the department (改派)"""
@@ -84,7 +84,7 @@ class TaskAssign(MethodView):
 
 @blp.route("/<string:task_id>/pause")
 class TaskPause(MethodView):
-    @blp.arguments(PauseTaskSchema)
+    @blp.arguments(PauseTaskSchema())
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
         """Start a special procedure (听证, 检验, 检测, 检疫, 鉴定, 专家评审 …): the approval's clock stops"""
@@ -102,7 +102,7 @@ class TaskResume(MethodView):
 
 @blp.route("/<string:task_id>/extend")
 class TaskExtend(MethodView):
-    @blp.arguments(ExtendTaskSchema)
+    @blp.arguments(ExtendTaskSchema())
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
         """A department head extends the approval's limit (延期) by working days, with the reason"""

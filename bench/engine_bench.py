@@ -2,7 +2,7 @@
 beside the same flow in bare SpiffWorkflow with a serialize/deserialize round trip per task.
 
     python bench/engine_bench.py [--cases 300] [--pg-url postgresql://postgres@127.0.0.1:5432/bench]
-                                 [--server-workers N-CPU] [--worker-class sync] [--clients 8] [--rounds 6]
+                                 [--server-workers N-CPU] [--worker-class sync] [--clients 8] [--rounds 30]
 
 Runs:
   floor       bare SpiffWorkflow in memory, its own serializer (spec included) after every task
@@ -298,7 +298,7 @@ def main() -> None:
     parser.add_argument("--server-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync, or gthread for keep-alive")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=6,
+    parser.add_argument("--rounds", type=int, default=30,
                         help="the floor and the SQLite engine alternate in this many rounds")
     args = parser.parse_args()
 
@@ -322,8 +322,10 @@ def main() -> None:
         print(f"{r['run']:38} {r['cases']:>6} {r['cases_per_s']:>8.1f} {r['completions_per_s']:>8.1f} "
               f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['ms_per_case']:>8.2f} {r['peak_rss_mb']:>8.1f} "
               f"{r['ms_per_case'] / floor:>6.2f}")
-    print(f"\nSQLite ratio round by round: {' '.join(f'{r:.2f}' for r in ratios)} "
-          f"(median {statistics.median(ratios):.2f})")
+    quartiles = statistics.quantiles(ratios, n=4)
+    print(f"\nSQLite ratio in {len(ratios)} paired rounds (the floor, then the engine, {args.cases // args.rounds} "
+          f"cases each): median {quartiles[1]:.2f}, quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f}, "
+          f"best {min(ratios):.2f}, worst {max(ratios):.2f}")
     print("ratio = engine ms per case / floor ms per case (the floor: bare SpiffWorkflow, serializer "
           "round trip per task). For pg-http, ms/case is wall time over concurrent clients.")
 

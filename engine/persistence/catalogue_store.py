@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
 from engine.persistence import tables as t
@@ -13,6 +13,8 @@ from engine.persistence.repositories import record_of, values_of
 
 
 class CatalogueRepository:
+    _stamp_query = select(func.count(), func.max(t.catalogue_entries.c.updated_at)).select_from(t.catalogue_entries)
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self._stamp: str | None = None
@@ -26,8 +28,7 @@ class CatalogueRepository:
         """Changes whenever an entry is added, changed or removed. Read once per transaction
         (this repository lives as long as its transaction), again after a change through it."""
         if self._stamp is None:
-            row = self.conn.execute(select(func.count(), func.max(t.catalogue_entries.c.updated_at))
-                                    .select_from(t.catalogue_entries)).one()
+            row = self.conn.execute(self._stamp_query).one()
             self._stamp = f"{row[0]}:{row[1]}"
         return self._stamp
 
@@ -89,8 +90,10 @@ class HolderRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    _get = select(t.holders).where(t.holders.c.kind == bindparam("kind"), t.holders.c.ref == bindparam("ref"))
+
     def get(self, kind: str, ref: str) -> HolderRecord | None:
-        row = self.conn.execute(select(t.holders).where(t.holders.c.kind == kind, t.holders.c.ref == ref)).first()
+        row = self.conn.execute(self._get, {"kind": kind, "ref": ref}).first()
         return record_of(HolderRecord, row) if row else None
 
     def put(self, holder: HolderRecord) -> None:

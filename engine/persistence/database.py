@@ -58,5 +58,9 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
 
 
 def writer(engine: Engine) -> Engine:
-    """The same engine, marked so that SQLite transactions begin IMMEDIATE."""
-    return engine.execution_options(**{WRITE: True})
+    """The same engine, marked so that SQLite transactions begin IMMEDIATE; made once per engine
+    and kept on it (every write transaction asks for it)."""
+    marked = engine.__dict__.get("_onething_writer")
+    if marked is None:
+        marked = engine.__dict__["_onething_writer"] = engine.execution_options(**{WRITE: True})
+    return marked

@@ -239,9 +239,11 @@ class EventRepository(_Repository):
             self.conn.execute(self._insert, self._pending)
             self._pending = []
 
+    _for_case = select(t.case_events).where(t.case_events.c.case_id == bindparam("case_id")).order_by(
+        t.case_events.c.seq)
+
     def for_case(self, case_id: int) -> list[EventRecord]:
-        rows = self.conn.execute(
-            select(t.case_events).where(t.case_events.c.case_id == case_id).order_by(t.case_events.c.seq))
+        rows = self.conn.execute(self._for_case, {"case_id": case_id})
         return [record_of(EventRecord, r) for r in rows]
 
 

@@ -288,7 +288,7 @@ elicences = Table(
     Column("valid_until", UtcDateTime, nullable=True),
     Column("attributes", JSON, nullable=False),
     Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
-    Index(None, "holder_ref", "type"),
+    Index(None, "holder_ref", "type", "valid_until", "id"),  # the newest valid of each type, from the index
 )
 
 # Shared identity data (persons by ID number, enterprises by credit code) that pre-fills forms.

@@ -42,7 +42,7 @@ class SqlAlchemyUnitOfWork:
     """``with uow: … uow.commit()``. Leaving the block without commit rolls everything back."""
 
     def __init__(self, engine: Engine, write: bool = True) -> None:
-        self._engine = writer(engine) if write else engine
+        self._engine = writer(engine) if write else engine  # the same writer each time (see ``writer``)
         self._conn: Connection | None = None
         self._committed = False
 
