@@ -2,13 +2,13 @@
 beside the same flow in bare SpiffWorkflow with a serialize/deserialize round trip per task.
 
     python bench/engine_bench.py [--cases 300] [--pg-url postgresql://postgres@127.0.0.1:5432/bench]
-                                 [--server-workers N-CPU] [--worker-class sync] [--clients 8] [--rounds 30]
+                                 [--server-workers N-CPU] [--worker-class sync] [--clients 8] [--round-cases 2]
 
 Runs:
   floor       bare SpiffWorkflow in memory, its own serializer (spec included) after every task
   sqlite      the engine through the Flask test client on a SQLite file (one thread); the floor and
-              this run alternate in `--rounds` rounds, so that both meet the same machine (a shared
-              virtual machine's speed drifts by half over minutes)
+              this run alternate, `--round-cases` at a time, so that both meet the same machine (a
+              shared virtual machine's speed here swings twofold within seconds)
   pg-client   the engine through the Flask test client on PostgreSQL (one thread), if --pg-url
   pg-http     a real gunicorn server on loopback, `--clients` concurrent client processes, if --pg-url
 Prints cases/s, task completions/s (the five approvals and the pickup), p50/p95 request latency,
@@ -202,7 +202,7 @@ def run_test_client(name: str, url: str, cases: int) -> dict[str, Any]:
 
 def run_interleaved(url: str, cases: int, rounds: int) -> tuple[dict[str, Any], dict[str, Any], list[float]]:
     """The floor and the engine on SQLite in alternating rounds, so that both meet the same
-    machine: on a shared virtual machine, speed drifts by half over minutes. Answers both
+    machine: on a shared virtual machine, speed swings twofold within seconds. Answers both
     summaries and each round's ratio."""
     per_round = max(1, cases // rounds)
     floor_alone = run_floor(per_round)  # first, in a fresh process: the floor's own peak memory
@@ -298,12 +298,13 @@ def main() -> None:
     parser.add_argument("--server-workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync, or gthread for keep-alive")
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=30,
-                        help="the floor and the SQLite engine alternate in this many rounds")
+    parser.add_argument("--round-cases", type=int, default=2,
+                        help="the floor and the SQLite engine alternate, this many cases at a time")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        floor, sqlite, ratios = run_interleaved(f"sqlite:///{tmp}/bench.sqlite3", args.cases, args.rounds)
+        rounds = max(1, args.cases // args.round_cases)
+        floor, sqlite, ratios = run_interleaved(f"sqlite:///{tmp}/bench.sqlite3", args.cases, rounds)
     results = [floor, sqlite]
     if args.pg_url:
         sys.path.insert(0, str(ROOT / "tests"))
@@ -323,7 +324,7 @@ def main() -> None:
               f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['ms_per_case']:>8.2f} {r['peak_rss_mb']:>8.1f} "
               f"{r['ms_per_case'] / floor:>6.2f}")
     quartiles = statistics.quantiles(ratios, n=4)
-    print(f"\nSQLite ratio in {len(ratios)} paired rounds (the floor, then the engine, {args.cases // args.rounds} "
+    print(f"\nSQLite ratio in {len(ratios)} paired rounds (the floor, then the engine, {args.round_cases} "
           f"cases each): median {quartiles[1]:.2f}, quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f}, "
           f"best {min(ratios):.2f}, worst {max(ratios):.2f}")
     print("ratio = engine ms per case / floor ms per case (the floor: bare SpiffWorkflow, serializer "

@@ -67,17 +67,17 @@ class ELicenceRepository:
         if rows:
             self.conn.execute(self._insert, rows)
 
+    _held_by = select(t.elicences).where(t.elicences.c.id.in_(select(func.max(t.elicences.c.id)).where(
+        t.elicences.c.holder_ref.in_(bindparam("refs", expanding=True)),
+        or_(t.elicences.c.valid_until.is_(None), t.elicences.c.valid_until > bindparam("now")),
+    ).group_by(t.elicences.c.type))).order_by(t.elicences.c.issued_at.desc(), t.elicences.c.id.desc())
+
     def held_by(self, refs: list[str], now: datetime) -> list[ELicenceRecord]:
         """The newest valid licence of each type these holders (ID numbers, credit codes) hold,
         newest first: a holder of a hundred licences still reads one row per type."""
         if not refs:
             return []
-        newest = (select(func.max(t.elicences.c.id)).where(
-            t.elicences.c.holder_ref.in_(refs),
-            or_(t.elicences.c.valid_until.is_(None), t.elicences.c.valid_until > now),
-        ).group_by(t.elicences.c.type))
-        rows = self.conn.execute(select(t.elicences).where(t.elicences.c.id.in_(newest))
-                                 .order_by(t.elicences.c.issued_at.desc(), t.elicences.c.id.desc()))
+        rows = self.conn.execute(self._held_by, {"refs": refs, "now": now})
         return [record_of(ELicenceRecord, r) for r in rows]
 
     def of_case(self, case_id: int) -> list[ELicenceRecord]:
@@ -111,14 +111,15 @@ class CreditRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    _all = select(t.credit_records).where(t.credit_records.c.ref.in_(bindparam("refs", expanding=True))).order_by(
+        t.credit_records.c.id.desc())
+    _in_force = _all.where(t.credit_records.c.lifted_at.is_(None))
+
     def of(self, refs: list[str], in_force_only: bool = False) -> list[CreditRecord]:
         """The records of these holders (ID numbers, credit codes), newest first."""
         if not refs:
             return []
-        query = select(t.credit_records).where(t.credit_records.c.ref.in_(refs))
-        if in_force_only:
-            query = query.where(t.credit_records.c.lifted_at.is_(None))
-        rows = self.conn.execute(query.order_by(t.credit_records.c.id.desc()))
+        rows = self.conn.execute(self._in_force if in_force_only else self._all, {"refs": refs})
         return [record_of(CreditRecord, r) for r in rows]
 
     def add(self, record: CreditRecord) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from engine.persistence import tables as t
 
@@ -118,9 +118,11 @@ class ClockRepository:
                                  .order_by(t.task_pauses.c.id))
         return [PauseRow(**r._mapping) for r in rows]
 
+    _pauses_of_case = select(t.task_pauses).where(t.task_pauses.c.case_id == bindparam("case_id")).order_by(
+        t.task_pauses.c.id)
+
     def pauses_of_case(self, case_id: int) -> list[PauseRow]:
-        rows = self.conn.execute(select(t.task_pauses).where(t.task_pauses.c.case_id == case_id)
-                                 .order_by(t.task_pauses.c.id))
+        rows = self.conn.execute(self._pauses_of_case, {"case_id": case_id})
         return [PauseRow(**r._mapping) for r in rows]
 
     def add_pause(self, **values: Any) -> None:

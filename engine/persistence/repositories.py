@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -69,10 +69,12 @@ class _Repository:
 class CaseRepository(_Repository):
     _save = update(t.cases).where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
 
+    _insert = insert(t.cases).returning(t.cases.c.id)
+
     def add(self, case: CaseRecord) -> int:
         values = values_of(case)
         values.pop("id")
-        result = self.conn.execute(insert(t.cases).values(**values).returning(t.cases.c.id))
+        result = self.conn.execute(self._insert, values)
         return int(result.scalar_one())
 
     def get(self, case_id: int) -> CaseRecord | None:
@@ -150,9 +152,11 @@ class WorkflowStateRepository(_Repository):
         ).first()
         return (row[0], row[1]) if row else None
 
+    _insert = insert(t.workflow_states)
+
     def add(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
-        self.conn.execute(insert(t.workflow_states).values(
-            case_id=case_id, serializer_version=serializer_version, state=state, updated_at=now))
+        self.conn.execute(self._insert, {"case_id": case_id, "serializer_version": serializer_version,
+                                         "state": state, "updated_at": now})
 
     _replace = update(t.workflow_states).where(t.workflow_states.c.case_id == bindparam("_case_id"))
 
@@ -308,16 +312,19 @@ class IdempotencyRepository(_Repository):
 
 
 class CounterRepository(_Repository):
+    _next: ClassVar[dict[str, Any]] = {}  # dialect name -> the prepared upsert
+
     def next(self, prefix: str, day: str) -> int:
         """The next sequence number of the day, atomically (INSERT … ON CONFLICT DO UPDATE)."""
         dialect = self.conn.dialect.name
-        module: Any = postgresql if dialect == "postgresql" else sqlite
-        stmt = module.insert(t.case_number_counters).values(prefix=prefix, day=day, last_value=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["prefix", "day"],
-            set_={"last_value": t.case_number_counters.c.last_value + 1},
-        ).returning(t.case_number_counters.c.last_value)
-        return int(self.conn.execute(stmt).scalar_one())
+        stmt = self._next.get(dialect)
+        if stmt is None:
+            module: Any = postgresql if dialect == "postgresql" else sqlite
+            stmt = self._next[dialect] = module.insert(t.case_number_counters).on_conflict_do_update(
+                index_elements=["prefix", "day"],
+                set_={"last_value": t.case_number_counters.c.last_value + 1},
+            ).returning(t.case_number_counters.c.last_value)
+        return int(self.conn.execute(stmt, {"prefix": prefix, "day": day, "last_value": 1}).scalar_one())
 
 
 def rows_as(cls: type[R], rows: Sequence[Row[Any]]) -> list[R]:

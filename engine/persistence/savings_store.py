@@ -15,6 +15,7 @@ from sqlalchemy import (
     Connection,
     Float,
     Row,
+    bindparam,
     case,
     cast,
     func,
@@ -201,15 +202,19 @@ class SavingsRepository:
                                      fees, None if share is None else float(share)))
         return found
 
+    _case_events = select(t.case_events.c.type, t.case_events.c.occurred_at, t.case_events.c.data).where(
+        t.case_events.c.case_id == bindparam("case_id"),
+        t.case_events.c.type.in_(bindparam("types", expanding=True))).order_by(t.case_events.c.seq)
+
     def case_events(self, case_id: int, types: Collection[str]) -> list[CaseEvent]:
         """The case's events of these types, in order (the facts of its trips and its time)."""
-        e = t.case_events.c
-        rows = self.conn.execute(select(e.type, e.occurred_at, e.data).where(
-            e.case_id == case_id, e.type.in_(sorted(types))).order_by(e.seq))
+        rows = self.conn.execute(self._case_events, {"case_id": case_id, "types": sorted(types)})
         return [CaseEvent(r.type, r.occurred_at, dict(r.data or {})) for r in rows]
+
+    _completed_task_kinds = select(t.tasks.c.kind).where(
+        t.tasks.c.case_id == bindparam("case_id"), t.tasks.c.state == "completed").order_by(t.tasks.c.completed_at)
 
     def completed_task_kinds(self, case_id: int) -> list[str]:
         """The kind of every task the case completed (its human steps), oldest first."""
-        rows = self.conn.execute(select(t.tasks.c.kind).where(
-            t.tasks.c.case_id == case_id, t.tasks.c.state == "completed").order_by(t.tasks.c.completed_at))
+        rows = self.conn.execute(self._completed_task_kinds, {"case_id": case_id})
         return [str(r[0]) for r in rows]
