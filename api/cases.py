@@ -23,6 +23,7 @@ from engine.services import views
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.context import ServiceContext
 from engine.services.materials import SupplyMaterials, supply_materials
+from engine.services.transactions import Applied
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="办件：受理、查询、统一出件")
 
@@ -33,6 +34,12 @@ def ctx() -> ServiceContext:
 
 def _detail(ref: str) -> dict[str, Any]:
     return case_detail(views.get_case(ctx(), ref, current_principal()), ctx())
+
+
+def _answer(applied: Applied) -> tuple[dict[str, Any], int]:
+    """The changed case: as the change's own transaction read it, else read again (a replay)."""
+    detail = case_detail(applied.detail, ctx()) if applied.detail else _detail(applied.resource_id)
+    return detail, applied.status_code
 
 
 @blp.route("")
@@ -52,9 +59,9 @@ class Cases(MethodView):
         """Start a case at the window (一窗受理); answers the case number and the receipt"""
         applied = start_case(StartCase(bundle_code=body["bundle"], applicant=body["applicant"],
                                        channel=body["channel"], form=body["form"], materials=body["materials"],
-                                       actor=current_actor(),
-                                       request_key=request_key(body)), ctx())
-        return _detail(applied.resource_id), applied.status_code
+                                       actor=current_actor(), request_key=request_key(body),
+                                       viewer=current_principal()), ctx())
+        return _answer(applied)
 
 
 @blp.route("/<string:ref>")
@@ -72,8 +79,8 @@ class CasePickup(MethodView):
     def post(self, body: dict[str, Any], ref: str) -> tuple[dict[str, Any], int]:
         """Unified pickup (统一出件): every granted result and every written refusal together"""
         applied = pick_up(PickUp(case_ref=ref, payload=body, actor=current_actor(),
-                                 request_key=request_key(body)), ctx())
-        return _detail(applied.resource_id), applied.status_code
+                                 request_key=request_key(body), viewer=current_principal()), ctx())
+        return _answer(applied)
 
 
 @blp.route("/<string:ref>/materials")

@@ -7,9 +7,10 @@ from typing import Any
 from api.logs import mask_personal_data
 from engine.domain.model import Bundle, ItemStatus, TaskState
 from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
+from engine.services.case_detail import CaseDetail
 from engine.services.clocks import clock_fields
 from engine.services.context import ServiceContext
-from engine.services.views import BundleView, CaseDetail
+from engine.services.views import BundleView
 from forms.identifiers import mask_id, mask_phone
 
 

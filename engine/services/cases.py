@@ -7,12 +7,14 @@ from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from engine.domain.access import Principal
 from engine.domain.catalogue import bundle_from_dict, format_case_number
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.case_detail import detail_after_change
 from engine.services.catalogue import ApplicantData, applicant_data, holder_refs
 from engine.services.catalogue_cache import CatalogueCache
 from engine.services.clocks import start_case_clock
@@ -41,6 +43,8 @@ class StartCase:
     """The unified form's values as the window entered them; pre-filled values need not be sent."""
     materials: dict[str, str] = field(default_factory=dict)
     """Material key -> submitted, elicence, commitment or tolerated (容缺)."""
+    viewer: Principal | None = None
+    """Who the answer is for: the new case's detail is then read in the same transaction."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class PickUp:
     payload: dict[str, Any]
     actor: Actor
     request_key: RequestKey | None = None
+    viewer: Principal | None = None
+    """Who the answer is for: the case's detail is then read in the same transaction."""
 
 
 def find_case(uow: SqlAlchemyUnitOfWork, ref: str, lock: bool = False) -> CaseRecord:
@@ -123,7 +129,7 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
                   "materials": dict(sorted(materials.items())), "tolerated": tolerated,
                   "materials_due": case.materials_due.isoformat() if case.materials_due else None}, intake.id)
     save_progress(ctx, uow, case, wf, now, cmd.actor, new_case=True)
-    return Applied("case", str(case.id), 201)
+    return Applied("case", str(case.id), 201, detail=detail_after_change(uow, case, cmd.viewer))
 
 
 def _materials_due(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: Bundle, materials: dict[str, str],
@@ -183,7 +189,7 @@ def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:
                 raise Conflict(f"case {case.number} is not ready for pickup; waiting for {', '.join(pending)}",
                                f"办件 {case.number} 尚未全部审批完毕，待办事项：{'、'.join(pending)}")
             complete_open_task(uow, ctx, case, pickup, cmd.payload, cmd.actor, now)
-            return Applied("case", str(case.id), 200)
+            return Applied("case", str(case.id), 200, detail=detail_after_change(uow, case, cmd.viewer))
 
         return idempotent(uow, cmd.request_key, "case", apply, now)
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from engine.domain.errors import ConcurrentUpdate, DomainError, IdempotencyKeyReused
 from engine.domain.records import TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork, is_transient
+from engine.services.case_detail import CaseDetail
 from engine.services.context import ServiceContext
 
 T = TypeVar("T")
@@ -45,6 +46,8 @@ class Applied:
     replayed: bool = False
     task: TaskRecord | None = None
     """The task as the change left it, so that callers need not read it again."""
+    detail: CaseDetail | None = None
+    """The case as the change left it, when the command named a viewer (see ``case_detail``)."""
 
 
 def in_transaction(ctx: ServiceContext, work: Callable[[SqlAlchemyUnitOfWork], T]) -> T:

@@ -6,31 +6,19 @@ from dataclasses import dataclass
 
 from engine.domain.access import Principal, Role, ensure_task_visible
 from engine.domain.catalogue import bundle_from_dict
-from engine.domain.errors import Forbidden, NotFound
+from engine.domain.errors import NotFound
 from engine.domain.model import Bundle
 from engine.domain.records import (
     BundleRecord,
-    CaseItemRecord,
     CaseRecord,
-    EventRecord,
     FlowVersionRecord,
     TaskRecord,
 )
 from engine.persistence import queries
 from engine.persistence.queries import Page
+from engine.services.case_detail import CaseDetail, read_case_detail
 from engine.services.cases import find_case
 from engine.services.context import ServiceContext
-
-
-@dataclass(frozen=True)
-class CaseDetail:
-    case: CaseRecord
-    bundle: Bundle
-    items: list[CaseItemRecord]
-    tasks: list[TaskRecord]
-    events: list[EventRecord]
-    personal_data: bool = False
-    """Whether the viewer may see the applicant's full identifiers."""
 
 
 @dataclass(frozen=True)
@@ -43,19 +31,7 @@ class BundleView:
 def get_case(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseDetail:
     """A case as ``viewer`` may see it; a department that has no item in it gets 403."""
     with ctx.uow(False) as uow:
-        case = find_case(uow, ref)
-        items = uow.items.for_case(case.id)
-        departments = {i.department for i in items}
-        if not viewer.sees_case(departments):
-            raise Forbidden(f"case {case.number} has no item of your department",
-                            f"办件 {case.number} 不涉及您所在部门，无权查看")
-        row = uow.flows.bundle(case.bundle_code)
-        assert row is not None
-        bundle = bundle_from_dict(row.definition)
-        order = {item.code: n for n, item in enumerate(bundle.items)}
-        items.sort(key=lambda i: order.get(i.item_code, 99))
-        return CaseDetail(case, bundle, items, queries.tasks_of_case(uow.connection, case.id),
-                          uow.events.for_case(case.id), viewer.sees_personal_data(departments))
+        return read_case_detail(uow, find_case(uow, ref), viewer)
 
 
 def list_cases(ctx: ServiceContext, viewer: Principal, status: str | None, bundle_code: str | None, page: int,

@@ -114,3 +114,23 @@ def test_bundles_and_health(client: Any) -> None:
     assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
     spec = client.get("/api/openapi.json").json
     assert "/api/cases/{ref}/pickup" in spec["paths"] and "/api/tasks/{task_id}/complete" in spec["paths"]
+
+
+def test_the_answer_to_a_change_is_the_case_as_a_fresh_read_shows_it(client: Any) -> None:
+    """Intake and pickup answer the case as read inside their own transaction: it must be what a
+    GET right after shows, the change's own events in the timeline included."""
+    started = start(client)
+    assert started == client.get(f"/api/cases/{started['id']}", headers=CLERK).json
+    assert started["timeline"][-1]["type"] in ("TaskOpened", "CaseInReview")
+    assert any(e["type"] == "CaseAccepted" for e in started["timeline"])
+    for _ in range(6):
+        task = next((t for t in client.get(f"/api/tasks?case={started['number']}").json["items"]
+                     if t["kind"] == "approval"), None)
+        if task is None:
+            break
+        assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
+    handed = client.post(f"/api/cases/{started['id']}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
+    assert handed.status_code == 200, handed.json
+    assert handed.json["status"] == "closed"
+    assert handed.json["timeline"][-1]["type"] == "CaseClosed"
+    assert handed.json == client.get(f"/api/cases/{started['id']}", headers=CLERK).json

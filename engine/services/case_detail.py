@@ -1,0 +1,54 @@
+"""A case as the API shows it: status, items, tasks and timeline, read in the caller's transaction
+(a read of its own for GET, the changing transaction itself for the window's POSTs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.domain.access import Principal
+from engine.domain.catalogue import bundle_from_dict
+from engine.domain.errors import Forbidden
+from engine.domain.model import Bundle
+from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
+from engine.persistence import queries
+from engine.persistence.uow import SqlAlchemyUnitOfWork
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: CaseRecord
+    bundle: Bundle
+    items: list[CaseItemRecord]
+    tasks: list[TaskRecord]
+    events: list[EventRecord]
+    personal_data: bool = False
+    """Whether the viewer may see the applicant's full identifiers."""
+
+
+def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal) -> CaseDetail:
+    """The case as ``viewer`` may see it; a department that has no item in it gets 403."""
+    items = uow.items.for_case(case.id)
+    departments = {i.department for i in items}
+    if not viewer.sees_case(departments):
+        raise Forbidden(f"case {case.number} has no item of your department",
+                        f"办件 {case.number} 不涉及您所在部门，无权查看")
+    row = uow.flows.bundle(case.bundle_code)
+    assert row is not None
+    bundle = bundle_from_dict(row.definition)
+    order = {item.code: n for n, item in enumerate(bundle.items)}
+    items.sort(key=lambda i: order.get(i.item_code, 99))
+    uow.events.flush()  # this transaction's own events belong to the timeline
+    return CaseDetail(case, bundle, items, queries.tasks_of_case(uow.connection, case.id),
+                      uow.events.for_case(case.id), viewer.sees_personal_data(departments))
+
+
+def detail_after_change(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal | None) -> CaseDetail | None:
+    """The changed case for the answer, read before the change commits, which spares the answer
+    a transaction of its own; ``None`` when no one asked or the viewer may not see it (the answer
+    then reads it, and refuses, the usual way)."""
+    if viewer is None:
+        return None
+    try:
+        return read_case_detail(uow, case, viewer)
+    except Forbidden:
+        return None
