@@ -11,6 +11,9 @@ from engine.domain.audit import GENESIS
 
 @dataclass
 class CaseRecord:
+    """A case. Its number, bundle, applicant, channel, acceptance and form are fixed at acceptance
+    and never written again (``CaseRepository.save`` leaves them out)."""
+
     id: int
     number: str
     bundle_code: str

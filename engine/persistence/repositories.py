@@ -66,6 +66,10 @@ class _Repository:
         self.conn = conn
 
 
+# The columns of a case fixed when the window accepts it; nothing changes them afterwards.
+ACCEPTED_ONCE = ("number", "bundle_code", "applicant", "channel", "accepted_at", "accepted_by", "form", "prefilled")
+
+
 class CaseRepository(_Repository):
     _save = update(t.cases).where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
 
@@ -134,8 +138,12 @@ class CaseRepository(_Repository):
         return record_of(CaseRecord, row) if row else None
 
     def save(self, case: CaseRecord) -> None:
-        """Write the case back if nobody else did since it was read, bumping its version."""
+        """Write the case back if nobody else did since it was read, bumping its version. What
+        acceptance fixed (``ACCEPTED_ONCE``) is not written again: re-encoding the form and the
+        applicant on every change of status cost more than the rest of the statement."""
         values = values_of(case)
+        for name in ACCEPTED_ONCE:
+            del values[name]
         expected = values.pop("version")
         values["_id"], values["_expected"], values["version"] = values.pop("id"), expected, expected + 1
         result = self.conn.execute(self._save, values)
@@ -254,17 +262,26 @@ class EventRepository(_Repository):
 class FlowRepository(_Repository):
     _bundle = select(t.bundles).where(t.bundles.c.code == bindparam("code"))
 
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._bundles: dict[str, BundleRecord | None] = {}
+
     def bundle(self, code: str) -> BundleRecord | None:
-        row = self.conn.execute(self._bundle, {"code": code}).first()
-        return record_of(BundleRecord, row) if row else None
+        """The bundle row, read once per transaction (intake and pickup ask for it several times)."""
+        if code not in self._bundles:
+            row = self.conn.execute(self._bundle, {"code": code}).first()
+            self._bundles[code] = record_of(BundleRecord, row) if row else None
+        return self._bundles[code]
 
     def bundles(self) -> list[BundleRecord]:
         return [record_of(BundleRecord, r) for r in self.conn.execute(select(t.bundles).order_by(t.bundles.c.code))]
 
     def add_bundle(self, bundle: BundleRecord) -> None:
+        self._bundles.pop(bundle.code, None)
         self.conn.execute(insert(t.bundles).values(**values_of(bundle)))
 
     def save_bundle(self, bundle: BundleRecord) -> None:
+        self._bundles.pop(bundle.code, None)
         self.conn.execute(update(t.bundles).where(t.bundles.c.code == bundle.code).values(**values_of(bundle)))
 
     def versions(self, bundle_code: str | None = None) -> list[FlowVersionRecord]:
