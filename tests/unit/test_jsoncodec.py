@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -32,7 +32,7 @@ def test_integers_beyond_64_bits_fall_back_to_json() -> None:
 
 
 def test_dates_go_to_default_as_with_json() -> None:
-    moment = datetime(2026, 9, 24, 9, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 9, 24, 9, 30, tzinfo=UTC)
     with pytest.raises(TypeError):
         jsoncodec.dumps({"at": moment})
     assert jsoncodec.dumps({"at": moment}, default=lambda v: "when:" + v.isoformat()) == (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -122,11 +123,9 @@ def test_conditions_run_in_the_safe_evaluator(flow: FlowSpec) -> None:
 def test_typed_values_in_task_data_survive_the_stored_json(flow: FlowSpec) -> None:
     """SpiffWorkflow's own encoder turns datetimes in data into typed records; the stored JSON
     must give them back as datetimes, not as strings."""
-    from datetime import datetime, timedelta, timezone
-
     wf = CaseWorkflow.start(flow, SafeScriptEngine())
     intake = waiting(wf, "intake")
-    moment = datetime(2026, 9, 24, 9, 30, tzinfo=timezone.utc)
+    moment = datetime(2026, 9, 24, 9, 30, tzinfo=UTC)
     wf.complete(intake.id, {"applicant": {"name": "陈小明"}, "seen": {"at": moment, "for": timedelta(days=2)}})
     again = restored(flow, wf)
     data = again.task_data(waiting(again, "approval", "cy.zp").id)
