@@ -250,7 +250,7 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
     port = 18765
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning",
+         "--log-level", "warning", *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
          "api:create_app()"], env=env, cwd=ROOT)
     try:
         for _ in range(100):

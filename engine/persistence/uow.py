@@ -179,6 +179,7 @@ def is_transient(err: BaseException) -> bool:
     if isinstance(err, OperationalError):
         return True
     if isinstance(err, DBAPIError):
-        code = getattr(getattr(err, "orig", None), "sqlstate", None)
+        orig = getattr(err, "orig", None)
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)  # psycopg 3 / psycopg2
         return code in ("40001", "40P01", "55P03")
     return False
