@@ -105,8 +105,14 @@ class CaseRepository(_Repository):
 
     _lock = select(t.cases).where(t.cases.c.id == bindparam("id")).with_for_update()
     _lock_by_number = select(t.cases).where(t.cases.c.number == bindparam("number")).with_for_update()
-    _lock_for_task = select(t.cases).where(t.cases.c.id == select(t.tasks.c.case_id).where(
-        t.tasks.c.id == bindparam("task_id")).scalar_subquery()).with_for_update()
+    # A task with its case, both rows locked (the case's first: PostgreSQL locks the rows of a join
+    # in the order of its FROM list, so every writer takes the case's lock before any task's).
+    _lock_with_task = (
+        select(t.cases, *(c.label(f"task_{c.name}") for c in t.tasks.c))
+        .join(t.tasks, t.tasks.c.case_id == t.cases.c.id)
+        .where(t.tasks.c.id == bindparam("task_id")).with_for_update())
+    _task_columns: ClassVar[tuple[tuple[str, int], ...]] = tuple(
+        (c.name, len(t.cases.c) + i) for i, c in enumerate(t.tasks.c))
 
     def timers_due(self, now: datetime) -> list[int]:
         """Running cases whose next BPMN timer is due by ``now``."""
@@ -132,10 +138,14 @@ class CaseRepository(_Repository):
         row = self.conn.execute(self._lock_by_number, {"number": number}).first()
         return record_of(CaseRecord, row) if row else None
 
-    def lock_for_task(self, task_id: str) -> CaseRecord | None:
-        """Lock the case a task belongs to, found in the same statement (see ``lock``)."""
-        row = self.conn.execute(self._lock_for_task, {"task_id": task_id}).first()
-        return record_of(CaseRecord, row) if row else None
+    def lock_with_task(self, task_id: str) -> tuple[CaseRecord, TaskRecord] | None:
+        """A task and its case, read for change in one statement (see ``lock``): the task's row
+        is locked too, so that what is read of it is its latest state once the lock is granted."""
+        row = self.conn.execute(self._lock_with_task, {"task_id": task_id}).first()
+        if row is None:
+            return None
+        task = TaskRecord(**{name: row[i] for name, i in self._task_columns})
+        return record_of(CaseRecord, row), task
 
     def save(self, case: CaseRecord) -> None:
         """Write the case back if nobody else did since it was read, bumping its version. What

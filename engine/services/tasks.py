@@ -37,10 +37,10 @@ class CompleteTask:
 
 def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[CaseRecord, TaskRecord]:
     """The task and its case, with the case locked; every check is made after the lock."""
-    case = uow.cases.lock_for_task(task_id)
-    task = uow.tasks.get(task_id) if case is not None else None
-    if case is None or task is None:
+    found = uow.cases.lock_with_task(task_id)
+    if found is None:
         raise NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
+    case, task = found
     ensure_department(actor, task.department)
     if task.state == TaskState.COMPLETED:
         raise Conflict(
@@ -71,10 +71,10 @@ def assign_task(cmd: AssignTask, ctx: ServiceContext) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
-            case = uow.cases.lock_for_task(cmd.task_id)
-            task = uow.tasks.get(cmd.task_id) if case is not None else None
-            if case is None or task is None:
+            found = uow.cases.lock_with_task(cmd.task_id)
+            if found is None:
                 raise NotFound(f"no task {cmd.task_id!r}", f"没有任务 {cmd.task_id}")
+            case, task = found
             ensure_department(cmd.actor, task.department)
             if not TaskState(task.state).is_open:
                 raise Conflict(f"task {task.title} is no longer open", f"任务“{task.title}”已不再待办")
