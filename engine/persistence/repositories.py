@@ -106,13 +106,19 @@ class CaseRepository(_Repository):
     _lock = select(t.cases).where(t.cases.c.id == bindparam("id")).with_for_update()
     _lock_by_number = select(t.cases).where(t.cases.c.number == bindparam("number")).with_for_update()
     # A task with its case, both rows locked (the case's first: PostgreSQL locks the rows of a join
-    # in the order of its FROM list, so every writer takes the case's lock before any task's).
+    # in the order the OF list names them, so every writer takes the case's lock before any task's),
+    # and the task's item, if it has one.
     _lock_with_task = (
-        select(t.cases, *(c.label(f"task_{c.name}") for c in t.tasks.c))
+        select(t.cases, *(c.label(f"task_{c.name}") for c in t.tasks.c),
+               *(c.label(f"item_{c.name}") for c in t.case_items.c))
         .join(t.tasks, t.tasks.c.case_id == t.cases.c.id)
-        .where(t.tasks.c.id == bindparam("task_id")).with_for_update())
+        .outerjoin(t.case_items, (t.case_items.c.case_id == t.cases.c.id)
+                   & (t.case_items.c.item_code == t.tasks.c.item_code))
+        .where(t.tasks.c.id == bindparam("task_id")).with_for_update(of=[t.cases, t.tasks]))
     _task_columns: ClassVar[tuple[tuple[str, int], ...]] = tuple(
         (c.name, len(t.cases.c) + i) for i, c in enumerate(t.tasks.c))
+    _item_columns: ClassVar[tuple[tuple[str, int], ...]] = tuple(
+        (c.name, len(t.cases.c) + len(t.tasks.c) + i) for i, c in enumerate(t.case_items.c))
 
     def timers_due(self, now: datetime) -> list[int]:
         """Running cases whose next BPMN timer is due by ``now``."""
@@ -138,14 +144,17 @@ class CaseRepository(_Repository):
         row = self.conn.execute(self._lock_by_number, {"number": number}).first()
         return record_of(CaseRecord, row) if row else None
 
-    def lock_with_task(self, task_id: str) -> tuple[CaseRecord, TaskRecord] | None:
-        """A task and its case, read for change in one statement (see ``lock``): the task's row
-        is locked too, so that what is read of it is its latest state once the lock is granted."""
+    def lock_with_task(self, task_id: str) -> tuple[CaseRecord, TaskRecord, CaseItemRecord | None] | None:
+        """A task, its case and its item (``None`` for a task of no item), read for change in one
+        statement (see ``lock``): the task's row is locked too, so that what is read of it is its
+        latest state once the lock is granted; the item changes only under its case's lock."""
         row = self.conn.execute(self._lock_with_task, {"task_id": task_id}).first()
         if row is None:
             return None
         task = TaskRecord(**{name: row[i] for name, i in self._task_columns})
-        return record_of(CaseRecord, row), task
+        item = (CaseItemRecord(**{name: row[i] for name, i in self._item_columns})
+                if row[self._item_columns[0][1]] is not None else None)
+        return record_of(CaseRecord, row), task, item
 
     def save(self, case: CaseRecord) -> None:
         """Write the case back if nobody else did since it was read, bumping its version. What

@@ -22,7 +22,7 @@ MAX_EXTENSION_DAYS = 30
 
 
 def _clocked(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[CaseRecord, TaskRecord]:
-    case, task = locked_task(uow, task_id, actor)
+    case, task, _ = locked_task(uow, task_id, actor)
     if task.kind != TaskKind.APPROVAL or task.limit_days is None:
         raise Conflict(f"task {task.title} has no working-day clock", f"任务“{task.title}”不计办理时限")
     return case, task

@@ -14,7 +14,7 @@ from engine.services.clocks import start_task_clocks
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.savings import record_case_savings
-from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow, WorkflowError
+from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow, WorkflowError, WorkflowTask
 from engine.workflow.specs import FlowSpec
 
 
@@ -40,11 +40,11 @@ def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
 
 
 def sync_tasks(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
-               now: datetime, open_before: dict[str, str] | None = None) -> None:
+               now: datetime, open_before: dict[str, str] | None = None) -> list[WorkflowTask]:
     """Open a projection row for every task the workflow now waits on; cancel rows it dropped.
     ``open_before`` (task id -> name) spares the query when the caller knows the open tasks,
     which it does when it moved the workflow on in this transaction: the projection and the
-    workflow are always written together."""
+    workflow are always written together. Answers the tasks the workflow waits on."""
     waiting = {t.id: t for t in wf.waiting_tasks()}
     if open_before is None:
         open_before = {r.id: r.name for r in uow.tasks.open_for_case(case.id)}
@@ -69,6 +69,7 @@ def sync_tasks(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord,
     if opened:
         start_task_clocks(uow, ctx, case, opened, now)
         uow.tasks.add(*opened)
+    return list(waiting.values())
 
 
 def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
@@ -76,12 +77,12 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
                   open_before: dict[str, str] | None = None) -> None:
     """Write the workflow back and move the case status on; the case row's version guards it all.
     ``open_before``: the tasks that were open before the workflow moved (see ``sync_tasks``)."""
-    sync_tasks(ctx, uow, case, wf, now, {} if new_case else open_before)
+    waiting = sync_tasks(ctx, uow, case, wf, now, {} if new_case else open_before)
     before = case.status
     if wf.is_finished():
         case.status = CaseStatus.CLOSED
         case.closed_at = now
-    elif any(t.kind == TaskKind.PICKUP for t in wf.waiting_tasks()):
+    elif any(t.kind == TaskKind.PICKUP for t in waiting):
         case.status = CaseStatus.AWAITING_PICKUP
     else:
         case.status = CaseStatus.IN_REVIEW

@@ -10,7 +10,7 @@ from engine.domain.decisions import Completion, decide_approval, hand_over, supp
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_department
-from engine.domain.records import CaseRecord, TaskRecord
+from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
 from engine.services.elicences import issue_elicences
@@ -35,12 +35,14 @@ class CompleteTask:
     request_key: RequestKey | None = None
 
 
-def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[CaseRecord, TaskRecord]:
-    """The task and its case, with the case locked; every check is made after the lock."""
+def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str,
+                actor: Actor) -> tuple[CaseRecord, TaskRecord, CaseItemRecord | None]:
+    """The task, its case and its item (if any), with the case locked; every check is made
+    after the lock."""
     found = uow.cases.lock_with_task(task_id)
     if found is None:
         raise NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
-    case, task = found
+    case, task, item = found
     ensure_department(actor, task.department)
     if task.state == TaskState.COMPLETED:
         raise Conflict(
@@ -52,7 +54,7 @@ def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[
     if task.state == TaskState.CLAIMED and task.assignee != actor.user:
         raise Conflict(f"task {task.title} is claimed by {task.assignee}",
                        f"任务“{task.title}”已由 {task.assignee} 认领")
-    return case, task
+    return case, task, item
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def assign_task(cmd: AssignTask, ctx: ServiceContext) -> Applied:
             found = uow.cases.lock_with_task(cmd.task_id)
             if found is None:
                 raise NotFound(f"no task {cmd.task_id!r}", f"没有任务 {cmd.task_id}")
-            case, task = found
+            case, task, _ = found
             ensure_department(cmd.actor, task.department)
             if not TaskState(task.state).is_open:
                 raise Conflict(f"task {task.title} is no longer open", f"任务“{task.title}”已不再待办")
@@ -103,7 +105,7 @@ def claim_task(cmd: ClaimTask, ctx: ServiceContext) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
-            case, task = locked_task(uow, cmd.task_id, cmd.actor)
+            case, task, _ = locked_task(uow, cmd.task_id, cmd.actor)
             if task.state == TaskState.READY:
                 task.state, task.assignee, task.claimed_at = TaskState.CLAIMED, cmd.actor.user, now
                 uow.tasks.save(task)
@@ -121,8 +123,8 @@ def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
-            case, task = locked_task(uow, cmd.task_id, cmd.actor)
-            complete_open_task(uow, ctx, case, task, cmd.payload, cmd.actor, now)
+            case, task, item = locked_task(uow, cmd.task_id, cmd.actor)
+            complete_open_task(uow, ctx, case, task, cmd.payload, cmd.actor, now, item)
             return Applied("task", task.id, 200, task=task)
 
         return idempotent(uow, cmd.request_key, "task", apply, now)
@@ -155,11 +157,16 @@ def _back_to_checklist(case: CaseRecord, supplied: list[str]) -> None:
 
 
 def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
-                       payload: dict[str, Any], actor: Actor, now: datetime) -> None:
-    """Validate the decision for the task's kind, run it in the workflow, and record it everywhere."""
+                       payload: dict[str, Any], actor: Actor, now: datetime,
+                       item: CaseItemRecord | None = None) -> None:
+    """Validate the decision for the task's kind, run it in the workflow, and record it everywhere.
+    ``item``: the task's item, if the caller read it with the lock; the pickup reads every item."""
     ensure_department(actor, task.department)
-    items = {i.item_code: i for i in uow.items.for_case(case.id)}
-    item = items.get(task.item_code or "")
+    items: list[CaseItemRecord] = []
+    if task.kind == TaskKind.PICKUP:
+        items = uow.items.for_case(case.id)
+    elif item is None and task.item_code:
+        item = next((i for i in uow.items.for_case(case.id) if i.item_code == task.item_code), None)
     completion: Completion
     if task.kind == TaskKind.APPROVAL and item is not None:
         known = _item_materials(uow, ctx, case, item.item_code) if payload.get("decision") == "correct" else None
@@ -202,5 +209,5 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
         row = uow.flows.bundle(case.bundle_code)
         assert row is not None
         catalogue = ctx.catalogues.get(uow, row.definition)
-        issue_elicences(uow, case, catalogue.bundle, list(items.values()), catalogue.licences, actor, now)
+        issue_elicences(uow, case, catalogue.bundle, items, catalogue.licences, actor, now)
     save_progress(ctx, uow, case, wf, now, actor, open_before=open_before)
