@@ -43,7 +43,7 @@ class Settings:
     bpmn_dir: Path = ROOT / "bpmn"
     deploy_shipped: bool = True
     pool_size: int = 10
-    workflow_cache_size: int = 256
+    workflow_cache_size: int = 2048
     clock: Callable[[], datetime] = field(default=utc_now)
     secret_key: str = DEV_SECRET_KEY
     token_ttl_hours: float = 12.0
@@ -66,7 +66,7 @@ class Settings:
             bpmn_dir=Path(os.environ.get("ONETHING_BPMN_DIR", str(ROOT / "bpmn"))),
             deploy_shipped=os.environ.get("ONETHING_DEPLOY_SHIPPED", "1") != "0",
             pool_size=int(os.environ.get("ONETHING_DB_POOL_SIZE", "10")),
-            workflow_cache_size=int(os.environ.get("ONETHING_WORKFLOW_CACHE", "256")),
+            workflow_cache_size=int(os.environ.get("ONETHING_WORKFLOW_CACHE", "2048")),
             secret_key=os.environ.get("ONETHING_SECRET_KEY", DEV_SECRET_KEY),
             token_ttl_hours=float(os.environ.get("ONETHING_TOKEN_TTL_HOURS", "12")),
             auth_cache_seconds=float(os.environ.get("ONETHING_AUTH_CACHE_SECONDS", "5")),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, lambda_stmt, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.domain.errors import ConcurrentUpdate
@@ -66,6 +66,15 @@ class _Repository:
         self.conn = conn
 
 
+_LOCK_WITH_TASK = (
+    select(t.cases, *(c.label(f"task_{c.name}") for c in t.tasks.c),
+           *(c.label(f"item_{c.name}") for c in t.case_items.c))
+    .join(t.tasks, t.tasks.c.case_id == t.cases.c.id)
+    .outerjoin(t.case_items, (t.case_items.c.case_id == t.cases.c.id)
+               & (t.case_items.c.item_code == t.tasks.c.item_code))
+    .where(t.tasks.c.id == bindparam("task_id")).with_for_update(of=[t.cases, t.tasks]))
+
+
 # The columns of a case fixed when the window accepts it; nothing changes them afterwards.
 ACCEPTED_ONCE = ("number", "bundle_code", "applicant", "channel", "accepted_at", "accepted_by", "form", "prefilled")
 
@@ -108,13 +117,9 @@ class CaseRepository(_Repository):
     # A task with its case, both rows locked (the case's first: PostgreSQL locks the rows of a join
     # in the order the OF list names them, so every writer takes the case's lock before any task's),
     # and the task's item, if it has one.
-    _lock_with_task = (
-        select(t.cases, *(c.label(f"task_{c.name}") for c in t.tasks.c),
-               *(c.label(f"item_{c.name}") for c in t.case_items.c))
-        .join(t.tasks, t.tasks.c.case_id == t.cases.c.id)
-        .outerjoin(t.case_items, (t.case_items.c.case_id == t.cases.c.id)
-                   & (t.case_items.c.item_code == t.tasks.c.item_code))
-        .where(t.tasks.c.id == bindparam("task_id")).with_for_update(of=[t.cases, t.tasks]))
+    # A lambda statement: SQLAlchemy keys its compiled form by the lambda's code, not by walking
+    # the ~70 columns on every execution (which cost 45-65 µs per completion).
+    _lock_with_task = lambda_stmt(lambda: _LOCK_WITH_TASK)
     _task_columns: ClassVar[tuple[tuple[str, int], ...]] = tuple(
         (c.name, len(t.cases.c) + i) for i, c in enumerate(t.tasks.c))
     _item_columns: ClassVar[tuple[tuple[str, int], ...]] = tuple(

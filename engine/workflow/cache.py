@@ -16,7 +16,7 @@ from engine.workflow.case_workflow import CaseWorkflow
 
 
 class WorkflowCache:
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 2048) -> None:
         self.size = size
         self._entries: OrderedDict[int, tuple[int, CaseWorkflow]] = OrderedDict()
         self._lock = threading.Lock()

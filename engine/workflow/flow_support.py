@@ -5,8 +5,9 @@ and call activities inside the same file. It has no message broker, no service c
 tables, and it offers people only *user* tasks: a flow that waits for any of those would leave a case stuck,
 so they are errors. Elements that run but behave in ways an administrator may not expect are warnings.
 
-``spiff_problems`` then gives the file to ``SpiffBpmnParser`` exactly as ``engine.workflow.specs`` does at
-deployment; whatever it raises becomes a problem, never an exception.
+``spiff_problems`` then gives the file to ``FlowParser`` (SpiffWorkflow's ``SpiffBpmnParser`` with our
+parallel join) exactly as ``engine.workflow.specs`` does at deployment; whatever it raises becomes a
+problem, never an exception.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from engine.domain.flow_problems import FlowProblem, FlowRule
 from engine.workflow.flow_model import FlowModel, Node
+from engine.workflow.spiff_parser import FlowParser
 
 _UNSUPPORTED_TYPES = {
     "serviceTask": ("服务任务：引擎不调用外部服务", "service tasks: the engine calls no external services"),
@@ -119,7 +120,7 @@ def _node_support(model: FlowModel, node: Node) -> Iterator[FlowProblem]:
 
 def spiff_problems(root: Any, process_id: str, lines: dict[str, int]) -> list[FlowProblem]:
     """Parse ``process_id`` and its subprocesses with SpiffWorkflow, as deployment will. Never raises."""
-    parser = SpiffBpmnParser()
+    parser = FlowParser()
     try:
         parser.add_bpmn_xml(etree.ElementTree(root), filename=f"{process_id}.bpmn")
         parser.get_spec(process_id)

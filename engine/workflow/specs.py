@@ -10,7 +10,8 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from engine.workflow.spiff_parser import FlowParser
 
 MAX_BPMN_BYTES = 2_000_000
 
@@ -60,7 +61,7 @@ def parse_flow(xml: bytes, process_id: str) -> FlowSpec:
         root = etree.fromstring(xml, parser=_xml_parser())
     except etree.XMLSyntaxError as err:
         raise FlowParseError(f"not well-formed XML: {err}", line=err.lineno) from err
-    parser = SpiffBpmnParser()
+    parser = FlowParser()
     try:
         parser.add_bpmn_xml(etree.ElementTree(root), filename=f"{process_id}.bpmn")
         spec = parser.get_spec(process_id)

@@ -289,7 +289,7 @@ def test_anything_spiffworkflow_raises_becomes_unparseable(monkeypatch: pytest.M
         def add_bpmn_xml(self, *args: Any, **kwargs: Any) -> None:
             raise RuntimeError("boom at 0xdeadbeef")
 
-    monkeypatch.setattr(flow_support, "SpiffBpmnParser", Exploding)
+    monkeypatch.setattr(flow_support, "FlowParser", Exploding)
     problem = refused(check(FLOW), FlowRule.UNPARSEABLE)
     assert "RuntimeError" in problem.message_en and "0xdeadbeef" not in problem.message_en
 
