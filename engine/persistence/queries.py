@@ -7,7 +7,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, Table, func, select
 
 from engine.domain.records import CaseRecord, EventRecord, TaskRecord
 from engine.persistence import tables as t
@@ -46,13 +46,22 @@ def list_tasks(
         conditions.append(t.tasks.c.case_id == case_id)
     if assignee is not None:
         conditions.append(t.tasks.c.assignee == assignee)
-    total = conn.execute(select(func.count()).select_from(t.tasks).where(*conditions)).scalar_one()
     rows = conn.execute(
         select(t.tasks).where(*conditions)
         .order_by(t.tasks.c.created_at, t.tasks.c.id)
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(rows_as(TaskRecord, rows), int(total), page, per_page)
+    total = _total(conn, t.tasks, conditions, len(rows), page, per_page)
+    return Page(rows_as(TaskRecord, rows), total, page, per_page)
+
+
+def _total(conn: Connection, table: Table, conditions: list[ColumnElement[bool]], found: int, page: int,
+           per_page: int) -> int:
+    """How many rows match: counted only when the page cannot tell (a first page that is not
+    full holds them all, which is the usual inbox)."""
+    if page == 1 and found < per_page:
+        return found
+    return int(conn.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one())
 
 
 def list_cases(
@@ -72,13 +81,13 @@ def list_cases(
         conditions.append(t.cases.c.status == status)
     if bundle_code is not None:
         conditions.append(t.cases.c.bundle_code == bundle_code)
-    total = conn.execute(select(func.count()).select_from(t.cases).where(*conditions)).scalar_one()
     rows = conn.execute(
         select(t.cases).where(*conditions)
         .order_by(t.cases.c.accepted_at.desc(), t.cases.c.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(rows_as(CaseRecord, rows), int(total), page, per_page)
+    return Page(rows_as(CaseRecord, rows), _total(conn, t.cases, conditions, len(rows), page, per_page),
+                page, per_page)
 
 
 def tasks_of_case(conn: Connection, case_id: int) -> list[TaskRecord]:

@@ -94,6 +94,19 @@ class CaseRepository(_Repository):
         row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
         return record_of(CaseRecord, row) if row else None
 
+    _id_by_number = select(t.cases.c.id).where(t.cases.c.number == bindparam("number"))
+    _id_by_id = select(t.cases.c.id).where(t.cases.c.id == bindparam("id"))
+
+    def id_of(self, ref: str) -> int | None:
+        """The id of the case with this id or case number, if there is one (lists filter by it)."""
+        if ref.isdigit():
+            if len(ref) > 18:  # beyond any id (and beyond PostgreSQL's integers)
+                return None
+            row = self.conn.execute(self._id_by_id, {"id": int(ref)}).first()
+        else:
+            row = self.conn.execute(self._id_by_number, {"number": ref}).first()
+        return int(row[0]) if row else None
+
     def get_by_number(self, number: str) -> CaseRecord | None:
         row = self.conn.execute(select(t.cases).where(t.cases.c.number == number)).first()
         return record_of(CaseRecord, row) if row else None

@@ -134,3 +134,14 @@ def test_the_answer_to_a_change_is_the_case_as_a_fresh_read_shows_it(client: Any
     assert handed.json["status"] == "closed"
     assert handed.json["timeline"][-1]["type"] == "CaseClosed"
     assert handed.json == client.get(f"/api/cases/{started['id']}", headers=CLERK).json
+
+
+def test_lists_count_every_match_on_every_page(client: Any) -> None:
+    for _ in range(3):
+        start(client)  # four approvals open in each case
+    pages = [client.get(f"/api/tasks?per_page=5&page={n}").json for n in (1, 3, 4)]
+    assert [(len(p["items"]), p["total"]) for p in pages] == [(5, 12), (2, 12), (0, 12)]
+    whole = client.get("/api/tasks?per_page=50").json
+    assert (len(whole["items"]), whole["total"]) == (12, 12)
+    cases = [client.get(f"/api/cases?per_page=2&page={n}").json for n in (1, 2, 3)]
+    assert [(len(p["items"]), p["total"]) for p in cases] == [(2, 3), (1, 3), (0, 3)]
