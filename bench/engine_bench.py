@@ -10,9 +10,13 @@ Runs:
               this run alternate, `--round-cases` at a time, so that both meet the same machine (a
               shared virtual machine's speed here swings twofold within seconds)
   pg-client   the engine through the Flask test client on PostgreSQL (one thread), if --pg-url
-  pg-http     a real gunicorn server on loopback, `--clients` concurrent client processes, if --pg-url
-Prints cases/s, task completions/s (the five approvals and the pickup), p50/p95 request latency,
-peak memory (max RSS of the process that ran the engine), and engine cost per case / floor cost.
+  pg-http     a real gunicorn server on loopback, `--clients` concurrent client processes, if --pg-url:
+              whole cases one after another, then as many cases again in three phases that all
+              clients pass together (every intake, then every approval, then every pickup), each
+              timed on its own; `BENCH_GUNICORN_ARGS` adds gunicorn options (e.g. "--threads=2")
+Prints cases/s, task completions/s (the five approvals and the pickup; in a phase, that phase's
+own), p50/p95 request latency, peak memory (max RSS of the process that ran the engine), and
+engine cost per case / floor cost.
 """
 
 from __future__ import annotations
