@@ -52,6 +52,10 @@ def values_of(record: Any) -> dict[str, Any]:
     return {name: getattr(record, name) for name in names}
 
 
+WorkflowStateValues = tuple[str, str, datetime]
+"""A workflow state to store: serializer version, state JSON, when."""
+
+
 @dataclass(frozen=True)
 class CaseClockRow:
     id: int
@@ -174,16 +178,31 @@ class CaseRepository(_Repository):
                 if row[self._item_columns[0][1]] is not None else None)
         return record_of(CaseRecord, row), task, item
 
-    def save(self, case: CaseRecord) -> None:
-        """Write the case back if nobody else did since it was read, bumping its version. What
-        acceptance fixed (``ACCEPTED_ONCE``) is not written again: re-encoding the form and the
-        applicant on every change of status cost more than the rest of the statement."""
+    # On PostgreSQL the workflow state is written by the case's own UPDATE, in a WITH clause: one
+    # round trip less for every change of a running case (SQLite has no UPDATE in WITH).
+    _save_with_state = _save.add_cte(
+        update(t.workflow_states).where(t.workflow_states.c.case_id == bindparam("_id"))
+        .values(serializer_version=bindparam("_state_version"), state=bindparam("_state"),
+                updated_at=bindparam("_state_at")).cte("saved_state"))
+
+    def save(self, case: CaseRecord, state: WorkflowStateValues | None = None) -> None:
+        """Write the case back if nobody else did since it was read, bumping its version, and with
+        it the case's workflow ``state`` if given. What acceptance fixed (``ACCEPTED_ONCE``) is not
+        written again: re-encoding the form and the applicant on every change of status cost more
+        than the rest of the statement."""
         values = values_of(case)
         for name in ACCEPTED_ONCE:
             del values[name]
         expected = values.pop("version")
         values["_id"], values["_expected"], values["version"] = values.pop("id"), expected, expected + 1
-        result = self.conn.execute(self._save, values)
+        statement = self._save
+        if state is not None:
+            if self.conn.dialect.name == "postgresql":
+                statement = self._save_with_state
+                values["_state_version"], values["_state"], values["_state_at"] = state
+            else:
+                WorkflowStateRepository(self.conn).replace(case.id, *state)
+        result = self.conn.execute(statement, values)
         if result.rowcount != 1:
             raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
         case.version = expected + 1

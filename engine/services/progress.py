@@ -96,9 +96,9 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
     case.next_timer_at = wf.next_timer_at()
     if new_case:
         uow.states.add(case.id, SERIALIZER_VERSION, wf.dump(), now)
+        uow.cases.save(case)
     else:
-        uow.states.replace(case.id, SERIALIZER_VERSION, wf.dump(), now)
-    uow.cases.save(case)
+        uow.cases.save(case, (SERIALIZER_VERSION, wf.dump(), now))
     if not CaseStatus(case.status).is_finished:  # a finished case never moves again: keep no live workflow
         case_id, version = case.id, case.version
         uow.after_commit(lambda: ctx.workflows.put(case_id, version, wf))

@@ -7,6 +7,7 @@ its database-wide write lock."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import random
 import threading
@@ -14,10 +15,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine, Settings, build_engine
-from engine.domain.errors import Conflict
+from engine.domain.errors import ConcurrentUpdate, Conflict
 from engine.domain.model import Actor
 from engine.services.cases import StartCase, start_case
 from engine.services.tasks import CompleteTask, complete_task
@@ -121,3 +123,21 @@ def test_processes_complete_parallel_branches_of_the_same_cases(engine: OneThing
         assert p.exitcode == 0
     assert totals == {"done": 40, "conflict": 40}
     assert_each_completion_recorded_once(engine, cases)
+
+
+def test_a_stale_save_writes_neither_the_case_nor_its_workflow_state(engine: OneThingEngine) -> None:
+    (case_id,) = start_cases(engine, 1)
+    with engine.ctx.uow(True) as uow:
+        stale = uow.cases.get(case_id)
+        assert stale is not None
+    fresh = dataclasses.replace(stale)
+    with engine.ctx.uow(True) as uow:
+        uow.cases.save(fresh, ("v-test", '{"first": true}', engine.ctx.clock()))
+        uow.commit()
+    with pytest.raises(ConcurrentUpdate), engine.ctx.uow(True) as uow:
+        uow.cases.save(stale, ("v-test", '{"second": true}', engine.ctx.clock()))
+        uow.commit()
+    with engine.db.connect() as conn:
+        state = conn.execute(text("SELECT state FROM workflow_states WHERE case_id = :c"), {"c": case_id}).scalar()
+        version = conn.execute(text("SELECT version FROM cases WHERE id = :c"), {"c": case_id}).scalar()
+    assert state == '{"first": true}' and version == stale.version + 1
