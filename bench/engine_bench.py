@@ -339,7 +339,7 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
     whole = summarize(name, n, marks[0] - started, [lat for a in answers for lat in a[0]], rss)
     parts = [[lat for a in answers for lat in a[1][i]] for i in range(3)]
     phased = [
-        {**summarize("  intakes only", n, marks[1] - marks[0], parts[0], rss), "completions_per_s": 0.0},
+        {**summarize("  intakes only", n, marks[1] - marks[0], parts[0], rss), "completions_per_s": None},
         {**summarize("  approvals only", n, marks[2] - marks[1], parts[1], rss),
          "completions_per_s": n * 5 / (marks[2] - marks[1])},
         {**summarize("  pickups only", n, marks[3] - marks[2], parts[2], rss),
@@ -378,7 +378,8 @@ def main() -> None:
     print(f"\n{'run':38} {'cases':>6} {'cases/s':>8} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'ms/case':>8} {'peak MB':>8} {'ratio':>6}")
     for r in results:
-        print(f"{r['run']:38} {r['cases']:>6} {r['cases_per_s']:>8.1f} {r['completions_per_s']:>8.1f} "
+        completions = "-" if r["completions_per_s"] is None else f"{r['completions_per_s']:.1f}"
+        print(f"{r['run']:38} {r['cases']:>6} {r['cases_per_s']:>8.1f} {completions:>8} "
               f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['ms_per_case']:>8.2f} {r['peak_rss_mb']:>8.1f} "
               + (f"{r['ms_per_case'] / floor:>6.2f}" if not r["run"].startswith(" ") else ""))
     quartiles = statistics.quantiles(ratios, n=4)
