@@ -131,11 +131,10 @@ class CaseRepository(_Repository):
 
     _lock = select(t.cases).where(t.cases.c.id == bindparam("id")).with_for_update()
     _lock_by_number = select(t.cases).where(t.cases.c.number == bindparam("number")).with_for_update()
-    # A task with its case, both rows locked (the case's first: PostgreSQL locks the rows of a join
-    # in the order the OF list names them, so every writer takes the case's lock before any task's),
-    # and the task's item, if it has one.
-    # A lambda statement: SQLAlchemy keys its compiled form by the lambda's code, not by walking
-    # the ~70 columns on every execution (which cost 45-65 µs per completion).
+    # A task with its case, both rows locked, and the task's item, if it has one. Should two writers
+    # ever take the two locks in opposite orders, PostgreSQL's deadlock error (40P01) is transient:
+    # the unit of work runs again. A lambda statement: SQLAlchemy keys its compiled form by the
+    # lambda's code, not by walking the ~70 columns on every execution (45-65 µs per completion).
     _lock_with_task = lambda_stmt(lambda: _LOCK_WITH_TASK)
     _task_columns: ClassVar[tuple[tuple[str, int], ...]] = tuple(
         (c.name, len(t.cases.c) + i) for i, c in enumerate(t.tasks.c))

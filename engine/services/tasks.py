@@ -160,13 +160,9 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
                        payload: dict[str, Any], actor: Actor, now: datetime,
                        item: CaseItemRecord | None = None) -> None:
     """Validate the decision for the task's kind, run it in the workflow, and record it everywhere.
-    ``item``: the task's item, if the caller read it with the lock; the pickup reads every item."""
+    ``item``: the task's item as read with the lock (``locked_task``); the pickup reads every item."""
     ensure_department(actor, task.department)
-    items: list[CaseItemRecord] = []
-    if task.kind == TaskKind.PICKUP:
-        items = uow.items.for_case(case.id)
-    elif item is None and task.item_code:
-        item = next((i for i in uow.items.for_case(case.id) if i.item_code == task.item_code), None)
+    items = uow.items.for_case(case.id) if task.kind == TaskKind.PICKUP else []
     completion: Completion
     if task.kind == TaskKind.APPROVAL and item is not None:
         known = _item_materials(uow, ctx, case, item.item_code) if payload.get("decision") == "correct" else None

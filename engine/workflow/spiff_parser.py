@@ -3,9 +3,10 @@ which matches ``SPIFF_CONFIG``), with one task spec of ours, for parallel gatewa
 
 SpiffWorkflow decides whether a parallel gateway may join by listing the gateway's instances with
 ``workflow.get_tasks(spec_name=...)``, a walk of the whole task tree, every time a task of the
-workflow completes while a branch waits at the gateway. In the restaurant flow that walk was a
-tenth of the CPU of a department's completion. ``ParallelJoin`` finds the instances in the
-workflow's task dictionary instead; the rule itself is the same.
+workflow completes while a branch waits at the gateway. In the restaurant flow that check was
+about 7% of the CPU of a department's completion. ``ParallelJoin`` finds the instances in the
+workflow's task dictionary instead; the rule itself is the same (the restaurant case in memory:
+4.42 -> 4.02 ms).
 """
 
 from __future__ import annotations
