@@ -240,31 +240,31 @@ def run_interleaved(url: str, cases: int, rounds: int) -> tuple[dict[str, Any], 
     return floor_total, engine.summary(), ratios
 
 
-def _http_client(port: int, cases: int, queue: Any, ready: Any, body: dict[str, Any], phases: Any) -> None:
-    """Whole cases one after another; then, if ``phases`` (a barrier shared with the parent) is
-    given, as many cases again in three phases that all clients pass together: every intake,
-    every approval, every pickup. Answers the latencies of each part."""
+def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases: Any) -> None:
+    """After logging in and one untimed case (every server worker has then run the flow once), whole
+    cases one after another; then as many cases again in three phases that all clients pass together
+    (``phases`` is a barrier shared with the parent): every intake, every approval, every pickup.
+    Answers the latencies of each part."""
     latencies: list[float] = []
     phased: list[list[float]] = [[], [], []]
     try:
         driver = HttpDriver(port)
         users = log_in_demo_users(driver)
-        ready.wait()
+        drive_client(driver, users, 1, [], body)  # warm-up, untimed
+        phases.wait()
         drive_client(driver, users, cases, latencies, body)
-        if phases is not None:
-            phases.wait()
-            started = [start_case(driver, users, phased[0], body) for _ in range(cases)]
-            phases.wait()
-            for case in started:
-                approve_all(driver, users, case, phased[1])
-            phases.wait()
-            for case in started:
-                pick_up(driver, users, case, phased[2])
-            phases.wait()
+        phases.wait()
+        started = [start_case(driver, users, phased[0], body) for _ in range(cases)]
+        phases.wait()
+        for case in started:
+            approve_all(driver, users, case, phased[1])
+        phases.wait()
+        for case in started:
+            pick_up(driver, users, case, phased[2])
+        phases.wait()
     except BaseException as err:  # tell the parent at once instead of letting it wait for the timeout
         queue.put(f"client failed: {err!r}")
-        if phases is not None:
-            phases.abort()
+        phases.abort()
         raise
     queue.put((latencies, phased))
 
@@ -280,6 +280,36 @@ def server_rss_mb(pid: int) -> float:
         except FileNotFoundError:
             pass
     return total
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU seconds the live processes ``pids`` have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores together have been busy since boot (Linux /proc/stat)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_snapshot(server_pid: int, client_pids: list[int]) -> dict[str, float]:
+    """CPU seconds so far of the server (master and workers), PostgreSQL's processes, the bench's
+    clients, and the whole machine."""
+    def pids_of(*args: str) -> list[int]:
+        found = subprocess.run(["pgrep", *args], capture_output=True, text=True).stdout.split()
+        return [int(p) for p in found]
+
+    return {"server": cpu_seconds([server_pid, *pids_of("-P", str(server_pid))]),
+            "postgres": cpu_seconds(pids_of("-x", "postgres")),
+            "clients": cpu_seconds(client_pids), "machine": machine_busy_seconds()}
 
 
 def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str = "sync") -> list[dict[str, Any]]:
@@ -304,25 +334,28 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
             except OSError:
                 time.sleep(0.2)
         mp = multiprocessing.get_context("spawn")
-        queue, ready, phases = mp.Queue(), mp.Event(), mp.Barrier(clients + 1)
+        queue, phases = mp.Queue(), mp.Barrier(clients + 1)
         per_client = max(1, cases // clients)
         from engine.bootstrap import Settings, build_engine
 
         local = build_engine(Settings(database_url=url, deploy_shipped=False))
         body = case_body(local)
         local.db.dispose()
-        procs = [mp.Process(target=_http_client, args=(port, per_client, queue, ready, body, phases))
+        procs = [mp.Process(target=_http_client, args=(port, per_client, queue, body, phases))
                  for _ in range(clients)]
         for p in procs:
             p.start()
-        time.sleep(5)  # the clients log in (argon2 is slow on purpose) before the clock starts
-        started = time.perf_counter()
-        ready.set()
-        marks = []
+        client_pids = [p.pid for p in procs if p.pid is not None]
+        marks: list[float] = []
         try:
+            # The clients log in (argon2 is slow on purpose) and warm up before the clock starts.
+            phases.wait(timeout=600)
+            cpu = [cpu_snapshot(server.pid, client_pids)]
+            started = time.perf_counter()
             for _ in range(4):  # whole cases done; intakes, approvals, pickups done
                 phases.wait(timeout=600)
                 marks.append(time.perf_counter())
+                cpu.append(cpu_snapshot(server.pid, client_pids))
         except threading.BrokenBarrierError:
             pass  # a client failed: its message is in the queue
         answers = [queue.get(timeout=600) for _ in procs]
@@ -346,6 +379,8 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
         {**summarize("  pickups only", n, marks[3] - marks[2], parts[2], rss),
          "completions_per_s": n / (marks[3] - marks[2])},
     ]
+    for part, before, after in zip([whole, *phased], cpu, cpu[1:], strict=False):
+        part["cpu_ms_per_case"] = {k: (after[k] - before[k]) * 1000 / n for k in after}
     return [whole, *phased]
 
 
@@ -383,6 +418,12 @@ def main() -> None:
         print(f"{r['run']:38} {r['cases']:>6} {r['cases_per_s']:>8.1f} {completions:>8} "
               f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['ms_per_case']:>8.2f} {r['peak_rss_mb']:>8.1f} "
               + (f"{r['ms_per_case'] / floor:>6.2f}" if not r["run"].startswith(" ") else ""))
+    cpu_rows = [r for r in results if "cpu_ms_per_case" in r]
+    if cpu_rows:
+        print(f"\nCPU ms per case (user+system){'':10} {'server':>8} {'postgres':>9} {'clients':>8} {'machine':>8}")
+        for r in cpu_rows:
+            c = r["cpu_ms_per_case"]
+            print(f"{r['run']:38} {c['server']:>8.2f} {c['postgres']:>9.2f} {c['clients']:>8.2f} {c['machine']:>8.2f}")
     quartiles = statistics.quantiles(ratios, n=4)
     print(f"\nSQLite ratio in {len(ratios)} paired rounds (the floor, then the engine, {args.round_cases} "
           f"cases each): median {quartiles[1]:.2f}, quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f}, "
