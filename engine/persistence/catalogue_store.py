@@ -9,6 +9,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select,
 
 from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
 from engine.persistence import tables as t
+from engine.persistence.batch import defer
 from engine.persistence.repositories import record_of, values_of
 
 
@@ -65,7 +66,7 @@ class ELicenceRepository:
         for row in rows:
             row.pop("id")
         if rows:
-            self.conn.execute(self._insert, rows)
+            defer(self.conn, self._insert, rows)
 
     _held_by = select(t.elicences).where(t.elicences.c.id.in_(select(func.max(t.elicences.c.id)).where(
         t.elicences.c.holder_ref.in_(bindparam("refs", expanding=True)),
@@ -96,15 +97,19 @@ class HolderRepository:
         row = self.conn.execute(self._get, {"kind": kind, "ref": ref}).first()
         return record_of(HolderRecord, row) if row else None
 
+    _insert = insert(t.holders)
+    _update = update(t.holders).where(t.holders.c.kind == bindparam("_kind"), t.holders.c.ref == bindparam("_ref"))
+
     def put(self, holder: HolderRecord) -> None:
-        """Insert or refresh a holder's shared data (new attributes win, old ones stay)."""
+        """Insert or refresh a holder's shared data (new attributes win, old ones stay). A holder
+        inserted by a concurrent transaction makes this one fail on its key, and be run again."""
         current = self.get(holder.kind, holder.ref)
         if current is None:
-            self.conn.execute(insert(t.holders).values(**values_of(holder)))
+            defer(self.conn, self._insert, values_of(holder))
             return
-        self.conn.execute(update(t.holders).where(t.holders.c.kind == holder.kind, t.holders.c.ref == holder.ref)
-                          .values(name=holder.name, attributes={**current.attributes, **holder.attributes},
-                                  updated_at=holder.updated_at))
+        defer(self.conn, self._update, {"_kind": holder.kind, "_ref": holder.ref, "name": holder.name,
+                                        "attributes": {**current.attributes, **holder.attributes},
+                                        "updated_at": holder.updated_at})
 
 
 class CreditRepository:

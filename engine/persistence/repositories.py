@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import Connection, Row, bindparam, insert, lambda_stmt, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, lambda_stmt, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.domain.errors import ConcurrentUpdate
@@ -20,6 +20,7 @@ from engine.domain.records import (
     TaskRecord,
 )
 from engine.persistence import tables as t
+from engine.persistence.batch import defer, execute_last
 
 R = TypeVar("R")
 
@@ -201,8 +202,7 @@ class CaseRepository(_Repository):
                 values["_state_version"], values["_state"], values["_state_at"] = state
             else:
                 WorkflowStateRepository(self.conn).replace(case.id, *state)
-        result = self.conn.execute(statement, values)
-        if result.rowcount != 1:
+        if execute_last(self.conn, statement, values) != 1:
             raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
         case.version = expected + 1
 
@@ -218,8 +218,8 @@ class WorkflowStateRepository(_Repository):
     _insert = insert(t.workflow_states)
 
     def add(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
-        self.conn.execute(self._insert, {"case_id": case_id, "serializer_version": serializer_version,
-                                         "state": state, "updated_at": now})
+        defer(self.conn, self._insert, {"case_id": case_id, "serializer_version": serializer_version,
+                                        "state": state, "updated_at": now})
 
     _replace = update(t.workflow_states).where(t.workflow_states.c.case_id == bindparam("_case_id"))
 
@@ -252,18 +252,22 @@ class TaskRepository(_Repository):
     _update = update(t.tasks).where(t.tasks.c.id == bindparam("_id"))
 
     def add(self, *tasks: TaskRecord) -> None:
-        self.conn.execute(self._insert, [values_of(task) for task in tasks])
+        defer(self.conn, self._insert, [values_of(task) for task in tasks])
 
-    _cancel = update(t.tasks).where(t.tasks.c.id == bindparam("_id"), t.tasks.c.state.in_(("ready", "claimed")))
+    # The open states are written into the statement: a literal IN list is an "expanding"
+    # parameter, which SQLAlchemy refuses to run for more than one task at a time.
+    _cancel = update(t.tasks).where(t.tasks.c.id == bindparam("_id"), t.tasks.c.state.in_(
+        [literal_column("'ready'"), literal_column("'claimed'")]))
 
     def cancel(self, *task_ids: str) -> None:
         """Mark open tasks cancelled (the workflow dropped them)."""
-        self.conn.execute(self._cancel, [{"_id": task_id, "state": "cancelled"} for task_id in task_ids])
+        defer(self.conn, self._cancel, [{"_id": task_id, "state": "cancelled"} for task_id in task_ids])
 
     def save(self, task: TaskRecord) -> None:
+        """Write a task back; its case is locked (see ``batch.defer``)."""
         values = values_of(task)
         values["_id"] = values.pop("id")
-        self.conn.execute(self._update, values)
+        defer(self.conn, self._update, values)
 
 
 class CaseItemRepository(_Repository):
@@ -277,17 +281,19 @@ class CaseItemRepository(_Repository):
         t.case_items.c.case_id == bindparam("_case_id"), t.case_items.c.item_code == bindparam("_item_code"))
 
     def add(self, *items: CaseItemRecord) -> None:
-        self.conn.execute(self._insert, [values_of(item) for item in items])
+        defer(self.conn, self._insert, [values_of(item) for item in items])
 
     def save(self, item: CaseItemRecord) -> None:
+        """Write an item back; items change only under their case's lock (see ``batch.defer``)."""
         values = values_of(item)
         values["_case_id"], values["_item_code"] = values.pop("case_id"), values.pop("item_code")
-        self.conn.execute(self._update, values)
+        defer(self.conn, self._update, values)
 
 
 class EventRepository(_Repository):
     """Append-only: there is no update or delete here, on purpose. Appended events are written
-    together, in one statement, when the unit of work commits."""
+    together when the unit of work commits, or earlier with ``flush`` (on PostgreSQL they then
+    wait for the connection's next round trip, see ``batch.defer``)."""
 
     _insert = insert(t.case_events)
 
@@ -303,7 +309,7 @@ class EventRepository(_Repository):
 
     def flush(self) -> None:
         if self._pending:
-            self.conn.execute(self._insert, self._pending)
+            defer(self.conn, self._insert, self._pending)
             self._pending = []
 
     _for_case = select(t.case_events).where(t.case_events.c.case_id == bindparam("case_id")).order_by(

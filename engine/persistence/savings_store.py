@@ -28,6 +28,7 @@ from sqlalchemy import (
 from engine.domain.savings import FIGURES, FOUR_FIGURES, CaseSavings, Figure
 from engine.domain.savings_totals import HALF_PREFILLED, FigureTotals, ScopeTotals
 from engine.persistence import tables as t
+from engine.persistence.batch import defer
 
 s = t.case_savings
 d = t.case_savings_departments
@@ -153,10 +154,10 @@ class SavingsRepository:
 
     def add(self, *stored: StoredSavings) -> None:
         if stored:
-            self.conn.execute(self._insert, [_values(row) for row in stored])
+            defer(self.conn, self._insert, [_values(row) for row in stored])
         departments = [{"case_id": row.case_id, "department": dept} for row in stored for dept in row.departments]
         if departments:
-            self.conn.execute(self._insert_departments, departments)
+            defer(self.conn, self._insert_departments, departments)
 
     def closed_without_savings(self) -> list[int]:
         """Closed cases with no figures: closed before savings were measured (migration 0009)."""

@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from engine.persistence import batch
 from engine.persistence.accounts import AuditRepository, LoginFailureRepository, TokenRepository, UserRepository
 from engine.persistence.catalogue_store import (
     CatalogueRepository,
@@ -152,6 +153,7 @@ class SqlAlchemyUnitOfWork:
     def commit(self) -> None:
         if "events" in self.__dict__:
             self.events.flush()
+        batch.flush(self.connection)
         self.connection.commit()
         self._committed = True
         callbacks, self._after_commit = self._after_commit, []
@@ -166,6 +168,7 @@ class SqlAlchemyUnitOfWork:
             return
         try:
             if not self._committed:
+                batch.discard(conn)
                 conn.rollback()
         finally:
             conn.close()

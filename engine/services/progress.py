@@ -94,6 +94,7 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
         if case.status == CaseStatus.CLOSED:
             record_case_savings(uow, ctx, case)  # in the closing transaction: reports never recompute
     case.next_timer_at = wf.next_timer_at()
+    uow.events.flush()  # on PostgreSQL they go with the case's UPDATE, in one round trip
     if new_case:
         uow.states.add(case.id, SERIALIZER_VERSION, wf.dump(), now)
         uow.cases.save(case)

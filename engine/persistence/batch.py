@@ -1,0 +1,131 @@
+"""Writes sent together. On PostgreSQL the writes of a change whose outcome nobody reads at once
+(a task's row, an item, the events, a new workflow state) wait on the connection and go to the
+server in one round trip: with the case's own UPDATE (``execute_last``), or just before the next
+other statement or the commit, whichever comes first. The statements, their order and the
+transaction are unchanged; only the round trips are fewer (each costs about 0.2 ms of CPU on the
+server and the database together, and a completion made five of them).
+
+Each statement is rendered as psycopg2 sends every statement anyway: its parameters interpolated
+on the client by the driver's own ``mogrify``, after SQLAlchemy's bind processing (JSON columns
+encoded). The batch is one simple query of several statements. On SQLite every write runs at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.sql import Insert, Update
+
+_PENDING = "onething_pending_writes"
+_RAW = {"no_parameters": True}  # the batch is final SQL: no parameter markers left to interpolate
+# (statement, parameter names) -> compiled form. The statements are the repositories' constants,
+# made once with bind parameters; the bound keeps a statement built per call from growing this.
+_COMPILED: dict[tuple[Any, tuple[str, ...]], Any] = {}
+_MAX_COMPILED = 512
+
+Rows = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+
+def batches(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def defer(conn: Connection, statement: Insert | Update, rows: Rows) -> None:
+    """Write ``rows`` (one parameter dict or several) with ``statement``, now on SQLite, with the
+    connection's next round trip on PostgreSQL. Nobody learns its row count: use it for writes
+    that cannot miss (rows this transaction holds locked, or inserts)."""
+    if not batches(conn):
+        conn.execute(statement, rows if isinstance(rows, Mapping) else list(rows))
+        return
+    if not conn.in_transaction():
+        conn.begin()  # as the write itself would: so that commit and rollback see it
+    conn.info.setdefault(_PENDING, []).extend(_render(conn, statement, rows))
+
+
+def execute_last(conn: Connection, statement: Insert | Update, params: Mapping[str, Any]) -> int:
+    """Run ``statement`` after the deferred writes, in the same round trip; answers its row count
+    (PostgreSQL reports the last statement's)."""
+    pending = conn.info.get(_PENDING)
+    if not pending or not batches(conn):
+        return conn.execute(statement, params).rowcount
+    conn.info[_PENDING] = []
+    sql = ";\n".join([*pending, *_render(conn, statement, params)])
+    return conn.exec_driver_sql(sql, execution_options=_RAW).rowcount
+
+
+def flush(conn: Connection) -> None:
+    """Send the deferred writes now (every other statement and the commit do this first)."""
+    pending = conn.info.pop(_PENDING, None)
+    if pending:
+        conn.exec_driver_sql(";\n".join(pending), execution_options=_RAW)
+
+
+def discard(conn: Connection) -> None:
+    """Forget the deferred writes (the transaction rolls back)."""
+    conn.info.pop(_PENDING, None)
+
+
+def install(engine: Engine) -> None:
+    """Keep a PostgreSQL engine's deferred writes in order: flushed before any other statement
+    and before commit, dropped on rollback."""
+
+    @event.listens_for(engine, "before_execute")
+    def _flush_first(conn: Connection, *_args: Any) -> None:
+        if conn.info.get(_PENDING):
+            flush(conn)
+
+    @event.listens_for(engine, "commit")
+    def _flush_before_commit(conn: Connection) -> None:
+        try:
+            flush(conn)
+        except BaseException:
+            # The commit fails with this error. SQLAlchemy counts the transaction as ended either
+            # way, and the pool would not roll the driver's transaction back: do it here.
+            conn.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
+            raise
+
+    @event.listens_for(engine, "rollback")
+    def _drop_on_rollback(conn: Connection) -> None:
+        discard(conn)
+
+    @event.listens_for(engine.pool, "checkin")
+    def _drop_on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info.pop(_PENDING, None)  # never committed: the pool rolled its transaction back
+
+
+def _render(conn: Connection, statement: Insert | Update, rows: Rows) -> list[str]:
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        out = []
+        for row in [rows] if isinstance(rows, Mapping) else rows:
+            compiled = _compiled(conn, statement, tuple(row))
+            params = compiled.construct_params(row)
+            processors = compiled._bind_processors
+            if processors:
+                params = {k: processors[k](v) if k in processors else v for k, v in params.items()}
+            out.append(cursor.mogrify(compiled.string, params).decode("utf-8"))
+        return out
+    finally:
+        cursor.close()
+
+
+def _compiled(conn: Connection, statement: Insert | Update, names: tuple[str, ...]) -> Any:
+    key = (statement, names)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        if len(_COMPILED) >= _MAX_COMPILED:
+            _COMPILED.clear()
+        if isinstance(statement, Insert):
+            # SQLAlchemy fills Python-side column defaults in when it executes; a rendered
+            # statement has no one to do that, so every such column must be given.
+            missing = [c.key for c in statement.table.columns
+                       if c.default is not None and c.key not in names]
+            if missing:
+                raise ValueError(f"a deferred insert must give {', '.join(missing)}")
+        compiled = statement.compile(dialect=conn.dialect, column_keys=list(names))
+        if compiled.post_compile_params or compiled.literal_execute_params:
+            raise ValueError("a deferred statement cannot have expanding parameters (IN lists)")
+        _COMPILED[key] = compiled
+    return compiled

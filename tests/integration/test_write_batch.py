@@ -1,0 +1,169 @@
+"""Deferred writes (engine/persistence/batch.py): on PostgreSQL they wait for the connection's next
+round trip; whatever happens, what a transaction reads and what it commits are as if each write
+had run at once, and a rolled-back transaction leaves nothing behind. On SQLite they run at once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, bindparam, event, insert, text, update
+from sqlalchemy.exc import IntegrityError
+
+from engine.bootstrap import OneThingEngine
+from engine.domain.model import Actor
+from engine.persistence import batch
+from engine.persistence import tables as t
+from engine.persistence.database import make_engine
+from engine.persistence.migrate import upgrade
+from engine.persistence.repositories import TaskRepository
+from engine.services.cases import StartCase, start_case
+from engine.services.tasks import CompleteTask, complete_task
+from tests.conftest import APPLICANT, application
+
+NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
+_EVENT = insert(t.case_events)
+_TITLE = update(t.tasks).where(t.tasks.c.id == bindparam("_id"))
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Engine]:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def round_trips(engine: Engine) -> list[str]:
+    """The statements the driver is handed from now on, one entry per round trip."""
+    sent: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    return sent
+
+
+def a_case(engine: OneThingEngine) -> tuple[int, list[tuple[str, str]]]:
+    clerk = Actor("王窗口", "window", "clerk")
+    case_id = int(start_case(StartCase("restaurant", APPLICANT, clerk, **application(engine)), engine.ctx).resource_id)
+    with engine.db.connect() as conn:
+        tasks = conn.execute(text("SELECT id, department FROM tasks WHERE case_id = :c AND kind = 'approval' "
+                                  "ORDER BY item_code"), {"c": case_id}).all()
+    return case_id, [(r[0], r[1]) for r in tasks]
+
+
+def event_row(case_id: int, seq: int, data: dict[str, Any]) -> dict[str, Any]:
+    return {"case_id": case_id, "seq": seq, "type": "Note", "actor_user": "测试", "actor_department": "window",
+            "actor_role": "clerk", "task_id": None, "data": data, "occurred_at": NOW, "actor_address": None,
+            "prev_hash": "", "hash": f"h{seq}"}
+
+
+def test_deferred_writes_are_read_back_in_their_transaction_and_committed_in_order(
+        engine: OneThingEngine, backend: str) -> None:
+    case_id, tasks = a_case(engine)
+    task_id = tasks[0][0]
+    awkward = {"note": "100% 合格, O'Brien said \"ok\"; %(x)s %s \\ end", "n": 3}
+    sent = round_trips(engine.db)
+    with engine.db.connect() as conn:
+        before = len(sent)
+        batch.defer(conn, _TITLE, {"_id": task_id, "title": "第一次"})
+        batch.defer(conn, _TITLE, {"_id": task_id, "title": "第二次"})  # the later write wins, as at once
+        batch.defer(conn, _EVENT, [event_row(case_id, 900, awkward), event_row(case_id, 901, {"n": 4})])
+        if backend == "postgres":
+            assert len(sent) == before  # nothing sent yet
+        title = conn.execute(text("SELECT title FROM tasks WHERE id = :i"), {"i": task_id}).scalar()
+        assert title == "第二次"  # a read sees every write before it
+        if backend == "postgres":
+            assert len(sent) == before + 2  # the three writes in one round trip, then the read
+        conn.commit()
+    with engine.db.connect() as conn:
+        stored = conn.execute(text("SELECT seq, data FROM case_events WHERE case_id = :c AND seq >= 900 "
+                                   "ORDER BY seq"), {"c": case_id}).all()
+    assert [(seq, data if isinstance(data, dict) else json.loads(data)) for seq, data in stored] == [
+        (900, awkward), (901, {"n": 4})]
+
+
+def test_a_rolled_back_transaction_leaves_its_deferred_writes_unsent(engine: OneThingEngine) -> None:
+    case_id, tasks = a_case(engine)
+    with engine.db.connect() as conn:
+        batch.defer(conn, _TITLE, {"_id": tasks[0][0], "title": "不应写入"})
+        batch.defer(conn, _EVENT, event_row(case_id, 950, {}))
+        conn.rollback()
+        conn.commit()  # a later transaction on the same connection must not carry them
+    with engine.db.connect() as conn:
+        batch.defer(conn, _EVENT, event_row(case_id, 951, {}))
+        conn.close()  # back to the pool, never committed
+    with engine.db.connect() as conn:
+        conn.execute(text("SELECT 1"))
+        conn.commit()
+    with engine.db.connect() as conn:
+        assert conn.execute(text("SELECT title FROM tasks WHERE id = :i"), {"i": tasks[0][0]}).scalar() != "不应写入"
+        assert conn.execute(text("SELECT count(*) FROM case_events WHERE seq >= 950")).scalar() == 0
+
+
+def test_the_last_statement_of_a_batch_reports_its_own_row_count(engine: OneThingEngine, backend: str) -> None:
+    case_id, tasks = a_case(engine)
+    sent = round_trips(engine.db)
+    with engine.db.connect() as conn:
+        before = len(sent)
+        batch.defer(conn, _TITLE, {"_id": tasks[0][0], "title": "改过"})
+        missing = batch.execute_last(conn, _TITLE, {"_id": "no-such-task", "title": "x"})
+        matched = batch.execute_last(conn, _TITLE, {"_id": tasks[1][0], "title": "也改过"})
+        if backend == "postgres":
+            assert len(sent) == before + 2  # the deferred write went with the first one
+        conn.commit()
+    assert (missing, matched) == (0, 1)
+    with engine.db.connect() as conn:
+        titles = dict(conn.execute(text("SELECT id, title FROM tasks WHERE case_id = :c"), {"c": case_id}).all())
+    assert (titles[tasks[0][0]], titles[tasks[1][0]]) == ("改过", "也改过")
+
+
+def test_a_failing_deferred_write_fails_its_transaction(engine: OneThingEngine) -> None:
+    case_id, _ = a_case(engine)
+    with engine.db.connect() as conn, pytest.raises(IntegrityError):  # at once on SQLite, at commit on PostgreSQL
+        batch.defer(conn, _EVENT, [event_row(case_id, 960, {}), event_row(case_id, 960, {})])  # seq taken twice
+        conn.commit()
+    with engine.db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM case_events WHERE seq = 960")).scalar() == 0
+
+
+def test_a_deferred_insert_must_give_every_column_with_a_python_default(db: Engine) -> None:
+    with db.connect() as conn:
+        if not batch.batches(conn):
+            pytest.skip("SQLite runs every write at once")
+        with pytest.raises(ValueError, match="corrections"):
+            batch.defer(conn, insert(t.case_items), {"case_id": 1, "item_code": "x", "department": "scjg",
+                                                     "status": "pending", "materials_requested": []})
+
+
+def test_a_completion_on_postgresql_writes_in_one_round_trip_after_its_lock(engine: OneThingEngine,
+                                                                         backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite has no batches")
+    _, tasks = a_case(engine)
+    task_id, department = tasks[1]  # not the business licence: it opens no task
+    sent = round_trips(engine.db)
+    complete_task(CompleteTask(task_id, {"decision": "approve"}, Actor("审批员", department)), engine.ctx)
+    writes = [s for s in sent if not s.lstrip().upper().startswith("SELECT")]
+    assert len(writes) == 1, sent
+    assert all(kind in writes[0] for kind in ("UPDATE tasks", "UPDATE case_items", "INSERT INTO case_events",
+                                              "UPDATE workflow_states", "UPDATE cases"))
+
+
+def test_a_deferred_cancel_keeps_its_literal_state_list(engine: OneThingEngine) -> None:
+    """``TaskRepository.cancel`` filters on a literal IN list, rendered one value at a time."""
+    _, tasks = a_case(engine)
+    open_id, done_id = tasks[0][0], tasks[1][0]
+    with engine.db.connect() as conn:
+        conn.execute(text("UPDATE tasks SET state = 'completed' WHERE id = :i"), {"i": done_id})
+        TaskRepository(conn).cancel(open_id, done_id)
+        conn.commit()
+    with engine.db.connect() as conn:
+        states = dict(conn.execute(text("SELECT id, state FROM tasks WHERE id IN (:a, :b)"),
+                                   {"a": open_id, "b": done_id}).all())
+    assert states == {open_id: "cancelled", done_id: "completed"}
