@@ -2,7 +2,8 @@
 beside the same flow in bare SpiffWorkflow with a serialize/deserialize round trip per task.
 
     python bench/engine_bench.py [--cases 300] [--pg-url postgresql://postgres@127.0.0.1:5432/bench]
-                                 [--server-workers 2xCPU] [--worker-class sync] [--clients 8] [--round-cases 2]
+                                 [--server-workers 2xCPU] [--worker-class sync] [--server gunicorn|granian]
+                                 [--clients 8] [--round-cases 2]
 
 Runs:
   floor       bare SpiffWorkflow in memory, its own serializer (spec included) after every task
@@ -10,13 +11,17 @@ Runs:
               this run alternate, `--round-cases` at a time, so that both meet the same machine (a
               shared virtual machine's speed here swings twofold within seconds)
   pg-client   the engine through the Flask test client on PostgreSQL (one thread), if --pg-url
-  pg-http     a real gunicorn server on loopback, `--clients` concurrent client processes, if --pg-url:
-              whole cases one after another, then as many cases again in three phases that all
-              clients pass together (every intake, then every approval, then every pickup), each
-              timed on its own; `BENCH_GUNICORN_ARGS` adds gunicorn options (e.g. "--threads=2")
+  pg-http     a real server on loopback (gunicorn, or granian with --server granian), `--clients`
+              concurrent client processes, if --pg-url: after one untimed case per client, whole
+              cases one after another, then as many cases again in three phases that all clients
+              pass together (every intake, then every approval, then every pickup), each timed on
+              its own; `BENCH_SERVER_ARGS` (or `BENCH_GUNICORN_ARGS`) adds server options (e.g.
+              "--threads=2")
 Prints cases/s, task completions/s (the five approvals and the pickup; in a phase, that phase's
 own), p50/p95 request latency, peak memory (max RSS of the process that ran the engine), and
-engine cost per case / floor cost.
+engine cost per case / floor cost; for pg-http also the CPU milliseconds per case of the server's
+processes, PostgreSQL's, the bench's own clients and the whole machine (Linux /proc), since all
+of them share the same cores here.
 """
 
 from __future__ import annotations
@@ -312,18 +317,27 @@ def cpu_snapshot(server_pid: int, client_pids: list[int]) -> dict[str, float]:
             "clients": cpu_seconds(client_pids), "machine": machine_busy_seconds()}
 
 
-def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str = "sync") -> list[dict[str, Any]]:
+def server_command(server: str, port: int, workers: int, worker_class: str) -> list[str]:
+    """The command that serves the API on ``port``: gunicorn (its worker class) or granian (WSGI,
+    one blocking thread per worker process, HTTP/1.1 keep-alive)."""
+    extra = os.environ.get("BENCH_SERVER_ARGS", os.environ.get("BENCH_GUNICORN_ARGS", "")).split()
+    if server == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(workers),
+                "--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                *extra, "--factory", "api:create_app"]
+    return [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", *extra, "api:create_app()"]
+
+
+def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str = "sync",
+             server_name: str = "gunicorn", port: int = 18765) -> list[dict[str, Any]]:
     """Whole cases through a gunicorn server, then as many again in phases (see ``_http_client``):
     answers the whole-case summary, then one per phase (intakes, approvals, pickups), whose
     ms/case is the phase's wall time per case and whose completions/s counts that phase's own."""
     env = {**os.environ, "DATABASE_URL": url, "ONETHING_DEMO_USERS": "1"}
     subprocess.run([sys.executable, "-m", "api.cli", "deploy"], env=env, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
-    port = 18765
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
-         "api:create_app()"], env=env, cwd=ROOT)
+    server = subprocess.Popen(server_command(server_name, port, workers, worker_class), env=env, cwd=ROOT)
     try:
         for _ in range(100):
             try:
@@ -368,7 +382,8 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
     finally:
         server.terminate()
         server.wait(timeout=30)
-    name = f"pg-http ({workers} {worker_class} workers, {clients} clients)"
+    kind = f"{worker_class} " if server_name == "gunicorn" else "granian "
+    name = f"pg-http ({workers} {kind}workers, {clients} clients)"
     n = per_client * clients
     whole = summarize(name, n, marks[0] - started, [lat for a in answers for lat in a[0]], rss)
     parts = [[lat for a in answers for lat in a[1][i]] for i in range(3)]
@@ -392,6 +407,9 @@ def main() -> None:
     # on 2 cores, against 2 and 5).
     parser.add_argument("--server-workers", type=int, default=2 * (os.cpu_count() or 2))
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync, or gthread for keep-alive")
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn",
+                        help="the HTTP server of the PostgreSQL run; granian (keep-alive, `pip install granian`) "
+                             "is not a dependency of the project")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--round-cases", type=int, default=2,
                         help="the floor and the SQLite engine alternate, this many cases at a time")
@@ -408,7 +426,8 @@ def main() -> None:
         reset_postgres(args.pg_url)
         results.append(run_test_client("pg (test client)", args.pg_url, args.cases))
         reset_postgres(args.pg_url)
-        results += run_http(args.pg_url, args.cases * 2, args.server_workers, args.clients, args.worker_class)
+        results += run_http(args.pg_url, args.cases * 2, args.server_workers, args.clients, args.worker_class,
+                            args.server)
 
     floor = results[0]["ms_per_case"]
     print(f"\n{'run':38} {'cases':>6} {'cases/s':>8} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
