@@ -94,7 +94,7 @@ def build_engine(settings: Settings) -> OneThingEngine:
     db = make_engine(settings.database_url, settings.pool_size)
     hasher = make_hasher(settings.password_strength)
     ctx = ServiceContext(
-        uow=lambda write: SqlAlchemyUnitOfWork(db, write),
+        uow=lambda write, snapshot=False: SqlAlchemyUnitOfWork(db, write, snapshot),
         specs=SpecCache(),
         script_engine=SafeScriptEngine(),
         clock=settings.clock,

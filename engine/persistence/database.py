@@ -63,6 +63,21 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     return engine
 
 
+def reader(engine: Engine, snapshot: bool = False) -> Engine:
+    """The engine for read-only units of work, made once per engine. On PostgreSQL its connections
+    run in autocommit: under READ COMMITTED every statement reads its own snapshot anyway, so a
+    transaction around reads adds nothing but its BEGIN and ROLLBACK, two round trips per read.
+    ``snapshot``: every statement reads the same snapshot (REPEATABLE READ; a server-side cursor
+    needs a transaction too). SQLite's read transaction already reads one snapshot throughout."""
+    key = "_onething_snapshot_reader" if snapshot else "_onething_reader"
+    marked = engine.__dict__.get(key)
+    if marked is None:
+        marked = engine if is_sqlite(str(engine.url)) else engine.execution_options(
+            isolation_level="REPEATABLE READ" if snapshot else "AUTOCOMMIT")
+        engine.__dict__[key] = marked
+    return marked
+
+
 def writer(engine: Engine) -> Engine:
     """The same engine, marked so that SQLite transactions begin IMMEDIATE; made once per engine
     and kept on it (every write transaction asks for it)."""

@@ -19,7 +19,7 @@ from engine.persistence.catalogue_store import (
     ShippedRepository,
 )
 from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
-from engine.persistence.database import writer
+from engine.persistence.database import reader, writer
 from engine.persistence.repositories import (
     CaseItemRepository,
     CaseRepository,
@@ -42,8 +42,11 @@ _REPOSITORIES = (
 class SqlAlchemyUnitOfWork:
     """``with uow: … uow.commit()``. Leaving the block without commit rolls everything back."""
 
-    def __init__(self, engine: Engine, write: bool = True) -> None:
-        self._engine = writer(engine) if write else engine  # the same writer each time (see ``writer``)
+    def __init__(self, engine: Engine, write: bool = True, snapshot: bool = False) -> None:
+        # The same writer or reader each time (see ``writer`` and ``reader``; ``snapshot``: the reads
+        # all see one snapshot of the database).
+        self._engine = writer(engine) if write else reader(engine, snapshot)
+        self._write = write
         self._conn: Connection | None = None
         self._committed = False
 
@@ -151,6 +154,8 @@ class SqlAlchemyUnitOfWork:
         self._after_commit.append(callback)
 
     def commit(self) -> None:
+        if not self._write:
+            raise RuntimeError("a read-only unit of work has nothing to commit")
         if "events" in self.__dict__:
             self.events.flush()
         batch.flush(self.connection)

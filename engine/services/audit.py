@@ -53,8 +53,9 @@ class ChainReport:
 def verify_audit_chains(ctx: ServiceContext) -> ChainReport:
     """Recompute every hash of every case's chain and of the audit chain; stop at the first broken
     link: an event whose hash does not match its content, a gap or a reordering of seq, a link to a
-    different predecessor, or a chain head (on the case row) that is not its last event."""
-    with ctx.uow(False) as uow:
+    different predecessor, or a chain head (on the case row) that is not its last event. The heads
+    and the events are read from one snapshot: a change committed in between is no broken link."""
+    with ctx.uow(False, snapshot=True) as uow:
         chains, events = 0, 0
         heads = case_heads(uow.connection)
         seen_cases: set[int] = set()

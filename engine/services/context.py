@@ -21,8 +21,9 @@ from engine.workflow.specs import SpecCache
 
 @dataclass
 class ServiceContext:
-    uow: Callable[[bool], SqlAlchemyUnitOfWork]
-    """``uow(True)`` for a write transaction, ``uow(False)`` for reads."""
+    uow: Callable[..., SqlAlchemyUnitOfWork]
+    """``uow(True)`` for a write transaction, ``uow(False)`` for reads, ``uow(False, snapshot=True)``
+    for reads that must all see the same moment (see ``database.reader``)."""
     specs: SpecCache
     script_engine: SafeScriptEngine
     clock: Callable[[], datetime]

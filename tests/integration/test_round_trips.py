@@ -1,6 +1,8 @@
-"""Deferred writes (engine/persistence/batch.py): on PostgreSQL they wait for the connection's next
-round trip; whatever happens, what a transaction reads and what it commits are as if each write
-had run at once, and a rolled-back transaction leaves nothing behind. On SQLite they run at once."""
+"""Fewer round trips, same outcome. Deferred writes (engine/persistence/batch.py): on PostgreSQL
+they wait for the connection's next round trip; whatever happens, what a transaction reads and what
+it commits are as if each write had run at once, and a rolled-back transaction leaves nothing
+behind. On SQLite they run at once. Read-only units of work on PostgreSQL send no BEGIN/ROLLBACK,
+unless they ask for one snapshot."""
 
 from __future__ import annotations
 
@@ -167,3 +169,41 @@ def test_a_deferred_cancel_keeps_its_literal_state_list(engine: OneThingEngine) 
         states = dict(conn.execute(text("SELECT id, state FROM tasks WHERE id IN (:a, :b)"),
                                    {"a": open_id, "b": done_id}).all())
     assert states == {open_id: "cancelled", done_id: "completed"}
+
+
+def test_reads_on_postgresql_run_without_a_transaction_and_writes_inside_one(engine: OneThingEngine,
+                                                                          backend: str) -> None:
+    """A read-only unit of work sends no BEGIN and no ROLLBACK on PostgreSQL: each statement is its
+    own transaction, as each already read its own snapshot under READ COMMITTED. A write unit of
+    work is one transaction throughout."""
+    if backend != "postgres":
+        pytest.skip("SQLite reads keep their transaction")
+
+    def transaction_starts(write: bool) -> tuple[Any, Any]:
+        with engine.ctx.uow(write) as uow:
+            first = uow.connection.execute(text("SELECT now()")).scalar()
+            uow.connection.execute(text("SELECT pg_sleep(0.02)"))
+            return first, uow.connection.execute(text("SELECT now()")).scalar()
+
+    first, second = transaction_starts(False)
+    assert second > first
+    first, second = transaction_starts(True)
+    assert second == first
+
+
+def test_a_read_only_unit_of_work_cannot_commit(engine: OneThingEngine) -> None:
+    with engine.ctx.uow(False) as uow, pytest.raises(RuntimeError, match="read-only"):
+        uow.commit()
+
+
+def test_a_snapshot_read_does_not_see_what_commits_after_its_first_read(engine: OneThingEngine) -> None:
+    """What the audit verification reads with: the chain heads and the events of one moment."""
+    case_id, _ = a_case(engine)
+    count = text("SELECT count(*) FROM case_events WHERE case_id = :c")
+    with engine.ctx.uow(False, snapshot=True) as uow:
+        before = uow.connection.execute(count, {"c": case_id}).scalar()
+        with engine.db.begin() as other:
+            other.execute(insert(t.case_events), event_row(case_id, 970, {}))
+        assert uow.connection.execute(count, {"c": case_id}).scalar() == before
+    with engine.ctx.uow(False) as uow:
+        assert uow.connection.execute(count, {"c": case_id}).scalar() == before + 1
