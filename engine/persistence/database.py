@@ -35,6 +35,12 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **_JSON)
         if engine.dialect.name == "postgresql":
             batch.install(engine)  # a change's writes go in one round trip
+
+            @event.listens_for(engine, "checkout")
+            def _transactional(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+                # Whatever a read left behind (see ``read_without_transaction``), every unit of work
+                # starts with a driver that wraps its statements in a transaction.
+                dbapi_connection.autocommit = False
         return engine
 
     memory = url in ("sqlite://", "sqlite:///:memory:")
@@ -63,19 +69,25 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     return engine
 
 
-def reader(engine: Engine, snapshot: bool = False) -> Engine:
-    """The engine for read-only units of work, made once per engine. On PostgreSQL its connections
-    run in autocommit: under READ COMMITTED every statement reads its own snapshot anyway, so a
-    transaction around reads adds nothing but its BEGIN and ROLLBACK, two round trips per read.
-    ``snapshot``: every statement reads the same snapshot (REPEATABLE READ; a server-side cursor
-    needs a transaction too). SQLite's read transaction already reads one snapshot throughout."""
-    key = "_onething_snapshot_reader" if snapshot else "_onething_reader"
-    marked = engine.__dict__.get(key)
+def snapshot_reader(engine: Engine) -> Engine:
+    """The engine for reads that must all see one moment, made once per engine: REPEATABLE READ on
+    PostgreSQL (a server-side cursor needs a transaction too); SQLite's read transaction already
+    reads one snapshot throughout."""
+    marked = engine.__dict__.get("_onething_snapshot_reader")
     if marked is None:
-        marked = engine if is_sqlite(str(engine.url)) else engine.execution_options(
-            isolation_level="REPEATABLE READ" if snapshot else "AUTOCOMMIT")
-        engine.__dict__[key] = marked
+        marked = engine if is_sqlite(str(engine.url)) else engine.execution_options(isolation_level="REPEATABLE READ")
+        engine.__dict__["_onething_snapshot_reader"] = marked
     return marked
+
+
+def read_without_transaction(conn: Connection, on: bool) -> None:
+    """On PostgreSQL, let a read-only unit of work's statements run in autocommit (``on``) or end
+    that (before the connection goes back to the pool). Under READ COMMITTED every statement reads
+    its own snapshot anyway, so a transaction around reads adds nothing but its BEGIN and ROLLBACK:
+    two round trips per read. The driver's flag is set directly: SQLAlchemy's AUTOCOMMIT isolation
+    level goes through psycopg2's ``set_isolation_level``, a round trip of its own."""
+    if conn.dialect.name == "postgresql":
+        conn.connection.dbapi_connection.autocommit = on  # type: ignore[union-attr]
 
 
 def writer(engine: Engine) -> Engine:

@@ -19,7 +19,7 @@ from engine.persistence.catalogue_store import (
     ShippedRepository,
 )
 from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
-from engine.persistence.database import reader, writer
+from engine.persistence.database import read_without_transaction, snapshot_reader, writer
 from engine.persistence.repositories import (
     CaseItemRepository,
     CaseRepository,
@@ -43,15 +43,18 @@ class SqlAlchemyUnitOfWork:
     """``with uow: … uow.commit()``. Leaving the block without commit rolls everything back."""
 
     def __init__(self, engine: Engine, write: bool = True, snapshot: bool = False) -> None:
-        # The same writer or reader each time (see ``writer`` and ``reader``; ``snapshot``: the reads
-        # all see one snapshot of the database).
-        self._engine = writer(engine) if write else reader(engine, snapshot)
+        # The same writer each time (see ``writer``); reads run without a transaction on PostgreSQL
+        # (``read_without_transaction``) unless they ask for one ``snapshot`` of the database.
+        self._engine = writer(engine) if write else snapshot_reader(engine) if snapshot else engine
         self._write = write
+        self._autocommit_reads = not write and not snapshot
         self._conn: Connection | None = None
         self._committed = False
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         conn = self._engine.connect()
+        if self._autocommit_reads:
+            read_without_transaction(conn, True)
         conn.begin()
         self._conn = conn
         self._committed = False
@@ -176,7 +179,11 @@ class SqlAlchemyUnitOfWork:
                 batch.discard(conn)
                 conn.rollback()
         finally:
-            conn.close()
+            try:
+                if self._autocommit_reads and not conn.invalidated:
+                    read_without_transaction(conn, False)
+            finally:
+                conn.close()
 
 
 def is_transient(err: BaseException) -> bool:

@@ -187,6 +187,11 @@ def test_reads_on_postgresql_run_without_a_transaction_and_writes_inside_one(eng
 
     first, second = transaction_starts(False)
     assert second > first
+    first, second = transaction_starts(True)  # on the connection the read gave back: a transaction again
+    assert second == first
+    with pytest.raises(ZeroDivisionError), engine.ctx.uow(False) as uow:
+        uow.connection.execute(text("SELECT 1"))
+        raise ZeroDivisionError  # a read that fails gives its connection back transactional too
     first, second = transaction_starts(True)
     assert second == first
 
