@@ -2,7 +2,7 @@
 beside the same flow in bare SpiffWorkflow with a serialize/deserialize round trip per task.
 
     python bench/engine_bench.py [--cases 300] [--pg-url postgresql://postgres@127.0.0.1:5432/bench]
-                                 [--server-workers 2xCPU] [--worker-class sync] [--server gunicorn|granian]
+                                 [--server-workers 2xCPU] [--server granian|gunicorn] [--worker-class sync]
                                  [--clients 8] [--round-cases 2]
 
 Runs:
@@ -11,7 +11,7 @@ Runs:
               this run alternate, `--round-cases` at a time, so that both meet the same machine (a
               shared virtual machine's speed here swings twofold within seconds)
   pg-client   the engine through the Flask test client on PostgreSQL (one thread), if --pg-url
-  pg-http     a real server on loopback (gunicorn, or granian with --server granian), `--clients`
+  pg-http     a real server on loopback (granian, or gunicorn with --server gunicorn), `--clients`
               concurrent client processes, if --pg-url: after one untimed case per client, whole
               cases one after another, then as many cases again in three phases that all clients
               pass together (every intake, then every approval, then every pickup), each timed on
@@ -318,8 +318,8 @@ def cpu_snapshot(server_pid: int, client_pids: list[int]) -> dict[str, float]:
 
 
 def server_command(server: str, port: int, workers: int, worker_class: str) -> list[str]:
-    """The command that serves the API on ``port``: gunicorn (its worker class) or granian (WSGI,
-    one blocking thread per worker process, HTTP/1.1 keep-alive)."""
+    """The command that serves the API on ``port``: granian (WSGI, one blocking thread per worker
+    process, HTTP/1.1 keep-alive), as README's production command, or gunicorn (its worker class)."""
     extra = os.environ.get("BENCH_SERVER_ARGS", os.environ.get("BENCH_GUNICORN_ARGS", "")).split()
     if server == "granian":
         return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(workers),
@@ -330,9 +330,9 @@ def server_command(server: str, port: int, workers: int, worker_class: str) -> l
 
 
 def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str = "sync",
-             server_name: str = "gunicorn", port: int = 18765) -> list[dict[str, Any]]:
-    """Whole cases through a gunicorn server, then as many again in phases (see ``_http_client``):
-    answers the whole-case summary, then one per phase (intakes, approvals, pickups), whose
+             server_name: str = "granian", port: int = 18765) -> list[dict[str, Any]]:
+    """Whole cases through a server (see ``server_command``), then as many again in phases (see
+    ``_http_client``): answers the whole-case summary, then one per phase (intakes, approvals, pickups), whose
     ms/case is the phase's wall time per case and whose completions/s counts that phase's own."""
     env = {**os.environ, "DATABASE_URL": url, "ONETHING_DEMO_USERS": "1"}
     subprocess.run([sys.executable, "-m", "api.cli", "deploy"], env=env, check=True, cwd=ROOT,
@@ -407,9 +407,8 @@ def main() -> None:
     # on 2 cores, against 2 and 5).
     parser.add_argument("--server-workers", type=int, default=2 * (os.cpu_count() or 2))
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class: sync, or gthread for keep-alive")
-    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn",
-                        help="the HTTP server of the PostgreSQL run; granian (keep-alive, `pip install granian`) "
-                             "is not a dependency of the project")
+    parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian",
+                        help="the HTTP server of the PostgreSQL run (granian: keep-alive, HTTP in Rust)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--round-cases", type=int, default=2,
                         help="the floor and the SQLite engine alternate, this many cases at a time")
