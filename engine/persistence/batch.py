@@ -47,8 +47,8 @@ def defer(conn: Connection, statement: Insert | Update, rows: Rows) -> None:
 def execute_last(conn: Connection, statement: Insert | Update, params: Mapping[str, Any]) -> int:
     """Run ``statement`` after the deferred writes, in the same round trip; answers its row count
     (PostgreSQL reports the last statement's)."""
-    pending = conn.info.get(_PENDING)
-    if not pending or not batches(conn):
+    pending = conn.info.get(_PENDING)  # only PostgreSQL defers
+    if not pending:
         return conn.execute(statement, params).rowcount
     conn.info[_PENDING] = []
     sql = ";\n".join([*pending, *_render(conn, statement, params)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -69,15 +70,23 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     return engine
 
 
+def _kept(engine: Engine, key: str, make: Callable[[], Engine]) -> Engine:
+    """An engine derived from ``engine`` with ``make``, made once and kept on it (units of work ask
+    for it every time)."""
+    derived = engine.__dict__.get(key)
+    if derived is None:
+        derived = engine.__dict__[key] = make()
+    return derived
+
+
 def snapshot_reader(engine: Engine) -> Engine:
-    """The engine for reads that must all see one moment, made once per engine: REPEATABLE READ on
-    PostgreSQL (a server-side cursor needs a transaction too); SQLite's read transaction already
-    reads one snapshot throughout."""
-    marked = engine.__dict__.get("_onething_snapshot_reader")
-    if marked is None:
-        marked = engine if is_sqlite(str(engine.url)) else engine.execution_options(isolation_level="REPEATABLE READ")
-        engine.__dict__["_onething_snapshot_reader"] = marked
-    return marked
+    """The engine for reads that must all see one moment: REPEATABLE READ on PostgreSQL (a
+    server-side cursor needs a transaction too); SQLite's read transaction already reads one
+    snapshot throughout."""
+    if is_sqlite(str(engine.url)):
+        return engine
+    return _kept(engine, "_onething_snapshot_reader",
+                 lambda: engine.execution_options(isolation_level="REPEATABLE READ"))
 
 
 def read_without_transaction(conn: Connection, on: bool) -> None:
@@ -91,9 +100,5 @@ def read_without_transaction(conn: Connection, on: bool) -> None:
 
 
 def writer(engine: Engine) -> Engine:
-    """The same engine, marked so that SQLite transactions begin IMMEDIATE; made once per engine
-    and kept on it (every write transaction asks for it)."""
-    marked = engine.__dict__.get("_onething_writer")
-    if marked is None:
-        marked = engine.__dict__["_onething_writer"] = engine.execution_options(**{WRITE: True})
-    return marked
+    """The same engine, marked so that SQLite transactions begin IMMEDIATE."""
+    return _kept(engine, "_onething_writer", lambda: engine.execution_options(**{WRITE: True}))

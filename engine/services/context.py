@@ -23,7 +23,8 @@ from engine.workflow.specs import SpecCache
 class ServiceContext:
     uow: Callable[..., SqlAlchemyUnitOfWork]
     """``uow(True)`` for a write transaction, ``uow(False)`` for reads, ``uow(False, snapshot=True)``
-    for reads that must all see the same moment (see ``database.reader``)."""
+    for reads that must all see the same moment (see ``database.read_without_transaction`` and
+    ``database.snapshot_reader``)."""
     specs: SpecCache
     script_engine: SafeScriptEngine
     clock: Callable[[], datetime]
