@@ -21,7 +21,7 @@ from engine.domain.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
-from engine.services.transactions import Busy
+from engine.services.transactions import Busy, database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -102,5 +102,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> tuple[Response, int]:
+        if database_unavailable(err):
+            log.warning("database unavailable: %s", err)
+            response = jsonify(error_body(
+                "database_unavailable", "the database cannot be reached right now; please try again shortly",
+                "数据库暂时无法连接，请稍后重试"))
+            response.headers["Retry-After"] = "1"
+            return response, 503
         log.exception("unhandled error", exc_info=err)
         return http_error_response(InternalServerError())

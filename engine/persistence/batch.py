@@ -64,6 +64,8 @@ def flush(conn: Connection) -> None:
 
 def discard(conn: Connection) -> None:
     """Forget the deferred writes (the transaction rolls back)."""
+    if conn.invalidated:
+        return  # the connection died, and its record's writes go with it (see ``_drop_on_checkin``)
     conn.info.pop(_PENDING, None)
 
 

@@ -5,19 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, cast, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
 from engine.persistence import tables as t
-from engine.persistence.batch import defer
+from engine.persistence.batch import batches, defer
 from engine.persistence.repositories import record_of, values_of
+from engine.persistence.stamps import CATALOGUE, ReferenceStamps, stamp_of
 
 
 class CatalogueRepository:
-    _stamp_query = select(func.count(), func.max(t.catalogue_entries.c.updated_at)).select_from(t.catalogue_entries)
+    _stamp_query = select(*CATALOGUE)
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, stamps: ReferenceStamps | None = None) -> None:
         self.conn = conn
+        self._stamps = stamps
         self._stamp: str | None = None
 
     def entries(self, kind: str) -> dict[str, dict[str, Any]]:
@@ -29,13 +33,15 @@ class CatalogueRepository:
         """Changes whenever an entry is added, changed or removed. Read once per transaction
         (this repository lives as long as its transaction), again after a change through it."""
         if self._stamp is None:
-            row = self.conn.execute(self._stamp_query).one()
-            self._stamp = f"{row[0]}:{row[1]}"
+            if self._stamps is not None:  # first read: with the calendar's, in one statement
+                self._stamp, self._stamps = self._stamps.catalogue(), None
+            else:
+                self._stamp = stamp_of(tuple(self.conn.execute(self._stamp_query).one()))
         return self._stamp
 
     def replace(self, kind: str, entries: dict[str, dict[str, Any]], now: datetime) -> int:
         """Make the stored entries of ``kind`` exactly ``entries``; answers how many changed."""
-        self._stamp = None
+        self._stamp, self._stamps = None, None
         stored = self.entries(kind)
         changed = 0
         for key, definition in entries.items():
@@ -100,9 +106,21 @@ class HolderRepository:
     _insert = insert(t.holders)
     _update = update(t.holders).where(t.holders.c.kind == bindparam("_kind"), t.holders.c.ref == bindparam("_ref"))
 
+    # PostgreSQL merges in the statement itself (jsonb's || keeps the old keys the new lack, null
+    # values included), so that the write waits for the transaction's next round trip.
+    _upsert = pg_insert(t.holders)
+    _upsert = _upsert.on_conflict_do_update(
+        index_elements=[t.holders.c.kind, t.holders.c.ref],
+        set_={"name": _upsert.excluded.name, "updated_at": _upsert.excluded.updated_at,
+              "attributes": cast(cast(t.holders.c.attributes, JSONB).op("||")(cast(_upsert.excluded.attributes, JSONB)),
+                                 t.holders.c.attributes.type)})
+
     def put(self, holder: HolderRecord) -> None:
-        """Insert or refresh a holder's shared data (new attributes win, old ones stay). A holder
-        inserted by a concurrent transaction makes this one fail on its key, and be run again."""
+        """Insert or refresh a holder's shared data (new attributes win, old ones stay). On SQLite a
+        holder inserted by a concurrent transaction makes this one fail on its key, and be run again."""
+        if batches(self.conn):
+            defer(self.conn, self._upsert, values_of(holder))
+            return
         current = self.get(holder.kind, holder.ref)
         if current is None:
             defer(self.conn, self._insert, values_of(holder))

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from engine.persistence import tables as t
+from engine.persistence.stamps import CALENDAR, ReferenceStamps, stamp_of
 
 
 @dataclass(frozen=True)
@@ -63,23 +64,21 @@ class WarningRow:
 
 
 class CalendarRepository:
-    _stamp_query = select(
-        select(func.count()).select_from(t.calendar_overrides).scalar_subquery(),
-        select(func.max(t.calendar_overrides.c.created_at)).scalar_subquery(),
-        select(func.count()).select_from(t.calendar_years).scalar_subquery(),
-        select(func.max(t.calendar_years.c.confirmed_at)).scalar_subquery(),
-    )
+    _stamp_query = select(*CALENDAR)
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, stamps: ReferenceStamps | None = None) -> None:
         self.conn = conn
+        self._stamps = stamps
         self._stamp: str | None = None
 
     def stamp(self) -> str:
         """Changes whenever an override or a confirmed year is added, changed or removed; read once
         per transaction (and again after a change through this repository)."""
         if self._stamp is None:
-            row = self.conn.execute(self._stamp_query).one()
-            self._stamp = ":".join(str(v) for v in row)
+            if self._stamps is not None:  # first read: with the catalogue's, in one statement
+                self._stamp, self._stamps = self._stamps.calendar(), None
+            else:
+                self._stamp = stamp_of(tuple(self.conn.execute(self._stamp_query).one()))
         return self._stamp
 
     def overrides(self) -> list[OverrideRow]:
@@ -87,12 +86,12 @@ class CalendarRepository:
         return [OverrideRow(**r._mapping) for r in rows]
 
     def put_override(self, row: OverrideRow) -> None:
-        self._stamp = None
+        self._stamp, self._stamps = None, None
         self.conn.execute(delete(t.calendar_overrides).where(t.calendar_overrides.c.day == row.day))
         self.conn.execute(insert(t.calendar_overrides).values(**row.__dict__))
 
     def delete_override(self, day: date) -> bool:
-        self._stamp = None
+        self._stamp, self._stamps = None, None
         return bool(self.conn.execute(delete(t.calendar_overrides).where(t.calendar_overrides.c.day == day)).rowcount)
 
     def confirmed_years(self) -> dict[int, tuple[str, datetime]]:
@@ -100,7 +99,7 @@ class CalendarRepository:
         return {int(r.year): (str(r.confirmed_by), r.confirmed_at) for r in rows}
 
     def confirm_year(self, year: int, by: str, now: datetime) -> None:
-        self._stamp = None
+        self._stamp, self._stamps = None, None
         self.conn.execute(delete(t.calendar_years).where(t.calendar_years.c.year == year))
         self.conn.execute(insert(t.calendar_years).values(year=year, confirmed_by=by, confirmed_at=now))
 

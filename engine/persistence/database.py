@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import select
+import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
@@ -13,6 +15,9 @@ from engine.domain import jsoncodec
 from engine.persistence import batch
 
 WRITE = "onething_write"
+# A pooled PostgreSQL connection idle for longer than this is pinged before use (see ``_ping_when_idle``).
+IDLE_PING_SECONDS = 2.0
+_IDLE_SINCE = "onething_idle_since"
 # JSON columns are encoded and decoded by orjson (see jsoncodec), a good part of every write.
 _JSON: dict[str, Any] = {"json_serializer": jsoncodec.dumps, "json_deserializer": jsoncodec.loads}
 
@@ -21,7 +26,7 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_PING_SECONDS) -> Engine:
     """Build the engine. On SQLite every write transaction starts with BEGIN IMMEDIATE.
 
     pysqlite's default deferred BEGIN takes the write lock only at the first write; two such
@@ -33,7 +38,8 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         # less of the server's CPU per case than psycopg 3 (which `postgresql+psycopg://` selects).
         url = "postgresql+psycopg2://" + url.split("://", 1)[1]
     if not is_sqlite(url):
-        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, **_JSON)
+        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, **_JSON)
+        _ping_when_idle(engine, idle_ping_seconds)
         if engine.dialect.name == "postgresql":
             batch.install(engine)  # a change's writes go in one round trip
 
@@ -68,6 +74,53 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection at checkout without a round trip where possible. ``pool_pre_ping``
+    pings at every checkout, a round trip per request; here a connection is pinged only when it has
+    lain idle for ``idle_seconds``. A connection in steady use is checked by looking at its socket:
+    an idle connection has nothing to read unless the server has closed it (a restart, a killed
+    backend sends its farewell and hangs up). Either way a dead connection is replaced before anyone
+    uses it. Should one die in the instant between that look and the first statement, SQLAlchemy
+    drops every connection of the pool, a write transaction starts over (``in_transaction``) and a
+    read answers 503 (``api.errors``)."""
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _idle(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        if _hung_up(dbapi_connection):
+            raise exc.DisconnectionError("the database server closed this connection")  # the pool takes another
+        if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)  # outside any transaction (psycopg2: in autocommit)
+        except engine.dialect.loaded_dbapi.Error as err:
+            raise exc.DisconnectionError(str(err)) from err
+
+
+def _hung_up(dbapi_connection: Any) -> bool:
+    """Whether the server has written to (or closed) an idle connection: nobody asked it anything,
+    so that can only be its notice of termination or the end of the stream."""
+    if getattr(dbapi_connection, "closed", False):
+        return True
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is None:
+        return False  # a driver without a socket to look at: the idle ping alone guards it
+    try:
+        poller = select.poll()
+        poller.register(fileno(), select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))
+    except Exception:  # no socket to ask (the driver raises its own error): it is gone
+        return True
 
 
 def _kept(engine: Engine, key: str, make: Callable[[], Engine]) -> Engine:

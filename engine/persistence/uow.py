@@ -31,11 +31,12 @@ from engine.persistence.repositories import (
     WorkflowStateRepository,
 )
 from engine.persistence.savings_store import SavingsRepository
+from engine.persistence.stamps import ReferenceStamps
 
 _REPOSITORIES = (
     "cases", "states", "tasks", "items", "events", "flows", "idempotency", "counters", "users", "tokens",
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
-    "warnings", "savings",
+    "warnings", "savings", "_stamps",
 )
 
 
@@ -118,7 +119,7 @@ class SqlAlchemyUnitOfWork:
 
     @cached_property
     def catalogue(self) -> CatalogueRepository:
-        return CatalogueRepository(self.connection)
+        return CatalogueRepository(self.connection, self._stamps)
 
     @cached_property
     def elicences(self) -> ELicenceRepository:
@@ -138,7 +139,11 @@ class SqlAlchemyUnitOfWork:
 
     @cached_property
     def calendar(self) -> CalendarRepository:
-        return CalendarRepository(self.connection)
+        return CalendarRepository(self.connection, self._stamps)
+
+    @cached_property
+    def _stamps(self) -> ReferenceStamps:
+        return ReferenceStamps(self.connection)
 
     @cached_property
     def clocks(self) -> ClockRepository:
@@ -184,6 +189,19 @@ class SqlAlchemyUnitOfWork:
                     read_without_transaction(conn, False)
             finally:
                 conn.close()
+
+
+def is_unavailable(err: BaseException) -> bool:
+    """The database could not be reached, or dropped the connection mid-request (a restart)."""
+    if isinstance(err, DBAPIError) and err.connection_invalidated:
+        return True
+    return isinstance(err, OperationalError) and err.orig is not None and _lost_connection(err)
+
+
+def _lost_connection(err: OperationalError) -> bool:
+    text = str(err.orig).lower()
+    return any(m in text for m in ("could not connect", "connection refused", "server closed the connection",
+                                   "terminating connection", "connection to server", "the database system is"))
 
 
 def is_transient(err: BaseException) -> bool:

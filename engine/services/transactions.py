@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from engine.domain.errors import ConcurrentUpdate, DomainError, IdempotencyKeyReused
 from engine.domain.records import TaskRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork, is_transient
+from engine.persistence.uow import SqlAlchemyUnitOfWork, is_transient, is_unavailable
 from engine.services.case_detail import CaseDetail
 from engine.services.context import ServiceContext
 
@@ -21,6 +21,11 @@ T = TypeVar("T")
 
 class Busy(DomainError):
     code = "busy"
+
+
+def database_unavailable(err: BaseException) -> bool:
+    """``err`` says the database is down or dropped the connection (a restart): try again shortly."""
+    return is_unavailable(err)
 
 
 @dataclass(frozen=True)

@@ -212,3 +212,26 @@ def test_a_snapshot_read_does_not_see_what_commits_after_its_first_read(engine: 
         assert uow.connection.execute(count, {"c": case_id}).scalar() == before
     with engine.ctx.uow(False) as uow:
         assert uow.connection.execute(count, {"c": case_id}).scalar() == before + 1
+
+
+def test_a_holder_refresh_keeps_old_attributes_and_waits_for_the_next_round_trip(db: Engine, backend: str) -> None:
+    from engine.domain.records import HolderRecord
+    from engine.persistence.catalogue_store import HolderRepository
+
+    later = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
+    with db.begin() as conn:
+        HolderRepository(conn).put(HolderRecord("person", "11010519491231002X", "陈小明",
+                                                {"phone": "13800138000", "address": None}, NOW))
+    sent = round_trips(db)
+    with db.begin() as conn:
+        holders = HolderRepository(conn)
+        holders.put(HolderRecord("person", "11010519491231002X", "陈晓明", {"phone": "13900139000", "credit_code": "9135"},
+                                 later))
+        if backend == "postgres":
+            assert sent == []  # one upsert, deferred: no read of the current row
+    with db.connect() as conn:
+        held = HolderRepository(conn).get("person", "11010519491231002X")
+    assert held is not None
+    assert held.name == "陈晓明"
+    assert held.attributes == {"phone": "13900139000", "address": None, "credit_code": "9135"}
+    assert held.updated_at == later

@@ -1,0 +1,45 @@
+"""Staleness stamps of the reference data that processes cache (the catalogue, the working-day
+calendar), all read in one statement: a transaction that opens a task needs both, and each read
+is a round trip."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, select
+
+from engine.persistence import tables as t
+
+CATALOGUE = (
+    select(func.count()).select_from(t.catalogue_entries).scalar_subquery(),
+    select(func.max(t.catalogue_entries.c.updated_at)).scalar_subquery(),
+)
+CALENDAR = (
+    select(func.count()).select_from(t.calendar_overrides).scalar_subquery(),
+    select(func.max(t.calendar_overrides.c.created_at)).scalar_subquery(),
+    select(func.count()).select_from(t.calendar_years).scalar_subquery(),
+    select(func.max(t.calendar_years.c.confirmed_at)).scalar_subquery(),
+)
+_BOTH = select(*CATALOGUE, *CALENDAR)
+
+
+def stamp_of(values: tuple[object, ...]) -> str:
+    return ":".join(str(v) for v in values)
+
+
+class ReferenceStamps:
+    """The stamps as one statement of this transaction read them, read on first use."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._read: tuple[str, str] | None = None
+
+    def catalogue(self) -> str:
+        return self._both()[0]
+
+    def calendar(self) -> str:
+        return self._both()[1]
+
+    def _both(self) -> tuple[str, str]:
+        if self._read is None:
+            row = tuple(self.conn.execute(_BOTH).one())
+            self._read = stamp_of(row[:len(CATALOGUE)]), stamp_of(row[len(CATALOGUE):])
+        return self._read
