@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,9 +118,32 @@ def case_body(engine: Any) -> dict[str, Any]:
             "materials": {e.key: "submitted" for e in catalogue.checklist().entries}}
 
 
+class Applicants:
+    """A new applicant for every case, as at a real window (one applicant for all would gather the
+    e-licences of every case it closed, and make each intake read more of them): ``first`` keeps the
+    bench's processes apart. Each gets a valid ID number, and the restaurant's own credit code."""
+
+    def __init__(self, body: dict[str, Any], first: int = 0) -> None:
+        self.body, self.next = body, first
+
+    def __call__(self) -> dict[str, Any]:
+        from forms.identifiers import credit_code_check_char, resident_id_check_digit
+
+        n, self.next = self.next, self.next + 1
+        born = date(1960, 1, 1) + timedelta(days=n // 999 % 15000)
+        person = f"110105{born:%Y%m%d}{n % 999 + 1:03d}"
+        person += resident_id_check_digit(person)
+        company = f"91350100M{n:08d}"
+        company += credit_code_check_char(company)
+        form = {**self.body["form"], "credit_code": company, "id_number": person,
+                "food_safety_manager_id_number": person}
+        return {**self.body, "applicant": {**self.body["applicant"], "id_number": person}, "form": form}
+
+
 def start_case(client: Any, users: dict[str, dict[str, str]], latencies: list[float],
-               body: dict[str, Any]) -> dict[str, Any]:
-    """The window accepts a case; answers the case as the API shows it."""
+               applicants: Applicants) -> dict[str, Any]:
+    """The window accepts a case of the next applicant; answers the case as the API shows it."""
+    body = applicants()
     t0 = time.perf_counter()
     case = client.post("/api/cases", body, users["window"])
     latencies.append(time.perf_counter() - t0)
@@ -148,11 +172,11 @@ def pick_up(client: Any, users: dict[str, dict[str, str]], case: dict[str, Any],
 
 
 def drive_client(client: Any, users: dict[str, dict[str, str]], cases: int, latencies: list[float],
-                 body: dict[str, Any]) -> None:
+                 applicants: Applicants) -> None:
     """One case after another through an object with post/get like Flask's test client, as the
     logged-in ``users`` (see ``log_in_demo_users``)."""
     for _ in range(cases):
-        case = start_case(client, users, latencies, body)
+        case = start_case(client, users, latencies, applicants)
         approve_all(client, users, case, latencies)
         pick_up(client, users, case, latencies)
 
@@ -200,15 +224,15 @@ class TestClientRun:
         self.name = name
         self.engine = build_engine(Settings(database_url=url, demo_users=True))
         self.driver = TestClientDriver(create_app({"ENGINE": self.engine}))
-        self.users, self.body = log_in_demo_users(self.driver), case_body(self.engine)
-        drive_client(self.driver, self.users, 3, [], self.body)  # warm up
+        self.users, self.applicants = log_in_demo_users(self.driver), Applicants(case_body(self.engine))
+        drive_client(self.driver, self.users, 3, [], self.applicants)  # warm up
         self.cases, self.seconds = 0, 0.0
         self.latencies: list[float] = []
 
     def drive(self, cases: int) -> float:
         """Drive ``cases`` more; answers the seconds they took."""
         started = time.perf_counter()
-        drive_client(self.driver, self.users, cases, self.latencies, self.body)
+        drive_client(self.driver, self.users, cases, self.latencies, self.applicants)
         seconds = time.perf_counter() - started
         self.cases, self.seconds = self.cases + cases, self.seconds + seconds
         return seconds
@@ -241,7 +265,7 @@ def run_interleaved(url: str, cases: int, rounds: int) -> tuple[dict[str, Any], 
     return floor_total, engine.summary(), ratios
 
 
-def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases: Any) -> None:
+def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases: Any, number: int) -> None:
     """After logging in and one untimed case (every server worker has then run the flow once), whole
     cases one after another; then as many cases again in three phases that all clients pass together
     (``phases`` is a barrier shared with the parent): every intake, every approval, every pickup.
@@ -251,11 +275,12 @@ def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases
     try:
         driver = HttpDriver(port)
         users = log_in_demo_users(driver)
-        drive_client(driver, users, 1, [], body)  # warm-up, untimed
+        applicants = Applicants(body, number * 1_000_000)
+        drive_client(driver, users, 1, [], applicants)  # warm-up, untimed
         phases.wait()
-        drive_client(driver, users, cases, latencies, body)
+        drive_client(driver, users, cases, latencies, applicants)
         phases.wait()
-        started = [start_case(driver, users, phased[0], body) for _ in range(cases)]
+        started = [start_case(driver, users, phased[0], applicants) for _ in range(cases)]
         phases.wait()
         for case in started:
             approve_all(driver, users, case, phased[1])
@@ -308,8 +333,8 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
         local = build_engine(Settings(database_url=url, deploy_shipped=False))
         body = case_body(local)
         local.db.dispose()
-        procs = [mp.Process(target=_http_client, args=(port, per_client, queue, body, phases))
-                 for _ in range(clients)]
+        procs = [mp.Process(target=_http_client, args=(port, per_client, queue, body, phases, n))
+                 for n in range(clients)]
         for p in procs:
             p.start()
         client_pids = [p.pid for p in procs if p.pid is not None]

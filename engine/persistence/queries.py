@@ -34,8 +34,12 @@ def list_tasks(
     page: int = 1,
     per_page: int = 50,
     colour: str | None = None,
+    case_ref: str | None = None,
 ) -> Page[TaskRecord]:
+    """``case_ref``: only the tasks of the case with this id or case number (none if there is no such case)."""
     conditions: list[ColumnElement[bool]] = [t.tasks.c.state.in_(states)]
+    if case_ref is not None:
+        conditions.append(_of_case(case_ref))
     if colour is not None:
         conditions.append(t.tasks.c.colour == colour)
     if department is not None:
@@ -53,6 +57,13 @@ def list_tasks(
     ).all()
     total = _total(conn, t.tasks, conditions, len(rows), page, per_page)
     return Page(rows_as(TaskRecord, rows), total, page, per_page)
+
+
+def _of_case(ref: str) -> ColumnElement[bool]:
+    if ref.isdigit():
+        # Beyond any id (and beyond PostgreSQL's integers): no case.
+        return t.tasks.c.case_id == int(ref) if len(ref) <= 18 else t.tasks.c.case_id.is_(None)
+    return t.tasks.c.case_id == select(t.cases.c.id).where(t.cases.c.number == ref).scalar_subquery()
 
 
 def _total(conn: Connection, table: Table, conditions: list[ColumnElement[bool]], found: int, page: int,

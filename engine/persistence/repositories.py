@@ -271,20 +271,36 @@ class TaskRepository(_Repository):
 
 
 class CaseItemRepository(_Repository):
+    """A case's items are read once per transaction (the pickup's decision, e-licences, savings and
+    answer each ask); the records handed out are the ones ``save`` writes back."""
+
     _for_case = select(t.case_items).where(t.case_items.c.case_id == bindparam("case_id"))
 
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._of_case: dict[int, list[CaseItemRecord]] = {}
+
     def for_case(self, case_id: int) -> list[CaseItemRecord]:
-        return [record_of(CaseItemRecord, r) for r in self.conn.execute(self._for_case, {"case_id": case_id})]
+        items = self._of_case.get(case_id)
+        if items is None:
+            rows = self.conn.execute(self._for_case, {"case_id": case_id})
+            items = self._of_case[case_id] = [record_of(CaseItemRecord, r) for r in rows]
+        return list(items)
 
     _insert = insert(t.case_items)
     _update = update(t.case_items).where(
         t.case_items.c.case_id == bindparam("_case_id"), t.case_items.c.item_code == bindparam("_item_code"))
 
     def add(self, *items: CaseItemRecord) -> None:
+        for item in items:
+            self._of_case.pop(item.case_id, None)
         defer(self.conn, self._insert, [values_of(item) for item in items])
 
     def save(self, item: CaseItemRecord) -> None:
         """Write an item back; items change only under their case's lock (see ``batch.defer``)."""
+        known = self._of_case.get(item.case_id)
+        if known is not None:
+            self._of_case[item.case_id] = [item if i.item_code == item.item_code else i for i in known]
         values = values_of(item)
         values["_case_id"], values["_item_code"] = values.pop("case_id"), values.pop("item_code")
         defer(self.conn, self._update, values)

@@ -59,13 +59,12 @@ def list_tasks(ctx: ServiceContext, viewer: Principal, department: str | None, s
     if department is not None:
         ensure_task_visible(viewer, department)
     with ctx.uow(False) as uow:
-        case_id = None
-        if case_ref:
-            case_id = uow.cases.id_of(case_ref)
-            if case_id is None:
-                raise NotFound(f"no case {case_ref!r}", f"没有办件 {case_ref}")
-        return queries.list_tasks(uow.connection, department, states, viewer.task_departments(), case_id,
-                                  assignee, page, per_page, colour)
+        found = queries.list_tasks(uow.connection, department, states, viewer.task_departments(), None,
+                                   assignee, page, per_page, colour, case_ref or None)
+        # The case is looked up within the same statement; only an empty answer asks whether it exists.
+        if case_ref and not found.items and uow.cases.id_of(case_ref) is None:
+            raise NotFound(f"no case {case_ref!r}", f"没有办件 {case_ref}")
+        return found
 
 
 def list_bundles(ctx: ServiceContext) -> list[BundleView]:
