@@ -147,6 +147,12 @@ class TaskSchema(Schema):
     clock = fields.Nested(ClockSchema, allow_none=True, metadata={"description": "审批时限（仅待办的审批任务）"})
 
 
+class CompletedTaskSchema(TaskSchema):
+    opened_tasks = fields.List(fields.Nested(TaskSchema), metadata={
+        "description": "本次办理后新开启、且您有权查看的任务（如营业执照审批后的食品经营许可审批）；"
+                       "以同一 Idempotency-Key 重放时为空"})
+
+
 class ItemProgressSchema(Schema):
     code = fields.String()
     name = fields.String()

@@ -13,6 +13,7 @@ from api.idempotency import request_key
 from api.presenters import task_view
 from api.schemas import (
     AssignTaskSchema,
+    CompletedTaskSchema,
     CompleteTaskSchema,
     ExtendTaskSchema,
     PauseTaskSchema,
@@ -33,6 +34,15 @@ _STATES = {"open": ("ready", "claimed")}
 def _answer(applied: Applied) -> tuple[dict[str, Any], int]:
     task = applied.task or views.get_task(ctx(), applied.resource_id, current_principal())
     return task_view(task, ctx()), applied.status_code
+
+
+def _completed(applied: Applied) -> tuple[dict[str, Any], int]:
+    """The task, and the tasks its completion opened that the reviewer may see (their department's
+    next step, e.g. the food permit once the business licence is decided), spared an inbox read."""
+    answer, status = _answer(applied)
+    seen = current_principal().task_departments()
+    answer["opened_tasks"] = [task_view(t, ctx()) for t in applied.opened if seen is None or t.department in seen]
+    return answer, status
 
 
 @blp.route("")
@@ -67,10 +77,10 @@ class TaskClaim(MethodView):
 @blp.route("/<string:task_id>/complete")
 class TaskComplete(MethodView):
     @blp.arguments(CompleteTaskSchema())
-    @blp.response(200, TaskSchema)
+    @blp.response(200, CompletedTaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
         """Complete a task: a department's decision, or the window's record of supplied materials"""
-        return _answer(complete_task(CompleteTask(task_id, body, current_actor(), request_key(body)), ctx()))
+        return _completed(complete_task(CompleteTask(task_id, body, current_actor(), request_key(body)), ctx()))
 
 
 @blp.route("/<string:task_id>/assign")

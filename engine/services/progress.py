@@ -40,11 +40,13 @@ def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
 
 
 def sync_tasks(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
-               now: datetime, open_before: dict[str, str] | None = None) -> list[WorkflowTask]:
+               now: datetime, open_before: dict[str, str] | None = None,
+               ) -> tuple[list[WorkflowTask], list[TaskRecord]]:
     """Open a projection row for every task the workflow now waits on; cancel rows it dropped.
     ``open_before`` (task id -> name) spares the query when the caller knows the open tasks,
     which it does when it moved the workflow on in this transaction: the projection and the
-    workflow are always written together. Answers the tasks the workflow waits on."""
+    workflow are always written together. Answers the tasks the workflow waits on, and the rows
+    opened now."""
     waiting = {t.id: t for t in wf.waiting_tasks()}
     if open_before is None:
         open_before = {r.id: r.name for r in uow.tasks.open_for_case(case.id)}
@@ -69,15 +71,16 @@ def sync_tasks(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord,
     if opened:
         start_task_clocks(uow, ctx, case, opened, now)
         uow.tasks.add(*opened)
-    return list(waiting.values())
+    return list(waiting.values()), opened
 
 
 def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
                   now: datetime, actor: Actor, new_case: bool = False,
-                  open_before: dict[str, str] | None = None) -> None:
+                  open_before: dict[str, str] | None = None) -> list[TaskRecord]:
     """Write the workflow back and move the case status on; the case row's version guards it all.
-    ``open_before``: the tasks that were open before the workflow moved (see ``sync_tasks``)."""
-    waiting = sync_tasks(ctx, uow, case, wf, now, {} if new_case else open_before)
+    ``open_before``: the tasks that were open before the workflow moved (see ``sync_tasks``).
+    Answers the tasks this change opened."""
+    waiting, opened = sync_tasks(ctx, uow, case, wf, now, {} if new_case else open_before)
     before = case.status
     if wf.is_finished():
         case.status = CaseStatus.CLOSED
@@ -103,6 +106,7 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
     if not CaseStatus(case.status).is_finished:  # a finished case never moves again: keep no live workflow
         case_id, version = case.id, case.version
         uow.after_commit(lambda: ctx.workflows.put(case_id, version, wf))
+    return opened
 
 
 def complete_in_workflow(wf: CaseWorkflow, task_id: str, update: dict[str, Any]) -> dict[str, str]:

@@ -124,8 +124,8 @@ def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
 
         def apply() -> Applied:
             case, task, item = locked_task(uow, cmd.task_id, cmd.actor)
-            complete_open_task(uow, ctx, case, task, cmd.payload, cmd.actor, now, item)
-            return Applied("task", task.id, 200, task=task)
+            opened = complete_open_task(uow, ctx, case, task, cmd.payload, cmd.actor, now, item)
+            return Applied("task", task.id, 200, task=task, opened=tuple(opened))
 
         return idempotent(uow, cmd.request_key, "task", apply, now)
 
@@ -158,9 +158,10 @@ def _back_to_checklist(case: CaseRecord, supplied: list[str]) -> None:
 
 def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
                        payload: dict[str, Any], actor: Actor, now: datetime,
-                       item: CaseItemRecord | None = None) -> None:
+                       item: CaseItemRecord | None = None) -> list[TaskRecord]:
     """Validate the decision for the task's kind, run it in the workflow, and record it everywhere.
-    ``item``: the task's item as read with the lock (``locked_task``); the pickup reads every item."""
+    ``item``: the task's item as read with the lock (``locked_task``); the pickup reads every item.
+    Answers the tasks the completion opened."""
     ensure_department(actor, task.department)
     items = uow.items.for_case(case.id) if task.kind == TaskKind.PICKUP else []
     completion: Completion
@@ -206,4 +207,4 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
         assert row is not None
         catalogue = ctx.catalogues.get(uow, row.definition)
         issue_elicences(uow, case, catalogue.bundle, items, catalogue.licences, actor, now)
-    save_progress(ctx, uow, case, wf, now, actor, open_before=open_before)
+    return save_progress(ctx, uow, case, wf, now, actor, open_before=open_before)

@@ -51,6 +51,8 @@ class Applied:
     replayed: bool = False
     task: TaskRecord | None = None
     """The task as the change left it, so that callers need not read it again."""
+    opened: tuple[TaskRecord, ...] = ()
+    """The tasks the change opened (a completion's next steps); empty when an Idempotency-Key replays it."""
     detail: CaseDetail | None = None
     """The case as the change left it, when the command named a viewer (see ``case_detail``)."""
 

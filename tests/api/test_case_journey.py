@@ -145,3 +145,32 @@ def test_lists_count_every_match_on_every_page(client: Any) -> None:
     assert (len(whole["items"]), whole["total"]) == (12, 12)
     cases = [client.get(f"/api/cases?per_page=2&page={n}").json for n in (1, 2, 3)]
     assert [(len(p["items"]), p["total"]) for p in cases] == [(2, 3), (1, 3), (0, 3)]
+
+
+def test_a_completion_answers_the_tasks_it_opened_that_the_reviewer_may_see(client: Any) -> None:
+    case = start(client)
+    number = case["number"]
+    sign = complete(client, open_task(client, number, "cy.zp"), {"decision": "approve"}, REVIEWERS["cg"])
+    assert sign.status_code == 200 and sign.json["opened_tasks"] == []  # nothing waited on the sign
+
+    licence = open_task(client, number, "cy.yyzz")
+    key = {"Idempotency-Key": "licence-approval-1"}
+    done = complete(client, licence, {"decision": "approve"}, {**REVIEWERS["scjg"], **key})
+    assert done.status_code == 200
+    opened = done.json["opened_tasks"]
+    assert [(t["item"], t["department"], t["state"]) for t in opened] == [("cy.spjy", "scjg", "ready")]
+    assert opened[0]["id"] == open_task(client, number, "cy.spjy")["id"]  # the inbox's own task
+    assert opened[0]["clock"]["limit_days"] > 0
+
+    replayed = complete(client, licence, {"decision": "approve"}, {**REVIEWERS["scjg"], **key})
+    assert replayed.status_code == 200 and replayed.json["opened_tasks"] == []  # as documented
+    assert replayed.json["id"] == licence["id"] and replayed.json["state"] == "completed"
+
+
+def test_a_completion_keeps_the_tasks_it_opened_for_another_department_out_of_the_answer(client: Any) -> None:
+    number = start(client)["number"]
+    asked = complete(client, open_task(client, number, "cy.xf"),
+                     {"decision": "correct", "materials": ["消防安全告知承诺书"], "reason": "承诺书未签字"}, REVIEWERS["xf"])
+    assert asked.status_code == 200 and asked.json["opened_tasks"] == []
+    # It did open one: the window's record of the supplied materials.
+    assert open_task(client, number, kind="correction")["department"] == "window"
