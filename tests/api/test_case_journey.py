@@ -170,7 +170,8 @@ def test_a_completion_answers_the_tasks_it_opened_that_the_reviewer_may_see(clie
 def test_a_completion_keeps_the_tasks_it_opened_for_another_department_out_of_the_answer(client: Any) -> None:
     number = start(client)["number"]
     asked = complete(client, open_task(client, number, "cy.xf"),
-                     {"decision": "correct", "materials": ["消防安全告知承诺书"], "reason": "承诺书未签字"}, REVIEWERS["xf"])
+                     {"decision": "correct", "materials": ["消防安全告知承诺书"], "reason": "承诺书未签字"},
+                     REVIEWERS["xf"])
     assert asked.status_code == 200 and asked.json["opened_tasks"] == []
     # It did open one: the window's record of the supplied materials.
     assert open_task(client, number, kind="correction")["department"] == "window"

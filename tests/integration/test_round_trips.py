@@ -225,8 +225,8 @@ def test_a_holder_refresh_keeps_old_attributes_and_waits_for_the_next_round_trip
     sent = round_trips(db)
     with db.begin() as conn:
         holders = HolderRepository(conn)
-        holders.put(HolderRecord("person", "11010519491231002X", "陈晓明", {"phone": "13900139000", "credit_code": "9135"},
-                                 later))
+        refreshed = {"phone": "13900139000", "credit_code": "9135"}
+        holders.put(HolderRecord("person", "11010519491231002X", "陈晓明", refreshed, later))
         if backend == "postgres":
             assert sent == []  # one upsert, deferred: no read of the current row
     with db.connect() as conn:
