@@ -101,13 +101,6 @@ def list_cases(
                 page, per_page)
 
 
-def tasks_of_case(conn: Connection, case_id: int) -> list[TaskRecord]:
-    rows = conn.execute(
-        select(t.tasks).where(t.tasks.c.case_id == case_id).order_by(t.tasks.c.created_at, t.tasks.c.id)
-    ).all()
-    return rows_as(TaskRecord, rows)
-
-
 def case_heads(conn: Connection) -> dict[int, tuple[int, str]]:
     """Each case's chain head as its row keeps it: last event seq and hash."""
     rows = conn.execute(select(t.cases.c.id, t.cases.c.event_seq, t.cases.c.event_hash))

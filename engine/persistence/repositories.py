@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -229,9 +229,34 @@ class WorkflowStateRepository(_Repository):
 
 
 class TaskRepository(_Repository):
+    """A case's tasks, once read (``of_case``) or known to be none (``new_case``), are kept for the
+    rest of the transaction, and every write through here keeps that list true."""
+
     _get = select(t.tasks).where(t.tasks.c.id == bindparam("id"))
     _open_for_case = select(t.tasks).where(t.tasks.c.case_id == bindparam("case_id"),
                                            t.tasks.c.state.in_(("ready", "claimed")))
+    _of_case_query = select(t.tasks).where(t.tasks.c.case_id == bindparam("case_id"))
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._of_case: dict[int, dict[str, TaskRecord]] = {}
+
+    def new_case(self, case_id: int) -> None:
+        """The case was created in this transaction: it has no task yet."""
+        self._of_case[case_id] = {}
+
+    def of_case(self, case_id: int) -> list[TaskRecord]:
+        """Every task of the case, oldest first."""
+        known = self._of_case.get(case_id)
+        if known is None:
+            rows = self.conn.execute(self._of_case_query, {"case_id": case_id})
+            known = self._of_case[case_id] = {r.id: record_of(TaskRecord, r) for r in rows}
+        return sorted(known.values(), key=lambda task: (task.created_at, task.id))
+
+    def _known(self, task: TaskRecord) -> None:
+        known = self._of_case.get(task.case_id)
+        if known is not None:
+            known[task.id] = task
 
     def get(self, task_id: str) -> TaskRecord | None:
         row = self.conn.execute(self._get, {"id": task_id}).first()
@@ -252,6 +277,8 @@ class TaskRepository(_Repository):
     _update = update(t.tasks).where(t.tasks.c.id == bindparam("_id"))
 
     def add(self, *tasks: TaskRecord) -> None:
+        for task in tasks:
+            self._known(task)
         defer(self.conn, self._insert, [values_of(task) for task in tasks])
 
     # The open states are written into the statement: a literal IN list is an "expanding"
@@ -261,10 +288,16 @@ class TaskRepository(_Repository):
 
     def cancel(self, *task_ids: str) -> None:
         """Mark open tasks cancelled (the workflow dropped them)."""
+        for known in self._of_case.values():
+            for task_id in task_ids:
+                task = known.get(task_id)
+                if task is not None and task.state in ("ready", "claimed"):
+                    known[task_id] = replace(task, state="cancelled")
         defer(self.conn, self._cancel, [{"_id": task_id, "state": "cancelled"} for task_id in task_ids])
 
     def save(self, task: TaskRecord) -> None:
         """Write a task back; its case is locked (see ``batch.defer``)."""
+        self._known(task)
         values = values_of(task)
         values["_id"] = values.pop("id")
         defer(self.conn, self._update, values)
@@ -291,9 +324,13 @@ class CaseItemRepository(_Repository):
     _update = update(t.case_items).where(
         t.case_items.c.case_id == bindparam("_case_id"), t.case_items.c.item_code == bindparam("_item_code"))
 
-    def add(self, *items: CaseItemRecord) -> None:
+    def add(self, *items: CaseItemRecord, new_case: bool = False) -> None:
+        """``new_case``: these are all the items of a case created in this transaction."""
         for item in items:
             self._of_case.pop(item.case_id, None)
+        if new_case:
+            for item in items:
+                self._of_case.setdefault(item.case_id, []).append(item)
         defer(self.conn, self._insert, [values_of(item) for item in items])
 
     def save(self, item: CaseItemRecord) -> None:
@@ -316,11 +353,21 @@ class EventRepository(_Repository):
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)
         self._pending: list[dict[str, Any]] = []
+        # A case's events once read (or known to be none), with those appended since: the timeline
+        # of an answer and the savings of a closing case need not read them again.
+        self._of_case: dict[int, list[EventRecord]] = {}
+
+    def new_case(self, case_id: int) -> None:
+        """The case was created in this transaction: it has no event yet."""
+        self._of_case[case_id] = []
 
     def append(self, event: EventRecord) -> EventRecord:
         values = values_of(event)
         values.pop("id")
         self._pending.append(values)
+        known = self._of_case.get(event.case_id)
+        if known is not None:
+            known.append(event)
         return event
 
     def flush(self) -> None:
@@ -332,8 +379,13 @@ class EventRepository(_Repository):
         t.case_events.c.seq)
 
     def for_case(self, case_id: int) -> list[EventRecord]:
-        rows = self.conn.execute(self._for_case, {"case_id": case_id})
-        return [record_of(EventRecord, r) for r in rows]
+        """Every event of the case, in order, those of this transaction included."""
+        known = self._of_case.get(case_id)
+        if known is None:
+            self.flush()
+            rows = self.conn.execute(self._for_case, {"case_id": case_id})
+            known = self._of_case[case_id] = [record_of(EventRecord, r) for r in rows]
+        return sorted(known, key=lambda event: event.seq)
 
 
 class FlowRepository(_Repository):

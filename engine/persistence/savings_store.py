@@ -5,7 +5,6 @@ Python), and listed for the exports. Also the two small reads a closing case's f
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,7 +14,6 @@ from sqlalchemy import (
     Connection,
     Float,
     Row,
-    bindparam,
     case,
     cast,
     func,
@@ -202,20 +200,3 @@ class SavingsRepository:
             found.append(CaseSavings(code, number, channel, delivery, trips, steps, time_days, materials, fields,
                                      fees, None if share is None else float(share)))
         return found
-
-    _case_events = select(t.case_events.c.type, t.case_events.c.occurred_at, t.case_events.c.data).where(
-        t.case_events.c.case_id == bindparam("case_id"),
-        t.case_events.c.type.in_(bindparam("types", expanding=True))).order_by(t.case_events.c.seq)
-
-    def case_events(self, case_id: int, types: Collection[str]) -> list[CaseEvent]:
-        """The case's events of these types, in order (the facts of its trips and its time)."""
-        rows = self.conn.execute(self._case_events, {"case_id": case_id, "types": sorted(types)})
-        return [CaseEvent(r.type, r.occurred_at, dict(r.data or {})) for r in rows]
-
-    _completed_task_kinds = select(t.tasks.c.kind).where(
-        t.tasks.c.case_id == bindparam("case_id"), t.tasks.c.state == "completed").order_by(t.tasks.c.completed_at)
-
-    def completed_task_kinds(self, case_id: int) -> list[str]:
-        """The kind of every task the case completed (its human steps), oldest first."""
-        rows = self.conn.execute(self._completed_task_kinds, {"case_id": case_id})
-        return [str(r[0]) for r in rows]

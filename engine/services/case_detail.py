@@ -10,7 +10,6 @@ from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import Forbidden
 from engine.domain.model import Bundle
 from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
-from engine.persistence import queries
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 
 
@@ -37,9 +36,9 @@ def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Princi
     bundle = bundle_from_dict(row.definition)
     order = {item.code: n for n, item in enumerate(bundle.items)}
     items.sort(key=lambda i: order.get(i.item_code, 99))
-    uow.events.flush()  # this transaction's own events belong to the timeline
-    return CaseDetail(case, bundle, items, queries.tasks_of_case(uow.connection, case.id),
-                      uow.events.for_case(case.id), viewer.sees_personal_data(departments))
+    # Both include this transaction's own changes; a case created or closed in it is not read again.
+    return CaseDetail(case, bundle, items, uow.tasks.of_case(case.id), uow.events.for_case(case.id),
+                      viewer.sees_personal_data(departments))
 
 
 def detail_after_change(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal | None) -> CaseDetail | None:

@@ -115,8 +115,10 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     )
     start_case_clock(uow, ctx, case, bundle, now)
     case.id = uow.cases.add(case)
+    uow.tasks.new_case(case.id)
+    uow.events.new_case(case.id)
     uow.items.add(*(CaseItemRecord(case_id=case.id, item_code=item.code, department=item.department,
-                                   status=ItemStatus.IN_REVIEW) for item in bundle.items))
+                                   status=ItemStatus.IN_REVIEW) for item in bundle.items), new_case=True)
     uow.tasks.add(TaskRecord(
         id=intake.id, case_id=case.id, case_number=number, bundle_code=bundle.code,
         department=cmd.actor.department, kind=TaskKind.INTAKE, name=intake.name, title=intake.title,

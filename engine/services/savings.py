@@ -10,8 +10,8 @@ from datetime import date, datetime
 
 from engine.domain.calendar import WorkingCalendar
 from engine.domain.clocks import Clock, Pause, shanghai_day
-from engine.domain.model import Delivery
-from engine.domain.records import CaseRecord
+from engine.domain.model import Delivery, TaskKind, TaskState
+from engine.domain.records import CaseRecord, TaskRecord
 from engine.domain.savings import CaseFacts, Channel, MaterialUse, TripKind, compute_case_savings
 from engine.persistence.clock_store import PauseRow
 from engine.persistence.savings_store import CaseEvent, StoredSavings
@@ -70,6 +70,13 @@ def working_days_to_results(accepted_at: datetime, ready_at: datetime, pauses: I
     return elapsed, min(clock.paused_working_days(ready_at, calendar), elapsed)
 
 
+def completed_steps(tasks: Iterable[TaskRecord]) -> tuple[TaskKind, ...]:
+    """The kind of every task the case completed (its human steps), oldest first."""
+    done = sorted((task for task in tasks if task.state == TaskState.COMPLETED and task.completed_at is not None),
+                  key=lambda task: task.completed_at or datetime.min)
+    return tuple(task.kind for task in done)  # type: ignore[misc]
+
+
 def record_case_savings(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord) -> StoredSavings:
     """Measure the case that is closing and store its figures; call in the closing transaction."""
     if case.closed_at is None:
@@ -79,7 +86,8 @@ def record_case_savings(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Ca
     if row is None:
         raise ValueError(f"case {case.number} belongs to no known bundle")
     catalogue = ctx.catalogues.get(uow, row.definition)
-    events = uow.savings.case_events(case.id, FACT_EVENTS)
+    events = [CaseEvent(e.type, e.occurred_at, dict(e.data or {}))
+              for e in uow.events.for_case(case.id) if e.type in FACT_EVENTS]
     channel = Channel(case.channel)
     trips, delivery = window_trips(events, channel)
     ready_at = results_ready_at(events, case.closed_at)
@@ -88,7 +96,7 @@ def record_case_savings(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Ca
     asked = catalogue.form().keys
     facts = CaseFacts(
         bundle_code=case.bundle_code, case_number=case.number, channel=channel, result_delivery=delivery,
-        trips=trips, steps=tuple(uow.savings.completed_task_kinds(case.id)),  # type: ignore[arg-type]
+        trips=trips, steps=completed_steps(uow.tasks.of_case(case.id)),
         working_days_elapsed=elapsed, paused_working_days=paused,
         materials={key: MaterialUse(status) for key, status in case.materials.items()},
         fields_asked=asked, fields_prefilled=tuple(k for k in case.prefilled if k in asked),

@@ -235,3 +235,35 @@ def test_a_holder_refresh_keeps_old_attributes_and_waits_for_the_next_round_trip
     assert held.name == "陈晓明"
     assert held.attributes == {"phone": "13900139000", "address": None, "credit_code": "9135"}
     assert held.updated_at == later
+
+
+def test_intake_and_pickup_answer_the_case_without_reading_back_what_they_wrote(
+        engine: OneThingEngine, client: Any) -> None:
+    from tests.conftest import CLERK, REVIEWERS, case_body
+
+    def reads_of(statements: list[str], table: str) -> int:
+        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s)
+
+    sent = round_trips(engine.db)
+    started = client.post("/api/cases", json=case_body(client), headers=CLERK)
+    assert started.status_code == 201, started.json
+    assert len(started.json["tasks"]) == 5  # the intake and the four approvals it opened
+    assert [e["type"] for e in started.json["timeline"]] == ["CaseAccepted"] + ["TaskOpened"] * 4
+    # A case created in the transaction: its items, tasks and events are known without a read.
+    assert [reads_of(sent, table) for table in ("case_items", "tasks", "case_events")] == [0, 0, 0]
+
+    waiting = list(started.json["open_tasks"])
+    while waiting:
+        task = waiting.pop()
+        done = client.post(f"/api/tasks/{task['id']}/complete", json={"decision": "approve"},
+                           headers=REVIEWERS[task["department"]])
+        waiting += done.json["opened_tasks"]
+    sent.clear()
+    handed = client.post(f"/api/cases/{started.json['id']}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
+    assert handed.status_code == 200, handed.json
+    # Items, tasks and events are read once each although the hand-over, the savings and the answer
+    # all use them (open tasks: once more, to find the pickup).
+    assert reads_of(sent, "case_items") == 1
+    assert reads_of(sent, "case_events") == 1
+    assert reads_of(sent, "tasks") == 2
+    assert handed.json == client.get(f"/api/cases/{started.json['id']}", headers=CLERK).json
