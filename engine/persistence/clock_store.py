@@ -105,10 +105,12 @@ class CalendarRepository:
 
 
 class ClockRepository:
-    """Pauses and extensions of tasks' clocks."""
+    """Pauses and extensions of tasks' clocks. A case's pauses are read once per transaction until
+    a pause starts or ends through here."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._of_case: dict[int, list[PauseRow]] = {}
 
     def pauses(self, task_ids: Collection[str]) -> list[PauseRow]:
         if not task_ids:
@@ -121,13 +123,18 @@ class ClockRepository:
         t.task_pauses.c.id)
 
     def pauses_of_case(self, case_id: int) -> list[PauseRow]:
-        rows = self.conn.execute(self._pauses_of_case, {"case_id": case_id})
-        return [PauseRow(**r._mapping) for r in rows]
+        known = self._of_case.get(case_id)
+        if known is None:
+            rows = self.conn.execute(self._pauses_of_case, {"case_id": case_id})
+            known = self._of_case[case_id] = [PauseRow(**r._mapping) for r in rows]
+        return list(known)
 
     def add_pause(self, **values: Any) -> None:
+        self._of_case.clear()
         self.conn.execute(insert(t.task_pauses).values(**values))
 
     def end_pause(self, task_id: str, by: str, now: datetime) -> int:
+        self._of_case.clear()
         return int(self.conn.execute(update(t.task_pauses).where(
             t.task_pauses.c.task_id == task_id, t.task_pauses.c.ended_at.is_(None)).values(
             ended_at=now, ended_by=by)).rowcount)

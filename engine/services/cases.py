@@ -179,7 +179,8 @@ def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:
 
         def apply() -> Applied:
             case = find_case(uow, cmd.case_ref, lock=True)
-            pickup = next((t for t in uow.tasks.open_for_case(case.id) if t.kind == TaskKind.PICKUP), None)
+            pickup = next((t for t in uow.tasks.of_case(case.id)  # kept: the savings and the answer need them all
+                           if t.kind == TaskKind.PICKUP and TaskState(t.state).is_open), None)
             if pickup is None:
                 if case.status == CaseStatus.CLOSED:
                     raise Conflict(f"case {case.number} was already handed over and closed",

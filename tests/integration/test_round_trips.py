@@ -238,7 +238,7 @@ def test_a_holder_refresh_keeps_old_attributes_and_waits_for_the_next_round_trip
 
 
 def test_intake_and_pickup_answer_the_case_without_reading_back_what_they_wrote(
-        engine: OneThingEngine, client: Any) -> None:
+        engine: OneThingEngine, client: Any, backend: str) -> None:
     from tests.conftest import CLERK, REVIEWERS, case_body
 
     def reads_of(statements: list[str], table: str) -> int:
@@ -255,15 +255,20 @@ def test_intake_and_pickup_answer_the_case_without_reading_back_what_they_wrote(
     waiting = list(started.json["open_tasks"])
     while waiting:
         task = waiting.pop()
+        sent.clear()
         done = client.post(f"/api/tasks/{task['id']}/complete", json={"decision": "approve"},
                            headers=REVIEWERS[task["department"]])
         waiting += done.json["opened_tasks"]
+        if backend == "postgres":  # one write round trip each, the licence that opens the food permit too
+            assert len([s for s in sent if not s.lstrip().upper().startswith("SELECT")]) == 1, task["item"]
     sent.clear()
     handed = client.post(f"/api/cases/{started.json['id']}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
     assert handed.status_code == 200, handed.json
-    # Items, tasks and events are read once each although the hand-over, the savings and the answer
-    # all use them (open tasks: once more, to find the pickup).
-    assert reads_of(sent, "case_items") == 1
-    assert reads_of(sent, "case_events") == 1
-    assert reads_of(sent, "tasks") == 2
+    # Items, tasks, events and pauses are read once each although finding the pickup, the hand-over,
+    # the savings and the answer all use them; all of it is read before the first write, so that on
+    # PostgreSQL every write goes in the one last round trip.
+    assert [reads_of(sent, table) for table in ("case_items", "tasks", "case_events", "task_pauses")] == [1, 1, 1, 1]
+    if backend == "postgres":
+        writes = [s for s in sent if not s.lstrip().upper().startswith("SELECT")]
+        assert len(writes) == 1 and writes[0].count("INSERT INTO elicences") == 5
     assert handed.json == client.get(f"/api/cases/{started.json['id']}", headers=CLERK).json
