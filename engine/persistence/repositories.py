@@ -21,6 +21,7 @@ from engine.domain.records import (
 )
 from engine.persistence import tables as t
 from engine.persistence.batch import defer, execute_last
+from engine.persistence.stamps import STAMP_COLUMNS, ReferenceStamps
 
 R = TypeVar("R")
 
@@ -390,15 +391,24 @@ class EventRepository(_Repository):
 
 class FlowRepository(_Repository):
     _bundle = select(t.bundles).where(t.bundles.c.code == bindparam("code"))
+    _bundle_and_stamps = select(t.bundles, *STAMP_COLUMNS).where(t.bundles.c.code == bindparam("code"))
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, stamps: ReferenceStamps | None = None) -> None:
         super().__init__(conn)
         self._bundles: dict[str, BundleRecord | None] = {}
+        self._stamps = stamps
 
     def bundle(self, code: str) -> BundleRecord | None:
-        """The bundle row, read once per transaction (intake and pickup ask for it several times)."""
+        """The bundle row, read once per transaction (intake and pickup ask for it several times).
+        Given the transaction's ``stamps``, the first read brings the catalogue's and the
+        calendar's stamps along: whoever reads a bundle to change a case needs them next."""
         if code not in self._bundles:
-            row = self.conn.execute(self._bundle, {"code": code}).first()
+            if self._stamps is not None and not self._stamps.read:
+                row = self.conn.execute(self._bundle_and_stamps, {"code": code}).first()
+                if row is not None:
+                    self._stamps.take(tuple(row[len(t.bundles.c):]))
+            else:
+                row = self.conn.execute(self._bundle, {"code": code}).first()
             self._bundles[code] = record_of(BundleRecord, row) if row else None
         return self._bundles[code]
 

@@ -1,6 +1,6 @@
 """Staleness stamps of the reference data that processes cache (the catalogue, the working-day
 calendar), all read in one statement: a transaction that opens a task needs both, and each read
-is a round trip."""
+is a round trip. A write transaction reads them with its bundle's row (``FlowRepository``)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ CALENDAR = (
     select(func.count()).select_from(t.calendar_years).scalar_subquery(),
     select(func.max(t.calendar_years.c.confirmed_at)).scalar_subquery(),
 )
-_BOTH = select(*CATALOGUE, *CALENDAR)
+STAMP_COLUMNS = (*CATALOGUE, *CALENDAR)
+"""Columns that another query may add to read the stamps along (see ``ReferenceStamps.take``)."""
+_BOTH = select(*STAMP_COLUMNS)
 
 
 def stamp_of(values: tuple[object, ...]) -> str:
@@ -38,8 +40,17 @@ class ReferenceStamps:
     def calendar(self) -> str:
         return self._both()[1]
 
+    @property
+    def read(self) -> bool:
+        return self._read is not None
+
+    def take(self, values: tuple[object, ...]) -> None:
+        """The stamps as another statement of this transaction read them (``STAMP_COLUMNS``, in order)."""
+        if self._read is None:
+            self._read = stamp_of(values[:len(CATALOGUE)]), stamp_of(values[len(CATALOGUE):])
+
     def _both(self) -> tuple[str, str]:
         if self._read is None:
-            row = tuple(self.conn.execute(_BOTH).one())
-            self._read = stamp_of(row[:len(CATALOGUE)]), stamp_of(row[len(CATALOGUE):])
+            self.take(tuple(self.conn.execute(_BOTH).one()))
+        assert self._read is not None
         return self._read

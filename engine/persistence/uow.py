@@ -91,7 +91,7 @@ class SqlAlchemyUnitOfWork:
 
     @cached_property
     def flows(self) -> FlowRepository:
-        return FlowRepository(self.connection)
+        return FlowRepository(self.connection, self._stamps if self._write else None)
 
     @cached_property
     def idempotency(self) -> IdempotencyRepository:

@@ -244,13 +244,16 @@ def test_intake_and_pickup_answer_the_case_without_reading_back_what_they_wrote(
     def reads_of(statements: list[str], table: str) -> int:
         return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s)
 
+    body = case_body(client)  # its reads are not the intake's
     sent = round_trips(engine.db)
-    started = client.post("/api/cases", json=case_body(client), headers=CLERK)
+    started = client.post("/api/cases", json=body, headers=CLERK)
     assert started.status_code == 201, started.json
     assert len(started.json["tasks"]) == 5  # the intake and the four approvals it opened
     assert [e["type"] for e in started.json["timeline"]] == ["CaseAccepted"] + ["TaskOpened"] * 4
     # A case created in the transaction: its items, tasks and events are known without a read.
     assert [reads_of(sent, table) for table in ("case_items", "tasks", "case_events")] == [0, 0, 0]
+    stamps_read_alone = [s for s in sent if "max(catalogue_entries.updated_at)" in s and "FROM bundles" not in s]
+    assert stamps_read_alone == []  # the reference data's stamps come with the bundle's row
 
     waiting = list(started.json["open_tasks"])
     while waiting:
@@ -268,6 +271,7 @@ def test_intake_and_pickup_answer_the_case_without_reading_back_what_they_wrote(
     # the savings and the answer all use them; all of it is read before the first write, so that on
     # PostgreSQL every write goes in the one last round trip.
     assert [reads_of(sent, table) for table in ("case_items", "tasks", "case_events", "task_pauses")] == [1, 1, 1, 1]
+    assert [s for s in sent if "max(catalogue_entries.updated_at)" in s and "FROM bundles" not in s] == []
     if backend == "postgres":
         writes = [s for s in sent if not s.lstrip().upper().startswith("SELECT")]
         assert len(writes) == 1 and writes[0].count("INSERT INTO elicences") == 5
