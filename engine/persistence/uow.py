@@ -20,12 +20,12 @@ from engine.persistence.catalogue_store import (
 )
 from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
 from engine.persistence.database import read_without_transaction, snapshot_reader, writer
+from engine.persistence.flow_store import FlowRepository
 from engine.persistence.repositories import (
     CaseItemRepository,
     CaseRepository,
     CounterRepository,
     EventRepository,
-    FlowRepository,
     IdempotencyRepository,
     TaskRepository,
     WorkflowStateRepository,

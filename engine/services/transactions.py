@@ -23,9 +23,8 @@ class Busy(DomainError):
     code = "busy"
 
 
-def database_unavailable(err: BaseException) -> bool:
-    """``err`` says the database is down or dropped the connection (a restart): try again shortly."""
-    return is_unavailable(err)
+database_unavailable = is_unavailable
+"""Whether an error says the database is down or dropped the connection (a restart): try again shortly."""
 
 
 @dataclass(frozen=True)
