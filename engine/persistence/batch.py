@@ -6,8 +6,9 @@ transaction are unchanged; only the round trips are fewer (each costs about 0.2 
 server and the database together, and a completion made five of them).
 
 Each statement is rendered as psycopg2 sends every statement anyway: its parameters interpolated
-on the client by the driver's own ``mogrify``, after SQLAlchemy's bind processing (JSON columns
-encoded). The batch is one simple query of several statements. On SQLite every write runs at once.
+on the client as literals (literals.py, the driver's ``mogrify`` for other types), after
+SQLAlchemy's bind processing (JSON columns encoded). The batch is one simple query of several
+statements. On SQLite every write runs at once.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.sql import Insert, Update
 
+from engine.persistence.literals import Template
+
 _PENDING = "onething_pending_writes"
 _RAW = {"no_parameters": True}  # the batch is final SQL: no parameter markers left to interpolate
 # (statement, parameter names) -> compiled form. The statements are the repositories' constants,
 # made once with bind parameters; the bound keeps a statement built per call from growing this.
-_COMPILED: dict[tuple[Any, tuple[str, ...]], Any] = {}
+_COMPILED: dict[tuple[Any, tuple[str, ...]], tuple[Any, Template]] = {}
 _MAX_COMPILED = 512
 
 Rows = Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -98,25 +101,40 @@ def install(engine: Engine) -> None:
 
 
 def _render(conn: Connection, statement: Insert | Update, rows: Rows) -> list[str]:
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        out = []
-        for row in [rows] if isinstance(rows, Mapping) else rows:
-            compiled = _compiled(conn, statement, tuple(row))
-            params = compiled.construct_params(row)
-            processors = compiled._bind_processors
-            if processors:
-                params = {k: processors[k](v) if k in processors else v for k, v in params.items()}
-            out.append(cursor.mogrify(compiled.string, params).decode("utf-8"))
-        return out
-    finally:
-        cursor.close()
+    out = []
+    fallback = _Mogrify(conn)
+    for row in [rows] if isinstance(rows, Mapping) else rows:
+        compiled, template = _compiled(conn, statement, tuple(row))
+        params = compiled.construct_params(row)
+        processors = compiled._bind_processors
+        if processors:
+            params = {k: processors[k](v) if k in processors else v for k, v in params.items()}
+        out.append(template.render(params, fallback))
+    fallback.close()
+    return out
 
 
-def _compiled(conn: Connection, statement: Insert | Update, names: tuple[str, ...]) -> Any:
+class _Mogrify:
+    """The driver's own adaptation, for a value of a type that literals.py does not write."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.cursor: Any = None
+
+    def __call__(self, value: Any) -> str:
+        if self.cursor is None:
+            self.cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        return str(self.cursor.mogrify("%s", (value,)).decode("utf-8"))
+
+    def close(self) -> None:
+        if self.cursor is not None:
+            self.cursor.close()
+
+
+def _compiled(conn: Connection, statement: Insert | Update, names: tuple[str, ...]) -> tuple[Any, Template]:
     key = (statement, names)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
+    known = _COMPILED.get(key)
+    if known is None:
         if len(_COMPILED) >= _MAX_COMPILED:
             _COMPILED.clear()
         if isinstance(statement, Insert):
@@ -129,5 +147,5 @@ def _compiled(conn: Connection, statement: Insert | Update, names: tuple[str, ..
         compiled = statement.compile(dialect=conn.dialect, column_keys=list(names))
         if compiled.post_compile_params or compiled.literal_execute_params:
             raise ValueError("a deferred statement cannot have expanding parameters (IN lists)")
-        _COMPILED[key] = compiled
-    return compiled
+        known = _COMPILED[key] = (compiled, Template(compiled.string))
+    return known
