@@ -44,11 +44,12 @@ def test_a_literal_reads_back_as_its_value_and_as_the_driver_writes_it(pg: Engin
     with pg.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None
-        with raw.cursor() as cursor:
-            driver = cursor.mogrify("%s", (value,)).decode("utf-8")
-            ours = literal(value, lambda v: pytest.fail(f"fallback for {v!r}"))
-            cursor.execute(f"SELECT {ours}, {driver}, ({ours}) IS NOT DISTINCT FROM ({driver})")
-            mine, theirs, same = cursor.fetchone()
+        cursor: Any = raw.cursor()
+        driver = cursor.mogrify("%s", (value,)).decode("utf-8")
+        ours = literal(value, lambda v: pytest.fail(f"fallback for {v!r}"))
+        cursor.execute(f"SELECT {ours}, {driver}, ({ours}) IS NOT DISTINCT FROM ({driver})")
+        mine, theirs, same = cursor.fetchone()
+        cursor.close()
     assert same is True
     assert mine == theirs == value
 
