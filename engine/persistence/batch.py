@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.sql import Insert, Update
 
 from engine.persistence.literals import Template
+from engine.persistence.prepared import STATEMENTS
 
 _PENDING = "onething_pending_writes"
 _RAW = {"no_parameters": True}  # the batch is final SQL: no parameter markers left to interpolate
@@ -103,13 +104,15 @@ def install(engine: Engine) -> None:
 def _render(conn: Connection, statement: Insert | Update, rows: Rows) -> list[str]:
     out = []
     fallback = _Mogrify(conn)
+    pooled = conn.connection
     for row in [rows] if isinstance(rows, Mapping) else rows:
         compiled, template = _compiled(conn, statement, tuple(row))
         params = compiled.construct_params(row)
         processors = compiled._bind_processors
         if processors:
             params = {k: processors[k](v) if k in processors else v for k, v in params.items()}
-        out.append(template.render(params, fallback))
+        executed = STATEMENTS.literal_form(pooled.dbapi_connection, pooled.info, compiled.string, params, fallback)
+        out.append(executed if executed is not None else template.render(params, fallback))
     fallback.close()
     return out
 

@@ -13,6 +13,7 @@ from sqlalchemy.pool import StaticPool
 
 from engine.domain import jsoncodec
 from engine.persistence import batch
+from engine.persistence.prepared import STATEMENTS
 
 WRITE = "onething_write"
 # A pooled PostgreSQL connection idle for longer than this is pinged before use (see ``_ping_when_idle``).
@@ -42,6 +43,7 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
         _ping_when_idle(engine, idle_ping_seconds)
         if engine.dialect.name == "postgresql":
             batch.install(engine)  # a change's writes go in one round trip
+            _prepare_repeated_statements(engine)
 
             @event.listens_for(engine, "checkout")
             def _transactional(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -74,6 +76,18 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _prepare_repeated_statements(engine: Engine) -> None:
+    """Send a statement the process has sent before as EXECUTE of its prepared form (prepared.py)."""
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _executed(conn: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                  _executemany: bool) -> tuple[str, Any]:
+        if parameters:  # a statement sent without values (a deferred-write batch) stays as it is
+            pooled = conn.connection
+            statement = STATEMENTS.execute_form(pooled.dbapi_connection, pooled.info, statement)
+        return statement, parameters
 
 
 def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:

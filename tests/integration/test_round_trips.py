@@ -21,6 +21,7 @@ from engine.persistence import batch
 from engine.persistence import tables as t
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade
+from engine.persistence.prepared import STATEMENTS
 from engine.persistence.repositories import TaskRepository
 from engine.services.cases import StartCase, start_case
 from engine.services.tasks import CompleteTask, complete_task
@@ -40,12 +41,13 @@ def db(db_url: str) -> Iterator[Engine]:
 
 
 def round_trips(engine: Engine) -> list[str]:
-    """The statements the driver is handed from now on, one entry per round trip."""
+    """The statements the driver is handed from now on, one entry per round trip (a prepared
+    statement's EXECUTE shown as its SQL)."""
     sent: list[str] = []
 
     @event.listens_for(engine, "before_cursor_execute")
     def _record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
+        sent.append(STATEMENTS.expand(statement))
 
     return sent
 
