@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.access import current_actor, current_principal
 from api.idempotency import request_key
+from api.presented import presented
 from api.presenters import case_detail, case_summary
 from api.schemas import (
     CaseDetailSchema,
@@ -32,14 +33,17 @@ def ctx() -> ServiceContext:
     return current_app.extensions["onething"].ctx  # type: ignore[no-any-return]
 
 
+_DETAIL = CaseDetailSchema()
+
+
 def _detail(ref: str) -> dict[str, Any]:
     return case_detail(views.get_case(ctx(), ref, current_principal()), ctx())
 
 
-def _answer(applied: Applied) -> tuple[dict[str, Any], int]:
+def _answer(applied: Applied) -> Response:
     """The changed case: as the change's own transaction read it, else read again (a replay)."""
     detail = case_detail(applied.detail, ctx()) if applied.detail else _detail(applied.resource_id)
-    return detail, applied.status_code
+    return presented(_DETAIL, detail, applied.status_code)
 
 
 @blp.route("")
@@ -55,7 +59,7 @@ class Cases(MethodView):
 
     @blp.arguments(StartCaseSchema())
     @blp.response(201, CaseDetailSchema)
-    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    def post(self, body: dict[str, Any]) -> Response:
         """Start a case at the window (一窗受理); answers the case number and the receipt"""
         applied = start_case(StartCase(bundle_code=body["bundle"], applicant=body["applicant"],
                                        channel=body["channel"], form=body["form"], materials=body["materials"],
@@ -67,16 +71,16 @@ class Cases(MethodView):
 @blp.route("/<string:ref>")
 class CaseById(MethodView):
     @blp.response(200, CaseDetailSchema)
-    def get(self, ref: str) -> dict[str, Any]:
+    def get(self, ref: str) -> Response:
         """A case by id or case number: status, each department's progress, timeline"""
-        return _detail(ref)
+        return presented(_DETAIL, _detail(ref))
 
 
 @blp.route("/<string:ref>/pickup")
 class CasePickup(MethodView):
     @blp.arguments(PickupSchema())
     @blp.response(200, CaseDetailSchema)
-    def post(self, body: dict[str, Any], ref: str) -> tuple[dict[str, Any], int]:
+    def post(self, body: dict[str, Any], ref: str) -> Response:
         """Unified pickup (统一出件): every granted result and every written refusal together"""
         applied = pick_up(PickUp(case_ref=ref, payload=body, actor=current_actor(),
                                  request_key=request_key(body), viewer=current_principal()), ctx())

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.access import current_actor, current_principal
 from api.cases import ctx
 from api.idempotency import request_key
+from api.presented import presented
 from api.presenters import task_view
 from api.schemas import (
     AssignTaskSchema,
@@ -36,13 +38,16 @@ def _answer(applied: Applied) -> tuple[dict[str, Any], int]:
     return task_view(task, ctx()), applied.status_code
 
 
-def _completed(applied: Applied) -> tuple[dict[str, Any], int]:
+_COMPLETED = CompletedTaskSchema()
+
+
+def _completed(applied: Applied) -> Response:
     """The task, and the tasks its completion opened that the reviewer may see (their department's
     next step, e.g. the food permit once the business licence is decided), spared an inbox read."""
     answer, status = _answer(applied)
     seen = current_principal().task_departments()
     answer["opened_tasks"] = [task_view(t, ctx()) for t in applied.opened if seen is None or t.department in seen]
-    return answer, status
+    return presented(_COMPLETED, answer, status)
 
 
 @blp.route("")
@@ -78,7 +83,7 @@ class TaskClaim(MethodView):
 class TaskComplete(MethodView):
     @blp.arguments(CompleteTaskSchema())
     @blp.response(200, CompletedTaskSchema)
-    def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
+    def post(self, body: dict[str, Any], task_id: str) -> Response:
         """Complete a task: a department's decision, or the window's record of supplied materials"""
         return _completed(complete_task(CompleteTask(task_id, body, current_actor(), request_key(body)), ctx()))
 
