@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from flask.sessions import SessionInterface
 from flask_smorest import Api
 
 from api import access, applicants, auth, bundles, cases, catalogue, flows, logs, reports, supervision, tasks
@@ -13,6 +14,18 @@ from api import web as workbench
 from api.errors import http_error_response, register_error_handlers
 from api.json_provider import FastJSONProvider
 from engine.bootstrap import OneThingEngine, Settings, build_engine
+
+
+class _NoFlaskSession(SessionInterface):
+    """Flask's signed-cookie session, unused: callers authenticate with a bearer token or our own
+    session cookie (access.py). Opening it cost every request a serializer and a cookie lookup;
+    what tries to write to it fails with Flask's "session is unavailable" error."""
+
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None  # Flask then hands out its null session
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        return None
 
 
 class _Api(Api):  # type: ignore[misc]
@@ -28,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__)
     app.json = FastJSONProvider(app)
+    app.session_interface = _NoFlaskSession()
     app.config.update(
         API_TITLE="一件事 onething API",
         API_VERSION="0.1.0",

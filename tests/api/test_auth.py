@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import session
 
 from engine.bootstrap import OneThingEngine, Settings, UnsafeConfiguration, build_engine
 from engine.services.accounts import seed_demo_users
@@ -160,3 +161,15 @@ def test_a_change_made_in_this_process_takes_effect_at_once(anonymous: Any, clie
     assert anonymous.get("/api/auth/me", headers=bearer(token)).status_code == 200
     assert client.patch("/api/users/zhao.xf", headers=ADMIN, json={"roles": ["head"]}).status_code == 200
     assert anonymous.get("/api/auth/me", headers=bearer(token)).status_code == 401
+
+
+def test_no_request_opens_or_sets_flasks_own_session_cookie(app: Any, client: Any) -> None:
+    """Callers authenticate with a token or our session cookie; Flask's signed session is not
+    opened, and no answer sets its cookie."""
+    answer = client.get("/api/cases", headers={"Cookie": "session=eyJmb28iOiJiYXIifQ.forged"})
+    assert answer.status_code == 200
+    assert not any(h.startswith("session=") for h in answer.headers.getlist("Set-Cookie"))
+    with app.test_request_context("/", headers={"Cookie": "session=eyJmb28iOiJiYXIifQ.forged"}):
+        assert dict(session) == {}
+        with pytest.raises(RuntimeError, match="session is unavailable"):
+            session["user"] = "x"
