@@ -21,11 +21,13 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from engine.domain import jsoncodec
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import FlowSpec
+from engine.workflow.task_converter import FastTaskConverter
 
 SERIALIZER_VERSION = "spiff-3.2.0/specless-1"
 
@@ -72,6 +74,7 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
 def _build_serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SpeclessWorkflowConverter
+    config[Task] = FastTaskConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
