@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine
 from engine.persistence.migrate import alembic_config, upgrade
@@ -23,3 +26,19 @@ def test_upgrade_twice_changes_nothing(engine: OneThingEngine) -> None:
     upgrade(engine.settings.database_url)
     with engine.db.connect() as conn:
         assert MigrationContext.configure(conn).get_current_revision() == head
+
+
+def test_workflow_states_are_compressed_with_lz4_on_postgresql(engine: OneThingEngine, backend: str) -> None:
+    if backend != "postgres":
+        pytest.skip("SQLite has no column compression")
+    query = text("SELECT attcompression FROM pg_attribute "
+                 "WHERE attrelid = 'workflow_states'::regclass AND attname = 'state'")
+    with engine.db.connect() as conn:
+        assert conn.execute(query).scalar_one() == "l"
+    config = alembic_config(engine.settings.database_url)
+    command.downgrade(config, "0012")
+    try:
+        with engine.db.connect() as conn:
+            assert conn.execute(query).scalar_one() == "p"
+    finally:
+        command.upgrade(config, "head")
