@@ -27,7 +27,8 @@ from SpiffWorkflow.util.task import TaskState as SpiffState
 from engine.domain import jsoncodec
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import FlowSpec
-from engine.workflow.task_converter import FastTaskConverter
+from engine.workflow.task_converter import FastTaskConverter, uuid_of
+from engine.workflow.task_converter import install as install_uuid_table
 
 SERIALIZER_VERSION = "spiff-3.2.0/specless-1"
 
@@ -63,8 +64,8 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         if flow is None:
             raise WorkflowError("a stored workflow can only be restored with its flow spec")
         workflow = self.target_class(flow.spec, flow.subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], uuid_of, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(uuid_of(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
@@ -79,6 +80,7 @@ def _build_serializer() -> BpmnWorkflowSerializer:
 
 
 _SERIALIZER = _build_serializer()
+install_uuid_table()
 # SpiffWorkflow's own encoder: what it does with values of registered types (datetimes...) in data.
 _ENCODER = _SERIALIZER._encoder_cls()
 

@@ -7,6 +7,11 @@ registry over an empty internal data. This converter looks the parent up once an
 once per workflow, keeping the text on the workflow; the dictionary it answers is the one
 SpiffWorkflow's own would answer (tests/workflow/test_task_converter.py compares them on every path
 of the shipped flows), so stored states read back with SpiffWorkflow's ``from_dict`` unchanged.
+
+Reading a workflow back parses each task id four times (as the key of its task, as its id, as its
+children's parent, in its parent's children), and ``UUID(text)`` is Python: a quarter of a load.
+``uuid_of`` answers the same UUIDs from a bounded table of the ids this process has read, and
+SpiffWorkflow's workflow and task converters are pointed at it (``install``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.serializer.default import workflow as spiff_workflow_converters
 from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from SpiffWorkflow.util.deep_merge import DeepMerge
 
@@ -53,3 +59,22 @@ def _text(texts: dict[UUID, str], uuid: UUID) -> str:
     if text is None:
         text = texts[uuid] = str(uuid)
     return text
+
+
+_UUIDS: dict[str, UUID] = {}
+_UUIDS_MAX = 65536  # about 10 MB of ids and their text; past it the table starts afresh
+
+
+def uuid_of(text: str) -> UUID:
+    """``UUID(text)``, from the table when this process has read the id before."""
+    found = _UUIDS.get(text)
+    if found is None:
+        if len(_UUIDS) >= _UUIDS_MAX:
+            _UUIDS.clear()
+        found = _UUIDS[text] = UUID(text)
+    return found
+
+
+def install() -> None:
+    """Point SpiffWorkflow's converters (its module calls ``UUID`` only to parse ids) at ``uuid_of``."""
+    spiff_workflow_converters.UUID = uuid_of
