@@ -104,14 +104,13 @@ def install(engine: Engine) -> None:
 def _render(conn: Connection, statement: Insert | Update, rows: Rows) -> list[str]:
     out = []
     fallback = _Mogrify(conn)
-    pooled = conn.connection
     for row in [rows] if isinstance(rows, Mapping) else rows:
         compiled, template = _compiled(conn, statement, tuple(row))
         params = compiled.construct_params(row)
         processors = compiled._bind_processors
         if processors:
             params = {k: processors[k](v) if k in processors else v for k, v in params.items()}
-        executed = STATEMENTS.literal_form(pooled.dbapi_connection, pooled.info, compiled.string, params, fallback)
+        executed = STATEMENTS.literal_form(conn, compiled.string, params, fallback)
         out.append(executed if executed is not None else template.render(params, fallback))
     fallback.close()
     return out

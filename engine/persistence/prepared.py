@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sqlalchemy import Connection, exc
+
 from engine.persistence.literals import Template
 
 _NAMES = "onething_prepared"  # on a pooled connection's info: the statements prepared on it
@@ -89,13 +91,20 @@ class PreparedStatements:
             return sql
         return statement.execute_sql
 
-    def literal_form(self, dbapi_connection: Any, info: dict[str, Any], sql: str,
-                     params: Mapping[str, Any], fallback: Callable[[Any], str]) -> str | None:
-        """``sql`` with ``params`` written in as EXECUTE once prepared; ``None`` if it is not."""
+    def literal_form(self, conn: Connection, sql: str, params: Mapping[str, Any],
+                     fallback: Callable[[Any], str]) -> str | None:
+        """``sql`` with ``params`` written in as EXECUTE once prepared; ``None`` if it is not. The
+        PREPARE goes on the driver's own cursor (SQLAlchemy's would send the deferred writes ahead
+        of it): a driver error is raised as SQLAlchemy raises it, a lost connection invalidated."""
         statement = self._statement(sql)
-        if statement is None or not self._ensure(dbapi_connection, info, statement):
+        if statement is None:
             return None
-        return statement.arguments.render(params, fallback)
+        pooled = conn.connection
+        try:
+            prepared = self._ensure(pooled.dbapi_connection, pooled.info, statement)
+        except conn.dialect.loaded_dbapi.Error as err:
+            raise _as_sqlalchemy_raises(conn, err, statement.prepare_sql) from err
+        return statement.arguments.render(params, fallback) if prepared else None
 
     def _ensure(self, dbapi_connection: Any, info: dict[str, Any], statement: _Statement) -> bool:
         names: set[str] = info.setdefault(_NAMES, set())
@@ -121,6 +130,14 @@ class PreparedStatements:
             cursor.close()
         names.add(statement.name)
         return True
+
+
+def _as_sqlalchemy_raises(conn: Connection, err: Exception, sql: str) -> Exception:
+    lost = conn.dialect.is_disconnect(err, conn.connection.dbapi_connection, None)  # type: ignore[arg-type]
+    if lost:
+        conn.invalidate(err)
+    return exc.DBAPIError.instance(sql, None, err, conn.dialect.loaded_dbapi.Error,
+                                   connection_invalidated=lost, dialect=conn.dialect)
 
 
 def _refusals(dbapi_connection: Any) -> tuple[type[Exception], ...]:

@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, bindparam, event, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from engine.persistence import prepared
+from engine.persistence import batch, prepared
 from engine.persistence import tables as t
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade
 from engine.persistence.prepared import STATEMENTS
+from tests.integration.test_lost_connections import kill_other_connections
 
 pytestmark = pytest.mark.postgres
 
@@ -133,3 +134,24 @@ def test_a_connection_with_too_many_prepared_statements_forgets_them(pg: Engine,
             for n in range(prepared.THRESHOLD):
                 conn.execute(query, {"case": n})
         assert 1 <= len([n for n in prepared_here(conn) if n.startswith("onething_")]) <= 3
+
+
+def test_a_connection_lost_at_a_deferred_writes_prepare_fails_as_sqlalchemy_reports_it(
+        pg: Engine, db_url: str) -> None:
+    """The deferred write is prepared on the driver's own cursor: a backend gone by then is
+    reported as SQLAlchemy reports a lost connection (so that the request starts over on a fresh
+    one, or answers 503), never as a raw driver error."""
+    counters = t.case_number_counters
+    put = insert(counters)
+    with pg.begin() as conn:
+        for n in range(prepared.THRESHOLD - 1):  # sent often enough to be prepared next time
+            batch.defer(conn, put, {"prefix": "L", "day": f"2026120{n}", "last_value": 1})
+    with pg.connect() as conn:
+        conn.execute(select(counters.c.day).where(counters.c.prefix == "L")).all()  # on a live backend
+        kill_other_connections(db_url)
+        with pytest.raises(DBAPIError) as raised:
+            batch.defer(conn, put, {"prefix": "L", "day": "20261209", "last_value": 1})
+        assert raised.value.connection_invalidated
+    with pg.connect() as conn:  # the pool hands out a live connection again
+        days = conn.execute(select(counters.c.day).where(counters.c.prefix == "L")).scalars().all()
+    assert len(days) == prepared.THRESHOLD - 1
