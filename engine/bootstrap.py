@@ -43,6 +43,8 @@ class Settings:
     bpmn_dir: Path = ROOT / "bpmn"
     deploy_shipped: bool = True
     pool_size: int = 10
+    prepared_statements: bool = True
+    """PostgreSQL: send repeated statements prepared (off behind a pooler in transaction mode)."""
     workflow_cache_size: int = 2048
     clock: Callable[[], datetime] = field(default=utc_now)
     secret_key: str = DEV_SECRET_KEY
@@ -66,6 +68,7 @@ class Settings:
             bpmn_dir=Path(os.environ.get("ONETHING_BPMN_DIR", str(ROOT / "bpmn"))),
             deploy_shipped=os.environ.get("ONETHING_DEPLOY_SHIPPED", "1") != "0",
             pool_size=int(os.environ.get("ONETHING_DB_POOL_SIZE", "10")),
+            prepared_statements=os.environ.get("ONETHING_PREPARED_STATEMENTS", "1") != "0",
             workflow_cache_size=int(os.environ.get("ONETHING_WORKFLOW_CACHE", "2048")),
             secret_key=os.environ.get("ONETHING_SECRET_KEY", DEV_SECRET_KEY),
             token_ttl_hours=float(os.environ.get("ONETHING_TOKEN_TTL_HOURS", "12")),
@@ -91,7 +94,7 @@ def build_engine(settings: Settings) -> OneThingEngine:
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
-    db = make_engine(settings.database_url, settings.pool_size)
+    db = make_engine(settings.database_url, settings.pool_size, prepared_statements=settings.prepared_statements)
     hasher = make_hasher(settings.password_strength)
     ctx = ServiceContext(
         uow=lambda write, snapshot=False: SqlAlchemyUnitOfWork(db, write, snapshot),

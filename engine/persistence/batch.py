@@ -23,6 +23,7 @@ from engine.persistence.literals import Template
 from engine.persistence.prepared import STATEMENTS
 
 _PENDING = "onething_pending_writes"
+_PREPARED = "_onething_prepared_statements"  # on the dialect: whether the deferred writes go prepared
 _RAW = {"no_parameters": True}  # the batch is final SQL: no parameter markers left to interpolate
 # (statement, parameter names) -> compiled form. The statements are the repositories' constants,
 # made once with bind parameters; the bound keeps a statement built per call from growing this.
@@ -73,9 +74,10 @@ def discard(conn: Connection) -> None:
     conn.info.pop(_PENDING, None)
 
 
-def install(engine: Engine) -> None:
+def install(engine: Engine, prepared_statements: bool = True) -> None:
     """Keep a PostgreSQL engine's deferred writes in order: flushed before any other statement
-    and before commit, dropped on rollback."""
+    and before commit, dropped on rollback; sent prepared (``prepared_statements``) or as text."""
+    engine.dialect.__dict__[_PREPARED] = prepared_statements  # shared by the engines derived from it
 
     @event.listens_for(engine, "before_execute")
     def _flush_first(conn: Connection, *_args: Any) -> None:
@@ -104,13 +106,14 @@ def install(engine: Engine) -> None:
 def _render(conn: Connection, statement: Insert | Update, rows: Rows) -> list[str]:
     out = []
     fallback = _Mogrify(conn)
+    prepare = conn.dialect.__dict__.get(_PREPARED, False)
     for row in [rows] if isinstance(rows, Mapping) else rows:
         compiled, template = _compiled(conn, statement, tuple(row))
         params = compiled.construct_params(row)
         processors = compiled._bind_processors
         if processors:
             params = {k: processors[k](v) if k in processors else v for k, v in params.items()}
-        executed = STATEMENTS.literal_form(conn, compiled.string, params, fallback)
+        executed = STATEMENTS.literal_form(conn, compiled.string, params, fallback) if prepare else None
         out.append(executed if executed is not None else template.render(params, fallback))
     fallback.close()
     return out

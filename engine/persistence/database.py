@@ -27,12 +27,15 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_PING_SECONDS) -> Engine:
+def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_PING_SECONDS,
+                prepared_statements: bool = True) -> Engine:
     """Build the engine. On SQLite every write transaction starts with BEGIN IMMEDIATE.
 
     pysqlite's default deferred BEGIN takes the write lock only at the first write; two such
     transactions that both read a case first then fail with "database is locked" instead of
     waiting. BEGIN IMMEDIATE takes the lock up front, so the busy timeout makes writers queue.
+    On PostgreSQL, ``prepared_statements`` sends repeated statements prepared (prepared.py); a
+    pooler in transaction mode (PgBouncer's) cannot keep them, so turn it off behind one.
     """
     if url.startswith(("postgresql://", "postgres://")):
         # psycopg2, SQLAlchemy's default for PostgreSQL: in the engine bench it spends about 13%
@@ -42,8 +45,9 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
         engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, **_JSON)
         _ping_when_idle(engine, idle_ping_seconds)
         if engine.dialect.name == "postgresql":
-            batch.install(engine)  # a change's writes go in one round trip
-            _prepare_repeated_statements(engine)
+            batch.install(engine, prepared_statements)  # a change's writes go in one round trip
+            if prepared_statements:
+                _prepare_repeated_statements(engine)
 
             @event.listens_for(engine, "checkout")
             def _transactional(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -155,3 +155,23 @@ def test_a_connection_lost_at_a_deferred_writes_prepare_fails_as_sqlalchemy_repo
     with pg.connect() as conn:  # the pool hands out a live connection again
         days = conn.execute(select(counters.c.day).where(counters.c.prefix == "L")).scalars().all()
     assert len(days) == prepared.THRESHOLD - 1
+
+
+def test_with_prepared_statements_off_everything_goes_as_text(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a pooler in transaction mode (ONETHING_PREPARED_STATEMENTS=0) nothing is prepared."""
+    monkeypatch.setattr(STATEMENTS, "_known", {})
+    upgrade(db_url)
+    engine = make_engine(db_url, pool_size=1, prepared_statements=False)
+    sent = sent_statements(engine)
+    try:
+        with engine.begin() as conn:
+            for n in range(prepared.THRESHOLD + 2):
+                conn.execute(_COUNT, {"case": n}).all()
+                row = {"prefix": "T", "day": f"2026120{n}", "last_value": 1}
+                batch.defer(conn, insert(t.case_number_counters), row)
+            names = prepared_here(conn)
+    finally:
+        engine.dispose()
+    assert not any(n.startswith("onething_") for n in names)
+    assert not any("EXECUTE onething_" in s for s in sent)
+    assert any("INSERT INTO case_number_counters" in s for s in sent)
