@@ -196,15 +196,25 @@ class TestClientDriver:
 
 
 class HttpDriver:
-    """HTTP/1.1 with keep-alive on one socket, as lean as a load generator should be: the clients
-    share the server's two cores, and ``http.client`` (which parses headers through the email
-    package) spent twice the CPU: 3.1 against 1.5 ms per case. Each request is written whole; an answer is read
-    by its Content-Length (the server's answers all carry one)."""
+    """HTTP/1.1 with keep-alive, as lean as a load generator should be: the clients share the
+    server's two cores, and ``http.client`` (which parses headers through the email package) spent
+    twice the CPU: 3.1 against 1.5 ms per case. One connection carries all of a client's requests;
+    with ``per_person`` each signed-in person (the clerk, each department's reviewer) has a
+    connection of their own, as each desk has its own browser, so that a case's requests reach the
+    server's workers as a real case's do: mostly a worker that has not got the case's workflow in
+    its cache (``--connection-per-person``). Each request is written whole; an answer is read by
+    its Content-Length (the server's answers all carry one)."""
 
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buffer = b""
+    def __init__(self, port: int, per_person: bool = False) -> None:
+        self.port, self.per_person = port, per_person
+        self.connections: dict[str, _Connection] = {}
+
+    def _connection(self, headers: dict[str, str]) -> _Connection:
+        who = headers.get("Authorization", "") if self.per_person else ""
+        connection = self.connections.get(who)
+        if connection is None:
+            connection = self.connections[who] = _Connection(self.port)
+        return connection
 
     def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
         return self._call("POST", path, orjson.dumps(body), {**headers, "Content-Type": "application/json"})
@@ -213,6 +223,16 @@ class HttpDriver:
         return self._call("GET", path, None, headers)
 
     def _call(self, method: str, path: str, data: bytes | None, headers: dict[str, str]) -> dict[str, Any]:
+        return self._connection(headers).call(method, path, data, headers)
+
+
+class _Connection:
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def call(self, method: str, path: str, data: bytes | None, headers: dict[str, str]) -> dict[str, Any]:
         lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items())]
         if data is not None:
             lines.append(f"Content-Length: {len(data)}")
@@ -294,7 +314,8 @@ def run_interleaved(url: str, cases: int, rounds: int) -> tuple[dict[str, Any], 
     return floor_total, engine.summary(), ratios
 
 
-def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases: Any, number: int) -> None:
+def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases: Any, number: int,
+                 per_person: bool = False) -> None:
     """After logging in and one untimed case (every server worker has then run the flow once), whole
     cases one after another; then as many cases again in three phases that all clients pass together
     (``phases`` is a barrier shared with the parent): every intake, every approval, every pickup.
@@ -302,7 +323,7 @@ def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases
     latencies: list[float] = []
     phased: list[list[float]] = [[], [], []]
     try:
-        driver = HttpDriver(port)
+        driver = HttpDriver(port, per_person)
         users = log_in_demo_users(driver)
         applicants = Applicants(body, number * 1_000_000)
         drive_client(driver, users, 1, [], applicants)  # warm-up, untimed
@@ -337,7 +358,7 @@ def server_command(server: str, port: int, workers: int, worker_class: str) -> l
 
 
 def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str = "sync",
-             server_name: str = "granian", port: int = 18765) -> list[dict[str, Any]]:
+             server_name: str = "granian", port: int = 18765, per_person: bool = False) -> list[dict[str, Any]]:
     """Whole cases through a server (see ``server_command``), then as many again in phases (see
     ``_http_client``): answers the whole-case summary, then one per phase (intakes, approvals, pickups), whose
     ms/case is the phase's wall time per case and whose completions/s counts that phase's own."""
@@ -362,7 +383,7 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
         local = build_engine(Settings(database_url=url, deploy_shipped=False))
         body = case_body(local)
         local.db.dispose()
-        procs = [mp.Process(target=_http_client, args=(port, per_client, queue, body, phases, n))
+        procs = [mp.Process(target=_http_client, args=(port, per_client, queue, body, phases, n, per_person))
                  for n in range(clients)]
         for p in procs:
             p.start()
@@ -390,7 +411,7 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
         server.terminate()
         server.wait(timeout=30)
     kind = f"{worker_class} " if server_name == "gunicorn" else "granian "
-    name = f"pg-http ({workers} {kind}workers, {clients} clients)"
+    name = f"pg-http ({workers} {kind}workers, {clients} clients{', per person' if per_person else ''})"
     n = per_client * clients
     whole = summarize(name, n, marks[0] - started, [lat for a in answers for lat in a[0]], rss)
     parts = [[lat for a in answers for lat in a[1][i]] for i in range(3)]
@@ -419,6 +440,9 @@ def main() -> None:
     # Each request waits for PostgreSQL (its commit for the WAL flush): 8 clients left about a fifth of
     # the two cores idle in whole cases; 16 keep them busy (16-32 measured alike, within the noise).
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--connection-per-person", action="store_true",
+                        help="each client's clerk and reviewers on connections of their own, as at real desks: "
+                             "a case's requests then mostly reach a server worker without its workflow cached")
     parser.add_argument("--round-cases", type=int, default=2,
                         help="the floor and the SQLite engine alternate, this many cases at a time")
     args = parser.parse_args()
@@ -435,7 +459,7 @@ def main() -> None:
         results.append(run_test_client("pg (test client)", args.pg_url, args.cases))
         reset_postgres(args.pg_url)
         results += run_http(args.pg_url, args.cases * 2, args.server_workers, args.clients, args.worker_class,
-                            args.server)
+                            args.server, per_person=args.connection_per_person)
 
     floor = results[0]["ms_per_case"]
     print(f"\n{'run':38} {'cases':>6} {'cases/s':>8} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
