@@ -69,13 +69,19 @@ class _Repository:
         self.conn = conn
 
 
+# The case's workflow state comes along (a server of several processes mostly serves a case's
+# next completion from one that has not got it cached: reading it after the lock cost a round
+# trip), its row locked too: after waiting for the lock, PostgreSQL reads the latest version of
+# the rows it locks, and the snapshot's of the others, and every completion rewrites the state.
 _LOCK_WITH_TASK = (
     select(t.cases, *(c.label(f"task_{c.name}") for c in t.tasks.c),
-           *(c.label(f"item_{c.name}") for c in t.case_items.c))
+           *(c.label(f"item_{c.name}") for c in t.case_items.c),
+           t.workflow_states.c.serializer_version.label("state_version"), t.workflow_states.c.state)
     .join(t.tasks, t.tasks.c.case_id == t.cases.c.id)
+    .join(t.workflow_states, t.workflow_states.c.case_id == t.cases.c.id)
     .outerjoin(t.case_items, (t.case_items.c.case_id == t.cases.c.id)
                & (t.case_items.c.item_code == t.tasks.c.item_code))
-    .where(t.tasks.c.id == bindparam("task_id")).with_for_update(of=[t.cases, t.tasks]))
+    .where(t.tasks.c.id == bindparam("task_id")).with_for_update(of=[t.cases, t.tasks, t.workflow_states]))
 
 
 # The columns of a case fixed when the window accepts it; nothing changes them afterwards.
@@ -83,6 +89,12 @@ ACCEPTED_ONCE = ("number", "bundle_code", "applicant", "channel", "accepted_at",
 
 
 class CaseRepository(_Repository):
+    """``states``: the transaction's workflow states, kept by the reads and writes made here."""
+
+    def __init__(self, conn: Connection, states: WorkflowStateRepository | None = None) -> None:
+        super().__init__(conn)
+        self._states = states
+
     _save = update(t.cases).where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
 
     _insert = insert(t.cases).returning(t.cases.c.id)
@@ -174,7 +186,10 @@ class CaseRepository(_Repository):
         task = TaskRecord(**{name: row[i] for name, i in self._task_columns})
         item = (CaseItemRecord(**{name: row[i] for name, i in self._item_columns})
                 if row[self._item_columns[0][1]] is not None else None)
-        return record_of(CaseRecord, row), task, item
+        case = record_of(CaseRecord, row)
+        if self._states is not None:
+            self._states.keep(case.id, row[-2], row[-1])
+        return case, task, item
 
     # On PostgreSQL the workflow state is written by the case's own UPDATE, in a WITH clause: one
     # round trip less for every change of a running case (SQLite has no UPDATE in WITH).
@@ -203,10 +218,23 @@ class CaseRepository(_Repository):
         if execute_last(self.conn, statement, values) != 1:
             raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
         case.version = expected + 1
+        if state is not None and self._states is not None:
+            self._states.keep(case.id, state[0], state[1])
 
 
 class WorkflowStateRepository(_Repository):
+    """A state read or written in the transaction is kept for the rest of it (``keep``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        self._kept: dict[int, tuple[str, str]] = {}
+
+    def keep(self, case_id: int, serializer_version: str, state: str) -> None:
+        self._kept[case_id] = (serializer_version, state)
+
     def get(self, case_id: int) -> tuple[str, str] | None:
+        if case_id in self._kept:
+            return self._kept[case_id]
         row = self.conn.execute(
             select(t.workflow_states.c.serializer_version, t.workflow_states.c.state)
             .where(t.workflow_states.c.case_id == case_id)
@@ -218,12 +246,14 @@ class WorkflowStateRepository(_Repository):
     def add(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
         defer(self.conn, self._insert, {"case_id": case_id, "serializer_version": serializer_version,
                                         "state": state, "updated_at": now})
+        self.keep(case_id, serializer_version, state)
 
     _replace = update(t.workflow_states).where(t.workflow_states.c.case_id == bindparam("_case_id"))
 
     def replace(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
         self.conn.execute(self._replace, {"_case_id": case_id, "serializer_version": serializer_version,
                                           "state": state, "updated_at": now})
+        self.keep(case_id, serializer_version, state)
 
 
 class TaskRepository(_Repository):

@@ -71,7 +71,7 @@ class SqlAlchemyUnitOfWork:
 
     @cached_property
     def cases(self) -> CaseRepository:
-        return CaseRepository(self.connection)
+        return CaseRepository(self.connection, self.states)
 
     @cached_property
     def states(self) -> WorkflowStateRepository:
