@@ -86,9 +86,11 @@ def _prepare_repeated_statements(engine: Engine) -> None:
     """Send a statement the process has sent before as EXECUTE of its prepared form (prepared.py)."""
 
     @event.listens_for(engine, "before_cursor_execute", retval=True)
-    def _executed(conn: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any,
+    def _executed(conn: Connection, cursor: Any, statement: str, parameters: Any, _context: Any,
                   _executemany: bool) -> tuple[str, Any]:
-        if parameters:  # a statement sent without values (a deferred-write batch) stays as it is
+        # A statement sent without values (a deferred-write batch) stays as it is, and so does one
+        # on a server-side cursor (streamed results): psycopg2 declares it, and DECLARE takes no EXECUTE.
+        if parameters and getattr(cursor, "name", None) is None:
             pooled = conn.connection
             statement = STATEMENTS.execute_form(pooled.dbapi_connection, pooled.info, statement)
         return statement, parameters

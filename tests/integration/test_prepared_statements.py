@@ -175,3 +175,17 @@ def test_with_prepared_statements_off_everything_goes_as_text(db_url: str, monke
     assert not any(n.startswith("onething_") for n in names)
     assert not any("EXECUTE onething_" in s for s in sent)
     assert any("INSERT INTO case_number_counters" in s for s in sent)
+
+
+def test_a_streamed_query_is_declared_as_text(pg: Engine) -> None:
+    """psycopg2 declares a server-side cursor for streamed results (``yield_per``), and DECLARE
+    cannot take an EXECUTE: such a statement stays as it is, however often it is sent."""
+    counters = t.case_number_counters
+    with pg.begin() as conn:
+        conn.execute(insert(counters), [{"prefix": "S", "day": f"202612{d:02d}", "last_value": d} for d in range(1, 6)])
+    streamed = (select(counters.c.last_value).where(counters.c.prefix == bindparam("prefix"))
+                .order_by(counters.c.day).execution_options(yield_per=2))
+    with pg.connect() as conn:
+        for _ in range(prepared.THRESHOLD + 2):
+            with conn.execute(streamed, {"prefix": "S"}) as result:
+                assert [r[0] for r in result] == [1, 2, 3, 4, 5]
