@@ -72,14 +72,16 @@ class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
         return workflow
 
 
-def _build_serializer() -> BpmnWorkflowSerializer:
+def build_serializer(task_converter: type = FastTaskConverter) -> BpmnWorkflowSerializer:
+    """The serializer of the stored format; the tests build one with SpiffWorkflow's own
+    ``TaskConverter`` to compare with ours."""
     config = dict(SPIFF_CONFIG)
     config[BpmnWorkflow] = _SpeclessWorkflowConverter
-    config[Task] = FastTaskConverter
+    config[Task] = task_converter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 
-_SERIALIZER = _build_serializer()
+_SERIALIZER = build_serializer()
 install_uuid_table()
 # SpiffWorkflow's own encoder: what it does with values of registered types (datetimes...) in data.
 _ENCODER = _SERIALIZER._encoder_cls()
@@ -107,14 +109,7 @@ class CaseWorkflow:
         return cls(_SERIALIZER.registry.restore(dct, flow=flow), script_engine)
 
     def dump(self) -> str:
-        registry = _SERIALIZER.registry
-        registry._encoder_mode = True
-        try:
-            dct = registry.convert(self._wf)
-        finally:
-            registry._encoder_mode = False
-        dct[_SERIALIZER.VERSION_KEY] = SERIALIZER_VERSION
-        return jsoncodec.dumps(dct, default=_ENCODER.default)
+        return write_state(_SERIALIZER, self._wf)
 
     def _all_tasks(self) -> Iterator[Any]:
         # Walk the task dictionaries, not the tree: get_tasks() stops at depth 1000.
@@ -204,6 +199,18 @@ class CaseWorkflow:
             # SpiffWorkflow lets some errors of a flow's own making escape raw (a timer whose value
             # is not a date, say); they are the flow's failure, not the server's.
             raise WorkflowError(f"{type(err).__name__}: {err}") from err
+
+
+def write_state(serializer: BpmnWorkflowSerializer, workflow: BpmnWorkflow) -> str:
+    """``workflow`` as stored JSON, written by ``serializer`` (see ``build_serializer``)."""
+    registry = serializer.registry
+    registry._encoder_mode = True
+    try:
+        dct = registry.convert(workflow)
+    finally:
+        registry._encoder_mode = False
+    dct[serializer.VERSION_KEY] = SERIALIZER_VERSION
+    return jsoncodec.dumps(dct, default=_ENCODER.default)
 
 
 def _to_workflow_task(task: Any) -> WorkflowTask:
