@@ -17,8 +17,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event
-from sqlalchemy.sql import Insert, Update
+from sqlalchemy.sql import Insert, Select, Update
 
+from engine.persistence import wire
 from engine.persistence.literals import Template
 from engine.persistence.prepared import STATEMENTS
 
@@ -37,7 +38,7 @@ def batches(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
-def defer(conn: Connection, statement: Insert | Update, rows: Rows) -> None:
+def defer(conn: Connection, statement: Insert | Update | Select[Any], rows: Rows) -> None:
     """Write ``rows`` (one parameter dict or several) with ``statement``, now on SQLite, with the
     connection's next round trip on PostgreSQL. Nobody learns its row count: use it for writes
     that cannot miss (rows this transaction holds locked, or inserts)."""
@@ -86,12 +87,20 @@ def install(engine: Engine, prepared_statements: bool = True) -> None:
 
     @event.listens_for(engine, "commit")
     def _flush_before_commit(conn: Connection) -> None:
+        # The last writes and the COMMIT of a write transaction in one round trip (wire.py).
+        sql = wire.closing(conn.info, conn.info.pop(_PENDING, None) or [])
+        if sql is None:
+            return
         try:
-            flush(conn)
+            conn.exec_driver_sql(sql, execution_options=_RAW)
         except BaseException:
             # The commit fails with this error. SQLAlchemy counts the transaction as ended either
-            # way, and the pool would not roll the driver's transaction back: do it here.
-            conn.connection.dbapi_connection.rollback()  # type: ignore[union-attr]
+            # way, and the pool would not roll the server's transaction back: do it here.
+            if not conn.invalidated:
+                try:
+                    wire.abandon(conn.info, conn.connection.dbapi_connection)
+                except conn.dialect.loaded_dbapi.Error as err:
+                    conn.invalidate(err)
             raise
 
     @event.listens_for(engine, "rollback")
@@ -103,7 +112,7 @@ def install(engine: Engine, prepared_statements: bool = True) -> None:
         record.info.pop(_PENDING, None)  # never committed: the pool rolled its transaction back
 
 
-def _render(conn: Connection, statement: Insert | Update, rows: Rows) -> list[str]:
+def _render(conn: Connection, statement: Insert | Update | Select[Any], rows: Rows) -> list[str]:
     out = []
     fallback = _Mogrify(conn)
     prepare = conn.dialect.__dict__.get(_PREPARED, False)
@@ -136,7 +145,8 @@ class _Mogrify:
             self.cursor.close()
 
 
-def _compiled(conn: Connection, statement: Insert | Update, names: tuple[str, ...]) -> tuple[Any, Template]:
+def _compiled(conn: Connection, statement: Insert | Update | Select[Any],
+              names: tuple[str, ...]) -> tuple[Any, Template]:
     key = (statement, names)
     known = _COMPILED.get(key)
     if known is None:

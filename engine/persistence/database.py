@@ -12,10 +12,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
 from engine.domain import jsoncodec
-from engine.persistence import batch
+from engine.persistence import batch, wire
 from engine.persistence.prepared import STATEMENTS
+from engine.persistence.wire import WRITE
 
-WRITE = "onething_write"
 # A pooled PostgreSQL connection idle for longer than this is pinged before use (see ``_ping_when_idle``).
 IDLE_PING_SECONDS = 2.0
 _IDLE_SINCE = "onething_idle_since"
@@ -46,8 +46,8 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
         _ping_when_idle(engine, idle_ping_seconds)
         if engine.dialect.name == "postgresql":
             batch.install(engine, prepared_statements)  # a change's writes go in one round trip
-            if prepared_statements:
-                _prepare_repeated_statements(engine)
+            wire.install(engine)  # and its BEGIN and COMMIT go with its statements
+            _before_each_round_trip(engine, prepared_statements)
 
             @event.listens_for(engine, "checkout")
             def _transactional(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -82,18 +82,24 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
     return engine
 
 
-def _prepare_repeated_statements(engine: Engine) -> None:
-    """Send a statement the process has sent before as EXECUTE of its prepared form (prepared.py)."""
+def _before_each_round_trip(engine: Engine, prepared_statements: bool) -> None:
+    """Send a statement the process has sent before as EXECUTE of its prepared form (prepared.py),
+    and a write transaction's BEGIN with its first statement (wire.py)."""
 
     @event.listens_for(engine, "before_cursor_execute", retval=True)
     def _executed(conn: Connection, cursor: Any, statement: str, parameters: Any, _context: Any,
-                  _executemany: bool) -> tuple[str, Any]:
+                  executemany: bool) -> tuple[str, Any]:
         # A statement sent without values (a deferred-write batch) stays as it is, and so does one
-        # on a server-side cursor (streamed results): psycopg2 declares it, and DECLARE takes no EXECUTE.
-        if parameters and getattr(cursor, "name", None) is None:
-            pooled = conn.connection
+        # on a server-side cursor (streamed results): psycopg2 declares it, and DECLARE takes no
+        # EXECUTE, nor a BEGIN in front.
+        declared = getattr(cursor, "name", None) is not None
+        pooled = conn.connection
+        if prepared_statements and parameters and not declared:
             statement = STATEMENTS.execute_form(pooled.dbapi_connection, pooled.info, statement)
-        return statement, parameters
+        if declared or executemany:
+            wire.begin_alone(pooled.info, pooled.dbapi_connection)
+            return statement, parameters
+        return wire.opening(pooled.info, statement), parameters
 
 
 def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, exc
 
 from engine.persistence.literals import Template
+from engine.persistence.wire import in_transaction
 
 _NAMES = "onething_prepared"  # on a pooled connection's info: the statements prepared on it
 # A statement is prepared once it has been sent this many times by the process: one sent once
@@ -115,9 +116,10 @@ class PreparedStatements:
             if len(names) >= PER_CONNECTION:
                 cursor.execute("DEALLOCATE ALL")
                 names.clear()
-            # In a transaction (psycopg2 begins one first unless in autocommit) a failed PREPARE would
-            # abort it: a savepoint around it, in the same round trip, undoes the failure.
-            guarded = not dbapi_connection.autocommit
+            # In a transaction (psycopg2 begins one first unless in autocommit; wire.py may have
+            # begun one) a failed PREPARE would abort it: a savepoint around it, in the same round
+            # trip, undoes the failure.
+            guarded = in_transaction(dbapi_connection)
             try:
                 cursor.execute(f"SAVEPOINT onething_prepare; {statement.prepare_sql}; "
                                "RELEASE SAVEPOINT onething_prepare" if guarded else statement.prepare_sql)

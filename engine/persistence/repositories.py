@@ -19,6 +19,7 @@ from engine.domain.records import (
 )
 from engine.persistence import tables as t
 from engine.persistence.batch import defer, execute_last
+from engine.persistence.checked import expect_one
 
 R = TypeVar("R")
 
@@ -86,6 +87,7 @@ _LOCK_WITH_TASK = (
 
 # The columns of a case fixed when the window accepts it; nothing changes them afterwards.
 ACCEPTED_ONCE = ("number", "bundle_code", "applicant", "channel", "accepted_at", "accepted_by", "form", "prefilled")
+_SAVED = [c.key for c in t.cases.columns if c.key not in ACCEPTED_ONCE and c.key != "id"]  # what a save writes
 
 
 class CaseRepository(_Repository):
@@ -191,12 +193,12 @@ class CaseRepository(_Repository):
             self._states.keep(case.id, row[-2], row[-1])
         return case, task, item
 
-    # On PostgreSQL the workflow state is written by the case's own UPDATE, in a WITH clause: one
-    # round trip less for every change of a running case (SQLite has no UPDATE in WITH).
-    _save_with_state = _save.add_cte(
-        update(t.workflow_states).where(t.workflow_states.c.case_id == bindparam("_id"))
-        .values(serializer_version=bindparam("_state_version"), state=bindparam("_state"),
-                updated_at=bindparam("_state_at")).cte("saved_state"))
+    # PostgreSQL checks the UPDATE (checked.py), with the state in its WITH; SQLite reads the row count.
+    _checked = expect_one(_save, _SAVED)
+    _checked_with_state = expect_one(_save, _SAVED, update(t.workflow_states)
+                                     .where(t.workflow_states.c.case_id == bindparam("_id"))
+                                     .values(serializer_version=bindparam("_state_version"), state=bindparam("_state"),
+                                             updated_at=bindparam("_state_at")).cte("saved_state"))
 
     def save(self, case: CaseRecord, state: WorkflowStateValues | None = None) -> None:
         """Write the case back if nobody else did since it was read, bumping its version, and with
@@ -208,15 +210,15 @@ class CaseRepository(_Repository):
             del values[name]
         expected = values.pop("version")
         values["_id"], values["_expected"], values["version"] = values.pop("id"), expected, expected + 1
-        statement = self._save
-        if state is not None:
-            if self.conn.dialect.name == "postgresql":
-                statement = self._save_with_state
+        if self.conn.dialect.name == "postgresql":
+            if state is not None:
                 values["_state_version"], values["_state"], values["_state_at"] = state
-            else:
+            defer(self.conn, self._checked if state is None else self._checked_with_state, values)
+        else:
+            if state is not None:
                 WorkflowStateRepository(self.conn).replace(case.id, *state)
-        if execute_last(self.conn, statement, values) != 1:
-            raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
+            if execute_last(self.conn, self._save, values) != 1:
+                raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
         case.version = expected + 1
         if state is not None and self._states is not None:
             self._states.keep(case.id, state[0], state[1])

@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from engine.domain.errors import ConcurrentUpdate
 from engine.persistence import batch
 from engine.persistence.accounts import AuditRepository, LoginFailureRepository, TokenRepository, UserRepository
 from engine.persistence.catalogue_store import (
@@ -18,6 +19,7 @@ from engine.persistence.catalogue_store import (
     HolderRepository,
     ShippedRepository,
 )
+from engine.persistence.checked import changed_meanwhile
 from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
 from engine.persistence.database import read_without_transaction, snapshot_reader, writer
 from engine.persistence.flow_store import FlowRepository
@@ -166,8 +168,12 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("a read-only unit of work has nothing to commit")
         if "events" in self.__dict__:
             self.events.flush()
-        batch.flush(self.connection)
-        self.connection.commit()
+        try:
+            self.connection.commit()  # on PostgreSQL the deferred writes go with the COMMIT (batch.py)
+        except DBAPIError as err:
+            if changed_meanwhile(err):  # a case's checked UPDATE missed (checked.py)
+                raise ConcurrentUpdate(str(err.orig).strip()) from err
+            raise
         self._committed = True
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from engine.domain.errors import ConcurrentUpdate, DomainError, IdempotencyKeyReused
 from engine.domain.records import TaskRecord
+from engine.persistence.checked import changed_meanwhile
 from engine.persistence.uow import SqlAlchemyUnitOfWork, is_transient, is_unavailable
 from engine.services.case_detail import CaseDetail
 from engine.services.context import ServiceContext
@@ -70,7 +71,9 @@ def in_transaction(ctx: ServiceContext, work: Callable[[SqlAlchemyUnitOfWork], T
         except DomainError:
             raise
         except Exception as err:
-            if not is_transient(err) or attempt == ctx.max_attempts:
+            # A checked write that found the case changed, flushed before the commit, is a lost
+            # compare-and-swap too (engine/persistence/checked.py).
+            if not changed_meanwhile(err) and (not is_transient(err) or attempt == ctx.max_attempts):
                 raise
         time.sleep(random.uniform(0.002, 0.01) * attempt)
     raise Busy(

@@ -52,6 +52,11 @@ def round_trips(engine: Engine) -> list[str]:
     return sent
 
 
+def is_read(sent: str) -> bool:
+    """Whether a round trip is a read (the first of a write transaction carries its BEGIN too)."""
+    return sent.removeprefix("BEGIN;\n").lstrip().upper().startswith("SELECT")
+
+
 def a_case(engine: OneThingEngine) -> tuple[int, list[tuple[str, str]]]:
     clerk = Actor("王窗口", "window", "clerk")
     case_id = int(start_case(StartCase("restaurant", APPLICANT, clerk, **application(engine)), engine.ctx).resource_id)
@@ -145,18 +150,20 @@ def test_a_deferred_insert_must_give_every_column_with_a_python_default(db: Engi
                                                      "status": "pending", "materials_requested": []})
 
 
-def test_a_completion_on_postgresql_writes_in_one_round_trip_after_its_lock(engine: OneThingEngine,
-                                                                         backend: str) -> None:
+def test_a_completion_on_postgresql_is_two_round_trips_its_lock_and_its_writes(engine: OneThingEngine,
+                                                                              backend: str) -> None:
     if backend != "postgres":
         pytest.skip("SQLite has no batches")
     _, tasks = a_case(engine)
     task_id, department = tasks[1]  # not the business licence: it opens no task
     sent = round_trips(engine.db)
     complete_task(CompleteTask(task_id, {"decision": "approve"}, Actor("审批员", department)), engine.ctx)
-    writes = [s for s in sent if not s.lstrip().upper().startswith("SELECT")]
-    assert len(writes) == 1, sent
-    assert all(kind in writes[0] for kind in ("UPDATE tasks", "UPDATE case_items", "INSERT INTO case_events",
-                                              "UPDATE workflow_states", "UPDATE cases"))
+    # Two round trips: BEGIN with the locking read, then every write with the COMMIT (wire.py).
+    assert len(sent) == 2, sent
+    assert sent[0].startswith("BEGIN;") and "FOR UPDATE" in sent[0]
+    assert all(kind in sent[1] for kind in ("UPDATE tasks", "UPDATE case_items", "INSERT INTO case_events",
+                                            "UPDATE workflow_states", "UPDATE cases"))
+    assert sent[1].rstrip().endswith("COMMIT")
 
 
 def test_a_deferred_cancel_keeps_its_literal_state_list(engine: OneThingEngine) -> None:
@@ -244,7 +251,7 @@ def test_intake_and_pickup_answer_the_case_without_reading_back_what_they_wrote(
     from tests.conftest import CLERK, REVIEWERS, case_body
 
     def reads_of(statements: list[str], table: str) -> int:
-        return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT") and f"FROM {table}" in s)
+        return sum(1 for s in statements if is_read(s) and f"FROM {table}" in s)
 
     body = case_body(client)  # its reads are not the intake's
     sent = round_trips(engine.db)
@@ -265,7 +272,7 @@ def test_intake_and_pickup_answer_the_case_without_reading_back_what_they_wrote(
                            headers=REVIEWERS[task["department"]])
         waiting += done.json["opened_tasks"]
         if backend == "postgres":  # one write round trip each, the licence that opens the food permit too
-            assert len([s for s in sent if not s.lstrip().upper().startswith("SELECT")]) == 1, task["item"]
+            assert len([s for s in sent if not is_read(s)]) == 1, task["item"]
     sent.clear()
     handed = client.post(f"/api/cases/{started.json['id']}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
     assert handed.status_code == 200, handed.json
@@ -275,6 +282,6 @@ def test_intake_and_pickup_answer_the_case_without_reading_back_what_they_wrote(
     assert [reads_of(sent, table) for table in ("case_items", "tasks", "case_events", "task_pauses")] == [1, 1, 1, 1]
     assert [s for s in sent if "max(catalogue_entries.updated_at)" in s and "FROM bundles" not in s] == []
     if backend == "postgres":
-        writes = [s for s in sent if not s.lstrip().upper().startswith("SELECT")]
+        writes = [s for s in sent if not is_read(s)]
         assert len(writes) == 1 and writes[0].count("INSERT INTO elicences") == 5
     assert handed.json == client.get(f"/api/cases/{started.json['id']}", headers=CLERK).json
