@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from engine.domain.audit import GENESIS
 from engine.domain.records import AuditEventRecord, TokenRecord, UserRecord
 from engine.persistence import tables as t
-from engine.persistence.repositories import record_of, values_of
+from engine.persistence.rows import record_of, values_of
 
 
 class UserRepository:

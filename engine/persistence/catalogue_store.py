@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
 from engine.persistence import tables as t
 from engine.persistence.batch import batches, defer
-from engine.persistence.repositories import record_of, values_of
+from engine.persistence.rows import record_of, values_of
 from engine.persistence.stamps import CATALOGUE, ReferenceStamps, stamp_of
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from engine.domain.records import BundleRecord, FlowVersionRecord
 from engine.persistence import tables as t
-from engine.persistence.repositories import _Repository, record_of, values_of
+from engine.persistence.rows import _Repository, record_of, values_of
 from engine.persistence.stamps import STAMP_COLUMNS, ReferenceStamps
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, Table, func, select
 
 from engine.domain.records import CaseRecord, EventRecord, TaskRecord
 from engine.persistence import tables as t
-from engine.persistence.repositories import record_of, rows_as
+from engine.persistence.rows import record_of, rows_as
 
 T = TypeVar("T")
 

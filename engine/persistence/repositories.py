@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Row, bindparam, insert, lambda_stmt, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,40 +19,8 @@ from engine.domain.records import (
 from engine.persistence import tables as t
 from engine.persistence.batch import defer, execute_last
 from engine.persistence.checked import expect_one
-
-R = TypeVar("R")
-
-
-_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
-# (record class, row's column names) -> (field, column position) for each field the row has
-_PICKS: dict[tuple[type[Any], tuple[str, ...]], tuple[tuple[str, int], ...]] = {}
-
-
-def record_of(cls: type[R], row: Row[Any]) -> R:
-    """The record of a row: the row's columns that are fields of ``cls`` (read on every query)."""
-    keys = row._fields
-    picks = _PICKS.get((cls, keys))
-    if picks is None:
-        names = _FIELD_NAMES.get(cls)
-        if names is None:
-            names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-        picks = _PICKS[(cls, keys)] = tuple((name, keys.index(name)) for name in names if name in keys)
-    return cls(**{name: row[i] for name, i in picks})
-
-
-def values_of(record: Any) -> dict[str, Any]:
-    """The record's fields as column values. Shallow, unlike ``dataclasses.asdict``, whose deep
-    copy of every JSON column cost more than the statement that writes it; records hold only
-    plain values and JSON-ready containers, and are written before anyone changes them again."""
-    cls = type(record)
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-    return {name: getattr(record, name) for name in names}
-
-
-WorkflowStateValues = tuple[str, str, datetime]
-"""A workflow state to store: serializer version, state JSON, when."""
+from engine.persistence.rows import _Repository, record_of, values_of
+from engine.persistence.state_store import WorkflowStateRepository, WorkflowStateValues
 
 
 @dataclass(frozen=True)
@@ -63,11 +30,6 @@ class CaseClockRow:
     limit_days: int | None
     due_on: date | None
     colour: str | None
-
-
-class _Repository:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
 
 
 # The case's workflow state comes along (a server of several processes mostly serves a case's
@@ -93,7 +55,7 @@ _SAVED = [c.key for c in t.cases.columns if c.key not in ACCEPTED_ONCE and c.key
 class CaseRepository(_Repository):
     """``states``: the transaction's workflow states, kept by the reads and writes made here."""
 
-    def __init__(self, conn: Connection, states: WorkflowStateRepository | None = None) -> None:
+    def __init__(self, conn: Connection, states: WorkflowStateRepository) -> None:
         super().__init__(conn)
         self._states = states
 
@@ -189,8 +151,7 @@ class CaseRepository(_Repository):
         item = (CaseItemRecord(**{name: row[i] for name, i in self._item_columns})
                 if row[self._item_columns[0][1]] is not None else None)
         case = record_of(CaseRecord, row)
-        if self._states is not None:
-            self._states.keep(case.id, row[-2], row[-1])
+        self._states.keep(case.id, row[-2], row[-1])
         return case, task, item
 
     # PostgreSQL checks the UPDATE (checked.py), with the state in its WITH; SQLite reads the row count.
@@ -216,46 +177,12 @@ class CaseRepository(_Repository):
             defer(self.conn, self._checked if state is None else self._checked_with_state, values)
         else:
             if state is not None:
-                WorkflowStateRepository(self.conn).replace(case.id, *state)
+                self._states.replace(case.id, *state)
             if execute_last(self.conn, self._save, values) != 1:
                 raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
         case.version = expected + 1
-        if state is not None and self._states is not None:
+        if state is not None:
             self._states.keep(case.id, state[0], state[1])
-
-
-class WorkflowStateRepository(_Repository):
-    """A state read or written in the transaction is kept for the rest of it (``keep``)."""
-
-    def __init__(self, conn: Connection) -> None:
-        super().__init__(conn)
-        self._kept: dict[int, tuple[str, str]] = {}
-
-    def keep(self, case_id: int, serializer_version: str, state: str) -> None:
-        self._kept[case_id] = (serializer_version, state)
-
-    def get(self, case_id: int) -> tuple[str, str] | None:
-        if case_id in self._kept:
-            return self._kept[case_id]
-        row = self.conn.execute(
-            select(t.workflow_states.c.serializer_version, t.workflow_states.c.state)
-            .where(t.workflow_states.c.case_id == case_id)
-        ).first()
-        return (row[0], row[1]) if row else None
-
-    _insert = insert(t.workflow_states)
-
-    def add(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
-        defer(self.conn, self._insert, {"case_id": case_id, "serializer_version": serializer_version,
-                                        "state": state, "updated_at": now})
-        self.keep(case_id, serializer_version, state)
-
-    _replace = update(t.workflow_states).where(t.workflow_states.c.case_id == bindparam("_case_id"))
-
-    def replace(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
-        self.conn.execute(self._replace, {"_case_id": case_id, "serializer_version": serializer_version,
-                                          "state": state, "updated_at": now})
-        self.keep(case_id, serializer_version, state)
 
 
 class TaskRepository(_Repository):
@@ -444,8 +371,3 @@ class CounterRepository(_Repository):
                 set_={"last_value": t.case_number_counters.c.last_value + 1},
             ).returning(t.case_number_counters.c.last_value)
         return int(self.conn.execute(stmt, {"prefix": prefix, "day": day, "last_value": 1}).scalar_one())
-
-
-def rows_as(cls: type[R], rows: Sequence[Row[Any]]) -> list[R]:
-    return [record_of(cls, r) for r in rows]
-

@@ -30,10 +30,10 @@ from engine.persistence.repositories import (
     EventRepository,
     IdempotencyRepository,
     TaskRepository,
-    WorkflowStateRepository,
 )
 from engine.persistence.savings_store import SavingsRepository
 from engine.persistence.stamps import ReferenceStamps
+from engine.persistence.state_store import WorkflowStateRepository
 
 _REPOSITORIES = (
     "cases", "states", "tasks", "items", "events", "flows", "idempotency", "counters", "users", "tokens",

@@ -31,12 +31,7 @@ def install(engine: Engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn: Connection) -> None:
-        if conn.invalidated:
-            return
-        try:
-            abandon(conn.info, conn.connection.dbapi_connection)
-        except conn.dialect.loaded_dbapi.Error as err:  # lost: the pool replaces it
-            conn.invalidate(err)
+        roll_back(conn)
 
     @event.listens_for(engine.pool, "checkin")
     def _closed_on_checkin(dbapi_connection: Any, record: Any) -> None:
@@ -73,6 +68,17 @@ def closing(info: dict[str, Any], pending: list[str]) -> str | None:
     if info.pop(_OPEN, False):
         return ";\n".join([*pending, "COMMIT"])
     return ";\n".join(pending) if pending else None
+
+
+def roll_back(conn: Connection) -> None:
+    """``abandon`` the connection's transaction; a connection found lost is invalidated (the pool
+    replaces it)."""
+    if conn.invalidated:
+        return
+    try:
+        abandon(conn.info, conn.connection.dbapi_connection)
+    except conn.dialect.loaded_dbapi.Error as err:
+        conn.invalidate(err)
 
 
 def abandon(info: dict[str, Any], dbapi_connection: Any) -> None:
