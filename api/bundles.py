@@ -27,7 +27,7 @@ class Bundles(MethodView):
 @health.route("/healthz")
 class Health(MethodView):
     @health.response(200, HealthSchema)
-    def get(self) -> dict[str, str]:
-        """Liveness and database reachability"""
-        views.list_bundles(ctx())
-        return {"status": "ok", "database": "ok"}
+    def get(self) -> dict[str, Any]:
+        """Liveness and database reachability, and how many bundles are deployed (503 when the
+        database cannot be reached)"""
+        return {"status": "ok", "database": "ok", "deployed_bundles": views.deployed_bundle_count(ctx())}

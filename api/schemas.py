@@ -277,3 +277,4 @@ class BundleSchema(Schema):
 class HealthSchema(Schema):
     status = fields.String()
     database = fields.String()
+    deployed_bundles = fields.Integer()

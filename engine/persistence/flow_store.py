@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from engine.domain.records import BundleRecord, FlowVersionRecord
 from engine.persistence import tables as t
 from engine.persistence.rows import _Repository, record_of, values_of
 from engine.persistence.stamps import STAMP_COLUMNS, ReferenceStamps
+
+_VERSION_COLUMNS = tuple(c for c in t.flow_versions.c if c.name != "xml")
 
 
 class FlowRepository(_Repository):
@@ -35,6 +37,11 @@ class FlowRepository(_Repository):
             self._bundles[code] = record_of(BundleRecord, row) if row else None
         return self._bundles[code]
 
+    def deployed_count(self) -> int:
+        """How many bundles run a deployed flow: the health check's one statement."""
+        query = select(func.count()).select_from(t.bundles).where(t.bundles.c.deployed_version_id.is_not(None))
+        return int(self.conn.execute(query).scalar_one())
+
     def bundles(self) -> list[BundleRecord]:
         return [record_of(BundleRecord, r) for r in self.conn.execute(select(t.bundles).order_by(t.bundles.c.code))]
 
@@ -47,7 +54,8 @@ class FlowRepository(_Repository):
         self.conn.execute(update(t.bundles).where(t.bundles.c.code == bundle.code).values(**values_of(bundle)))
 
     def versions(self, bundle_code: str | None = None) -> list[FlowVersionRecord]:
-        query = select(t.flow_versions).order_by(t.flow_versions.c.bundle_code, t.flow_versions.c.version)
+        """The versions without their BPMN text (``xml`` reads it), oldest first."""
+        query = select(*_VERSION_COLUMNS).order_by(t.flow_versions.c.bundle_code, t.flow_versions.c.version)
         if bundle_code is not None:
             query = query.where(t.flow_versions.c.bundle_code == bundle_code)
         return [record_of(FlowVersionRecord, r) for r in self.conn.execute(query)]

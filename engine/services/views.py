@@ -71,3 +71,9 @@ def list_bundles(ctx: ServiceContext) -> list[BundleView]:
     with ctx.uow(False) as uow:
         return [BundleView(row, bundle_from_dict(row.definition), uow.flows.versions(row.code))
                 for row in uow.flows.bundles()]
+
+
+def deployed_bundle_count(ctx: ServiceContext) -> int:
+    """The health check: one cheap statement that proves the database answers."""
+    with ctx.uow(False) as uow:
+        return uow.flows.deployed_count()

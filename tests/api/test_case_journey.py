@@ -111,7 +111,7 @@ def test_bundles_and_health(client: Any) -> None:
     bundles = client.get("/api/bundles").json
     assert len(bundles) == 10 and "restaurant" in [b["code"] for b in bundles]
     assert all(b["deployed_version"] == 1 and b["versions"][0]["current"] is True for b in bundles)
-    assert client.get("/healthz").json == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok", "deployed_bundles": 10}
     spec = client.get("/api/openapi.json").json
     assert "/api/cases/{ref}/pickup" in spec["paths"] and "/api/tasks/{task_id}/complete" in spec["paths"]
 

@@ -123,6 +123,11 @@ def test_a_connection_dead_before_its_first_statement_restarts_a_write_and_fails
     assert set(read.json) >= {"code", "message", "message_zh", "errors"}
     assert read.headers["Retry-After"] == "1"
 
+    assert client.get("/healthz").status_code == 200  # on a fresh connection
+    assert kill_other_connections(pg_url) >= 1  # the health check is a read like any other
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json["code"] == "database_unavailable"
+
     again = client.get(f"/api/cases/{case['id']}")
     assert again.status_code == 200
     completed = [e for e in again.json["timeline"] if e["type"] == "ItemApproved"]
