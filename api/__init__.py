@@ -9,7 +9,20 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from flask_smorest import Api
 
-from api import access, applicants, auth, bundles, cases, catalogue, flows, logs, reports, supervision, tasks
+from api import (
+    access,
+    applicants,
+    auth,
+    bundles,
+    cases,
+    catalogue,
+    flows,
+    logs,
+    reports,
+    supervision,
+    tasks,
+    text_guard,
+)
 from api import web as workbench
 from api.errors import http_error_response, register_error_handlers
 from api.json_provider import FastJSONProvider
@@ -83,6 +96,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(flows.blp)
     api.register_blueprint(reports.case_blp)
     api.register_blueprint(reports.blp)
+    text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)
     register_error_handlers(app)

@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Table, func, select
 
+from engine.domain.catalogue import case_id_in
 from engine.domain.records import CaseRecord, EventRecord, TaskRecord
 from engine.persistence import tables as t
 from engine.persistence.rows import record_of, rows_as
@@ -60,9 +61,9 @@ def list_tasks(
 
 
 def _of_case(ref: str) -> ColumnElement[bool]:
-    if ref.isdigit():
-        # Beyond any id (and beyond PostgreSQL's integers): no case.
-        return t.tasks.c.case_id == int(ref) if len(ref) <= 18 else t.tasks.c.case_id.is_(None)
+    case_id = case_id_in(ref)
+    if case_id is not None:
+        return t.tasks.c.case_id == case_id
     return t.tasks.c.case_id == select(t.cases.c.id).where(t.cases.c.number == ref).scalar_subquery()
 
 

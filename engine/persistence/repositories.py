@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Connection, Row, bindparam, insert, lambda_stmt, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engine.domain.catalogue import case_id_in
 from engine.domain.errors import ConcurrentUpdate
 from engine.domain.records import (
     CaseItemRecord,
@@ -78,10 +79,9 @@ class CaseRepository(_Repository):
 
     def id_of(self, ref: str) -> int | None:
         """The id of the case with this id or case number, if there is one (lists filter by it)."""
-        if ref.isdigit():
-            if len(ref) > 18:  # beyond any id (and beyond PostgreSQL's integers)
-                return None
-            row = self.conn.execute(self._id_by_id, {"id": int(ref)}).first()
+        case_id = case_id_in(ref)
+        if case_id is not None:
+            row = self.conn.execute(self._id_by_id, {"id": case_id}).first()
         else:
             row = self.conn.execute(self._id_by_number, {"number": ref}).first()
         return int(row[0]) if row else None

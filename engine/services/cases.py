@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.domain.access import Principal
-from engine.domain.catalogue import bundle_from_dict, format_case_number
+from engine.domain.catalogue import bundle_from_dict, case_id_in, format_case_number
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
@@ -59,10 +59,11 @@ class PickUp:
 
 def find_case(uow: SqlAlchemyUnitOfWork, ref: str, lock: bool = False) -> CaseRecord:
     """A case by its id or by its case number (办件编号)."""
+    case_id = case_id_in(ref)
     if lock:
-        case = uow.cases.lock(int(ref)) if ref.isdigit() else uow.cases.lock_by_number(ref)
+        case = uow.cases.lock(case_id) if case_id is not None else uow.cases.lock_by_number(ref)
     else:
-        case = uow.cases.get(int(ref)) if ref.isdigit() else uow.cases.get_by_number(ref)
+        case = uow.cases.get(case_id) if case_id is not None else uow.cases.get_by_number(ref)
     if case is None:
         raise NotFound(f"no case {ref!r}", f"没有办件 {ref}")
     return case
