@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.sessions import SessionInterface
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter, Map
 
 from api import (
     access,
@@ -27,6 +28,7 @@ from api import web as workbench
 from api.errors import http_error_response, register_error_handlers
 from api.json_provider import FastJSONProvider
 from engine.bootstrap import OneThingEngine, Settings, build_engine
+from engine.domain.records import ID_MAX
 
 
 class _NoFlaskSession(SessionInterface):
@@ -39,6 +41,14 @@ class _NoFlaskSession(SessionInterface):
 
     def save_session(self, app: Flask, session: Any, response: Any) -> None:
         return None
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a stored id, version or sequence number, 1 to ``ID_MAX``; a number past it
+    matches no route (404) instead of overflowing the statement that would look for it."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=ID_MAX)
 
 
 class _Api(Api):  # type: ignore[misc]
@@ -80,7 +90,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = engine.settings.secret_key
     app.config.setdefault("SESSION_COOKIE_SECURE", engine.settings.production)
 
+    app.url_map.converters["id"] = IdConverter
     api = _Api(app)
+    api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": ID_MAX})
     api.register_blueprint(cases.blp)
     api.register_blueprint(tasks.blp)
     api.register_blueprint(bundles.blp)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from engine.domain.access import Role
+from engine.domain.records import ID_MAX
 
 _roles = fields.List(fields.String(validate=validate.OneOf([r.value for r in Role])),
                      validate=validate.Length(min=1, max=5),
@@ -104,5 +105,5 @@ class AuditEventSchema(Schema):
 
 
 class AuditEventArgsSchema(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ID_MAX))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))

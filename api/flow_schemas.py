@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas import FlowVersionSchema
+from api.schemas import VERSION_NUMBER, FlowVersionSchema
 
 DECISION = validate.OneOf(["approve", "reject", "correct"])
 
@@ -73,9 +73,9 @@ class DeployAnswerSchema(Schema):
 
 
 class DiffArgsSchema(Schema):
-    from_ = fields.Integer(data_key="from", validate=validate.Range(min=1),
+    from_ = fields.Integer(data_key="from", validate=VERSION_NUMBER,
                            metadata={"description": "默认：已部署版本"})
-    to = fields.Integer(validate=validate.Range(min=1), metadata={"description": "默认：最新版本"})
+    to = fields.Integer(validate=VERSION_NUMBER, metadata={"description": "默认：最新版本"})
 
 
 class ElementChangeSchema(Schema):
@@ -120,11 +120,11 @@ class DryRunSchema(Schema):
 
 
 class MigrationArgsSchema(Schema):
-    to = fields.Integer(validate=validate.Range(min=1), metadata={"description": "目标版本；默认：已部署版本"})
+    to = fields.Integer(validate=VERSION_NUMBER, metadata={"description": "目标版本；默认：已部署版本"})
 
 
 class MigrateSchema(Schema):
-    to = fields.Integer(validate=validate.Range(min=1), metadata={"description": "目标版本；默认：已部署版本"})
+    to = fields.Integer(validate=VERSION_NUMBER, metadata={"description": "目标版本；默认：已部署版本"})
     cases = fields.List(fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(max=10_000),
                         metadata={"description": "办件编号；默认：所有可迁移的在办办件"})
 

@@ -117,7 +117,7 @@ class FlowVersions(MethodView):
                 "versions": [version_view(v, v.id == found.bundle.deployed_version_id) for v in found.versions]}
 
 
-@blp.route("/<string:code>/versions/<int:number>/xml")
+@blp.route("/<string:code>/versions/<id:number>/xml")
 class FlowVersionXml(MethodView):
     @blp.response(200, content_type="application/xml", description="the BPMN XML as stored")
     def get(self, code: str, number: int) -> Response:
@@ -125,7 +125,7 @@ class FlowVersionXml(MethodView):
         return Response(flow_version_xml(ctx(), code, number), mimetype="application/xml")
 
 
-@blp.route("/<string:code>/versions/<int:number>/deploy")
+@blp.route("/<string:code>/versions/<id:number>/deploy")
 class FlowDeploy(MethodView):
     @blp.response(200, DeployAnswerSchema)
     def post(self, code: str, number: int) -> dict[str, Any]:
@@ -135,7 +135,7 @@ class FlowDeploy(MethodView):
                 "changed": deployed.changed}
 
 
-@blp.route("/<string:code>/versions/<int:number>/dry-run")
+@blp.route("/<string:code>/versions/<id:number>/dry-run")
 class FlowDryRun(MethodView):
     @blp.arguments(DryRunArgsSchema())
     @blp.response(200, DryRunSchema)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from engine.domain.records import ID_MAX
+
 _short = validate.Length(max=200)
 _long = validate.Length(max=2000)
-
+VERSION_NUMBER = validate.Range(min=1, max=ID_MAX)
 
 class ApplicantSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=50),

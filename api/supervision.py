@@ -79,7 +79,7 @@ class Departments(MethodView):
         } for r in rows]}
 
 
-@blp.route("/warnings/<int:warning_id>/acknowledge")
+@blp.route("/warnings/<id:warning_id>/acknowledge")
 class WarningAcknowledge(MethodView):
     @blp.response(200)
     def post(self, warning_id: int) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.domain.model import Bundle, Item, ItemMaterial, SpecialProcedure
+from engine.domain.records import ID_MAX
 
 
 def _optional_int(value: Any) -> int | None:
@@ -59,7 +60,7 @@ NO_CASE_ID = -1
 
 def case_id_in(ref: str) -> int | None:
     """The id that a case reference names, when it is one (ASCII digits; a case number otherwise:
-    None). Digits beyond any id the databases can hold name ``NO_CASE_ID``."""
+    None). A number beyond any id stored names ``NO_CASE_ID``."""
     if not (ref.isascii() and ref.isdigit()):
         return None
-    return int(ref) if len(ref) <= 18 else NO_CASE_ID
+    return int(ref) if len(ref) <= 10 and int(ref) <= ID_MAX else NO_CASE_ID

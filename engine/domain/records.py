@@ -8,6 +8,10 @@ from typing import Any
 
 from engine.domain.audit import GENESIS
 
+ID_MAX = 2**31 - 1
+"""The largest id, version or sequence number stored (32-bit integer columns): a number past it
+refers to nothing, and would overflow the statement that looks for it."""
+
 
 @dataclass
 class CaseRecord:

@@ -81,7 +81,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/tasks/<string:task_id>/resume", SCJG_WORKERS),
     ("POST", "/api/tasks/<string:task_id>/extend", {"scjg.head"}),
     ("GET", "/api/supervision/warnings", {"supervisor", "scjg.head"}),
-    ("POST", "/api/supervision/warnings/<int:warning_id>/acknowledge", {"supervisor", "scjg.head"}),
+    ("POST", "/api/supervision/warnings/<id:warning_id>/acknowledge", {"supervisor", "scjg.head"}),
     ("GET", "/api/supervision/departments", {"supervisor", "scjg.head"}),
     ("GET", "/api/reports/savings", {"supervisor", "admin"}),
     ("GET", "/api/reports/savings.csv", {"supervisor", "admin"}),
@@ -97,9 +97,9 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("DELETE", "/api/applicants/<string:ref>/credit", {"admin"}),
     ("POST", "/api/flows", {"admin"}),
     ("GET", "/api/flows/<string:code>/versions", SIGNED_IN),
-    ("GET", "/api/flows/<string:code>/versions/<int:number>/xml", {"admin"}),
-    ("POST", "/api/flows/<string:code>/versions/<int:number>/deploy", {"admin"}),
-    ("POST", "/api/flows/<string:code>/versions/<int:number>/dry-run", {"admin"}),
+    ("GET", "/api/flows/<string:code>/versions/<id:number>/xml", {"admin"}),
+    ("POST", "/api/flows/<string:code>/versions/<id:number>/deploy", {"admin"}),
+    ("POST", "/api/flows/<string:code>/versions/<id:number>/dry-run", {"admin"}),
     ("GET", "/api/flows/<string:code>/diff", {"admin"}),
     ("GET", "/api/flows/<string:code>/migration", {"admin"}),
     ("POST", "/api/flows/<string:code>/migration", {"admin"}),
@@ -141,14 +141,14 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 
 
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
-    rule = (rule.replace("<int:warning_id>", "1").replace("<int:year>", "2026")
+    rule = (rule.replace("<id:warning_id>", "1").replace("<int:year>", "2026")
             .replace("<string:day>", "2026-10-09"))
     if rule.startswith("/api/applicants/"):
         rule = rule.replace("<string:ref>", str(case["applicant"]["id_number"]))
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)
             .replace("<string:login>", PERSONAS["wj"][0]).replace("<string:code>", "restaurant")
             .replace("<string:token_id>", token_id or "nope").replace("<string:kind>", "fields")
-            .replace("<string:key>", "seats_note").replace("<int:number>", "1")
+            .replace("<string:key>", "seats_note").replace("<id:number>", "1")
             .replace("<string:name>", "targets").replace("<path:filename>", "css/app.css"))
 
 

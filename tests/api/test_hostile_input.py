@@ -58,12 +58,29 @@ def test_a_completion_with_a_lone_surrogate_changes_nothing(client: Any) -> None
     assert [e["type"] for e in client.get(f"/api/cases/{case['id']}").json["timeline"]].count("ItemApproved") == 0
 
 
-@pytest.mark.parametrize("ref", ["99999999999999999999999", "9223372036854775808", "²", "١٢٣"])
+@pytest.mark.parametrize("ref", ["99999999999999999999999", "9223372036854775808", "2147483648", "2147483647",
+                                 "²", "١٢٣"])
 def test_a_case_id_no_integer_column_holds_is_no_case(client: Any, ref: str) -> None:
     start(client)
     assert_error(client.get(f"/api/cases/{ref}"), 404, "not_found")
     assert_error(client.post(f"/api/cases/{ref}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK), 404)
     assert_error(client.get(f"/api/tasks?case={ref}"), 404, "not_found")
+
+
+def test_numbers_past_every_stored_id_find_nothing_or_are_refused(client: Any) -> None:
+    """Ids, versions and sequence numbers are 32-bit columns: a number past them, in a path or a
+    field, would overflow the statement (PostgreSQL) instead of finding nothing."""
+    past = 2**31
+    for method, url in [("GET", f"/api/flows/restaurant/versions/{past}/xml"),
+                        ("POST", f"/api/flows/restaurant/versions/{past}/deploy"),
+                        ("POST", f"/api/flows/restaurant/versions/{past}/dry-run"),
+                        ("POST", f"/api/supervision/warnings/{past}/acknowledge")]:
+        assert_error(client.open(url, method=method, json={}, headers=ADMIN), 404)
+    assert_error(client.post("/api/flows/restaurant/migration", json={"to": past, "cases": []}, headers=ADMIN), 422)
+    assert_error(client.get(f"/api/flows/restaurant/diff?to={past}", headers=ADMIN), 422)
+    assert_error(client.get(f"/api/flows/restaurant/migration?to={past}", headers=ADMIN), 422)
+    assert_error(client.get(f"/api/audit/events?after={past}", headers=ADMIN), 422)
+    assert client.get(f"/api/flows/restaurant/versions/{past - 1}/xml", headers=ADMIN).status_code == 404
 
 
 PATH_VALUES = ["0", "-1", "99999999999999999999999", "abc", "%00", "中文", "²", "restaurant"]
