@@ -18,6 +18,6 @@ def request_key(body: Any = None) -> RequestKey | None:
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > 200:
-        abort(400, message="Idempotency-Key must be 1 to 200 characters")
+    if not key or len(key) > 200 or not key.isprintable():
+        abort(400, message="Idempotency-Key must be 1 to 200 printable characters (no control character)")
     return RequestKey.of(key, request.method, request.path, {"user": current_principal().login, "body": body})

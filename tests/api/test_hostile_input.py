@@ -111,3 +111,11 @@ def test_no_route_answers_hostile_input_with_a_server_error(client: Any) -> None
                         if answer.status_code >= 400:
                             assert {"code", "message", "message_zh", "errors"} <= set(answer.json), (method, url)
     assert sent > 2000  # every route was reached, with each value
+
+
+@pytest.mark.parametrize("key", ["\x00", "a\x00b", "tab\there", "x" * 201, " "])
+def test_an_idempotency_key_with_a_control_character_or_out_of_length_is_refused(client: Any, key: str) -> None:
+    error = assert_error(client.post("/api/cases", json=case_body(client), headers={**CLERK, "Idempotency-Key": key}),
+                         400)
+    assert "Idempotency-Key" in error["message"]
+    assert client.get("/api/cases").json["total"] == 0
