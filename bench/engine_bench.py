@@ -288,6 +288,24 @@ def server_command(server: str, port: int, workers: int, worker_class: str) -> l
             "--log-level", "warning", *extra, "api:create_app()"]
 
 
+def wait_until_healthy(server: subprocess.Popen[bytes], port: int, seconds: float = 30.0) -> None:
+    """Wait for the server's /healthz to answer 200; fail at once if the server exits, and after
+    ``seconds`` if it never answers (instead of letting the clients wait on it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode} before answering /healthz")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server on port {port} did not answer /healthz with 200 within {seconds:.0f} s")
+
+
 def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str = "sync",
              server_name: str = "granian", port: int = 18765, per_person: bool = False) -> list[dict[str, Any]]:
     """Whole cases through a server (see ``server_command``), then as many again in phases (see
@@ -298,14 +316,7 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
                    stdout=subprocess.DEVNULL)
     server = subprocess.Popen(server_command(server_name, port, workers, worker_class), env=env, cwd=ROOT)
     try:
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_healthy(server, port)
         mp = multiprocessing.get_context("spawn")
         queue, phases = mp.Queue(), mp.Barrier(clients + 1)
         per_client = max(1, cases // clients)
