@@ -297,9 +297,12 @@ def wait_until_healthy(server: subprocess.Popen[bytes], port: int, seconds: floa
             raise RuntimeError(f"the server exited with {server.returncode} before answering /healthz")
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return
+            try:
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    return
+            finally:
+                c.close()
         except OSError:
             pass
         time.sleep(0.2)

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.domain.model import Bundle, Item, ItemMaterial, SpecialProcedure
-from engine.domain.records import ID_MAX
 
 
 def _optional_int(value: Any) -> int | None:
@@ -52,15 +51,3 @@ def bundle_from_dict(data: Mapping[str, Any]) -> Bundle:
 def format_case_number(prefix: str, day: str, sequence: int) -> str:
     """办件编号: bundle prefix, acceptance day (Asia/Shanghai, YYYYMMDD) and the day's sequence."""
     return f"{prefix}-{day}-{sequence:05d}"
-
-
-NO_CASE_ID = -1
-"""The id that no case has (ids start at 1)."""
-
-
-def case_id_in(ref: str) -> int | None:
-    """The id that a case reference names, when it is one (ASCII digits; a case number otherwise:
-    None). A number beyond any id stored names ``NO_CASE_ID``."""
-    if not (ref.isascii() and ref.isdigit()):
-        return None
-    return int(ref) if len(ref) <= 10 and int(ref) <= ID_MAX else NO_CASE_ID

@@ -9,8 +9,18 @@ from typing import Any
 from engine.domain.audit import GENESIS
 
 ID_MAX = 2**31 - 1
-"""The largest id, version or sequence number stored (32-bit integer columns): a number past it
-refers to nothing, and would overflow the statement that looks for it."""
+"""The largest case, flow version, warning or sequence number stored (32-bit integer columns): a
+number past it refers to nothing, and would overflow the statement that looks for it."""
+NO_CASE_ID = -1
+"""The id that no case has (ids start at 1)."""
+
+
+def case_id_in(ref: str) -> int | None:
+    """The id that a case reference names, when it is one (ASCII digits; a case number otherwise:
+    None). A number beyond any id stored names ``NO_CASE_ID``."""
+    if not (ref.isascii() and ref.isdigit()):
+        return None
+    return int(ref) if len(ref) <= 10 and int(ref) <= ID_MAX else NO_CASE_ID
 
 
 @dataclass

@@ -9,8 +9,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Table, func, select
 
-from engine.domain.catalogue import case_id_in
-from engine.domain.records import CaseRecord, EventRecord, TaskRecord
+from engine.domain.records import CaseRecord, EventRecord, TaskRecord, case_id_in
 from engine.persistence import tables as t
 from engine.persistence.rows import record_of, rows_as
 

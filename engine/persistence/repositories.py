@@ -9,13 +9,13 @@ from typing import Any, ClassVar
 from sqlalchemy import Connection, Row, bindparam, insert, lambda_stmt, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.domain.catalogue import case_id_in
 from engine.domain.errors import ConcurrentUpdate
 from engine.domain.records import (
     CaseItemRecord,
     CaseRecord,
     EventRecord,
     TaskRecord,
+    case_id_in,
 )
 from engine.persistence import tables as t
 from engine.persistence.batch import defer, execute_last

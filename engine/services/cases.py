@@ -8,11 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.domain.access import Principal
-from engine.domain.catalogue import bundle_from_dict, case_id_in, format_case_number
+from engine.domain.catalogue import bundle_from_dict, format_case_number
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
-from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
+from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_id_in
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.case_detail import detail_after_change
 from engine.services.catalogue import ApplicantData, applicant_data, holder_refs
