@@ -75,7 +75,8 @@ def build_checklist(items: Sequence[Mapping[str, Any]], material_defs: Mapping[s
         materials = item.get("materials", [])
         if not isinstance(materials, list | tuple):
             raise ValueError(f"item {code!r}: materials must be a list")
-        alone += item_baseline(item, "materials_alone", len(materials))
+        # Alone, the item also asks for what it now receives inside the case (``uses``, 联动).
+        alone += item_baseline(item, "materials_alone", len(materials) + len(item.get("uses", ())))
         for material in materials:
             key = material.get("key") if isinstance(material, Mapping) else None
             if not isinstance(key, str) or key not in material_defs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -155,8 +155,11 @@ def _type_schema(f: FieldDef) -> dict[str, Any]:
     return schema
 
 
-def build_unified_form(items: Sequence[Mapping[str, Any]], field_defs: Mapping[str, Mapping[str, Any]]) -> UnifiedForm:
-    """The union of the items' forms, de-duplicated by canonical key; items are bundle.json item dicts."""
+def build_unified_form(items: Sequence[Mapping[str, Any]], field_defs: Mapping[str, Mapping[str, Any]],
+                       issued: Collection[str] = ()) -> UnifiedForm:
+    """The union of the items' forms, de-duplicated by canonical key; items are bundle.json item dicts.
+    ``issued``: fields whose value the case itself issues (a new enterprise's credit code), left out
+    of the form; each item's own count (the baseline) still includes them."""
     defs: dict[str, FieldDef] = {}
     asked: dict[str, list[str]] = {}
     by_group: dict[str, list[FieldDef]] = {}
@@ -172,6 +175,8 @@ def build_unified_form(items: Sequence[Mapping[str, Any]], field_defs: Mapping[s
         for key in keys:
             if not isinstance(key, str) or key not in field_defs:
                 raise ValueError(f"item {code!r} asks for field {key!r}, which fields.json does not define")
+            if key in issued:
+                continue
             if key not in defs:
                 defs[key] = field_def(key, field_defs[key])
                 by_group.setdefault(defs[key].group, []).append(defs[key])

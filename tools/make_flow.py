@@ -15,9 +15,11 @@ The flow follows the conventions the engine relies on (see ``bpmn/restaurant/flo
   (``results["<code>"]["decision"] == "correct"``) leads to the window's userTask ``correct_<x>``
   (kind=correction, item=<code>), which flows back to ``approve_<x>`` through ``f_resume_<x>``.
 
-Items linked by ``requires`` share one branch: the branch runs them one after another in an order that
-respects every ``requires`` (a topological order, ties broken by the order of the items in bundle.json), so
-``decide_<a>``'s default flow goes to ``approve_<b>``. Items without links get a branch each.
+Items run as their ``requires`` order them, the rest in parallel: an item without prerequisites starts from
+the split; ``decide_<a>``'s default flow goes to the one item that waits for ``a``, or to the parallelGateway
+``fork_<a>`` when several do (联动办理: they then run in parallel), or to the join when none does; an item that
+waits for several goes through the parallelGateway ``merge_<b>``. Links that another path already implies are
+dropped. The engine, not the flow, ends an item whose prerequisite was refused as not applicable.
 Only the standard library is used, and the XML is built as text so that the output is stable line by line.
 """
 
@@ -29,7 +31,6 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -50,7 +51,7 @@ PARENTHESES = re.compile(r"（[^）]*）|\([^)]*\)")
 # Diagram geometry (pixels): the window lane on top, a row per item in its department's lane.
 WINDOW_HEIGHT, ROW_HEIGHT, ROW_STEP = 230, 130, 125
 AXIS = 58  # y of the main line start -> intake -> split -> join -> pickup -> end
-APPROVE_X, CHAIN_STEP, CORRECT_X, CORRECT_STEP, CORRECT_Y = 640, 330, 540, 135, 140
+APPROVE_X, CHAIN_STEP, CORRECT_X, CORRECT_STEP, CORRECT_Y = 640, 420, 540, 135, 140
 
 
 class BundleError(ValueError):
@@ -117,45 +118,53 @@ def read_steps(bundle: Mapping[str, Any]) -> list[Step]:
     return steps
 
 
-def branches(steps: Sequence[Step]) -> list[list[Step]]:
-    """Group the items linked by ``requires`` and order each group so that prerequisites come first."""
-    group = {s.code: s.code for s in steps}
+@dataclass(frozen=True)
+class Graph:
+    """The items' prerequisites as the flow runs them: ``before[x]`` the items decided right before
+    ``x`` (``requires`` without the links that another path already implies), ``after[x]`` those
+    that wait for ``x``, and ``depth[x]`` the length of the longest path of prerequisites to ``x``."""
 
-    def root(code: str) -> str:
-        while group[code] != code:
-            code = group[code]
-        return code
+    before: Mapping[str, tuple[str, ...]]
+    after: Mapping[str, tuple[str, ...]]
+    depth: Mapping[str, int]
 
-    for step in steps:
-        for required in step.requires:
-            group[root(step.code)] = root(required)
-    members: dict[str, list[Step]] = {}
-    for step in steps:
-        members.setdefault(root(step.code), []).append(step)
-    ordered = []
-    for items in members.values():
-        done: list[Step] = []
-        waiting = list(items)
-        while waiting:
-            ready = next((s for s in waiting if all(r in {d.code for d in done} for r in s.requires)), None)
-            if ready is None:
-                cycle = ", ".join(s.code for s in waiting)
-                raise BundleError(f"the requires of these items form a cycle: {cycle}")
-            done.append(ready)
-            waiting.remove(ready)
-        ordered.append(done)
-    return ordered
+
+def prerequisite_graph(steps: Sequence[Step]) -> Graph:
+    """Order the items by ``requires`` (a cycle is refused) and drop the redundant links."""
+    known = {s.code: s for s in steps}
+    depth: dict[str, int] = {}
+    waiting = list(steps)
+    while waiting:
+        ready = [s for s in waiting if all(r in depth for r in s.requires)]
+        if not ready:
+            raise BundleError(f"the requires of these items form a cycle: {', '.join(s.code for s in waiting)}")
+        for step in ready:
+            depth[step.code] = 1 + max((depth[r] for r in step.requires), default=-1)
+            waiting.remove(step)
+
+    def reaches(start: str, goal: str) -> bool:
+        stack = list(known[start].requires)
+        while stack:
+            code = stack.pop()
+            if code == goal:
+                return True
+            stack.extend(known[code].requires)
+        return False
+
+    before = {s.code: tuple(r for r in dict.fromkeys(s.requires)
+                            if not any(o != r and reaches(o, r) for o in s.requires)) for s in steps}
+    after = {s.code: tuple(o.code for o in steps if s.code in before[o.code]) for s in steps}
+    return Graph(before, after, depth)
 
 
 class Layout:
     """Simple computed coordinates, so that a modeler can open and arrange the generated flow."""
 
-    def __init__(self, steps: Sequence[Step], chains: Sequence[Sequence[Step]]) -> None:
+    def __init__(self, steps: Sequence[Step], graph: Graph) -> None:
         self.lanes: list[str] = []
         for step in steps:
             if step.department not in self.lanes:
                 self.lanes.append(step.department)
-        depth = {s.code: n for chain in chains for n, s in enumerate(chain)}
         lane_y: dict[str, tuple[int, int]] = {}  # lane -> (top, height)
         row_y: dict[str, int] = {}
         top = WINDOW_HEIGHT
@@ -168,13 +177,17 @@ class Layout:
         self.approve: dict[str, Box] = {}
         self.decide: dict[str, Box] = {}
         self.correct: dict[str, Box] = {}
+        self.fork: dict[str, Box] = {}
+        self.merge: dict[str, Box] = {}
         for step in steps:
-            x = APPROVE_X + CHAIN_STEP * depth[step.code]
+            x = APPROVE_X + CHAIN_STEP * graph.depth[step.code]
             self.approve[step.code] = Box(x, row_y[step.code], 110, 70)
             self.decide[step.code] = Box(x + 200, row_y[step.code] + 10, 50, 50)
             self.correct[step.code] = Box(CORRECT_X + CORRECT_STEP * step.index, CORRECT_Y, 120, 70)
+            self.fork[step.code] = Box(x + 280, row_y[step.code] + 10, 50, 50)
+            self.merge[step.code] = Box(x - 80, row_y[step.code] + 10, 50, 50)
         join_x = max(1220, CORRECT_X + CORRECT_STEP * (len(steps) - 1) + 140,
-                     APPROVE_X + CHAIN_STEP * max(depth.values()) + 330)
+                     APPROVE_X + CHAIN_STEP * max(graph.depth.values()) + 380)
         self.fixed = {
             "start": Box(200, 40, 36, 36), "intake": Box(280, 23, 110, 70), "split": Box(450, 33, 50, 50),
             "join": Box(join_x, 33, 50, 50), "pickup": Box(join_x + 100, 23, 110, 70),
@@ -218,19 +231,62 @@ def edge(flow: str, *points: tuple[int, int]) -> list[str]:
     ]
 
 
+def gateway(kind: str, gateway_id: str, name: str, incoming: Iterable[str], outgoing: Iterable[str]) -> list[str]:
+    return [
+        f'    <bpmn:{kind} id="{gateway_id}" name={quoteattr(name)}>',
+        *(f"      <bpmn:incoming>{flow}</bpmn:incoming>" for flow in incoming),
+        *(f"      <bpmn:outgoing>{flow}</bpmn:outgoing>" for flow in outgoing),
+        f"    </bpmn:{kind}>",
+    ]
+
+
+class Wiring:
+    """The sequence flows between the items: ``f_split_<x>`` from the split to an item without
+    prerequisites; ``f_done_<x>``, the default flow of ``decide_<x>``, to the one item waiting for
+    ``x`` (its ``approve_<y>``, or its ``merge_<y>`` when it waits for several), to ``fork_<x>`` when
+    several wait for it (``f_fork_<x>_<y>`` then leads to each), or to the join when none does;
+    ``f_merge_<y>`` from ``merge_<y>`` to ``approve_<y>``."""
+
+    def __init__(self, steps: Sequence[Step], graph: Graph) -> None:
+        self.steps, self.graph = steps, graph
+        self.suffix = {s.code: s.suffix for s in steps}
+
+    def entry(self, code: str) -> str:
+        x = self.suffix[code]
+        return f"merge_{x}" if len(self.graph.before[code]) > 1 else f"approve_{x}"
+
+    def into(self, code: str) -> list[str]:
+        """The flows that arrive at the item's entry."""
+        x = self.suffix[code]
+        before = self.graph.before[code]
+        if not before:
+            return [f"f_split_{x}"]
+        return [self.link(b, code) for b in before]
+
+    def link(self, first: str, second: str) -> str:
+        f, x = self.suffix[first], self.suffix[second]
+        return f"f_fork_{f}_{x}" if len(self.graph.after[first]) > 1 else f"f_done_{f}"
+
+    def done_target(self, code: str) -> str:
+        after = self.graph.after[code]
+        if not after:
+            return "join"
+        if len(after) > 1:
+            return f"fork_{self.suffix[code]}"
+        return self.entry(after[0])
+
+
 def render_flow(bundle: Mapping[str, Any]) -> str:
     """The flow.bpmn text for a bundle.json document."""
     code, name, process_id = str(bundle["code"]), str(bundle["name"]), str(bundle["process_id"])
     steps = read_steps(bundle)
-    chains = branches(steps)
-    layout = Layout(steps, chains)
-    after: dict[str, Step] = {}  # item code -> the item that follows it in its branch
-    before: dict[str, Step] = {}
-    for chain in chains:
-        for first, second in pairwise(chain):
-            after[first.code], before[second.code] = second, first
-    heads = [chain[0] for chain in chains]
-    tails = [chain[-1] for chain in chains]
+    graph = prerequisite_graph(steps)
+    layout = Layout(steps, graph)
+    wiring = Wiring(steps, graph)
+    heads = [s for s in steps if not graph.before[s.code]]
+    tails = [s for s in steps if not graph.after[s.code]]
+    forks = [s for s in steps if len(graph.after[s.code]) > 1]
+    merges = [s for s in steps if len(graph.before[s.code]) > 1]
 
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -250,8 +306,10 @@ def render_flow(bundle: Mapping[str, Any]) -> str:
         lines.append(f'      <bpmn:lane id="lane_{lane}" name="{lane}">')
         for step in steps:
             if step.department == lane:
-                lines.append(f"        <bpmn:flowNodeRef>approve_{step.suffix}</bpmn:flowNodeRef>")
-                lines.append(f"        <bpmn:flowNodeRef>decide_{step.suffix}</bpmn:flowNodeRef>")
+                nodes = [f"approve_{step.suffix}", f"decide_{step.suffix}"]
+                nodes += [f"merge_{step.suffix}"] if step in merges else []
+                nodes += [f"fork_{step.suffix}"] if step in forks else []
+                lines += [f"        <bpmn:flowNodeRef>{node}</bpmn:flowNodeRef>" for node in nodes]
         lines.append("      </bpmn:lane>")
     lines += [
         "    </bpmn:laneSet>",
@@ -259,14 +317,8 @@ def render_flow(bundle: Mapping[str, Any]) -> str:
         "      <bpmn:outgoing>f_start</bpmn:outgoing>",
         "    </bpmn:startEvent>",
         *user_task("intake", "综合窗口受理", properties(kind="intake"), ["f_start"], ["f_intake"]),
-        '    <bpmn:parallelGateway id="split" name="并联审批">',
-        "      <bpmn:incoming>f_intake</bpmn:incoming>",
-        *(f"      <bpmn:outgoing>f_split_{s.suffix}</bpmn:outgoing>" for s in heads),
-        "    </bpmn:parallelGateway>",
-        '    <bpmn:parallelGateway id="join" name="汇总结果">',
-        *(f"      <bpmn:incoming>f_done_{s.suffix}</bpmn:incoming>" for s in tails),
-        "      <bpmn:outgoing>f_join</bpmn:outgoing>",
-        "    </bpmn:parallelGateway>",
+        *gateway("parallelGateway", "split", "并联审批", ["f_intake"], [f"f_split_{s.suffix}" for s in heads]),
+        *gateway("parallelGateway", "join", "汇总结果", [f"f_done_{s.suffix}" for s in tails], ["f_join"]),
         *user_task("pickup", "统一出件", properties(kind="pickup"), ["f_join"], ["f_pickup"]),
         '    <bpmn:endEvent id="end" name="办结">',
         "      <bpmn:incoming>f_pickup</bpmn:incoming>",
@@ -274,10 +326,15 @@ def render_flow(bundle: Mapping[str, Any]) -> str:
     ]
     for step in steps:
         x = step.suffix
-        entry = f"f_done_{before[step.code].suffix}" if step.code in before else f"f_split_{x}"
+        if step in merges:
+            lines += gateway("parallelGateway", f"merge_{x}", "前置事项均已办结", wiring.into(step.code),
+                             [f"f_merge_{x}"])
+            entry = [f"f_merge_{x}"]
+        else:
+            entry = wiring.into(step.code)
         title = step.title if step.title.endswith("审批") else f"{step.title}审批"
         lines += user_task(f"approve_{x}", title, properties(kind="approval", item=step.code),
-                           [entry, f"f_resume_{x}"], [f"f_decide_{x}"])
+                           [*entry, f"f_resume_{x}"], [f"f_decide_{x}"])
         lines += [
             f'    <bpmn:exclusiveGateway id="decide_{x}" name="审批结论" default="f_done_{x}">',
             f"      <bpmn:incoming>f_decide_{x}</bpmn:incoming>",
@@ -285,6 +342,9 @@ def render_flow(bundle: Mapping[str, Any]) -> str:
             f"      <bpmn:outgoing>f_correct_{x}</bpmn:outgoing>",
             "    </bpmn:exclusiveGateway>",
         ]
+        if step in forks:
+            lines += gateway("parallelGateway", f"fork_{x}", "联动办理", [f"f_done_{x}"],
+                             [wiring.link(step.code, after) for after in graph.after[step.code]])
         lines += user_task(f"correct_{x}", f"补正材料：{step.title}", properties(kind="correction", item=step.code),
                            [f"f_correct_{x}"], [f"f_resume_{x}"])
     lines += [
@@ -295,25 +355,41 @@ def render_flow(bundle: Mapping[str, Any]) -> str:
     ]
     for step in steps:
         x = step.suffix
-        onward = f"approve_{after[step.code].suffix}" if step.code in after else "join"
         condition = escape(f'results["{step.code}"]["decision"] == "correct"', {'"': "&quot;"})
-        if step.code not in before:
-            lines.append(f'    <bpmn:sequenceFlow id="f_split_{x}" sourceRef="split" targetRef="approve_{x}" />')
+        if step in heads:
+            target = wiring.entry(step.code)
+            lines.append(f'    <bpmn:sequenceFlow id="f_split_{x}" sourceRef="split" targetRef="{target}" />')
+        if step in merges:
+            lines.append(f'    <bpmn:sequenceFlow id="f_merge_{x}" sourceRef="merge_{x}" targetRef="approve_{x}" />')
         lines += [
             f'    <bpmn:sequenceFlow id="f_decide_{x}" sourceRef="approve_{x}" targetRef="decide_{x}" />',
-            f'    <bpmn:sequenceFlow id="f_done_{x}" sourceRef="decide_{x}" targetRef="{onward}" />',
+            f'    <bpmn:sequenceFlow id="f_done_{x}" sourceRef="decide_{x}" '
+            f'targetRef="{wiring.done_target(step.code)}" />',
+        ]
+        if step in forks:
+            lines += [f'    <bpmn:sequenceFlow id="{wiring.link(step.code, after)}" sourceRef="fork_{x}" '
+                      f'targetRef="{wiring.entry(after)}" />' for after in graph.after[step.code]]
+        lines += [
             f'    <bpmn:sequenceFlow id="f_correct_{x}" name="补正" sourceRef="decide_{x}" targetRef="correct_{x}">',
             f"      <bpmn:conditionExpression>{condition}</bpmn:conditionExpression>",
             "    </bpmn:sequenceFlow>",
             f'    <bpmn:sequenceFlow id="f_resume_{x}" sourceRef="correct_{x}" targetRef="approve_{x}" />',
         ]
-    lines += ["  </bpmn:process>", *diagram(code, steps, layout, after, before), "</bpmn:definitions>"]
+    lines += ["  </bpmn:process>", *diagram(code, steps, layout, wiring), "</bpmn:definitions>"]
     return "\n".join(lines) + "\n"
 
 
-def diagram(code: str, steps: Sequence[Step], layout: Layout, after: Mapping[str, Step],
-            before: Mapping[str, Step]) -> list[str]:
-    fixed = layout.fixed
+def bend(start: Box, end: Box, start_x: int | None = None) -> list[tuple[int, int]]:
+    """Waypoints from the right of ``start`` to the left of ``end``, bending once half way."""
+    x0 = start.x + start.width if start_x is None else start_x
+    middle = (x0 + end.x) // 2
+    if start.cy == end.cy:
+        return [(x0, start.cy), (end.x, end.cy)]
+    return [(x0, start.cy), (middle, start.cy), (middle, end.cy), (end.x, end.cy)]
+
+
+def diagram(code: str, steps: Sequence[Step], layout: Layout, wiring: Wiring) -> list[str]:
+    fixed, graph = layout.fixed, wiring.graph
     lines = [
         f'  <bpmndi:BPMNDiagram id="{code}_diagram">',
         f'    <bpmndi:BPMNPlane id="{code}_plane" bpmnElement="{code}_collaboration">',
@@ -323,9 +399,17 @@ def diagram(code: str, steps: Sequence[Step], layout: Layout, after: Mapping[str
         lines += shape(f"lane_{lane}", box, horizontal=True)
     for element, box in fixed.items():
         lines += shape(element, box)
+
+    def entry_box(item: str) -> Box:
+        return layout.merge[item] if len(graph.before[item]) > 1 else layout.approve[item]
+
     for step in steps:
         lines += shape(f"approve_{step.suffix}", layout.approve[step.code])
         lines += shape(f"decide_{step.suffix}", layout.decide[step.code])
+        if len(graph.before[step.code]) > 1:
+            lines += shape(f"merge_{step.suffix}", layout.merge[step.code])
+        if len(graph.after[step.code]) > 1:
+            lines += shape(f"fork_{step.suffix}", layout.fork[step.code])
         lines += shape(f"correct_{step.suffix}", layout.correct[step.code])
     lines += edge("f_start", (fixed["start"].x + 36, AXIS), (fixed["intake"].x, AXIS))
     lines += edge("f_intake", (fixed["intake"].x + 110, AXIS), (fixed["split"].x, AXIS))
@@ -334,15 +418,23 @@ def diagram(code: str, steps: Sequence[Step], layout: Layout, after: Mapping[str
     for step in steps:
         x, approve, decide = step.suffix, layout.approve[step.code], layout.decide[step.code]
         corrective = layout.correct[step.code]
-        if step.code not in before:
-            lines += edge(f"f_split_{x}", (fixed["split"].cx, AXIS), (fixed["split"].cx, approve.cy),
-                          (approve.cx, approve.cy))
+        after = graph.after[step.code]
+        if not graph.before[step.code]:
+            target = entry_box(step.code)
+            lines += edge(f"f_split_{x}", (fixed["split"].cx, AXIS), (fixed["split"].cx, target.cy),
+                          (target.x, target.cy))
+        if len(graph.before[step.code]) > 1:
+            lines += edge(f"f_merge_{x}", *bend(layout.merge[step.code], approve))
         lines += edge(f"f_decide_{x}", (approve.x + approve.width, approve.cy), (decide.x, decide.cy))
-        if step.code in after:
-            target = layout.approve[after[step.code].code]
-            lines += edge(f"f_done_{x}", (decide.cx, decide.cy), (decide.cx, target.cy), (target.x, target.cy))
-        else:
+        if not after:
             lines += edge(f"f_done_{x}", (decide.cx, decide.cy), (decide.cx, AXIS), (fixed["join"].cx, AXIS))
+        elif len(after) == 1:
+            lines += edge(f"f_done_{x}", *bend(decide, entry_box(after[0])))
+        else:
+            fork = layout.fork[step.code]
+            lines += edge(f"f_done_{x}", *bend(decide, fork))
+            for item in after:
+                lines += edge(wiring.link(step.code, item), *bend(fork, entry_box(item)))
         lines += edge(f"f_correct_{x}", (decide.cx, decide.cy), (corrective.cx, decide.cy),
                       (corrective.cx, corrective.cy))
         lines += edge(f"f_resume_{x}", (corrective.cx, corrective.cy), (approve.cx, corrective.cy),

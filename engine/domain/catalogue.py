@@ -26,6 +26,9 @@ def item_from_dict(i: Mapping[str, Any]) -> Item:
         estimated=tuple(str(e) for e in i.get("estimated", ())),
         requires=tuple(str(r) for r in i.get("requires", ())),
         grants=i.get("grants"),
+        grants_to=i.get("grants_to"),
+        issues=tuple(str(m) for m in i.get("issues", ())),
+        uses=tuple(str(m) for m in i.get("uses", ())),
         special_procedures=tuple(SpecialProcedure(str(p["name"]), bool(p.get("pauses_clock", False)))
                                  for p in i.get("special_procedures", ())),
         materials=tuple(ItemMaterial(str(m["key"]), str(m.get("kind", "key"))) for m in i.get("materials", ())),
@@ -45,6 +48,7 @@ def bundle_from_dict(data: Mapping[str, Any]) -> Bundle:
         tolerance_days=_optional_int(data.get("tolerance_days")),
         sources=tuple(str(s) for s in data.get("sources", ())),
         published=tuple(dict(p) for p in data.get("published", ())),
+        subject=str(data.get("subject", "person")),
     )
 
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 KINDS = ("key", "secondary")
+SUBJECT_KINDS = ("person", "family_event", "enterprise", "new_enterprise")
+"""Whom a bundle is about (forms.subjects.SubjectKind)."""
 
 
 def _days(value: Any) -> bool:
@@ -42,9 +44,55 @@ def bundle_definition_problems(
     for n, item in enumerate(items):
         if isinstance(item, Mapping):
             _item_problems(f"items[{n}]", item, set(codes), departments, fields, materials, licences, add)
+    if definition.get("subject", "person") not in SUBJECT_KINDS:
+        add("subject", f"须为 {'、'.join(SUBJECT_KINDS)} 之一（个人、家庭事项、已设立的企业、设立中的企业）")
     if not problems and _has_cycle({str(i["code"]): list(i.get("requires", [])) for i in items}):
         add("items", "事项之间的前置关系不能成环")
+    if not problems:
+        _output_problems(items, materials, add)
     return problems
+
+
+def _output_problems(items: list[Any], materials: Mapping[str, Any], add: Any) -> None:
+    """Outputs are not inputs: a material an item of the bundle issues is never asked for at
+    intake; an item that needs it names it in ``uses`` and has its issuer among its prerequisites,
+    so that the flow decides the issuer first and the case hands the result on (联动)."""
+    issuer: dict[str, str] = {}
+    for n, item in enumerate(items):
+        for key in item.get("issues", []):
+            if key not in materials:
+                add(f"items[{n}].issues", f"材料 {key} 不在材料目录中")
+            elif key in issuer:
+                add(f"items[{n}].issues", f"材料 {key} 已由事项 {issuer[key]} 出具，一种材料只能由一个事项出具")
+            else:
+                issuer[key] = str(item["code"])
+    requires = {str(i["code"]): [str(r) for r in i.get("requires", [])] for i in items}
+    for n, item in enumerate(items):
+        for m, material in enumerate(item.get("materials", [])):
+            key = material.get("key") if isinstance(material, Mapping) else None
+            if key in issuer:
+                name = materials.get(key, {}).get("name", key)
+                add(f"items[{n}].materials[{m}]",
+                    f"材料“{name}”（{key}）由本一件事的事项 {issuer[key]} 出具，不能要求申请人在受理时提交；"
+                    f"事项 {item['code']} 需要时请列入 uses，并以 {issuer[key]} 为前置事项")
+        before = _prerequisites(str(item["code"]), requires)
+        for key in item.get("uses", []):
+            if key not in issuer:
+                add(f"items[{n}].uses", f"材料 {key} 不由本一件事的任何事项出具，应作为受理材料列入 materials")
+            elif issuer[key] not in before:
+                add(f"items[{n}].uses", f"材料 {key} 由事项 {issuer[key]} 出具，须将其列为事项 {item['code']} 的前置事项")
+
+
+def _prerequisites(code: str, requires: Mapping[str, list[str]]) -> set[str]:
+    """Every item decided before ``code``: its prerequisites and theirs."""
+    found: set[str] = set()
+    waiting = list(requires.get(code, []))
+    while waiting:
+        current = waiting.pop()
+        if current not in found:
+            found.add(current)
+            waiting.extend(requires.get(current, []))
+    return found
 
 
 def _item_problems(path: str, item: Mapping[str, Any], codes: set[Any], departments: Mapping[str, Any],
@@ -57,6 +105,14 @@ def _item_problems(path: str, item: Mapping[str, Any], codes: set[Any], departme
     for key in ("statutory_days", "promised_days"):
         if not _days(item.get(key)):
             add(f"{path}.{key}", "须为 0 至 3650 的整数工作日，或留空")
+    if item.get("statutory_days") is None and item.get("promised_days") is None:
+        add(f"{path}.promised_days", "每个审批事项都须有时限：法定时限或承诺时限至少填写一项（工作日）")
+    for key in ("issues", "uses"):
+        if not isinstance(item.get(key, []), list) or not all(isinstance(m, str) for m in item.get(key, [])):
+            add(f"{path}.{key}", "须为材料编码的列表")
+    grants_to = item.get("grants_to")
+    if grants_to is not None and (grants_to not in fields or grants_to not in item.get("fields", [])):
+        add(f"{path}.grants_to", f"字段 {grants_to} 须是本事项表单中的字段（标识证照所属的人）")
     for m, material in enumerate(item.get("materials", [])):
         if not isinstance(material, Mapping) or material.get("key") not in materials:
             add(f"{path}.materials[{m}]", f"材料 {material.get('key') if isinstance(material, Mapping) else material} "

@@ -103,6 +103,12 @@ class Item:
     requires: tuple[str, ...] = ()
     grants: str | None = None
     """The e-licence type a granted item issues."""
+    grants_to: str | None = None
+    """The form field identifying whom the granted licence is about, when not the bundle's subject."""
+    issues: tuple[str, ...] = ()
+    """Material keys this item issues (its outputs): never asked for at intake."""
+    uses: tuple[str, ...] = ()
+    """Outputs of its prerequisites this item receives inside the case (联动), never from the applicant."""
     special_procedures: tuple[SpecialProcedure, ...] = ()
     materials: tuple[ItemMaterial, ...] = ()
     fields: tuple[str, ...] = ()
@@ -123,6 +129,9 @@ class Bundle:
     """Working days within which materials missing at 容缺受理 must be supplied."""
     sources: tuple[str, ...] = ()
     published: tuple[dict[str, Any], ...] = ()
+    subject: str = "person"
+    """Whom the bundle is about (``forms.subjects.SubjectKind``): person, family_event, enterprise or
+    new_enterprise."""
 
     def item(self, code: str) -> Item | None:
         return next((i for i in self.items if i.code == code), None)

@@ -328,7 +328,8 @@ def compute_baseline(bundle: Bundle, rules: CountingRules = DEFAULT_RULES) -> Ba
         "steps": sum(i.steps_alone for i in bundle.items),
         "time_days": time_days,
         # "duplicates counted": the per-item figure, which a published total may fix (FORMAT.md).
-        "materials": sum(len(i.materials) if i.materials_alone is None else i.materials_alone for i in bundle.items),
+        "materials": sum(len(i.materials) + len(i.uses) if i.materials_alone is None else i.materials_alone
+                         for i in bundle.items),
         "fields": sum(len(i.fields) if i.fields_alone is None else i.fields_alone for i in bundle.items),
     }
     sources = dict.fromkeys(computed, "items")

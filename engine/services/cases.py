@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.domain.access import Principal
-from engine.domain.catalogue import bundle_from_dict, format_case_number
+from engine.domain.catalogue import format_case_number
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
@@ -24,8 +24,8 @@ from engine.services.progress import complete_in_workflow, flow_of, save_progres
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.workflow.case_workflow import CaseWorkflow
-from forms.applicant import validate_applicant
 from forms.checklist import MaterialStatus, assess
+from forms.subjects import validate_applicant
 from forms.unified import prefill, validate_form
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -71,10 +71,6 @@ def find_case(uow: SqlAlchemyUnitOfWork, ref: str, lock: bool = False) -> CaseRe
 
 def start_case(cmd: StartCase, ctx: ServiceContext) -> Applied:
     ensure_window(cmd.actor, "受理办件")
-    errors = validate_applicant(cmd.applicant)
-    if errors:
-        raise InvalidInput("the applicant's data is incomplete or invalid", "申请人信息不完整或有误",
-                           {f"applicant.{k}": v for k, v in errors.items()})
     if cmd.channel not in CHANNELS:
         raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}", "受理渠道必须是 window 或 online",
                            {"channel": ["必须是 window 或 online"]})
@@ -92,7 +88,12 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     bundle_row = uow.flows.bundle(cmd.bundle_code)
     if bundle_row is None:
         raise NotFound(f"no bundle {cmd.bundle_code!r}", f"没有编码为 {cmd.bundle_code} 的一件事")
-    bundle = bundle_from_dict(bundle_row.definition)
+    catalogue = ctx.catalogues.get(uow, bundle_row.definition)
+    bundle = catalogue.bundle
+    errors = validate_applicant(applicant, catalogue.subject)
+    if errors:
+        raise InvalidInput("the applicant's data is incomplete or invalid", "申请人信息不完整或有误",
+                           {f"applicant.{k}": v for k, v in errors.items()})
     form, materials, prefilled = _check_application(uow, ctx.catalogues, cmd, applicant, bundle_row.definition, now)
     if bundle_row.deployed_version_id is None:
         raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
@@ -158,7 +159,7 @@ def _check_application(
     refs = holder_refs(applicant)
     held = applicant_data(uow, refs[0], now) if refs else ApplicantData(None, None, [])
     filled = prefill(form, held.sources())
-    from_applicant = {k: v for k, v in applicant.items() if form.get(k) is not None}
+    from_applicant = {k: v for k, v in catalogue.subject.form_values(applicant).items() if form.get(k) is not None}
     values = {**{k: p.value for k, p in filled.items()}, **from_applicant, **cmd.form}
     errors = {f"form.{k}": v for k, v in validate_form(form, values).items()}
     assessment = assess(checklist, cmd.materials, held.licence_types, tolerance_allowed=not held.bad_credit)

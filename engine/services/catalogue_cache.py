@@ -12,6 +12,7 @@ from engine.domain.catalogue import bundle_from_dict
 from engine.domain.model import Bundle
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from forms.checklist import Checklist, build_checklist
+from forms.subjects import Subject, subject_of
 from forms.unified import UnifiedForm, build_unified_form
 
 
@@ -27,7 +28,11 @@ class BundleCatalogue:
 
     @cached_property
     def _form(self) -> UnifiedForm:
-        return build_unified_form(self.definition["items"], self.fields)
+        return build_unified_form(self.definition["items"], self.fields, self.subject.issued_fields)
+
+    @cached_property
+    def subject(self) -> Subject:
+        return subject_of(self.bundle.subject)
 
     @cached_property
     def _checklist(self) -> Checklist:

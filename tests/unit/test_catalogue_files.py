@@ -244,16 +244,33 @@ def test_the_form_and_checklist_builders_accept_every_bundle(definition: dict[st
     assert set(form.keys) == {key for i in items for key in i["fields"]}
     assert form.fields_alone == sum(i.get("fields_alone", len(i["fields"])) for i in items)
     checklist = build_checklist(items, MATERIALS)
-    assert checklist.materials_alone == sum(i.get("materials_alone", len(i["materials"])) for i in items)
+    assert checklist.materials_alone == sum(i.get("materials_alone", len(i["materials"]) + len(i.get("uses", [])))
+                                            for i in items)
     assert len(checklist.entries) < checklist.materials_alone, "one set of materials: shared ones count once"
 
 
 def test_every_dictionary_entry_is_used() -> None:
     items = [i for d in DEFINITIONS.values() for i in d["items"]]
     assert set(FIELDS) == {key for i in items for key in i["fields"]}
-    assert set(MATERIALS) == {m["key"] for i in items for m in i["materials"]}
+    assert set(MATERIALS) == {m["key"] for i in items for m in i["materials"]} | {
+        key for i in items for key in (*i.get("issues", []), *i.get("uses", []))}
     assert set(LICENCES) == {i["grants"] for i in items if i.get("grants")} | {
         m["elicence"] for m in MATERIALS.values() if m.get("elicence")}
+
+
+def test_every_bundle_passes_the_catalogue_check(definition: dict[str, Any]) -> None:
+    """The same check an administrator's edit goes through: among others, outputs are not inputs
+    and every item has a time limit."""
+    from engine.domain.catalogue_rules import bundle_definition_problems
+
+    assert bundle_definition_problems(definition, FIELDS, MATERIALS, LICENCES) == {}
+    assert definition["subject"] in ("person", "family_event", "enterprise", "new_enterprise")
+
+
+def test_no_bundle_asks_at_intake_for_what_its_own_items_issue(definition: dict[str, Any]) -> None:
+    issued = {key for i in definition["items"] for key in i.get("issues", [])}
+    asked = {m["key"] for i in definition["items"] for m in i["materials"]}
+    assert not issued & asked
 
 
 def test_the_construction_permit_pauses_for_expert_review_and_accepts_with_gaps() -> None:

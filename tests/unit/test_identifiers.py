@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from forms.applicant import validate_applicant
+from forms.subjects import SUBJECTS, SubjectKind, validate_applicant
 from forms.identifiers import (
     credit_code_check_char,
     is_credit_code,
@@ -45,10 +45,29 @@ def test_phones_and_masks() -> None:
 
 
 def test_applicant_block_messages_are_chinese() -> None:
-    errors = validate_applicant({"name": "", "id_number": "123", "phone": "1", "credit_code": "X"})
-    assert set(errors) == {"name", "id_number", "phone", "credit_code"}
+    enterprise = SUBJECTS[SubjectKind.ENTERPRISE]
+    errors = validate_applicant({"name": "", "id_number": "123", "phone": "1", "credit_code": "X"}, enterprise)
+    assert set(errors) == {"name", "id_number", "phone", "credit_code", "entity_name"}
     assert errors["name"] == ["必填"]
-    assert validate_applicant({"name": "陈", "id_number": "11010519491231002X", "phone": "13800138000"}) == {}
+    person = SUBJECTS[SubjectKind.PERSON]
+    assert validate_applicant({"name": "陈", "id_number": "11010519491231002X", "phone": "13800138000"}, person) == {}
+
+
+def test_the_applicant_block_follows_the_subject() -> None:
+    """A person needs no enterprise; an enterprise being founded has a declared name and no credit
+    code yet; a parent says whose parent they are; an existing enterprise needs its credit code."""
+    founder = {"name": "陈", "id_number": "11010519491231002X", "phone": "13800138000"}
+    new = SUBJECTS[SubjectKind.NEW_ENTERPRISE]
+    assert validate_applicant(founder, new) == {"entity_name": ["必填"]}
+    assert validate_applicant({**founder, "entity_name": "陈记面馆"}, new) == {}
+    refused = validate_applicant({**founder, "entity_name": "陈记面馆", "credit_code": "91350100M000100Y43"}, new)
+    assert "营业执照" in refused["credit_code"][0]
+    family = SUBJECTS[SubjectKind.FAMILY_EVENT]
+    assert validate_applicant(founder, family) == {"relation": ["必填"]}
+    assert validate_applicant({**founder, "relation": "母亲"}, family) == {}
+    assert family.form_values({**founder, "relation": "母亲"})["mother_id_number"] == "11010519491231002X"
+    assert "father_name" not in family.form_values({**founder, "relation": "母亲"})
+    assert "entity_name" in validate_applicant({**founder, "entity_name": "某公司"}, SUBJECTS[SubjectKind.PERSON])
 
 
 def test_log_lines_are_masked() -> None:
