@@ -44,6 +44,8 @@ def guide_view(cat: BundleCatalogue) -> dict[str, Any]:
             "statutory_days": item.statutory_days, "promised_days": item.promised_days, "fee": item.fee,
             "basis": item.basis, "estimated": list(item.estimated), "requires": list(item.requires),
             "grants": item.grants, "trips_alone": item.trips_alone, "steps_alone": item.steps_alone,
+            "issues": [{"key": k, "name": cat.materials.get(k, {}).get("name", k)} for k in item.issues],
+            "uses": [{"key": k, "name": cat.materials.get(k, {}).get("name", k)} for k in item.uses],
             "special_procedures": [asdict(p) for p in item.special_procedures],
             "materials": [{"key": m.key, "kind": m.kind, "name": cat.materials.get(m.key, {}).get("name", m.key)}
                           for m in item.materials],
@@ -51,7 +53,7 @@ def guide_view(cat: BundleCatalogue) -> dict[str, Any]:
         })
     return {
         "code": bundle.code, "name": bundle.name, "departments": bundle.departments,
-        "tolerance_days": bundle.tolerance_days, "sources": list(bundle.sources),
+        "subject": cat.subject.as_dict(), "tolerance_days": bundle.tolerance_days, "sources": list(bundle.sources),
         "published": list(bundle.published), "items": items,
         "materials": [{**asdict(e), "items": list(e.items)} for e in checklist.entries],
         "materials_alone": checklist.materials_alone, "materials_unified": len(checklist.entries),
@@ -77,6 +79,7 @@ class BundleForm(MethodView):
         found = get_prefilled_form(ctx(), code, args.get("applicant"))
         held = found.held.licence_types
         return {
+            "subject": found.catalogue.subject.as_dict(),
             "schema": found.form.json_schema(), "groups": found.form.groups(),
             "prefilled": {k: {"value": p.value, "source": p.source} for k, p in found.prefilled.items()},
             "fields_unified": len(found.form.fields), "fields_to_fill": len(found.form.fields) - len(found.prefilled),

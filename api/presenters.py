@@ -72,10 +72,10 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
     for item in detail.items:
         dept = departments.setdefault(item.department, {
             "code": item.department, "name": bundle.department_name(item.department),
-            "items": 0, "approved": 0, "rejected": 0, "pending": 0})
+            "items": 0, "approved": 0, "rejected": 0, "not_applicable": 0, "pending": 0})
         dept["items"] += 1
-        key = {ItemStatus.APPROVED: "approved", ItemStatus.REJECTED: "rejected"}.get(ItemStatus(item.status),
-                                                                                    "pending")
+        key = {ItemStatus.APPROVED: "approved", ItemStatus.REJECTED: "rejected",
+               ItemStatus.NOT_APPLICABLE: "not_applicable"}.get(ItemStatus(item.status), "pending")
         dept[key] += 1
     receipt = {
         "case_number": case.number, "bundle_name": bundle.name, "applicant_name": case.applicant.get("name"),
@@ -104,6 +104,7 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
         "results": {
             "granted": [i for i in items if i["status"] == ItemStatus.APPROVED],
             "refused": [i for i in items if i["status"] == ItemStatus.REJECTED],
+            "not_applicable": [i for i in items if i["status"] == ItemStatus.NOT_APPLICABLE],
         },
     }
 

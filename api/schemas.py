@@ -12,14 +12,23 @@ _long = validate.Length(max=2000)
 VERSION_NUMBER = validate.Range(min=1, max=ID_MAX)
 
 class ApplicantSchema(Schema):
+    """The applicant block; which members a bundle asks for follows its subject (GET
+    /api/bundles/{code}/guide, ``subject.applicant_fields``) and is checked by the case's intake."""
+
     name = fields.String(required=True, validate=validate.Length(min=1, max=50),
-                         metadata={"description": "申请人（经营者/法定代表人）姓名"})
+                         metadata={"description": "申请人姓名（个人本人、父/母、企业经办人或投资人）"})
     id_number = fields.String(required=True, validate=validate.Length(max=18),
-                              metadata={"description": "居民身份证号码（GB 11643）"})
+                              metadata={"description": "申请人居民身份证号码（GB 11643）"})
     phone = fields.String(required=True, validate=validate.Length(max=20))
-    entity_name = fields.String(validate=_short, metadata={"description": "经营者名称/字号"})
-    credit_code = fields.String(validate=validate.Length(max=18), metadata={"description": "统一社会信用代码"})
-    address = fields.String(validate=_short, metadata={"description": "经营场所地址"})
+    relation = fields.String(validate=validate.Length(max=10),
+                             metadata={"description": "家庭事项：申请人与子女的关系（母亲、父亲、其他监护人）"})
+    entity_name = fields.String(validate=_short,
+                                metadata={"description": "企业名称；设立中的企业为申报的名称（字号）"})
+    name_reservation = fields.String(validate=validate.Length(max=50),
+                                     metadata={"description": "设立中的企业：名称自主申报/预先核准文号（如有）"})
+    credit_code = fields.String(validate=validate.Length(max=18), metadata={
+        "description": "已设立企业的统一社会信用代码（设立中的企业没有：由本件营业执照赋予）"})
+    address = fields.String(validate=_short, metadata={"description": "联系地址、企业住所或拟设经营场所地址"})
 
 
 class StartCaseSchema(Schema):
@@ -160,7 +169,8 @@ class ItemProgressSchema(Schema):
     name = fields.String()
     department = fields.String()
     department_name = fields.String()
-    status = fields.String()
+    status = fields.String(metadata={"description": "in_review, correction_requested, approved, rejected or "
+                                                    "not_applicable (a prerequisite was refused)"})
     decision = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
     licence_number = fields.String(allow_none=True)
@@ -176,6 +186,7 @@ class DepartmentProgressSchema(Schema):
     items = fields.Integer()
     approved = fields.Integer()
     rejected = fields.Integer()
+    not_applicable = fields.Integer(metadata={"description": "前置事项不予许可而不再办理的事项数"})
     pending = fields.Integer()
 
 
@@ -200,6 +211,8 @@ class ReceiptSchema(Schema):
 class ResultsSchema(Schema):
     granted = fields.List(fields.Nested(ItemProgressSchema))
     refused = fields.List(fields.Nested(ItemProgressSchema))
+    not_applicable = fields.List(fields.Nested(ItemProgressSchema), metadata={
+        "description": "前置事项不予许可（或不适用）而不再办理的事项，各附原因，出件时一并告知"})
 
 
 class CaseSummarySchema(Schema):

@@ -160,6 +160,25 @@ APPLICANT = {
 }
 
 
+SUBJECT_EXTRAS: dict[str, dict[str, str]] = {
+    "person": {},
+    "family_event": {"relation": "母亲"},
+    "enterprise": {"entity_name": "小明餐饮有限公司", "credit_code": "91350100M000100Y43"},
+    "new_enterprise": {"entity_name": "小明面馆"},
+}
+"""What the applicant block adds to a person's name, ID number, phone and address, by subject."""
+
+
+def applicant_for(engine: OneThingEngine, code: str, person: dict[str, str] | None = None) -> dict[str, str]:
+    """The applicant block a bundle's subject asks for: ``person`` (APPLICANT's person by default)
+    plus what the subject needs (a declared name, a credit code, the relation to the child)."""
+    from engine.services.catalogue import get_bundle_catalogue
+
+    kind = str(get_bundle_catalogue(engine.ctx, code).subject.kind)
+    base = {k: v for k, v in (person or APPLICANT).items() if k in ("name", "id_number", "phone", "address")}
+    return {**base, **SUBJECT_EXTRAS[kind]}
+
+
 def application(engine: OneThingEngine, code: str = "restaurant",
                 applicant: dict[str, str] | None = None) -> dict[str, Any]:
     """A complete application of a bundle: the unified form filled with valid sample values (the
@@ -168,11 +187,14 @@ def application(engine: OneThingEngine, code: str = "restaurant",
     from forms.samples import sample_values
 
     catalogue = get_bundle_catalogue(engine.ctx, code)
-    return {"form": sample_values(catalogue.form(), applicant or APPLICANT),
+    known = catalogue.subject.form_values(applicant or applicant_for(engine, code))
+    return {"form": sample_values(catalogue.form(), known),
             "materials": {e.key: "submitted" for e in catalogue.checklist().entries}}
 
 
 def case_body(client: Any, code: str = "restaurant", applicant: dict[str, str] | None = None) -> dict[str, Any]:
-    """The JSON body of ``POST /api/cases`` for a complete application."""
+    """The JSON body of ``POST /api/cases`` for a complete application; the applicant block fits the
+    bundle's subject unless ``applicant`` is given."""
     engine = client.application.extensions["onething"]
-    return {"bundle": code, "applicant": applicant or APPLICANT, **application(engine, code, applicant)}
+    applicant = applicant or applicant_for(engine, code)
+    return {"bundle": code, "applicant": applicant, **application(engine, code, applicant)}

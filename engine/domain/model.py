@@ -45,6 +45,8 @@ class ItemStatus(StrEnum):
     CORRECTION_REQUESTED = "correction_requested"
     APPROVED = "approved"
     REJECTED = "rejected"
+    NOT_APPLICABLE = "not_applicable"
+    """Not decided because a prerequisite was refused (or is itself not applicable)."""
 
 
 class Delivery(StrEnum):
@@ -114,6 +116,9 @@ class Item:
     fields: tuple[str, ...] = ()
     fields_alone: int | None = None
     materials_alone: int | None = None
+    separate_days: int | None = None
+    """Working days the item takes when applied for alone, where the catalogue has a sourced or
+    estimated figure (its ``estimated`` list says which); the savings' time baseline prefers it."""
 
 
 @dataclass(frozen=True)

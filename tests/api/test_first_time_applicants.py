@@ -1,0 +1,184 @@
+"""A first-time applicant — someone the registries and the e-licence library know nothing about,
+holding an ID card (and, founding an enterprise, a declared name) — is accepted in every shipped
+bundle, and the case goes to pickup: what the bundle's own items issue is handed on inside the
+case (联动), never asked for at the window. A refused prerequisite ends the items after it as not
+applicable."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forms.identifiers import credit_code_check_char, resident_id_check_digit
+from forms.samples import sample_value
+from forms.unified import field_def
+from tests.conftest import ADMIN, CLERK, bearer
+
+BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+BUNDLES = sorted(p.parent.name for p in BPMN.glob("*/bundle.json"))
+FIELDS = json.loads((BPMN / "catalogue" / "fields.json").read_text(encoding="utf-8"))
+
+
+def new_id_number(serial: int) -> str:
+    first17 = f"41070219900101{serial:03d}"
+    return first17 + resident_id_check_digit(first17)
+
+
+def new_credit_code(serial: int) -> str:
+    first17 = f"92410702MA{serial:07d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def first_time_applicant(subject: str, serial: int) -> dict[str, str]:
+    """Nothing but what a person holds: an ID card, a phone, for an enterprise being founded a
+    declared name, for an existing enterprise its credit code, for a family event the relation."""
+    person = {"name": "林新", "id_number": new_id_number(serial), "phone": "13900139000"}
+    extra = {"person": {}, "family_event": {"relation": "父亲"},
+             "enterprise": {"entity_name": "新乡林新商贸有限公司", "credit_code": new_credit_code(serial)},
+             "new_enterprise": {"entity_name": "林新面馆"}}[subject]
+    return {**person, **extra}
+
+
+def reviewer(client: Any, department: str) -> dict[str, str]:
+    login = f"first.{department}"
+    if client.get(f"/api/users/{login}", headers=ADMIN).status_code == 404:
+        made = client.post("/api/users", headers=ADMIN, json={
+            "login": login, "name": f"{department} 审批员", "department": department, "roles": ["reviewer"],
+            "password": "reviewer-pass-1"})
+        assert made.status_code == 201, made.json
+    return bearer(client.post("/api/auth/login", json={"login": login, "password": "reviewer-pass-1"}).json["token"])
+
+
+def licence_number(licence: str | None, item: str, serial: int) -> dict[str, str]:
+    """What the department writes on what it grants: a business licence's number is the credit code."""
+    if licence is None:
+        return {}
+    if licence == "business_licence":
+        return {"licence_number": new_credit_code(500 + serial)}
+    return {"licence_number": f"{item.upper()}-2026-{serial:04d}"}
+
+
+def apply(client: Any, code: str, serial: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    guide = client.get(f"/api/bundles/{code}/guide").json
+    applicant = first_time_applicant(guide["subject"]["kind"], serial)
+    form = client.get(f"/api/bundles/{code}/form?applicant={applicant['id_number']}", headers=CLERK).json
+    assert form["prefilled"] == {} and form["licences_held"] == [], "a first-time applicant: nothing is held"
+    required = set(form["schema"]["required"])
+    values = {key: sample_value(field_def(key, FIELDS[key])) for key in form["schema"]["properties"]
+              if key in required and key not in applicant}
+    issued = {m["key"] for item in guide["items"] for m in item["issues"]}
+    checklist = {m["key"] for m in form["materials"]}
+    assert not issued & checklist, "the window never asks for what the bundle itself issues"
+    body = {"bundle": code, "applicant": applicant, "form": values,
+            "materials": dict.fromkeys(checklist, "submitted")}
+    started = client.post("/api/cases", json=body, headers=CLERK)
+    assert started.status_code == 201, started.json
+    return guide, started.json
+
+
+@pytest.mark.parametrize("code", BUNDLES)
+def test_a_first_time_applicant_gets_through_every_bundle(client: Any, code: str) -> None:
+    serial = BUNDLES.index(code) + 1
+    guide, case = apply(client, code, serial)
+    items = {i["code"]: i for i in guide["items"]}
+    decided: list[str] = []
+    for _ in range(len(items) + 1):
+        waiting = [t for t in client.get(f"/api/tasks?case={case['number']}&state=open").json["items"]
+                   if t["kind"] == "approval"]
+        if not waiting:
+            break
+        for task in waiting:
+            item = items[task["item"]]
+            assert set(item["requires"]) <= set(decided), f"{item['code']} opened before its prerequisites"
+            done = client.post(f"/api/tasks/{task['id']}/complete",
+                               json={"decision": "approve", **licence_number(item["grants"], item["code"], serial)},
+                               headers=reviewer(client, task["department"]))
+            assert done.status_code == 200, done.json
+            decided.append(item["code"])
+    assert sorted(decided) == sorted(items)
+    detail = client.get(f"/api/cases/{case['number']}", headers=CLERK).json
+    assert detail["status"] == "awaiting_pickup"
+    linked = {e["data"]["item"]: e["data"]["materials"] for e in detail["timeline"] if e["type"] == "OutputsLinked"}
+    for item in guide["items"]:
+        if item["uses"]:
+            received = linked[item["code"]]
+            assert {m["material"] for m in received} == {m["key"] for m in item["uses"]}
+            assert all(m["from_item"] in decided for m in received)
+            granted = {i["code"]: i["licence_number"] for i in detail["items"]}
+            assert all(m["licence_number"] == granted[m["from_item"]] for m in received)
+    handed = client.post(f"/api/cases/{case['number']}/pickup", json={"recipient_name": "林新"}, headers=CLERK)
+    assert handed.status_code == 200, handed.json
+    assert handed.json["status"] == "closed"
+    assert {i["code"] for i in handed.json["results"]["granted"]} == set(items)
+
+
+def test_a_refused_business_licence_ends_the_items_that_need_it(client: Any) -> None:
+    _, case = apply(client, "restaurant", 40)
+    scjg = reviewer(client, "scjg")
+    tasks = client.get(f"/api/tasks?case={case['number']}&state=open").json["items"]
+    licence = next(t for t in tasks if t["item"] == "cy.yyzz")
+    refused = client.post(f"/api/tasks/{licence['id']}/complete", json={"decision": "reject", "reason": "名称不符合规定"},
+                          headers=scjg)
+    assert refused.status_code == 200, refused.json
+    assert refused.json["opened_tasks"] == []
+    open_now = client.get(f"/api/tasks?case={case['number']}&state=open").json["items"]
+    assert {t["item"] for t in open_now} == {"cy.jkz"}, "nobody is given the items that need the licence"
+    done = client.post(f"/api/tasks/{open_now[0]['id']}/complete",
+                       json={"decision": "approve", "licence_number": "JKZ-2026-0040"}, headers=reviewer(client, "wj"))
+    assert done.status_code == 200, done.json
+    detail = client.get(f"/api/cases/{case['number']}", headers=CLERK).json
+    assert detail["status"] == "awaiting_pickup"
+    not_applicable = {i["code"]: i for i in detail["results"]["not_applicable"]}
+    assert set(not_applicable) == {"cy.spjy", "cy.zp", "cy.xf"}
+    assert all("营业执照" in i["reason"] and i["status"] == "not_applicable" for i in not_applicable.values())
+    assert [i["code"] for i in detail["results"]["refused"]] == ["cy.yyzz"]
+    events = [e for e in detail["timeline"] if e["type"] == "ItemNotApplicable"]
+    assert {e["data"]["item"] for e in events} == set(not_applicable)
+    handed = client.post(f"/api/cases/{case['number']}/pickup", json={"recipient_name": "林新"}, headers=CLERK)
+    assert handed.status_code == 200, handed.json
+    assert len(handed.json["results"]["not_applicable"]) == 3
+
+
+def test_a_definition_asking_at_intake_for_its_own_output_is_refused(client: Any) -> None:
+    definition = copy.deepcopy(client.get("/api/bundles/restaurant/guide").json)
+    stored = json.loads((BPMN / "restaurant" / "bundle.json").read_text(encoding="utf-8"))
+    edited = copy.deepcopy(stored)
+    permit = next(i for i in edited["items"] if i["code"] == "cy.spjy")
+    permit["materials"].append({"key": "business_licence", "kind": "key"})
+    answer = client.put("/api/bundles/restaurant/definition", json={"definition": edited}, headers=ADMIN)
+    assert answer.status_code == 422, answer.json
+    message = " ".join(m for messages in answer.json["errors"].values() for m in messages)
+    assert "business_licence" in message and "cy.yyzz" in message and "cy.spjy" in message
+    assert client.get("/api/bundles/restaurant/guide").json == definition, "nothing changed"
+
+
+def test_a_use_without_its_issuer_as_prerequisite_is_refused(client: Any) -> None:
+    edited = json.loads((BPMN / "restaurant" / "bundle.json").read_text(encoding="utf-8"))
+    sign = next(i for i in edited["items"] if i["code"] == "cy.zp")
+    sign["requires"] = []
+    answer = client.put("/api/bundles/restaurant/definition", json={"definition": edited}, headers=ADMIN)
+    assert answer.status_code == 422, answer.json
+    assert any("前置事项" in m for m in answer.json["errors"]["items[2].uses"])
+
+
+def test_the_applicant_block_follows_the_bundle_subject(client: Any) -> None:
+    founder = first_time_applicant("new_enterprise", 60)
+    body = {"bundle": "restaurant", "applicant": {**founder, "credit_code": new_credit_code(60)},
+            "form": {}, "materials": {}}
+    refused = client.post("/api/cases", json=body, headers=CLERK)
+    assert refused.status_code == 422
+    assert "营业执照" in refused.json["errors"]["applicant.credit_code"][0]
+    parent = {k: v for k, v in first_time_applicant("family_event", 61).items() if k != "relation"}
+    answer = client.post("/api/cases", json={"bundle": "newborn", "applicant": parent, "form": {}, "materials": {}},
+                         headers=CLERK)
+    assert answer.status_code == 422 and answer.json["errors"]["applicant.relation"] == ["必填"]
+    guide = client.get("/api/bundles/newborn/guide").json
+    labels = {f["key"]: f["label"] for f in guide["subject"]["applicant_fields"]}
+    assert "经营" not in "".join(labels.values()) and "父" in labels["name"]
+    form = client.get("/api/bundles/restaurant/form", headers=CLERK).json
+    assert "credit_code" not in form["schema"]["properties"], "a new enterprise's credit code is an output"
+    assert client.get("/api/cases?bundle=restaurant", headers=CLERK).json["total"] == 0, "nothing was stored"
