@@ -227,6 +227,15 @@ class Clock:
         until = self._until(now)
         return sum(e.days for e in self.extensions if e.at <= until)
 
+    def limit_days_at(self, now: datetime) -> int:
+        """The driving limit with the extensions approved by ``now``: the limit a reading shows and
+        its warnings are measured against."""
+        return self.limit_days + self.extension_days(now)
+
+    def statutory_days_at(self, now: datetime) -> int:
+        """The statutory limit with the extensions approved by ``now`` (an extension moves it too)."""
+        return self.statutory_days + self.extension_days(now)
+
     def paused_working_days(self, now: datetime, calendar: WorkingCalendar) -> int:
         """Working days covered by pauses up to ``now``, each day once (see the module rules)."""
         until = self._until(now)
@@ -273,8 +282,7 @@ class Clock:
         """Working days left of the driving limit after the day of ``now``: 0 on the due day,
         negative once working days have passed after it. It stays 0 over the non-working days right
         after a due day, which are nonetheless overdue: ask ``is_overdue``."""
-        allowed = self.limit_days + self.extension_days(now)
-        return allowed - self.elapsed_working_days(now, calendar)
+        return self.limit_days_at(now) - self.elapsed_working_days(now, calendar)
 
     def is_overdue(self, now: datetime, calendar: WorkingCalendar) -> bool:
         """Past the end of the due day of the driving limit. A paused clock does not become overdue
@@ -286,8 +294,9 @@ class Clock:
         return shanghai_day(self._until(now)) > self.due_date(now, calendar)
 
     def unconfirmed_years(self, now: datetime, calendar: WorkingCalendar) -> tuple[int, ...]:
-        """Years from acceptance to the later of the statutory due date and the day of ``now`` that
-        are neither official nor confirmed: a reading over them is an estimate and says so."""
+        """Years from acceptance to the later of the statutory due date (never before the promised
+        one) and the day of ``now`` that are neither official nor confirmed: a reading over them is
+        an estimate and says so."""
         end = max(self.statutory_due_date(now, calendar), shanghai_day(self._until(now)))
         return calendar.unconfirmed_years(shanghai_day(self.accepted_at), end)
 
@@ -324,8 +333,7 @@ def colour(clock: Clock, now: datetime, calendar: WorkingCalendar,
     rules = thresholds or WarningThresholds()
     if clock.is_overdue(now, calendar):
         return "red"
-    limit = clock.limit_days + clock.extension_days(now)
-    if clock.remaining_working_days(now, calendar) <= rules.yellow_at(limit):
+    if clock.remaining_working_days(now, calendar) <= rules.yellow_at(clock.limit_days_at(now)):
         return "yellow"
     return "green"
 

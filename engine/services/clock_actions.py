@@ -12,7 +12,7 @@ from engine.domain.model import Actor, TaskKind
 from engine.domain.policy import ensure_department
 from engine.domain.records import CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
-from engine.services.clocks import refresh_case_clocks
+from engine.services.clocks import extend_limits, refresh_case_clocks
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.tasks import locked_task
@@ -126,7 +126,8 @@ class ExtendTask:
 
 
 def extend_task(cmd: ExtendTask, ctx: ServiceContext) -> Applied:
-    """延期: the department head approves extra working days, with the reason the applicant is told."""
+    """延期: the department head approves extra working days, with the reason the applicant is told.
+    The task's limits grow by them, the promised and the statutory one, and so do its due days."""
     if not 1 <= cmd.days <= MAX_EXTENSION_DAYS:
         raise InvalidInput(f"days must be between 1 and {MAX_EXTENSION_DAYS}",
                            f"延长的工作日须在 1 至 {MAX_EXTENSION_DAYS} 之间", {"days": [f"1–{MAX_EXTENSION_DAYS}"]})
@@ -140,6 +141,8 @@ def extend_task(cmd: ExtendTask, ctx: ServiceContext) -> Applied:
             ensure_department(cmd.actor, task.department)
             uow.clocks.add_extension(task_id=task.id, case_id=case.id, days=cmd.days, reason=reason,
                                      approved_by=cmd.actor.user, approved_at=now)
+            extend_limits(task, cmd.days)
+            uow.tasks.save(task)
             moved = _recompute(uow, ctx, case, task, now)
             record_event(uow, case, "DeadlineExtended", cmd.actor, now,
                          {"task": task.name, "days": cmd.days, "reason": reason, **moved}, task.id)

@@ -89,10 +89,27 @@ def _extensions(rows: Iterable[ExtensionRow]) -> tuple[Extension, ...]:
     return tuple(Extension(r.days, r.approved_by, r.reason, r.approved_at) for r in rows)
 
 
+def extend_limits(task: TaskRecord, days: int) -> None:
+    """An approved extension moves the task's limits on its row, the promised and the statutory one
+    alike (行政许可法 art. 42): the views and the ticker read the limit from the row, so it is the
+    limit as extended. ``task_clock`` takes the extensions back out, to count each once."""
+    if task.limit_days is None:
+        raise ValueError("only a clocked task can be extended")
+    task.statutory_days = max(task.statutory_days or task.limit_days, task.limit_days) + days
+    task.limit_days += days
+
+
 def task_clock(task: TaskRecord, pauses: Iterable[PauseRow], extensions: Iterable[ExtensionRow]) -> Clock | None:
+    """The task's clock from its row and its pauses and extensions. The row's limits include the
+    extensions (``extend_limits``); the clock starts from the limits the task opened with and adds
+    the extensions itself, from the moment each was approved."""
     if task.limit_days is None:
         return None
-    return Clock(task.created_at, task.limit_days, pauses=_pauses(pauses), extensions=_extensions(extensions),
+    granted = _extensions(extensions)
+    extended = sum(e.days for e in granted)
+    promised = task.limit_days - extended
+    statutory = max(task.statutory_days or task.limit_days, task.limit_days) - extended
+    return Clock(task.created_at, statutory, promised, pauses=_pauses(pauses), extensions=granted,
                  completed_at=task.completed_at)
 
 
@@ -100,14 +117,19 @@ def case_clock(case: CaseRecord, pauses: Iterable[PauseRow], extensions: Iterabl
                stopped_at: datetime | None) -> Clock | None:
     if case.limit_days is None:
         return None
-    return Clock(case.accepted_at, case.limit_days, pauses=_pauses(pauses), extensions=_extensions(extensions),
-                 completed_at=stopped_at)
+    statutory = max(case.statutory_days or case.limit_days, case.limit_days)
+    return Clock(case.accepted_at, statutory, case.limit_days, pauses=_pauses(pauses),
+                 extensions=_extensions(extensions), completed_at=stopped_at)
 
 
 @dataclass(frozen=True)
 class ClockReading:
+    """A clock read at a moment; its limits include the extensions approved by then."""
+
     limit_days: int
     due_on: date
+    statutory_days: int
+    statutory_due_on: date
     remaining_days: int
     colour: str
     state: str
@@ -117,6 +139,7 @@ class ClockReading:
 
     def as_dict(self) -> dict[str, Any]:
         return {"limit_days": self.limit_days, "due_on": self.due_on.isoformat(),
+                "statutory_days": self.statutory_days, "statutory_due_on": self.statutory_due_on.isoformat(),
                 "remaining_days": self.remaining_days, "colour": self.colour, "state": str(self.state),
                 "paused_days": self.paused_days, "extension_days": self.extension_days,
                 "unconfirmed_years": list(self.unconfirmed_years)}
@@ -124,7 +147,8 @@ class ClockReading:
 
 def read_clock(ctx: ServiceContext, clock: Clock, now: datetime, calendar: WorkingCalendar) -> ClockReading:
     return ClockReading(
-        limit_days=clock.limit_days, due_on=clock.due_date(now, calendar),
+        limit_days=clock.limit_days_at(now), due_on=clock.due_date(now, calendar),
+        statutory_days=clock.statutory_days_at(now), statutory_due_on=clock.statutory_due_date(now, calendar),
         remaining_days=clock.remaining_working_days(now, calendar),
         colour=colour(clock, now, calendar, ctx.thresholds), state=clock.state(now),
         paused_days=clock.paused_working_days(now, calendar), extension_days=clock.extension_days(now),
@@ -205,14 +229,13 @@ def refresh_clocks(ctx: ServiceContext) -> list[str]:
 def _stale_cases(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, now: datetime,
                  calendar: WorkingCalendar) -> list[int]:
     """Cases with a clocked open task or a case clock whose reading differs from what is stored.
-    Tasks without pauses or extensions are judged from their row alone."""
+    Tasks without pauses are judged from their row alone: its limit includes the extensions."""
     today = shanghai_day(now)
     stale: set[int] = set()
     tasks = uow.tasks.open_with_clock()
-    special = {p.task_id for p in uow.clocks.pauses([t.id for t in tasks])} | \
-        {e.task_id for e in uow.clocks.extensions([t.id for t in tasks])}
+    paused = {p.task_id for p in uow.clocks.pauses([t.id for t in tasks])}
     for task in tasks:
-        if task.id in special or task.due_on is None:
+        if task.id in paused or task.due_on is None:
             stale.add(task.case_id)
             continue
         expected = colour_by_due(task.limit_days or 0, today, task.due_on, calendar, ctx.thresholds)
@@ -230,9 +253,10 @@ def _stale_cases(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, now: datetime,
 
 def clock_fields(limit_days: int | None, due_on: date | None, stored_colour: str | None, paused: bool,
                  ctx: ServiceContext, statutory_days: int | None = None) -> dict[str, Any] | None:
-    """A clock as the views show it, from the projection alone: due day, working days left today,
-    colour (as of today; a paused clock keeps the colour it paused with), whether it is paused and
-    whether the due day lies in a year without confirmed holiday data."""
+    """A clock as the views show it, from the projection alone (whose limits include the approved
+    extensions): limits, due days, working days left today, colour (as of today; a paused clock keeps
+    the colour it paused with), whether it is paused, and the years without confirmed holiday data
+    among the days it counts, from today (or the due day, once past) to the statutory due day."""
     if limit_days is None or due_on is None:
         return None
     calendar = ctx.calendars.current
@@ -246,4 +270,4 @@ def clock_fields(limit_days: int | None, due_on: date | None, stored_colour: str
             "statutory_days": statutory, "statutory_due_on": statutory_due.isoformat(),
             "remaining_days": remaining_days(today, due_on, calendar),
             "colour": live or "green", "paused": paused,
-            "unconfirmed_years": list(calendar.unconfirmed_years(today, due_on))}
+            "unconfirmed_years": list(calendar.unconfirmed_years(min(today, due_on), max(today, statutory_due)))}

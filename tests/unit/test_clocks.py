@@ -25,7 +25,10 @@ from engine.domain.clocks import (
     deadline_of,
     working_days_later,
 )
+from engine.domain.records import TaskRecord
+from engine.persistence.clock_store import ExtensionRow
 from engine.services.calendar import china_calendar
+from engine.services.clocks import extend_limits, task_clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAL = china_calendar().with_official_years(range(2020, 2027))
@@ -243,6 +246,39 @@ def test_a_deadline_in_2027_is_flagged_until_the_year_is_confirmed() -> None:
     assert Clock(ACCEPTED, 20).unconfirmed_years(sh(10, 1), CAL) == ()
     # A 2026 deadline long overdue is read over 2027 days too.
     assert Clock(ACCEPTED, 20).unconfirmed_years(sh(1, 5, year=2027), CAL) == (2027,)
+
+
+def test_an_extension_moves_both_limits_once_approved() -> None:
+    clock = Clock(ACCEPTED, statutory_days=20, promised_days=10,
+                  extensions=(Extension(5, "钱科长", "补充调查", sh(10, 9)),))
+    assert (clock.limit_days_at(sh(10, 8)), clock.statutory_days_at(sh(10, 8))) == (10, 20)
+    assert (clock.limit_days_at(sh(10, 9)), clock.statutory_days_at(sh(10, 9))) == (15, 25)
+    assert clock.limit_days == 10 and clock.statutory_days == 20
+
+
+def sign_task(opened: datetime, limit_days: int, statutory_days: int) -> TaskRecord:
+    return TaskRecord("t1", 1, "CY-20260924-0001", "restaurant", "cg", "approval", "sign", "户外招牌", "ready",
+                      opened, item_code="cy.zp", limit_days=limit_days, statutory_days=statutory_days)
+
+
+def test_a_task_row_holds_its_extended_limits_and_its_clock_counts_the_extension_once() -> None:
+    task = sign_task(ACCEPTED, 5, 20)
+    extend_limits(task, 3)
+    assert (task.limit_days, task.statutory_days) == (8, 23)
+    clock = task_clock(task, [], [ExtensionRow(1, "t1", 1, 3, "补充调查", "钱科长", sh(9, 28))])
+    assert clock is not None and (clock.limit_days, clock.statutory_days) == (5, 20)
+    assert (clock.limit_days_at(sh(9, 29)), clock.statutory_days_at(sh(9, 29))) == (8, 23)
+    # 8 working days after 9/24: 10/13; 23: 11/3.
+    assert clock.due_date(sh(9, 29), CAL) == date(2026, 10, 13)
+    assert clock.statutory_due_date(sh(9, 29), CAL) == date(2026, 11, 3)
+
+
+def test_a_task_clock_flags_its_statutory_due_day_in_an_unconfirmed_year() -> None:
+    # Opened Thu 12/10: the promise (5) ends on 12/17, the statutory limit (20) on 2027-01-08.
+    clock = task_clock(sign_task(sh(12, 10), 5, 20), [], [])
+    assert clock is not None and clock.due_date(sh(12, 11), CAL) == date(2026, 12, 17)
+    assert clock.unconfirmed_years(sh(12, 11), CAL) == (2027,)
+    assert clock.unconfirmed_years(sh(12, 11), CAL.with_confirmed_years({2027})) == ()
 
 
 def test_working_days_later_keeps_the_time_of_day_in_shanghai() -> None:
