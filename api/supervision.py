@@ -73,7 +73,8 @@ class Departments(MethodView):
         rows = department_performance(ctx(), current_principal())
         return {"items": [{
             "department": r.department, "name": r.name,
-            "open": {"green": r.open_green, "yellow": r.open_yellow, "red": r.open_red, "total": r.open_total},
+            "open": {"green": r.open_green, "yellow": r.open_yellow, "red": r.open_red,
+                     "no_limit": r.open_no_limit, "total": r.open_total},
             "paused": r.paused, "completed": r.completed, "on_time": r.on_time,
             "on_time_rate": round(r.on_time_rate, 4) if r.on_time_rate is not None else None,
         } for r in rows]}

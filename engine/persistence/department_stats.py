@@ -36,6 +36,11 @@ def _deadline_default(element: deadline_of, compiler: Any, **kw: Any) -> str:
     return f"(({compiler.process(element.clauses, **kw)} + TIME '16:00') AT TIME ZONE 'UTC')"
 
 
+NO_LIMIT = "no_limit"
+"""The colour key of open approvals whose item has no time limit (definitions from before every
+item needed one): supervision lists them apart, never as green."""
+
+
 @dataclass
 class DepartmentFigures:
     department: str
@@ -60,7 +65,7 @@ def department_figures(conn: Connection, departments: frozenset[str] | None = No
     def of(department: str) -> DepartmentFigures:
         return found.setdefault(department, DepartmentFigures(department))
 
-    colour = func.coalesce(tasks.colour, "green")
+    colour = func.coalesce(tasks.colour, NO_LIMIT)  # an approval without a clock is not on time, nor green
     open_rows = conn.execute(
         select(tasks.department, colour, func.count(),
                func.sum(case((tasks.paused_since.is_not(None), 1), else_=0)))

@@ -182,7 +182,7 @@ class Simulation:
         prefilled = get_prefilled_form(self.ctx, bundle.code, applicant.id_number)
         materials = declare_materials(prefilled, applicant, bundle.tolerance_days, self.rng)
         channel = "online" if self.rng.random() < ONLINE else "window"
-        applied = start_case(StartCase(bundle.code, applicant.as_applicant(), CLERK, channel,
+        applied = start_case(StartCase(bundle.code, applicant.as_applicant(prefilled.catalogue.subject), CLERK, channel,
                                        form=form_values(prefilled, applicant), materials=materials), self.ctx)
         self.result.started += 1
         self.result.online += channel == "online"

@@ -18,6 +18,7 @@ from engine.services.transactions import in_transaction
 from forms.checklist import MaterialStatus
 from forms.identifiers import credit_code_check_char, resident_id_check_digit
 from forms.samples import sample_values
+from forms.subjects import Subject
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国红梅志军海燕晓东雪梅文博子涵浩然欣怡宇轩"
@@ -53,14 +54,19 @@ class Applicant:
     def birth_date(self) -> str:
         return f"{self.id_number[6:10]}-{self.id_number[10:12]}-{self.id_number[12:14]}"
 
-    def as_applicant(self) -> dict[str, str]:
-        """The applicant block of ``start_case``."""
-        return {"name": self.name, "id_number": self.id_number, "phone": self.phone, "address": self.address,
-                "entity_name": self.entity_name, "credit_code": self.credit_code}
+    def as_applicant(self, subject: Subject) -> dict[str, str]:
+        """The applicant block of ``start_case`` for a bundle about ``subject``: a parent says whose
+        parent they are, a founder declares the enterprise's name (it has no credit code yet), an
+        existing enterprise gives its credit code."""
+        everything = {"name": self.name, "id_number": self.id_number, "phone": self.phone, "address": self.address,
+                      "entity_name": self.entity_name, "credit_code": self.credit_code,
+                      "relation": "母亲" if self.gender == "女" else "父亲"}
+        return {key: value for key, value in everything.items() if key in subject.keys}
 
-    def known_values(self) -> dict[str, Any]:
+    def known_values(self, subject: Subject) -> dict[str, Any]:
         """What the applicant writes where the form asks about them."""
-        return {**self.as_applicant(), "gender": self.gender, "birth_date": self.birth_date}
+        return {**subject.form_values(self.as_applicant(subject)), "gender": self.gender,
+                "birth_date": self.birth_date}
 
 
 def new_applicant(rng: random.Random) -> Applicant:
@@ -92,7 +98,7 @@ def register_person(ctx: ServiceContext, applicant: Applicant, now: datetime) ->
 
 def form_values(prefilled: PrefilledForm, applicant: Applicant) -> dict[str, Any]:
     """The unified form as the window sends it: every field shared data did not fill."""
-    values = sample_values(prefilled.form, applicant.known_values())
+    values = sample_values(prefilled.form, applicant.known_values(prefilled.catalogue.subject))
     return {key: value for key, value in values.items() if key not in prefilled.prefilled}
 
 

@@ -10,7 +10,7 @@ from engine.domain.access import Principal, Role
 from engine.domain.errors import Forbidden, InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.clock_store import WarningRow
-from engine.persistence.department_stats import department_figures
+from engine.persistence.department_stats import NO_LIMIT, department_figures
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.accounts import known_departments
 from engine.services.context import ServiceContext
@@ -63,10 +63,12 @@ class DepartmentPerformance:
     paused: int
     completed: int
     on_time: int
+    open_no_limit: int = 0
+    """Open approvals without any time limit: neither on time nor late, listed apart."""
 
     @property
     def open_total(self) -> int:
-        return self.open_green + self.open_yellow + self.open_red
+        return self.open_green + self.open_yellow + self.open_red + self.open_no_limit
 
     @property
     def on_time_rate(self) -> float | None:
@@ -89,5 +91,5 @@ def department_performance(ctx: ServiceContext, viewer: Principal) -> list[Depar
         answer.append(DepartmentPerformance(
             code, names.get(code, code), by_colour.get("green", 0), by_colour.get("yellow", 0),
             by_colour.get("red", 0), found.paused if found else 0, found.completed if found else 0,
-            found.on_time if found else 0))
+            found.on_time if found else 0, by_colour.get(NO_LIMIT, 0)))
     return answer
