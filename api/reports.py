@@ -73,6 +73,8 @@ def case_savings_view(view: CaseSavingsView) -> dict[str, Any]:
     data = savings.to_dict()
     for name, figure in data["figures"].items():
         figure["label"] = FIGURE_LABELS[name]
+    for entry in data["prefill_fields"] or ():
+        entry["label"] = view.field_labels.get(entry["key"], entry["key"])
     return {
         "case_id": view.case.id, "bundle_name": view.bundle.name, **data,
         "accepted_at": stored.accepted_at.isoformat(), "closed_at": stored.closed_at.isoformat(),

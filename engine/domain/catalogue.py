@@ -35,6 +35,7 @@ def item_from_dict(i: Mapping[str, Any]) -> Item:
         fields=tuple(str(f) for f in i.get("fields", ())),
         fields_alone=_optional_int(i.get("fields_alone")),
         materials_alone=_optional_int(i.get("materials_alone")),
+        separate_days=_optional_int(i.get("separate_days")),
     )
 
 

@@ -4,8 +4,10 @@ closed case actually cost the applicant, for trips, steps, time, materials and f
 The definitions are DOMAIN.md's ("What is measured: savings per case"): baselines sum the items'
 figures, actual figures count what the case recorded; "Reduction = 1 − actual / baseline. How each
 baseline is counted is explicit configuration": that configuration is :class:`CountingRules`, whose
-fields quote the definition each one implements. Fees are not in DOMAIN.md's table; they are carried
-so a report can show that bundling charged nothing extra. Plain Python: no I/O, no clock.
+fields quote the definition each one implements. Both sides of a figure are counted alike, so that
+"a negative saving must come from what happened, not from a rule" (DOMAIN.md). Fees are not in
+DOMAIN.md's table; they are carried so a report can show that bundling charged nothing extra. Plain
+Python: no I/O, no clock.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from engine.domain.model import Bundle, Delivery, Item, TaskKind
+from engine.domain.savings_published import PUBLISHED_FIGURE_NAMES, published_baseline
 
 FIGURES = ("trips", "steps", "time_days", "materials", "fields", "fees")
 """Every figure of a :class:`CaseSavings`, in report order."""
@@ -31,11 +34,6 @@ FIGURE_LABELS: Mapping[str, str] = {
     "fields": "填写字段（项）",
     "fees": "费用（元）",
 }
-
-PUBLISHED_FIGURE_NAMES: Mapping[str, str] = {
-    "trips": "trips", "steps": "steps", "time_days": "time", "materials": "materials", "fields": "form_fields",
-}
-"""Our figure name -> the ``figure`` name a bundle's ``published`` entries use (bpmn/catalogue/FORMAT.md)."""
 
 FREE_FEE_MARKERS = ("不收费", "免费")
 """An item's fee text containing one of these charges nothing (首次申领免费 included)."""
@@ -68,10 +66,10 @@ class MaterialUse(StrEnum):
 
 
 class TimeLimit(StrEnum):
-    """Which limit of an item stands for "that item done alone"."""
+    """Which limit of an item stands for "that item done alone" (see ``CountingRules.time_limit``)."""
 
-    PROMISED = "promised"  # 承诺时限; the statutory limit where no promise is published
-    STATUTORY = "statutory"  # 法定时限; the promised limit where no statutory limit applies
+    PROMISED = "promised"  # the catalogue's separate_days, else 承诺时限, else 法定时限
+    STATUTORY = "statutory"  # 法定时限, else the catalogue's separate_days, else 承诺时限
 
 
 class TimeBaseline(StrEnum):
@@ -101,10 +99,22 @@ class CountingRules:
     """True counts the parallel department reviews (后台并联审批) as one step, as the applicant
     sees them; DOMAIN.md counts each human step, so False."""
     exclude_pauses: bool = True
-    """Time: "working days from acceptance to results ready, pauses excluded" (行政许可法 art. 45)."""
+    """Time: "working days from acceptance to results ready, less the days on which every open
+    approval was paused" (行政许可法 art. 45: special procedures are not counted in a limit). False
+    counts those days in the case's time, and then in its baseline too: the items done separately
+    would go through the same procedures, whose days no limit counts, so counting them on one side
+    only would make a negative saving out of the rule."""
     time_limit: TimeLimit = TimeLimit.PROMISED
-    """Time baseline: DOMAIN.md sums the promised limits (承诺时限), which is what an applicant doing the
-    items alone is told to expect; the statutory limit stands in where an item publishes no promise."""
+    """Time baseline, per item: how long that item takes when applied for alone. PROMISED (DOMAIN.md):
+    the catalogue's ``separate_days`` (a sourced or estimated figure of separate handling) when the
+    item has one; else its promised limit (承诺时限), what an applicant doing it alone is told to
+    expect, when above 0; else its statutory limit (法定时限) when above 0. A promise of 0 (当场办结)
+    is not the item's separate handling time: done alone, the applicant still applies, waits and
+    collects. STATUTORY: the statutory limit first, then ``separate_days``, then the promise."""
+    least_item_days: int = 1
+    """Time baseline: the fewest working days one item counts, and what an item with none of those
+    figures counts (or only zeros): an on-the-spot item still takes the applicant a day when done
+    alone. The case's time counts from acceptance, the acceptance day not counted."""
     time_baseline: TimeBaseline = TimeBaseline.SUM
     """"The items done one after another: sum of promised limits (or of dependencies' chain)"."""
     count_elicence_materials: bool = False
@@ -117,11 +127,14 @@ class CountingRules:
     count_prefilled_fields: bool = False
     """Fields: "fields the applicant actually had to fill (not pre-filled)"."""
     published_baselines: frozenset[str] = frozenset()
-    """Figures whose baseline is the bundle's published "before" figure when it has one (a sourced
-    regional number, bpmn/<code>/bundle.json ``published``; time only in working days). Off by
+    """Figures whose baseline is the bundle's published "before" figure when it has one: the first
+    entry of the figure (bpmn/<code>/bundle.json ``published``) whose source published both a
+    "before" and an "after" (time in working days), never one source's "before" with another's
+    "after" (engine.domain.savings_published); ``baseline_sources`` names the place. Off by
     default: several published figures describe another region's composition of the bundle (新生儿's
-    come from a 7-item bundle, ours has 9), so DOMAIN.md's item sums are the honest baseline and
-    the published figures are shown beside them, not in their place."""
+    come from a 7-item bundle, ours has 9), and sources count steps as the applicant sees them
+    (应城 5→2), not each human task as ``counted_step_kinds`` does, so DOMAIN.md's item sums are
+    the honest baseline and the published figures are shown beside them, not in their place."""
 
     def __post_init__(self) -> None:
         unknown = set(self.published_baselines) - set(PUBLISHED_FIGURE_NAMES)
@@ -129,6 +142,8 @@ class CountingRules:
             raise ValueError(f"no published baseline for {sorted(unknown)}: only {sorted(PUBLISHED_FIGURE_NAMES)}")
         if min(self.online_submission_trips, self.mailed_result_trips, self.elicence_result_trips) < 0:
             raise ValueError("trips added for a channel or a delivery must not be negative")
+        if self.least_item_days < 0:
+            raise ValueError("an item's working days must not be negative")
 
 
 DEFAULT_RULES = CountingRules()
@@ -157,6 +172,9 @@ class CaseFacts:
     """The unified form's fields this applicant was shown."""
     fields_prefilled: tuple[str, ...] = ()
     """Those of them that shared data or e-licences filled in (表单免填写)."""
+    fields_prefillable: tuple[str, ...] | None = None
+    """Those of them a data source could fill (the catalogue's field has a ``prefill`` mapping), by
+    the catalogue of the day the case closed; None when not known."""
     fees_paid: float = 0
     """Fees the applicant paid, in yuan."""
     fees_alone: float | None = None
@@ -173,6 +191,8 @@ class CaseFacts:
         object.__setattr__(self, "materials", {str(k): MaterialUse(v) for k, v in self.materials.items()})
         object.__setattr__(self, "fields_asked", tuple(self.fields_asked))
         object.__setattr__(self, "fields_prefilled", tuple(self.fields_prefilled))
+        if self.fields_prefillable is not None:
+            object.__setattr__(self, "fields_prefillable", tuple(self.fields_prefillable))
         if self.working_days_elapsed < 0 or self.paused_working_days < 0:
             raise ValueError("working days must not be negative")
         if self.paused_working_days > self.working_days_elapsed:
@@ -191,9 +211,11 @@ class Baseline:
     materials: int
     fields: int
     sources: Mapping[str, str]
-    """Per figure, ``items`` or ``published: <place>`` (where the number comes from)."""
+    """Per figure, ``items`` (the items' sum) or ``published: <place>`` (that one source's "before"):
+    never a mix of the two."""
     items_without_limit: tuple[str, ...] = ()
-    """Items with neither a promised nor a statutory limit: they add 0 working days."""
+    """Items with no figure of their time alone (no separate_days, no promised or statutory limit
+    above 0): they count ``CountingRules.least_item_days``."""
     charged_items: tuple[str, ...] = ()
     """Items whose fee text does not say they are free."""
 
@@ -228,6 +250,13 @@ class CaseSavings:
     fields_prefilled_share: float | None
     """Share of the asked fields that were pre-filled (the ">50% pre-filled" figure)."""
     baseline_sources: Mapping[str, str] = field(default_factory=dict)
+    fields_prefillable: int | None = None
+    """How many of the asked fields a data source could fill; None for a case measured before
+    this was counted."""
+    fields_prefilled_of_prefillable: float | None = None
+    """Share of those that were pre-filled in this case; None when no source could fill any."""
+    prefill_fields: Mapping[str, bool] | None = None
+    """Each field a data source could fill, in form order: whether it was pre-filled in this case."""
 
     def figure(self, name: str) -> Figure:
         if name not in FIGURES:
@@ -244,6 +273,10 @@ class CaseSavings:
             "result_delivery": self.result_delivery,
             "figures": {name: _figure_dict(self.figure(name)) for name in FIGURES},
             "fields_prefilled_share": rounded_share(self.fields_prefilled_share),
+            "fields_prefillable": self.fields_prefillable,
+            "fields_prefilled_of_prefillable": rounded_share(self.fields_prefilled_of_prefillable),
+            "prefill_fields": None if self.prefill_fields is None else [
+                {"key": key, "prefilled": filled} for key, filled in self.prefill_fields.items()],
             "baseline_sources": dict(self.baseline_sources),
         }
 
@@ -253,6 +286,8 @@ class CaseSavings:
         figures = data["figures"]
         share = data.get("fields_prefilled_share")
         made = {name: Figure(float(figures[name]["baseline"]), float(figures[name]["actual"])) for name in FIGURES}
+        prefillable, of_prefillable = data.get("fields_prefillable"), data.get("fields_prefilled_of_prefillable")
+        detail = data.get("prefill_fields")
         return cls(
             bundle_code=str(data["bundle_code"]), case_number=str(data.get("case_number", "")),
             channel=str(data.get("channel", Channel.WINDOW)),
@@ -261,6 +296,9 @@ class CaseSavings:
             fields=made["fields"], fees=made["fees"],
             fields_prefilled_share=None if share is None else float(share),
             baseline_sources={str(k): str(v) for k, v in dict(data.get("baseline_sources", {})).items()},
+            fields_prefillable=None if prefillable is None else int(prefillable),
+            fields_prefilled_of_prefillable=None if of_prefillable is None else float(of_prefillable),
+            prefill_fields=None if detail is None else {str(f["key"]): bool(f["prefilled"]) for f in detail},
         )
 
 
@@ -281,9 +319,14 @@ def _figure_dict(figure: Figure) -> dict[str, Any]:
 
 
 def _item_days(item: Item, rules: CountingRules) -> int | None:
-    first, second = (item.promised_days, item.statutory_days) if rules.time_limit is TimeLimit.PROMISED \
-        else (item.statutory_days, item.promised_days)
-    return first if first is not None else second
+    """The item's working days alone by ``rules.time_limit`` (see there): the first of its figures
+    above 0, None without any. A limit of 0 is a promise to decide on the spot, not a time of
+    separate handling: passed over."""
+    if rules.time_limit is TimeLimit.PROMISED:
+        order = (item.separate_days, item.promised_days, item.statutory_days)
+    else:
+        order = (item.statutory_days, item.separate_days, item.promised_days)
+    return next((days for days in order if days), None)
 
 
 def _chain_days(bundle: Bundle, days: Mapping[str, int]) -> int:
@@ -306,22 +349,9 @@ def _chain_days(bundle: Bundle, days: Mapping[str, int]) -> int:
     return max((through(i.code) for i in bundle.items), default=0)
 
 
-def _published_before(bundle: Bundle, figure: str) -> tuple[float, str] | None:
-    """The first published entry for ``figure`` with a numeric "before" in working days (for time)."""
-    name = PUBLISHED_FIGURE_NAMES[figure]
-    for entry in bundle.published:
-        before = entry.get("before")
-        if entry.get("figure") != name or isinstance(before, bool) or not isinstance(before, int | float):
-            continue
-        if figure == "time_days" and entry.get("unit", "wd") != "wd":
-            continue
-        return float(before), str(entry.get("place", ""))
-    return None
-
-
 def compute_baseline(bundle: Bundle, rules: CountingRules = DEFAULT_RULES) -> Baseline:
     limits = {i.code: _item_days(i, rules) for i in bundle.items}
-    days = {code: limit or 0 for code, limit in limits.items()}
+    days = {code: max(limit or 0, rules.least_item_days) for code, limit in limits.items()}
     time_days = sum(days.values()) if rules.time_baseline is TimeBaseline.SUM else _chain_days(bundle, days)
     computed: dict[str, float] = {
         "trips": sum(i.trips_alone for i in bundle.items),
@@ -334,11 +364,12 @@ def compute_baseline(bundle: Bundle, rules: CountingRules = DEFAULT_RULES) -> Ba
     }
     sources = dict.fromkeys(computed, "items")
     for figure in sorted(rules.published_baselines):
-        published = _published_before(bundle, figure)
-        if published is not None:
-            before, place = published
-            computed[figure] = before
-            sources[figure] = f"published: {place}" if place else "published"
+        # One source's "before", and only where that source also published its "after": the
+        # figure is then that source's, never a mix of its number and the items' sum.
+        published = published_baseline(bundle, figure)
+        if published is not None and published.before is not None:
+            computed[figure] = published.before
+            sources[figure] = published.baseline_source
     return Baseline(
         trips=int(computed["trips"]), steps=int(computed["steps"]), time_days=computed["time_days"],
         materials=int(computed["materials"]), fields=int(computed["fields"]), sources=sources,
@@ -383,10 +414,28 @@ def count_fields(facts: CaseFacts, rules: CountingRules) -> tuple[int, float | N
     return (len(asked) if rules.count_prefilled_fields else len(asked - prefilled)), share
 
 
+def prefill_by_field(facts: CaseFacts) -> dict[str, bool] | None:
+    """Each asked field a data source could fill, in form order, and whether it was pre-filled; None
+    when the facts do not say which fields a source could fill. A field that was pre-filled could
+    be, whatever the catalogue says now."""
+    if facts.fields_prefillable is None:
+        return None
+    prefilled = set(facts.fields_prefilled)
+    could = set(facts.fields_prefillable) | prefilled
+    return {key: key in prefilled for key in dict.fromkeys(facts.fields_asked) if key in could}
+
+
 def case_time_days(facts: CaseFacts, rules: CountingRules) -> float:
     if rules.exclude_pauses:
         return facts.working_days_elapsed - facts.paused_working_days
     return facts.working_days_elapsed
+
+
+def time_baseline_days(baseline: Baseline, facts: CaseFacts, rules: CountingRules) -> float:
+    """The case's time baseline: the bundle's, plus the paused days when the case's time counts
+    them (``CountingRules.exclude_pauses``), so that both sides count the special procedures or
+    neither does."""
+    return baseline.time_days + (0 if rules.exclude_pauses else facts.paused_working_days)
 
 
 def compute_case_savings(bundle: Bundle, facts: CaseFacts, rules: CountingRules = DEFAULT_RULES) -> CaseSavings:
@@ -395,6 +444,8 @@ def compute_case_savings(bundle: Bundle, facts: CaseFacts, rules: CountingRules 
         raise ValueError(f"case of bundle {facts.bundle_code!r} measured against bundle {bundle.code!r}")
     baseline = compute_baseline(bundle, rules)
     fields, share = count_fields(facts, rules)
+    by_field = prefill_by_field(facts)
+    could = None if by_field is None else len(by_field)
     return CaseSavings(
         bundle_code=bundle.code,
         case_number=facts.case_number,
@@ -402,10 +453,13 @@ def compute_case_savings(bundle: Bundle, facts: CaseFacts, rules: CountingRules 
         result_delivery=str(facts.result_delivery),
         trips=Figure(baseline.trips, count_trips(facts, rules)),
         steps=Figure(baseline.steps, count_steps(facts, rules)),
-        time_days=Figure(baseline.time_days, case_time_days(facts, rules)),
+        time_days=Figure(time_baseline_days(baseline, facts, rules), case_time_days(facts, rules)),
         materials=Figure(baseline.materials, count_materials(facts, rules)),
         fields=Figure(baseline.fields, fields),
         fees=Figure(facts.fees_paid if facts.fees_alone is None else facts.fees_alone, facts.fees_paid),
         fields_prefilled_share=share,
         baseline_sources=baseline.sources,
+        fields_prefillable=could,
+        fields_prefilled_of_prefillable=None if not by_field else sum(by_field.values()) / len(by_field),
+        prefill_fields=by_field,
     )

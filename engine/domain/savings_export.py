@@ -23,6 +23,8 @@ DELIVERY_LABELS = {"window": "窗口领取", "mail": "邮寄送达", "online": "
 ALL_BUNDLES_LABEL = "全部一件事"
 SHARE_SUFFIX = "比例"
 """Columns whose header ends so hold shares (0.83), shown as percentages in the workbook."""
+PREFILLABLE = "可由数据源预填的字段（项）"
+PREFILLED_OF_PREFILLABLE = f"可预填字段中已预填的{SHARE_SUFFIX}"
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,7 +40,7 @@ def case_table(rows: Iterable[SavingsRow], bundle_names: Mapping[str, str] | Non
     for figure in FIGURES:
         label = FIGURE_LABELS[figure]
         header += [f"{label}·单独办理", f"{label}·一件事办理", f"{label}·减少{SHARE_SUFFIX}"]
-    header.append(f"表单免填写{SHARE_SUFFIX}")
+    header += [f"表单免填写{SHARE_SUFFIX}", PREFILLABLE, PREFILLED_OF_PREFILLABLE]
     body: list[list[Cell]] = []
     for row in rows:
         case = as_case_savings(row)
@@ -48,7 +50,8 @@ def case_table(rows: Iterable[SavingsRow], bundle_names: Mapping[str, str] | Non
         for figure in FIGURES:
             value = case.figure(figure)
             line += [_num(value.baseline), _num(value.actual), rounded_share(value.reduction)]
-        line.append(rounded_share(case.fields_prefilled_share))
+        line += [rounded_share(case.fields_prefilled_share), case.fields_prefillable,
+                 rounded_share(case.fields_prefilled_of_prefillable)]
         body.append(line)
     return header, body
 
@@ -61,7 +64,8 @@ def summary_table(summaries: Iterable[SavingsSummary], bundle_names: Mapping[str
         label = FIGURE_LABELS[figure]
         header += [f"{label}·平均单独办理", f"{label}·平均一件事办理", f"{label}·平均减少{SHARE_SUFFIX}"]
     header += ["办理时间中位数（工作日）", "办理时间 P90（工作日）", f"表单免填写平均{SHARE_SUFFIX}",
-               f"免填写过半的办件{SHARE_SUFFIX}"]
+               f"免填写过半的办件{SHARE_SUFFIX}", f"平均{PREFILLABLE}",
+               f"可预填字段中已预填的平均{SHARE_SUFFIX}"]
     body: list[list[Cell]] = []
     for summary in summaries:
         scope = ALL_BUNDLES_LABEL if summary.scope == ALL_BUNDLES else names.get(summary.scope, summary.scope)
@@ -71,7 +75,8 @@ def summary_table(summaries: Iterable[SavingsSummary], bundle_names: Mapping[str
             line += [_num(value.mean_baseline), _num(value.mean_actual), rounded_share(value.mean_reduction)]
         time = summary.figure("time_days")
         line += [_num(time.p50_actual), _num(time.p90_actual), rounded_share(summary.mean_prefilled_share),
-                 rounded_share(summary.half_prefilled_share)]
+                 rounded_share(summary.half_prefilled_share), _num(summary.mean_fields_prefillable),
+                 rounded_share(summary.mean_prefilled_of_prefillable)]
         body.append(line)
     return header, body
 

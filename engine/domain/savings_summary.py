@@ -95,9 +95,15 @@ class SavingsSummary:
     count: int
     figures: tuple[FigureSummary, ...]
     mean_prefilled_share: float | None
+    """Mean over the cases of the pre-filled fields' share of the form's fields."""
     half_prefilled_share: float | None
     """Share of the cases where at least half of the asked fields were pre-filled."""
     time_histogram: tuple[BucketCount, ...]
+    mean_fields_prefillable: float | None = None
+    """Mean number of the form's fields a data source could fill (cases measured before this was
+    counted left out)."""
+    mean_prefilled_of_prefillable: float | None = None
+    """Mean over the cases of the pre-filled fields' share of those a data source could fill."""
 
     def figure(self, name: str) -> FigureSummary:
         for summary in self.figures:
@@ -118,6 +124,8 @@ class SavingsSummary:
             } for f in self.figures},
             "mean_prefilled_share": rounded_share(self.mean_prefilled_share),
             "half_prefilled_share": rounded_share(self.half_prefilled_share),
+            "mean_fields_prefillable": _num(self.mean_fields_prefillable),
+            "mean_prefilled_of_prefillable": rounded_share(self.mean_prefilled_of_prefillable),
             "time_histogram": [{"label": b.label, "up_to": b.up_to, "count": b.count} for b in self.time_histogram],
         }
 
@@ -188,6 +196,9 @@ def summarize(rows: Iterable[SavingsRow], scope: str = ALL_BUNDLES,
         mean_prefilled_share=_mean(shares),
         half_prefilled_share=_mean([1.0 if s >= 0.5 else 0.0 for s in shares]),
         time_histogram=time_histogram((c.time_days.actual for c in cases), buckets),
+        mean_fields_prefillable=_mean([c.fields_prefillable for c in cases if c.fields_prefillable is not None]),
+        mean_prefilled_of_prefillable=_mean([c.fields_prefilled_of_prefillable for c in cases
+                                             if c.fields_prefilled_of_prefillable is not None]),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from engine.domain.savings import FIGURES, FOUR_FIGURES, CaseSavings
 from engine.domain.savings_summary import (
@@ -55,6 +55,12 @@ class ScopeTotals:
     """Cases with a pre-filled share (a form that asked anything)."""
     half_prefilled: int = 0
     """Cases where at least half of the asked fields were pre-filled."""
+    prefillable_sum: float = 0.0
+    prefillable_cases: int = 0
+    """Cases that say how many fields a data source could fill (measured since that was counted)."""
+    of_prefillable_sum: float = 0.0
+    of_prefillable_shares: int = 0
+    """Cases with a share of the fillable fields pre-filled (a source could fill at least one)."""
 
     def __post_init__(self) -> None:
         missing = set(FIGURES) - set(self.figures)
@@ -62,10 +68,11 @@ class ScopeTotals:
             raise ValueError(f"totals lack the figures {sorted(missing)}")
 
     def merged(self, other: ScopeTotals, scope: str = ALL_BUNDLES) -> ScopeTotals:
-        return ScopeTotals(scope, self.count + other.count,
-                           {name: self.figures[name] + other.figures[name] for name in FIGURES},
-                           self.share_sum + other.share_sum, self.shares + other.shares,
-                           self.half_prefilled + other.half_prefilled)
+        # Every member but the scope and the figures is a sum or a count: they add up.
+        added = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)
+                 if f.name not in ("scope", "figures")}
+        return ScopeTotals(scope=scope, figures={name: self.figures[name] + other.figures[name] for name in FIGURES},
+                           **added)
 
 
 def empty_totals(scope: str = ALL_BUNDLES) -> ScopeTotals:
@@ -91,8 +98,11 @@ def totals_of(rows: Iterable[CaseSavings], scope: str = ALL_BUNDLES) -> ScopeTot
         figures[name] = FigureTotals(math.fsum(v.baseline for v in values), math.fsum(v.actual for v in values),
                                      math.fsum(reductions), len(reductions), actuals)
     shares = [c.fields_prefilled_share for c in cases if c.fields_prefilled_share is not None]
+    prefillable = [c.fields_prefillable for c in cases if c.fields_prefillable is not None]
+    of_prefillable = [c.fields_prefilled_of_prefillable for c in cases if c.fields_prefilled_of_prefillable is not None]
     return ScopeTotals(scope, len(cases), figures, math.fsum(shares), len(shares),
-                       sum(1 for s in shares if s >= HALF_PREFILLED))
+                       sum(1 for s in shares if s >= HALF_PREFILLED), math.fsum(prefillable), len(prefillable),
+                       math.fsum(of_prefillable), len(of_prefillable))
 
 
 def percentile_of_counts(counts: Mapping[float, int], q: float) -> float | None:
@@ -155,6 +165,9 @@ def summary_of(totals: ScopeTotals, buckets: Sequence[TimeBucket] = TIME_BUCKETS
         mean_prefilled_share=totals.share_sum / totals.shares if totals.shares else None,
         half_prefilled_share=totals.half_prefilled / totals.shares if totals.shares else None,
         time_histogram=histogram_of_counts(totals.figures["time_days"].actuals, buckets),
+        mean_fields_prefillable=totals.prefillable_sum / totals.prefillable_cases if totals.prefillable_cases else None,
+        mean_prefilled_of_prefillable=(totals.of_prefillable_sum / totals.of_prefillable_shares
+                                       if totals.of_prefillable_shares else None),
     )
 
 

@@ -31,6 +31,14 @@ from engine.persistence.batch import defer
 s = t.case_savings
 d = t.case_savings_departments
 
+PREFILL = "prefill"
+"""The key of the ``baseline_sources`` JSON column under which a case's per-field pre-fill
+measurement is kept: ``{"count": fields a data source could fill, "share": the share of them
+pre-filled, "fields": {field: pre-filled}}``. It went into the one JSON column the table has, so
+that no migration was needed; rows written before it have none and read back None."""
+_PREFILL_COUNT = s.c.baseline_sources[(PREFILL, "count")].as_float()
+_PREFILL_SHARE = s.c.baseline_sources[(PREFILL, "share")].as_float()
+
 
 @dataclass(frozen=True)
 class StoredSavings:
@@ -68,6 +76,25 @@ class CaseEvent:
     data: dict[str, Any]
 
 
+def _sources_json(savings: CaseSavings) -> dict[str, Any]:
+    data: dict[str, Any] = dict(savings.baseline_sources)
+    if savings.fields_prefillable is not None:
+        data[PREFILL] = {"count": savings.fields_prefillable, "share": savings.fields_prefilled_of_prefillable,
+                         "fields": dict(savings.prefill_fields or {})}
+    return data
+
+
+def _prefill_of(sources: dict[str, Any]) -> dict[str, Any]:
+    """The pre-fill measurement as ``CaseSavings`` members, taken out of ``sources``."""
+    prefill = sources.pop(PREFILL, None)
+    if not isinstance(prefill, dict):
+        return {}
+    count, share, by_field = prefill.get("count"), prefill.get("share"), prefill.get("fields")
+    return {"fields_prefillable": None if count is None else int(count),
+            "fields_prefilled_of_prefillable": None if share is None else float(share),
+            "prefill_fields": None if by_field is None else {str(k): bool(v) for k, v in by_field.items()}}
+
+
 def _values(stored: StoredSavings) -> dict[str, Any]:
     savings = stored.savings
     values: dict[str, Any] = {
@@ -76,7 +103,7 @@ def _values(stored: StoredSavings) -> dict[str, Any]:
         "accepted_at": stored.accepted_at, "closed_at": stored.closed_at,
         "time_elapsed_days": stored.elapsed_days, "time_paused_days": stored.paused_days,
         "fields_prefilled_share": savings.fields_prefilled_share,
-        "baseline_sources": dict(savings.baseline_sources),
+        "baseline_sources": _sources_json(savings),
     }
     for name in FIGURES:
         figure = savings.figure(name)
@@ -89,12 +116,14 @@ def _stored(row: Row[Any]) -> StoredSavings:
     m = row._mapping
     figures = {name: Figure(float(m[f"{name}_baseline"]), float(m[f"{name}_actual"])) for name in FIGURES}
     share = m["fields_prefilled_share"]
+    sources = dict(m["baseline_sources"] or {})
+    prefill = _prefill_of(sources)
     savings = CaseSavings(
         bundle_code=m["bundle_code"], case_number=m["case_number"], channel=m["channel"],
         result_delivery=m["result_delivery"], trips=figures["trips"], steps=figures["steps"],
         time_days=figures["time_days"], materials=figures["materials"], fields=figures["fields"],
         fees=figures["fees"], fields_prefilled_share=None if share is None else float(share),
-        baseline_sources=dict(m["baseline_sources"] or {}),
+        baseline_sources=sources, **prefill,
     )
     return StoredSavings(m["case_id"], m["accepted_at"], m["closed_at"], savings, float(m["time_elapsed_days"]),
                          float(m["time_paused_days"]))
@@ -121,7 +150,9 @@ def _sums_query(flt: SavingsFilter) -> Any:
         columns += [func.sum(s.c[f"{name}_baseline"]), func.sum(s.c[f"{name}_actual"]), func.sum(reduction),
                     func.count(reduction)]
     share = s.c.fields_prefilled_share
-    columns += [func.sum(share), func.count(share), func.sum(case((share >= HALF_PREFILLED, 1), else_=0))]
+    columns += [func.sum(share), func.count(share), func.sum(case((share >= HALF_PREFILLED, 1), else_=0)),
+                func.sum(_PREFILL_COUNT), func.count(_PREFILL_COUNT), func.sum(_PREFILL_SHARE),
+                func.count(_PREFILL_SHARE)]
     return select(*columns).where(*_conditions(flt)).group_by(s.c.bundle_code)
 
 
@@ -181,12 +212,13 @@ class SavingsRepository:
                 baseline, actual, reduction, reductions = rest[4 * n: 4 * n + 4]
                 figures[name] = FigureTotals(_number(baseline), _number(actual), _number(reduction), int(reductions),
                                              counts.get((code, name), {}))
-            share_sum, shares, half = rest[4 * len(FIGURES):]
-            found.append(ScopeTotals(code, int(count), figures, _number(share_sum), int(shares), int(half or 0)))
+            share_sum, shares, half, could_sum, could, of_could_sum, of_could = rest[4 * len(FIGURES):]
+            found.append(ScopeTotals(code, int(count), figures, _number(share_sum), int(shares), int(half or 0),
+                                     _number(could_sum), int(could), _number(of_could_sum), int(of_could)))
         return sorted(found, key=lambda totals: totals.scope)
 
     _export_columns = (s.c.bundle_code, s.c.case_number, s.c.channel, s.c.result_delivery,
-                       s.c.fields_prefilled_share,
+                       s.c.fields_prefilled_share, _PREFILL_COUNT, _PREFILL_SHARE,
                        *(s.c[f"{name}_{part}"] for name in FIGURES for part in ("baseline", "actual")))
 
     def case_savings(self, flt: SavingsFilter) -> list[CaseSavings]:
@@ -194,9 +226,11 @@ class SavingsRepository:
         exports: only the columns those show, read by position (many rows)."""
         query = select(*self._export_columns).where(*_conditions(flt)).order_by(s.c.closed_at, s.c.case_id)
         found = []
-        for code, number, channel, delivery, share, *values in self.conn.execute(query):
+        for code, number, channel, delivery, share, could, of_could, *values in self.conn.execute(query):
             trips, steps, time_days, materials, fields, fees = (
                 Figure(float(values[n]), float(values[n + 1])) for n in range(0, len(values), 2))
             found.append(CaseSavings(code, number, channel, delivery, trips, steps, time_days, materials, fields,
-                                     fees, None if share is None else float(share)))
+                                     fees, None if share is None else float(share),
+                                     fields_prefillable=None if could is None else int(could),
+                                     fields_prefilled_of_prefillable=None if of_could is None else float(of_could)))
         return found

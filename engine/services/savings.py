@@ -5,14 +5,16 @@ stored in ``case_savings``, so that reports read figures and never recompute the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from engine.domain.calendar import WorkingCalendar
-from engine.domain.clocks import Clock, Pause, shanghai_day
+from engine.domain.clocks import Pause, shanghai_day
 from engine.domain.model import Delivery, TaskKind, TaskState
 from engine.domain.records import CaseRecord, TaskRecord
 from engine.domain.savings import CaseFacts, Channel, MaterialUse, TripKind, compute_case_savings
+from engine.domain.savings_time import ApprovalTime, CaseTime, case_time
 from engine.persistence.clock_store import PauseRow
 from engine.persistence.savings_store import CaseEvent, StoredSavings
 from engine.persistence.uow import SqlAlchemyUnitOfWork
@@ -59,15 +61,22 @@ def results_ready_at(events: Sequence[CaseEvent], closed_at: datetime) -> dateti
     return ready[-1] if ready else closed_at
 
 
-def working_days_to_results(accepted_at: datetime, ready_at: datetime, pauses: Iterable[PauseRow],
-                            calendar: WorkingCalendar) -> tuple[int, int]:
-    """Working days from acceptance (not counted) to results ready, and how many of them special
-    procedures paused, each day once however many items paused on it (engine.domain.clocks)."""
-    counted = tuple(Pause(p.started_at, p.ended_at, p.reason, p.procedure)  # type: ignore[arg-type]
-                    for p in pauses if accepted_at <= p.started_at <= ready_at)
-    clock = Clock(accepted_at, 0, pauses=counted, completed_at=ready_at)
-    elapsed = calendar.working_days_between(shanghai_day(accepted_at), shanghai_day(ready_at))
-    return elapsed, min(clock.paused_working_days(ready_at, calendar), elapsed)
+def approval_times(tasks: Iterable[TaskRecord], pauses: Iterable[PauseRow]) -> list[ApprovalTime]:
+    """Each approval of the case with its special procedures. A cancelled one (the workflow dropped
+    it, or the case was terminated) is left out: it decided nothing, and its row does not say when
+    it stopped."""
+    by_task: dict[str, list[Pause]] = defaultdict(list)
+    for p in pauses:
+        by_task[p.task_id].append(Pause(p.started_at, p.ended_at, p.reason, p.procedure))  # type: ignore[arg-type]
+    return [ApprovalTime(task.created_at, task.completed_at, tuple(by_task.get(task.id, ())))
+            for task in tasks if task.kind == TaskKind.APPROVAL and task.state != TaskState.CANCELLED]
+
+
+def working_days_to_results(accepted_at: datetime, ready_at: datetime, tasks: Iterable[TaskRecord],
+                            pauses: Iterable[PauseRow], calendar: WorkingCalendar) -> CaseTime:
+    """Working days from acceptance (not counted) to results ready, and those on which special
+    procedures stopped the case: every approval open that day was paused (engine.domain.savings_time)."""
+    return case_time(accepted_at, ready_at, approval_times(tasks, pauses), calendar)
 
 
 def completed_steps(tasks: Iterable[TaskRecord]) -> tuple[TaskKind, ...]:
@@ -91,23 +100,26 @@ def record_case_savings(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Ca
     channel = Channel(case.channel)
     trips, delivery = window_trips(events, channel)
     ready_at = results_ready_at(events, case.closed_at)
-    elapsed, paused = working_days_to_results(case.accepted_at, ready_at, uow.clocks.pauses_of_case(case.id),
-                                              ctx.calendars.get(uow))
-    asked = catalogue.form().keys
+    tasks = uow.tasks.of_case(case.id)
+    took = working_days_to_results(case.accepted_at, ready_at, tasks, uow.clocks.pauses_of_case(case.id),
+                                   ctx.calendars.get(uow))
+    form = catalogue.form()
+    asked = form.keys
     facts = CaseFacts(
         bundle_code=case.bundle_code, case_number=case.number, channel=channel, result_delivery=delivery,
-        trips=trips, steps=completed_steps(uow.tasks.of_case(case.id)),
-        working_days_elapsed=elapsed, paused_working_days=paused,
+        trips=trips, steps=completed_steps(tasks),
+        working_days_elapsed=took.elapsed_days, paused_working_days=took.paused_days,
         materials={key: MaterialUse(status) for key, status in case.materials.items()},
         fields_asked=asked, fields_prefilled=tuple(k for k in case.prefilled if k in asked),
+        fields_prefillable=tuple(f.key for f in form.fields if f.prefill is not None),
         # The catalogue states fees as local-rate texts, not amounts, and the engine records no
         # payment: the fee figure stays 0 against 0 until a case carries amounts.
         fees_paid=0.0,
     )
     departments = tuple(sorted({item.department for item in uow.items.for_case(case.id)}))
     stored = StoredSavings(case.id, case.accepted_at, case.closed_at,
-                           compute_case_savings(catalogue.bundle, facts, ctx.savings_rules), elapsed, paused,
-                           departments)
+                           compute_case_savings(catalogue.bundle, facts, ctx.savings_rules), took.elapsed_days,
+                           took.paused_days, departments)
     uow.savings.add(stored)
     return stored
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -14,9 +14,11 @@ from engine.domain.clocks import SHANGHAI
 from engine.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.domain.model import Bundle, CaseStatus
 from engine.domain.records import CaseRecord
-from engine.domain.savings import PUBLISHED_FIGURE_NAMES, CaseSavings
+from engine.domain.savings import CaseSavings, rounded
 from engine.domain.savings_charts import before_after_chart, targets_chart, time_histogram_chart
 from engine.domain.savings_export import ALL_BUNDLES_LABEL, cases_csv, savings_workbook, summaries_csv
+from engine.domain.savings_published import PublishedFigure
+from engine.domain.savings_published import published_figures as published_entries
 from engine.domain.savings_summary import SavingsSummary, TargetCheck, compare_with_targets
 from engine.domain.savings_totals import ScopeTotals, overall, summary_of
 from engine.persistence.savings_store import SavingsFilter, StoredSavings
@@ -36,6 +38,8 @@ class CaseSavingsView:
     case: CaseRecord
     bundle: Bundle
     stored: StoredSavings
+    field_labels: Mapping[str, str] = field(default_factory=dict)
+    """The unified form's field labels by key, from today's catalogue (for the per-field detail)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ def get_case_savings(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseSa
                             f"办件 {case.number} 不涉及您所在部门，无权查看")
         stored = uow.savings.get(case.id)
         row = uow.flows.bundle(case.bundle_code)
+        labels = {} if stored is None or row is None else {
+            f.key: f.label for f in ctx.catalogues.get(uow, row.definition).form().fields}
     if stored is None:
         if case.status == CaseStatus.TERMINATED:
             raise Conflict(f"case {case.number} was terminated; only closed cases are measured",
@@ -88,7 +94,7 @@ def get_case_savings(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseSa
         raise Conflict(f"case {case.number} is not closed yet; its savings are measured when it closes",
                        f"办件 {case.number} 尚未办结，办结出件后才计算减跑动、减环节等成效")
     assert row is not None
-    return CaseSavingsView(case, bundle_from_dict(row.definition), stored)
+    return CaseSavingsView(case, bundle_from_dict(row.definition), stored, labels)
 
 
 def _bundles(uow: SqlAlchemyUnitOfWork) -> dict[str, Bundle]:
@@ -136,21 +142,18 @@ def savings_report(ctx: ServiceContext, query: ReportQuery) -> SavingsReport:
                          {code: bundle.name for code, bundle in bundles.items()}, flt)
 
 
+def _published_dict(entry: PublishedFigure) -> dict[str, Any]:
+    def number(value: float | None) -> int | float | None:
+        return None if value is None else rounded(value, 4)
+
+    return {"figure": entry.figure, "before": number(entry.before), "after": number(entry.after), "unit": entry.unit,
+            "reduction": entry.reduction, "place": entry.place or None}
+
+
 def published_figures(bundle: Bundle) -> list[dict[str, Any]]:
-    """The bundle's published before/after figures (regional examples), named as our figures."""
-    ours = {theirs: name for name, theirs in PUBLISHED_FIGURE_NAMES.items()}
-    shown = []
-    for entry in bundle.published:
-        figure = ours.get(str(entry.get("figure")))
-        if figure is None:
-            continue
-        before, after = entry.get("before"), entry.get("after")
-        reduction = entry.get("reduction")
-        if reduction is None and isinstance(before, int | float) and isinstance(after, int | float) and before > 0:
-            reduction = round(1 - after / before, 4)
-        shown.append({"figure": figure, "before": before, "after": after, "unit": entry.get("unit"),
-                      "reduction": reduction, "place": entry.get("place")})
-    return shown
+    """The bundle's published before/after figures (regional examples), named as our figures; each
+    entry's before, after and reduction are that one source's (engine.domain.savings_published)."""
+    return [_published_dict(entry) for entry in published_entries(bundle)]
 
 
 def export_savings(ctx: ServiceContext, query: ReportQuery, fmt: str, rows: str = "summary") -> bytes:

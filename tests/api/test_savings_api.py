@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import xml.etree.ElementTree as ET
 import zipfile
 from datetime import datetime
@@ -15,6 +16,7 @@ import pytest
 
 from engine.bootstrap import OneThingEngine
 from engine.domain.records import HolderRecord
+from forms.identifiers import credit_code_check_char
 from tests.api.test_case_journey import complete, open_task
 from tests.conftest import APPLICANT, CLERK, REVIEWERS, FakeClock, case_body
 
@@ -34,8 +36,22 @@ def ok(response: Any, status: int = 200) -> Any:
     return response.json
 
 
+SERIALS = itertools.count(1)
+
+
+def licence_number(item: str) -> str:
+    """What the department writes on the licence it grants: the business licence's number is the
+    new enterprise's credit code, the food permit's JY and 14 digits."""
+    serial = next(SERIALS)
+    if item == "cy.yyzz":
+        first17 = f"92410702MA{serial:07d}"
+        return first17 + credit_code_check_char(first17)
+    return f"JY{serial:014d}" if item == "cy.spjy" else f"{item.upper()}-2026-{serial:04d}"
+
+
 def approve(client: Any, number: str, item: str, department: str) -> None:
-    ok(complete(client, open_task(client, number, item), {"decision": "approve"}, REVIEWERS[department]))
+    decision = {"decision": "approve", "licence_number": licence_number(item)}
+    ok(complete(client, open_task(client, number, item), decision, REVIEWERS[department]))
 
 
 def hand_case(client: Any, engine: OneThingEngine, clock: FakeClock) -> str:
@@ -107,15 +123,23 @@ def test_a_restaurant_case_saves_what_a_hand_count_says(client: Any, engine: One
     assert figures["time_days"]["baseline"] == 28 and figures["time_days"]["actual"] == 2
     assert figures["time_days"]["reduction"] == 0.9286  # 1 − 2/28
     assert savings["time"] == {"elapsed_days": 3, "paused_days": 1}
-    # Materials: 11 on the checklist, premises proof replaced by a commitment: 10 submitted (the
-    # tolerated food-safety rules included); alone 6 + 10 + 6 + 9 + 4.
-    assert figures["materials"]["baseline"] == 35 and figures["materials"]["actual"] == 10
-    assert figures["materials"]["reduction"] == 0.7143  # 1 − 10/35
-    # Fields: 30 on the unified form, name, ID number, phone and gender from the registry: 26 typed;
-    # alone 20 + 30 + 15 + 25 + 10.
-    assert figures["fields"] == {"baseline": 100, "actual": 26, "saved": 74, "reduction": 0.74,
+    # Materials: 10 on the checklist (the business licence is issued inside the case), premises proof
+    # replaced by a commitment: 9 submitted (the tolerated food-safety rules included); alone each
+    # item's materials and the licence the three after it need: 3 + (5 + 1) + (4 + 1) + (5 + 1) + 2.
+    assert figures["materials"]["baseline"] == 22 and figures["materials"]["actual"] == 9
+    assert figures["materials"]["reduction"] == 0.5909  # 1 − 9/22
+    # Fields: 29 on the unified form (the credit code is issued, not asked), name, ID number, phone
+    # and gender from the registry: 25 typed; alone each item's fields, 7 + 14 + 11 + 12 + 7.
+    assert figures["fields"] == {"baseline": 51, "actual": 25, "saved": 26, "reduction": 0.5098,
                                  "label": "填写字段（项）"}
-    assert savings["fields_prefilled_share"] == 0.1333  # 4/30
+    assert savings["fields_prefilled_share"] == 0.1379  # 4/29
+    # Of the 8 fields a data source could fill (the person registry's 4, and 4 from an enterprise's
+    # business licence, which this applicant does not hold yet), 4 were pre-filled.
+    assert (savings["fields_prefillable"], savings["fields_prefilled_of_prefillable"]) == (8, 0.5)
+    assert {f["key"]: f["prefilled"] for f in savings["prefill_fields"]} == {
+        "entity_name": False, "entity_type": False, "business_scope": False, "premises_address": False,
+        "name": True, "id_number": True, "phone": True, "gender": True}
+    assert {"key": "id_number", "label": "身份证件号码", "prefilled": True} in savings["prefill_fields"]
     assert figures["fees"] == {"baseline": 0, "actual": 0, "saved": 0, "reduction": None, "label": "费用（元）"}
     assert (savings["case_number"], savings["bundle_code"], savings["channel"], savings["result_delivery"]) == (
         number, "restaurant", "window", "window")
@@ -124,6 +148,36 @@ def test_a_restaurant_case_saves_what_a_hand_count_says(client: Any, engine: One
     assert {"figure": "time_days", "before": 48, "after": 13, "unit": "wd", "reduction": 0.7292,
             "place": "四川"} in savings["published"]
     assert ok(client.get(f"/api/cases/{number}/savings", headers=REVIEWERS["cg"]))["figures"] == figures
+
+
+def test_a_special_procedure_stops_the_case_only_while_every_open_approval_is_paused(
+        client: Any, clock: FakeClock) -> None:
+    """The reproduced defect: the health certificate's medical check paused its approval for the
+    whole case, the other departments worked on for 6 working days, and the case was reported as
+    having taken 0."""
+    clock.now = at(7, 9)  # Monday
+    number: str = ok(client.post("/api/cases", json=case_body(client), headers=CLERK), 201)["number"]
+    clock.now = at(7, 10)
+    jkz = open_task(client, number, "cy.jkz")
+    ok(client.post(f"/api/tasks/{jkz['id']}/pause", json={"procedure": "inspection", "reason": "从业人员健康体检"},
+                   headers=REVIEWERS["wj"]))
+    clock.now = at(8, 10)
+    approve(client, number, "cy.yyzz", "scjg")
+    clock.now = at(9, 10)
+    approve(client, number, "cy.zp", "cg")
+    approve(client, number, "cy.xf", "xf")
+    clock.now = at(15, 10)  # Tuesday of the next week: the food permit, the last but the health certificate
+    approve(client, number, "cy.spjy", "scjg")
+    clock.now = at(18, 16)  # Friday: the medical check is done, the certificate granted
+    approve(client, number, "cy.jkz", "wj")
+    clock.now = at(21, 10)
+    ok(client.post(f"/api/cases/{number}/pickup", json={"recipient_name": APPLICANT["name"]}, headers=CLERK))
+    savings = ok(client.get(f"/api/cases/{number}/savings", headers=CLERK))
+    # Working days after Mon 7 to Fri 18: 9. The health certificate's approval was paused on all of
+    # them (Tue 8 to Fri 18), but the food permit was worked on through Tue 15: only Wed 16, Thu 17
+    # and Fri 18, when the paused certificate was the only open approval, stop the case.
+    assert savings["time"] == {"elapsed_days": 9, "paused_days": 3}
+    assert savings["figures"]["time_days"]["actual"] == 6
 
 
 def test_savings_are_for_closed_cases_that_the_viewer_may_see(client: Any) -> None:
@@ -152,11 +206,13 @@ def test_the_report_means_counts_and_distributions(client: Any, two_cases: tuple
     # Time 2 and 0 working days of 28: (0.928571 + 1) / 2.
     assert overall["figures"]["time_days"]["mean_reduction"] == 0.9643
     assert overall["figures"]["time_days"]["p50_actual"] == 1
-    # Materials 10 and 11 (everything handed over) of 35; fields 26 and 30 of 100.
-    assert overall["figures"]["materials"]["mean_actual"] == 10.5
-    assert overall["figures"]["fields"]["mean_reduction"] == 0.72  # (0.74 + 0.70) / 2
-    assert overall["mean_prefilled_share"] == 0.0667  # (4/30 + 0) / 2
+    # Materials 9 and 10 (everything handed over) of 22; fields 25 and 29 of 51.
+    assert overall["figures"]["materials"]["mean_actual"] == 9.5
+    assert overall["figures"]["fields"]["mean_reduction"] == 0.4706  # (0.5098 + 0.4314) / 2
+    assert overall["mean_prefilled_share"] == 0.069  # (4/29 + 0) / 2
     assert overall["half_prefilled_share"] == 0
+    # Pre-filled of the 8 fields a source could fill: 4 and 0 (the online applicant is unknown).
+    assert (overall["mean_fields_prefillable"], overall["mean_prefilled_of_prefillable"]) == (8, 0.25)
     assert [(b["label"], b["count"]) for b in overall["time_histogram"] if b["count"]] == [
         ("当日", 1), ("2–3 个工作日", 1)]
     assert overall["distributions"]["trips"] == [{"value": 0, "count": 1}, {"value": 4, "count": 1}]
@@ -201,9 +257,12 @@ def test_csv_exports_have_a_bom_and_rows(client: Any, two_cases: tuple[str, str]
     assert rows[0][:2] == ["范围", "办件数"] and [r[:2] for r in rows[1:]] == [["开办餐饮店一件事", "2"],
                                                                          ["全部一件事", "2"]]
     assert rows[1][rows[0].index("跑动次数·平均减少比例")] == "0.8"
+    assert rows[1][rows[0].index("可预填字段中已预填的平均比例")] == "0.25"
     cases = list(csv.reader(io.StringIO(client.get("/api/reports/savings.csv?rows=cases").data.decode("utf-8-sig"))))
     assert [r[0] for r in cases[1:]] == list(two_cases)
     assert cases[1][cases[0].index("跑动次数·一件事办理")] == "4"
+    assert [r[cases[0].index("可由数据源预填的字段（项）")] for r in cases[1:]] == ["8", "8"]
+    assert [r[cases[0].index("可预填字段中已预填的比例")] for r in cases[1:]] == ["0.5", "0.0"]
     assert client.get("/api/reports/savings.csv?rows=nope").status_code == 422
 
 
@@ -245,3 +304,22 @@ def test_cases_closed_before_savings_were_measured_are_backfilled(client: Any, e
     assert backfill_savings(engine.ctx) == []
     again = ok(client.get(f"/api/cases/{number}/savings", headers=CLERK))
     assert again["figures"] == measured["figures"] and again["time"] == measured["time"]
+
+
+def test_figures_stored_before_the_fillable_fields_were_counted_still_read(client: Any, engine: OneThingEngine,
+                                                                           clock: FakeClock) -> None:
+    from engine.persistence import tables
+
+    number = hand_case(client, engine, clock)
+    measured = ok(client.get(f"/api/cases/{number}/savings", headers=CLERK))
+    with engine.db.begin() as conn:  # as a row written before the fillable fields were counted
+        conn.execute(tables.case_savings.update().values(baseline_sources=measured["baseline_sources"]))
+    old = ok(client.get(f"/api/cases/{number}/savings", headers=CLERK))
+    assert (old["fields_prefillable"], old["fields_prefilled_of_prefillable"], old["prefill_fields"]) == (
+        None, None, None)
+    assert old["figures"] == measured["figures"] and old["fields_prefilled_share"] == 0.1379
+    overall = ok(client.get("/api/reports/savings"))["overall"]
+    assert (overall["mean_fields_prefillable"], overall["mean_prefilled_of_prefillable"]) == (None, None)
+    assert overall["mean_prefilled_share"] == 0.1379
+    cases = list(csv.reader(io.StringIO(client.get("/api/reports/savings.csv?rows=cases").data.decode("utf-8-sig"))))
+    assert cases[1][cases[0].index("可预填字段中已预填的比例")] == ""

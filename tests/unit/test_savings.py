@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.domain.catalogue import bundle_from_dict
-from engine.domain.model import Bundle, Delivery, TaskKind
+from engine.domain.model import Bundle, Delivery, Item, TaskKind
 from engine.domain.savings import (
     PUBLISHED_FIGURE_NAMES,
     CaseFacts,
@@ -84,8 +84,10 @@ def test_the_restaurant_baseline_sums_the_items_by_default() -> None:
     assert baseline.trips == 10  # trips_alone 2 + 2 + 2 + 2 + 2
     assert baseline.steps == 20  # steps_alone 4 + 4 + 4 + 4 + 4
     assert baseline.time_days == 28  # promised 1 (yyzz) + 7 (spjy) + 5 (zp) + 10 (xf) + 5 (jkz)
-    assert baseline.materials == 35  # materials_alone 6 + 10 + 6 + 9 + 4
-    assert baseline.fields == 100  # fields_alone 20 + 30 + 15 + 25 + 10
+    # Each item's materials, and alone the business licence the permits, sign and fire check use:
+    # 3 + (5 + 1) + (4 + 1) + (5 + 1) + 2.
+    assert baseline.materials == 22
+    assert baseline.fields == 51  # each item's fields: 7 + 14 + 11 + 12 + 7
     assert set(baseline.sources.values()) == {"items"}
     assert baseline.charged_items == ("cy.jkz",)
     assert baseline.items_without_limit == ()
@@ -96,7 +98,7 @@ def test_the_published_baseline_option_takes_the_published_before_figures() -> N
     assert baseline.trips == 10  # 2 × 5 from the items: no published "before" for trips
     assert baseline.steps == 17  # 四川 published 17 (the items give 20)
     assert baseline.time_days == 48  # 四川 published 48 working days (the items give 28)
-    assert (baseline.materials, baseline.fields) == (35, 100)  # 四川's 35 and 100, equal to the items' sums
+    assert (baseline.materials, baseline.fields) == (35, 100)  # 四川's 35 and 100 (the items give 22 and 51)
     assert baseline.sources == {"trips": "items", "steps": "published: 四川（2025）", "time_days": "published: 四川",
                                 "materials": "published: 四川", "fields": "published: 四川"}
 
@@ -105,13 +107,50 @@ def test_time_baseline_variants() -> None:
     statutory = compute_baseline(RESTAURANT, CountingRules(time_limit=TimeLimit.STATUTORY))
     assert statutory.time_days == 48  # statutory 3 + 10 + 20 + 10, and cy.jkz has none: promised 5
     chain = compute_baseline(RESTAURANT, CountingRules(time_baseline=TimeBaseline.CHAIN))
-    assert chain.time_days == 10  # longest chain: max(yyzz 1 + spjy 7, zp 5, xf 10, jkz 5)
+    assert chain.time_days == 11  # longest chain: yyzz 1 + max(spjy 7, zp 5, xf 10), or jkz 5
 
 
-def test_an_item_without_any_limit_adds_nothing_and_is_named() -> None:
-    baseline = compute_baseline(load_bundle("retirement"))
-    assert baseline.items_without_limit == ("tx.ff",)
-    assert baseline.time_days == 28  # promised 20 + 0 (tx.ff) + 5 + 3 + 0
+def item(code: str, statutory: int | None, promised: int | None, separate: int | None = None) -> Item:
+    return Item(code, code, "scjg", statutory, promised, separate_days=separate)
+
+
+def bundle_of(*items: Item, published: tuple[dict[str, object], ...] = ()) -> Bundle:
+    return Bundle("b", "某一件事", "B", items, {"scjg": "市场监管"}, published=published)
+
+
+def test_an_on_the_spot_item_counts_its_separate_handling_not_its_promise_of_0() -> None:
+    """The reproduced defect: 企业开办's items promise 0 working days (当场办结), so its baseline was
+    1 working day and a case decided the next day showed a saving of −100%."""
+    baseline = compute_baseline(load_bundle("company_start"))
+    # 设立登记 promises 0: its statutory 3; seal, invoice, social insurance, medical insurance and
+    # housing fund promise 0 and have no statutory limit: 1 each; the bank account promises 1.
+    assert baseline.time_days == 3 + 5 * 1 + 1
+    assert set(baseline.items_without_limit) == {"qk.yz", "qk.fp", "qk.sb", "qk.yb", "qk.gjj"}
+    facts = CaseFacts("company_start", working_days_elapsed=1)
+    assert compute_case_savings(load_bundle("company_start"), facts).time_days.reduction == pytest.approx(1 - 1 / 9)
+
+
+@pytest.mark.parametrize(("rules", "expected"), [
+    # separate_days, else the promise above 0, else the statutory limit above 0, else 1 working day.
+    (CountingRules(), 4 + 2 + 3 + 1 + 1),
+    # The statutory limit first, then separate_days, then the promise.
+    (CountingRules(time_limit=TimeLimit.STATUTORY), 6 + 5 + 3 + 1 + 1),
+    (CountingRules(least_item_days=2), 4 + 2 + 3 + 2 + 2),
+    (CountingRules(least_item_days=0), 4 + 2 + 3 + 0 + 0),
+])
+def test_each_item_counts_its_time_alone(rules: CountingRules, expected: int) -> None:
+    bundle = bundle_of(item("estimated", 6, 0, separate=4), item("promised", 5, 2), item("statutory", 3, 0),
+                       item("on_the_spot", None, 0), item("none", None, None))
+    baseline = compute_baseline(bundle, rules)
+    assert baseline.time_days == expected
+    assert baseline.items_without_limit == ("on_the_spot", "none")
+
+
+def test_separate_days_is_read_from_the_catalogue() -> None:
+    data = json.loads((BPMN / "company_start" / "bundle.json").read_text(encoding="utf-8"))
+    data["items"][1]["separate_days"] = 5
+    assert bundle_from_dict(data).items[1].separate_days == 5
+    assert compute_baseline(bundle_from_dict(data)).time_days == 3 + 5 + 4 * 1 + 1
 
 
 def test_a_published_time_in_hours_is_not_a_baseline() -> None:
@@ -125,15 +164,15 @@ def test_the_restaurant_case_matches_the_hand_count() -> None:
     assert savings.trips == Figure(10, 3)  # intake + supply + pickup; the consultation does not count
     assert savings.steps == Figure(20, 7)  # 4 × 5 against intake + 5 parallel approvals + pickup
     assert savings.time_days == Figure(28, 6)  # 1 + 7 + 5 + 10 + 5 against 9 working days − 3 paused
-    assert savings.materials == Figure(35, 6)  # 5 submitted + 1 tolerated; 3 e-licences, 1 commitment not
+    assert savings.materials == Figure(22, 6)  # 5 submitted + 1 tolerated; 3 e-licences, 1 commitment not
     assert len(FORM) == 30
-    assert savings.fields == Figure(100, 26)  # 30 asked − 4 pre-filled
+    assert savings.fields == Figure(51, 26)  # 30 asked − 4 pre-filled
     assert savings.fees == Figure(60, 60)  # bundling changes no fee
     assert savings.trips.reduction == pytest.approx(0.7)  # 1 − 3/10
     assert savings.steps.reduction == pytest.approx(0.65)  # 1 − 7/20
     assert savings.time_days.reduction == pytest.approx(0.785714, abs=1e-6)  # 1 − 6/28
-    assert savings.materials.reduction == pytest.approx(0.828571, abs=1e-6)  # 1 − 6/35
-    assert savings.fields.reduction == pytest.approx(0.74)  # 1 − 26/100
+    assert savings.materials.reduction == pytest.approx(0.727273, abs=1e-6)  # 1 − 6/22
+    assert savings.fields.reduction == pytest.approx(0.490196, abs=1e-6)  # 1 − 26/51
     assert savings.fees.reduction == pytest.approx(0.0)
     assert savings.fields_prefilled_share == pytest.approx(0.133333, abs=1e-6)  # 4/30
 
@@ -141,14 +180,15 @@ def test_the_restaurant_case_matches_the_hand_count() -> None:
 @pytest.mark.parametrize(("rules", "figure", "expected"), [
     (PUBLISHED, "steps", Figure(17, 7)),  # 四川's published 17 replaces 4 × 5
     (PUBLISHED, "time_days", Figure(48, 6)),  # 四川's published 48 replaces 28
-    (CountingRules(exclude_pauses=False), "time_days", Figure(28, 9)),  # the 3 paused days count
+    # The 3 paused days count, on both sides: the items alone would go through the same procedure.
+    (CountingRules(exclude_pauses=False), "time_days", Figure(31, 9)),
     (CountingRules(approvals_as_one_step=True), "steps", Figure(20, 3)),  # intake + review + pickup
     (CountingRules(counted_step_kinds=frozenset({TaskKind.APPROVAL})), "steps", Figure(20, 5)),
     (CountingRules(counted_trip_kinds=frozenset(TripKind)), "trips", Figure(10, 4)),
-    (CountingRules(count_commitment_materials=True), "materials", Figure(35, 7)),
-    (CountingRules(count_elicence_materials=True), "materials", Figure(35, 9)),
-    (CountingRules(count_tolerated_materials=False), "materials", Figure(35, 5)),
-    (CountingRules(count_prefilled_fields=True), "fields", Figure(100, 30)),
+    (CountingRules(count_commitment_materials=True), "materials", Figure(22, 7)),
+    (CountingRules(count_elicence_materials=True), "materials", Figure(22, 9)),
+    (CountingRules(count_tolerated_materials=False), "materials", Figure(22, 5)),
+    (CountingRules(count_prefilled_fields=True), "fields", Figure(51, 30)),
 ])
 def test_each_counting_rule_changes_its_figure(rules: CountingRules, figure: str, expected: Figure) -> None:
     assert compute_case_savings(RESTAURANT, restaurant_case(), rules).figure(figure) == expected
@@ -192,7 +232,7 @@ def test_to_dict_is_json_and_reads_back() -> None:
     data = json.loads(json.dumps(savings.to_dict(), ensure_ascii=False))
     assert data["figures"]["trips"] == {"baseline": 10, "actual": 3, "saved": 7, "reduction": 0.7}
     assert data["figures"]["steps"]["reduction"] == 0.65  # 1 − 7/20
-    assert data["figures"]["materials"]["reduction"] == 0.8286
+    assert data["figures"]["materials"]["reduction"] == 0.7273
     assert data["fields_prefilled_share"] == 0.1333
     assert (data["channel"], data["result_delivery"]) == ("window", "window")
     back = CaseSavings.from_dict(data)

@@ -34,7 +34,7 @@ def test_cases_csv_has_a_bom_and_one_row_per_case() -> None:
     header, body = rows[0], rows[1:]
     assert header[:7] == ["办件编号", "一件事", "受理渠道", "出件方式", "跑动次数·单独办理", "跑动次数·一件事办理",
                           "跑动次数·减少比例"]
-    assert header[-1] == "表单免填写比例"
+    assert header[-3:] == ["表单免填写比例", "可由数据源预填的字段（项）", "可预填字段中已预填的比例"]
     assert len(body) == 3
     first = dict(zip(header, body[0], strict=True))
     assert first["办件编号"] == "CY-20260924-00001"
@@ -43,6 +43,7 @@ def test_cases_csv_has_a_bom_and_one_row_per_case() -> None:
     assert first["办理时间（工作日）·一件事办理"] == "6.5"
     assert first["费用（元）·减少比例"] == ""  # no baseline, no reduction
     assert first["表单免填写比例"] == "0.2"
+    assert (first["可由数据源预填的字段（项）"], first["可预填字段中已预填的比例"]) == ("", "")  # not measured
     assert body[1][0] == "'=HYPERLINK(1)"  # never a formula in a spreadsheet
 
 

@@ -13,8 +13,10 @@ import pytest
 
 from engine.domain.calendar import WorkingCalendar
 from engine.domain.model import Delivery
+from engine.domain.records import TaskRecord
 from engine.domain.savings import CaseSavings, Channel, Figure, TripKind
 from engine.domain.savings_summary import percentile, summarize
+from engine.domain.savings_time import CaseTime
 from engine.domain.savings_totals import overall, percentile_of_counts, summary_of, totals_of
 from engine.persistence.clock_store import PauseRow
 from engine.persistence.savings_store import CaseEvent
@@ -28,9 +30,12 @@ def _case(rng: random.Random, bundle: str) -> CaseSavings:
         return Figure(baseline, rng.randint(0, top))
 
     share = rng.choice([None, 0.0, 0.25, 0.5, 0.8])
+    could = rng.choice([None, 0, 4, 12])  # None: measured before the fillable fields were counted
+    of_could = None if not could else rng.randint(0, could) / could
     return CaseSavings(bundle, f"{bundle}-{rng.random()}", "window", "window", trips=figure(10, 4),
                        steps=figure(20, 12), time_days=figure(rng.choice([0, 28]), 30), materials=figure(35, 12),
-                       fields=figure(100, 40), fees=Figure(0, 0), fields_prefilled_share=share)
+                       fields=figure(100, 40), fees=Figure(0, 0), fields_prefilled_share=share,
+                       fields_prefillable=could, fields_prefilled_of_prefillable=of_could)
 
 
 def expected(rows: list[CaseSavings], scope: str = "all") -> dict[str, Any]:
@@ -45,6 +50,7 @@ def test_summaries_from_totals_equal_summaries_from_rows() -> None:
     rows = [_case(rng, rng.choice("abc")) for _ in range(301)]
     per_bundle = [totals_of([r for r in rows if r.bundle_code == code], code) for code in "abc"]
     assert summary_of(overall(per_bundle)).to_dict() == expected(rows)
+    assert summary_of(overall(per_bundle)).mean_prefilled_of_prefillable is not None
     assert summary_of(per_bundle[1]).to_dict() == expected([r for r in rows if r.bundle_code == "b"], "b")
     assert summary_of(overall([])).to_dict() == expected([])
 
@@ -82,10 +88,19 @@ def pause(start: datetime, end: datetime | None, task: str = "t1") -> PauseRow:
     return PauseRow(1, task, 1, "inspection", "检验", start, "wj", end, "wj")
 
 
-def test_working_days_to_results_skip_holidays_and_pauses_each_day_once() -> None:
+def task(task_id: str, kind: str, opened: datetime, done: datetime | None, state: str = "completed") -> TaskRecord:
+    return TaskRecord(task_id, 1, "CY-1", "restaurant", "wj", kind, task_id, task_id, state, opened, completed_at=done)
+
+
+def test_working_days_to_results_skip_holidays_and_count_the_days_every_open_approval_was_paused() -> None:
     calendar = WorkingCalendar.of({date(2026, 9, 25)}, set())  # a Friday holiday
     accepted, ready = at(9, 24, 9), at(9, 30, 16)  # Thu to Wed: Mon 28, Tue 29, Wed 30 count
-    assert working_days_to_results(accepted, ready, [], calendar) == (3, 0)
+    tasks = [task("intake", "intake", accepted, accepted), task("t1", "approval", accepted, at(9, 30, 10)),
+             task("t2", "approval", accepted, ready), task("gone", "approval", accepted, None, "cancelled")]
+    assert working_days_to_results(accepted, ready, tasks, [], calendar) == CaseTime(3, 0)
     overlapping = [pause(at(9, 28, 9), at(9, 30, 10)), pause(at(9, 29, 9), at(9, 30, 12), "t2")]
-    assert working_days_to_results(accepted, ready, overlapping, calendar) == (3, 2)  # Tue 29 and Wed 30 once
-    assert working_days_to_results(accepted, at(9, 24, 17), [], calendar) == (0, 0)  # results the same day
+    # Both approvals paused on Wed 30 only: t2 was worked on on Tue 29 (its pause began that day).
+    assert working_days_to_results(accepted, ready, tasks, overlapping, calendar) == CaseTime(3, 1)
+    # One approval in a special procedure while the other is worked on: the case's clock runs.
+    assert working_days_to_results(accepted, ready, tasks, overlapping[:1], calendar) == CaseTime(3, 0)
+    assert working_days_to_results(accepted, at(9, 24, 17), [], [], calendar) == CaseTime(0, 0)  # the same day

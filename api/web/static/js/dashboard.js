@@ -22,6 +22,10 @@ OneThing.start(async () => {
     return value === null || value === undefined ? "—" : String(Math.round(value * 10 ** digits) / 10 ** digits);
   }
 
+  function given(value) {
+    return value !== null && value !== undefined;
+  }
+
   function met(check) {
     if (check.met === null || check.met === undefined) return badge("暂无数据");
     return check.met ? badge("达标", "green") : badge("未达标", "red");
@@ -59,13 +63,19 @@ OneThing.start(async () => {
     fill("#figures", table(["指标", "分别办理（基线）", "一件事办理（实际）", "平均减少", "合计减少"],
       Object.entries(overall.figures).map(([name, f]) => [labels[name] || name, number(f.mean_baseline), number(f.mean_actual),
         percent(f.mean_reduction), percent(f.pooled_reduction)])));
+    // Two shares: of every field of the form, and of the fields a data source could fill.
+    fill("#prefill", `表单免填写：预填字段平均占表单全部字段的 ${percent(overall.mean_prefilled_share)}，` +
+      `占可由数据源预填字段的 ${percent(overall.mean_prefilled_of_prefillable)}` +
+      (given(overall.mean_fields_prefillable) ? `（平均每件可预填 ${number(overall.mean_fields_prefillable)} 项）。` : "。"));
     fill("#exports", h("a", { href: `/api/reports/savings.csv?${q}` }, "导出 CSV"), "　",
       h("a", { href: `/api/reports/savings.xlsx?${q}` }, "导出 Excel"));
-    fill("#per-bundle", table(["一件事", "办结件数", ...overall.targets.map((t) => t.label), "公布数据"], report.bundles.map((b) => [
+    fill("#per-bundle", table(["一件事", "办结件数", ...overall.targets.map((t) => t.label), "可预填字段已预填", "公布数据"], report.bundles.map((b) => [
       b.name, String(b.count), ...b.targets.map((t) => [percent(t.achieved), " ", met(t)]),
+      percent(b.mean_prefilled_of_prefillable),
       (b.published || []).map((p) => `${labels[p.figure] || p.figure} ` +
-        (p.before !== null && p.before !== undefined ? `${p.before}→${p.after}`
-          : p.reduction !== null && p.reduction !== undefined ? `减少 ${percent(p.reduction)}` : `办理后 ${p.after}`) +
+        // Before and after only side by side when one source published both.
+        (given(p.before) && given(p.after) ? `${p.before}→${p.after}`
+          : given(p.reduction) ? `减少 ${percent(p.reduction)}` : given(p.after) ? `办理后 ${p.after}` : `办理前 ${p.before}`) +
         (p.place ? `（${p.place}）` : "")).join("；") || "—",
     ]), "所选范围内没有已办结的办件"));
     while (chartUrls.length) URL.revokeObjectURL(chartUrls.pop());
