@@ -80,7 +80,8 @@ def _output_problems(items: list[Any], materials: Mapping[str, Any], add: Any) -
             if key not in issuer:
                 add(f"items[{n}].uses", f"材料 {key} 不由本一件事的任何事项出具，应作为受理材料列入 materials")
             elif issuer[key] not in before:
-                add(f"items[{n}].uses", f"材料 {key} 由事项 {issuer[key]} 出具，须将其列为事项 {item['code']} 的前置事项")
+                add(f"items[{n}].uses",
+                    f"材料 {key} 由事项 {issuer[key]} 出具，须将其列为事项 {item['code']} 的前置事项")
 
 
 def _prerequisites(code: str, requires: Mapping[str, list[str]]) -> set[str]:
@@ -102,7 +103,7 @@ def _item_problems(path: str, item: Mapping[str, Any], codes: set[Any], departme
         add(f"{path}.name", "必填")
     if item.get("department") not in departments:
         add(f"{path}.department", f"部门 {item.get('department')} 未在 departments 中列出")
-    for key in ("statutory_days", "promised_days"):
+    for key in ("statutory_days", "promised_days", "separate_days"):
         if not _days(item.get(key)):
             add(f"{path}.{key}", "须为 0 至 3650 的整数工作日，或留空")
     if item.get("statutory_days") is None and item.get("promised_days") is None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from engine.domain.calendar import WorkingCalendar
 from engine.domain.clocks import Pause, shanghai_day
-from engine.domain.model import Delivery, TaskKind, TaskState
+from engine.domain.model import Delivery, ItemStatus, TaskKind, TaskState
 from engine.domain.records import CaseRecord, TaskRecord
 from engine.domain.savings import CaseFacts, Channel, MaterialUse, TripKind, compute_case_savings
 from engine.domain.savings_time import ApprovalTime, CaseTime, case_time
@@ -116,9 +117,14 @@ def record_case_savings(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Ca
         # payment: the fee figure stays 0 against 0 until a case carries amounts.
         fees_paid=0.0,
     )
-    departments = tuple(sorted({item.department for item in uow.items.for_case(case.id)}))
+    items = uow.items.for_case(case.id)
+    departments = tuple(sorted({item.department for item in items}))
+    # An item not applicable (its prerequisite refused) would not have been applied for alone either:
+    # the baseline is the items the applicant really needed.
+    dropped = {item.item_code for item in items if item.status == ItemStatus.NOT_APPLICABLE}
+    bundle = replace(catalogue.bundle, items=tuple(i for i in catalogue.bundle.items if i.code not in dropped))
     stored = StoredSavings(case.id, case.accepted_at, case.closed_at,
-                           compute_case_savings(catalogue.bundle, facts, ctx.savings_rules), took.elapsed_days,
+                           compute_case_savings(bundle, facts, ctx.savings_rules), took.elapsed_days,
                            took.paused_days, departments)
     uow.savings.add(stored)
     return stored

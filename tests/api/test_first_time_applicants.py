@@ -141,6 +141,11 @@ def test_a_refused_business_licence_ends_the_items_that_need_it(client: Any) -> 
     handed = client.post(f"/api/cases/{case['number']}/pickup", json={"recipient_name": "林新"}, headers=CLERK)
     assert handed.status_code == 200, handed.json
     assert len(handed.json["results"]["not_applicable"]) == 3
+    savings = client.get(f"/api/cases/{case['number']}/savings", headers=CLERK).json
+    # Alone, nobody applies for a food permit, a sign or a fire inspection without a licence: the
+    # baseline is the two items applied for (2 trips each), not the bundle's five.
+    assert savings["figures"]["trips"]["baseline"] == 4
+    assert savings["figures"]["steps"]["actual"] == 4, "intake, two decisions, pickup: no task for the others"
 
 
 def test_a_definition_asking_at_intake_for_its_own_output_is_refused(client: Any) -> None:
