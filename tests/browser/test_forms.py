@@ -12,6 +12,7 @@ from tests.browser.conftest import LiveServer
 def test_intake_errors_are_shown_beside_their_fields(desks: Any, live_server: LiveServer) -> None:
     clerk = desks("clerk")
     page = clerk.open("/app/window/new/restaurant")
+    page.fill('[name="applicant.entity_name"]', "小明面馆")
     page.fill('[name="applicant.name"]', "陈小明")
     page.fill('[name="applicant.id_number"]', "110105194912310021")  # wrong check digit
     page.fill('[name="applicant.phone"]', "13800138000")
@@ -76,22 +77,23 @@ def test_a_reviewer_starts_and_ends_a_special_procedure(desks: Any, live_server:
     from tests.browser.test_pages import start_case
 
     number, _ = start_case(live_server)
-    xf = desks("xf.reviewer")
-    page = xf.open("/app/inbox")
+    # 卫健's health check is open from the start (消防 waits for the business licence).
+    wj = desks("wj.reviewer")
+    page = wj.open("/app/inbox")
     page.locator(f'#inbox tr[data-case="{number}"] button', has_text="认领").click()
     page.wait_for_url("**/app/tasks/*")
-    xf.settle()
+    wj.settle()
     page.click("#pause button[type=submit]")  # no procedure chosen: refused beside the field
     page.wait_for_selector("#flash .notice.error")
     assert page.inner_text('#pause [data-error-for="procedure"]') == "请选择"
     page.select_option("#procedure", "testing")
     page.click("#pause button[type=submit]")  # no reason: the API's answer, in Chinese, beside the field
     page.wait_for_selector('#pause [data-error-for="reason"]:has-text("长度须为 1 至 500 个字符")')
-    page.fill("#pause-reason", "消防设施检测")
+    page.fill("#pause-reason", "从业人员健康体检样本检测")
     page.click("#pause button[type=submit]")
     page.wait_for_selector("#flash >> text=审批时限暂停计算")
     assert "暂停计时" in page.inner_text("#task-summary")
-    xf.shot("task-paused")
+    wj.shot("task-paused")
     page.click("#resume")
     page.wait_for_selector("#flash >> text=恢复计算")
     assert "暂停计时" not in page.inner_text("#task-summary")

@@ -10,9 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from engine.services.catalogue import get_bundle_catalogue
+from forms.identifiers import credit_code_check_char
 from forms.samples import sample_values
 from tests.browser.conftest import Desk, LiveServer
 from tests.conftest import APPLICANT
+
+CREDIT_CODE = "92410702MA0000001" + credit_code_check_char("92410702MA0000001")
+"""The business licence's number: the new restaurant's unified social credit code."""
 
 
 def fill_unified_form(desk: Desk, server: LiveServer) -> None:
@@ -67,6 +71,7 @@ def test_restaurant_from_intake_to_pickup_with_a_correction(desks: Any, live_ser
     page.wait_for_selector('#form-groups .field[data-key="entity_type"] select')
     clerk.settle()
     assert "营业执照" in page.inner_text("#guide-body")
+    assert page.locator('#applicant-fields [name="applicant.credit_code"]').count() == 0  # issued by the case
     for key in ("name", "id_number", "phone", "entity_name", "address"):
         page.fill(f'[name="applicant.{key}"]', APPLICANT[key])
     page.click("#lookup")
@@ -91,9 +96,11 @@ def test_restaurant_from_intake_to_pickup_with_a_correction(desks: Any, live_ser
 
     # 并联审批: 市场监管 and 消防 each in their own inbox.
     scjg, xf = desks("scjg.reviewer"), desks("xf.reviewer")
-    decide(scjg, number, "营业执照", "approve", licence="92410700MA0000001")
+    decide(scjg, number, "营业执照", "approve", licence=CREDIT_CODE)
     decide(xf, number, "消防", "correct", reason="消防安全告知承诺书未签字", materials=("fire_safety_commitment",))
     decide(scjg, number, "食品经营许可", "approve", licence="JY14107000000001")
+    linked = scjg.page.inner_text("#item-linked")  # the licence reached the food permit inside the case (联动)
+    assert "营业执照" in linked and CREDIT_CODE in linked
 
     # 补正: the window records what the applicant brought; the case goes back to 消防.
     page = clerk.open(f"/app/cases/{number}#correction")
@@ -103,9 +110,9 @@ def test_restaurant_from_intake_to_pickup_with_a_correction(desks: Any, live_ser
     correction.locator("button[type=submit]").click()
     page.wait_for_selector("#flash .notice.ok")
     assert page.locator("#correction").is_hidden()
-    decide(xf, number, "消防", "approve")
-    decide(desks("cg.reviewer"), number, "户外招牌", "approve")
-    decide(desks("wj.reviewer"), number, "健康证明", "approve")
+    decide(xf, number, "消防", "approve", licence="XF-2026-0001")
+    decide(desks("cg.reviewer"), number, "户外招牌", "approve", licence="ZP-2026-0001")
+    decide(desks("wj.reviewer"), number, "健康证明", "approve", licence="JKZ-2026-0001")
 
     # 容缺 material supplied, then 统一出件 with the applicant's rating (好差评).
     page = clerk.open(f"/app/cases/{number}")

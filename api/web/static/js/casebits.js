@@ -1,5 +1,6 @@
 /* Pieces of a case shown on several pages (the case, a department's task, the pickup): its form
-   with the catalogue's labels, its materials, its items' progress and its timeline. */
+   with the catalogue's labels, its materials, its items' progress, the materials handed on inside
+   the case, its timeline and its results. */
 "use strict";
 const CaseBits = (() => {
   const { api, h, labels, badge, formatDateTime, formatDate, table, clockBadge, departmentName } = OneThing;
@@ -38,8 +39,10 @@ const CaseBits = (() => {
       h("div", {}, h("dt", {}, "状态"), h("dd", {}, badge(labels.caseStatus[c.status] || c.status, c.status),
         c.clock ? [" ", clockBadge(c.clock)] : null)),
       h("div", {}, h("dt", {}, "申请人"), h("dd", {}, `${applicant.name || ""}　${applicant.id_number || ""}　${applicant.phone || ""}`,
+        applicant.relation ? `（与子女关系：${applicant.relation}）` : null,
         c.personal_data === "masked" ? h("span", { class: "muted" }, "（已脱敏）") : null)),
-      applicant.entity_name ? h("div", {}, h("dt", {}, "经营者名称"), h("dd", {}, applicant.entity_name)) : null,
+      applicant.entity_name ? h("div", {}, h("dt", {}, "企业名称"), h("dd", {}, applicant.entity_name,
+        applicant.credit_code ? `（统一社会信用代码 ${applicant.credit_code}）` : null)) : null,
       h("div", {}, h("dt", {}, "受理"), h("dd", {}, `${formatDateTime(c.accepted_at)}，${c.accepted_by}，${labels.channel[c.channel] || c.channel}`)),
       h("div", {}, h("dt", {}, "承诺办结日期"), h("dd", {}, formatDate(c.receipt && c.receipt.promised_by))),
       c.materials_due ? h("div", {}, h("dt", {}, "容缺材料补交期限"), h("dd", {}, formatDateTime(c.materials_due))) : null,
@@ -49,7 +52,7 @@ const CaseBits = (() => {
   function items(c) {
     return table(["事项", "部门", "状态", "决定", "补正", "证照编号/理由"], c.items.map((i) => [
       i.name, i.department_name, badge(labels.itemStatus[i.status] || i.status, i.status),
-      i.decided_by ? `${i.decided_by} ${formatDateTime(i.decided_at)}` : "—",
+      i.decided_by ? `${i.decided_by === "system" ? "系统" : i.decided_by} ${formatDateTime(i.decided_at)}` : "—",
       i.corrections ? `${i.corrections} 次` + (i.materials_requested.length ? `：${i.materials_requested.map(materialName).join("、")}` : "") : "—",
       i.licence_number || i.reason || "—",
     ]));
@@ -79,6 +82,23 @@ const CaseBits = (() => {
       badge(labels.material[c.materials[k]] || c.materials[k], c.materials[k] === "tolerated" ? "yellow" : "green")]));
   }
 
+  function itemName(c, code) {
+    const item = code && c.items.find((i) => i.code === code);
+    return item ? item.name : code || "—";
+  }
+
+  /* The materials an item received from its prerequisites inside the case (an OutputsLinked
+     event's materials: {material, name, from_item, licence_number}). */
+  function linkedMaterials(c, linked) {
+    return table(["材料", "核发事项", "证照编号"], (linked || []).map((m) => [m.name || materialName(m.material),
+      itemName(c, m.from_item), m.licence_number || "—"]), "无");
+  }
+
+  function linkedText(c, linked) {
+    return linked.map((m) => `${m.name || materialName(m.material)}（由“${itemName(c, m.from_item)}”核发` +
+      (m.licence_number ? `，编号 ${m.licence_number}` : "") + "）").join("、");
+  }
+
   const CJK = /[\u4e00-\u9fff]/;
 
   function eventText(e, c) {
@@ -88,7 +108,11 @@ const CaseBits = (() => {
     if (item) parts.push(item.name);
     else if (typeof d.task === "string" && CJK.test(d.task)) parts.push(d.task);
     if (d.reason) parts.push(`理由：${d.reason}`);
-    if (Array.isArray(d.materials) && d.materials.length) parts.push(`材料：${d.materials.map(materialName).join("、")}`);
+    if (e.type === "OutputsLinked") {
+      parts.push(`联动取得（申请人无需提交）：${linkedText(c, d.materials || [])}`);
+    } else if (Array.isArray(d.materials) && d.materials.length) {
+      parts.push(`材料：${d.materials.map(materialName).join("、")}`);
+    }
     if (Array.isArray(d.supplied) && d.supplied.length) parts.push(`已补：${d.supplied.map(materialName).join("、")}`);
     if (d.licence_number) parts.push(`证照编号 ${d.licence_number}`);
     if (d.rating_label) parts.push(`评价：${d.rating_label}`);
@@ -109,8 +133,19 @@ const CaseBits = (() => {
       h("h3", {}, `准予许可（${c.results.granted.length}）`),
       table(["事项", "部门", "证照编号"], c.results.granted.map((i) => [i.name, i.department_name, i.licence_number || "—"]), "无"),
       h("h3", {}, `不予许可（${c.results.refused.length}）`),
-      table(["事项", "部门", "不予许可理由"], c.results.refused.map((i) => [i.name, i.department_name, i.reason || "—"]), "无"));
+      table(["事项", "部门", "不予许可理由"], c.results.refused.map((i) => [i.name, i.department_name, i.reason || "—"]), "无"),
+      h("h3", {}, `不再办理（${notApplicable(c).length}）`),
+      notApplicable(c).length ? h("p", { class: "muted" }, "前置事项未获准予的，其后的事项不再办理，不作出许可决定。") : null,
+      table(["事项", "部门", "原因"], notApplicable(c).map((i) => [i.name, i.department_name, i.reason || "—"]), "无"));
   }
 
-  return { loadCatalogue, materialName, fieldLabel, summary, items, openTasks, form, materials, timeline, results };
+  /* Items not decided because a prerequisite was refused (older answers have no such list). */
+  function notApplicable(c) {
+    return (c.results && c.results.not_applicable) || c.items.filter((i) => i.status === "not_applicable");
+  }
+
+  return {
+    loadCatalogue, materialName, fieldLabel, summary, items, openTasks, form, materials, linkedMaterials, timeline,
+    results, notApplicable,
+  };
 })();

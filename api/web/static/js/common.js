@@ -24,7 +24,10 @@ const OneThing = (() => {
 
   const labels = {
     caseStatus: { in_review: "审批中", awaiting_pickup: "待出件", closed: "已办结", terminated: "已终止" },
-    itemStatus: { in_review: "审批中", correction_requested: "补正中", approved: "准予许可", rejected: "不予许可" },
+    itemStatus: {
+      in_review: "审批中", correction_requested: "补正中", approved: "准予许可", rejected: "不予许可",
+      not_applicable: "不再办理（前置事项未获准予）",
+    },
     taskState: { ready: "待认领", claimed: "办理中", completed: "已完成", cancelled: "已取消" },
     taskKind: { intake: "受理", approval: "审批", correction: "补正材料", pickup: "统一出件" },
     decision: { approve: "准予", reject: "不予许可", correct: "要求补正" },
@@ -42,6 +45,7 @@ const OneThing = (() => {
     event: {
       CaseAccepted: "受理", CaseInReview: "进入审批", TaskOpened: "任务生成", TaskClaimed: "认领任务",
       TaskAssigned: "改派任务", TaskCancelled: "任务取消", ItemApproved: "准予许可", ItemRejected: "不予许可",
+      ItemNotApplicable: "不再办理（前置事项未获准予）", OutputsLinked: "联动取得材料",
       CorrectionRequested: "要求补正", CorrectionSupplied: "补正材料已提交", MaterialsSupplied: "容缺材料补交",
       ClockPaused: "特别程序开始（暂停计时）", ClockResumed: "特别程序结束（恢复计时）", DeadlineExtended: "延长时限",
       DeadlineColourChanged: "时限预警变化", TimerFired: "定时事件", ELicencesIssued: "电子证照入库",

@@ -1,23 +1,28 @@
-/* One-window intake (一窗受理) of a bundle: the complete guide, the applicant, the unified form
-   pre-filled from shared data and e-licences, the material checklist, and acceptance. */
+/* One-window intake (一窗受理) of a bundle: the complete guide (with what the case itself issues
+   and hands on), the applicant block the bundle's subject asks for, the unified form pre-filled
+   from shared data and e-licences, the material checklist, and acceptance. */
 "use strict";
 OneThing.start(async () => {
   const { api, h, fill, busy, labels, param, clearErrors, formatDate } = OneThing;
   const code = param("code");
   const form = document.getElementById("intake");
-  const APPLICANT_KEYS = ["name", "id_number", "phone", "entity_name", "credit_code", "address"];
 
-  const [guide, licences] = await Promise.all([
+  const [guide, licences, fieldCatalogue] = await Promise.all([
     api("GET", `/api/bundles/${encodeURIComponent(code)}/guide`),
     api("GET", "/api/catalogue/licences").catch(() => ({})),
+    api("GET", "/api/catalogue/fields").catch(() => ({})),
   ]);
+  const subject = guide.subject;
   fill("#intake-title", `一窗受理：${guide.name}`);
   document.title = `一窗受理：${guide.name} · 一件事综合服务工作台`;
   renderGuide(guide);
+  fill("#subject-note", ApplicantBlock.note(subject, (key) => (fieldCatalogue[key] && fieldCatalogue[key].label) || key));
+  fill("#applicant-fields", ApplicantBlock.fields(subject));
 
   let spec = await api("GET", `/api/bundles/${encodeURIComponent(code)}/form`);
   let calendar = null;
   const touched = new Set(); // form fields the clerk typed in: a later look-up does not overwrite them
+  let copied = {}; // form fields filled from the applicant block, with the value copied
   renderForm({});
   renderMaterials({});
 
@@ -37,8 +42,21 @@ OneThing.start(async () => {
       h("h3", {}, "所需材料"),
       h("ul", {}, g.materials.map((m) => h("li", {}, m.name, " ", OneThing.badge(labels.materialKind[m.kind] || m.kind),
         m.commitment_allowed ? " 可告知承诺" : ""))),
+      issuedByCase(g),
       published.length ? h("p", { class: "muted" }, "公布成效：", published.map((p) =>
         `${FIGURES[p.figure] || p.figure} ${p.before}→${p.after}（${p.place}）`).join("；")) : null);
+  }
+
+  /* What the case's own items issue and hand on to the items after them (联动): never asked for
+     at the window, so the clerk sees why they are not on the checklist. */
+  function issuedByCase(g) {
+    const issued = g.items.flatMap((issuer) => (issuer.issues || []).map((m) => {
+      const users = g.items.filter((i) => (i.uses || []).some((u) => u.key === m.key)).map((i) => i.name);
+      return h("li", { dataset: { material: m.key } }, `${m.name}：由本件“${issuer.name}”事项核发，` +
+        (users.length ? `联动取得，无需提交（用于：${users.join("、")}）` : "无需提交"));
+    }));
+    if (!issued.length) return null;
+    return [h("h3", {}, "本件核发、联动取得的材料（无需提交）"), h("ul", { id: "guide-issued" }, issued)];
   }
 
   function sourceText(source) {
@@ -112,7 +130,8 @@ OneThing.start(async () => {
   function renderForm(values) {
     const required = new Set(spec.schema.required || []);
     const prefilled = spec.prefilled || {};
-    const fromApplicant = applicantValues();
+    const fromApplicant = ApplicantBlock.formValues(applicantValues());
+    copied = {};
     const groups = spec.groups.map((group) => h("fieldset", {}, h("legend", {}, group.title),
       h("div", { class: "fields" }, group.fields.map((key) => {
         const prop = spec.schema.properties[key];
@@ -124,7 +143,8 @@ OneThing.start(async () => {
             `已预填 · ${sourceText(prefilled[key].source)}`);
         } else if (value === undefined && fromApplicant[key] !== undefined) {
           value = fromApplicant[key];
-          mark = h("span", { class: "badge prefill" }, "同申请人信息");
+          copied[key] = value;
+          mark = sameAsApplicant();
         }
         const asked = [...new Set((prop["x-asked-by"] || []).map(departmentOfItem))].join("、");
         return h("div", { class: `field${mark ? " prefilled" : ""}`, dataset: { key } },
@@ -157,25 +177,37 @@ OneThing.start(async () => {
   }
 
   function applicantValues() {
-    const values = {};
-    for (const key of APPLICANT_KEYS) {
-      const value = form.elements[`applicant.${key}`].value.trim();
-      if (value) values[key] = value;
-    }
-    return values;
+    return ApplicantBlock.values(form, subject);
   }
 
-  /* Applicant fields the form also asks for are copied into it, unless the clerk typed there. */
-  for (const key of APPLICANT_KEYS) {
-    form.elements[`applicant.${key}`].addEventListener("change", () => {
-      const field = form.querySelector(`#form-groups .field[data-key="${key}"]`);
-      if (!field || touched.has(key)) return;
-      const input = field.querySelector("input, select, textarea");
-      input.value = form.elements[`applicant.${key}`].value.trim();
-      field.classList.add("prefilled");
-      if (!field.querySelector(".badge.prefill")) field.querySelector("label").append(h("span", { class: "badge prefill" }, "同申请人信息"));
-    });
+  function sameAsApplicant() {
+    return h("span", { class: "badge prefill", dataset: { from: "applicant" } }, "同申请人信息");
   }
+
+  /* What the applicant block answers of the form is copied into it, unless the clerk typed there;
+     a value copied before and no longer answered (a parent's fields when the relation changes) is
+     taken out again. */
+  function copyIntoForm() {
+    const wanted = ApplicantBlock.formValues(applicantValues());
+    for (const key of new Set([...Object.keys(copied), ...Object.keys(wanted)])) {
+      const field = form.querySelector(`#form-groups .field[data-key="${CSS.escape(key)}"]`);
+      if (!field || touched.has(key)) continue;
+      const input = field.querySelector("input, select, textarea");
+      if (!input) continue;
+      if (key in wanted) {
+        input.value = wanted[key];
+        field.classList.add("prefilled");
+        field.querySelector(".badge.prefill")?.remove();
+        field.querySelector("label").append(sameAsApplicant());
+      } else if (input.value === copied[key]) {
+        input.value = "";
+        field.classList.remove("prefilled");
+        field.querySelector('.badge.prefill[data-from="applicant"]')?.remove();
+      }
+    }
+    copied = Object.fromEntries(Object.entries(wanted).filter(([key]) => !touched.has(key)));
+  }
+  for (const f of subject.applicant_fields) form.elements[`applicant.${f.key}`].addEventListener("change", copyIntoForm);
 
   function materialChoice(m, state) {
     const name = `material:${m.key}`;
@@ -267,11 +299,10 @@ OneThing.start(async () => {
   const lookup = document.getElementById("lookup");
   lookup.addEventListener("click", () => busy(lookup, async () => {
     clearErrors(form);
-    const applicant = applicantValues();
-    const ref = applicant.credit_code || applicant.id_number;
+    const { key, ref } = ApplicantBlock.lookupRef(subject, applicantValues());
     if (!ref) {
-      throw new OneThing.ApiError(422, { message_zh: "请先填写申请人的身份证号码或统一社会信用代码",
-        errors: { "applicant.id_number": ["查询预填需要身份证号码或统一社会信用代码"] } });
+      const what = key === "credit_code" ? "企业的统一社会信用代码" : "申请人的身份证号码";
+      throw new OneThing.ApiError(422, { message_zh: `请先填写${what}`, errors: { [`applicant.${key}`]: [`查询预填需要${what}`] } });
     }
     const typed = Object.fromEntries(Object.entries(currentValues()).filter(([k]) => touched.has(k)));
     const states = materialStates();

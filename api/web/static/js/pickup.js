@@ -1,5 +1,6 @@
-/* Unified pickup (统一出件): every granted result and every written refusal handed over together,
-   with the applicant's five-level rating (好差评). */
+/* Unified pickup (统一出件): every granted result and every written refusal handed over together
+   (and the items not decided because a prerequisite was refused, with why), with the applicant's
+   five-level rating (好差评). */
 "use strict";
 OneThing.start(async () => {
   const { api, h, fill, param, busy, flash, labels, formatDateTime } = OneThing;
@@ -10,7 +11,7 @@ OneThing.start(async () => {
   function render(c) {
     fill("#pickup-title", `统一出件：${c.number}`);
     fill("#pickup-summary", CaseBits.summary(c));
-    fill("#pickup-results", CaseBits.results(c));
+    fill("#pickup-results", h("p", { id: "pickup-count" }, `共 ${c.items.length} 项事项：${counts(c)}。`), CaseBits.results(c));
     form.hidden = c.status !== "awaiting_pickup";
     if (c.status === "in_review") {
       flash(`该办件尚有 ${c.open_tasks.filter((t) => t.kind === "approval").length} 项审批未完成，全部办结后才能统一出件。`, "warn");
@@ -23,6 +24,11 @@ OneThing.start(async () => {
       flash("该办件已终止，无需出件。", "warn");
     }
     if (!form.recipient_name.value && c.applicant) form.recipient_name.value = c.applicant.name || "";
+  }
+
+  function counts(c) {
+    return `准予许可 ${c.results.granted.length} 项、不予许可 ${c.results.refused.length} 项、` +
+      `不再办理 ${CaseBits.notApplicable(c).length} 项（前置事项未获准予）`;
   }
 
   render(await api("GET", `/api/cases/${encodeURIComponent(ref)}`));
@@ -43,7 +49,7 @@ OneThing.start(async () => {
       const c = await api("POST", `/api/cases/${encodeURIComponent(ref)}/pickup`, body, { key: form.dataset.key });
       delete form.dataset.key;
       render(c);
-      flash(`出件完成：准予 ${c.results.granted.length} 项、不予许可 ${c.results.refused.length} 项已一并交付` +
+      flash(`出件完成：${counts(c)}的结果已一并交付` +
         (body.rating ? `；评价：${labels.rating[body.rating]}` : "") + "。", "ok");
     }, form);
   });

@@ -1,6 +1,7 @@
-/* A department's task: the case's form and materials for the item, then the decision (approve,
-   refuse with a reason, request a correction naming the materials), a special procedure that
-   stops the clock, and a head's reassignment and extension. */
+/* A department's task: the case's form and materials for the item (with what it received from its
+   prerequisites inside the case), then the decision (approve — with the number of the licence the
+   item grants —, refuse with a reason, request a correction naming the materials), a special
+   procedure that stops the clock, and a head's reassignment and extension. */
 "use strict";
 OneThing.start(async (user) => {
   const { api, h, fill, busy, param, labels, flash, clockBadge, formatDateTime } = OneThing;
@@ -11,8 +12,24 @@ OneThing.start(async (user) => {
     document.getElementById("procedure").append(h("option", { value: code }, name));
   }
   let task = await api("GET", `/api/tasks/${encodeURIComponent(taskId)}`);
-  const guide = await api("GET", `/api/bundles/${encodeURIComponent(task.bundle)}/guide`);
-  const item = guide.items.find((i) => i.code === task.item) || { fields: [], materials: [], name: task.title, special_procedures: [] };
+  const [guide, licences] = await Promise.all([
+    api("GET", `/api/bundles/${encodeURIComponent(task.bundle)}/guide`),
+    api("GET", "/api/catalogue/licences").catch(() => ({})),
+  ]);
+  const item = guide.items.find((i) => i.code === task.item)
+    || { fields: [], materials: [], name: task.title, special_procedures: [], grants: null, uses: [] };
+  /* The licence the approval grants; a business licence's number is the enterprise's unified social
+     credit code (三证合一), which the licence catalogue says with number_format "credit_code". */
+  const licence = (item.grants && licences[item.grants]) || {};
+  const grant = item.grants ? { name: licence.name || item.grants,
+    creditCode: licence.number_format === "credit_code" || item.grants === "business_licence" } : null;
+  const licenceField = document.getElementById("licence-field");
+  if (grant) {
+    fill(licenceField.querySelector("label"), `${grant.name}编号*`);
+    fill("#licence-hint", grant.creditCode
+      ? `准予即核发“${grant.name}”：其编号即统一社会信用代码（18 位，末位为校验码），也是企业今后办事的统一代码。`
+      : `准予即核发“${grant.name}”（入电子证照库），须填写其编号。`);
+  }
 
   fill("#correct-materials", item.materials.map((m) => h("label", {},
     h("input", { type: "checkbox", name: "materials", value: m.key }), m.name)));
@@ -35,7 +52,8 @@ OneThing.start(async (user) => {
       h("div", {}, h("dt", {}, "任务状态"), h("dd", {}, labels.taskState[task.state] || task.state,
         task.assignee ? `（${task.assignee}）` : "", task.decision ? ` · ${labels.decision[task.decision] || task.decision}` : "")),
       h("div", {}, h("dt", {}, "时限"), h("dd", {}, clockBadge(task.clock))),
-      h("div", {}, h("dt", {}, "申请人"), h("dd", {}, `${c.applicant.name || ""}　${c.applicant.id_number || ""}`)),
+      h("div", {}, h("dt", {}, "申请人"), h("dd", {}, [c.applicant.entity_name, c.applicant.name, c.applicant.id_number]
+        .filter(Boolean).join("　"))),
       h("div", {}, h("dt", {}, "到达时间"), h("dd", {}, formatDateTime(task.created_at))),
       item.special_procedures.length ? h("div", {}, h("dt", {}, "可能的特别环节"), h("dd", {},
         item.special_procedures.map((p) => `${p.name}（${p.pauses_clock ? "不计时" : "计入时限"}）`).join("、"))) : null));
@@ -59,8 +77,21 @@ OneThing.start(async (user) => {
     fill("#full-form", CaseBits.form(c));
     const materials = item.materials.map((m) => m.key);
     fill("#item-materials", CaseBits.materials(c, materials));
+    fill("#item-linked", linked(c));
     fill("#case-items", CaseBits.items(c));
     fill("#case-timeline", CaseBits.timeline(c));
+  }
+
+  /* What the item received inside the case from its prerequisites (联动): the OutputsLinked event
+     recorded when its task opened; before that, what it will receive. */
+  function linked(c) {
+    const event = c.timeline.filter((e) => e.type === "OutputsLinked" && e.data && e.data.item === task.item).pop();
+    if (event) {
+      return [h("h3", {}, "本件联动取得的材料（申请人无需提交）"), CaseBits.linkedMaterials(c, event.data.materials)];
+    }
+    if (!(item.uses || []).length) return null;
+    return [h("h3", {}, "本件联动取得的材料"),
+      h("p", { class: "muted" }, `${item.uses.map((u) => u.name).join("、")}：待前置事项核发后联动取得，申请人无需提交。`)];
   }
 
   function claim(button) {
@@ -74,6 +105,7 @@ OneThing.start(async (user) => {
   function showWhen() {
     const chosen = decide.decision.value;
     for (const part of decide.querySelectorAll("[data-when]")) part.hidden = !part.dataset.when.split(" ").includes(chosen);
+    if (!grant) licenceField.hidden = true; // an item that grants nothing has no licence number to give
   }
   for (const radio of decide.querySelectorAll("input[name=decision]")) radio.addEventListener("change", showWhen);
 
@@ -85,10 +117,14 @@ OneThing.start(async (user) => {
       if (!decision) throw new OneThing.ApiError(422, { message_zh: "请选择审批决定", errors: { decision: ["请选择"] } });
       const body = { decision };
       const reason = decide.reason.value.trim();
-      if (decision === "approve") {
+      if (decision === "approve" && grant) {
         const number = decide.licence_number.value.trim();
-        if (number) body.licence_number = number;
-      } else {
+        if (!number) {
+          throw new OneThing.ApiError(422, { message_zh: `准予即核发“${grant.name}”，请填写证照编号`,
+            errors: { licence_number: ["必填"] } });
+        }
+        body.licence_number = number;
+      } else if (decision !== "approve") {
         if (reason) body.reason = reason;
       }
       if (decision === "correct") body.materials = [...decide.querySelectorAll("input[name=materials]:checked")].map((i) => i.value);
