@@ -67,8 +67,12 @@ class Subject:
         return tuple(f.key for f in self.fields)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"kind": str(self.kind), "label": self.label, "applicant_fields": [f.as_dict() for f in self.fields],
-                "issued_fields": list(self.issued_fields)}
+        found: dict[str, Any] = {"kind": str(self.kind), "label": self.label,
+                                 "applicant_fields": [f.as_dict() for f in self.fields],
+                                 "issued_fields": list(self.issued_fields)}
+        if "relation" in self.keys:
+            found["relation_fields"] = {relation: dict(fields) for relation, fields in PARENT_FIELDS.items()}
+        return found
 
     def form_values(self, applicant: Mapping[str, Any]) -> dict[str, Any]:
         """What the applicant block already says of the form's fields (the same key, or for a

@@ -7,14 +7,6 @@ const ApplicantBlock = (() => {
   const { h } = OneThing;
   const CODE_LENGTH = 18; // a resident ID number and a credit code alike
 
-  /* A parent who applies is that parent in the form too. Mirrors PARENT_FIELDS in
-     forms/subjects.py, which the server applies again on acceptance: this copy only spares the
-     clerk typing the parent's name and ID number twice. */
-  const PARENT_FIELDS = {
-    母亲: { name: "mother_name", id_number: "mother_id_number" },
-    父亲: { name: "father_name", id_number: "father_id_number" },
-  };
-
   const HINTS = {
     id_number: "18 位，末位可为 X",
     credit_code: "营业执照上的 18 位代码",
@@ -66,9 +58,11 @@ const ApplicantBlock = (() => {
 
   /* The form fields the applicant block already answers: the same key, or for a parent the
      mother's or father's fields. */
-  function formValues(applicant) {
+  function formValues(subject, applicant) {
     const found = Object.fromEntries(Object.entries(applicant).filter(([k]) => k !== "relation"));
-    for (const [attribute, field] of Object.entries(PARENT_FIELDS[applicant.relation] || {})) {
+    // A parent who applies is that parent in the form too (the subject's relation_fields).
+    const byRelation = subject.relation_fields || {};
+    for (const [attribute, field] of Object.entries(byRelation[applicant.relation] || {})) {
       if (applicant[attribute]) found[field] = applicant[attribute];
     }
     return found;

@@ -130,7 +130,7 @@ OneThing.start(async () => {
   function renderForm(values) {
     const required = new Set(spec.schema.required || []);
     const prefilled = spec.prefilled || {};
-    const fromApplicant = ApplicantBlock.formValues(applicantValues());
+    const fromApplicant = ApplicantBlock.formValues(subject, applicantValues());
     copied = {};
     const groups = spec.groups.map((group) => h("fieldset", {}, h("legend", {}, group.title),
       h("div", { class: "fields" }, group.fields.map((key) => {
@@ -188,7 +188,7 @@ OneThing.start(async () => {
      a value copied before and no longer answered (a parent's fields when the relation changes) is
      taken out again. */
   function copyIntoForm() {
-    const wanted = ApplicantBlock.formValues(applicantValues());
+    const wanted = ApplicantBlock.formValues(subject, applicantValues());
     for (const key of new Set([...Object.keys(copied), ...Object.keys(wanted)])) {
       const field = form.querySelector(`#form-groups .field[data-key="${CSS.escape(key)}"]`);
       if (!field || touched.has(key)) continue;

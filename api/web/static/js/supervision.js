@@ -18,9 +18,10 @@ OneThing.start(async () => {
       return;
     }
     names = Object.fromEntries(answer.items.map((d) => [d.department, d.name]));
-    fill("#departments", table(["部门", "在办", "正常", "黄牌", "红牌", "暂停计时", "已完成", "按时完成", "按时办结率"],
+    fill("#departments", table(["部门", "在办", "正常", "黄牌", "红牌", "无时限", "暂停计时", "已完成", "按时完成", "按时办结率"],
       answer.items.map((d) => [d.name, d.open.total, d.open.green, d.open.yellow ? badge(String(d.open.yellow), "yellow") : "0",
-        d.open.red ? badge(String(d.open.red), "red") : "0", d.paused, d.completed, d.on_time, h("strong", {}, percent(d.on_time_rate))]),
+        d.open.red ? badge(String(d.open.red), "red") : "0", d.open.no_limit || 0, d.paused, d.completed, d.on_time,
+        h("strong", {}, percent(d.on_time_rate))]),
       "暂无审批数据"));
   }
 
