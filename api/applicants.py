@@ -39,9 +39,14 @@ def _holder(holder: HolderRecord | None) -> dict[str, Any] | None:
             "updated_at": holder.updated_at.isoformat()}
 
 
-def _licence(licence: ELicenceRecord) -> dict[str, Any]:
-    return {"type": licence.type, "number": licence.number, "holder_ref": licence.holder_ref,
-            "holder_name": licence.holder_name, "issuer": licence.issuer,
+def _licence(licence: ELicenceRecord, subjects: tuple[str, ...]) -> dict[str, Any]:
+    """``about_applicant``: the licence is about the applicant (or its linked enterprise or legal
+    representative), so its cases reuse it; one it holds about someone else (a child) they do not."""
+    return {"type": licence.type, "number": licence.number, "holder_kind": licence.holder_kind,
+            "holder_ref": licence.holder_ref,
+            "holder_name": licence.holder_name, "subject_kind": licence.subject_kind,
+            "subject_ref": licence.subject_ref, "subject_name": licence.subject_name,
+            "about_applicant": licence.subject_ref in subjects, "issuer": licence.issuer,
             "issued_at": licence.issued_at.isoformat(),
             "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
             "attributes": licence.attributes, "case_id": licence.case_id}
@@ -58,12 +63,13 @@ def _credit(record: CreditRecord) -> dict[str, Any]:
 class Applicant(MethodView):
     @blp.response(200)
     def get(self, ref: str) -> dict[str, Any]:
-        """Shared identity data, the e-licences held (newest valid one of each type) and bad credit
-        records in force, by resident ID number or unified social credit code"""
+        """Shared identity data, the e-licences held or about the applicant (the newest valid one of
+        each type and subject, each with whom it is about) and bad credit records in force, by
+        resident ID number or unified social credit code"""
         found = get_applicant(ctx(), ref)
         data = found.data
         return {"ref": found.ref, "person": _holder(data.person), "enterprise": _holder(data.enterprise),
-                "licences": [_licence(lic) for lic in data.licences],
+                "licences": [_licence(lic, data.subjects) for lic in data.licences],
                 "bad_credit": [_credit(r) for r in data.bad_credit],
                 "tolerance_allowed": not data.bad_credit}
 

@@ -150,14 +150,32 @@ def start_case(client: Any, users: dict[str, dict[str, str]], latencies: list[fl
     return case  # type: ignore[no-any-return]
 
 
+def licence_number(case: dict[str, Any], item: str) -> str:
+    """What the department writes on the licence its item issues (each restaurant item issues one,
+    bpmn/catalogue/licences.json): the business licence's number is the enterprise's credit code,
+    the food permit's JY and 14 digits."""
+    from forms.identifiers import credit_code_check_char
+
+    if item == "cy.yyzz":
+        code = case.get("form", {}).get("credit_code")
+        if code:
+            return str(code)
+        first17 = f"92350100M{case['id'] % 10**8:08d}"
+        return first17 + credit_code_check_char(first17)
+    if item == "cy.spjy":
+        return f"JY1{case['id'] % 10**13:013d}"
+    return f"{item.upper()}-{case['id']:08d}"
+
+
 def approve_all(client: Any, users: dict[str, dict[str, str]], case: dict[str, Any], latencies: list[float]) -> None:
     """Each department approves its item; the food permit opens only once the business licence is
     decided, and its reviewer takes it from that completion's answer (``opened_tasks``)."""
     waiting = list(case["open_tasks"])
     while waiting:
         task = waiting.pop(0)
+        body = {"decision": "approve", "licence_number": licence_number(case, task["item"])}
         t0 = time.perf_counter()
-        done = client.post(f"/api/tasks/{task['id']}/complete", {"decision": "approve"}, users[task["department"]])
+        done = client.post(f"/api/tasks/{task['id']}/complete", body, users[task["department"]])
         latencies.append(time.perf_counter() - t0)
         waiting += done["opened_tasks"]
 

@@ -7,6 +7,7 @@ at the parallel join in finishing order, so a shared key would let the last bran
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 from engine.domain.errors import InvalidInput
 from engine.domain.model import Actor, Delivery, ItemStatus
+from forms.identifiers import is_credit_code
 
 MAX_CORRECTION_ROUNDS = 3
 """补正 is to be notified once and completely (行政许可法 art. 32); three rounds is the hard stop,
@@ -37,6 +39,67 @@ class Completion:
     item_status: ItemStatus | None = None
     decision: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+CREDIT_CODE_FORMAT = "credit_code"
+"""The ``number_format`` of a licence whose number is the holder's unified social credit code
+(GB 32100): the business licence (营业执照), since 三证合一 the enterprise's one identifier."""
+LICENCE_NUMBER_MAX = 64
+
+
+@dataclass(frozen=True)
+class LicenceGrant:
+    """The e-licence type an item issues when it is approved (the item's ``grants`` in the
+    catalogue), with how its number is written: ``number_format`` is ``CREDIT_CODE_FORMAT``, a
+    regular expression the whole number must match, or None (any number)."""
+
+    type: str
+    name: str
+    number_format: str | None = None
+
+    @classmethod
+    def of(cls, licence_type: str, definition: Mapping[str, Any]) -> LicenceGrant:
+        number_format = definition.get("number_format")
+        return cls(licence_type, str(definition.get("name") or licence_type),
+                   number_format if isinstance(number_format, str) else None)
+
+
+def number_format_problem(number_format: Any) -> str | None:
+    """What is wrong with a licence type's ``number_format`` (Chinese), or None: it is absent,
+    ``credit_code``, or a regular expression Python compiles."""
+    if number_format is None or number_format == CREDIT_CODE_FORMAT:
+        return None
+    if not isinstance(number_format, str) or not number_format.strip() or len(number_format) > 200:
+        return "须为 credit_code（统一社会信用代码）或不超过 200 个字符的正则表达式"
+    try:
+        re.compile(number_format)
+    except re.error as err:
+        return f"不是有效的正则表达式：{err}"
+    return None
+
+
+def licence_number_problem(number: str, grant: LicenceGrant | None) -> str | None:
+    """What is wrong with the licence (or approval document) number a reviewer gave (Chinese), or
+    None. An item that issues a licence needs its number, written as the licence type's format
+    says; any number is 1 to 64 printable characters. An item that issues none may carry the
+    number of its approval document (批准文书) as a reference: it is checked the same way but never
+    written to the e-licence store."""
+    if not number:
+        return None if grant is None else f"准予即核发“{grant.name}”，须填写证照编号"
+    if len(number) > LICENCE_NUMBER_MAX or not number.isprintable():
+        return f"证照编号须为 1 至 {LICENCE_NUMBER_MAX} 个可打印字符，不能含换行、制表等控制字符"
+    if grant is None or grant.number_format is None:
+        return None
+    if grant.number_format == CREDIT_CODE_FORMAT:
+        if is_credit_code(number):
+            return None
+        return f"“{grant.name}”的编号即统一社会信用代码（GB 32100）：须为 18 位，且校验位正确"
+    try:
+        if re.fullmatch(grant.number_format, number):
+            return None
+    except re.error:
+        return f"电子证照目录中“{grant.name}”的编号规则无效，请联系管理员修正"
+    return f"证照编号不符合“{grant.name}”的编号规则（{grant.number_format}）"
 
 
 def _text(payload: Mapping[str, Any], key: str) -> str:
@@ -78,10 +141,13 @@ def decide_approval(
     now: datetime,
     corrections_so_far: int,
     known_materials: Mapping[str, str] | None = None,
+    grants: LicenceGrant | None = None,
 ) -> Completion:
     """A department's decision on its item: approve, reject (不予许可) or request correction (补正).
     With ``known_materials`` (the item's materials, key -> name), a correction names materials of
-    the item, by key or by name, and is recorded by key."""
+    the item, by key or by name, and is recorded by key. ``grants``: the licence the item issues,
+    None when it issues none; approving such an item needs the licence's number
+    (``licence_number_problem``)."""
     raw = payload.get("decision")
     try:
         decision = Decision(str(raw))
@@ -130,6 +196,13 @@ def decide_approval(
                           {"item": item_code, "materials": materials, "reason": reason},
                           ItemStatus.CORRECTION_REQUESTED, decision.value)
     licence = _text(payload, "licence_number")
+    if grants is not None and grants.number_format == CREDIT_CODE_FORMAT:
+        licence = licence.upper()  # a credit code's letters are capitals (GB 32100)
+    problem = licence_number_problem(licence, grants)
+    if problem is not None:
+        issued = f" (it issues {grants.type})" if grants is not None else ""
+        raise InvalidInput(f"approving {item_code} needs a well-formed licence number{issued}",
+                           problem, {"licence_number": [problem]})
     if licence:
         record["licence_number"] = licence
     comment = _text(payload, "comment")

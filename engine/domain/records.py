@@ -209,13 +209,20 @@ class BundleRecord:
 @dataclass
 class ELicenceRecord:
     """An e-licence (电子证照) held by a person (``holder_ref`` = ID number) or an enterprise
-    (``holder_ref`` = unified social credit code)."""
+    (``holder_ref`` = unified social credit code), and about a subject: the person or enterprise it
+    certifies (``subject_ref``: an ID number, a credit code, or for a child without an ID number a
+    reference unique to the case that issued it). A parent holds the birth certificate about a
+    child; reuse in a later case matches the subject, never only the holder."""
 
     type: str
     number: str
     holder_kind: str
     holder_ref: str
     holder_name: str
+    subject_kind: str
+    """person or enterprise"""
+    subject_ref: str
+    subject_name: str
     issuer: str
     issued_at: datetime
     attributes: dict[str, Any]

@@ -75,16 +75,21 @@ class ELicenceRepository:
             defer(self.conn, self._insert, rows)
 
     _held_by = select(t.elicences).where(t.elicences.c.id.in_(select(func.max(t.elicences.c.id)).where(
-        t.elicences.c.holder_ref.in_(bindparam("refs", expanding=True)),
+        or_(t.elicences.c.holder_ref.in_(bindparam("holders", expanding=True)),
+            t.elicences.c.subject_ref.in_(bindparam("subjects", expanding=True))),
         or_(t.elicences.c.valid_until.is_(None), t.elicences.c.valid_until > bindparam("now")),
-    ).group_by(t.elicences.c.type))).order_by(t.elicences.c.issued_at.desc(), t.elicences.c.id.desc())
+    ).group_by(t.elicences.c.type, t.elicences.c.subject_ref))).order_by(
+        t.elicences.c.issued_at.desc(), t.elicences.c.id.desc())
 
     def held_by(self, refs: list[str], now: datetime) -> list[ELicenceRecord]:
-        """The newest valid licence of each type these holders (ID numbers, credit codes) hold,
-        newest first: a holder of a hundred licences still reads one row per type."""
+        """The newest valid licence of each type and subject that these persons or enterprises (ID
+        numbers, credit codes) hold or are the subject of, newest first: a parent's own licences,
+        those about each child the parent holds, an employee's card the employer holds. One row
+        per type and subject, however many licences were issued. Which of them a case may reuse
+        is the caller's to decide: those about the case's subject."""
         if not refs:
             return []
-        rows = self.conn.execute(self._held_by, {"refs": refs, "now": now})
+        rows = self.conn.execute(self._held_by, {"holders": refs, "subjects": refs, "now": now})
         return [record_of(ELicenceRecord, r) for r in rows]
 
     def of_case(self, case_id: int) -> list[ELicenceRecord]:

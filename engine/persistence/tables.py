@@ -283,12 +283,18 @@ elicences = Table(
     Column("holder_kind", String(16), nullable=False),
     Column("holder_ref", String(32), nullable=False),
     Column("holder_name", String(200), nullable=False),
+    # Whom the licence is about (the child of a birth certificate its parent holds): reuse matches it.
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject_ref", String(64), nullable=False),
+    Column("subject_name", String(200), nullable=False),
     Column("issuer", String(32), nullable=False),
     Column("issued_at", UtcDateTime, nullable=False),
     Column("valid_until", UtcDateTime, nullable=True),
     Column("attributes", JSON, nullable=False),
     Column("case_id", Integer, ForeignKey("cases.id"), nullable=True),
-    Index(None, "holder_ref", "type", "valid_until", "id"),  # the newest valid of each type, from the index
+    # The newest valid of each type and subject, held by or about someone, from the indexes.
+    Index(None, "holder_ref", "type", "valid_until", "id"),
+    Index(None, "subject_ref", "type", "valid_until", "id"),
 )
 
 # Shared identity data (persons by ID number, enterprises by credit code) that pre-fills forms.

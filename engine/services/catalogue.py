@@ -100,8 +100,26 @@ class ApplicantData:
     person: HolderRecord | None
     enterprise: HolderRecord | None
     licences: list[ELicenceRecord]
+    """Every valid licence the applicant holds or is the subject of, the newest of each type and
+    subject, newest first: a parent's own and those about each of the parent's children."""
     bad_credit: list[CreditRecord] = field(default_factory=list)
     """Bad credit records in force (失信): no 容缺受理 for this applicant."""
+    subjects: tuple[str, ...] = ()
+    """Whom the applicant's reusable licences are about: its ID number or credit code, and the
+    enterprise or legal representative the registry links to it."""
+
+    @property
+    def reusable(self) -> list[ELicenceRecord]:
+        """The newest licence of each type about the applicant itself, newest first: what waives a
+        material (免提交) and pre-fills the form. A licence it holds about someone else (a child's
+        birth certificate) serves no other case: a second child's case must not reuse the first's."""
+        seen: set[str] = set()
+        found = []
+        for licence in self.licences:
+            if licence.subject_ref in self.subjects and licence.type not in seen:
+                seen.add(licence.type)
+                found.append(licence)
+        return found
 
     def sources(self) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -109,13 +127,13 @@ class ApplicantData:
             found["person"] = {"name": self.person.name, **self.person.attributes}
         if self.enterprise is not None:
             found["enterprise"] = {"name": self.enterprise.name, **self.enterprise.attributes}
-        for licence in reversed(self.licences):  # the newest of a type wins
+        for licence in self.reusable:
             found[f"licence.{licence.type}"] = {"number": licence.number, **licence.attributes}
         return found
 
     @property
     def licence_types(self) -> set[str]:
-        return {lic.type for lic in self.licences}
+        return {lic.type for lic in self.reusable}
 
 
 def applicant_data(uow: SqlAlchemyUnitOfWork, ref: str, now: Any) -> ApplicantData:
@@ -127,7 +145,8 @@ def applicant_data(uow: SqlAlchemyUnitOfWork, ref: str, now: Any) -> ApplicantDa
         refs.append(str(person.attributes["credit_code"]))
     if enterprise is not None and enterprise.attributes.get("legal_representative_id"):
         refs.append(str(enterprise.attributes["legal_representative_id"]))
-    return ApplicantData(person, enterprise, uow.elicences.held_by(refs, now), uow.credit.of(refs, in_force_only=True))
+    return ApplicantData(person, enterprise, uow.elicences.held_by(refs, now), uow.credit.of(refs, in_force_only=True),
+                         tuple(refs))
 
 
 @dataclass(frozen=True)

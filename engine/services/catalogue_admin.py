@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.domain.catalogue_rules import bundle_definition_problems
+from engine.domain.decisions import number_format_problem
 from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.uow import SqlAlchemyUnitOfWork
@@ -103,6 +104,9 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
             unknown = [a for a in definition.get("attributes", []) if a not in dictionaries["field"]]
             if unknown:
                 return {"attributes": [f"字段 {'、'.join(map(str, unknown))} 不在字段目录中"]}
+            number_format = number_format_problem(definition.get("number_format"))
+            if number_format is not None:
+                return {"number_format": [number_format]}
     except ValueError as err:
         return {"definition": [str(err)]}
     return {}

@@ -126,6 +126,8 @@ class Reviews:
         payload: dict[str, Any] = {"decision": "approve"}
         if item is not None and item.grants == "business_licence":
             payload["licence_number"] = applicant.credit_code  # a business licence's number is the credit code
+        elif item is not None and item.grants == "food_permit":  # JY and 14 digits (licences.json)
+            payload["licence_number"] = f"JY1{task.case_id % 10**13:013d}"
         elif item is not None and item.grants:
             payload["licence_number"] = f"{task.case_number}-{item.code}"
         return payload

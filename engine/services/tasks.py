@@ -13,7 +13,7 @@ from engine.domain.policy import ensure_department
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
-from engine.services.elicences import issue_elicences
+from engine.services.elicences import granted_licence, issue_elicences
 from engine.services.events import record_event
 from engine.services.progress import complete_in_workflow, load_workflow, save_progress
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
@@ -189,7 +189,9 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
     completion: Completion
     if task.kind == TaskKind.APPROVAL and item is not None:
         known = _item_materials(uow, ctx, case, item.item_code) if payload.get("decision") == "correct" else None
-        completion = decide_approval(item.item_code, payload, actor, now, item.corrections, known)
+        grants = granted_licence(uow, ctx.catalogues, case.bundle_code, item.item_code) \
+            if payload.get("decision") == "approve" else None
+        completion = decide_approval(item.item_code, payload, actor, now, item.corrections, known, grants)
     elif task.kind == TaskKind.CORRECTION and item is not None:
         completion = supply_correction(item.item_code, item.materials_requested, payload, actor, now,
                                        _item_materials(uow, ctx, case, item.item_code))

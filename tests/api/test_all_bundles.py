@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.approvals import approval
 from tests.conftest import ADMIN, APPLICANT, CLERK, bearer, case_body
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
@@ -47,7 +48,7 @@ def test_a_case_of_each_bundle_goes_from_intake_to_pickup(client: Any, code: str
             item = next(i for i in definition["items"] if i["code"] == task["item"])
             assert all(r in decided for r in item.get("requires", [])), f"{item['code']} opened too early"
             headers = reviewers.setdefault(task["department"], reviewer_headers(client, task["department"]))
-            done = client.post(f"/api/tasks/{task['id']}/complete", json={"decision": "approve"}, headers=headers)
+            done = client.post(f"/api/tasks/{task['id']}/complete", json=approval(task), headers=headers)
             assert done.status_code == 200, done.json
             decided.append(task["item"])
     assert sorted(decided) == sorted(i["code"] for i in definition["items"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.test_case_journey import complete, open_task, start
+from tests.approvals import approval
 from tests.conftest import ADMIN, APPLICANT, CLERK, REVIEWERS, case_body
 
 REF = APPLICANT["id_number"]
@@ -31,7 +32,7 @@ def test_the_window_sees_what_an_applicant_holds(client: Any) -> None:
     for _ in range(2):  # the food permit opens after the business licence
         for task in client.get(f"/api/tasks?case={number}").json["items"]:
             if task["kind"] == "approval":
-                done = complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]])
+                done = complete(client, task, approval(task), REVIEWERS[task["department"]])
                 assert done.status_code == 200
     handed = client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
     assert handed.status_code == 200

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_case_journey import complete, open_task, start
+from tests.approvals import approval
 from tests.conftest import APPLICANT, CLERK, HEADERS, REVIEWERS, case_body
 
 
@@ -92,7 +93,7 @@ def test_another_departments_task_is_403_and_changes_nothing(client: Any) -> Non
     case = start(client)
     fire = open_task(client, case["number"], "cy.xf")
     before = snapshot(client)
-    assert_error(complete(client, fire, {"decision": "approve"}, REVIEWERS["scjg"]), 403, "forbidden")
+    assert_error(complete(client, fire, approval(fire), REVIEWERS["scjg"]), 403, "forbidden")
     assert_error(client.post(f"/api/tasks/{fire['id']}/claim", headers=REVIEWERS["scjg"]), 403)
     assert snapshot(client) == before
     assert client.get(f"/api/tasks/{fire['id']}").json["state"] == "ready"
@@ -120,14 +121,14 @@ def test_bad_decisions_are_422(client: Any, body: dict[str, Any], field: str) ->
 def test_completing_twice_is_409_and_claim_by_other_is_409(client: Any) -> None:
     case = start(client)
     fire = open_task(client, case["number"], "cy.xf")
-    assert complete(client, fire, {"decision": "approve"}, REVIEWERS["xf"]).status_code == 200
-    error = assert_error(complete(client, fire, {"decision": "approve"}, REVIEWERS["xf"]), 409, "conflict")
+    assert complete(client, fire, approval(fire), REVIEWERS["xf"]).status_code == 200
+    error = assert_error(complete(client, fire, approval(fire), REVIEWERS["xf"]), 409, "conflict")
     assert "already completed" in error["message"]
 
     sign = open_task(client, case["number"], "cy.zp")
     assert client.post(f"/api/tasks/{sign['id']}/claim", headers=REVIEWERS["cg"]).status_code == 200
     other = HEADERS["cg.other"]
-    assert_error(complete(client, sign, {"decision": "approve"}, other), 409)
+    assert_error(complete(client, sign, approval(sign), other), 409)
     assert_error(client.post(f"/api/tasks/{sign['id']}/claim", headers=other), 409)
 
 
@@ -161,14 +162,14 @@ def test_finished_case_rejects_more_changes(client: Any) -> None:
     case = start(client)
     for _ in range(2):  # the food permit opens after the business licence
         for task in client.get(f"/api/tasks?case={case['number']}").json["items"]:
-            assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
+            assert complete(client, task, approval(task), REVIEWERS[task["department"]]).status_code == 200
     assert client.post(f"/api/cases/{case['id']}/pickup", json={"recipient_name": "陈小明"},
                        headers=CLERK).status_code == 200
     assert_error(client.post(f"/api/cases/{case['id']}/pickup", json={"recipient_name": "陈小明"},
                              headers=CLERK), 409)
     completed = client.get(f"/api/tasks?case={case['number']}&state=completed").json["items"]
     done = next(t for t in completed if t["kind"] == "approval")
-    assert_error(complete(client, done, {"decision": "approve"}, REVIEWERS[done["department"]]), 409)
+    assert_error(complete(client, done, approval(done), REVIEWERS[done["department"]]), 409)
 
 
 def test_idempotency_key_applies_once(client: Any) -> None:
@@ -184,8 +185,9 @@ def test_idempotency_key_applies_once(client: Any) -> None:
 
     fire = open_task(client, first.json["number"], "cy.xf")
     key = {**REVIEWERS["xf"], "Idempotency-Key": "fire-approve"}
-    assert complete(client, fire, {"decision": "approve"}, key).status_code == 200
-    assert complete(client, fire, {"decision": "approve"}, key).status_code == 200
+    approved = approval(fire)  # the same body twice: a retry
+    assert complete(client, fire, approved, key).status_code == 200
+    assert complete(client, fire, approved, key).status_code == 200
     timeline = client.get(f"/api/cases/{first.json['id']}").json["timeline"]
     assert [e["type"] for e in timeline].count("ItemApproved") == 1
 
@@ -195,7 +197,7 @@ def test_pickup_takes_a_five_level_rating(client: Any) -> None:
     case = start(client)
     for _ in range(2):  # the food permit opens after the business licence
         for task in client.get(f"/api/tasks?case={case['number']}").json["items"]:
-            assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
+            assert complete(client, task, approval(task), REVIEWERS[task["department"]]).status_code == 200
     url = f"/api/cases/{case['id']}/pickup"
     for body, field in [({"rating": 6}, "rating"), ({"rating": "5"}, "rating"), ({"rating": 2}, "rating_comment")]:
         before = snapshot(client)

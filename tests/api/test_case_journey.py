@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.approvals import approval
 from tests.conftest import CLERK, REVIEWERS, case_body
 
 
@@ -38,10 +39,10 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     licence = open_task(client, number, "cy.yyzz")
     claimed = client.post(f"/api/tasks/{licence['id']}/claim", headers=REVIEWERS["scjg"])
     assert claimed.status_code == 200 and claimed.json["assignee"] == "li.scjg"
-    assert complete(client, licence, {"decision": "approve", "licence_number": "92410700MA001"},
+    assert complete(client, licence, {"decision": "approve", "licence_number": "92410700MA0012345H"},
                     REVIEWERS["scjg"]).status_code == 200
     clock.advance(hours=1)
-    assert complete(client, open_task(client, number, "cy.spjy"), {"decision": "approve"},
+    assert complete(client, open_task(client, number, "cy.spjy"), approval("cy.spjy"),
                     REVIEWERS["scjg"]).status_code == 200
 
     # 城管 refuses the outdoor sign with a written reason.
@@ -64,12 +65,12 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     assert complete(client, supply, {"supplied": ["消防安全告知承诺书"]}, CLERK).status_code == 200
     again = open_task(client, number, "cy.xf")
     assert again["id"] != asked.json["id"]
-    assert complete(client, again, {"decision": "approve"}, REVIEWERS["xf"]).status_code == 200
+    assert complete(client, again, approval(again), REVIEWERS["xf"]).status_code == 200
 
     # Not ready yet: 卫健 has not decided.
     early = client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
     assert early.status_code == 409 and "cy.jkz" in early.json["message"]
-    assert complete(client, open_task(client, number, "cy.jkz"), {"decision": "approve"},
+    assert complete(client, open_task(client, number, "cy.jkz"), approval("cy.jkz"),
                     REVIEWERS["wj"]).status_code == 200
 
     detail = client.get(f"/api/cases/{number}").json
@@ -128,7 +129,7 @@ def test_the_answer_to_a_change_is_the_case_as_a_fresh_read_shows_it(client: Any
                      if t["kind"] == "approval"), None)
         if task is None:
             break
-        assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
+        assert complete(client, task, approval(task), REVIEWERS[task["department"]]).status_code == 200
     handed = client.post(f"/api/cases/{started['id']}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
     assert handed.status_code == 200, handed.json
     assert handed.json["status"] == "closed"
@@ -150,19 +151,20 @@ def test_lists_count_every_match_on_every_page(client: Any) -> None:
 def test_a_completion_answers_the_tasks_it_opened_that_the_reviewer_may_see(client: Any) -> None:
     case = start(client)
     number = case["number"]
-    sign = complete(client, open_task(client, number, "cy.zp"), {"decision": "approve"}, REVIEWERS["cg"])
+    sign = complete(client, open_task(client, number, "cy.zp"), approval("cy.zp"), REVIEWERS["cg"])
     assert sign.status_code == 200 and sign.json["opened_tasks"] == []  # nothing waited on the sign
 
     licence = open_task(client, number, "cy.yyzz")
     key = {"Idempotency-Key": "licence-approval-1"}
-    done = complete(client, licence, {"decision": "approve"}, {**REVIEWERS["scjg"], **key})
+    approved = approval(licence)
+    done = complete(client, licence, approved, {**REVIEWERS["scjg"], **key})
     assert done.status_code == 200
     opened = done.json["opened_tasks"]
     assert [(t["item"], t["department"], t["state"]) for t in opened] == [("cy.spjy", "scjg", "ready")]
     assert opened[0]["id"] == open_task(client, number, "cy.spjy")["id"]  # the inbox's own task
     assert opened[0]["clock"]["limit_days"] > 0
 
-    replayed = complete(client, licence, {"decision": "approve"}, {**REVIEWERS["scjg"], **key})
+    replayed = complete(client, licence, approved, {**REVIEWERS["scjg"], **key})
     assert replayed.status_code == 200 and replayed.json["opened_tasks"] == []  # as documented
     assert replayed.json["id"] == licence["id"] and replayed.json["state"] == "completed"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.api.test_case_journey import complete, open_task, start
+from tests.approvals import approval
 from tests.conftest import APPLICANT, CLERK, REVIEWERS
 
 
@@ -43,10 +44,10 @@ def test_a_second_case_reuses_the_business_licence(client: Any) -> None:
                     REVIEWERS["scjg"]).status_code == 200
     for task in client.get(f"/api/tasks?case={number}").json["items"]:
         if task["kind"] == "approval":
-            assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
+            assert complete(client, task, approval(task), REVIEWERS[task["department"]]).status_code == 200
     for task in client.get(f"/api/tasks?case={number}").json["items"]:  # the food permit opens after the licence
         if task["kind"] == "approval":
-            assert complete(client, task, {"decision": "approve"}, REVIEWERS[task["department"]]).status_code == 200
+            assert complete(client, task, approval(task), REVIEWERS[task["department"]]).status_code == 200
     handed = client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
     assert handed.status_code == 200, handed.json
     assert any(e["type"] == "ELicencesIssued" for e in handed.json["timeline"])

@@ -10,6 +10,7 @@ from typing import Any
 from engine.bootstrap import OneThingEngine
 from engine.services.timers import tick
 from tests.api.test_case_journey import complete, open_task, start
+from tests.approvals import approval
 from tests.conftest import ADMIN, CLERK, HEADERS, REVIEWERS, SUPERVISOR, FakeClock
 
 HEAD = HEADERS["scjg.head"]
@@ -177,6 +178,6 @@ def test_deciding_ends_a_running_procedure(client: Any, clock: FakeClock) -> Non
     assert client.post(f"/api/tasks/{fire['id']}/pause", json={"procedure": "inspection", "reason": "检验"},
                        headers=REVIEWERS["xf"]).status_code == 200
     clock.advance(days=3)
-    assert complete(client, fire, {"decision": "approve"}, REVIEWERS["xf"]).status_code == 200
+    assert complete(client, fire, approval(fire), REVIEWERS["xf"]).status_code == 200
     assert client.get(f"/api/tasks/{fire['id']}", headers=REVIEWERS["xf"]).json["clock"] is None
     assert client.get(f"/api/cases/{case['number']}", headers=CLERK).status_code == 200

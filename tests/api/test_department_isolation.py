@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.bootstrap import OneThingEngine
 from tests.api.test_case_journey import complete, open_task, start
+from tests.approvals import approval
 from tests.conftest import ADMIN, APPLICANT, CLERK, HEADERS, PERSONAS, REVIEWERS, SUPERVISOR
 
 
@@ -14,7 +15,7 @@ def test_a_market_reviewer_gets_403_on_a_fire_task_and_nothing_changes(client: A
     case = start(client)
     fire = open_task(client, case["number"], "cy.xf")
     before = client.get(f"/api/cases/{case['number']}").json
-    for attempt in (complete(client, fire, {"decision": "approve"}, REVIEWERS["scjg"]),
+    for attempt in (complete(client, fire, approval(fire), REVIEWERS["scjg"]),
                     client.post(f"/api/tasks/{fire['id']}/claim", headers=REVIEWERS["scjg"]),
                     client.get(f"/api/tasks/{fire['id']}", headers=REVIEWERS["scjg"])):
         assert attempt.status_code == 403 and attempt.json["code"] == "forbidden"

@@ -59,6 +59,8 @@ def licence_number(licence: str | None, item: str, serial: int) -> dict[str, str
         return {}
     if licence == "business_licence":
         return {"licence_number": new_credit_code(500 + serial)}
+    if licence == "food_permit":  # JY and 14 digits
+        return {"licence_number": f"JY2410702{serial:07d}"}
     return {"licence_number": f"{item.upper()}-2026-{serial:04d}"}
 
 

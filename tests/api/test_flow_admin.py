@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from tests.approvals import approval
 from tests.conftest import ADMIN, CLERK, REVIEWERS, case_body
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,7 @@ def open_tasks(client: Any, number: str) -> list[dict[str, Any]]:
 
 def approve(client: Any, number: str, item: str) -> None:
     task = next(t for t in open_tasks(client, number) if t["item"] == item and t["kind"] == "approval")
-    answer = client.post(f"/api/tasks/{task['id']}/complete", json={"decision": "approve"},
+    answer = client.post(f"/api/tasks/{task['id']}/complete", json=approval(task),
                          headers=REVIEWERS[task["department"]])
     assert answer.status_code == 200, answer.json
 

@@ -11,6 +11,7 @@ from engine.bootstrap import OneThingEngine
 from engine.services.timers import tick
 from tests.api.test_case_journey import complete, open_task, start
 from tests.api.test_clocks_api import shanghai
+from tests.approvals import approval
 from tests.conftest import HEADERS, REVIEWERS, FakeClock
 
 
@@ -18,13 +19,13 @@ def test_on_time_rates_and_open_approvals_by_colour(client: Any, engine: OneThin
     # Accepted 2026-09-24: 营业执照 due 09-28, 户外招牌 and 健康证明 due 10-09, 消防 due 10-15.
     number = start(client)["number"]
     clock.now = shanghai("2026-09-28", 23)
-    assert complete(client, open_task(client, number, "cy.yyzz"), {"decision": "approve"},
+    assert complete(client, open_task(client, number, "cy.yyzz"), approval("cy.yyzz"),
                     REVIEWERS["scjg"]).status_code == 200
     clock.now = shanghai("2026-10-09", 23) + timedelta(minutes=59)
-    assert complete(client, open_task(client, number, "cy.jkz"), {"decision": "approve"},
+    assert complete(client, open_task(client, number, "cy.jkz"), approval("cy.jkz"),
                     REVIEWERS["wj"]).status_code == 200
     clock.now = shanghai("2026-10-10", 0)
-    assert complete(client, open_task(client, number, "cy.zp"), {"decision": "approve"},
+    assert complete(client, open_task(client, number, "cy.zp"), approval("cy.zp"),
                     REVIEWERS["cg"]).status_code == 200
     # 食品经营许可 opened 09-28 with 7 working days (due 10-13) and 消防 (due 10-15) are overdue by 10-16.
     clock.now = shanghai("2026-10-16", 10)

@@ -10,6 +10,7 @@ from typing import Any
 from engine.bootstrap import OneThingEngine
 from engine.services.materials import terminate_overdue_cases
 from tests.api.test_case_journey import complete, open_task
+from tests.approvals import approval
 from tests.conftest import CLERK, REVIEWERS, FakeClock, case_body
 
 
@@ -48,7 +49,7 @@ def test_not_supplied_in_time_terminates_the_case(client: Any, engine: OneThingE
     assert detail["status"] == "terminated" and detail["open_tasks"] == []
     ended = next(e for e in detail["timeline"] if e["type"] == "CaseTerminated")
     assert ended["data"]["reason"] == "容缺材料逾期未补齐" and ended["data"]["missing"]
-    assert complete(client, fire, {"decision": "approve"}, REVIEWERS["xf"]).status_code == 409
+    assert complete(client, fire, approval(fire), REVIEWERS["xf"]).status_code == 409
     late = client.post(f"/api/cases/{case['number']}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
     assert late.status_code == 409 and "终止" in late.json["message_zh"]
     assert client.get("/api/cases?status=terminated").json["total"] == 1
@@ -91,7 +92,7 @@ def test_a_correction_that_supplies_a_tolerated_material_settles_it(client: Any,
     guide = client.get("/api/bundles/restaurant/guide").json
     owner = next(m["items"][0] for m in guide["materials"] if m["key"] == secondary)
     if owner == "cy.spjy":  # the food permit opens once the business licence is decided
-        assert complete(client, open_task(client, case["number"], "cy.yyzz"), {"decision": "approve"},
+        assert complete(client, open_task(client, case["number"], "cy.yyzz"), approval("cy.yyzz"),
                         REVIEWERS["scjg"]).status_code == 200
     task = open_task(client, case["number"], owner)
     asked = complete(client, task, {"decision": "correct", "materials": [secondary]}, REVIEWERS[task["department"]])

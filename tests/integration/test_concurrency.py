@@ -23,6 +23,7 @@ from engine.domain.errors import ConcurrentUpdate, Conflict
 from engine.domain.model import Actor
 from engine.services.cases import StartCase, start_case
 from engine.services.tasks import CompleteTask, complete_task
+from tests.approvals import approval_of
 from tests.conftest import APPLICANT, application
 
 CLERK = Actor("王窗口", "window", "clerk")
@@ -42,7 +43,7 @@ def open_approvals(engine: OneThingEngine) -> list[tuple[str, str]]:
 
 def try_complete(engine: OneThingEngine, task_id: str, department: str) -> str:
     try:
-        complete_task(CompleteTask(task_id, {"decision": "approve"}, Actor(f"审批员-{department}", department)),
+        complete_task(CompleteTask(task_id, approval_of(engine, task_id), Actor(f"审批员-{department}", department)),
                       engine.ctx)
         return "done"
     except Conflict:

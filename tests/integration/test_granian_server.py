@@ -21,6 +21,7 @@ from engine.bootstrap import Settings, build_engine
 from engine.services.accounts import DEMO_PASSWORD
 from engine.services.catalogue import get_bundle_catalogue
 from forms.samples import sample_values
+from tests.approvals import approval
 
 ROOT = Path(__file__).resolve().parents[2]
 APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000"}
@@ -94,7 +95,7 @@ def test_a_case_goes_from_intake_to_pickup_through_granian(served: tuple[http.cl
     waiting = list(case["open_tasks"])
     while waiting:
         task = waiting.pop(0)
-        status, done, _ = call(conn, "POST", f"/api/tasks/{task['id']}/complete", {"decision": "approve"},
+        status, done, _ = call(conn, "POST", f"/api/tasks/{task['id']}/complete", approval(task),
                                {**tokens[task["department"]], "Idempotency-Key": f"k-{task['id']}"})
         assert status == 200 and done["state"] == "completed", done
         if task["item"] == "cy.yyzz":

@@ -17,6 +17,7 @@ from engine.bootstrap import OneThingEngine
 from engine.persistence import database
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade
+from tests.approvals import approval
 from tests.conftest import CLERK, REVIEWERS, case_body
 
 pytestmark = pytest.mark.postgres
@@ -113,7 +114,7 @@ def test_a_connection_dead_before_its_first_statement_restarts_a_write_and_fails
     monkeypatch.setattr(database, "_hung_up", lambda _connection: False)  # it dies after the look
 
     assert kill_other_connections(pg_url) >= 1  # the pool's connection was used a moment ago: no ping
-    done = client.post(f"/api/tasks/{task['id']}/complete", json={"decision": "approve"}, headers=REVIEWERS["cg"])
+    done = client.post(f"/api/tasks/{task['id']}/complete", json=approval(task), headers=REVIEWERS["cg"])
     assert done.status_code == 200, done.json  # the first attempt failed on the dead connection
 
     assert kill_other_connections(pg_url) >= 1

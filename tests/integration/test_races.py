@@ -23,6 +23,7 @@ from engine.domain.model import Actor
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.tasks import ClaimTask, CompleteTask, claim_task, complete_task
 from engine.services.transactions import RequestKey
+from tests.approvals import approval_of
 from tests.conftest import APPLICANT, application
 from tests.integration.test_concurrency import CLERK, finish_chained_approvals, open_approvals
 
@@ -69,7 +70,7 @@ def test_two_reviewers_completing_the_same_task_at_once_complete_it_once(engine:
     cases = [new_case(engine) for _ in range(ROUNDS)]
     for case_id in cases:
         task = fire_task(engine, case_id)
-        answers = race(*(partial(complete_task, CompleteTask(task, {"decision": "approve"}, who), engine.ctx)
+        answers = race(*(partial(complete_task, CompleteTask(task, approval_of(engine, task), who), engine.ctx)
                          for who in XF))
         assert outcomes(answers) == ["conflict", "done"]
     approved = events(engine, "ItemApproved")

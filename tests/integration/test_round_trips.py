@@ -25,6 +25,7 @@ from engine.persistence.prepared import STATEMENTS
 from engine.persistence.repositories import TaskRepository
 from engine.services.cases import StartCase, start_case
 from engine.services.tasks import CompleteTask, complete_task
+from tests.approvals import approval, approval_of
 from tests.conftest import APPLICANT, application
 
 NOW = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)
@@ -157,7 +158,7 @@ def test_a_completion_on_postgresql_is_two_round_trips_its_lock_and_its_writes(e
     _, tasks = a_case(engine)
     task_id, department = tasks[1]  # not the business licence: it opens no task
     sent = round_trips(engine.db)
-    complete_task(CompleteTask(task_id, {"decision": "approve"}, Actor("审批员", department)), engine.ctx)
+    complete_task(CompleteTask(task_id, approval_of(engine, task_id), Actor("审批员", department)), engine.ctx)
     # Two round trips: BEGIN with the locking read, then every write with the COMMIT (wire.py).
     assert len(sent) == 2, sent
     assert sent[0].startswith("BEGIN;") and "FOR UPDATE" in sent[0]
@@ -268,7 +269,7 @@ def test_intake_and_pickup_answer_the_case_without_reading_back_what_they_wrote(
     while waiting:
         task = waiting.pop()
         sent.clear()
-        done = client.post(f"/api/tasks/{task['id']}/complete", json={"decision": "approve"},
+        done = client.post(f"/api/tasks/{task['id']}/complete", json=approval(task),
                            headers=REVIEWERS[task["department"]])
         waiting += done.json["opened_tasks"]
         if backend == "postgres":  # one write round trip each, the licence that opens the food permit too

@@ -11,13 +11,14 @@ from engine.domain.model import Actor
 from engine.services.cases import StartCase, start_case
 from engine.services.tasks import CompleteTask, complete_task
 from engine.workflow.case_workflow import CaseWorkflow
+from tests.approvals import approval_of
 from tests.conftest import APPLICANT, FakeClock, application
 
 CLERK = Actor("王窗口", "window", "clerk")
 
 
 def approve(engine: OneThingEngine, task_id: str, department: str) -> None:
-    complete_task(CompleteTask(task_id, {"decision": "approve"}, Actor(f"审批员-{department}", department)),
+    complete_task(CompleteTask(task_id, approval_of(engine, task_id), Actor(f"审批员-{department}", department)),
                   engine.ctx)
 
 

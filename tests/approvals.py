@@ -1,0 +1,72 @@
+"""What a reviewer sends to approve an item in the tests: approving an item that issues a licence
+needs that licence's number, written as its type's ``number_format`` (bpmn/catalogue/licences.json)
+asks — a business licence's number is a unified social credit code."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from engine.bootstrap import OneThingEngine
+from forms.identifiers import credit_code_check_char
+
+BPMN = Path(__file__).resolve().parents[1] / "bpmn"
+_SERIAL = itertools.count(1)
+
+
+@cache
+def _grants() -> dict[str, str | None]:
+    """Item code -> the licence type it issues (None: none), over every shipped bundle."""
+    found: dict[str, str | None] = {}
+    for path in BPMN.glob("*/bundle.json"):
+        for item in json.loads(path.read_text(encoding="utf-8"))["items"]:
+            found[str(item["code"])] = item.get("grants")
+    return found
+
+
+@cache
+def _formats() -> dict[str, str | None]:
+    licences = json.loads((BPMN / "catalogue" / "licences.json").read_text(encoding="utf-8"))
+    return {key: definition.get("number_format") for key, definition in licences.items()}
+
+
+def credit_code(serial: int) -> str:
+    """A valid unified social credit code (GB 32100), one per serial."""
+    first17 = f"91410700MA{serial % 10**7:07d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def licence_number(item_code: str, serial: int | None = None) -> str | None:
+    """A well-formed number of the licence the item issues (a fresh one unless ``serial`` is
+    given), or None when it issues none."""
+    licence = _grants().get(item_code)
+    if licence is None:
+        return None
+    serial = next(_SERIAL) if serial is None else serial
+    number_format = _formats().get(licence)
+    if number_format == "credit_code":
+        return credit_code(serial)
+    if number_format == "^JY[0-9]{14}$":
+        return f"JY1{serial % 10**13:013d}"
+    assert number_format is None, f"tests/approvals.py writes no number of format {number_format!r} yet"
+    return f"{item_code.upper()}-2026-{serial:04d}"
+
+
+def approval(task: dict[str, Any] | str | None, **extra: Any) -> dict[str, Any]:
+    """The body that approves ``task`` (an API task, or an item code): with the number of the
+    licence the item issues, if it issues one."""
+    item = task.get("item") if isinstance(task, dict) else task
+    number = licence_number(str(item)) if item else None
+    return {"decision": "approve", **({"licence_number": number} if number else {}), **extra}
+
+
+def approval_of(engine: OneThingEngine, task_id: str, **extra: Any) -> dict[str, Any]:
+    """The body that approves the task with this id, its item read from the task projection."""
+    with engine.db.connect() as conn:
+        item = conn.execute(text("SELECT item_code FROM tasks WHERE id = :t"), {"t": task_id}).scalar()
+    return approval(item, **extra)
