@@ -31,13 +31,8 @@ from engine.persistence.batch import defer
 s = t.case_savings
 d = t.case_savings_departments
 
-PREFILL = "prefill"
-"""The key of the ``baseline_sources`` JSON column under which a case's per-field pre-fill
-measurement is kept: ``{"count": fields a data source could fill, "share": the share of them
-pre-filled, "fields": {field: pre-filled}}``. It went into the one JSON column the table has, so
-that no migration was needed; rows written before it have none and read back None."""
-_PREFILL_COUNT = s.c.baseline_sources[(PREFILL, "count")].as_float()
-_PREFILL_SHARE = s.c.baseline_sources[(PREFILL, "share")].as_float()
+_PREFILL_COUNT = s.c.fields_prefillable
+_PREFILL_SHARE = s.c.fields_prefilled_of_prefillable
 
 
 @dataclass(frozen=True)
@@ -76,25 +71,6 @@ class CaseEvent:
     data: dict[str, Any]
 
 
-def _sources_json(savings: CaseSavings) -> dict[str, Any]:
-    data: dict[str, Any] = dict(savings.baseline_sources)
-    if savings.fields_prefillable is not None:
-        data[PREFILL] = {"count": savings.fields_prefillable, "share": savings.fields_prefilled_of_prefillable,
-                         "fields": dict(savings.prefill_fields or {})}
-    return data
-
-
-def _prefill_of(sources: dict[str, Any]) -> dict[str, Any]:
-    """The pre-fill measurement as ``CaseSavings`` members, taken out of ``sources``."""
-    prefill = sources.pop(PREFILL, None)
-    if not isinstance(prefill, dict):
-        return {}
-    count, share, by_field = prefill.get("count"), prefill.get("share"), prefill.get("fields")
-    return {"fields_prefillable": None if count is None else int(count),
-            "fields_prefilled_of_prefillable": None if share is None else float(share),
-            "prefill_fields": None if by_field is None else {str(k): bool(v) for k, v in by_field.items()}}
-
-
 def _values(stored: StoredSavings) -> dict[str, Any]:
     savings = stored.savings
     values: dict[str, Any] = {
@@ -103,7 +79,10 @@ def _values(stored: StoredSavings) -> dict[str, Any]:
         "accepted_at": stored.accepted_at, "closed_at": stored.closed_at,
         "time_elapsed_days": stored.elapsed_days, "time_paused_days": stored.paused_days,
         "fields_prefilled_share": savings.fields_prefilled_share,
-        "baseline_sources": _sources_json(savings),
+        "fields_prefillable": savings.fields_prefillable,
+        "fields_prefilled_of_prefillable": savings.fields_prefilled_of_prefillable,
+        "prefill_fields": None if savings.prefill_fields is None else dict(savings.prefill_fields),
+        "baseline_sources": dict(savings.baseline_sources),
     }
     for name in FIGURES:
         figure = savings.figure(name)
@@ -116,14 +95,16 @@ def _stored(row: Row[Any]) -> StoredSavings:
     m = row._mapping
     figures = {name: Figure(float(m[f"{name}_baseline"]), float(m[f"{name}_actual"])) for name in FIGURES}
     share = m["fields_prefilled_share"]
-    sources = dict(m["baseline_sources"] or {})
-    prefill = _prefill_of(sources)
+    could, of_could, by_field = m["fields_prefillable"], m["fields_prefilled_of_prefillable"], m["prefill_fields"]
     savings = CaseSavings(
         bundle_code=m["bundle_code"], case_number=m["case_number"], channel=m["channel"],
         result_delivery=m["result_delivery"], trips=figures["trips"], steps=figures["steps"],
         time_days=figures["time_days"], materials=figures["materials"], fields=figures["fields"],
         fees=figures["fees"], fields_prefilled_share=None if share is None else float(share),
-        baseline_sources=sources, **prefill,
+        baseline_sources=dict(m["baseline_sources"] or {}),
+        fields_prefillable=None if could is None else int(could),
+        fields_prefilled_of_prefillable=None if of_could is None else float(of_could),
+        prefill_fields=None if by_field is None else {str(k): bool(v) for k, v in by_field.items()},
     )
     return StoredSavings(m["case_id"], m["accepted_at"], m["closed_at"], savings, float(m["time_elapsed_days"]),
                          float(m["time_paused_days"]))

@@ -414,6 +414,11 @@ case_savings = Table(
     Column("fields_actual", Integer, nullable=False),
     Column("fields_reduction", Float, nullable=True),
     Column("fields_prefilled_share", Float, nullable=True),
+    # Pre-fill measured per field: how many fields a data source could fill, the share of those
+    # pre-filled, and per field whether it was (null for cases measured before, migration 0017).
+    Column("fields_prefillable", Integer, nullable=True),
+    Column("fields_prefilled_of_prefillable", Float, nullable=True),
+    Column("prefill_fields", JSON, nullable=True),
     Column("fees_baseline", Float, nullable=False),
     Column("fees_actual", Float, nullable=False),
     Column("fees_reduction", Float, nullable=True),

@@ -15,6 +15,7 @@ from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
 from engine.services.elicences import granted_licence, issue_elicences
 from engine.services.events import record_event
+from engine.services.linkage import settle_opened_approvals
 from engine.services.progress import complete_in_workflow, load_workflow, save_progress
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.workflow.case_workflow import WorkflowTask
@@ -227,6 +228,8 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
             item.decided_by, item.decided_at = actor.user, now
         uow.items.save(item)
     record_event(uow, case, completion.event_type, actor, now, completion.event_data, task.id)
+    if task.kind != TaskKind.PICKUP:
+        settle_opened_approvals(uow, ctx, case, wf, now, open_before)
     if task.kind == TaskKind.PICKUP:
         row = uow.flows.bundle(case.bundle_code)
         assert row is not None
