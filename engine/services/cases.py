@@ -25,7 +25,7 @@ from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.workflow.case_workflow import CaseWorkflow
 from forms.checklist import MaterialStatus, assess
-from forms.subjects import validate_applicant
+from forms.subjects import SubjectKind, validate_applicant
 from forms.unified import prefill, validate_form
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -157,6 +157,8 @@ def _check_application(
     catalogue = catalogues.get(uow, definition)
     form, checklist = catalogue.form(), catalogue.checklist()
     refs = holder_refs(applicant)
+    if catalogue.subject.kind == SubjectKind.ENTERPRISE:
+        refs.reverse()  # the enterprise's own credit code first, not the person's last one
     held = applicant_data(uow, refs[0], now) if refs else ApplicantData(None, None, [])
     filled = prefill(form, held.sources())
     from_applicant = {k: v for k, v in catalogue.subject.form_values(applicant).items() if form.get(k) is not None}

@@ -36,6 +36,8 @@ def settle_opened_approvals(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case
     """Call after the workflow moved on and the decision's item was saved, before the open tasks
     are projected: approvals that just opened either end as not applicable (repeatedly, down the
     chain of prerequisites) or receive the outputs of their prerequisites."""
+    if not any(t.kind == TaskKind.APPROVAL and t.id not in open_before for t in wf.waiting_tasks()):
+        return  # nothing opened: no read (on PostgreSQL each read after a write is a round trip)
     row = uow.flows.bundle(case.bundle_code)
     if row is None:
         return
