@@ -19,15 +19,36 @@ HEAD = HEADERS["scjg.head"]
 # not count; 09-25 (中秋) and 10-01..10-07 (国庆) are days off; Saturday 10-10 is a working day.
 # Working days after 09-24: 09-28 (1), 09-29 (2), 09-30 (3), 10-08 (4), 10-09 (5), 10-10 (6),
 # 10-12 (7), 10-13 (8), 10-14 (9), 10-15 (10), 10-16 (11), 10-19 (12), 10-20 (13), 10-21 (14).
-DUE = {"cy.yyzz": "2026-09-28",  # promised 1 working day
-       "cy.zp": "2026-10-09",    # promised 5
-       "cy.xf": "2026-10-15",    # promised 10
-       "cy.jkz": "2026-10-09"}   # promised 5
+# Open at acceptance: the business licence and the health certificate, counted from 09-24.
+DUE_AT_ACCEPTANCE = {"cy.yyzz": "2026-09-28",  # promised 1 working day
+                     "cy.jkz": "2026-10-09"}   # promised 5
+# The outdoor sign, the fire inspection and the food permit wait for the business licence and open
+# when 市场监管 approves it: in these tests on its due day, Monday 09-28 at 10:00 (LICENSED). Their
+# clocks count from that day, which itself does not count either. Working days after 09-28:
+# 09-29 (1), 09-30 (2), 10-08 (3), 10-09 (4), 10-10 (5), 10-12 (6), 10-13 (7), 10-14 (8),
+# 10-15 (9), 10-16 (10), 10-19 (11), 10-20 (12), 10-21 (13), 10-22 (14).
+LICENSED = "2026-09-28"
+DUE_AFTER_LICENCE = {"cy.zp": "2026-10-10",    # promised 5
+                     "cy.spjy": "2026-10-13",  # promised 7
+                     "cy.xf": "2026-10-16"}    # promised 10
 
 
 def shanghai(day: str, hour: int) -> datetime:
     """``hour`` o'clock in Shanghai on ``day``, in UTC."""
     return datetime.fromisoformat(f"{day}T{hour:02d}:00:00+08:00").astimezone(UTC)
+
+
+def approve_licence(client: Any, number: str, clock: FakeClock, day: str = LICENSED, hour: int = 10) -> None:
+    """市场监管 approves the business licence (with its number) at ``hour`` on ``day``: the sign, the
+    fire inspection and the food permit open at that moment."""
+    clock.now = shanghai(day, hour)
+    licence = open_task(client, number, "cy.yyzz")
+    answer = complete(client, licence, approval(licence), REVIEWERS["scjg"])
+    assert answer.status_code == 200, answer.json
+    # The reviewer is answered the tasks opened in their own department; the supervisor sees all three.
+    assert [t["item"] for t in answer.json["opened_tasks"]] == ["cy.spjy"]
+    opened = [t for t in client.get(f"/api/tasks?case={number}").json["items"] if t["item"] in DUE_AFTER_LICENCE]
+    assert sorted(t["item"] for t in opened) == sorted(DUE_AFTER_LICENCE)
 
 
 def clock_of(client: Any, number: str, item: str) -> dict[str, Any]:
@@ -36,27 +57,40 @@ def clock_of(client: Any, number: str, item: str) -> dict[str, Any]:
     return clock  # type: ignore[no-any-return]
 
 
-def test_due_days_match_the_hand_count(client: Any) -> None:
+def test_due_days_match_the_hand_count(client: Any, clock: FakeClock) -> None:
     case = start(client)
-    for item, due in DUE.items():
-        clock = clock_of(client, case["number"], item)
-        assert clock["due_on"] == due, item
+    assert sorted(t["item"] for t in case["open_tasks"] if t["kind"] == "approval") == sorted(DUE_AT_ACCEPTANCE)
+    for item, due in DUE_AT_ACCEPTANCE.items():
+        reading = clock_of(client, case["number"], item)
+        assert reading["due_on"] == due, item
         # One working day of a one-day promise is within the yellow margin (≤ 2 days left) from the start.
-        assert clock["colour"] == ("yellow" if item == "cy.yyzz" else "green"), item
-        assert clock["paused"] is False and clock["unconfirmed_years"] == []
+        assert reading["colour"] == ("yellow" if item == "cy.yyzz" else "green"), item
+        assert reading["paused"] is False and reading["unconfirmed_years"] == []
+    approve_licence(client, case["number"], clock)
+    for item, due in DUE_AFTER_LICENCE.items():
+        reading = clock_of(client, case["number"], item)
+        assert reading["due_on"] == due, item
+        assert reading["colour"] == "green", item
+        assert reading["paused"] is False and reading["unconfirmed_years"] == []
+    # Read on 09-28: 10 working days of 消防 are left, and 4 of 卫健 (09-29, 09-30, 10-08, 10-09).
     assert clock_of(client, case["number"], "cy.xf")["remaining_days"] == 10
-    # 城管's promise is 5 working days, the law allows 20: 10-09 and, 15 working days later
-    # (10-10, 10-12..10-16, 10-19..10-23, 10-26..10-29), 10-29.
+    assert clock_of(client, case["number"], "cy.jkz")["remaining_days"] == 4
+    # 城管's promise is 5 working days, the law allows 20, both counted from 09-28: 10-10 and, 15
+    # working days later (10-12..10-16, 10-19..10-23, 10-26..10-30), 10-30.
     sign = clock_of(client, case["number"], "cy.zp")
-    assert (sign["statutory_days"], sign["statutory_due_on"]) == (20, "2026-10-29")
-    # The case: the longest chain is 营业执照 (1) then 食品经营许可 (7) = 8, beaten by 消防 (10).
-    assert case["clock"]["limit_days"] == 10 and case["clock"]["due_on"] == "2026-10-15"
-    assert case["receipt"]["promised_by"] == "2026-10-15"
-    assert client.get(f"/api/tasks?case={case['number']}").json["items"][0]["clock"]["due_on"] in DUE.values()
+    assert (sign["statutory_days"], sign["statutory_due_on"]) == (20, "2026-10-30")
+    # The case counts from acceptance over the longest chain of promises: 营业执照 (1) then 消防 (10)
+    # = 11, beating 营业执照 then 食品经营许可 (1 + 7 = 8) or 户外招牌 (1 + 5 = 6) and 健康证明 (5);
+    # the 11th working day after 09-24 is 10-16.
+    assert case["clock"]["limit_days"] == 11 and case["clock"]["due_on"] == "2026-10-16"
+    assert case["receipt"]["promised_by"] == "2026-10-16"
+    due_days = {**DUE_AT_ACCEPTANCE, **DUE_AFTER_LICENCE}.values()
+    assert client.get(f"/api/tasks?case={case['number']}").json["items"][0]["clock"]["due_on"] in due_days
 
 
 def test_a_pause_moves_the_due_day_by_the_paused_working_days(client: Any, clock: FakeClock) -> None:
     case = start(client)
+    approve_licence(client, case["number"], clock, hour=9)  # 消防 opens 09-28 09:00, due 10-16
     fire = open_task(client, case["number"], "cy.xf")
     clock.now = shanghai("2026-09-28", 10)
     paused = client.post(f"/api/tasks/{fire['id']}/pause", json={"procedure": "expert_review",
@@ -69,11 +103,12 @@ def test_a_pause_moves_the_due_day_by_the_paused_working_days(client: Any, clock
     clock.now = shanghai("2026-10-09", 16)
     resumed = client.post(f"/api/tasks/{fire['id']}/resume", headers=REVIEWERS["xf"])
     assert resumed.status_code == 200, resumed.json
-    # Paused (09-28, 10-09]: 09-29, 09-30, 10-08, 10-09 = 4 working days; 10-15 + 4 = 10-21.
-    assert resumed.json["clock"]["due_on"] == "2026-10-21" and resumed.json["clock"]["paused"] is False
+    # Paused (09-28, 10-09]: 09-29, 09-30, 10-08, 10-09 = 4 working days; 10-16 + 4 working days
+    # (10-19, 10-20, 10-21, 10-22) = 10-22.
+    assert resumed.json["clock"]["due_on"] == "2026-10-22" and resumed.json["clock"]["paused"] is False
     timeline = client.get(f"/api/cases/{case['number']}").json["timeline"]
     moved = next(e for e in timeline if e["type"] == "ClockResumed")
-    assert moved["data"]["due_before"] == "2026-10-15" and moved["data"]["due_on"] == "2026-10-21"
+    assert moved["data"]["due_before"] == "2026-10-16" and moved["data"]["due_on"] == "2026-10-22"
     assert any(e["type"] == "ClockPaused" and e["data"]["label"] == "专家评审" for e in timeline)
 
 
@@ -131,19 +166,22 @@ def test_warnings_turn_yellow_then_red(client: Any, engine: OneThingEngine, cloc
     assert client.get("/api/supervision/warnings?colour=purple", headers=SUPERVISOR).status_code == 422
 
 
-def test_calendar_overrides_move_due_days(client: Any) -> None:
+def test_calendar_overrides_move_due_days(client: Any, clock: FakeClock) -> None:
     case = start(client)
+    approve_licence(client, case["number"], clock)  # 消防 opens 09-28, due 10-16
     declared = client.put("/api/calendar/overrides/2026-10-09", json={"kind": "holiday", "reason": "临时闭馆"},
                           headers=ADMIN)
     assert declared.status_code == 200, declared.json
     assert case["number"] in declared.json["cases_updated"]
     # 10-09 off: the fifth working day after 09-24 becomes Saturday 10-10.
     assert clock_of(client, case["number"], "cy.jkz")["due_on"] == "2026-10-10"
+    # 消防 (10 after 09-28): 09-29, 09-30, 10-08, 10-10, 10-12, 10-13, 10-14, 10-15, 10-16, 10-19.
+    assert clock_of(client, case["number"], "cy.xf")["due_on"] == "2026-10-19"
     worked = client.put("/api/calendar/overrides/2026-10-11", json={"kind": "workday", "reason": "调休上班"},
                         headers=ADMIN)
     assert worked.status_code == 200
-    # 消防 (10): 09-28, 09-29, 09-30, 10-08, 10-10, 10-11, 10-12, 10-13, 10-14, 10-15.
-    assert clock_of(client, case["number"], "cy.xf")["due_on"] == "2026-10-15"
+    # Sunday 10-11 worked: 09-29, 09-30, 10-08, 10-10, 10-11, 10-12, 10-13, 10-14, 10-15, 10-16.
+    assert clock_of(client, case["number"], "cy.xf")["due_on"] == "2026-10-16"
     year = client.get("/api/calendar/2026").json
     assert {"day": "2026-10-09", "kind": "holiday", "reason": "临时闭馆"} in year["overrides"]
     assert "2026-10-11" in year["working_weekends"] and "2026-02-14" in year["working_weekends"]
@@ -163,6 +201,8 @@ def test_calendar_overrides_move_due_days(client: Any) -> None:
 def test_a_deadline_in_a_year_without_official_data_is_flagged(client: Any, clock: FakeClock) -> None:
     clock.now = shanghai("2026-12-24", 10)
     case = start(client)
+    # 消防 opens with the licence on Friday 12-25: 10 working days later is in January 2027.
+    approve_licence(client, case["number"], clock, day="2026-12-25")
     fire = clock_of(client, case["number"], "cy.xf")
     assert fire["due_on"].startswith("2027-") and fire["unconfirmed_years"] == [2027]
     assert client.get("/api/calendar/2027").json["needs_confirmation"] is True
@@ -174,6 +214,7 @@ def test_a_deadline_in_a_year_without_official_data_is_flagged(client: Any, cloc
 
 def test_deciding_ends_a_running_procedure(client: Any, clock: FakeClock) -> None:
     case = start(client)
+    approve_licence(client, case["number"], clock)
     fire = open_task(client, case["number"], "cy.xf")
     assert client.post(f"/api/tasks/{fire['id']}/pause", json={"procedure": "inspection", "reason": "检验"},
                        headers=REVIEWERS["xf"]).status_code == 200

@@ -214,8 +214,11 @@ def test_only_administrators_edit_flows(client: Any) -> None:
 
 
 def test_running_cases_move_to_a_compatible_version_and_finish_on_it(client: Any) -> None:
-    waiting = start(client)  # every approval still open: the pickup has not been reached
+    # The sign's approval opens once the business licence is approved.
+    waiting = start(client)
+    approve(client, waiting, "cy.yyzz")  # the sign's approval is open, waiting: the pickup has not been reached
     ahead = start(client)
+    approve(client, ahead, "cy.yyzz")
     approve(client, ahead, "cy.zp")  # the sign's approval is done: renaming it changes what this case did
     compatible, incompatible = uploaded(client, RENAMED_PICKUP), uploaded(client, RENAMED_SIGN)
 

@@ -16,7 +16,11 @@ from tests.conftest import HEADERS, REVIEWERS, FakeClock
 
 
 def test_on_time_rates_and_open_approvals_by_colour(client: Any, engine: OneThingEngine, clock: FakeClock) -> None:
-    # Accepted 2026-09-24: 营业执照 due 09-28, 户外招牌 and 健康证明 due 10-09, 消防 due 10-15.
+    # Accepted 2026-09-24: 营业执照 due 09-28 and 健康证明 due 10-09 (the 1st and 5th working days
+    # after 09-24: 09-28, 09-29, 09-30, 10-08, 10-09). 户外招牌, 食品经营许可 and 消防 open when the
+    # licence is approved, 09-28 at 23:00, and count from that day: 09-29 (1), 09-30 (2), 10-08 (3),
+    # 10-09 (4), Saturday 10-10 (5: 户外招牌 due), 10-12 (6), 10-13 (7: 食品经营许可 due), 10-14 (8),
+    # 10-15 (9), 10-16 (10: 消防 due).
     number = start(client)["number"]
     clock.now = shanghai("2026-09-28", 23)
     assert complete(client, open_task(client, number, "cy.yyzz"), approval("cy.yyzz"),
@@ -24,11 +28,11 @@ def test_on_time_rates_and_open_approvals_by_colour(client: Any, engine: OneThin
     clock.now = shanghai("2026-10-09", 23) + timedelta(minutes=59)
     assert complete(client, open_task(client, number, "cy.jkz"), approval("cy.jkz"),
                     REVIEWERS["wj"]).status_code == 200
-    clock.now = shanghai("2026-10-10", 0)
+    clock.now = shanghai("2026-10-11", 0)  # the midnight after the sign's due day: late
     assert complete(client, open_task(client, number, "cy.zp"), approval("cy.zp"),
                     REVIEWERS["cg"]).status_code == 200
-    # 食品经营许可 opened 09-28 with 7 working days (due 10-13) and 消防 (due 10-15) are overdue by 10-16.
-    clock.now = shanghai("2026-10-16", 10)
+    # 食品经营许可 (due 10-13) and 消防 (due 10-16) are overdue by Monday 10-19.
+    clock.now = shanghai("2026-10-19", 10)
     tick(engine.ctx)
 
     answer = client.get("/api/supervision/departments")
@@ -40,8 +44,9 @@ def test_on_time_rates_and_open_approvals_by_colour(client: Any, engine: OneThin
     assert (rows["wj"]["completed"], rows["wj"]["on_time"], rows["wj"]["on_time_rate"]) == (1, 1, 1.0)
     assert (rows["cg"]["completed"], rows["cg"]["on_time"], rows["cg"]["on_time_rate"]) == (1, 0, 0.0)
     assert (rows["xf"]["completed"], rows["xf"]["on_time_rate"]) == (0, None)
-    assert rows["scjg"]["open"] == {"green": 0, "yellow": 0, "red": 1, "total": 1}
-    assert rows["xf"]["open"] == {"green": 0, "yellow": 0, "red": 1, "total": 1}
+    # no_limit: open approvals without any time limit (none here: every item has one).
+    assert rows["scjg"]["open"] == {"green": 0, "yellow": 0, "red": 1, "no_limit": 0, "total": 1}
+    assert rows["xf"]["open"] == {"green": 0, "yellow": 0, "red": 1, "no_limit": 0, "total": 1}
     assert rows["cg"]["open"]["total"] == 0 and rows["cg"]["paused"] == 0
 
     overdue = client.get("/api/tasks?state=open&colour=red").json["items"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine.bootstrap import ROOT, Settings, build_engine
-from tests.integration.test_timers import events, start, with_reminder
+from tests.integration.test_timers import REMINDED, events, start, with_reminder
 
 BROKER = os.environ.get("ONETHING_BROKER_URL", "redis://127.0.0.1:6379/15")
 
@@ -36,7 +36,7 @@ def test_a_celery_worker_with_beat_fires_a_due_timer_once(db_url: str, tmp_path:
     (bpmn / "restaurant").mkdir()
     shutil.copy(ROOT / "bpmn" / "restaurant" / "bundle.json", bpmn / "restaurant" / "bundle.json")
     source = (ROOT / "bpmn" / "restaurant" / "flow.bpmn").read_bytes()
-    flow = with_reminder(source, "approve_xf", '"PT1S"', "timeDuration")
+    flow = with_reminder(source, REMINDED, '"PT1S"', "timeDuration")
     (bpmn / "restaurant" / "flow.bpmn").write_bytes(flow)
     engine = build_engine(Settings(database_url=db_url, bpmn_dir=bpmn, password_strength="fast"))
     try:

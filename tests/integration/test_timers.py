@@ -28,7 +28,11 @@ from forms.samples import sample_values
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ACCEPTED = datetime(2026, 9, 24, 1, 30, tzinfo=UTC)  # Thursday 09:30 in Shanghai
 CLERK = Actor("wang.window", "window", "clerk")
-APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000"}
+# The restaurant is a new enterprise: the applicant block declares its name (and has no credit code).
+APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000", "entity_name": "小明面馆"}
+# The reminder hangs on the health certificate's approval, open from acceptance (the fire
+# inspection's opens only once the business licence is approved).
+REMINDED = "approve_jkz"
 
 
 def with_reminder(xml: bytes, task: str, expression: str, kind: str = "timeDate") -> bytes:
@@ -55,7 +59,7 @@ def timed_engine(db_url: str, tmp_path: Path) -> Iterator[OneThingEngine]:
     shutil.copytree(ROOT / "bpmn" / "catalogue", bpmn / "catalogue")
     (bpmn / "restaurant").mkdir()
     shutil.copy(ROOT / "bpmn" / "restaurant" / "bundle.json", bpmn / "restaurant" / "bundle.json")
-    flow = with_reminder((ROOT / "bpmn" / "restaurant" / "flow.bpmn").read_bytes(), "approve_xf", "working_days(2)")
+    flow = with_reminder((ROOT / "bpmn" / "restaurant" / "flow.bpmn").read_bytes(), REMINDED, "working_days(2)")
     (bpmn / "restaurant" / "flow.bpmn").write_bytes(flow)
     with time_machine.travel(ACCEPTED, tick=False):
         built = build_engine(Settings(database_url=db_url, bpmn_dir=bpmn, password_strength="fast"))
@@ -65,7 +69,8 @@ def timed_engine(db_url: str, tmp_path: Path) -> Iterator[OneThingEngine]:
 
 def start(engine: OneThingEngine) -> str:
     catalogue = get_bundle_catalogue(engine.ctx, "restaurant")
-    applied = start_case(StartCase("restaurant", APPLICANT, CLERK, form=sample_values(catalogue.form(), APPLICANT),
+    known = catalogue.subject.form_values(APPLICANT)
+    applied = start_case(StartCase("restaurant", APPLICANT, CLERK, form=sample_values(catalogue.form(), known),
                                    materials={e.key: "submitted" for e in catalogue.checklist().entries}),
                          engine.ctx)
     with engine.ctx.uow(False) as uow:
@@ -104,7 +109,7 @@ def test_a_working_day_reminder_fires_once_when_due(timed_engine: OneThingEngine
     with timed_engine.ctx.uow(False) as uow:  # the reminder did not take the task away
         case = uow.cases.get_by_number(number)
         assert case is not None
-        assert any(t.name == "approve_xf" for t in uow.tasks.open_for_case(case.id))
+        assert any(t.name == REMINDED for t in uow.tasks.open_for_case(case.id))
 
 
 def test_two_tickers_fire_a_timer_once(timed_engine: OneThingEngine) -> None:
@@ -136,7 +141,7 @@ def test_two_tickers_fire_a_timer_once(timed_engine: OneThingEngine) -> None:
 def test_the_flow_check_accepts_the_working_day_helper() -> None:
     from engine.workflow.flow_check import check_flow
 
-    xml = with_reminder((ROOT / "bpmn" / "restaurant" / "flow.bpmn").read_bytes(), "approve_xf", "working_days(2)")
+    xml = with_reminder((ROOT / "bpmn" / "restaurant" / "flow.bpmn").read_bytes(), REMINDED, "working_days(2)")
     bundle = json.loads((ROOT / "bpmn" / "restaurant" / "bundle.json").read_text(encoding="utf-8"))
     departments = {i["department"] for i in bundle["items"]}
     report = check_flow(xml, bundle, departments, functions={"working_days"})
@@ -155,7 +160,7 @@ def test_two_ticker_processes_fire_each_timer_once(db_url: str, tmp_path: Path) 
     (bpmn / "restaurant").mkdir()
     shutil.copy(ROOT / "bpmn" / "restaurant" / "bundle.json", bpmn / "restaurant" / "bundle.json")
     source = (ROOT / "bpmn" / "restaurant" / "flow.bpmn").read_bytes()
-    (bpmn / "restaurant" / "flow.bpmn").write_bytes(with_reminder(source, "approve_xf", '"PT1S"', "timeDuration"))
+    (bpmn / "restaurant" / "flow.bpmn").write_bytes(with_reminder(source, REMINDED, '"PT1S"', "timeDuration"))
     engine = build_engine(Settings(database_url=db_url, bpmn_dir=bpmn, password_strength="fast"))
     try:
         numbers = [start(engine) for _ in range(8)]

@@ -22,18 +22,27 @@ def approve(engine: OneThingEngine, task_id: str, department: str) -> None:
                   engine.ctx)
 
 
+def ready_approvals(engine: OneThingEngine, case_id: int) -> dict[str, tuple[str, str]]:
+    """The case's open approvals: item -> (task id, department)."""
+    with engine.db.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT item_code, id, department FROM tasks WHERE case_id = :c AND kind = 'approval' "
+            "AND state = 'ready' ORDER BY item_code"), {"c": case_id}).all()
+    return {item: (task_id, department) for item, task_id, department in rows}
+
+
 def test_a_stale_cached_workflow_is_not_used(engine: OneThingEngine, db_url: str, clock: FakeClock) -> None:
     other = build_engine(Settings(database_url=db_url, clock=clock, deploy_shipped=False))
     try:
         start = StartCase("restaurant", APPLICANT, CLERK, **application(engine))
         case_id = int(start_case(start, engine.ctx).resource_id)
-        with engine.db.connect() as conn:
-            tasks = conn.execute(text(
-                "SELECT id, department, item_code FROM tasks WHERE case_id = :c AND kind = 'approval' "
-                "ORDER BY item_code"), {"c": case_id}).all()
-        approve(engine, tasks[0][0], tasks[0][1])  # this process now caches the case
-        approve(other, tasks[1][0], tasks[1][1])  # another process changes it
-        approve(engine, tasks[2][0], tasks[2][1])  # the cached copy is one change behind
+        at_intake = ready_approvals(engine, case_id)
+        assert set(at_intake) == {"cy.yyzz", "cy.jkz"}
+        approve(engine, *at_intake["cy.jkz"])  # this process now caches the case
+        approve(other, *at_intake["cy.yyzz"])  # another process changes it: the licence opens three approvals
+        opened = ready_approvals(engine, case_id)
+        assert set(opened) == {"cy.spjy", "cy.zp", "cy.xf"}
+        approve(engine, *opened["cy.xf"])  # the cached copy is one change behind
         # The first change continued from the copy cached at intake; the third found it stale.
         assert (engine.ctx.workflows.hits, engine.ctx.workflows.misses) == (1, 1)
 
@@ -46,7 +55,7 @@ def test_a_stale_cached_workflow_is_not_used(engine: OneThingEngine, db_url: str
         flow = engine.ctx.specs.get(version_id, lambda: pytest.fail("the flow is not cached"))
         stored = CaseWorkflow.load(flow, state, engine.ctx.script_engine)
         still_waiting = {t.item for t in stored.waiting_tasks()}
-        assert still_waiting == {t[2] for t in tasks[3:]} | {"cy.spjy"}  # the permit opened after the licence
+        assert still_waiting == {"cy.spjy", "cy.zp"}  # opened by the licence, not yet decided
         assert seqs == list(range(1, len(seqs) + 1))
     finally:
         other.db.dispose()
@@ -54,16 +63,15 @@ def test_a_stale_cached_workflow_is_not_used(engine: OneThingEngine, db_url: str
 
 def test_consecutive_changes_in_one_process_reuse_the_live_workflow(engine: OneThingEngine) -> None:
     case_id = int(start_case(StartCase("restaurant", APPLICANT, CLERK, **application(engine)), engine.ctx).resource_id)
-    with engine.db.connect() as conn:
-        tasks = conn.execute(text("SELECT id, department FROM tasks WHERE case_id = :c AND kind = 'approval'"),
-                             {"c": case_id}).all()
-    for task_id, department in tasks:
+    at_intake = ready_approvals(engine, case_id)
+    assert set(at_intake) == {"cy.yyzz", "cy.jkz"}
+    for task_id, department in at_intake.values():
         approve(engine, task_id, department)
-    with engine.db.connect() as conn:
-        permit = conn.execute(text("SELECT id, department FROM tasks WHERE case_id = :c AND state = 'ready' "
-                                   "AND kind = 'approval'"), {"c": case_id}).one()
-    approve(engine, permit[0], permit[1])
-    assert engine.ctx.workflows.hits == len(tasks) + 1
+    opened = ready_approvals(engine, case_id)  # the permit, the sign and the fire inspection, after the licence
+    assert set(opened) == {"cy.spjy", "cy.zp", "cy.xf"}
+    for task_id, department in opened.values():
+        approve(engine, task_id, department)
+    assert engine.ctx.workflows.hits == len(at_intake) + len(opened)
     with engine.db.connect() as conn:
         status = conn.execute(text("SELECT status FROM cases WHERE id = :c"), {"c": case_id}).scalar_one()
     assert status == "awaiting_pickup"

@@ -13,6 +13,8 @@ from engine.workflow.specs import FlowSpec, parse_flow
 
 FLOW = Path(__file__).resolve().parents[2] / "bpmn" / "restaurant" / "flow.bpmn"
 ITEMS = {"cy.yyzz": "scjg", "cy.spjy": "scjg", "cy.zp": "cg", "cy.xf": "xf", "cy.jkz": "wj"}
+# The items that use the business licence: they wait for it, then open in parallel (fork_yyzz).
+AFTER_LICENCE = ("cy.spjy", "cy.zp", "cy.xf")
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +52,18 @@ def test_the_flow_declares_lanes_and_kinds(flow: FlowSpec) -> None:
 
 def test_all_approved_reaches_pickup_with_every_result(flow: FlowSpec) -> None:
     wf = started(flow)
-    # The food permit is decided after the business licence; the other items run in parallel.
+    # At the start only the business licence and the health certificate are open.
     assert sorted((t.item, t.lane) for t in wf.waiting_tasks()) == sorted(
-        (item, lane) for item, lane in ITEMS.items() if item != "cy.spjy")
-    for item in ("cy.jkz", "cy.xf", "cy.zp", "cy.yyzz", "cy.spjy"):
-        if item == "cy.spjy":
-            assert waiting(wf, "approval", "cy.spjy").lane == "scjg"
+        (item, lane) for item, lane in ITEMS.items() if item not in AFTER_LICENCE)
+    decide(wf, "cy.jkz", "approve")
+    wf = restored(flow, wf)
+    assert [t.item for t in wf.waiting_tasks()] == ["cy.yyzz"]  # nothing opens before the licence
+    decide(wf, "cy.yyzz", "approve")
+    wf = restored(flow, wf)
+    # The licence approved, the food permit, the sign and the fire inspection open in parallel.
+    assert sorted((t.item, t.lane) for t in wf.waiting_tasks()) == sorted(
+        (item, ITEMS[item]) for item in AFTER_LICENCE)
+    for item in ("cy.xf", "cy.zp", "cy.spjy"):
         decide(wf, item, "approve")
         wf = restored(flow, wf)
     pickup = waiting(wf, "pickup")
@@ -79,6 +87,8 @@ def test_a_rejection_keeps_the_other_results(flow: FlowSpec) -> None:
 
 def test_correction_goes_to_the_window_and_back_to_the_department(flow: FlowSpec) -> None:
     wf = started(flow)
+    decide(wf, "cy.yyzz", "approve")  # the fire inspection opens with the business licence
+    wf = restored(flow, wf)
     decide(wf, "cy.xf", "correct")
     wf = restored(flow, wf)
     supply = waiting(wf, "correction", "cy.xf")
@@ -93,7 +103,7 @@ def test_correction_goes_to_the_window_and_back_to_the_department(flow: FlowSpec
         wf = restored(flow, wf)
         wf.complete(waiting(wf, "correction", "cy.xf").id, {})
         wf = restored(flow, wf)
-    for item in ITEMS:
+    for item in [i for i in ITEMS if i != "cy.yyzz"]:  # the licence is approved already
         decide(wf, item, "approve")
         wf = restored(flow, wf)
     assert waiting(wf, "pickup")
@@ -116,6 +126,8 @@ def test_conditions_run_in_the_safe_evaluator(flow: FlowSpec) -> None:
     )
     hostile = parse_flow(xml.encode("utf-8"), "restaurant")
     wf = started(hostile)
+    decide(wf, "cy.yyzz", "approve")  # the sign's approval opens with the business licence
+    wf = restored(hostile, wf)
     with pytest.raises(WorkflowError):
         decide(wf, "cy.zp", "approve")
 
@@ -128,6 +140,6 @@ def test_typed_values_in_task_data_survive_the_stored_json(flow: FlowSpec) -> No
     moment = datetime(2026, 9, 24, 9, 30, tzinfo=UTC)
     wf.complete(intake.id, {"applicant": {"name": "陈小明"}, "seen": {"at": moment, "for": timedelta(days=2)}})
     again = restored(flow, wf)
-    data = again.task_data(waiting(again, "approval", "cy.zp").id)
+    data = again.task_data(waiting(again, "approval", "cy.jkz").id)  # an approval open from the start
     assert data["seen"] == {"at": moment, "for": timedelta(days=2)}
     assert data["applicant"] == {"name": "陈小明"}
