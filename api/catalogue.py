@@ -32,6 +32,8 @@ class EntrySchema(Schema):
 class FormArgsSchema(Schema):
     applicant = fields.String(validate=validate.Length(max=18),
                               metadata={"description": "申请人身份证号码或统一社会信用代码：按已有数据和电子证照预填"})
+    agent = fields.String(validate=validate.Length(max=18), metadata={
+        "description": "企业申请时经办人的身份证号码：其人口库信息预填经办人本人的字段"})
 
 
 def guide_view(cat: BundleCatalogue) -> dict[str, Any]:
@@ -76,7 +78,7 @@ class BundleForm(MethodView):
     def get(self, args: dict[str, Any], code: str) -> dict[str, Any]:
         """The unified form (JSON Schema, order, groups), pre-filled for the applicant from shared data
         and the e-licences they hold; the checklist with the materials those licences waive"""
-        found = get_prefilled_form(ctx(), code, args.get("applicant"))
+        found = get_prefilled_form(ctx(), code, args.get("applicant"), args.get("agent"))
         held = found.held.licence_types
         return {
             "subject": found.catalogue.subject.as_dict(),

@@ -66,6 +66,12 @@ class Subject:
     def keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
 
+    @property
+    def lookup_key(self) -> str:
+        """The applicant key shared data and e-licences are looked up by: an existing enterprise's
+        credit code, else the person's ID number."""
+        return "credit_code" if self.kind == SubjectKind.ENTERPRISE else "id_number"
+
     def as_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {"kind": str(self.kind), "label": self.label,
                                  "applicant_fields": [f.as_dict() for f in self.fields],

@@ -15,7 +15,7 @@ from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_id_in
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.case_detail import detail_after_change
-from engine.services.catalogue import ApplicantData, applicant_data, holder_refs
+from engine.services.catalogue import ApplicantData, applicant_data
 from engine.services.catalogue_cache import CatalogueCache
 from engine.services.clocks import start_case_clock
 from engine.services.context import ServiceContext
@@ -25,7 +25,7 @@ from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.workflow.case_workflow import CaseWorkflow
 from forms.checklist import MaterialStatus, assess
-from forms.subjects import SubjectKind, validate_applicant
+from forms.subjects import validate_applicant
 from forms.unified import prefill, validate_form
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -156,10 +156,9 @@ def _check_application(
     material present). Answers the form, each material's status and the pre-filled fields."""
     catalogue = catalogues.get(uow, definition)
     form, checklist = catalogue.form(), catalogue.checklist()
-    refs = holder_refs(applicant)
-    if catalogue.subject.kind == SubjectKind.ENTERPRISE:
-        refs.reverse()  # the enterprise's own credit code first, not the person's last one
-    held = applicant_data(uow, refs[0], now) if refs else ApplicantData(None, None, [])
+    ref = str(applicant.get(catalogue.subject.lookup_key) or "").strip().upper()
+    agent = str(applicant.get("id_number") or "") if catalogue.subject.lookup_key == "credit_code" else None
+    held = applicant_data(uow, ref, now, agent) if ref else ApplicantData(None, None, [])
     filled = prefill(form, held.sources())
     from_applicant = {k: v for k, v in catalogue.subject.form_values(applicant).items() if form.get(k) is not None}
     values = {**{k: p.value for k, p in filled.items()}, **from_applicant, **cmd.form}

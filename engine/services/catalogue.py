@@ -87,12 +87,6 @@ def get_bundle_catalogue(ctx: ServiceContext, code: str) -> BundleCatalogue:
         return bundle_catalogue(uow, code, ctx.catalogues)
 
 
-def holder_refs(applicant: dict[str, Any]) -> list[str]:
-    """The registry keys of an applicant: the person's ID number and the enterprise's credit code."""
-    refs = [str(applicant.get(k) or "").strip().upper() for k in ("id_number", "credit_code")]
-    return [r for r in refs if r]
-
-
 @dataclass(frozen=True)
 class ApplicantData:
     """What the government already holds about an applicant."""
@@ -136,12 +130,17 @@ class ApplicantData:
         return {lic.type for lic in self.reusable}
 
 
-def applicant_data(uow: SqlAlchemyUnitOfWork, ref: str, now: Any) -> ApplicantData:
+def applicant_data(uow: SqlAlchemyUnitOfWork, ref: str, now: Any, agent: str | None = None) -> ApplicantData:
+    """What is held about ``ref`` (an ID number or a credit code). ``agent``: for an enterprise, the
+    ID number of the person acting for it (经办人), whose registry record pre-fills the person's own
+    fields; their licences and credit records stay theirs."""
     ref = ref.strip().upper()
     person = uow.holders.get("person", ref) if is_resident_id(ref) else None
+    if person is None and agent and is_credit_code(ref) and is_resident_id(agent.strip().upper()):
+        person = uow.holders.get("person", agent.strip().upper())
     enterprise = uow.holders.get("enterprise", ref) if is_credit_code(ref) else None
     refs = [ref]
-    if person is not None and person.attributes.get("credit_code"):
+    if person is not None and person.attributes.get("credit_code") and is_resident_id(ref):
         refs.append(str(person.attributes["credit_code"]))
     if enterprise is not None and enterprise.attributes.get("legal_representative_id"):
         refs.append(str(enterprise.attributes["legal_representative_id"]))
@@ -158,15 +157,19 @@ class PrefilledForm:
     held: ApplicantData
 
 
-def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None) -> PrefilledForm:
+def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None,
+                       agent: str | None = None) -> PrefilledForm:
     if applicant_ref and not (is_resident_id(applicant_ref.strip().upper())
                               or is_credit_code(applicant_ref.strip().upper())):
         raise InvalidInput("applicant must be a resident ID number or a unified social credit code",
                            "申请人证件号码有误：应为有效的居民身份证号码或统一社会信用代码",
                            {"applicant": ["校验位不正确或格式有误"]})
+    if agent and not is_resident_id(agent.strip().upper()):
+        raise InvalidInput("agent must be a resident ID number", "经办人身份证号码有误",
+                           {"agent": ["应为有效的居民身份证号码（GB 11643）"]})
     with ctx.uow(False) as uow:
         catalogue = bundle_catalogue(uow, code, ctx.catalogues)
-        held = (applicant_data(uow, applicant_ref, ctx.clock()) if applicant_ref
+        held = (applicant_data(uow, applicant_ref, ctx.clock(), agent) if applicant_ref
                 else ApplicantData(None, None, []))
     form = catalogue.form()
     return PrefilledForm(catalogue, form, catalogue.checklist(), prefill(form, held.sources()), held)

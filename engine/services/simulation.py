@@ -27,7 +27,7 @@ from engine.domain.model import Actor, Bundle, TaskKind
 from engine.domain.records import TaskRecord
 from engine.persistence import queries
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
-from engine.services.catalogue import get_prefilled_form
+from engine.services.catalogue import get_bundle_catalogue, get_prefilled_form
 from engine.services.context import ServiceContext
 from engine.services.materials import SupplyMaterials, supply_materials, terminate_overdue_cases
 from engine.services.simulation_people import (
@@ -179,7 +179,9 @@ class Simulation:
     def arrive(self) -> None:
         bundle = self.rng.choice(self.bundles)
         applicant = self._applicant()
-        prefilled = get_prefilled_form(self.ctx, bundle.code, applicant.id_number)
+        subject = get_bundle_catalogue(self.ctx, bundle.code).subject
+        ref = applicant.credit_code if subject.lookup_key == "credit_code" else applicant.id_number
+        prefilled = get_prefilled_form(self.ctx, bundle.code, ref, applicant.id_number)
         materials = declare_materials(prefilled, applicant, bundle.tolerance_days, self.rng)
         channel = "online" if self.rng.random() < ONLINE else "window"
         applied = start_case(StartCase(bundle.code, applicant.as_applicant(prefilled.catalogue.subject), CLERK, channel,

@@ -123,8 +123,8 @@ def test_a_refused_business_licence_ends_the_items_that_need_it(client: Any) -> 
     scjg = reviewer(client, "scjg")
     tasks = client.get(f"/api/tasks?case={case['number']}&state=open").json["items"]
     licence = next(t for t in tasks if t["item"] == "cy.yyzz")
-    refused = client.post(f"/api/tasks/{licence['id']}/complete", json={"decision": "reject", "reason": "名称不符合规定"},
-                          headers=scjg)
+    refused = client.post(f"/api/tasks/{licence['id']}/complete",
+                          json={"decision": "reject", "reason": "名称不符合规定"}, headers=scjg)
     assert refused.status_code == 200, refused.json
     assert refused.json["opened_tasks"] == []
     open_now = client.get(f"/api/tasks?case={case['number']}&state=open").json["items"]
@@ -189,3 +189,23 @@ def test_the_applicant_block_follows_the_bundle_subject(client: Any) -> None:
     form = client.get("/api/bundles/restaurant/form", headers=CLERK).json
     assert "credit_code" not in form["schema"]["properties"], "a new enterprise's credit code is an output"
     assert client.get("/api/cases?bundle=restaurant", headers=CLERK).json["total"] == 0, "nothing was stored"
+
+
+def test_an_enterprise_is_looked_up_by_its_own_credit_code_and_its_agent_by_id(client: Any, engine: Any) -> None:
+    """For an existing enterprise the window looks up the enterprise's credit code, never the
+    person's last remembered one, and the person acting for it (经办人) pre-fills their own fields."""
+    from engine.domain.records import HolderRecord
+
+    agent = first_time_applicant("enterprise", 70)
+    with engine.ctx.uow(True) as uow:
+        uow.holders.put(HolderRecord("person", agent["id_number"], "林新", {
+            "id_number": agent["id_number"], "phone": "13900139000",
+            "credit_code": new_credit_code(71)}, engine.ctx.clock()))  # the agent's other enterprise
+        uow.commit()
+    form = client.get(f"/api/bundles/company_change/form?applicant={agent['credit_code']}"
+                      f"&agent={agent['id_number']}", headers=CLERK).json
+    assert form["prefilled"]["name"]["value"] == "林新" and form["prefilled"]["phone"]["source"] == "person.phone"
+    assert "credit_code" not in form["prefilled"], "the other enterprise's code is not this one's"
+    bad = client.get(f"/api/bundles/company_change/form?applicant={agent['credit_code']}&agent=123",
+                     headers=CLERK)
+    assert bad.status_code == 422 and "agent" in bad.json["errors"]

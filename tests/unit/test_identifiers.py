@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from forms.subjects import SUBJECTS, SubjectKind, validate_applicant
 from forms.identifiers import (
     credit_code_check_char,
     is_credit_code,
@@ -12,6 +11,7 @@ from forms.identifiers import (
     mask_phone,
     resident_id_check_digit,
 )
+from forms.subjects import SUBJECTS, SubjectKind, validate_applicant
 
 
 @pytest.mark.parametrize("value", ["11010519491231002X", "11010519491231002x", "440524188001010014"])

@@ -307,7 +307,9 @@ OneThing.start(async () => {
     const typed = Object.fromEntries(Object.entries(currentValues()).filter(([k]) => touched.has(k)));
     const states = materialStates();
     const [found, held] = await Promise.all([
-      api("GET", `/api/bundles/${encodeURIComponent(code)}/form?applicant=${encodeURIComponent(ref)}`),
+      api("GET", `/api/bundles/${encodeURIComponent(code)}/form?applicant=${encodeURIComponent(ref)}` +
+        (key === "credit_code" && applicantValues().id_number
+          ? `&agent=${encodeURIComponent(applicantValues().id_number)}` : "")),
       api("GET", `/api/applicants/${encodeURIComponent(ref)}`),
     ]);
     spec = found;
