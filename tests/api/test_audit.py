@@ -12,13 +12,14 @@ from sqlalchemy import text
 from api.cli import main
 from engine.bootstrap import OneThingEngine
 from engine.domain.audit import event_hash
-from tests.api.test_case_journey import complete, open_task, start
+from tests.api.test_case_journey import approve_licence, complete, open_task, start
 from tests.approvals import approval
 from tests.conftest import ADMIN, REVIEWERS, SUPERVISOR
 
 
 def a_few_cases(client: Any) -> str:
     case = start(client)
+    approve_licence(client, case["number"])  # the fire inspection waits for the business licence
     assert complete(client, open_task(client, case["number"], "cy.xf"), approval("cy.xf"),
                     REVIEWERS["xf"]).status_code == 200
     start(client)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_case_journey import complete, open_task, start
+from tests.api.test_case_journey import approve_licence, complete, open_task, start
 from tests.approvals import approval
 from tests.conftest import APPLICANT, CLERK, HEADERS, REVIEWERS, case_body
 
@@ -91,6 +91,7 @@ def test_unknown_bundle_malformed_json_and_anonymous(client: Any, anonymous: Any
 
 def test_another_departments_task_is_403_and_changes_nothing(client: Any) -> None:
     case = start(client)
+    approve_licence(client, case["number"])  # the fire inspection waits for the business licence
     fire = open_task(client, case["number"], "cy.xf")
     before = snapshot(client)
     assert_error(complete(client, fire, approval(fire), REVIEWERS["scjg"]), 403, "forbidden")
@@ -111,6 +112,7 @@ def test_another_departments_task_is_403_and_changes_nothing(client: Any) -> Non
 )
 def test_bad_decisions_are_422(client: Any, body: dict[str, Any], field: str) -> None:
     case = start(client)
+    approve_licence(client, case["number"])  # the fire inspection waits for the business licence
     fire = open_task(client, case["number"], "cy.xf")
     before = snapshot(client)
     error = assert_error(complete(client, fire, body, REVIEWERS["xf"]), 422)
@@ -120,6 +122,7 @@ def test_bad_decisions_are_422(client: Any, body: dict[str, Any], field: str) ->
 
 def test_completing_twice_is_409_and_claim_by_other_is_409(client: Any) -> None:
     case = start(client)
+    approve_licence(client, case["number"])  # the fire inspection waits for the business licence
     fire = open_task(client, case["number"], "cy.xf")
     assert complete(client, fire, approval(fire), REVIEWERS["xf"]).status_code == 200
     error = assert_error(complete(client, fire, approval(fire), REVIEWERS["xf"]), 409, "conflict")
@@ -134,6 +137,7 @@ def test_completing_twice_is_409_and_claim_by_other_is_409(client: Any) -> None:
 
 def test_supplying_less_than_asked_is_422(client: Any) -> None:
     case = start(client)
+    approve_licence(client, case["number"])  # the fire inspection waits for the business licence
     fire = open_task(client, case["number"], "cy.xf")
     asked = complete(client, fire, {"decision": "correct", "materials": ["消防安全告知承诺书", "premises_proof"]},
                      REVIEWERS["xf"])
@@ -149,6 +153,7 @@ def test_a_correction_names_materials_of_the_item(client: Any) -> None:
     """补正 names the item's own materials, by key or by name; anything else is refused with the
     materials that may be named, and nothing changes."""
     case = start(client)
+    approve_licence(client, case["number"])  # the fire inspection waits for the business licence
     fire = open_task(client, case["number"], "cy.xf")
     before = snapshot(client)
     error = assert_error(complete(client, fire, {"decision": "correct", "materials": ["平面图", "sign_design"]},
@@ -183,11 +188,11 @@ def test_idempotency_key_applies_once(client: Any) -> None:
     assert_error(client.post("/api/cases", json={**body, "channel": "online"}, headers=headers), 422,
                  "idempotency_key_reused")
 
-    fire = open_task(client, first.json["number"], "cy.xf")
-    key = {**REVIEWERS["xf"], "Idempotency-Key": "fire-approve"}
-    approved = approval(fire)  # the same body twice: a retry
-    assert complete(client, fire, approved, key).status_code == 200
-    assert complete(client, fire, approved, key).status_code == 200
+    health = open_task(client, first.json["number"], "cy.jkz")  # open from acceptance on
+    key = {**REVIEWERS["wj"], "Idempotency-Key": "health-approve"}
+    approved = approval(health)  # the same body twice: a retry
+    assert complete(client, health, approved, key).status_code == 200
+    assert complete(client, health, approved, key).status_code == 200
     timeline = client.get(f"/api/cases/{first.json['id']}").json["timeline"]
     assert [e["type"] for e in timeline].count("ItemApproved") == 1
 

@@ -24,6 +24,14 @@ def complete(client: Any, task: dict[str, Any], body: dict[str, Any], headers: d
     return client.post(f"/api/tasks/{task['id']}/complete", json=body, headers=headers)
 
 
+def approve_licence(client: Any, case_number: str) -> dict[str, Any]:
+    """市场监管 approves a restaurant case's business licence (with its number): the food permit, the
+    outdoor sign and the fire inspection, which wait for it, open. Answers the completion."""
+    done = complete(client, open_task(client, case_number, "cy.yyzz"), approval("cy.yyzz"), REVIEWERS["scjg"])
+    assert done.status_code == 200, done.json
+    return done.json  # type: ignore[no-any-return]
+
+
 def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     case = start(client)
     number = case["number"]
@@ -31,16 +39,20 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     assert case["status"] == "in_review"
     assert case["receipt"]["case_number"] == number
     assert {i["code"] for i in case["receipt"]["items"]} == {"cy.yyzz", "cy.spjy", "cy.zp", "cy.xf", "cy.jkz"}
-    # The food permit (scjg) opens once the business licence is decided.
-    assert sorted(t["department"] for t in case["open_tasks"]) == ["cg", "scjg", "wj", "xf"]
+    # At acceptance only the business licence (scjg) and the health certificate (wj) are open: the
+    # food permit, the outdoor sign and the fire inspection wait for the licence.
+    assert sorted(t["department"] for t in case["open_tasks"]) == ["scjg", "wj"]
 
-    # 市场监管 claims and approves the business licence, then the food permit.
+    # 市场监管 claims and approves the business licence; the three open in parallel, then the food permit.
     clock.advance(hours=2)
     licence = open_task(client, number, "cy.yyzz")
     claimed = client.post(f"/api/tasks/{licence['id']}/claim", headers=REVIEWERS["scjg"])
     assert claimed.status_code == 200 and claimed.json["assignee"] == "li.scjg"
     assert complete(client, licence, {"decision": "approve", "licence_number": "92410700MA0012345H"},
                     REVIEWERS["scjg"]).status_code == 200
+    opened = client.get(f"/api/cases/{number}").json["open_tasks"]
+    assert sorted((t["department"], t["item"]) for t in opened) == [
+        ("cg", "cy.zp"), ("scjg", "cy.spjy"), ("wj", "cy.jkz"), ("xf", "cy.xf")]
     clock.advance(hours=1)
     assert complete(client, open_task(client, number, "cy.spjy"), approval("cy.spjy"),
                     REVIEWERS["scjg"]).status_code == 200
@@ -88,12 +100,15 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     # The timeline shows every step, with who and when.
     timeline = final["timeline"]
     types = [e["type"] for e in timeline]
-    for expected in ("CaseAccepted", "TaskClaimed", "ItemApproved", "ItemRejected", "CorrectionRequested",
-                     "CorrectionSupplied", "ResultsReady", "ResultsHandedOver", "CaseClosed"):
+    for expected in ("CaseAccepted", "TaskClaimed", "ItemApproved", "OutputsLinked", "ItemRejected",
+                     "CorrectionRequested", "CorrectionSupplied", "ResultsReady", "ResultsHandedOver", "CaseClosed"):
         assert expected in types, expected
     assert [e["seq"] for e in timeline] == list(range(1, len(timeline) + 1))
     # Opened: 5 approvals, 1 correction, 1 re-review, 1 pickup.
     assert types.count("ItemApproved") == 4 and types.count("TaskOpened") == 8
+    # The business licence handed on inside the case to the three items that use it.
+    linked = [e for e in timeline if e["type"] == "OutputsLinked"]
+    assert len(linked) == 3 and "92410700MA0012345H" in str([e["data"] for e in linked])
     rejected = next(e for e in timeline if e["type"] == "ItemRejected")
     assert rejected["who"] == {"user": "zhang.cg", "department": "cg", "role": "reviewer", "address": "127.0.0.1"}
     supplied = next(e for e in timeline if e["type"] == "CorrectionSupplied")
@@ -139,7 +154,7 @@ def test_the_answer_to_a_change_is_the_case_as_a_fresh_read_shows_it(client: Any
 
 def test_lists_count_every_match_on_every_page(client: Any) -> None:
     for _ in range(3):
-        start(client)  # four approvals open in each case
+        approve_licence(client, start(client)["number"])  # then four approvals are open in each case
     pages = [client.get(f"/api/tasks?per_page=5&page={n}").json for n in (1, 3, 4)]
     assert [(len(p["items"]), p["total"]) for p in pages] == [(5, 12), (2, 12), (0, 12)]
     whole = client.get("/api/tasks?per_page=50").json
@@ -151,18 +166,18 @@ def test_lists_count_every_match_on_every_page(client: Any) -> None:
 def test_a_completion_answers_the_tasks_it_opened_that_the_reviewer_may_see(client: Any) -> None:
     case = start(client)
     number = case["number"]
-    sign = complete(client, open_task(client, number, "cy.zp"), approval("cy.zp"), REVIEWERS["cg"])
-    assert sign.status_code == 200 and sign.json["opened_tasks"] == []  # nothing waited on the sign
-
     licence = open_task(client, number, "cy.yyzz")
     key = {"Idempotency-Key": "licence-approval-1"}
     approved = approval(licence)
     done = complete(client, licence, approved, {**REVIEWERS["scjg"], **key})
     assert done.status_code == 200
-    opened = done.json["opened_tasks"]
+    opened = done.json["opened_tasks"]  # the sign (cg) and the fire inspection (xf) opened too: not scjg's
     assert [(t["item"], t["department"], t["state"]) for t in opened] == [("cy.spjy", "scjg", "ready")]
     assert opened[0]["id"] == open_task(client, number, "cy.spjy")["id"]  # the inbox's own task
     assert opened[0]["clock"]["limit_days"] > 0
+
+    sign = complete(client, open_task(client, number, "cy.zp"), approval("cy.zp"), REVIEWERS["cg"])
+    assert sign.status_code == 200 and sign.json["opened_tasks"] == []  # nothing waited on the sign
 
     replayed = complete(client, licence, approved, {**REVIEWERS["scjg"], **key})
     assert replayed.status_code == 200 and replayed.json["opened_tasks"] == []  # as documented
@@ -171,6 +186,9 @@ def test_a_completion_answers_the_tasks_it_opened_that_the_reviewer_may_see(clie
 
 def test_a_completion_keeps_the_tasks_it_opened_for_another_department_out_of_the_answer(client: Any) -> None:
     number = start(client)["number"]
+    licence = approve_licence(client, number)  # it opened the fire inspection (xf) and the sign (cg) as well
+    assert [t["item"] for t in licence["opened_tasks"]] == ["cy.spjy"]
+    assert {"cy.xf", "cy.zp"} <= {t["item"] for t in client.get(f"/api/tasks?case={number}").json["items"]}
     asked = complete(client, open_task(client, number, "cy.xf"),
                      {"decision": "correct", "materials": ["消防安全告知承诺书"], "reason": "承诺书未签字"},
                      REVIEWERS["xf"])

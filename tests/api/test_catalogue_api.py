@@ -1,5 +1,6 @@
-"""一次告知 and 一表申请 through the API: the guide, the unified form, and a second case of the same
-applicant that reuses the e-licence the first one granted."""
+"""一次告知 and 一表申请 through the API: the guide, the unified form, and a second case that reuses
+the e-licence the first one granted (the founder's form pre-filled, the new enterprise's licence
+waived)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from tests.api.test_case_journey import complete, open_task, start
 from tests.approvals import approval
-from tests.conftest import APPLICANT, CLERK, REVIEWERS
+from tests.conftest import APPLICANT, CLERK, REVIEWERS, case_body
 
 
 def test_the_guide_tells_everything_once(client: Any) -> None:
@@ -33,32 +34,49 @@ def test_the_unified_form_asks_each_shared_field_once(client: Any) -> None:
 
 
 def test_a_second_case_reuses_the_business_licence(client: Any) -> None:
+    """The restaurant case issues the new enterprise's business licence (its number is the
+    enterprise's credit code): an output of that case, never asked of it. The founder's next form
+    is pre-filled from what the case granted, and the enterprise's next case (企业信息变更, which
+    asks for the licence) has it waived as an e-licence."""
     ref = APPLICANT["id_number"]
+    enterprise = "91350100M000100Y43"  # the licence number the first case grants
     before = client.get(f"/api/bundles/restaurant/form?applicant={ref}", headers=CLERK).json
     assert before["licences_held"] == []
+    change_before = client.get(f"/api/bundles/company_change/form?applicant={enterprise}", headers=CLERK).json
+    assert change_before["licences_held"] == []
 
     case = start(client)
     number = case["number"]
     licence = open_task(client, number, "cy.yyzz")
-    assert complete(client, licence, {"decision": "approve", "licence_number": "91350100M000100Y43"},
+    assert complete(client, licence, {"decision": "approve", "licence_number": enterprise},
                     REVIEWERS["scjg"]).status_code == 200
-    for task in client.get(f"/api/tasks?case={number}").json["items"]:
+    for task in client.get(f"/api/tasks?case={number}").json["items"]:  # what waited for the licence, and 卫健
         if task["kind"] == "approval":
             assert complete(client, task, approval(task), REVIEWERS[task["department"]]).status_code == 200
-    for task in client.get(f"/api/tasks?case={number}").json["items"]:  # the food permit opens after the licence
-        if task["kind"] == "approval":
-            assert complete(client, task, approval(task), REVIEWERS[task["department"]]).status_code == 200
+    assert [t for t in client.get(f"/api/tasks?case={number}").json["items"] if t["kind"] == "approval"] == []
     handed = client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "陈小明"}, headers=CLERK)
     assert handed.status_code == 200, handed.json
     assert any(e["type"] == "ELicencesIssued" for e in handed.json["timeline"])
 
     after = client.get(f"/api/bundles/restaurant/form?applicant={ref}", headers=CLERK).json
     assert "business_licence" in after["licences_held"]
-    assert after["materials_to_submit"] < before["materials_to_submit"]
     assert len(after["prefilled"]) > len(before["prefilled"])
     assert after["prefilled"]["id_number"]["value"] == ref
-    waived = [m["name"] for m in after["materials"] if m["waived_by_elicence"]]
+    assert "business_licence" not in [m["key"] for m in after["materials"]]  # the restaurant never asks for it
+
+    change = client.get(f"/api/bundles/company_change/form?applicant={enterprise}", headers=CLERK).json
+    assert "business_licence" in change["licences_held"]
+    assert change["materials_to_submit"] < change_before["materials_to_submit"]
+    assert len(change["prefilled"]) > len(change_before["prefilled"])
+    waived = [m["name"] for m in change["materials"] if m["waived_by_elicence"]]
     assert any("营业执照" in name for name in waived)
+
+    second = case_body(client, "company_change")
+    assert second["applicant"]["credit_code"] == enterprise
+    second["materials"]["business_licence"] = "elicence"
+    accepted = client.post("/api/cases", json=second, headers=CLERK)
+    assert accepted.status_code == 201, accepted.json
+    assert accepted.json["materials"]["business_licence"] == "elicence"
 
 
 def test_a_catalogue_edit_reaches_the_form_at_once(client: Any) -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from engine.bootstrap import OneThingEngine
-from tests.api.test_case_journey import complete, open_task, start
+from tests.api.test_case_journey import approve_licence, complete, open_task, start
 from tests.approvals import approval
 from tests.conftest import ADMIN, APPLICANT, CLERK, HEADERS, PERSONAS, REVIEWERS, SUPERVISOR
 
 
 def test_a_market_reviewer_gets_403_on_a_fire_task_and_nothing_changes(client: Any) -> None:
     case = start(client)
+    approve_licence(client, case["number"])  # the fire inspection waits for the business licence
     fire = open_task(client, case["number"], "cy.xf")
     before = client.get(f"/api/cases/{case['number']}").json
     for attempt in (complete(client, fire, approval(fire), REVIEWERS["scjg"]),
@@ -25,12 +26,19 @@ def test_a_market_reviewer_gets_403_on_a_fire_task_and_nothing_changes(client: A
 
 
 def test_inboxes_hold_only_the_own_departments_tasks(client: Any) -> None:
-    start(client)
+    first = start(client)
     start(client)
     scjg = client.get("/api/tasks", headers=REVIEWERS["scjg"]).json
     assert scjg["total"] == 2 and {t["department"] for t in scjg["items"]} == {"scjg"}  # licences; permits wait
     assert client.get("/api/tasks", headers=CLERK).json["total"] == 0  # nothing waits at the window yet
-    assert client.get("/api/tasks", headers=SUPERVISOR).json["total"] == 8
+    assert client.get("/api/tasks", headers=SUPERVISOR).json["total"] == 4  # each case: licence, health cert.
+    # The first case's licence approved: its food permit, sign and fire inspection open, each in its own inbox.
+    approve_licence(client, first["number"])
+    for department, total in (("scjg", 2), ("cg", 1), ("xf", 1), ("wj", 2)):
+        inbox = client.get("/api/tasks", headers=REVIEWERS[department]).json
+        assert inbox["total"] == total and {t["department"] for t in inbox["items"]} == {department}
+    assert client.get("/api/tasks", headers=CLERK).json["total"] == 0
+    assert client.get("/api/tasks", headers=SUPERVISOR).json["total"] == 6
     refused = client.get("/api/tasks?department=xf", headers=REVIEWERS["scjg"])
     assert refused.status_code == 403 and "xf" in refused.json["message_zh"]
 
@@ -47,8 +55,8 @@ def test_a_head_reassigns_within_the_department_only(client: Any) -> None:
     assert wrong.status_code == 422 and "assignee" in wrong.json["errors"]
     assert client.post(f"/api/tasks/{licence['id']}/assign", json={"assignee": "li.scjg"},
                        headers=REVIEWERS["scjg"]).status_code == 403
-    fire = open_task(client, case["number"], "cy.xf")
-    assert client.post(f"/api/tasks/{fire['id']}/assign", json={"assignee": PERSONAS["xf"][0]},
+    health = open_task(client, case["number"], "cy.jkz")  # another department's task (卫健)
+    assert client.post(f"/api/tasks/{health['id']}/assign", json={"assignee": PERSONAS["wj"][0]},
                        headers=head).status_code == 403
     timeline = client.get(f"/api/cases/{case['number']}").json["timeline"]
     event = next(e for e in timeline if e["type"] == "TaskAssigned")

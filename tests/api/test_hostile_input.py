@@ -50,9 +50,9 @@ def test_a_nul_in_the_path_or_the_query_is_refused(client: Any) -> None:
 
 def test_a_completion_with_a_lone_surrogate_changes_nothing(client: Any) -> None:
     case = start(client)
-    task = open_task(client, case["number"], "cy.xf")
+    task = open_task(client, case["number"], "cy.jkz")  # open from acceptance on
     refused = post_raw(client, f"/api/tasks/{task['id']}/complete",
-                       '{"decision": "approve", "comment": "\\ud800"}', REVIEWERS["xf"])
+                       '{"decision": "approve", "comment": "\\ud800"}', REVIEWERS["wj"])
     assert_error(refused, 422)
     assert client.get(f"/api/tasks/{task['id']}").json["state"] == "ready"
     assert [e["type"] for e in client.get(f"/api/cases/{case['id']}").json["timeline"]].count("ItemApproved") == 0

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.bootstrap import OneThingEngine
 from engine.services.materials import terminate_overdue_cases
-from tests.api.test_case_journey import complete, open_task
+from tests.api.test_case_journey import approve_licence, complete, open_task
 from tests.approvals import approval
 from tests.conftest import CLERK, REVIEWERS, FakeClock, case_body
 
@@ -38,6 +38,7 @@ def test_tolerated_materials_are_due_in_working_days_over_the_national_day(clien
 def test_not_supplied_in_time_terminates_the_case(client: Any, engine: OneThingEngine, clock: FakeClock) -> None:
     clock.now = datetime(2026, 9, 30, 2, 0, tzinfo=UTC)
     case, _ = tolerated_case(client)
+    approve_licence(client, case["number"])  # the fire inspection waits for the business licence
     fire = open_task(client, case["number"], "cy.xf")
     clock.now = datetime(2026, 10, 8, 15, 0, tzinfo=UTC)  # 23:00 on the due day in Shanghai: still in time
     assert terminate_overdue_cases(engine.ctx) == []
