@@ -46,8 +46,13 @@ from proc_stats import cpu_snapshot, max_rss_mb, server_rss_mb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000"}
+# The restaurant is an enterprise being founded: its declared name, no credit code (the business
+# licence the case issues gives it one).
+APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000", "entity_name": "小明面馆"}
 DEPARTMENTS = ("scjg", "cg", "xf", "wj")
+AFTER_LICENCE = ("cg", "xf")
+"""The departments whose items (the sign, the fire inspection) open with the food permit once the
+business licence is approved: the licence's reviewer (市场监管) is not shown their tasks."""
 
 
 def log_in_demo_users(client: Any) -> dict[str, dict[str, str]]:
@@ -109,34 +114,34 @@ def run_floor(cases: int) -> dict[str, Any]:
 
 
 def case_body(engine: Any) -> dict[str, Any]:
-    """A complete application: the unified form with valid sample values, every material handed over."""
+    """A complete application: the unified form with valid sample values (the applicant's own data
+    where the form asks for it), every material handed over."""
     from engine.services.catalogue import get_bundle_catalogue
     from forms.samples import sample_values
 
     catalogue = get_bundle_catalogue(engine.ctx, "restaurant")
-    return {"bundle": "restaurant", "applicant": APPLICANT, "form": sample_values(catalogue.form(), APPLICANT),
+    form = sample_values(catalogue.form(), catalogue.subject.form_values(APPLICANT))
+    return {"bundle": "restaurant", "applicant": APPLICANT, "form": form,
             "materials": {e.key: "submitted" for e in catalogue.checklist().entries}}
 
 
 class Applicants:
     """A new applicant for every case, as at a real window (one applicant for all would gather the
     e-licences of every case it closed, and make each intake read more of them): ``first`` keeps the
-    bench's processes apart. Each gets a valid ID number, and the restaurant's own credit code."""
+    bench's processes apart. Each gets a valid ID number; the restaurant has no credit code yet (its
+    business licence's number will be one)."""
 
     def __init__(self, body: dict[str, Any], first: int = 0) -> None:
         self.body, self.next = body, first
 
     def __call__(self) -> dict[str, Any]:
-        from forms.identifiers import credit_code_check_char, resident_id_check_digit
+        from forms.identifiers import resident_id_check_digit
 
         n, self.next = self.next, self.next + 1
         born = date(1960, 1, 1) + timedelta(days=n // 999 % 15000)
         person = f"110105{born:%Y%m%d}{n % 999 + 1:03d}"
         person += resident_id_check_digit(person)
-        company = f"91350100M{n:08d}"
-        company += credit_code_check_char(company)
-        form = {**self.body["form"], "credit_code": company, "id_number": person,
-                "food_safety_manager_id_number": person}
+        form = {**self.body["form"], "id_number": person, "food_safety_manager_id_number": person}
         return {**self.body, "applicant": {**self.body["applicant"], "id_number": person}, "form": form}
 
 
@@ -152,14 +157,11 @@ def start_case(client: Any, users: dict[str, dict[str, str]], latencies: list[fl
 
 def licence_number(case: dict[str, Any], item: str) -> str:
     """What the department writes on the licence its item issues (each restaurant item issues one,
-    bpmn/catalogue/licences.json): the business licence's number is the enterprise's credit code,
-    the food permit's JY and 14 digits."""
+    bpmn/catalogue/licences.json): the business licence's number is the credit code it gives the
+    new enterprise (one per case), the food permit's JY and 14 digits."""
     from forms.identifiers import credit_code_check_char
 
     if item == "cy.yyzz":
-        code = case.get("form", {}).get("credit_code")
-        if code:
-            return str(code)
         first17 = f"92350100M{case['id'] % 10**8:08d}"
         return first17 + credit_code_check_char(first17)
     if item == "cy.spjy":
@@ -168,16 +170,26 @@ def licence_number(case: dict[str, Any], item: str) -> str:
 
 
 def approve_all(client: Any, users: dict[str, dict[str, str]], case: dict[str, Any], latencies: list[float]) -> None:
-    """Each department approves its item; the food permit opens only once the business licence is
-    decided, and its reviewer takes it from that completion's answer (``opened_tasks``)."""
-    waiting = list(case["open_tasks"])
+    """Each department approves its item. The food permit, the sign and the fire inspection open only
+    once the business licence is approved: the food permit's reviewer (the licence's department)
+    takes it from that completion's answer (``opened_tasks``), the sign's and the fire inspection's
+    reviewers from their inboxes (timed like every request)."""
+    waiting, approved = list(case["open_tasks"]), 0
     while waiting:
         task = waiting.pop(0)
         body = {"decision": "approve", "licence_number": licence_number(case, task["item"])}
         t0 = time.perf_counter()
         done = client.post(f"/api/tasks/{task['id']}/complete", body, users[task["department"]])
         latencies.append(time.perf_counter() - t0)
+        approved += 1
         waiting += done["opened_tasks"]
+        if task["item"] == "cy.yyzz":
+            for department in AFTER_LICENCE:
+                t0 = time.perf_counter()
+                inbox = client.get(f"/api/tasks?case={case['number']}", users[department])
+                latencies.append(time.perf_counter() - t0)
+                waiting += [t for t in inbox["items"] if t["state"] == "ready"]
+    assert approved == 5, approved
 
 
 def pick_up(client: Any, users: dict[str, dict[str, str]], case: dict[str, Any], latencies: list[float]) -> None:

@@ -1,5 +1,8 @@
 """Departments complete the parallel tasks of the same cases at the same moment, from threads and
 from separate processes: every completion is recorded exactly once and every case reaches pickup.
+At acceptance the business licence and the health certificate are open; the licence's approval
+opens the food permit, the sign and the fire inspection, in parallel with each other and with the
+health certificate if it is still open.
 
 Locking is only real on PostgreSQL (run with TEST_DATABASE_URL); SQLite runs the same checks with
 its database-wide write lock."""
@@ -50,10 +53,21 @@ def try_complete(engine: OneThingEngine, task_id: str, department: str) -> str:
         return "conflict"
 
 
-def finish_chained_approvals(engine: OneThingEngine) -> None:
-    """The food permit opens once the business licence is decided: complete those one by one."""
-    for task_id, department in open_approvals(engine):
+def approve_licences(engine: OneThingEngine) -> None:
+    """Approve each open business licence (cy.yyzz), one by one: the food permit, the sign and the
+    fire inspection of its case open in parallel after it."""
+    with engine.db.connect() as conn:
+        rows = conn.execute(text("SELECT id, department FROM tasks WHERE state = 'ready' AND kind = 'approval' "
+                                 "AND item_code = 'cy.yyzz'")).all()
+    for task_id, department in rows:
         assert try_complete(engine, task_id, department) == "done"
+
+
+def finish_chained_approvals(engine: OneThingEngine) -> None:
+    """Complete the approvals still open one by one, until the approvals they open are done too."""
+    while work := open_approvals(engine):
+        for task_id, department in work:
+            assert try_complete(engine, task_id, department) == "done"
 
 
 def assert_each_completion_recorded_once(engine: OneThingEngine, cases: list[int]) -> None:
@@ -74,11 +88,10 @@ def assert_each_completion_recorded_once(engine: OneThingEngine, cases: list[int
         assert all(s.count('"decision":"approve"') >= 5 for s in states)
 
 
-def test_threads_complete_parallel_branches_of_the_same_cases(engine: OneThingEngine) -> None:
-    cases = start_cases(engine, 12)
-    work = open_approvals(engine)
-    work = work + random.Random(7).sample(work, 20)  # some tasks are submitted twice at once
-    random.Random(1).shuffle(work)
+def complete_at_once(engine: OneThingEngine, work: list[tuple[str, str]], seed: int) -> Counter[str]:
+    """Complete ``work`` from 8 threads, 10 of its tasks submitted twice at once."""
+    work = work + random.Random(seed).sample(work, 10)
+    random.Random(seed + 1).shuffle(work)
     barrier = threading.Barrier(8)
 
     def run(job: tuple[str, str]) -> str:
@@ -87,8 +100,16 @@ def test_threads_complete_parallel_branches_of_the_same_cases(engine: OneThingEn
         return try_complete(engine, *job)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        outcomes = Counter(pool.map(run, work))
-    assert outcomes == {"done": 48, "conflict": 20}  # 12 cases × 4 parallel approvals
+        return Counter(pool.map(run, work))
+
+
+def test_threads_complete_parallel_branches_of_the_same_cases(engine: OneThingEngine) -> None:
+    cases = start_cases(engine, 12)
+    # The licence races the health certificate of its case: its completion opens three approvals.
+    assert complete_at_once(engine, open_approvals(engine), 7) == {"done": 24, "conflict": 10}  # 12 × 2
+    # Then the food permit, the sign and the fire inspection the licence opened race each other.
+    opened = open_approvals(engine)
+    assert complete_at_once(engine, opened, 8) == {"done": 36, "conflict": 10}  # 12 cases × 3 parallel approvals
     assert_each_completion_recorded_once(engine, cases)
 
 
@@ -102,6 +123,7 @@ def _process_worker(url: str, jobs: list[tuple[str, str]], start: Any, results: 
 
 def test_processes_complete_parallel_branches_of_the_same_cases(engine: OneThingEngine) -> None:
     cases = start_cases(engine, 10)
+    approve_licences(engine)  # now the health certificate and the three approvals after the licence are open
     work = open_approvals(engine)
     # Every task goes to two processes, so both race for it; each case's tasks are spread over all four.
     rng = random.Random(3)
@@ -122,7 +144,7 @@ def test_processes_complete_parallel_branches_of_the_same_cases(engine: OneThing
     for p in processes:
         p.join(timeout=30)
         assert p.exitcode == 0
-    assert totals == {"done": 40, "conflict": 40}
+    assert totals == {"done": 40, "conflict": 40}  # 10 cases × 4 parallel approvals
     assert_each_completion_recorded_once(engine, cases)
 
 

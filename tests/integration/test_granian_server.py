@@ -19,9 +19,8 @@ import pytest
 
 from engine.bootstrap import Settings, build_engine
 from engine.services.accounts import DEMO_PASSWORD
-from engine.services.catalogue import get_bundle_catalogue
-from forms.samples import sample_values
 from tests.approvals import approval
+from tests.conftest import applicant_for, application
 
 ROOT = Path(__file__).resolve().parents[2]
 APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000"}
@@ -42,9 +41,8 @@ def served(tmp_path: Path) -> Iterator[tuple[http.client.HTTPConnection, dict[st
     subprocess.run([sys.executable, "-m", "api.cli", "deploy"], env=env, cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     engine = build_engine(Settings(database_url=url, deploy_shipped=False))
-    catalogue = get_bundle_catalogue(engine.ctx, "restaurant")
-    body = {"bundle": "restaurant", "applicant": APPLICANT, "form": sample_values(catalogue.form(), APPLICANT),
-            "materials": {e.key: "submitted" for e in catalogue.checklist().entries}}
+    applicant = applicant_for(engine, "restaurant", APPLICANT)  # a new enterprise: its declared name
+    body = {"bundle": "restaurant", "applicant": applicant, **application(engine, "restaurant", applicant)}
     engine.db.dispose()
     port = free_port()
     server = subprocess.Popen(
@@ -93,14 +91,21 @@ def test_a_case_goes_from_intake_to_pickup_through_granian(served: tuple[http.cl
     status, case, _ = call(conn, "POST", "/api/cases", body, tokens["clerk"])
     assert status == 201, case
     waiting = list(case["open_tasks"])
+    completed = []
     while waiting:
         task = waiting.pop(0)
         status, done, _ = call(conn, "POST", f"/api/tasks/{task['id']}/complete", approval(task),
                                {**tokens[task["department"]], "Idempotency-Key": f"k-{task['id']}"})
         assert status == 200 and done["state"] == "completed", done
-        if task["item"] == "cy.yyzz":
-            status, inbox, _ = call(conn, "GET", f"/api/tasks?case={case['number']}", None, tokens["scjg"])
-            waiting += [t for t in inbox["items"] if t["item"] == "cy.spjy"]
+        completed.append(task["item"])
+        if task["item"] == "cy.yyzz":  # the licence opens the food permit, the sign and the fire inspection
+            assert [t["item"] for t in done["opened_tasks"]] == ["cy.spjy"], done  # what its reviewer may see
+            waiting += done["opened_tasks"]
+            for department, item in (("cg", "cy.zp"), ("xf", "cy.xf")):
+                status, inbox, _ = call(conn, "GET", f"/api/tasks?case={case['number']}", None, tokens[department])
+                assert status == 200, inbox
+                waiting += [t for t in inbox["items"] if t["item"] == item]
+    assert sorted(completed) == ["cy.jkz", "cy.spjy", "cy.xf", "cy.yyzz", "cy.zp"]
     status, closed, _ = call(conn, "POST", f"/api/cases/{case['id']}/pickup", {"recipient_name": "陈小明"},
                              tokens["clerk"])
     assert (status, closed["status"]) == (200, "closed"), closed
