@@ -42,6 +42,13 @@ class FlowRepository(_Repository):
         query = select(func.count()).select_from(t.bundles).where(t.bundles.c.deployed_version_id.is_not(None))
         return int(self.conn.execute(query).scalar_one())
 
+    def keep(self, bundle: BundleRecord, stamps: tuple[object, ...]) -> None:
+        """A bundle row (and the reference stamps, ``STAMP_COLUMNS`` in order) another statement of
+        this transaction read along: ``bundle`` then reads nothing."""
+        self._bundles.setdefault(bundle.code, bundle)
+        if self._stamps is not None:
+            self._stamps.take(stamps)
+
     def bundles(self) -> list[BundleRecord]:
         return [record_of(BundleRecord, r) for r in self.conn.execute(select(t.bundles).order_by(t.bundles.c.code))]
 

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.domain.errors import ConcurrentUpdate
 from engine.domain.records import (
+    BundleRecord,
     CaseItemRecord,
     CaseRecord,
     EventRecord,
@@ -20,7 +21,9 @@ from engine.domain.records import (
 from engine.persistence import tables as t
 from engine.persistence.batch import defer, execute_last
 from engine.persistence.checked import expect_one
+from engine.persistence.flow_store import FlowRepository
 from engine.persistence.rows import _Repository, record_of, values_of
+from engine.persistence.stamps import STAMP_COLUMNS
 from engine.persistence.state_store import WorkflowStateRepository, WorkflowStateValues
 
 
@@ -37,14 +40,20 @@ class CaseClockRow:
 # next completion from one that has not got it cached: reading it after the lock cost a round
 # trip), its row locked too: after waiting for the lock, PostgreSQL reads the latest version of
 # the rows it locks, and the snapshot's of the others, and every completion rewrites the state.
+# The case's bundle row and the reference stamps come along too, unlocked: deciding an item checks
+# the licence number's format in the catalogue, and an approval that opens needs the bundle, the
+# catalogue and the calendar for its clock; each read after the lock was a round trip of its own.
 _LOCK_WITH_TASK = (
     select(t.cases, *(c.label(f"task_{c.name}") for c in t.tasks.c),
            *(c.label(f"item_{c.name}") for c in t.case_items.c),
+           *(c.label(f"bundle_row_{c.name}") for c in t.bundles.c),
+           *(column.label(f"stamp_{n}") for n, column in enumerate(STAMP_COLUMNS)),
            t.workflow_states.c.serializer_version.label("state_version"), t.workflow_states.c.state)
     .join(t.tasks, t.tasks.c.case_id == t.cases.c.id)
     .join(t.workflow_states, t.workflow_states.c.case_id == t.cases.c.id)
     .outerjoin(t.case_items, (t.case_items.c.case_id == t.cases.c.id)
                & (t.case_items.c.item_code == t.tasks.c.item_code))
+    .outerjoin(t.bundles, t.bundles.c.code == t.cases.c.bundle_code)
     .where(t.tasks.c.id == bindparam("task_id")).with_for_update(of=[t.cases, t.tasks, t.workflow_states]))
 
 
@@ -56,9 +65,10 @@ _SAVED = [c.key for c in t.cases.columns if c.key not in ACCEPTED_ONCE and c.key
 class CaseRepository(_Repository):
     """``states``: the transaction's workflow states, kept by the reads and writes made here."""
 
-    def __init__(self, conn: Connection, states: WorkflowStateRepository) -> None:
+    def __init__(self, conn: Connection, states: WorkflowStateRepository, flows: FlowRepository | None = None) -> None:
         super().__init__(conn)
         self._states = states
+        self._flows = flows
 
     _save = update(t.cases).where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
 
@@ -115,6 +125,11 @@ class CaseRepository(_Repository):
         (c.name, len(t.cases.c) + i) for i, c in enumerate(t.tasks.c))
     _item_columns: ClassVar[tuple[tuple[str, int], ...]] = tuple(
         (c.name, len(t.cases.c) + len(t.tasks.c) + i) for i, c in enumerate(t.case_items.c))
+    _bundle_columns: ClassVar[tuple[tuple[str, int], ...]] = tuple(
+        (c.name, len(t.cases.c) + len(t.tasks.c) + len(t.case_items.c) + i) for i, c in enumerate(t.bundles.c))
+    _stamp_columns: ClassVar[slice] = slice(len(t.cases.c) + len(t.tasks.c) + len(t.case_items.c) + len(t.bundles.c),
+                                            len(t.cases.c) + len(t.tasks.c) + len(t.case_items.c) + len(t.bundles.c)
+                                            + len(STAMP_COLUMNS))
 
     def timers_due(self, now: datetime) -> list[int]:
         """Running cases whose next BPMN timer is due by ``now``."""
@@ -152,6 +167,9 @@ class CaseRepository(_Repository):
                 if row[self._item_columns[0][1]] is not None else None)
         case = record_of(CaseRecord, row)
         self._states.keep(case.id, row[-2], row[-1])
+        if self._flows is not None and row[self._bundle_columns[0][1]] is not None:
+            self._flows.keep(BundleRecord(**{name: row[i] for name, i in self._bundle_columns}),
+                             tuple(row[self._stamp_columns]))
         return case, task, item
 
     # PostgreSQL checks the UPDATE (checked.py), with the state in its WITH; SQLite reads the row count.

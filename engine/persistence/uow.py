@@ -73,7 +73,7 @@ class SqlAlchemyUnitOfWork:
 
     @cached_property
     def cases(self) -> CaseRepository:
-        return CaseRepository(self.connection, self.states)
+        return CaseRepository(self.connection, self.states, self.flows)
 
     @cached_property
     def states(self) -> WorkflowStateRepository:

@@ -149,7 +149,6 @@ def _read_ahead(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord
         if row is not None:
             ctx.catalogues.get(uow, row.definition)
         ctx.calendars.get(uow)
-        uow.items.for_case(case.id)  # an approval that opens looks at its prerequisites (linkage)
     if pickup:
         uow.tasks.of_case(case.id)
         uow.events.for_case(case.id)
