@@ -3,10 +3,12 @@ the savings report counts exactly the cases it closed, and the command prints th
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from api.cli import main
 from engine.bootstrap import OneThingEngine
@@ -30,8 +32,22 @@ def test_a_small_simulation_is_what_the_report_counts(engine: OneThingEngine, cl
         assert figure.mean_baseline is not None and figure.mean_actual is not None
         assert figure.mean_actual < figure.mean_baseline, name  # bundling saves on every figure
     assert report.summary.figure("trips").mean_reduction is not None
+    # What a real window does: never hand in what the bundle itself issues, and never make up a
+    # licence number; every savings figure counts what happened, none negative by a rule.
+    with engine.ctx.uow(False) as uow:
+        issued = {row.code: {key for item in row.definition["items"] for key in item.get("issues", [])}
+                  for row in uow.flows.bundles()}
+        cases = uow.connection.execute(text("SELECT bundle_code, materials FROM cases")).all()
+        numbers = [n for (n,) in uow.connection.execute(text(
+            "SELECT licence_number FROM case_items WHERE licence_number IS NOT NULL"))]
+    assert cases and all(not set(json_of(materials)) & issued[code] for code, materials in cases)
+    assert numbers and not any(n.startswith(("CY-", "XS-", "QK-")) for n in numbers), "no invented numbers"
     with pytest.raises(ValueError, match="fresh"):
         simulate(engine.ctx, clock, SimulationPlan(cases=1))
+
+
+def json_of(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else json.loads(value)
 
 
 def test_the_command_prints_the_savings_table(tmp_path: Path, capsys: Any) -> None:
