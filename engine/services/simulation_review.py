@@ -128,8 +128,8 @@ class Reviews:
             payload["licence_number"] = applicant.credit_code  # a business licence's number is the credit code
         elif item is not None and item.grants == "food_permit":  # JY and 14 digits (licences.json)
             payload["licence_number"] = f"JY1{task.case_id % 10**13:013d}"
-        elif item is not None and item.grants:
-            payload["licence_number"] = f"{task.case_number}-{item.code}"
+        elif item is not None and item.grants:  # the issuing department's own register: type, year, serial
+            payload["licence_number"] = f"{item.grants.upper()}-{task.created_at.year}-{task.case_id:07d}"
         return payload
 
     def open_tasks(self, case_id: int) -> list[TaskRecord]:
