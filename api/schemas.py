@@ -53,7 +53,8 @@ class CompleteTaskSchema(Schema):
     materials = fields.List(fields.String(validate=_short), validate=validate.Length(max=50),
                             metadata={"description": "补正：需补正的全部材料"})
     licence_number = fields.String(validate=validate.Length(max=64), metadata={
-        "description": "准予：证照编号（核发证照的事项必填，按证照类型的 number_format 校验；营业执照为统一社会信用代码）"})
+        "description": "准予：证照编号（核发证照的事项必填，按证照类型的 number_format 校验；"
+                       "营业执照为统一社会信用代码）"})
     supplied = fields.List(fields.String(validate=_short), validate=validate.Length(max=50),
                            metadata={"description": "补正材料任务：申请人已提交的材料"})
     comment = fields.String(validate=_long)
