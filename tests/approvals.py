@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine
-from forms.identifiers import credit_code_check_char
+from forms.identifiers import credit_code_check_char, resident_id_check_digit
+from tests.conftest import ADMIN, bearer
 
 BPMN = Path(__file__).resolve().parents[1] / "bpmn"
 _SERIAL = itertools.count(1)
@@ -41,6 +42,23 @@ def credit_code(serial: int) -> str:
     return first17 + credit_code_check_char(first17)
 
 
+def resident_id(serial: int) -> str:
+    """A valid resident ID number (GB 11643) nobody holds data for, one per serial."""
+    first17 = f"41070219900101{serial % 1000:03d}"
+    return first17 + resident_id_check_digit(first17)
+
+
+def reviewer_headers(client: Any, department: str) -> dict[str, str]:
+    """Bearer headers of a reviewer of ``department``, made on first use."""
+    login = f"r.{department}"
+    if client.get(f"/api/users/{login}", headers=ADMIN).status_code == 404:
+        made = client.post("/api/users", headers=ADMIN, json={
+            "login": login, "name": f"{department} 审批员", "department": department, "roles": ["reviewer"],
+            "password": "reviewer-pass-1"})
+        assert made.status_code == 201, made.json
+    return bearer(client.post("/api/auth/login", json={"login": login, "password": "reviewer-pass-1"}).json["token"])
+
+
 def licence_number(item_code: str, serial: int | None = None) -> str | None:
     """A well-formed number of the licence the item issues (a fresh one unless ``serial`` is
     given), or None when it issues none."""
@@ -57,11 +75,11 @@ def licence_number(item_code: str, serial: int | None = None) -> str | None:
     return f"{item_code.upper()}-2026-{serial:04d}"
 
 
-def approval(task: dict[str, Any] | str | None, **extra: Any) -> dict[str, Any]:
+def approval(task: dict[str, Any] | str | None, serial: int | None = None, **extra: Any) -> dict[str, Any]:
     """The body that approves ``task`` (an API task, or an item code): with the number of the
-    licence the item issues, if it issues one."""
+    licence the item issues, if it issues one (of ``serial``, else a fresh one)."""
     item = task.get("item") if isinstance(task, dict) else task
-    number = licence_number(str(item)) if item else None
+    number = licence_number(str(item), serial) if item else None
     return {"decision": "approve", **({"licence_number": number} if number else {}), **extra}
 
 

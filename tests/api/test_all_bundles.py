@@ -9,22 +9,11 @@ from typing import Any
 
 import pytest
 
-from tests.approvals import approval
-from tests.conftest import ADMIN, APPLICANT, CLERK, bearer, case_body
+from tests.approvals import approval, reviewer_headers
+from tests.conftest import APPLICANT, CLERK, case_body
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 BUNDLES = sorted(p.parent.name for p in BPMN.glob("*/bundle.json"))
-
-
-def reviewer_headers(client: Any, department: str) -> dict[str, str]:
-    login = f"r.{department}"
-    if client.get(f"/api/users/{login}", headers=ADMIN).status_code == 404:
-        created = client.post("/api/users", headers=ADMIN, json={
-            "login": login, "name": f"{department} 审批员", "department": department, "roles": ["reviewer"],
-            "password": "reviewer-pass-1"})
-        assert created.status_code == 201, created.json
-    answer = client.post("/api/auth/login", json={"login": login, "password": "reviewer-pass-1"})
-    return bearer(answer.json["token"])
 
 
 def test_ten_bundles_are_shipped() -> None:

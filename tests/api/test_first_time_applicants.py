@@ -13,55 +13,24 @@ from typing import Any
 
 import pytest
 
-from forms.identifiers import credit_code_check_char, resident_id_check_digit
 from forms.samples import sample_value
 from forms.unified import field_def
-from tests.conftest import ADMIN, CLERK, bearer
+from tests.approvals import approval, credit_code, resident_id, reviewer_headers
+from tests.conftest import ADMIN, CLERK
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 BUNDLES = sorted(p.parent.name for p in BPMN.glob("*/bundle.json"))
 FIELDS = json.loads((BPMN / "catalogue" / "fields.json").read_text(encoding="utf-8"))
 
 
-def new_id_number(serial: int) -> str:
-    first17 = f"41070219900101{serial:03d}"
-    return first17 + resident_id_check_digit(first17)
-
-
-def new_credit_code(serial: int) -> str:
-    first17 = f"92410702MA{serial:07d}"
-    return first17 + credit_code_check_char(first17)
-
-
 def first_time_applicant(subject: str, serial: int) -> dict[str, str]:
     """Nothing but what a person holds: an ID card, a phone, for an enterprise being founded a
     declared name, for an existing enterprise its credit code, for a family event the relation."""
-    person = {"name": "林新", "id_number": new_id_number(serial), "phone": "13900139000"}
+    person = {"name": "林新", "id_number": resident_id(serial), "phone": "13900139000"}
     extra = {"person": {}, "family_event": {"relation": "父亲"},
-             "enterprise": {"entity_name": "新乡林新商贸有限公司", "credit_code": new_credit_code(serial)},
+             "enterprise": {"entity_name": "新乡林新商贸有限公司", "credit_code": credit_code(serial)},
              "new_enterprise": {"entity_name": "林新面馆"}}[subject]
     return {**person, **extra}
-
-
-def reviewer(client: Any, department: str) -> dict[str, str]:
-    login = f"first.{department}"
-    if client.get(f"/api/users/{login}", headers=ADMIN).status_code == 404:
-        made = client.post("/api/users", headers=ADMIN, json={
-            "login": login, "name": f"{department} 审批员", "department": department, "roles": ["reviewer"],
-            "password": "reviewer-pass-1"})
-        assert made.status_code == 201, made.json
-    return bearer(client.post("/api/auth/login", json={"login": login, "password": "reviewer-pass-1"}).json["token"])
-
-
-def licence_number(licence: str | None, item: str, serial: int) -> dict[str, str]:
-    """What the department writes on what it grants: a business licence's number is the credit code."""
-    if licence is None:
-        return {}
-    if licence == "business_licence":
-        return {"licence_number": new_credit_code(500 + serial)}
-    if licence == "food_permit":  # JY and 14 digits
-        return {"licence_number": f"JY2410702{serial:07d}"}
-    return {"licence_number": f"{item.upper()}-2026-{serial:04d}"}
 
 
 def apply(client: Any, code: str, serial: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -97,8 +66,8 @@ def test_a_first_time_applicant_gets_through_every_bundle(client: Any, code: str
             item = items[task["item"]]
             assert set(item["requires"]) <= set(decided), f"{item['code']} opened before its prerequisites"
             done = client.post(f"/api/tasks/{task['id']}/complete",
-                               json={"decision": "approve", **licence_number(item["grants"], item["code"], serial)},
-                               headers=reviewer(client, task["department"]))
+                               json=approval(item["code"], serial=500 + serial),
+                               headers=reviewer_headers(client, task["department"]))
             assert done.status_code == 200, done.json
             decided.append(item["code"])
     assert sorted(decided) == sorted(items)
@@ -120,7 +89,7 @@ def test_a_first_time_applicant_gets_through_every_bundle(client: Any, code: str
 
 def test_a_refused_business_licence_ends_the_items_that_need_it(client: Any) -> None:
     _, case = apply(client, "restaurant", 40)
-    scjg = reviewer(client, "scjg")
+    scjg = reviewer_headers(client, "scjg")
     tasks = client.get(f"/api/tasks?case={case['number']}&state=open").json["items"]
     licence = next(t for t in tasks if t["item"] == "cy.yyzz")
     refused = client.post(f"/api/tasks/{licence['id']}/complete",
@@ -130,7 +99,8 @@ def test_a_refused_business_licence_ends_the_items_that_need_it(client: Any) -> 
     open_now = client.get(f"/api/tasks?case={case['number']}&state=open").json["items"]
     assert {t["item"] for t in open_now} == {"cy.jkz"}, "nobody is given the items that need the licence"
     done = client.post(f"/api/tasks/{open_now[0]['id']}/complete",
-                       json={"decision": "approve", "licence_number": "JKZ-2026-0040"}, headers=reviewer(client, "wj"))
+                       json={"decision": "approve", "licence_number": "JKZ-2026-0040"},
+                       headers=reviewer_headers(client, "wj"))
     assert done.status_code == 200, done.json
     detail = client.get(f"/api/cases/{case['number']}", headers=CLERK).json
     assert detail["status"] == "awaiting_pickup"
@@ -174,7 +144,7 @@ def test_a_use_without_its_issuer_as_prerequisite_is_refused(client: Any) -> Non
 
 def test_the_applicant_block_follows_the_bundle_subject(client: Any) -> None:
     founder = first_time_applicant("new_enterprise", 60)
-    body = {"bundle": "restaurant", "applicant": {**founder, "credit_code": new_credit_code(60)},
+    body = {"bundle": "restaurant", "applicant": {**founder, "credit_code": credit_code(60)},
             "form": {}, "materials": {}}
     refused = client.post("/api/cases", json=body, headers=CLERK)
     assert refused.status_code == 422
@@ -200,7 +170,7 @@ def test_an_enterprise_is_looked_up_by_its_own_credit_code_and_its_agent_by_id(c
     with engine.ctx.uow(True) as uow:
         uow.holders.put(HolderRecord("person", agent["id_number"], "林新", {
             "id_number": agent["id_number"], "phone": "13900139000",
-            "credit_code": new_credit_code(71)}, engine.ctx.clock()))  # the agent's other enterprise
+            "credit_code": credit_code(71)}, engine.ctx.clock()))  # the agent's other enterprise
         uow.commit()
     form = client.get(f"/api/bundles/company_change/form?applicant={agent['credit_code']}"
                       f"&agent={agent['id_number']}", headers=CLERK).json

@@ -8,23 +8,12 @@ from typing import Any
 
 from sqlalchemy import text
 
-from tests.approvals import approval, credit_code
-from tests.conftest import ADMIN, CLERK, bearer, case_body
+from tests.approvals import approval, credit_code, reviewer_headers
+from tests.conftest import ADMIN, CLERK, case_body
 
 LICENCE = credit_code(9001)
 FOOD_PERMIT = "JY24107020000017"
 ISSUED = text("SELECT type, number FROM elicences WHERE case_id = :c")
-
-
-def reviewer(client: Any, department: str) -> dict[str, str]:
-    """A reviewer of ``department``, made on first use."""
-    login = f"lic.{department}"
-    if client.get(f"/api/users/{login}", headers=ADMIN).status_code == 404:
-        made = client.post("/api/users", headers=ADMIN, json={
-            "login": login, "name": f"{department} 审批员", "department": department, "roles": ["reviewer"],
-            "password": "reviewer-pass-1"})
-        assert made.status_code == 201, made.json
-    return bearer(client.post("/api/auth/login", json={"login": login, "password": "reviewer-pass-1"}).json["token"])
 
 
 def start(client: Any, code: str = "restaurant", **body: Any) -> dict[str, Any]:
@@ -39,7 +28,8 @@ def open_approval(client: Any, number: str, item: str) -> dict[str, Any]:
 
 
 def complete(client: Any, task: dict[str, Any], body: dict[str, Any]) -> Any:
-    return client.post(f"/api/tasks/{task['id']}/complete", json=body, headers=reviewer(client, task["department"]))
+    return client.post(f"/api/tasks/{task['id']}/complete", json=body,
+                       headers=reviewer_headers(client, task["department"]))
 
 
 def approve_all(client: Any, number: str, numbers: dict[str, str] | None = None) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import xml.etree.ElementTree as ET
 import zipfile
 from datetime import datetime
@@ -16,8 +15,8 @@ import pytest
 
 from engine.bootstrap import OneThingEngine
 from engine.domain.records import HolderRecord
-from forms.identifiers import credit_code_check_char
 from tests.api.test_case_journey import complete, open_task
+from tests.approvals import approval
 from tests.conftest import APPLICANT, CLERK, REVIEWERS, FakeClock, case_body
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -36,22 +35,8 @@ def ok(response: Any, status: int = 200) -> Any:
     return response.json
 
 
-SERIALS = itertools.count(1)
-
-
-def licence_number(item: str) -> str:
-    """What the department writes on the licence it grants: the business licence's number is the
-    new enterprise's credit code, the food permit's JY and 14 digits."""
-    serial = next(SERIALS)
-    if item == "cy.yyzz":
-        first17 = f"92410702MA{serial:07d}"
-        return first17 + credit_code_check_char(first17)
-    return f"JY{serial:014d}" if item == "cy.spjy" else f"{item.upper()}-2026-{serial:04d}"
-
-
 def approve(client: Any, number: str, item: str, department: str) -> None:
-    decision = {"decision": "approve", "licence_number": licence_number(item)}
-    ok(complete(client, open_task(client, number, item), decision, REVIEWERS[department]))
+    ok(complete(client, open_task(client, number, item), approval(item), REVIEWERS[department]))
 
 
 def hand_case(client: Any, engine: OneThingEngine, clock: FakeClock) -> str:

@@ -8,7 +8,6 @@ item received inside the case; a refused prerequisite shows its items as no long
 
 from __future__ import annotations
 
-import re
 import urllib.error
 from pathlib import Path
 from typing import Any
@@ -16,8 +15,8 @@ from typing import Any
 import pytest
 
 from engine.services.catalogue import get_bundle_catalogue
-from forms.identifiers import credit_code_check_char, resident_id_check_digit
 from forms.samples import sample_value
+from tests.approvals import approval, credit_code, resident_id
 from tests.browser.conftest import Desk, LiveServer
 from tests.conftest import applicant_for, application
 
@@ -25,21 +24,11 @@ BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 BUNDLES = sorted(p.parent.name for p in BPMN.glob("*/bundle.json"))
 
 
-def new_id_number(serial: int) -> str:
-    first17 = f"41070219900101{serial:03d}"
-    return first17 + resident_id_check_digit(first17)
-
-
-def new_credit_code(serial: int) -> str:
-    first17 = f"92410702MA{serial:07d}"
-    return first17 + credit_code_check_char(first17)
-
-
 def first_time_applicant(subject: str, serial: int) -> dict[str, str]:
-    person = {"name": "林新", "id_number": new_id_number(serial), "phone": "13900139000",
+    person = {"name": "林新", "id_number": resident_id(serial), "phone": "13900139000",
               "address": "河南省新乡市红旗区新中大道 8 号"}
     extra = {"person": {}, "family_event": {"relation": "父亲"},
-             "enterprise": {"entity_name": "新乡林新商贸有限公司", "credit_code": new_credit_code(serial)},
+             "enterprise": {"entity_name": "新乡林新商贸有限公司", "credit_code": credit_code(serial)},
              "new_enterprise": {"entity_name": "林新面馆"}}[subject]
     return {**person, **extra}
 
@@ -50,18 +39,6 @@ def call(server: LiveServer, method: str, path: str, body: Any = None, login: st
         return server.call(method, path, body, login=login)
     except urllib.error.HTTPError as err:
         pytest.fail(f"{method} {path} as {login}: {err.code} {err.read().decode()}")
-
-
-def licence_number(grants: str | None, number_format: str | None, item: str, serial: int) -> dict[str, str]:
-    """What the department writes on what it grants: a business licence's number is the credit code;
-    a number format the catalogue gives as a pattern gets a number of that pattern."""
-    if grants is None:
-        return {}
-    if number_format == "credit_code" or grants == "business_licence":
-        return {"licence_number": new_credit_code(500 + serial)}
-    number = {"food_permit": f"JY4107020000{serial:04d}"}.get(grants, f"{item.upper()}-2026-{serial:04d}")
-    assert number_format is None or re.fullmatch(number_format, number), f"no sample number for {number_format}"
-    return {"licence_number": number}
 
 
 def fill_applicant(page: Any, subject: dict[str, Any], applicant: dict[str, str]) -> None:
@@ -103,7 +80,6 @@ def approve_everything(server: LiveServer, number: str, guide: dict[str, Any], s
     """Every department approves its items as they open (through the API: the task page has its own
     test), with the number of the licence an item grants."""
     items = {i["code"]: i for i in guide["items"]}
-    formats = {k: v.get("number_format") for k, v in call(server, "GET", "/api/catalogue/licences").items()}
     decided: list[str] = []
     for _ in range(len(items) + 1):
         waiting = [t for t in call(server, "GET", f"/api/tasks?case={number}&state=open&per_page=200")["items"]
@@ -112,8 +88,7 @@ def approve_everything(server: LiveServer, number: str, guide: dict[str, Any], s
             break
         for task in waiting:
             item = items[task["item"]]
-            body = {"decision": "approve",
-                    **licence_number(item["grants"], formats.get(item["grants"] or ""), item["code"], serial)}
+            body = approval(item["code"], serial=500 + serial)
             call(server, "POST", f"/api/tasks/{task['id']}/complete", body, login=f"{task['department']}.reviewer")
             decided.append(item["code"])
     assert sorted(decided) == sorted(items)
@@ -175,7 +150,7 @@ def test_the_applicant_block_follows_the_subject(desks: Any, live_server: LiveSe
     # A parent who applies is that parent in the form: typed once, moved when the relation changes.
     relation.select_option("母亲")
     page.fill('[name="applicant.name"]', "林新")
-    page.fill('[name="applicant.id_number"]', new_id_number(90))
+    page.fill('[name="applicant.id_number"]', resident_id(90))
     page.click("#subject-note")  # leaves the field: the change is copied
     mother = page.locator('#form-groups .field[data-key="mother_name"]')
     assert mother.locator("input").input_value() == "林新" and "同申请人信息" in mother.inner_text()
@@ -196,7 +171,7 @@ def test_the_applicant_block_follows_the_subject(desks: Any, live_server: LiveSe
     page = clerk.open("/app/window/new/company_closure")
     page.wait_for_selector("#form-groups .field")
     assert page.locator('#applicant-fields input[name="applicant.credit_code"]').count() == 1
-    page.fill('[name="applicant.id_number"]', new_id_number(91))
+    page.fill('[name="applicant.id_number"]', resident_id(91))
     page.click("#lookup")  # an existing enterprise is looked up by its credit code
     page.wait_for_selector('[data-error-for="applicant.credit_code"]:has-text("统一社会信用代码")')
     clerk.shot("enterprise-lookup-refused")
@@ -228,7 +203,7 @@ def test_the_task_page_asks_for_a_licence_number_where_one_is_granted(desks: Any
     page.wait_for_selector('#flash .notice.error >> text=统一社会信用代码')
     assert page.inner_text('[data-error-for="licence_number"]') != ""
     scjg.shot("business-licence-refused")
-    code = new_credit_code(200)
+    code = credit_code(200)
     page.fill("#licence-number", code)
     page.click("#submit-decision")
     page.wait_for_selector("#flash .notice.ok")
