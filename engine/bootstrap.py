@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from engine.domain.clocks import WarningThresholds
-from engine.domain.savings import DEFAULT_RULES, CountingRules
 from engine.domain.savings_config import counting_rules_from_json
+from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade
 from engine.persistence.uow import SqlAlchemyUnitOfWork

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from engine.domain.model import TaskKind
-from engine.domain.savings import DEFAULT_RULES, CountingRules, TripKind
+from engine.domain.savings_rules import DEFAULT_RULES, CountingRules, TripKind
 
 _SET_MEMBERS: Mapping[str, type[StrEnum] | type[str]] = {
     "counted_trip_kinds": TripKind, "counted_step_kinds": TaskKind, "published_baselines": str,

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 
 from engine.domain.clocks import WarningThresholds
-from engine.domain.savings import DEFAULT_RULES, CountingRules
+from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.calendar import CalendarCache
 from engine.services.catalogue_cache import CatalogueCache

@@ -14,7 +14,8 @@ from engine.domain.calendar import WorkingCalendar
 from engine.domain.clocks import Pause, shanghai_day
 from engine.domain.model import Delivery, ItemStatus, TaskKind, TaskState
 from engine.domain.records import CaseRecord, TaskRecord
-from engine.domain.savings import CaseFacts, Channel, MaterialUse, TripKind, compute_case_savings
+from engine.domain.savings import CaseFacts, compute_case_savings
+from engine.domain.savings_rules import Channel, MaterialUse, TripKind
 from engine.domain.savings_time import ApprovalTime, CaseTime, case_time
 from engine.persistence.clock_store import PauseRow
 from engine.persistence.savings_store import CaseEvent, StoredSavings

@@ -12,19 +12,14 @@ import pytest
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.model import Bundle, Delivery, Item, TaskKind
 from engine.domain.savings import (
-    PUBLISHED_FIGURE_NAMES,
     CaseFacts,
     CaseSavings,
-    Channel,
-    CountingRules,
     Figure,
-    MaterialUse,
-    TimeBaseline,
-    TimeLimit,
-    TripKind,
     compute_baseline,
     compute_case_savings,
 )
+from engine.domain.savings_published import PUBLISHED_FIGURE_NAMES
+from engine.domain.savings_rules import Channel, CountingRules, MaterialUse, TimeBaseline, TimeLimit, TripKind
 from engine.domain.savings_summary import (
     ALL_BUNDLES,
     PUBLISHED_TARGETS,

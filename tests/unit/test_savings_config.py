@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.domain.model import TaskKind
-from engine.domain.savings import DEFAULT_RULES, CountingRules, TimeBaseline, TripKind
 from engine.domain.savings_config import counting_rules_from_json
+from engine.domain.savings_rules import DEFAULT_RULES, CountingRules, TimeBaseline, TripKind
 
 
 def test_nothing_configured_is_domain_md() -> None:

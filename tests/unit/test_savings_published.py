@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from engine.domain.model import Bundle, Item
-from engine.domain.savings import CountingRules, compute_baseline
+from engine.domain.savings import compute_baseline
 from engine.domain.savings_published import published_baseline, published_figures
+from engine.domain.savings_rules import CountingRules
 
 ITEMS = (Item("a", "甲", "scjg", 10, 5, steps_alone=4), Item("b", "乙", "scjg", 20, 8, steps_alone=4))
 EVERY_FIGURE = CountingRules(published_baselines=frozenset({"trips", "steps", "time_days", "materials", "fields"}))

@@ -14,7 +14,8 @@ import pytest
 from engine.domain.calendar import WorkingCalendar
 from engine.domain.model import Delivery
 from engine.domain.records import TaskRecord
-from engine.domain.savings import CaseSavings, Channel, Figure, TripKind
+from engine.domain.savings import CaseSavings, Figure
+from engine.domain.savings_rules import Channel, TripKind
 from engine.domain.savings_summary import percentile, summarize
 from engine.domain.savings_time import CaseTime
 from engine.domain.savings_totals import overall, percentile_of_counts, summary_of, totals_of
