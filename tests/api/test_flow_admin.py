@@ -259,6 +259,8 @@ def test_a_department_leaves_the_bundle_with_a_version_and_its_definition(client
     import json
     import sys
 
+    if str(ROOT / "tools") not in sys.path:  # make_flow.py imports its sibling flow_diagram.py, as a script does
+        sys.path.insert(0, str(ROOT / "tools"))
     spec = importlib.util.spec_from_file_location("make_flow", ROOT / "tools" / "make_flow.py")
     assert spec is not None and spec.loader is not None
     make_flow = importlib.util.module_from_spec(spec)
