@@ -16,7 +16,7 @@ from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_i
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.case_detail import detail_after_change
 from engine.services.catalogue import ApplicantData, applicant_data
-from engine.services.catalogue_cache import CatalogueCache
+from engine.services.catalogue_cache import BundleCatalogue
 from engine.services.clocks import start_case_clock
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
@@ -94,7 +94,7 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     if errors:
         raise InvalidInput("the applicant's data is incomplete or invalid", "申请人信息不完整或有误",
                            {f"applicant.{k}": v for k, v in errors.items()})
-    form, materials, prefilled = _check_application(uow, ctx.catalogues, cmd, applicant, bundle_row.definition, now)
+    form, materials, prefilled = _check_application(uow, catalogue, cmd, applicant, now)
     if bundle_row.deployed_version_id is None:
         raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
     flow = flow_of(ctx, uow, bundle_row.deployed_version_id)
@@ -148,13 +148,11 @@ def _materials_due(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: Bundl
 
 
 def _check_application(
-    uow: SqlAlchemyUnitOfWork, catalogues: CatalogueCache, cmd: StartCase, applicant: dict[str, Any],
-    definition: dict[str, Any], now: Any,
+    uow: SqlAlchemyUnitOfWork, catalogue: BundleCatalogue, cmd: StartCase, applicant: dict[str, Any], now: Any,
 ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
     """一表申请 and 一套材料: the unified form, completed from shared data and the applicant's
     e-licences, must validate; the checklist must allow acceptance (容缺 only with every key
     material present). Answers the form, each material's status and the pre-filled fields."""
-    catalogue = catalogues.get(uow, definition)
     form, checklist = catalogue.form(), catalogue.checklist()
     ref = str(applicant.get(catalogue.subject.lookup_key) or "").strip().upper()
     agent = str(applicant.get("id_number") or "") if catalogue.subject.lookup_key == "credit_code" else None
