@@ -25,16 +25,13 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from engine.domain import jsoncodec
-from engine.workflow.script_engine import SafeScriptEngine
+from engine.workflow.script_engine import SafeScriptEngine, step_failure
 from engine.workflow.specs import FlowSpec
+from engine.workflow.step_errors import WorkflowError as WorkflowError  # re-exported: callers import it from here
 from engine.workflow.task_converter import FastTaskConverter, uuid_of
 from engine.workflow.task_converter import install as install_uuid_table
 
 SERIALIZER_VERSION = "spiff-3.2.0/specless-1"
-
-
-class WorkflowError(Exception):
-    """The flow itself failed while running (a condition raised, no path matched...)."""
 
 
 class UnknownTask(KeyError):
@@ -194,8 +191,8 @@ class CaseWorkflow:
         try:
             step()
         except SpiffWorkflowException as err:
-            raise WorkflowError(str(err)) from err
-        except (TypeError, ValueError, KeyError, AttributeError) as err:
+            raise step_failure(err) from err  # StepFailed when a task failed: it names the element
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as err:
             # SpiffWorkflow lets some errors of a flow's own making escape raw (a timer whose value
             # is not a date, say); they are the flow's failure, not the server's.
             raise WorkflowError(f"{type(err).__name__}: {err}") from err

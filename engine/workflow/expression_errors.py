@@ -34,3 +34,11 @@ class UnsafeExpressionError(_BilingualError):
 
 class ExpressionEvaluationError(_BilingualError):
     """Evaluation failed at run time; ``lineno`` names the failing script statement when known."""
+
+
+class EvaluationBudgetExceeded(ExpressionEvaluationError):
+    """The evaluation would cost more than its budget (steps, items walked or built, time) and was stopped."""
+
+
+class UnstorableValueError(ExpressionEvaluationError):
+    """A script assigned a value that task data cannot store (it must survive the workflow's JSON state)."""

@@ -2,7 +2,7 @@
 allow-listing interpreter in ``safe_eval``, never through Python's eval/exec.
 
 SpiffWorkflow does not serialize the script engine, so ``CaseWorkflow`` attaches it again after
-every load.
+every load. ``step_failure`` turns what SpiffWorkflow raises for a failing task into ``StepFailed``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,13 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.workflow import safe_eval
+from engine.workflow.expression_errors import EvaluationBudgetExceeded, UnstorableValueError
+from engine.workflow.step_errors import StepFailed, StepFailure, WorkflowError
+
+_EVALUATOR_ERRORS = (safe_eval.UnsafeExpressionError, safe_eval.ExpressionEvaluationError)
 
 
 class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
@@ -28,7 +33,7 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         names = {**(external_context or {}), **task.data}
         try:
             return safe_eval.evaluate(expression, names, self.functions)
-        except (safe_eval.UnsafeExpressionError, safe_eval.ExpressionEvaluationError) as err:
+        except _EVALUATOR_ERRORS as err:
             raise WorkflowTaskException(
                 f"Error evaluating expression '{expression}': {err}", task=task, exception=err
             ) from err
@@ -36,9 +41,34 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
     def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
         try:
             safe_eval.execute(script, task.data, self.functions)
-        except (safe_eval.UnsafeExpressionError, safe_eval.ExpressionEvaluationError) as err:
+        except _EVALUATOR_ERRORS as err:
             raise WorkflowTaskException(f"Error in script: {err}", task=task, exception=err) from err
         return True
 
     def call_service(self, task: Any, **kwargs: Any) -> Any:
         raise WorkflowTaskException("service tasks are not supported", task=task)
+
+
+def _failure_kind(cause: BaseException) -> StepFailure:
+    if isinstance(cause, EvaluationBudgetExceeded):
+        return StepFailure.BUDGET
+    if isinstance(cause, UnstorableValueError):
+        return StepFailure.UNSTORABLE
+    return StepFailure.EXPRESSION
+
+
+def step_failure(err: SpiffWorkflowException) -> WorkflowError:
+    """``StepFailed`` for an error SpiffWorkflow raised while running a task; ``WorkflowError`` when it names
+    no task. The evaluator's bilingual message is kept when it caused the failure."""
+    task = getattr(err, "task", None)
+    if task is None:
+        return WorkflowError(str(err))
+    spec = task.task_spec
+    element_id = getattr(spec, "bpmn_id", None) or spec.name
+    cause = err.__cause__
+    if isinstance(cause, StepFailed):
+        return cause
+    if isinstance(cause, _EVALUATOR_ERRORS):
+        return StepFailed(element_id, spec.bpmn_name, cause.message, cause.message_zh, _failure_kind(cause))
+    message = str(err)
+    return StepFailed(element_id, spec.bpmn_name, message, f"流程引擎无法执行此步骤：{message}")
