@@ -7,10 +7,13 @@ from marshmallow import Schema, fields, validate
 from engine.domain.access import Role
 from engine.domain.records import ID_MAX
 
-_roles = fields.List(fields.String(validate=validate.OneOf([r.value for r in Role])),
-                     validate=validate.Length(min=1, max=5),
-                     metadata={"description": "clerk 窗口 / reviewer 审批 / head 部门负责人 / "
-                                              "supervisor 监督 / admin 管理员"})
+
+def _roles(required: bool) -> fields.List:
+    """A user's roles: required when the user is created (no role is a safe guess), optional in a change."""
+    return fields.List(fields.String(validate=validate.OneOf([r.value for r in Role])), required=required,
+                       validate=validate.Length(min=1, max=5),
+                       metadata={"description": "clerk 窗口 / reviewer 审批 / head 部门负责人 / "
+                                                "supervisor 监督 / admin 管理员"})
 
 
 class LoginSchema(Schema):
@@ -57,14 +60,14 @@ class CreateUserSchema(Schema):
     login = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     department = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    roles = _roles
+    roles = _roles(required=True)
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
 
 
 class UpdateUserSchema(Schema):
     name = fields.String(validate=validate.Length(min=1, max=100))
     department = fields.String(validate=validate.Length(min=1, max=32))
-    roles = _roles
+    roles = _roles(required=False)
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(min=1, max=200), load_only=True)
 
