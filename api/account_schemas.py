@@ -8,7 +8,7 @@ from engine.domain.access import Role
 from engine.domain.records import ID_MAX
 
 
-def _roles(required: bool) -> fields.List:
+def _roles(required: bool) -> fields.List[str]:
     """A user's roles: required when the user is created (no role is a safe guess), optional in a change."""
     return fields.List(fields.String(validate=validate.OneOf([r.value for r in Role])), required=required,
                        validate=validate.Length(min=1, max=5),
