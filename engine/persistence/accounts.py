@@ -4,9 +4,9 @@ administration events."""
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.domain.audit import GENESIS
@@ -92,34 +92,40 @@ class TokenRepository:
 
 
 class LoginFailureRepository:
+    """Failed logins counted per scope and subject, in a window that opens at the first failure and
+    lasts ``window``. Counting is one upsert: on PostgreSQL the row stays locked until the
+    transaction ends, so parallel attempts on one subject are counted one after another, each
+    seeing the count of those before it; a transaction that is rolled back counted nothing."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def add(self, login: str, address: str, now: datetime) -> None:
-        self.conn.execute(insert(t.login_failures).values(login=login, address=address, at=now))
+    def count(self, scope: str, subject: str, now: datetime, window: timedelta) -> tuple[int, datetime]:
+        """Count one more failure; answers the count with it and when its window opened."""
+        table = t.login_failure_counts
+        module = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        expired = table.c.window_start <= now - window
+        stmt = module.insert(table).values(scope=scope, subject=subject, window_start=now, failures=1, last_at=now)
+        stmt = stmt.on_conflict_do_update(index_elements=[table.c.scope, table.c.subject], set_={
+            "failures": case((expired, 1), else_=table.c.failures + 1),
+            "window_start": case((expired, now), else_=table.c.window_start),
+            "last_at": now,
+        }).returning(table.c.failures, table.c.window_start)
+        failures, window_start = self.conn.execute(stmt).one()
+        return int(failures), window_start
 
-    def count_since(self, since: datetime, login: str | None = None, address: str | None = None) -> int:
-        query = select(func.count()).select_from(t.login_failures).where(t.login_failures.c.at >= since)
-        if login is not None:
-            query = query.where(t.login_failures.c.login == login)
-        if address is not None:
-            query = query.where(t.login_failures.c.address == address)
-        return int(self.conn.execute(query).scalar_one())
+    def uncount(self, scope: str, subject: str) -> None:
+        """Take back one failure counted in advance (the attempt succeeded)."""
+        table = t.login_failure_counts
+        self.conn.execute(update(table).where(table.c.scope == scope, table.c.subject == subject,
+                                              table.c.failures > 0).values(failures=table.c.failures - 1))
 
-    def oldest_since(self, since: datetime, login: str | None = None, address: str | None = None) -> datetime | None:
-        query = select(func.min(t.login_failures.c.at)).where(t.login_failures.c.at >= since)
-        if login is not None:
-            query = query.where(t.login_failures.c.login == login)
-        if address is not None:
-            query = query.where(t.login_failures.c.address == address)
-        value = self.conn.execute(query).scalar_one()
-        return value if isinstance(value, datetime) or value is None else None
-
-    def clear(self, login: str) -> None:
-        self.conn.execute(delete(t.login_failures).where(t.login_failures.c.login == login))
+    def clear(self, scope: str, subject: str) -> None:
+        table = t.login_failure_counts
+        self.conn.execute(delete(table).where(table.c.scope == scope, table.c.subject == subject))
 
     def forget_before(self, before: datetime) -> None:
-        self.conn.execute(delete(t.login_failures).where(t.login_failures.c.at < before))
+        self.conn.execute(delete(t.login_failure_counts).where(t.login_failure_counts.c.last_at < before))
 
 
 class AuditRepository:

@@ -237,14 +237,17 @@ auth_tokens = Table(
     Index(None, "user_id"),
 )
 
-login_failures = Table(
-    "login_failures", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("login", String(64), nullable=False),
-    Column("address", String(64), nullable=False),
-    Column("at", UtcDateTime, nullable=False),
-    Index(None, "login", "at"),
-    Index(None, "address", "at"),
+login_failure_counts = Table(
+    # Failed logins counted per scope ("pair": login and address, "login", "address") in a window
+    # that starts at the first failure; one row per subject, incremented atomically (an upsert), so
+    # that parallel guesses cannot all pass the check before any of them is counted.
+    "login_failure_counts", metadata,
+    Column("scope", String(8), primary_key=True),
+    Column("subject", String(140), primary_key=True),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("last_at", UtcDateTime, nullable=False),
+    Index(None, "last_at"),
 )
 
 case_number_counters = Table(

@@ -1,8 +1,8 @@
 """Logging in and out, and knowing who calls: bearer tokens that expire and can be revoked.
 
 A token reads ``<id>.<secret>``; the database keeps the id and a SHA-256 of the secret, so a copy
-of the database does not let anyone log in. Failed logins are counted per login name and per
-client address; past the limit, logging in is refused for a while (HTTP 429).
+of the database does not let anyone log in. Failed logins are limited as ``login_limits`` says
+(HTTP 429 past the limit).
 """
 
 from __future__ import annotations
@@ -11,21 +11,18 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from engine.domain.access import Principal, Role
-from engine.domain.errors import NotFound, TooManyAttempts, Unauthenticated
+from engine.domain.errors import NotFound, Unauthenticated
 from engine.domain.model import Actor
 from engine.domain.records import TokenRecord, UserRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.context import ServiceContext
+from engine.services.login_limits import Attempt, count_attempt, forget_old_failures, take_back_attempt
 from engine.services.passwords import verify_password
 from engine.services.transactions import in_transaction
 
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_LOGIN = 5
-MAX_FAILURES_PER_ADDRESS = 20
 _WRONG = ("the login name or the password is wrong", "登录名或密码错误")
 
 
@@ -55,8 +52,11 @@ def _secret_hash(secret: str) -> str:
 
 def log_in(cmd: LogIn, ctx: ServiceContext) -> IssuedToken:
     login = cmd.login.strip().lower()[:64]
+    attempt = Attempt(login, cmd.address[:64])
+    # Counted as a failure before the password is checked (committed, or refused with 429); taken
+    # back below if the password is right. See login_limits for why.
+    in_transaction(ctx, lambda uow: count_attempt(uow, attempt, ctx.clock()))
     with ctx.uow(False) as uow:
-        _refuse_when_limited(uow, login, cmd.address, ctx.clock())
         user = uow.users.by_login(login)
     # Verify against a dummy hash for an unknown login, so that timing does not reveal which exist.
     ok = verify_password(ctx.passwords, user.password_hash if user else ctx.dummy_password_hash, cmd.password)
@@ -67,33 +67,21 @@ def log_in(cmd: LogIn, ctx: ServiceContext) -> IssuedToken:
         now = ctx.clock()
         actor = Actor(login or "-", user.department if user else "-", "", cmd.address)
         if not ok or user is None:
-            uow.login_failures.forget_before(now - FAILURE_WINDOW)
-            uow.login_failures.add(login, cmd.address, now)
+            forget_old_failures(uow, now)
             record_audit(uow, "LoginFailed", actor, f"user:{login}",
                          {"reason": "inactive" if user is not None and not user.active else "wrong credentials"}, now)
             return None
         record = TokenRecord(id=secrets.token_hex(8), user_id=user.id, secret_hash=_secret_hash(secret),
                              created_at=now, expires_at=now + ctx.token_ttl, address=cmd.address)
         uow.tokens.add(record)
-        uow.login_failures.clear(login)
+        take_back_attempt(uow, attempt)
         record_audit(uow, "LoggedIn", actor, f"user:{login}", {"token": record.id}, now)
         return IssuedToken(f"{record.id}.{secret}", record, principal_of(user))
 
-    issued = in_transaction(ctx, work)  # a failure is recorded (committed) before it is refused
+    issued = in_transaction(ctx, work)
     if issued is None:
         raise Unauthenticated(*_WRONG)
     return issued
-
-
-def _refuse_when_limited(uow: SqlAlchemyUnitOfWork, login: str, address: str, now: datetime) -> None:
-    since = now - FAILURE_WINDOW
-    for scope, limit in (({"login": login}, MAX_FAILURES_PER_LOGIN), ({"address": address}, MAX_FAILURES_PER_ADDRESS)):
-        if uow.login_failures.count_since(since, **scope) >= limit:
-            first = uow.login_failures.oldest_since(since, **scope) or now
-            retry_after = max(1, int((first + FAILURE_WINDOW - now).total_seconds()) + 1)
-            raise TooManyAttempts(
-                f"too many failed logins; try again in {retry_after} seconds",
-                f"登录失败次数过多，请 {(retry_after + 59) // 60} 分钟后再试", retry_after)
 
 
 def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, TokenRecord]:
