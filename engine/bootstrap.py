@@ -14,10 +14,11 @@ from sqlalchemy import Engine
 from engine.domain.clocks import WarningThresholds
 from engine.domain.savings_config import counting_rules_from_json
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
+from engine.domain.secret_keys import SUGGESTION, secret_key_problem
 from engine.persistence.database import make_engine
 from engine.persistence.migrate import upgrade
 from engine.persistence.uow import SqlAlchemyUnitOfWork
-from engine.services.accounts import seed_demo_users
+from engine.services.accounts import DEMO_PASSWORD, seed_demo_users
 from engine.services.catalogue import deploy_catalogue
 from engine.services.context import ServiceContext
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
@@ -54,6 +55,8 @@ class Settings:
     password_strength: str = "strong"  # noqa: S105 - a hasher profile, not a password
     demo_users: bool = False
     production: bool = False
+    trusted_proxies: int = 0
+    """How many reverse proxies in front of the server to trust for X-Forwarded-For/-Proto; 0: none."""
     tick_seconds: float = 60.0
     """How often ``serve`` runs the ticker in process (timers, clocks, overdue materials); 0: never."""
     yellow_fraction: float = 0.2
@@ -75,6 +78,7 @@ class Settings:
             auth_cache_seconds=float(os.environ.get("ONETHING_AUTH_CACHE_SECONDS", "5")),
             demo_users=os.environ.get("ONETHING_DEMO_USERS", "0") == "1",
             production=os.environ.get("ONETHING_ENV", "development") == "production",
+            trusted_proxies=int(os.environ.get("ONETHING_TRUSTED_PROXIES", "0")),
             tick_seconds=float(os.environ.get("ONETHING_TICK_SECONDS", "60")),
             yellow_fraction=float(os.environ.get("ONETHING_YELLOW_FRACTION", "0.2")),
             yellow_days=int(os.environ.get("ONETHING_YELLOW_DAYS", "2")),
@@ -90,7 +94,10 @@ class OneThingEngine:
 
 
 def build_engine(settings: Settings) -> OneThingEngine:
-    """Migrate the database, deploy the shipped bundles, parse every flow version once."""
+    """Migrate the database, deploy the shipped bundles, parse every flow version once. Production
+    settings that must not run are refused before anything is written."""
+    if settings.production:
+        refuse_unsafe_settings(settings)
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
@@ -123,19 +130,26 @@ def build_engine(settings: Settings) -> OneThingEngine:
 
 
 class UnsafeConfiguration(RuntimeError):
-    """Production settings that must not run: a default secret key, or demo users with a known password."""
+    """Production settings that must not run: a guessable secret key, or demo users with a known password."""
+
+
+def refuse_unsafe_settings(settings: Settings) -> None:
+    """What the settings alone show, checked before the database is touched (so that a refused
+    start has seeded no demo user and migrated nothing)."""
+    problems = []
+    if problem := secret_key_problem(settings.secret_key, (DEV_SECRET_KEY, DEMO_PASSWORD)):
+        problems.append(f"ONETHING_SECRET_KEY is not fit for production: {problem}; make one with {SUGGESTION}")
+    if settings.demo_users:
+        problems.append("ONETHING_DEMO_USERS=1 seeds users whose password is published")
+    if problems:
+        raise UnsafeConfiguration("refusing to start with ONETHING_ENV=production: " + "; ".join(problems))
 
 
 def refuse_unsafe_production(engine: OneThingEngine) -> None:
-    problems = []
-    if engine.settings.secret_key == DEV_SECRET_KEY or len(engine.settings.secret_key) < 32:
-        problems.append("ONETHING_SECRET_KEY is the development default or shorter than 32 characters")
-    if engine.settings.demo_users:
-        problems.append("ONETHING_DEMO_USERS=1 seeds users whose password is published")
+    """What the database shows: demo users seeded by an earlier, non-production start."""
     with engine.ctx.uow(False) as uow:
         demo = uow.users.count_active_demo()
     if demo:
-        problems.append(f"{demo} demo users are active; deactivate them (PATCH /api/users/<login> active=false)")
-    if problems:
         engine.db.dispose()
-        raise UnsafeConfiguration("refusing to start with ONETHING_ENV=production: " + "; ".join(problems))
+        raise UnsafeConfiguration(f"refusing to start with ONETHING_ENV=production: {demo} demo users are active; "
+                                  "deactivate them (PATCH /api/users/<login> active=false)")
