@@ -144,3 +144,18 @@ def roles_fit_department(roles: Collection[Role], department: str) -> str | None
     if any(r in roles for r in _DEPARTMENT_ROLES) and department in (WINDOW, OFFICE):
         return "部门审批人员和部门负责人必须属于一个审批部门"
     return None
+
+
+CASE_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR)
+"""Roles that see case data; an administrator sees none (separation of duties)."""
+
+
+def roles_conflict(roles: Collection[Role]) -> str | None:
+    """Why these roles must not be held together, or None. An administrator manages users and
+    flows; holding a case role as well would let one person grant themselves access to cases and
+    change the flows they decide in, so the two are kept to different people."""
+    held = [r for r in CASE_ROLES if r in roles]
+    if Role.ADMIN in roles and held:
+        return (f"系统管理员不能同时担任办件角色（{'、'.join(ROLE_NAMES_ZH[r] for r in held)}）："
+                "管理员不接触办件数据，请为办件工作另设账号（职责分离）")
+    return None

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.domain.access import ROLE_NAMES_ZH, Role, roles_fit_department
+from engine.domain.access import ROLE_NAMES_ZH, Role, roles_conflict, roles_fit_department
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import OFFICE, SYSTEM, WINDOW, Actor
@@ -67,7 +67,8 @@ def _check(uow: SqlAlchemyUnitOfWork, name: str, department: str, roles: list[st
     if not roles or unknown:
         errors["roles"] = [f"角色须从 {'、'.join(r.value for r in Role)} 中选择" + (
             f"；未知角色：{'、'.join(unknown)}" if unknown else "")]
-    elif "department" not in errors and (problem := roles_fit_department([Role(r) for r in roles], department)):
+    elif problem := (roles_conflict([Role(r) for r in roles])
+                     or ("department" not in errors and roles_fit_department([Role(r) for r in roles], department))):
         errors["roles"] = [problem]
     return errors
 
