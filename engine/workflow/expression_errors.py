@@ -7,6 +7,9 @@ Both carry ``message``, ``message_zh`` and ``lineno``; ``engine.workflow.safe_ev
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 
 class _BilingualError(ValueError):
     def __init__(self, message: str, message_zh: str, lineno: int | None = None) -> None:
@@ -42,3 +45,30 @@ class EvaluationBudgetExceeded(ExpressionEvaluationError):
 
 class UnstorableValueError(ExpressionEvaluationError):
     """A script assigned a value that task data cannot store (it must survive the workflow's JSON state)."""
+
+
+_PYTHON_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError,
+                  MemoryError)
+_TRANSLATIONS: tuple[tuple[type[BaseException], str, str], ...] = (
+    (ZeroDivisionError, "division by zero", "除数为零"),
+    (OverflowError, "numeric overflow: {0}", "数值溢出：{0}"),
+    (KeyError, "key {0} not found", "键 {0} 不存在"),  # str(KeyError) is already the key's repr
+    (IndexError, "index out of range: {0}", "索引超出范围：{0}"),
+    (RecursionError, "expression is nested too deeply", "表达式嵌套过深"),
+    (TypeError, "type error: {0}", "类型错误：{0}"),
+    (ValueError, "invalid value: {0}", "值无效：{0}"),
+    (BaseException, "evaluation failed: {0}", "计算失败：{0}"),
+)
+
+
+@contextlib.contextmanager
+def translated_errors(lineno: int | None) -> Iterator[None]:
+    """Turn Python's own exceptions into bilingual ExpressionEvaluationErrors that carry the line."""
+    try:
+        yield
+    except ExpressionEvaluationError as err:
+        err.lineno = err.lineno if err.lineno is not None else lineno
+        raise
+    except _PYTHON_ERRORS as exc:
+        en, zh = next((en, zh) for kind, en, zh in _TRANSLATIONS if isinstance(exc, kind))
+        raise ExpressionEvaluationError(en.format(exc), zh.format(exc), lineno) from exc

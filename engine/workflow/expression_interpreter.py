@@ -8,13 +8,17 @@ ExpressionEvaluationErrors that carry the failing line. Nothing is ever handed t
 from __future__ import annotations
 
 import ast
-import contextlib
 import functools
+import time
 import types
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any, cast
 
-from engine.workflow.expression_errors import ExpressionEvaluationError
+from engine.workflow.expression_errors import (
+    EvaluationBudgetExceeded,
+    ExpressionEvaluationError,
+    translated_errors,
+)
 from engine.workflow.expression_rules import (
     _BIN_OPS,
     _COMPARE_OPS,
@@ -23,45 +27,21 @@ from engine.workflow.expression_rules import (
     _UNARY_OPS,
     DEFAULT_FUNCTIONS,
     MAX_ALLOCATION,
+    MAX_COST,
     MAX_INT,
     MAX_ITERATIONS,
     MAX_OPERATIONS,
+    MAX_SECONDS,
     _check_length,
     _check_number,
     _checked_tree,
 )
+from engine.workflow.task_values import storable
 
 Scope = dict[str, Any]  # comprehension variables visible to an expression
 
 
 # --- interpretation ---------------------------------------------------------------------------------------
-
-_PYTHON_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError,
-                  MemoryError)
-_TRANSLATIONS: tuple[tuple[type[BaseException], str, str], ...] = (
-    (ZeroDivisionError, "division by zero", "除数为零"),
-    (OverflowError, "numeric overflow: {0}", "数值溢出：{0}"),
-    (KeyError, "key {0} not found", "键 {0} 不存在"),  # str(KeyError) is already the key's repr
-    (IndexError, "index out of range: {0}", "索引超出范围：{0}"),
-    (RecursionError, "expression is nested too deeply", "表达式嵌套过深"),
-    (TypeError, "type error: {0}", "类型错误：{0}"),
-    (ValueError, "invalid value: {0}", "值无效：{0}"),
-    (BaseException, "evaluation failed: {0}", "计算失败：{0}"),
-)
-
-
-@contextlib.contextmanager
-def _translated_errors(lineno: int | None) -> Iterator[None]:
-    """Turn Python's own exceptions into bilingual ExpressionEvaluationErrors that carry the line."""
-    try:
-        yield
-    except ExpressionEvaluationError as err:
-        err.lineno = err.lineno if err.lineno is not None else lineno
-        raise
-    except _PYTHON_ERRORS as exc:
-        en, zh = next((en, zh) for kind, en, zh in _TRANSLATIONS if isinstance(exc, kind))
-        raise ExpressionEvaluationError(en.format(exc), zh.format(exc), lineno) from exc
-
 
 def _materialize(value: Any) -> Any:
     # A generator expression must not escape: it would run later, outside the limits and error handling.
@@ -78,19 +58,53 @@ def _unpack(value: Any, count: int) -> Any:
     return value
 
 
-def _over_budget(what_en: str, what_zh: str, limit: int) -> ExpressionEvaluationError:
-    return ExpressionEvaluationError(f"{what_en} (limit {limit})", f"{what_zh}（上限 {limit}）")
+def _over_budget(what_en: str, what_zh: str, limit: float) -> EvaluationBudgetExceeded:
+    return EvaluationBudgetExceeded(f"{what_en} (limit {limit})", f"{what_zh}（上限 {limit}）")
+
+
+_SIZED = (str, list, tuple, dict)
+_CHECK_EVERY = 1024  # node evaluations between two looks at the clock: the clock costs more than a step
+# Calls that take the same time whatever the size of their arguments: they are not charged for it.
+_CONSTANT_TIME: frozenset[Any] = frozenset({len, bool, dict.get})
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, _SIZED) else 0
 
 
 class _Interpreter:
-    """Evaluates validated trees; one instance per run, so the budgets below are per evaluation."""
+    """Evaluates validated trees; one instance per run, so the budgets below are per evaluation.
 
-    def __init__(self, data: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]) -> None:
+    Four budgets bound a run: node evaluations (``MAX_OPERATIONS``), comprehension steps (``MAX_ITERATIONS``),
+    data built (``MAX_ALLOCATION``) and the cost of what built-in calls and operators walk in C
+    (``MAX_COST``: the sizes of their sequence arguments and results, charged *before* the call where the
+    size is known). The clock is the second guard: it is read every ``_CHECK_EVERY`` steps, never per node.
+    """
+
+    def __init__(self, data: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]],
+                 seconds: float = MAX_SECONDS) -> None:
         self._data = data
         self._functions = functions
         self._operations = 0
         self._iterations = 0
         self._allocated = 0
+        self._cost = 0
+        self._seconds = seconds
+        self._deadline = time.monotonic() + seconds
+        self._next_check = _CHECK_EVERY
+
+    def _spend(self, units: int) -> None:
+        """Charge ``units`` of work (items or characters walked) against the cost budget."""
+        self._cost += units
+        if self._cost > MAX_COST:
+            raise _over_budget("evaluation walks too much data", "计算遍历的数据过多", MAX_COST)
+
+    def _checkpoint(self) -> None:
+        if self._operations > MAX_OPERATIONS:
+            raise _over_budget("evaluation takes too many steps", "计算步骤过多", MAX_OPERATIONS)
+        if time.monotonic() > self._deadline:
+            raise _over_budget("evaluation takes too long (seconds)", "计算耗时过长（秒）", self._seconds)
+        self._next_check = min(self._operations + _CHECK_EVERY, MAX_OPERATIONS + 1)
 
     def _charge(self, value: Any) -> Any:
         """Charge the full nested size of a value this run builds, as if every reference were a copy.
@@ -120,13 +134,13 @@ class _Interpreter:
 
     def eval(self, node: ast.expr, scope: Scope) -> Any:
         self._operations += 1
-        if self._operations > MAX_OPERATIONS:
-            raise _over_budget("evaluation takes too many steps", "计算步骤过多", MAX_OPERATIONS)
+        if self._operations >= self._next_check:
+            self._checkpoint()
         return _EVALUATORS[type(node)](self, node, scope)
 
     def run(self, statements: list[ast.stmt]) -> None:
         for statement in statements:
-            with _translated_errors(statement.lineno):
+            with translated_errors(statement.lineno):
                 _EXECUTORS[type(statement)](self, statement)
 
     # expressions
@@ -165,8 +179,10 @@ class _Interpreter:
             for sequence, times in ((left, right), (right, left)):
                 if isinstance(sequence, sequences) and isinstance(times, int):
                     _check_length(len(sequence) * max(times, 0))
+                    self._spend(len(sequence) * max(times, 0))
         elif isinstance(op, ast.Add) and isinstance(left, sequences) and isinstance(right, sequences):
             _check_length(len(left) + len(right))
+            self._spend(len(left) + len(right))
         elif isinstance(op, ast.Mod) and isinstance(left, str):  # printf-style formatting has no size limit
             raise ExpressionEvaluationError("the % operator is not supported for strings; use an f-string",
                                             "字符串不支持 % 运算，请使用 f-string")
@@ -179,6 +195,10 @@ class _Interpreter:
         left = self.eval(node.left, scope)
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.eval(comparator, scope)
+            if isinstance(op, (ast.In, ast.NotIn)):  # a search walks the container (and a text needle)
+                self._spend(_size(right) + (len(left) if isinstance(left, str) else 0))
+            elif isinstance(left, _SIZED) and isinstance(right, _SIZED):  # an element-wise comparison
+                self._spend(min(len(left), len(right)))
             if not _COMPARE_OPS[type(op)](left, right):
                 return False
             left = right
@@ -188,7 +208,10 @@ class _Interpreter:
         return self.eval(node.body if self.eval(node.test, scope) else node.orelse, scope)
 
     def _subscript(self, node: ast.Subscript, scope: Scope) -> Any:
-        return self.eval(node.value, scope)[self.eval(node.slice, scope)]
+        value, key = self.eval(node.value, scope), self.eval(node.slice, scope)
+        if isinstance(key, slice):  # a slice copies: charge what it would copy before it does
+            self._spend(len(range(*key.indices(len(value)))) if isinstance(value, _SIZED) else 0)
+        return value[key]
 
     def _slice(self, node: ast.Slice, scope: Scope) -> slice:
         bounds = (node.lower, node.upper, node.step)
@@ -208,6 +231,7 @@ class _Interpreter:
     def _joined_str(self, node: ast.JoinedStr, scope: Scope) -> str:
         text = "".join(str(self.eval(part, scope)) for part in node.values)
         _check_length(len(text))  # an f-string is a concatenation too
+        self._spend(len(text))
         return cast(str, self._charge(text))
 
     def _formatted_value(self, node: ast.FormattedValue, scope: Scope) -> str:
@@ -250,7 +274,13 @@ class _Interpreter:
         func = self._callee(node.func, scope)
         args = [self.eval(arg, scope) for arg in node.args]
         kwargs = {cast(str, kw.arg): self.eval(kw.value, scope) for kw in node.keywords}
+        # max(), sum(), sorted(), str.split()... walk their sequence arguments and receiver in C: charge
+        # their sizes before the call, and the size of what it built after.
+        bound = func.args if isinstance(func, functools.partial) else ()
+        if (func.func if isinstance(func, functools.partial) else func) not in _CONSTANT_TIME:
+            self._spend(sum(map(_size, (*bound, *args, *kwargs.values()))))
         result = _check_number(func(*args, **kwargs))
+        self._spend(_size(result))
         # dict(a=x, b=x, ...) is the one allow-listed call that can pile references into a new container.
         return self._charge(result) if func is dict else self._charge_top_level(result)
 
@@ -274,20 +304,22 @@ class _Interpreter:
 
     def _store(self, target: ast.expr, value: Any) -> None:
         if isinstance(target, ast.Name):
-            cast(MutableMapping[str, Any], self._data)[target.id] = value
+            cast(MutableMapping[str, Any], self._data)[target.id] = storable(value, target.id, self._spend)
         elif isinstance(target, ast.Subscript):
-            self._set_item(self.eval(target.value, {}), self.eval(target.slice, {}), value)
+            self._set_item(self.eval(target.value, {}), self.eval(target.slice, {}), value, _target_name(target))
         else:
             elements = cast(ast.Tuple, target).elts
             for element, item in zip(elements, _unpack(value, len(elements)), strict=True):
                 self._store(element, item)
 
-    def _set_item(self, container: Any, key: Any, value: Any) -> None:
+    def _set_item(self, container: Any, key: Any, value: Any, where: str) -> None:
         if not isinstance(container, (dict, list)):  # never call __setitem__ of arbitrary objects
             kind = type(container).__name__
             raise ExpressionEvaluationError(f"cannot assign items of a value of type {kind}",
                                             f"不能对 {kind} 类型的值进行下标赋值")
-        container[key] = self._charge(value)
+        if isinstance(container, dict):  # the key lands in task data as well
+            storable({key: None}, where, self._spend)
+        container[key] = self._charge(storable(value, where, self._spend))
 
     def _assign(self, node: ast.Assign) -> None:
         value = _materialize(self.eval(node.value, {}))
@@ -302,11 +334,11 @@ class _Interpreter:
         if isinstance(target, ast.Subscript):
             container, key = self.eval(target.value, {}), self.eval(target.slice, {})
             value = self._arithmetic(node.op, container[key], self.eval(node.value, {}))
-            self._set_item(container, key, value)
+            self._set_item(container, key, value, _target_name(target))
         else:
             name = cast(ast.Name, target).id
             value = self._arithmetic(node.op, self._lookup(name, {}), self.eval(node.value, {}))
-            cast(MutableMapping[str, Any], self._data)[name] = value
+            cast(MutableMapping[str, Any], self._data)[name] = storable(value, name, self._spend)
 
     def _if(self, node: ast.If) -> None:
         self.run(node.body if self.eval(node.test, {}) else node.orelse)
@@ -316,6 +348,13 @@ class _Interpreter:
 
     def _pass(self, node: ast.Pass) -> None:
         pass
+
+
+def _target_name(target: ast.expr) -> str:
+    """The variable an item assignment changes (``results`` in ``results['a'][0] = 1``), for messages."""
+    while isinstance(target, ast.Subscript):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else "?"
 
 
 _EVALUATORS: Mapping[type[ast.AST], Callable[[_Interpreter, Any, Scope], Any]] = {
@@ -339,17 +378,25 @@ _EXECUTORS: Mapping[type[ast.AST], Callable[[_Interpreter, Any], None]] = {
 Functions = Mapping[str, Callable[..., Any]]
 
 
-def evaluate(source: str, data: Mapping[str, Any], functions: Functions | None = None) -> Any:
-    """Evaluate a gateway condition or other expression against `data`, which is never modified."""
+def evaluate(source: str, data: Mapping[str, Any], functions: Functions | None = None, *,
+             seconds: float = MAX_SECONDS) -> Any:
+    """Evaluate a gateway condition or other expression against `data`, which is never modified.
+
+    Raises ExpressionEvaluationError when it fails; EvaluationBudgetExceeded, a subclass, when it would cost
+    more than a run's budgets or take longer than ``seconds``."""
     functions = functions or {}
     # Surrounding whitespace (common in BPMN XML) cannot change an expression's meaning but breaks ast.parse.
     tree = cast(ast.Expression, _checked_tree(source.strip(), "eval", frozenset(functions)))
-    with _translated_errors(None):
-        return _materialize(_Interpreter(data, {**DEFAULT_FUNCTIONS, **functions}).eval(tree.body, {}))
+    with translated_errors(None):
+        return _materialize(_Interpreter(data, {**DEFAULT_FUNCTIONS, **functions}, seconds).eval(tree.body, {}))
 
 
-def execute(source: str, data: dict[str, Any], functions: Functions | None = None) -> None:
-    """Run a script-task script; assignments go into `data` (partially so if a later statement fails)."""
+def execute(source: str, data: dict[str, Any], functions: Functions | None = None, *,
+            seconds: float = MAX_SECONDS) -> None:
+    """Run a script-task script; assignments go into `data` (partially so if a later statement fails).
+
+    Only values the workflow state can store are assigned (``task_values``): tuples become lists, anything
+    else unstorable raises UnstorableValueError. Budgets and ``seconds`` as for ``evaluate``."""
     functions = functions or {}
     tree = cast(ast.Module, _checked_tree(source, "exec", frozenset(functions)))
-    _Interpreter(data, {**DEFAULT_FUNCTIONS, **functions}).run(tree.body)
+    _Interpreter(data, {**DEFAULT_FUNCTIONS, **functions}, seconds).run(tree.body)

@@ -17,7 +17,11 @@ import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, cast
 
-from engine.workflow.expression_errors import ExpressionEvaluationError, UnsafeExpressionError
+from engine.workflow.expression_errors import (
+    EvaluationBudgetExceeded,
+    ExpressionEvaluationError,
+    UnsafeExpressionError,
+)
 
 MAX_SOURCE_LENGTH = 10_000
 MAX_NODES = 2_000
@@ -26,12 +30,14 @@ MAX_SEQUENCE_LENGTH = 100_000
 MAX_ITERATIONS = 100_000  # comprehension steps per run
 MAX_OPERATIONS = 1_000_000  # node evaluations per run: bounds CPU time whatever the loop shape
 MAX_ALLOCATION = 1_000_000  # items + characters a run may build: bounds memory across many steps
+MAX_COST = 2_000_000  # items + characters a run's built-in calls and operators walk: bounds time spent in C
+MAX_SECONDS = 5.0  # wall-clock limit of one run: the second guard, above what the budgets above allow
 MAX_INT = 10**100
 
 
 def _check_length(length: int) -> None:
     if length > MAX_SEQUENCE_LENGTH:
-        raise ExpressionEvaluationError(
+        raise EvaluationBudgetExceeded(
             f"result would be too long ({length} items, limit {MAX_SEQUENCE_LENGTH})",
             f"结果过长（{length} 项，上限 {MAX_SEQUENCE_LENGTH}）",
         )
@@ -39,7 +45,7 @@ def _check_length(length: int) -> None:
 
 def _check_number(value: Any) -> Any:
     if isinstance(value, int) and abs(value) > MAX_INT:
-        raise ExpressionEvaluationError("integer result is larger than 10**100", "整数结果超过 10**100")
+        raise EvaluationBudgetExceeded("integer result is larger than 10**100", "整数结果超过 10**100")
     if isinstance(value, complex):  # e.g. (-8) ** 0.5; task data must stay JSON-serialisable
         raise ExpressionEvaluationError("complex numbers are not supported", "不支持复数")
     return value

@@ -431,3 +431,103 @@ def test_default_functions_are_the_documented_read_only_set() -> None:
                                       "bool", "any", "all", "sorted", "list", "dict", "range"}
     with pytest.raises(TypeError):
         cast(Any, DEFAULT_FUNCTIONS)["open"] = open
+
+
+# --- cost and time budgets (issue 21, item 12) --------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "len([max(a) for a in [[0]*99999] for i in range(99990)]) == 0",  # the issue's: 124 s in a dry-run
+        "[max(big) for i in range(1000)]",
+        "[min(big) + sum(big) for i in range(1000)]",
+        "[-1 in big for i in range(1000)]",
+        "['z' in text for i in range(1000)]",
+        "[big.count(-1) for i in range(1000)]",
+        "[big[1:2] == big[:-1] for i in range(1000)]",
+    ],
+)
+def test_work_done_in_c_counts_against_a_cost_budget(source: str) -> None:
+    data = {"big": list(range(90_000)), "text": "a" * 90_000}
+    with pytest.raises(safe_eval.EvaluationBudgetExceeded) as err:
+        evaluate(source, data)
+    assert "walks too much data" in err.value.message
+    assert_bilingual(err.value)
+
+
+def test_each_call_is_charged_before_it_runs() -> None:
+    """One call whose arguments alone exceed the budget is refused without being made."""
+    calls: list[int] = []
+
+    def walk(values: list[int]) -> int:
+        calls.append(len(values))
+        return 0
+
+    data = {"big": [0] * (safe_eval.MAX_COST + 1)}
+    with pytest.raises(safe_eval.EvaluationBudgetExceeded):
+        evaluate("walk(big)", data, {"walk": walk})
+    assert calls == []
+
+
+def test_cheap_calls_on_big_values_are_not_charged_for_their_size() -> None:
+    data = {"big": list(range(90_000)), "d": {str(v): v for v in range(90_000)}}
+    assert evaluate("sum(len(big) + d.get('5', 0) for i in range(30000))", data) == 30_000 * 90_005
+
+
+def test_an_evaluation_has_a_wall_clock_deadline() -> None:
+    with pytest.raises(safe_eval.EvaluationBudgetExceeded) as err:
+        evaluate("sum(v for v in range(5000))", {}, seconds=0.0)
+    assert "takes too long" in err.value.message
+    assert_bilingual(err.value)
+    data: dict[str, Any] = {}
+    with pytest.raises(safe_eval.EvaluationBudgetExceeded):
+        execute("a = 1\nb = [v for v in range(5000)]", data, seconds=0.0)
+    assert data == {"a": 1}
+    assert evaluate("sum(v for v in range(5000))", {}) == 12_497_500  # the default leaves room
+
+
+def test_budget_errors_are_evaluation_errors() -> None:
+    assert issubclass(safe_eval.EvaluationBudgetExceeded, ExpressionEvaluationError)
+    with pytest.raises(safe_eval.EvaluationBudgetExceeded):
+        evaluate("[0] * 10**9", {})
+    with pytest.raises(safe_eval.EvaluationBudgetExceeded):
+        evaluate("range(10**12)", {})
+
+
+# --- only storable values reach task data (issue 21, item 15) ------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("script", "fragment"),
+    [
+        ("z = {(1, 2): 3}", "dict keys must be text, not tuple"),
+        ("z = {1: 'a'}", "dict keys must be text, not int"),
+        ("z = dict([(None, 1)])", "dict keys must be text, not NoneType"),
+        ("z = [{'a': {2.5: 1}}]", "dict keys must be text, not float"),
+        ("z = float('inf')", "not finite"),
+        ("z = [float('nan')]", "not finite"),
+        ("results['a'] += float('inf')", "not finite"),
+        ("results['x'] = {(1, 2): 3}", "dict keys must be text"),
+        ("results[(1, 2)] = 3", "dict keys must be text"),
+        ("results[1] = 3", "dict keys must be text"),
+        ("z = odd()", "a value of type type cannot be stored"),
+    ],
+)
+def test_a_script_cannot_store_what_the_workflow_state_cannot_hold(script: str, fragment: str) -> None:
+    data: dict[str, Any] = {"results": {"a": 1}}
+    with pytest.raises(safe_eval.UnstorableValueError) as err:
+        execute(script, data, {"odd": lambda: object})
+    assert fragment in err.value.message
+    assert_bilingual(err.value)
+    assert data == {"results": {"a": 1}}
+
+
+def test_tuples_are_stored_as_lists_as_a_reload_gives_them_back() -> None:
+    data: dict[str, Any] = {}
+    execute("t = (1, (2, 3))\npairs = {'a': 1}.items()\nsame = t == [1, [2, 3]]", data)
+    assert data == {"t": [1, [2, 3]], "pairs": [["a", 1]], "same": True}
+
+
+def test_stored_lists_stay_shared_within_a_script() -> None:
+    data: dict[str, Any] = {}
+    execute("a = [1]\nb = a\nb[0] = 2", data)
+    assert data == {"a": [2], "b": [2]}
