@@ -25,6 +25,7 @@ from api.account_schemas import (
     UserSchema,
 )
 from api.cases import ctx
+from api.presenters import audit_event_view
 from engine.domain.access import Principal
 from engine.domain.records import UserRecord
 from engine.services import accounts, audit, sessions
@@ -156,4 +157,4 @@ class AuditEvents(MethodView):
     @audit_blp.response(200, AuditEventSchema(many=True))
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """Account and administration events (logins, users), oldest first"""
-        return [asdict(e) for e in audit.list_audit_events(ctx(), args["after"], args["limit"])]
+        return [audit_event_view(e) for e in audit.list_audit_events(ctx(), args["after"], args["limit"])]

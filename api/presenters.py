@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
-from api.logs import mask_personal_data
 from engine.domain.model import Bundle, ItemStatus, TaskState
-from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
+from engine.domain.records import AuditEventRecord, CaseItemRecord, CaseRecord, EventRecord, TaskRecord
 from engine.services.case_detail import CaseDetail
 from engine.services.clocks import clock_fields
 from engine.services.context import ServiceContext
 from engine.services.views import BundleView
 from forms.identifiers import mask_id, mask_phone
+from forms.masking import PRESENTED
+
+
+def _unmasked(value: Any) -> Any:
+    return value
 
 
 def masked_applicant(applicant: dict[str, Any]) -> dict[str, Any]:
-    masked = dict(applicant)
+    """The applicant's own identifier and phone are masked whatever they hold (a credit code
+    too); any other personal number in the applicant's data by what it is."""
+    masked: dict[str, Any] = PRESENTED.value(applicant)
     if "id_number" in masked:
-        masked["id_number"] = mask_id(str(masked["id_number"]))
-    if "phone" in masked:
-        masked["phone"] = mask_phone(str(masked["phone"]))
+        masked["id_number"] = mask_id(str(applicant["id_number"]))
+    if "phone" in masked and masked["phone"] == applicant["phone"]:
+        masked["phone"] = mask_phone(str(applicant["phone"]))
     return masked
 
 
@@ -45,29 +53,32 @@ def task_view(task: TaskRecord, ctx: ServiceContext | None = None) -> dict[str, 
     }
 
 
-def _item_view(bundle: Bundle, item: CaseItemRecord) -> dict[str, Any]:
+def _item_view(bundle: Bundle, item: CaseItemRecord, mask: Callable[[Any], Any] = _unmasked) -> dict[str, Any]:
     spec = bundle.item(item.item_code)
     return {
         "code": item.item_code, "name": spec.name if spec else item.item_code,
         "department": item.department, "department_name": bundle.department_name(item.department),
-        "status": item.status, "decision": item.decision, "reason": item.reason,
+        "status": item.status, "decision": item.decision, "reason": mask(item.reason),
         "licence_number": item.licence_number, "decided_by": item.decided_by, "decided_at": item.decided_at,
         "corrections": item.corrections, "materials_requested": item.materials_requested,
     }
 
 
-def _event_view(event: EventRecord) -> dict[str, Any]:
+def _event_view(event: EventRecord, mask: Callable[[Any], Any] = _unmasked) -> dict[str, Any]:
     return {
         "seq": event.seq, "type": event.type,
         "who": {"user": event.actor_user, "department": event.actor_department, "role": event.actor_role,
                 "address": event.actor_address},
-        "at": event.occurred_at, "task_id": event.task_id, "data": event.data,
+        "at": event.occurred_at, "task_id": event.task_id, "data": mask(event.data),
     }
 
 
 def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[str, Any]:
     case, bundle = detail.case, detail.bundle
-    items = [_item_view(bundle, i) for i in detail.items]
+    # Whoever does not handle the case sees every personal number masked, wherever it is written:
+    # the form, refusal and correction reasons, the timeline's data (a rating's comment among them).
+    mask = _unmasked if detail.personal_data else PRESENTED.value
+    items = [_item_view(bundle, i, mask) for i in detail.items]
     departments: dict[str, dict[str, Any]] = {}
     for item in detail.items:
         dept = departments.setdefault(item.department, {
@@ -89,8 +100,7 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
         "bundle_name": bundle.name, "channel": case.channel,
         "applicant": case.applicant if detail.personal_data else masked_applicant(case.applicant),
         "personal_data": "full" if detail.personal_data else "masked",
-        "form": case.form if detail.personal_data else {
-            k: mask_personal_data(v) if isinstance(v, str) else v for k, v in case.form.items()},
+        "form": mask(case.form),
         "materials": case.materials, "prefilled": case.prefilled, "materials_due": case.materials_due,
         "items": items, "departments": list(departments.values()),
         "clock": clock_fields(case.limit_days, case.due_on, case.colour,
@@ -99,7 +109,7 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
         if ctx is not None and case.status == "in_review" else None,
         "open_tasks": [task_view(t, ctx) for t in detail.tasks if TaskState(t.state).is_open],
         "tasks": [task_view(t, ctx) for t in detail.tasks],
-        "timeline": [_event_view(e) for e in detail.events],
+        "timeline": [_event_view(e, mask) for e in detail.events],
         "receipt": receipt,
         "results": {
             "granted": [i for i in items if i["status"] == ItemStatus.APPROVED],
@@ -121,3 +131,13 @@ def bundle_view(view: BundleView) -> dict[str, Any]:
                       "source": v.source, "created_at": v.created_at, "deployed_at": v.deployed_at,
                       "current": v.id == record.deployed_version_id} for v in view.versions],
     }
+
+
+def audit_event_view(event: AuditEventRecord) -> dict[str, Any]:
+    """An account or administration event for its readers (administrators, supervisors), who handle
+    no case: an applicant's ID number in a subject (``applicant:<ID>`` of a bad credit record) or
+    anywhere in the data is masked."""
+    view = asdict(event)
+    view["subject"] = PRESENTED.text(event.subject)
+    view["data"] = PRESENTED.value(event.data)
+    return view

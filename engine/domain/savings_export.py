@@ -1,7 +1,9 @@
 """Savings tables for download: one row per case and one row per summary (a bundle, or all), as
 CSV (UTF-8 with a byte-order mark, so that Excel reads the Chinese headers) or as an XLSX workbook.
 Everything is built in memory and returned as bytes; xlsxwriter runs with ``in_memory`` so it writes
-no temporary files either."""
+no temporary files either. The tables hold figures, no personal data; their text cells (names an
+administrator may edit, such as a bundle's) go through the answers' masking all the same, since
+the exports are read by supervisors and administrators, who handle no case."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import xlsxwriter
 
 from engine.domain.savings import FIGURE_LABELS, FIGURES, rounded, rounded_share
 from engine.domain.savings_summary import ALL_BUNDLES, SavingsRow, SavingsSummary, as_case_savings
+from forms.masking import PRESENTED
 
 Cell = str | int | float | None
 Table = tuple[list[str], list[list[Cell]]]
@@ -27,6 +30,10 @@ PREFILLABLE = "可由数据源预填的字段（项）"
 PREFILLED_OF_PREFILLABLE = f"可预填字段中已预填的{SHARE_SUFFIX}"
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _masked(body: list[list[Cell]]) -> list[list[Cell]]:
+    return [[PRESENTED.text(cell) if isinstance(cell, str) else cell for cell in line] for line in body]
 
 
 def _num(value: float | None) -> Cell:
@@ -53,7 +60,7 @@ def case_table(rows: Iterable[SavingsRow], bundle_names: Mapping[str, str] | Non
         line += [rounded_share(case.fields_prefilled_share), case.fields_prefillable,
                  rounded_share(case.fields_prefilled_of_prefillable)]
         body.append(line)
-    return header, body
+    return header, _masked(body)
 
 
 def summary_table(summaries: Iterable[SavingsSummary], bundle_names: Mapping[str, str] | None = None) -> Table:
@@ -78,7 +85,7 @@ def summary_table(summaries: Iterable[SavingsSummary], bundle_names: Mapping[str
                  rounded_share(summary.half_prefilled_share), _num(summary.mean_fields_prefillable),
                  rounded_share(summary.mean_prefilled_of_prefillable)]
         body.append(line)
-    return header, body
+    return header, _masked(body)
 
 
 def _csv_text(value: Cell) -> Cell:
