@@ -2,27 +2,90 @@
 
 A case's events form one chain (the case row keeps its head); account and administration events
 form another. Changing, removing or reordering a stored event breaks the chain at that event.
+
+An unkeyed hash only finds changes made by someone who does not recompute it: whoever can write
+to the database can rewrite an event and every hash after it. Events are therefore written with
+HMAC-SHA256 under a key the database does not hold (``ONETHING_AUDIT_KEY``): without the key no one
+can forge a link that verifies. Each event records its scheme, so the unkeyed SHA-256 events of a
+database written before keys existed still verify; an unkeyed event after a keyed one in the same
+chain is a break (a forger who cannot sign writes unkeyed events). What the key cannot protect
+are chains that hold no keyed event yet; signed checkpoints of the chain heads, kept outside the
+database (``audit_checkpoint``), seal them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import IntEnum
 from typing import Any
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of a chain's first event."""
 
+DEV_AUDIT_KEY = "onething-development-audit-key-not-for-production"
+"""The key of development and test databases: it is published here, so it protects nothing, and
+production refuses it."""
+MIN_KEY_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 10
 
-def event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
-    """SHA-256 over the previous hash and the event's fields in a canonical JSON form."""
+
+class HashScheme(IntEnum):
+    SHA256 = 0
+    """Unkeyed SHA-256: events written before the chain was keyed."""
+    HMAC_SHA256 = 1
+    """HMAC-SHA256 under the audit key."""
+
+
+def _message(prev_hash: str, fields: Mapping[str, Any]) -> bytes:
     canonical = json.dumps(
         {key: _canonical(value) for key, value in fields.items()},
         ensure_ascii=False, sort_keys=True, separators=(",", ":"),
     )
-    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+    return f"{prev_hash}\n{canonical}".encode()
+
+
+def event_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
+    """SHA-256 over the previous hash and the event's fields in a canonical JSON form (unkeyed)."""
+    return hashlib.sha256(_message(prev_hash, fields)).hexdigest()
+
+
+def keyed_event_hash(key: bytes, prev_hash: str, fields: Mapping[str, Any]) -> str:
+    """HMAC-SHA256 under ``key`` over the same message: one hash's cost, no round trip."""
+    return hmac.new(key, _message(prev_hash, fields), hashlib.sha256).hexdigest()
+
+
+def link_hash(scheme: int, key: bytes, prev_hash: str, fields: Mapping[str, Any]) -> str | None:
+    """What an event of ``scheme`` should carry; None for a scheme this version does not know."""
+    if scheme == HashScheme.HMAC_SHA256:
+        return keyed_event_hash(key, prev_hash, fields)
+    if scheme == HashScheme.SHA256:
+        return event_hash(prev_hash, fields)
+    return None
+
+
+def sign(key: bytes, payload: bytes) -> str:
+    """An HMAC-SHA256 signature of anything else kept under the audit key (a checkpoint file)."""
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def signature_matches(key: bytes, payload: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign(key, payload), signature)
+
+
+def audit_key_problem(key: str, secret_key: str | None = None) -> str | None:
+    """Why ``key`` must not sign a production audit trail, or None."""
+    if key == DEV_AUDIT_KEY:
+        return "ONETHING_AUDIT_KEY is unset or the published development key"
+    if len(key) < MIN_KEY_LENGTH or len(set(key)) < MIN_DISTINCT_CHARACTERS:
+        return (f"ONETHING_AUDIT_KEY is weak: it needs {MIN_KEY_LENGTH}+ characters, "
+                f"{MIN_DISTINCT_CHARACTERS}+ of them different (e.g. `openssl rand -hex 32`)")
+    if secret_key is not None and key == secret_key:
+        return "ONETHING_AUDIT_KEY equals ONETHING_SECRET_KEY; a leak of one must not give away the other"
+    return None
 
 
 def _canonical(value: Any) -> Any:

@@ -119,6 +119,8 @@ class EventRecord:
     actor_address: str | None = None
     prev_hash: str = GENESIS
     hash: str = ""
+    hash_scheme: int = 0
+    """How ``hash`` was made (``audit.HashScheme``): 0 unkeyed SHA-256, 1 HMAC-SHA256."""
 
     def chained_fields(self) -> dict[str, Any]:
         """What the event's hash covers: everything but its row id and the hashes themselves."""
@@ -146,6 +148,8 @@ class AuditEventRecord:
     prev_hash: str = GENESIS
     hash: str = ""
     id: int | None = None
+    hash_scheme: int = 0
+    """How ``hash`` was made (``audit.HashScheme``)."""
 
     def chained_fields(self) -> dict[str, Any]:
         return {

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -183,6 +184,7 @@ case_events = Table(
     Column("actor_address", String(64), nullable=True),
     Column("prev_hash", String(64), nullable=False, server_default=GENESIS),
     Column("hash", String(64), nullable=False, server_default=""),
+    Column("hash_scheme", SmallInteger, nullable=False, server_default="0"),  # audit.HashScheme
     UniqueConstraint("case_id", "seq"),
 )
 
@@ -200,6 +202,7 @@ audit_events = Table(
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("hash_scheme", SmallInteger, nullable=False, server_default="0"),  # audit.HashScheme
 )
 
 # The head of each chain that is not a case's own (the case row keeps that): locked to append.
