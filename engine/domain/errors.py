@@ -34,6 +34,17 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+def case_not_found(ref: str) -> NotFound:
+    """The one answer for a case that does not exist and for one outside the caller's scope (another
+    department's): two different answers would tell an outsider which case numbers exist."""
+    return NotFound(f"no case {ref!r}", f"没有办件 {ref}")
+
+
+def task_not_found(task_id: str) -> NotFound:
+    """The one answer for a task that does not exist and for one outside the caller's department."""
+    return NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
+
+
 class InvalidInput(DomainError):
     """The request is well-formed but its content breaks a rule (422)."""
 

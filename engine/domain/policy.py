@@ -3,7 +3,7 @@ nobody completes another department's task."""
 
 from __future__ import annotations
 
-from engine.domain.errors import Forbidden
+from engine.domain.errors import Forbidden, task_not_found
 from engine.domain.model import WINDOW, Actor
 
 
@@ -15,9 +15,8 @@ def ensure_window(actor: Actor, action_zh: str) -> None:
         )
 
 
-def ensure_department(actor: Actor, department: str) -> None:
+def ensure_department(actor: Actor, department: str, task_id: str) -> None:
+    """Nobody works another department's task: to them it answers as a task that does not exist (404),
+    so that task ids cannot be probed. What a role may not do at all stays 403 (``api/access.py``)."""
     if actor.department != department:
-        raise Forbidden(
-            f"this task belongs to department {department!r}; you act for {actor.department!r}",
-            f"该任务属于部门 {department}，您所在部门为 {actor.department}，无权办理",
-        )
+        raise task_not_found(task_id)

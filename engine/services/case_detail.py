@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from engine.domain.access import Principal
 from engine.domain.catalogue import bundle_from_dict
-from engine.domain.errors import Forbidden
+from engine.domain.errors import NotFound, case_not_found
 from engine.domain.model import Bundle
 from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
@@ -24,13 +24,14 @@ class CaseDetail:
     """Whether the viewer may see the applicant's full identifiers."""
 
 
-def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal) -> CaseDetail:
-    """The case as ``viewer`` may see it; a department that has no item in it gets 403."""
+def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal,
+                     ref: str | None = None) -> CaseDetail:
+    """The case as ``viewer`` may see it; to a department that has no item in it, the case ``ref``
+    (as the caller named it; the case number by default) does not exist (404)."""
     items = uow.items.for_case(case.id)
     departments = {i.department for i in items}
     if not viewer.sees_case(departments):
-        raise Forbidden(f"case {case.number} has no item of your department",
-                        f"办件 {case.number} 不涉及您所在部门，无权查看")
+        raise case_not_found(case.number if ref is None else ref)
     row = uow.flows.bundle(case.bundle_code)
     assert row is not None
     bundle = bundle_from_dict(row.definition)
@@ -49,5 +50,5 @@ def detail_after_change(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Pri
         return None
     try:
         return read_case_detail(uow, case, viewer)
-    except Forbidden:
+    except NotFound:
         return None

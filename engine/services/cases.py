@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from engine.domain.access import Principal
 from engine.domain.catalogue import format_case_number
-from engine.domain.errors import Conflict, InvalidInput, NotFound
+from engine.domain.errors import Conflict, InvalidInput, NotFound, case_not_found
 from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_id_in
@@ -65,7 +65,7 @@ def find_case(uow: SqlAlchemyUnitOfWork, ref: str, lock: bool = False) -> CaseRe
     else:
         case = uow.cases.get(case_id) if case_id is not None else uow.cases.get_by_number(ref)
     if case is None:
-        raise NotFound(f"no case {ref!r}", f"没有办件 {ref}")
+        raise case_not_found(ref)
     return case
 
 

@@ -138,7 +138,7 @@ def extend_task(cmd: ExtendTask, ctx: ServiceContext) -> Applied:
 
         def apply() -> Applied:
             case, task = _clocked(uow, cmd.task_id, cmd.actor)
-            ensure_department(cmd.actor, task.department)
+            ensure_department(cmd.actor, task.department, cmd.task_id)
             uow.clocks.add_extension(task_id=task.id, case_id=case.id, days=cmd.days, reason=reason,
                                      approved_by=cmd.actor.user, approved_at=now)
             extend_limits(task, cmd.days)

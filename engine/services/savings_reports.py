@@ -11,7 +11,7 @@ from typing import Any
 from engine.domain.access import Principal
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.clocks import SHANGHAI
-from engine.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.domain.errors import Conflict, InvalidInput, NotFound, case_not_found
 from engine.domain.model import Bundle, CaseStatus
 from engine.domain.records import CaseRecord
 from engine.domain.savings import CaseSavings, rounded
@@ -78,8 +78,7 @@ def get_case_savings(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseSa
     with ctx.uow(False) as uow:
         case = find_case(uow, ref)
         if not viewer.sees_case({i.department for i in uow.items.for_case(case.id)}):
-            raise Forbidden(f"case {case.number} has no item of your department",
-                            f"办件 {case.number} 不涉及您所在部门，无权查看")
+            raise case_not_found(ref)
         stored = uow.savings.get(case.id)
         row = uow.flows.bundle(case.bundle_code)
         labels = {} if stored is None or row is None else {

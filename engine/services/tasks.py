@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.decisions import Completion, decide_approval, hand_over, supply_correction
-from engine.domain.errors import Conflict, InvalidInput, NotFound
+from engine.domain.errors import Conflict, InvalidInput, task_not_found
 from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_department
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
@@ -43,9 +43,9 @@ def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str,
     after the lock."""
     found = uow.cases.lock_with_task(task_id)
     if found is None:
-        raise NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
+        raise task_not_found(task_id)
     case, task, item = found
-    ensure_department(actor, task.department)
+    ensure_department(actor, task.department, task_id)
     if task.state == TaskState.COMPLETED:
         raise Conflict(
             f"task {task.title} was already completed by {task.completed_by} at {task.completed_at}",
@@ -77,9 +77,9 @@ def assign_task(cmd: AssignTask, ctx: ServiceContext) -> Applied:
         def apply() -> Applied:
             found = uow.cases.lock_with_task(cmd.task_id)
             if found is None:
-                raise NotFound(f"no task {cmd.task_id!r}", f"没有任务 {cmd.task_id}")
+                raise task_not_found(cmd.task_id)
             case, task, _ = found
-            ensure_department(cmd.actor, task.department)
+            ensure_department(cmd.actor, task.department, cmd.task_id)
             if not TaskState(task.state).is_open:
                 raise Conflict(f"task {task.title} is no longer open", f"任务“{task.title}”已不再待办")
             user = uow.users.by_login(cmd.assignee)
@@ -185,7 +185,7 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
     """Validate the decision for the task's kind, run it in the workflow, and record it everywhere.
     ``item``: the task's item as read with the lock (``locked_task``); the pickup reads every item.
     Answers the tasks the completion opened."""
-    ensure_department(actor, task.department)
+    ensure_department(actor, task.department, task.id)
     items = uow.items.for_case(case.id) if task.kind == TaskKind.PICKUP else []
     completion: Completion
     if task.kind == TaskKind.APPROVAL and item is not None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from engine.domain.access import Principal, Role, ensure_task_visible
 from engine.domain.catalogue import bundle_from_dict
-from engine.domain.errors import NotFound
+from engine.domain.errors import case_not_found, task_not_found
 from engine.domain.model import Bundle
 from engine.domain.records import (
     BundleRecord,
@@ -29,9 +29,9 @@ class BundleView:
 
 
 def get_case(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseDetail:
-    """A case as ``viewer`` may see it; a department that has no item in it gets 403."""
+    """A case as ``viewer`` may see it; to a department that has no item in it, it does not exist (404)."""
     with ctx.uow(False) as uow:
-        return read_case_detail(uow, find_case(uow, ref), viewer)
+        return read_case_detail(uow, find_case(uow, ref), viewer, ref)
 
 
 def list_cases(ctx: ServiceContext, viewer: Principal, status: str | None, bundle_code: str | None, page: int,
@@ -45,25 +45,29 @@ def list_cases(ctx: ServiceContext, viewer: Principal, status: str | None, bundl
 def get_task(ctx: ServiceContext, task_id: str, viewer: Principal) -> TaskRecord:
     with ctx.uow(False) as uow:
         task = uow.tasks.get(task_id)
-    if task is None:
-        raise NotFound(f"no task {task_id!r}", f"没有任务 {task_id}")
-    ensure_task_visible(viewer, task.department)
+    seen = viewer.task_departments()
+    if task is None or (seen is not None and task.department not in seen):
+        raise task_not_found(task_id)  # another department's task: as if it did not exist
     return task
 
 
 def list_tasks(ctx: ServiceContext, viewer: Principal, department: str | None, states: tuple[str, ...],
                case_ref: str | None, assignee: str | None, page: int, per_page: int,
                colour: str | None = None) -> Page[TaskRecord]:
-    """An inbox: only the departments whose tasks ``viewer`` may see; asking for another is 403.
-    ``colour`` keeps the tasks whose clock has that colour (red: overdue)."""
+    """An inbox: only the departments whose tasks ``viewer`` may see; asking for another is 403 (the
+    departments are public). ``case_ref``: one case's tasks; a case that does not exist and one the
+    viewer may not see both answer 404. ``colour`` keeps the tasks whose clock has that colour (red: overdue)."""
     if department is not None:
         ensure_task_visible(viewer, department)
     with ctx.uow(False) as uow:
         found = queries.list_tasks(uow.connection, department, states, viewer.task_departments(), None,
                                    assignee, page, per_page, colour, case_ref or None)
-        # The case is looked up within the same statement; only an empty answer asks whether it exists.
-        if case_ref and not found.items and uow.cases.id_of(case_ref) is None:
-            raise NotFound(f"no case {case_ref!r}", f"没有办件 {case_ref}")
+        # The case is looked up within the same statement; only an empty answer asks whether it exists
+        # and whether the viewer may see it (a task of the viewer's own shows that they may).
+        if case_ref and not found.items:
+            case_id = uow.cases.id_of(case_ref)
+            if case_id is None or not viewer.sees_case({i.department for i in uow.items.for_case(case_id)}):
+                raise case_not_found(case_ref)
         return found
 
 

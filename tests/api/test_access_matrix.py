@@ -1,6 +1,7 @@
 """Every endpoint × every role, anonymous included: what is allowed, and what is refused with
-401/403 while nothing changes. The expectations are written out here by hand, independently of
-the policy table they check; a route of the app missing from them fails the test."""
+401/403 (or 404, for an object outside the role's scope) while nothing changes. The expectations
+are written out here by hand, independently of the policy table they check; a route of the app
+missing from them fails the test."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ SIGNED_IN = set(ROLES) - {ANONYMOUS}
 CASE_READERS = {"clerk", "scjg", "xf", "scjg.head", "supervisor"}
 SCJG_WORKERS = {"scjg", "scjg.head"}
 
-# (method, rule, allowed roles); every other role must get 401 (anonymous) or 403.
+# (method, rule, allowed roles); every other role must get 401 (anonymous), 404 where SCOPED names it
+# (the role may do this, but not on this object: it answers as a missing one) or 403.
 EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/healthz", set(ROLES)),
     ("GET", "/api/openapi.json", set(ROLES)),
@@ -104,6 +106,16 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/flows/<string:code>/migration", {"admin"}),
     ("POST", "/api/flows/<string:code>/migration", {"admin"}),
 ]
+
+# The 市场监管 task is outside the window's and 消防's department: to them it does not exist.
+_OTHER_DEPARTMENTS = {"clerk", "xf"}
+SCOPED: dict[tuple[str, str], set[str]] = {
+    ("GET", "/api/tasks/<string:task_id>"): _OTHER_DEPARTMENTS,
+    ("POST", "/api/tasks/<string:task_id>/claim"): _OTHER_DEPARTMENTS,
+    ("POST", "/api/tasks/<string:task_id>/complete"): _OTHER_DEPARTMENTS,
+    ("POST", "/api/tasks/<string:task_id>/pause"): _OTHER_DEPARTMENTS,
+    ("POST", "/api/tasks/<string:task_id>/resume"): _OTHER_DEPARTMENTS,
+}
 
 
 def app_routes(app: Any) -> set[tuple[str, str]]:
@@ -203,7 +215,7 @@ def test_role_endpoint_matrix(client: Any, engine: OneThingEngine, method: str, 
             assert response.status_code not in (401, 403), (role, method, url, response.json)
             assert response.status_code < 500
         else:
-            expected = 401 if role == ANONYMOUS else 403
+            expected = 401 if role == ANONYMOUS else 404 if role in SCOPED.get((method, rule), ()) else 403
             assert response.status_code == expected, (role, method, url, response.status_code, response.json)
             assert set(response.json) == {"code", "message", "message_zh", "errors"}
             assert snapshot(engine) == before, (role, method, url)

@@ -89,13 +89,13 @@ def test_unknown_bundle_malformed_json_and_anonymous(client: Any, anonymous: Any
     assert client.get("/api/cases").json["total"] == 0
 
 
-def test_another_departments_task_is_403_and_changes_nothing(client: Any) -> None:
+def test_another_departments_task_is_404_and_changes_nothing(client: Any) -> None:
     case = start(client)
     approve_licence(client, case["number"])  # the fire inspection waits for the business licence
     fire = open_task(client, case["number"], "cy.xf")
     before = snapshot(client)
-    assert_error(complete(client, fire, approval(fire), REVIEWERS["scjg"]), 403, "forbidden")
-    assert_error(client.post(f"/api/tasks/{fire['id']}/claim", headers=REVIEWERS["scjg"]), 403)
+    assert_error(complete(client, fire, approval(fire), REVIEWERS["scjg"]), 404, "not_found")
+    assert_error(client.post(f"/api/tasks/{fire['id']}/claim", headers=REVIEWERS["scjg"]), 404)
     assert snapshot(client) == before
     assert client.get(f"/api/tasks/{fire['id']}").json["state"] == "ready"
 
@@ -146,7 +146,7 @@ def test_supplying_less_than_asked_is_422(client: Any) -> None:
     error = assert_error(complete(client, supply, {"supplied": ["fire_safety_commitment"]}, CLERK), 422)
     assert "premises_proof" in error["message"]
     assert_error(complete(client, supply, {"supplied": ["fire_safety_commitment", "premises_proof"]},
-                          REVIEWERS["xf"]), 403)
+                          REVIEWERS["xf"]), 404)  # the window's task
 
 
 def test_a_correction_names_materials_of_the_item(client: Any) -> None:
