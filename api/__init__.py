@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.sessions import SessionInterface
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from api import (
@@ -20,6 +21,7 @@ from api import (
     flows,
     logs,
     reports,
+    security_headers,
     supervision,
     tasks,
     text_guard,
@@ -88,7 +90,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assert isinstance(engine, OneThingEngine)
     app.extensions["onething"] = engine
     app.config["SECRET_KEY"] = engine.settings.secret_key
-    app.config.setdefault("SESSION_COOKIE_SECURE", engine.settings.production)
+    # Flask's defaults already hold SESSION_COOKIE_SECURE (False), so setdefault would never apply:
+    # production makes our cookies Secure unless the caller's config says otherwise.
+    if "SESSION_COOKIE_SECURE" not in config:
+        app.config["SESSION_COOKIE_SECURE"] = engine.settings.production
+    if engine.settings.trusted_proxies > 0:
+        # The client address (login limits, the audit trail) and the scheme from X-Forwarded-For and
+        # X-Forwarded-Proto, as set by this many proxies in front of us; never trusted otherwise.
+        hops = engine.settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     app.url_map.converters["id"] = IdConverter
     api = _Api(app)
@@ -113,4 +123,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)
     register_error_handlers(app)
     workbench.install(app)
+    security_headers.install(app)
     return app

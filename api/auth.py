@@ -45,6 +45,11 @@ def user_view(user: UserRecord) -> dict[str, Any]:
     return view
 
 
+def _cookie_flags() -> dict[str, Any]:
+    """``Secure`` in production (``SESSION_COOKIE_SECURE``, set by ``create_app``)."""
+    return {"secure": bool(current_app.config["SESSION_COOKIE_SECURE"]), "samesite": "Strict"}
+
+
 @auth.route("/login")
 class Login(MethodView):
     @auth.arguments(LoginSchema())
@@ -56,11 +61,11 @@ class Login(MethodView):
         response = make_response(jsonify({
             "token": issued.token, "token_id": issued.record.id, "expires_at": issued.record.expires_at.isoformat(),
             "csrf_token": csrf, "user": principal_view(issued.principal)}))
-        secure = bool(current_app.config.get("SESSION_COOKIE_SECURE", False))
+        # The CSRF cookie is readable by the pages' script (it sends it back as a header); the session
+        # cookie is not. Strict: no other site's link or form carries them.
         response.set_cookie(SESSION_COOKIE, issued.token, expires=issued.record.expires_at, httponly=True,
-                            samesite="Lax", secure=secure)
-        response.set_cookie(CSRF_COOKIE, csrf, expires=issued.record.expires_at, httponly=False, samesite="Lax",
-                            secure=secure)
+                            **_cookie_flags())
+        response.set_cookie(CSRF_COOKIE, csrf, expires=issued.record.expires_at, httponly=False, **_cookie_flags())
         return response
 
 
@@ -71,8 +76,9 @@ class Logout(MethodView):
         """Log out: the token (and the session cookie) stop working at once"""
         sessions.revoke_token(ctx(), current_principal(), g.token_id, client_address())
         response = make_response("", 204)
-        response.delete_cookie(SESSION_COOKIE)
-        response.delete_cookie(CSRF_COOKIE)
+        # With the same flags: a browser does not let an answer without Secure overwrite a Secure cookie.
+        response.delete_cookie(SESSION_COOKIE, httponly=True, **_cookie_flags())
+        response.delete_cookie(CSRF_COOKIE, **_cookie_flags())
         return response
 
 
