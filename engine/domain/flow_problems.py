@@ -4,15 +4,43 @@ Plain data, no I/O: ``engine.workflow.flow_check`` produces a ``FlowReport`` and
 with ``to_dict()``. Each problem names the rule it breaks (a ``FlowRule`` value, stable across releases so
 that clients may key on it), the element and source line where there is one, and says what is wrong in
 Chinese (shown to the administrator) and English (for logs and foreign tools).
+
+A report is bounded whatever the file holds: names and ids quoted inside a message are cut to ``QUOTED_CHARS``
+(``quoted``), a problem's element id and messages to ``MAX_ID_CHARS`` and ``MAX_MESSAGE_CHARS``, and a report
+lists at most ``MAX_PROBLEMS`` problems and then says how many more there were; each cut ends in an ellipsis.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
 from engine.domain.errors import InvalidInput
+
+QUOTED_CHARS = 60
+"""Characters of a name, id or expression quoted inside a message."""
+MAX_ID_CHARS = 200
+MAX_MESSAGE_CHARS = 600
+ELLIPSIS = "…"
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[:limit] + ELLIPSIS
+
+
+def quoted(text: str | None, limit: int = QUOTED_CHARS) -> str:
+    """``text`` quoted as in ``{text!r}``, at most ``limit`` of its characters: a 1 MB name is not echoed."""
+    return repr(shortened(text, limit)) if text is not None else "None"
+
+
+def listed(values: Sequence[str], separator: str, limit: int = 10) -> str:
+    """Up to ``limit`` of ``values``, each bounded, joined by ``separator``; the rest counted after an ellipsis."""
+    shown = separator.join(shortened(v, QUOTED_CHARS) for v in values[:limit])
+    return shown if len(values) <= limit else f"{shown}{separator}{ELLIPSIS}(+{len(values) - limit})"
+
 
 Severity = Literal["error", "warning"]
 ERROR: Severity = "error"
@@ -68,6 +96,8 @@ class FlowRule(StrEnum):
     PARALLEL_UNCHECKED = "parallel-unchecked"
     CONDITION_IGNORED = "condition-ignored"
     AUTOMATIC_LOOP = "automatic-loop"
+    LOOP_UNBOUNDED = "loop-unbounded"
+    TOO_MANY_BRANCHES = "too-many-branches"
     # Expressions, scripts and timers
     TIMER_EXPRESSION = "timer-expression"
     CONDITION_REFUSED = "condition-refused"
@@ -88,6 +118,13 @@ class FlowProblem:
     message_zh: str
     message_en: str
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        # Frozen: the bounded values are set once, here, whoever built the problem.
+        if self.element_id is not None:
+            object.__setattr__(self, "element_id", shortened(self.element_id, MAX_ID_CHARS))
+        object.__setattr__(self, "message_zh", shortened(self.message_zh, MAX_MESSAGE_CHARS))
+        object.__setattr__(self, "message_en", shortened(self.message_en, MAX_MESSAGE_CHARS))
 
     @classmethod
     def error(cls, rule: FlowRule, element_id: str | None, line: int | None, zh: str, en: str) -> FlowProblem:
@@ -141,8 +178,9 @@ class FlowReport:
         }
 
 
-MAX_PROBLEMS = 500
-"""A report lists at most this many problems (errors first), then says how many more there were."""
+MAX_PROBLEMS = 200
+"""A report lists at most this many problems (errors first), then says how many more there were: with the
+bounds on each problem, an answer stays under about a megabyte whatever the file."""
 
 
 def ordered(problems: list[FlowProblem], limit: int = MAX_PROBLEMS) -> list[FlowProblem]:
@@ -152,8 +190,10 @@ def ordered(problems: list[FlowProblem], limit: int = MAX_PROBLEMS) -> list[Flow
     if len(found) <= limit:
         return found
     rest = len(found) - limit
-    summary = FlowProblem.warning(FlowRule.TOO_MANY_PROBLEMS, None, None, f"问题过多，另有 {rest} 个未列出",
-                                  f"too many problems; {rest} more not listed")
+    errors = sum(1 for p in found[limit:] if p.severity == ERROR)
+    summary = FlowProblem.warning(FlowRule.TOO_MANY_PROBLEMS, None, None,
+                                  f"问题过多，另有 {rest} 个未列出（其中错误 {errors} 个）",
+                                  f"too many problems; {rest} more not listed ({errors} of them errors)")
     return [*found[:limit], summary]
 
 

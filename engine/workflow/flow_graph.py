@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 
-from engine.domain.flow_problems import FlowProblem, FlowRule
+from engine.domain.flow_problems import FlowProblem, FlowRule, quoted
 from engine.workflow.flow_model import CONTAINER_TYPES, FlowModel, Node
 
 PARALLEL_STEP_BUDGET = 250_000
@@ -37,14 +37,14 @@ def reference_problems(model: FlowModel) -> list[FlowProblem]:
                 if flow is None:
                     problems.append(FlowProblem.error(
                         FlowRule.MISSING_FLOW, node.id, node.line,
-                        f"<{direction}> 引用的顺序流 {ref!r} 不存在：该分支在运行时会无声地中断",
-                        f"<{direction}> names sequence flow {ref!r}, which does not exist: the branch would "
+                        f"<{direction}> 引用的顺序流 {quoted(ref)} 不存在：该分支在运行时会无声地中断",
+                        f"<{direction}> names sequence flow {quoted(ref)}, which does not exist: the branch would "
                         "silently end while a case runs"))
                 elif end != node.id:
                     problems.append(FlowProblem.error(
                         FlowRule.FLOW_MISMATCH, node.id, node.line,
-                        f"<{direction}> 引用的顺序流 {ref!r} 实际连接的是 {end!r}，不是本元素",
-                        f"<{direction}> names sequence flow {ref!r}, which actually connects {end!r}, "
+                        f"<{direction}> 引用的顺序流 {quoted(ref)} 实际连接的是 {quoted(end)}，不是本元素",
+                        f"<{direction}> names sequence flow {quoted(ref)}, which actually connects {quoted(end)}, "
                         "not this element"))
     for flow in model.flows.values():
         for end_name, end in (("sourceRef", flow.source), ("targetRef", flow.target)):
@@ -54,13 +54,14 @@ def reference_problems(model: FlowModel) -> list[FlowProblem]:
                 where_en = "does not exist" if joined is None else "is not in the same process or subprocess"
                 problems.append(FlowProblem.error(
                     FlowRule.DANGLING_FLOW, flow.id, flow.line,
-                    f"顺序流的 {end_name} {end!r} {where_zh}", f"the sequence flow's {end_name} {end!r} {where_en}"))
+                    f"顺序流的 {end_name} {quoted(end)} {where_zh}",
+                    f"the sequence flow's {end_name} {quoted(end)} {where_en}"))
         source = model.nodes.get(flow.source)
         if source is not None and source.outgoing_refs and flow.id not in source.outgoing_refs:
             problems.append(FlowProblem.warning(
                 FlowRule.UNDECLARED_FLOW, flow.id, flow.line,
-                f"顺序流从 {flow.source!r} 出发，但该元素的 <outgoing> 没有列出它",
-                f"the sequence flow leaves {flow.source!r}, whose <outgoing> elements do not list it"))
+                f"顺序流从 {quoted(flow.source)} 出发，但该元素的 <outgoing> 没有列出它",
+                f"the sequence flow leaves {quoted(flow.source)}, whose <outgoing> elements do not list it"))
     return problems
 
 
@@ -104,8 +105,8 @@ def graph_problems(model: FlowModel, process_ids: Collection[str]) -> list[FlowP
 
 def _label(node: Node, english: bool = False) -> str:
     if english:
-        return f"{node.type} '{node.name}'" if node.name else node.type
-    return f"元素“{node.name}”（{node.type}）" if node.name else f"元素（{node.type}）"
+        return f"{node.type} {quoted(node.name)}" if node.name else node.type
+    return f"元素 {quoted(node.name)}（{node.type}）" if node.name else f"元素（{node.type}）"
 
 
 def _needs_way_out(model: FlowModel, node: Node, ad_hoc: set[str]) -> bool:
@@ -140,31 +141,53 @@ def _is_event_subprocess(node: Node) -> bool:
 
 
 def _parallel_problems(model: FlowModel, nodes: list[Node]) -> Iterator[FlowProblem]:
-    """A parallel split (a parallel gateway with several outgoing flows) must have a parallel join (a parallel
-    gateway with several incoming flows) that every one of its branches reaches."""
+    """A parallel split (a parallel gateway with several outgoing flows) should have a parallel join (a parallel
+    gateway with several incoming flows) that every one of its branches reaches.
+
+    Branches that end at end events instead run in SpiffWorkflow as drawn: each ends on its own and the case
+    ends with the last one, so that is a warning (results may be handed over while another branch is open).
+    Only a branch that can reach neither a join common to all nor any end event is an error: its token
+    would never leave."""
     budget = PARALLEL_STEP_BUDGET
     for split in nodes:
         if split.type != "parallelGateway" or len(model.outgoing(split.id)) < 2:
             continue
         common: set[str] | None = None
+        ending: list[bool] = []
         for flow in model.outgoing(split.id):
-            joins, budget = _joins_reached(model, flow.target, split.id, budget)
+            joins, ends, budget = _joins_reached(model, flow.target, split.id, budget)
             if budget <= 0:
                 yield FlowProblem.warning(FlowRule.PARALLEL_UNCHECKED, split.id, split.line,
                                           "流程过于复杂，未能检查并行分支是否汇合",
                                           "the flow is too complex to check that its parallel branches join")
                 return
             common = joins if common is None else common & joins
-        if not common:
+            ending.append(ends)
+        if common:
+            continue
+        if all(ending):
+            yield FlowProblem.warning(
+                FlowRule.PARALLEL_UNJOINED, split.id, split.line,
+                "并行网关分出的各分支没有在同一个并行汇合网关汇合，而是各自走到结束事件：办件在最后一个分支结束时才办结，"
+                "但统一出件可能在其他分支的审批办完之前就开始；并联审批宜先汇合再统一出件",
+                "the branches of this parallel split do not all reach one parallel join but end at end events: "
+                "the case ends with the last of them, but results may be handed over before the other branches' "
+                "approvals are done; parallel approvals should join before the results are handed over")
+        else:
             yield FlowProblem.error(
                 FlowRule.PARALLEL_UNJOINED, split.id, split.line,
-                "并行网关分出的各分支没有在同一个并行汇合网关（有多个入口的并行网关）汇合；并联审批须全部汇合后再统一出件",
+                "并行网关分出的分支既不会全部到达同一个并行汇合网关（有多个入口的并行网关），也有分支到不了任何结束事件："
+                "办件会停在那里；并联审批须全部汇合后再统一出件",
                 "the branches of this parallel split do not all reach one parallel join (a parallel gateway "
-                "with several incoming flows); parallel approvals must join before the results are handed over")
+                "with several incoming flows), and some branch reaches no end event: a case would stay there; "
+                "parallel approvals must join before the results are handed over")
 
 
-def _joins_reached(model: FlowModel, start: str, split_id: str, budget: int) -> tuple[set[str], int]:
+def _joins_reached(model: FlowModel, start: str, split_id: str, budget: int) -> tuple[set[str], bool, int]:
+    """The parallel joins reachable from ``start`` (without passing ``split_id``), whether an end event is, and
+    the budget left."""
     joins: set[str] = set()
+    ends = False
     seen: set[str] = set()
     pending = [start] if start in model.nodes else []
     while pending and budget > 0:
@@ -176,8 +199,9 @@ def _joins_reached(model: FlowModel, start: str, split_id: str, budget: int) -> 
         node = model.nodes[node_id]
         if node.type == "parallelGateway" and len(model.incoming(node_id)) > 1:
             joins.add(node_id)
+        ends = ends or node.type == "endEvent"
         pending.extend(model.successors(node_id))
-    return joins, budget
+    return joins, ends, budget
 
 
 def _automatic_loops(model: FlowModel, nodes: list[Node]) -> Iterator[FlowProblem]:

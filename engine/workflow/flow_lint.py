@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from engine.domain.flow_problems import FlowProblem, FlowReport, FlowRule, ordered
+from engine.domain.flow_problems import FlowProblem, FlowReport, FlowRule, listed, ordered, quoted
 from engine.domain.model import WINDOW, TaskKind
 from engine.workflow.flow_expressions import expression_problems
 from engine.workflow.flow_graph import graph_problems, reference_problems
+from engine.workflow.flow_juel import juel_problems
 from engine.workflow.flow_model import FlowModel, Node, Process, build_model
 from engine.workflow.flow_support import called_processes, spiff_problems, support_problems
 
@@ -39,24 +40,34 @@ def lint_flow(root: Any, bundle: Mapping[str, Any] | None, departments: Collecti
     """
     model = build_model(root)
     problems = list(carried)
-    problems.extend(FlowProblem.error(FlowRule.DUPLICATE_ID, element_id, line, f"id {element_id!r} 重复出现",
-                                      f"the id {element_id!r} is used more than once")
+    problems.extend(FlowProblem.error(FlowRule.DUPLICATE_ID, element_id, line, f"id {quoted(element_id)} 重复出现",
+                                      f"the id {quoted(element_id)} is used more than once")
                     for element_id, line in model.duplicate_ids)
     process, chosen = choose_process(model, bundle)
     problems.extend(chosen)
     problems.extend(reference_problems(model))
-    problems.extend(expression_problems(model, functions))
-    if process is not None:
-        scope = called_processes(model, process.id)
+    problems.extend(juel_problems(model, expression_problems(model, functions), functions))
+    checked = process if process is not None else stand_in(model, chosen)
+    if checked is not None:  # every check runs in one round, even on a process that is not the bundle's
+        scope = called_processes(model, checked.id)
         problems.extend(graph_problems(model, scope))
         problems.extend(support_problems(model, scope))
         problems.extend(convention_problems(model, scope, bundle, departments))
-        if process.executable:
-            flagged = {p.element_id for p in problems if p.is_error and p.element_id is not None}
-            problems.extend(p for p in spiff_problems(root, process.id, model.lines)
-                            if p.element_id is None or p.element_id not in flagged)
+        flagged = {p.element_id for p in problems if p.is_error and p.element_id is not None}
+        problems.extend(p for p in spiff_problems(root, checked.id, model.lines)
+                        if p.element_id is None or p.element_id not in flagged)
     return FlowReport(ordered(problems), None if process is None else process.id,
                       None if process is None else process.name)
+
+
+def stand_in(model: FlowModel, chosen: Sequence[FlowProblem]) -> Process | None:
+    """The process checked when the bundle's is not in the file: the one that would run without a bundle, or the
+    file's first process. Its problems come in the same round as ``process-not-found``, so the administrator
+    renames it and is done."""
+    if not any(p.rule == FlowRule.PROCESS_NOT_FOUND.value for p in chosen):
+        return None
+    fallback, _ = choose_process(model, None)
+    return fallback or (model.processes[0] if model.processes else None)
 
 
 def choose_process(model: FlowModel, bundle: Mapping[str, Any] | None) -> tuple[Process | None, list[FlowProblem]]:
@@ -64,15 +75,24 @@ def choose_process(model: FlowModel, bundle: Mapping[str, Any] | None) -> tuple[
     (or the only one no call activity calls). Answered even when not executable, so that everything else
     about it is reported at once."""
     wanted = bundle.get("process_id") if isinstance(bundle, Mapping) else None
-    listed = "、".join(p.id for p in model.processes) or "无"
-    listed_en = ", ".join(p.id for p in model.processes) or "none"
+    ids = [p.id for p in model.processes]
+    listed_zh = listed(ids, "、") or "无"
+    listed_en = listed(ids, ", ") or "none"
     if isinstance(wanted, str) and wanted:
         process = model.process(wanted)
         if process is None:
+            fallback = choose_process(model, None)[0] or (model.processes[0] if model.processes else None)
+            if fallback is None:
+                rest_zh, rest_en = "", ""
+            else:
+                rest_zh = f"；以下各项按流程 {quoted(fallback.id)} 检查，要用它请把它的 id 改为 {quoted(wanted)}"
+                rest_en = (f"; the other problems listed are those of process {quoted(fallback.id)}: to use it, "
+                           f"change its id to {quoted(wanted)}")
             return None, [FlowProblem.error(
                 FlowRule.PROCESS_NOT_FOUND, None, None,
-                f"文件中没有一件事定义所指的流程 {wanted!r}（文件中的流程：{listed}）",
-                f"the file has no process {wanted!r}, which the bundle names (processes in the file: {listed_en})")]
+                f"文件中没有一件事定义所指的流程 {quoted(wanted)}（文件中的流程：{listed_zh}）{rest_zh}",
+                f"the file has no process {quoted(wanted)}, which the bundle names (processes in the file: "
+                f"{listed_en}){rest_en}")]
         return process, [] if process.executable else [_not_executable(process)]
     executable = [p for p in model.processes if p.executable]
     if len(executable) > 1:
@@ -83,14 +103,14 @@ def choose_process(model: FlowModel, bundle: Mapping[str, Any] | None) -> tuple[
     if len(executable) > 1:
         return None, [FlowProblem.error(
             FlowRule.SEVERAL_PROCESSES, None, None,
-            f"文件中有多个可执行流程（{'、'.join(p.id for p in executable)}），"
+            f"文件中有多个可执行流程（{listed([p.id for p in executable], '、')}），"
             "须只有一个，或在一件事定义中指明 process_id",
-            f"the file has several executable processes ({', '.join(p.id for p in executable)}); keep one, or name "
-            "it as the bundle's process_id")]
+            f"the file has several executable processes ({listed([p.id for p in executable], ', ')}); keep one, "
+            "or name it as the bundle's process_id")]
     if len(model.processes) == 1:
         return model.processes[0], [_not_executable(model.processes[0])]
     return None, [FlowProblem.error(
-        FlowRule.NO_PROCESS, None, None, f"文件中没有可执行的流程（isExecutable=\"true\"）；文件中的流程：{listed}",
+        FlowRule.NO_PROCESS, None, None, f"文件中没有可执行的流程（isExecutable=\"true\"）；文件中的流程：{listed_zh}",
         f"the file has no executable process (isExecutable=\"true\"); processes in the file: {listed_en}")]
 
 
@@ -107,12 +127,18 @@ def convention_problems(model: FlowModel, scope: Collection[str], bundle: Mappin
     problems: list[FlowProblem] = []
     lanes = [lane for lane in model.lanes if lane.process_id in scope]
     for lane in lanes:
-        if lane.is_leaf and (not lane.name or lane.name not in known):
+        if lane.is_leaf and not (lane.name or "").strip():
             problems.append(FlowProblem.error(
                 FlowRule.UNKNOWN_DEPARTMENT, lane.id, lane.line,
-                f"泳道名称 {lane.name!r} 不是已知的部门编码（泳道名称须为部门编码，如 {WINDOW}）",
-                f"the lane name {lane.name!r} is not a known department code (lanes are named by department code, "
-                f"such as {WINDOW})"))
+                f"泳道没有名称：泳道须以部门编码命名（如 {WINDOW}），它的任务才知道由哪个部门办理",
+                f"the lane has no name: lanes are named by department code (such as {WINDOW}) so that its tasks "
+                "know which department handles them"))
+        elif lane.is_leaf and lane.name not in known:
+            problems.append(FlowProblem.error(
+                FlowRule.UNKNOWN_DEPARTMENT, lane.id, lane.line,
+                f"泳道名称 {quoted(lane.name)} 不是已知的部门编码（泳道名称须为部门编码，如 {WINDOW}）",
+                f"the lane name {quoted(lane.name)} is not a known department code (lanes are named by department "
+                f"code, such as {WINDOW})"))
     nodes = list(model.nodes_of(scope))
     tasks = [n for n in nodes if n.type == "userTask"]
     for node in nodes:
@@ -133,8 +159,8 @@ def convention_problems(model: FlowModel, scope: Collection[str], bundle: Mappin
         names = [t.id for t in found]
         for task in found if len(found) > 1 else ():
             problems.append(FlowProblem.error(
-                several, task.id, task.line, f"{zh}任务只能有一个，现有 {len(found)} 个：{'、'.join(names)}",
-                f"there must be exactly one {kind.value} task, there are {len(found)}: {', '.join(names)}"))
+                several, task.id, task.line, f"{zh}任务只能有一个，现有 {len(found)} 个：{listed(names, '、')}",
+                f"there must be exactly one {kind.value} task, there are {len(found)}: {listed(names, ', ')}"))
         for task in found:
             if task.lane != WINDOW:
                 problems.append(FlowProblem.error(
@@ -149,7 +175,7 @@ def convention_problems(model: FlowModel, scope: Collection[str], bundle: Mappin
 def _where(task: Node) -> tuple[str, str]:
     if task.lane is None:
         return "它不在任何泳道中", "it is in no lane"
-    return f"实际在 {task.lane} 泳道", f"it is in the {task.lane} lane"
+    return f"实际在 {quoted(task.lane)} 泳道", f"it is in the {quoted(task.lane)} lane"
 
 
 def _task_problems(task: Node, has_lanes: bool) -> list[FlowProblem]:
@@ -163,8 +189,8 @@ def _task_problems(task: Node, has_lanes: bool) -> list[FlowProblem]:
     elif task.kind not in _KINDS:
         problems.append(FlowProblem.error(
             FlowRule.UNKNOWN_KIND, task.id, task.line,
-            f"未知的任务类型 kind={task.kind!r}；可用：{'、'.join(sorted(_KINDS))}",
-            f"unknown task kind {task.kind!r}; use one of {', '.join(sorted(_KINDS))}"))
+            f"未知的任务类型 kind={quoted(task.kind)}；可用：{'、'.join(sorted(_KINDS))}",
+            f"unknown task kind {quoted(task.kind)}; use one of {', '.join(sorted(_KINDS))}"))
     if task.kind in _ITEM_KINDS and not task.properties.get("item"):
         problems.append(FlowProblem.error(
             FlowRule.ITEM_MISSING, task.id, task.line, f"{task.kind} 任务须用 item 属性指明所办事项",
@@ -212,12 +238,12 @@ def _bundle_problems(tasks: list[Node], bundle: Mapping[str, Any]) -> list[FlowP
         for task in mine if len(mine) > 1 else ():
             problems.append(FlowProblem.warning(
                 FlowRule.APPROVAL_SEVERAL, task.id, task.line,
-                f"事项 {code} 有 {len(mine)} 个审批任务：{'、'.join(names)}",
-                f"item {code} has {len(mine)} approval tasks: {', '.join(names)}"))
+                f"事项 {code} 有 {len(mine)} 个审批任务：{listed(names, '、')}",
+                f"item {code} has {len(mine)} approval tasks: {listed(names, ', ')}"))
     for task in tasks:
         item = task.properties.get("item")
         if task.kind in _ITEM_KINDS and item and item not in departments:
             problems.append(FlowProblem.error(
-                FlowRule.UNKNOWN_ITEM, task.id, task.line, f"事项 {item!r} 不属于这件事（一件事定义中没有它）",
-                f"item {item!r} is not one of the bundle's items"))
+                FlowRule.UNKNOWN_ITEM, task.id, task.line, f"事项 {quoted(item)} 不属于这件事（一件事定义中没有它）",
+                f"item {quoted(item)} is not one of the bundle's items"))
     return problems

@@ -12,6 +12,7 @@ problem, never an exception.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Collection, Iterator
 from typing import Any
@@ -19,15 +20,15 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
-from engine.domain.flow_problems import FlowProblem, FlowRule
-from engine.workflow.flow_model import FlowModel, Node
+from engine.domain.flow_problems import FlowProblem, FlowRule, quoted, shortened
+from engine.workflow.flow_model import FlowModel, Node, bpmn
+from engine.workflow.spiff_messages import explain
 from engine.workflow.spiff_parser import FlowParser
 
 _UNSUPPORTED_TYPES = {
     "serviceTask": ("服务任务：引擎不调用外部服务", "service tasks: the engine calls no external services"),
     "businessRuleTask": ("业务规则任务：引擎不加载 DMN 决策表",
                          "business rule tasks: the engine loads no DMN decision tables"),
-    "sendTask": ("发送任务：引擎没有消息通道", "send tasks: the engine has no message channel"),
     "receiveTask": ("接收任务：没有任何消息会送达办件，办件会一直等待",
                     "receive tasks: no message ever reaches a case, so it would wait forever"),
     "manualTask": ("手工任务：待办列表只列用户任务（userTask），办件会停在这里，请改用用户任务",
@@ -35,13 +36,25 @@ _UNSUPPORTED_TYPES = {
     "complexGateway": ("复杂网关：SpiffWorkflow 不支持", "complex gateways: SpiffWorkflow does not support them"),
 }
 _UNSUPPORTED_EVENTS = {
-    "messageEventDefinition": ("消息事件：没有任何消息会送达办件", "message events: no message ever reaches a case"),
+    "messageEventDefinition": ("消息事件：没有任何消息会送达办件，办件会一直等待",
+                               "message events: no message ever reaches a case, so it would wait forever"),
     "linkEventDefinition": ("链接事件：SpiffWorkflow 不支持，分支会在这里中断",
                             "link events: SpiffWorkflow does not support them and the branch would end here"),
     "eventDefinitionRef": ("引用的事件定义（eventDefinitionRef）：SpiffWorkflow 会忽略",
                            "referenced event definitions (eventDefinitionRef): SpiffWorkflow ignores them"),
 }
+# A message that is sent goes nowhere (the engine has no message channel) and the flow goes on at once, as in
+# SpiffWorkflow: send tasks, message end events and intermediate message throw events run. A message boundary
+# event or an event subprocess's message start waits for a message that never comes, while the activity or
+# the process goes on without it. Each is a warning; only what would wait for a message is an error.
+_SENT = ("发送的消息不会送达任何地方（引擎没有消息通道），流程照常继续",
+         "the message it sends goes nowhere (the engine has no message channel); the flow goes on at once")
+_NEVER_FIRES = ("消息事件永远不会触发（没有任何消息会送达办件），流程照常继续，就像没有它一样",
+                "the message event never fires (no message ever reaches a case); the flow goes on as if it were "
+                "not there")
+_THROWING = frozenset({"endEvent", "intermediateThrowEvent"})
 _LIMITED_TYPES = {
+    "sendTask": _SENT,
     "task": ("无类型任务在运行时直接通过，不等待任何人办理；需要人办理请改用用户任务",
              "an untyped task passes straight through at run time and waits for nobody; use a userTask for people"),
     "eventBasedGateway": ("事件网关：只有计时器会触发它", "event-based gateway: only timers can trigger it"),
@@ -92,17 +105,25 @@ def _node_support(model: FlowModel, node: Node) -> Iterator[FlowProblem]:
         yield FlowProblem.error(FlowRule.UNSUPPORTED_ELEMENT, node.id, node.line, f"不支持{zh}", f"unsupported {en}")
     if node.type == "callActivity":
         called = node.element.get("calledElement")
-        if not called or model.process(called) is None:
+        if not called:
             yield FlowProblem.error(
                 FlowRule.UNSUPPORTED_ELEMENT, node.id, node.line,
-                f"调用活动所调用的流程 {called!r} 不在本文件中：只能调用同一文件中的流程",
-                f"the call activity calls {called!r}, which is not a process in this file; only processes of the "
-                "same file can be called")
+                "调用活动没有指明所调用的流程（calledElement）：请填写同一文件中某个流程的 id",
+                "the call activity names no process to call (calledElement); give the id of a process of this file")
+        elif model.process(called) is None:
+            yield FlowProblem.error(
+                FlowRule.UNSUPPORTED_ELEMENT, node.id, node.line,
+                f"调用活动所调用的流程 {quoted(called)} 不在本文件中：只能调用同一文件中的流程",
+                f"the call activity calls {quoted(called)}, which is not a process in this file; only processes of "
+                "the same file can be called")
     if node.type in _LIMITED_TYPES:
         zh, en = _LIMITED_TYPES[node.type]
         yield FlowProblem.warning(FlowRule.LIMITED_ELEMENT, node.id, node.line, zh, en)
     for event in node.events:
-        if event in _UNSUPPORTED_EVENTS:
+        if event == "messageEventDefinition" and _message_goes_on(model, node):
+            zh, en = _SENT if node.type in _THROWING else _NEVER_FIRES
+            yield FlowProblem.warning(FlowRule.LIMITED_ELEMENT, node.id, node.line, zh, en)
+        elif event in _UNSUPPORTED_EVENTS:
             zh, en = _UNSUPPORTED_EVENTS[event]
             yield FlowProblem.error(FlowRule.UNSUPPORTED_ELEMENT, node.id, node.line, f"不支持{zh}",
                                     f"unsupported {en}")
@@ -118,23 +139,53 @@ def _node_support(model: FlowModel, node: Node) -> Iterator[FlowProblem]:
                 f"{loop[1]}: not exercised by the engine's case tests; every round makes a new task")
 
 
+def _message_goes_on(model: FlowModel, node: Node) -> bool:
+    """Whether a message event lets the flow go on without any message: it throws one, it is a boundary event
+    (the activity completes regardless), it starts an event subprocess (the process runs regardless), or it is
+    one of the ways out of an event-based gateway that a timer can also take."""
+    if node.type in _THROWING or node.type == "boundaryEvent":
+        return True
+    if node.type == "startEvent":
+        container = model.nodes.get(node.container_id)
+        return container is not None and container.element.get("triggeredByEvent") == "true"
+    if node.type == "intermediateCatchEvent":
+        gateways = [model.nodes.get(f.source) for f in model.incoming(node.id)]
+        return any(g is not None and g.type == "eventBasedGateway" and any(
+            "timerEventDefinition" in model.nodes[f.target].events
+            for f in model.outgoing(g.id) if f.target in model.nodes) for g in gateways)
+    return False
+
+
 def spiff_problems(root: Any, process_id: str, lines: dict[str, int]) -> list[FlowProblem]:
-    """Parse ``process_id`` and its subprocesses with SpiffWorkflow, as deployment will. Never raises."""
+    """Parse ``process_id`` and its subprocesses with SpiffWorkflow, as deployment will. Never raises.
+
+    Every process of the file is marked executable for SpiffWorkflow first: that a process is not executable
+    is our own check's to say (``process-not-executable``), and SpiffWorkflow would stop there, keeping its
+    other complaints for a second round."""
     parser = FlowParser()
     try:
-        parser.add_bpmn_xml(etree.ElementTree(root), filename=f"{process_id}.bpmn")
+        tree = etree.ElementTree(copy.deepcopy(root))
+        for process in tree.getroot().findall(bpmn("process")):
+            process.set("isExecutable", "true")
+        parser.add_bpmn_xml(tree, filename=f"{process_id}.bpmn")
         parser.get_spec(process_id)
         parser.get_subprocess_specs(process_id)
     except ValidationException as err:
         element_id = str(getattr(err, "id", "") or "") or None
         line = getattr(err, "line_number", None)
         line = line if isinstance(line, int) and line > 0 else lines.get(element_id or "")
-        message = _clean(err)
-        return [FlowProblem.error(FlowRule.SPIFF_REJECTED, element_id, line, f"SpiffWorkflow 拒绝此流程：{message}",
-                                  f"SpiffWorkflow refuses the flow: {message}")]
+        zh, en = explain(_clean(err), str(getattr(err, "tag", "") or "") or None, element_id,
+                         str(getattr(err, "name", "") or "") or None)
+        return [FlowProblem.error(FlowRule.SPIFF_REJECTED, element_id, line, f"SpiffWorkflow 拒绝此流程：{zh}",
+                                  f"SpiffWorkflow refuses the flow: {en}")]
+    except RecursionError:
+        zh, en = explain("RecursionError", None, None, None)
+        return [FlowProblem.error(FlowRule.UNPARSEABLE, None, None, zh,
+                                  "SpiffWorkflow cannot parse the flow: its chain or nesting is too deep")]
     except Exception as err:  # anything else SpiffWorkflow lets escape is still only a verdict on this file
         message = f"{type(err).__name__}: {_clean(err)}"
-        return [FlowProblem.error(FlowRule.UNPARSEABLE, None, None, f"SpiffWorkflow 无法解析此流程（{message}）",
+        return [FlowProblem.error(FlowRule.UNPARSEABLE, None, None,
+                                  f"SpiffWorkflow 解析此流程时出错（{type(err).__name__}，详见英文说明 message_en）",
                                   f"SpiffWorkflow cannot parse the flow ({message})")]
     return []
 
@@ -142,4 +193,4 @@ def spiff_problems(root: Any, process_id: str, lines: dict[str, int]) -> list[Fl
 def _clean(err: BaseException) -> str:
     # Object reprs carry memory addresses; leave them out so that the same file gives the same report.
     text = re.sub(r" at 0x[0-9a-fA-F]+", "", str(err)).strip() or type(err).__name__
-    return text if len(text) <= _MAX_MESSAGE else text[:_MAX_MESSAGE] + "…"
+    return shortened(text, _MAX_MESSAGE)

@@ -1,5 +1,12 @@
 """The SpiffWorkflow parser the engine reads flows with: SpiffWorkflow's own (``SpiffBpmnParser``,
-which matches ``SPIFF_CONFIG``), with one task spec of ours, for parallel gateways.
+which matches ``SPIFF_CONFIG``), with two task specs of ours: untyped tasks and parallel gateways.
+
+An untyped ``<task>`` (what Camunda, Signavio and most modellers draw by default) is a manual task in
+SpiffWorkflow: it waits for someone to complete it by hand. The engine offers people only user tasks, so
+such a task stalled every case that reached it. ``PassThroughTask`` runs it as the upload check says and
+as Camunda and Zeebe do with an undefined task: the token passes straight through (its pre- and
+post-scripts still run). A loop made only of untyped tasks and gateways therefore spins, and the upload
+check refuses it (``automatic-loop``).
 
 SpiffWorkflow decides whether a parallel gateway may join by listing the gateway's instances with
 ``workflow.get_tasks(spec_name=...)``, a walk of the whole task tree, every time a task of the
@@ -17,7 +24,17 @@ from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import SpiffTaskParser
+from SpiffWorkflow.spiff.specs.defaults import NoneTask
 from SpiffWorkflow.util.task import TaskState
+
+
+class PassThroughTask(NoneTask):  # type: ignore[misc]
+    """A ``bpmn:task`` that the engine completes by itself, as it does a gateway."""
+
+    def __init__(self, wf_spec: Any, bpmn_id: str, **kwargs: Any) -> None:
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False  # TaskSpec's public flag: do_engine_steps runs what is not manual
 
 
 class ParallelJoin(ParallelGateway):  # type: ignore[misc]
@@ -55,4 +72,5 @@ class FlowParser(SpiffBpmnParser):  # type: ignore[misc]
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, tuple[type, type]]] = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("parallelGateway"): (GatewayParser, ParallelJoin),
+        full_tag("task"): (SpiffTaskParser, PassThroughTask),
     }
