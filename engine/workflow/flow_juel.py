@@ -1,10 +1,10 @@
-"""Conditions written in JUEL/EL (``${approved}``, ``#{amount > 1000 && !urgent}``): what Camunda, Activiti and
-Flowable modellers write, and what the engine does not run.
+"""Conditions written in JUEL/EL (``${approved}``, ``#{amount > 1000 && !urgent}``) or FEEL (``= approved``):
+what Camunda, Activiti and Flowable modellers write, and what the engine does not run.
 
-The safe evaluator refuses them as a Python syntax error, which tells an administrator nothing. For a sequence
-flow's condition in JUEL, ``juel_problems`` puts in place of that refusal one that says what the condition is,
-that the engine wants its safe expression language (a safe subset of Python expressions), and, when the
-condition has a direct equivalent that the safe evaluator accepts, gives it (``${a && !b}`` -> ``a and not b``).
+The safe evaluator refuses them as a Python syntax error, which tells an administrator nothing. For such a
+sequence-flow condition, ``juel_problems`` puts in place of that refusal one that says what the condition is,
+that the engine wants its safe expression language (a safe subset of Python expressions), and, for JUEL with a
+direct equivalent that the safe evaluator accepts, gives it (``${a && !b}`` -> ``a and not b``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from engine.workflow.flow_model import FlowModel
 from engine.workflow.safe_eval import UnsafeExpressionError, validate_expression
 
 _JUEL = re.compile(r"\A\s*[$#]\{(?P<body>.*)\}\s*\Z", re.DOTALL)
-_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z_]\w*|&&|\|\||!=|!|==|<=|>=|\S""")
+_TOKEN = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z_]\w*|\d+(?:\.\d+)?|&&|\|\||!=|!|==|<=|>=|\S""")
 _WORDS = {"and": "and", "or": "or", "not": "not", "eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=",
           "ge": ">=", "div": "/", "mod": "%", "null": "None", "true": "True", "false": "False", "empty": "not"}
 _SYMBOLS = {"&&": "and", "||": "or", "!": "not"}
@@ -59,10 +59,23 @@ def juel_problems(model: FlowModel, problems: Iterable[FlowProblem],
     answer: list[FlowProblem] = []
     for problem in problems:
         flow = model.flows.get(problem.element_id or "") if problem.rule == FlowRule.CONDITION_REFUSED.value else None
-        if flow is None or flow.condition is None or not is_juel(flow.condition):
+        if flow is None or flow.condition is None:
             answer.append(problem)
             continue
         text = quoted(flow.condition.strip())
+        if flow.condition.strip().startswith("="):
+            answer.append(FlowProblem.error(
+                FlowRule.CONDITION_REFUSED, problem.element_id, problem.line,
+                f"条件表达式 {text} 是 FEEL 表达式（Camunda 8 / Zeebe 的写法，以 = 开头），引擎不运行它："
+                "引擎的条件用自己的安全表达式语言（Python 表达式的一个安全子集），"
+                "例如 results['a']['decision'] == 'approve'",
+                f"the condition {text} is a FEEL expression (as Camunda 8 / Zeebe write them, starting with =), which "
+                "the engine does not run: its conditions use the engine's safe expression language (a safe subset "
+                "of Python expressions), e.g. results['a']['decision'] == 'approve'"))
+            continue
+        if not is_juel(flow.condition):
+            answer.append(problem)
+            continue
         equivalent = safe_equivalent(flow.condition, functions)
         if equivalent is None:
             hint_zh = "请按引擎的写法改写，例如 results['a']['decision'] == 'approve'"
