@@ -7,28 +7,23 @@ case runs (``__import__('os')``, dunder attributes, loops...). Nothing is evalua
 A timer must give one of ``timeDate``, ``timeDuration`` or ``timeCycle`` as an expression, which is either a
 quoted ISO 8601 string of the right sort (``"PT2H"``, ``"2026-10-01T09:00:00+08:00"``, ``"R3/PT1H"``) that
 SpiffWorkflow's timer code accepts, or, for a duration or a date, ``working_days(N)`` with a whole number
-N: the engine's working-day helper, which counts days as ``engine.domain.calendar`` does.
+N: the engine's working-day helper, which counts days as ``engine.domain.calendar`` does. The value's bounds
+(a duration of at most ten years, N from 0 to 366) are those ``engine.workflow.timer_bounds`` enforces again
+at run time, and ``working_days(N)`` gives a date, so it is accepted for a ``timeDate`` only.
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Collection, Iterator
-from datetime import datetime
 from typing import Any
-
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.domain.flow_problems import FlowProblem, FlowRule
 from engine.workflow.flow_model import SPIFF_NS, FlowModel, Node, bpmn, is_bpmn, local_name
 from engine.workflow.safe_eval import UnsafeExpressionError, validate_expression, validate_script
+from engine.workflow.timer_bounds import MAX_WORKING_DAYS, TIMER_KINDS, WORKING_DAYS, timer_value_reason
 
-WORKING_DAYS = "working_days"
-MAX_WORKING_DAYS = 3650
-TIMER_KINDS = ("timeDate", "timeDuration", "timeCycle")
 _QUOTED = 80  # characters of an expression quoted back in a message
-_DURATION = re.compile(r"P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d+)?S)?)?")
 _TIMER_NAMES = {
     "timeDate": ("日期时间", "date-time", '"2026-10-01T09:00:00+08:00"'),
     "timeDuration": ("时长", "duration", '"PT2H"、"P3D"'),
@@ -123,10 +118,11 @@ def _timer(node: Node, timer: Any, functions: Collection[str]) -> Iterator[FlowP
         name_zh, name_en, example = _TIMER_NAMES[kind]
         yield FlowProblem.error(
             FlowRule.TIMER_EXPRESSION, node.id, given[0].sourceline,
-            f"计时器的{name_zh}表达式 {text!r} 无效：{reason[0]}。应为带引号的 ISO 8601 {name_zh}（如 {example}）"
-            + ("" if kind == "timeCycle" else f"，或 {WORKING_DAYS}(N)（N 为工作日天数）"),
-            f"the timer's {name_en} expression {text!r} is invalid: {reason[1]}. Use a quoted ISO 8601 {name_en} "
-            f"(such as {example})" + ("" if kind == "timeCycle" else f" or {WORKING_DAYS}(N) with N working days"))
+            f"计时器的{name_zh}表达式 {_quote(text)} 无效：{reason[0]}。应为带引号的 ISO 8601 {name_zh}（如 {example}）"
+            + (f"，或 {WORKING_DAYS}(N)（N 为工作日天数）" if kind == "timeDate" else ""),
+            f"the timer's {name_en} expression {_quote(text)} is invalid: {reason[1]}. Use a quoted ISO 8601 "
+            f"{name_en} (such as {example})" + (f" or {WORKING_DAYS}(N) with N working days" if kind == "timeDate"
+                                                else ""))
 
 
 def _timer_reason(kind: str, text: str, functions: Collection[str]) -> tuple[str, str] | None:
@@ -142,12 +138,11 @@ def _timer_reason(kind: str, text: str, functions: Collection[str]) -> tuple[str
         zh, en = (err.message_zh, err.message) if isinstance(err, UnsafeExpressionError) else (str(err), str(err))
         return f"未通过安全检查：{zh}", f"refused by the safe evaluator: {en}"
     if isinstance(body, ast.Constant) and isinstance(body.value, str):
-        if _iso_value_ok(kind, body.value):
-            return None
-        return "不是有效的 ISO 8601 值", "not a valid ISO 8601 value"
+        return timer_value_reason(kind, body.value)
     if isinstance(body, ast.Call) and isinstance(body.func, ast.Name) and body.func.id == WORKING_DAYS:
-        if kind == "timeCycle":
-            return f"循环不能用 {WORKING_DAYS}()", f"a cycle cannot use {WORKING_DAYS}()"
+        if kind != "timeDate":  # it answers a date-time, which SpiffWorkflow cannot read as a duration or cycle
+            return (f"{WORKING_DAYS}() 给出的是日期时间，只能用于 timeDate",
+                    f"{WORKING_DAYS}() gives a date-time, so it can only be used in a timeDate")
         days = body.args[0].value if len(body.args) == 1 and isinstance(body.args[0], ast.Constant) else None
         if body.keywords or type(days) is not int or not 0 <= days <= MAX_WORKING_DAYS:
             return (f"{WORKING_DAYS}() 须恰有一个 0 至 {MAX_WORKING_DAYS} 的整数参数",
@@ -160,18 +155,5 @@ def _timer_reason(kind: str, text: str, functions: Collection[str]) -> tuple[str
 
 
 def _iso_value_ok(kind: str, value: str) -> bool:
-    """Whether SpiffWorkflow's timer code will accept ``value`` for a timer of ``kind`` (and it is ISO 8601)."""
-    try:
-        if kind == "timeDuration":
-            return _DURATION.fullmatch(value) is not None and isinstance(
-                TimerEventDefinition.parse_iso_duration(value), dict)
-        if kind == "timeDate":
-            return isinstance(TimerEventDefinition.parse_time_or_duration(value), datetime)
-        if kind == "timeCycle":
-            if not value.upper().startswith("R"):
-                return False
-            TimerEventDefinition.parse_iso_recurring_interval(value)
-            return True
-    except Exception:  # SpiffWorkflow's parsers raise whatever their input provokes
-        return False
-    return False
+    """Whether ``value``, unquoted, would be a valid value for a timer of ``kind`` (to suggest quoting it)."""
+    return timer_value_reason(kind, value) is None

@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.domain.flow_problems import FlowProblem, FlowReport, FlowRule, listed, ordered, quoted
 from engine.domain.model import WINDOW, TaskKind
+from engine.workflow.flow_bounds import bound_problems
 from engine.workflow.flow_expressions import expression_problems
 from engine.workflow.flow_graph import graph_problems, reference_problems
 from engine.workflow.flow_juel import juel_problems
@@ -47,6 +48,7 @@ def lint_flow(root: Any, bundle: Mapping[str, Any] | None, departments: Collecti
     problems.extend(chosen)
     problems.extend(reference_problems(model))
     problems.extend(juel_problems(model, expression_problems(model, functions), functions))
+    problems.extend(bound_problems(model))
     checked = process if process is not None else stand_in(model, chosen)
     if checked is not None:  # every check runs in one round, even on a process that is not the bundle's
         scope = called_processes(model, checked.id)

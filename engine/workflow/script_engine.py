@@ -7,6 +7,7 @@ every load. ``step_failure`` turns what SpiffWorkflow raises for a failing task 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -16,31 +17,57 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.workflow import safe_eval
 from engine.workflow.expression_errors import EvaluationBudgetExceeded, UnstorableValueError
+from engine.workflow.flow_bounds import LoopLimitExceeded, check_cardinality, check_loop_round
 from engine.workflow.step_errors import StepFailed, StepFailure, WorkflowError
+from engine.workflow.timer_bounds import TimerValueError, check_timer_value, timer_kind
 
 _EVALUATOR_ERRORS = (safe_eval.UnsafeExpressionError, safe_eval.ExpressionEvaluationError)
 
 
 class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
-    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None) -> None:
+    """``functions``: what flows may call besides the evaluator's own. ``deadline``: a ``time.monotonic()``
+    moment after which no evaluation starts and none runs on (the dry-run's total time limit); each evaluation
+    is bounded by ``safe_eval.MAX_SECONDS`` in any case."""
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]] | None = None, *,
+                 deadline: float | None = None) -> None:
         super().__init__()
         self.functions = dict(functions or {})
+        self.deadline = deadline
+
+    def _seconds(self) -> float:
+        if self.deadline is None:
+            return safe_eval.MAX_SECONDS
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise safe_eval.EvaluationBudgetExceeded("the run has no time left", "运行时间已用完")
+        return min(left, safe_eval.MAX_SECONDS)
 
     def validate(self, expression: str) -> None:
         safe_eval.validate_expression(expression, self.functions)
 
     def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
         names = {**(external_context or {}), **task.data}
+        spec = task.task_spec
+        timer = timer_kind(spec)
         try:
-            return safe_eval.evaluate(expression, names, self.functions)
+            check_loop_round(spec, task.internal_data, expression)
+            value = safe_eval.evaluate(expression, names, self.functions, seconds=self._seconds())
+            if timer is not None and expression == spec.event_definition.expression:
+                # SpiffWorkflow parses the value next: bound it first (see ``timer_bounds``).
+                check_timer_value(timer, value)
+            check_cardinality(spec, expression, value)
+            return value
         except _EVALUATOR_ERRORS as err:
+            if timer is not None and not isinstance(err, TimerValueError):
+                err = TimerValueError(err.message, err.message_zh, err.lineno)
             raise WorkflowTaskException(
                 f"Error evaluating expression '{expression}': {err}", task=task, exception=err
             ) from err
 
     def execute(self, task: Any, script: str, external_context: Any = None) -> bool:
         try:
-            safe_eval.execute(script, task.data, self.functions)
+            safe_eval.execute(script, task.data, self.functions, seconds=self._seconds())
         except _EVALUATOR_ERRORS as err:
             raise WorkflowTaskException(f"Error in script: {err}", task=task, exception=err) from err
         return True
@@ -50,6 +77,10 @@ class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]
 
 
 def _failure_kind(cause: BaseException) -> StepFailure:
+    if isinstance(cause, TimerValueError):
+        return StepFailure.TIMER
+    if isinstance(cause, LoopLimitExceeded):
+        return StepFailure.LOOP
     if isinstance(cause, EvaluationBudgetExceeded):
         return StepFailure.BUDGET
     if isinstance(cause, UnstorableValueError):

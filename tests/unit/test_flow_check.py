@@ -531,7 +531,7 @@ def timer(kind: str, expression: str) -> str:
 
 @pytest.mark.parametrize(("kind", "expression"), [
     ("timeDuration", '"PT2H"'), ("timeDuration", '"P3D"'), ("timeDuration", "'P1DT12H'"),
-    ("timeDuration", "working_days(5)"), ("timeDate", '"2026-10-01T09:00:00+08:00"'),
+    ("timeDate", "working_days(5)"), ("timeDate", '"2026-10-01T09:00:00+08:00"'),
     ("timeDate", "working_days(0)"), ("timeCycle", '"R3/PT1H"'),
 ])
 def test_valid_timers_pass(kind: str, expression: str) -> None:
@@ -548,10 +548,12 @@ def test_valid_timers_pass(kind: str, expression: str) -> None:
     ("timeDate", '"PT2H"', "ISO 8601"),
     ("timeCycle", '"PT1H"', "ISO 8601"),
     ("timeCycle", "working_days(2)", "cycle"),
-    ("timeDuration", "working_days(-1)", "whole number"),
-    ("timeDuration", 'working_days("5")', "whole number"),
-    ("timeDuration", "working_days(n)", "whole number"),
-    ("timeDuration", "working_days(True)", "whole number"),
+    ("timeDate", "working_days(-1)", "whole number"),
+    ("timeDate", 'working_days("5")', "whole number"),
+    ("timeDate", "working_days(n)", "whole number"),
+    ("timeDate", "working_days(True)", "whole number"),
+    ("timeDuration", "working_days(5)", "only be used in a timeDate"),
+    ("timeDate", "working_days(367)", "whole number"),
     ("timeDuration", "__import__('os')", "safe evaluator"),
     ("timeDuration", "days * 2", "only"),
     ("timeDuration", "", "empty"),
