@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from engine.domain.incidents import open_incidents
 from engine.domain.model import Bundle, ItemStatus, TaskState
 from engine.domain.records import AuditEventRecord, CaseItemRecord, CaseRecord, EventRecord, TaskRecord
 from engine.services.case_detail import CaseDetail
@@ -110,6 +111,8 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
         "open_tasks": [task_view(t, ctx) for t in detail.tasks if TaskState(t.state).is_open],
         "tasks": [task_view(t, ctx) for t in detail.tasks],
         "timeline": [_event_view(e, mask) for e in detail.events],
+        # Read from the case's own events (IncidentOpened without its IncidentResolved): no query more.
+        "incidents": [mask(i) for i in open_incidents(detail.events)],
         "receipt": receipt,
         "results": {
             "granted": [i for i in items if i["status"] == ItemStatus.APPROVED],

@@ -128,6 +128,16 @@ class EventSchema(Schema):
     data = fields.Dict()
 
 
+class OpenIncidentSchema(Schema):
+    incident = fields.Integer(metadata={"description": "异常编号（GET /api/incidents/{id}，管理员）"})
+    element_id = fields.String(allow_none=True, metadata={"description": "出错的 BPMN 元素 id"})
+    element_name = fields.String(allow_none=True)
+    error_type = fields.String()
+    message = fields.String()
+    message_zh = fields.String()
+    opened_at = fields.DateTime()
+
+
 class ClockSchema(Schema):
     limit_days = fields.Integer(metadata={"description": "时限（工作日）：承诺时限，无则法定时限"})
     due_on = fields.String(metadata={"description": "到期日（北京时间）"})
@@ -244,6 +254,8 @@ class CaseDetailSchema(CaseSummarySchema):
     open_tasks = fields.List(fields.Nested(TaskSchema))
     tasks = fields.List(fields.Nested(TaskSchema))
     timeline = fields.List(fields.Nested(EventSchema))
+    incidents = fields.List(fields.Nested(OpenIncidentSchema), metadata={
+        "description": "未处理的流程异常：自动步骤运行失败，办件停在该步骤，待管理员修正流程后重试"})
     receipt = fields.Nested(ReceiptSchema)
     results = fields.Nested(ResultsSchema)
 

@@ -9,6 +9,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from engine.domain.audit import DEV_AUDIT_KEY
 from engine.domain.errors import ConcurrentUpdate
 from engine.persistence import batch
 from engine.persistence.accounts import AuditRepository, LoginFailureRepository, TokenRepository, UserRepository
@@ -23,6 +24,7 @@ from engine.persistence.checked import changed_meanwhile
 from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
 from engine.persistence.database import read_without_transaction, snapshot_reader, writer
 from engine.persistence.flow_store import FlowRepository
+from engine.persistence.incident_store import IncidentRepository
 from engine.persistence.repositories import (
     CaseItemRepository,
     CaseRepository,
@@ -38,14 +40,17 @@ from engine.persistence.state_store import WorkflowStateRepository
 _REPOSITORIES = (
     "cases", "states", "tasks", "items", "events", "flows", "idempotency", "counters", "users", "tokens",
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
-    "warnings", "savings", "_stamps",
+    "warnings", "savings", "incidents", "_stamps",
 )
 
 
 class SqlAlchemyUnitOfWork:
     """``with uow: … uow.commit()``. Leaving the block without commit rolls everything back."""
 
-    def __init__(self, engine: Engine, write: bool = True, snapshot: bool = False) -> None:
+    def __init__(self, engine: Engine, write: bool = True, snapshot: bool = False,
+                 audit_key: bytes = DEV_AUDIT_KEY.encode()) -> None:
+        self.audit_key = audit_key
+        """What this transaction's events are signed and verified with (``engine.domain.audit``)."""
         # The same writer each time (see ``writer``); reads run without a transaction on PostgreSQL
         # (``read_without_transaction``) unless they ask for one ``snapshot`` of the database.
         self._engine = writer(engine) if write else snapshot_reader(engine) if snapshot else engine
@@ -158,6 +163,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def savings(self) -> SavingsRepository:
         return SavingsRepository(self.connection)
+
+    @cached_property
+    def incidents(self) -> IncidentRepository:
+        return IncidentRepository(self.connection)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (never if it rolls back)."""

@@ -4,7 +4,8 @@ A case may move when nothing it has done or is doing changes meaning: no element
 changed or removed in the target version (the diff, ``migration_blockers``), and every task its stored
 workflow names exists in the target's spec (SpiffWorkflow restores tasks by spec name). The report answers
 this for every running case; the migration moves those that may, each in its own transaction under the case
-lock, rechecked there, with a ``CaseMigrated`` event in the case's chain and in the audit chain.
+lock, rechecked there, with a ``CaseMigrated`` event in the case's chain and in the audit chain. A case halted
+at an incident may move even though the failing element changed (the fix); ``retry_incident`` then runs it.
 """
 
 from __future__ import annotations
@@ -108,7 +109,10 @@ def _assess(uow: SqlAlchemyUnitOfWork, case: CaseRecord, numbers: dict[int, int]
         tasks = stored_tasks(stored[1])
     except StateUnreadable:
         return refused("办件的流程状态无法读取，不能迁移")
-    blockers = migration_blockers(diffs.of(uow, case.flow_version_id), tasks.touched_elements())
+    # The element an open incident halted at is what the administrator fixes: changing it is the
+    # point of the move, and the retry runs it again on the target version.
+    halted_at = {i.element_id for i in uow.incidents.open_for_case(case.id)}
+    blockers = migration_blockers(diffs.of(uow, case.flow_version_id), tasks.touched_elements() - halted_at)
     missing = missing_task_specs(tasks, target)
     if blockers:
         return refused(f"已办理或正在办理的环节在目标版本中被修改或删除：{'、'.join(blockers)}", blockers, missing)

@@ -13,6 +13,7 @@ from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.clocks import start_task_clocks
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
+from engine.services.incident_log import record_incidents
 from engine.services.savings import record_case_savings
 from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow, WorkflowError, WorkflowTask
 from engine.workflow.specs import FlowSpec
@@ -79,7 +80,11 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
                   open_before: dict[str, str] | None = None) -> list[TaskRecord]:
     """Write the workflow back and move the case status on; the case row's version guards it all.
     ``open_before``: the tasks that were open before the workflow moved (see ``sync_tasks``).
-    Answers the tasks this change opened."""
+    Answers the tasks this change opened. A step the workflow halted at (a script, a condition or a
+    timer that failed, ``CaseWorkflow.halt``) opens an incident on the case; the change itself is
+    kept, and the case's timers wait for the next change (the ticker would only fail again)."""
+    state = wf.dump_or_halt()  # before the projection: a value that cannot be stored halts its step
+    halted = wf.take_halted()
     waiting, opened = sync_tasks(ctx, uow, case, wf, now, {} if new_case else open_before)
     before = case.status
     if wf.is_finished():
@@ -96,13 +101,14 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
                      {"from": before, "to": case.status})
         if case.status == CaseStatus.CLOSED:
             record_case_savings(uow, ctx, case)  # in the closing transaction: reports never recompute
-    case.next_timer_at = wf.next_timer_at()
+    record_incidents(uow, case, halted, actor, now)
+    case.next_timer_at = None if halted else wf.next_timer_at()
     uow.events.flush()  # on PostgreSQL they go with the case's UPDATE, in one round trip
     if new_case:
-        uow.states.add(case.id, SERIALIZER_VERSION, wf.dump(), now)
+        uow.states.add(case.id, SERIALIZER_VERSION, state, now)
         uow.cases.save(case)
     else:
-        uow.cases.save(case, (SERIALIZER_VERSION, wf.dump(), now))
+        uow.cases.save(case, (SERIALIZER_VERSION, state, now))
     if not CaseStatus(case.status).is_finished:  # a finished case never moves again: keep no live workflow
         case_id, version = case.id, case.version
         uow.after_commit(lambda: ctx.workflows.put(case_id, version, wf))
@@ -111,7 +117,9 @@ def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
 
 def complete_in_workflow(wf: CaseWorkflow, task_id: str, update: dict[str, Any]) -> dict[str, str]:
     """Complete the task and move the workflow on; answers the other tasks that were open before
-    (task id -> name), for ``save_progress``."""
+    (task id -> name), for ``save_progress``. An automatic step that fails after the task halts the
+    workflow there (``CaseWorkflow.halt``): the completion stands, and ``save_progress`` opens an
+    incident. A failure of the task itself (its data refused) is a conflict."""
     open_before = {t.id: t.name for t in wf.waiting_tasks() if t.id != task_id}
     try:
         wf.complete(task_id, update)
@@ -121,5 +129,8 @@ def complete_in_workflow(wf: CaseWorkflow, task_id: str, update: dict[str, Any])
             "该任务在流程中已不处于待办状态",
         ) from None
     except WorkflowError as err:
-        raise Conflict(f"the flow could not continue: {err}", f"流程无法继续：{err}") from err
+        if wf.task_completed(task_id):
+            wf.halt(err)
+        else:
+            raise Conflict(f"the flow could not continue: {err}", f"流程无法继续：{err}") from err
     return open_before

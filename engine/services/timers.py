@@ -23,6 +23,7 @@ from engine.services.events import record_event
 from engine.services.materials import terminate_overdue_cases
 from engine.services.progress import load_workflow, save_progress
 from engine.services.transactions import in_transaction
+from engine.workflow.case_workflow import WorkflowError
 
 LOG = logging.getLogger("onething.ticker")
 
@@ -41,7 +42,11 @@ def fire_due_timers(ctx: ServiceContext) -> list[str]:
                 return []  # fired by another ticker meanwhile, or finished
             wf = load_workflow(ctx, uow, case)
             open_before = {t.id: t.name for t in wf.waiting_tasks()}
-            names = wf.fire_timers()
+            try:
+                names = wf.fire_timers()
+            except WorkflowError as err:  # an incident on the case (save_progress), not a crashed ticker
+                wf.halt(err)
+                names = []
             for name in names:
                 record_event(uow, case, "TimerFired", SYSTEM, now, {"timer": name})
             save_progress(ctx, uow, case, wf, now, SYSTEM, open_before=open_before)

@@ -25,8 +25,10 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
 from engine.domain import jsoncodec
+from engine.domain.incidents import FailedStep
 from engine.workflow.script_engine import SafeScriptEngine, step_failure
 from engine.workflow.specs import FlowSpec
+from engine.workflow.step_errors import StepFailed, StepFailure
 from engine.workflow.step_errors import WorkflowError as WorkflowError  # re-exported: callers import it from here
 from engine.workflow.task_converter import FastTaskConverter, uuid_of
 from engine.workflow.task_converter import install as install_uuid_table
@@ -92,6 +94,9 @@ class CaseWorkflow:
         self._wf.script_engine = script_engine
         for sub in self._wf.subprocesses.values():
             sub.script_engine = script_engine
+        self._running: Any = None
+        """The task being run, so that a failure names the step to run again (see ``halt``)."""
+        self._halted: list[FailedStep] = []
 
     @classmethod
     def start(cls, flow: FlowSpec, script_engine: SafeScriptEngine) -> CaseWorkflow:
@@ -135,6 +140,7 @@ class CaseWorkflow:
                 task.data[key] = {**current, **value}
             else:
                 task.data[key] = value
+        self._running = task
         self._guard(task.run)
         self._advance()
 
@@ -183,8 +189,81 @@ class CaseWorkflow:
         raise UnknownTask(task_id)
 
     def _advance(self) -> None:
+        self._running = None
         self._guard(self._wf.refresh_timers)
-        self._guard(self._wf.do_engine_steps)
+        self._guard(lambda: self._wf.do_engine_steps(will_complete_task=self._note_running))
+
+    def _note_running(self, task: Any) -> None:
+        self._running = task
+
+    def halt(self, err: WorkflowError) -> FailedStep:
+        """After a run stopped by ``err``: keep the workflow as it stands, which SpiffWorkflow left
+        storable (the failing task in ERROR, or the task whose completion failed its successor
+        COMPLETED, the rest as it was), and answer the step to run again (``retry``). The halt is
+        kept until ``take_halted``."""
+        running = self._running
+        spec = running.task_spec if running is not None else None
+        if isinstance(err, StepFailed):
+            element_id, name, message, message_zh = err.element_id, err.element_name, err.message, err.message_zh
+            kind = str(err.failure)
+        else:
+            element_id = getattr(spec, "bpmn_id", None) or (spec.name if spec is not None else None)
+            name, message = getattr(spec, "bpmn_name", None), str(err)
+            message_zh, kind = f"流程引擎无法执行此步骤：{message}", str(StepFailure.OTHER)
+        step = FailedStep(str(running.id) if running is not None else None, element_id, name, kind, message,
+                          message_zh)
+        self._halted.append(step)
+        return step
+
+    def task_completed(self, task_id: str) -> bool:
+        """Whether the task ran to completion (its successors may have failed)."""
+        return bool(self._find(task_id).state == SpiffState.COMPLETED)
+
+    def take_halted(self) -> list[FailedStep]:
+        """The steps that halted since the last call (each is recorded once)."""
+        halted, self._halted = self._halted, []
+        return halted
+
+    def retry(self, task_id: str | None) -> None:
+        """Run a halted step again (``FailedStep.task_id``), then move on as far as the flow goes.
+        A failed task is reset to run on its parent's data; a task whose completion failed its
+        successor is reset and, if it is a person's task, completed again with the data it had.
+        Raises ``WorkflowError`` (``StepFailed``) when it fails again; the workflow is then not
+        to be stored."""
+        if task_id is not None:
+            task = self._find(task_id)
+            if task.state & (SpiffState.ERROR | SpiffState.COMPLETED):
+                person = isinstance(task.task_spec, UserTask) and task.state == SpiffState.COMPLETED
+                data = dict(task.data) if person else None
+                self._running = task
+                self._guard(lambda: self._wf.reset_from_task_id(task.id, data))
+                if person:
+                    self._guard(task.run)
+        self._advance()
+
+    def dump_or_halt(self) -> str:
+        """``dump``, and if a step left a value in the data that cannot be stored, reset that step
+        (its data taken again from before it ran), halt there and dump again."""
+        for _ in range(8):
+            try:
+                return self.dump()
+            except (TypeError, ValueError, OverflowError) as err:
+                if not self._reset_unstorable(err):
+                    raise
+        return self.dump()
+
+    def _reset_unstorable(self, err: Exception) -> bool:
+        for task in self._all_tasks():
+            if _storable(task.data) or (task.parent is not None and not _storable(task.parent.data)):
+                continue
+            spec = task.task_spec
+            self._wf.reset_from_task_id(task.id)
+            message = f"the data the step left cannot be stored: {type(err).__name__}: {err}"
+            self._halted.append(FailedStep(
+                str(task.id), getattr(spec, "bpmn_id", None) or spec.name, spec.bpmn_name,
+                str(StepFailure.UNSTORABLE), message, f"此步骤产生的数据无法保存：{err}"))
+            return True
+        return False
 
     @staticmethod
     def _guard(step: Callable[[], Any]) -> None:
@@ -208,6 +287,14 @@ def write_state(serializer: BpmnWorkflowSerializer, workflow: BpmnWorkflow) -> s
         registry._encoder_mode = False
     dct[serializer.VERSION_KEY] = SERIALIZER_VERSION
     return jsoncodec.dumps(dct, default=_ENCODER.default)
+
+
+def _storable(data: Any) -> bool:
+    try:
+        jsoncodec.dumps(data, default=_ENCODER.default)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return True
 
 
 def _to_workflow_task(task: Any) -> WorkflowTask:
