@@ -116,7 +116,9 @@ class DryRunSchema(Schema):
     lanes = fields.List(fields.String())
     waiting = fields.List(fields.String())
     stopped = fields.String(allow_none=True, metadata={"description": "failed / stalled / too-long"})
-    error = fields.String(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "what failed or why the run was too long"})
+    error_zh = fields.String(allow_none=True, metadata={"description": "同上，中文"})
+    failed_step = fields.String(allow_none=True, metadata={"description": "失败的自动步骤的 BPMN id"})
 
 
 class MigrationArgsSchema(Schema):

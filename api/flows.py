@@ -145,7 +145,7 @@ class FlowDryRun(MethodView):
         run = dry_run_flow(ctx(), code, number, body["decisions"])
         return {"bundle": code, "version": number, "finished": run.finished,
                 "steps": [asdict(s) for s in run.steps], "lanes": run.lanes, "waiting": run.waiting,
-                "stopped": run.stopped, "error": run.error}
+                "stopped": run.stopped, "error": run.error, "error_zh": run.error_zh, "failed_step": run.failed_step}
 
 
 @blp.route("/<string:code>/diff")
