@@ -41,7 +41,7 @@ def with_failing_reminder(xml: bytes) -> bytes:
     etree.SubElement(end, q + "incoming").text = "f_notified"
     etree.SubElement(process, q + "sequenceFlow", id="f_remind", sourceRef="remind", targetRef="notify")
     etree.SubElement(process, q + "sequenceFlow", id="f_notified", sourceRef="notify", targetRef="reminded")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
 @pytest.fixture

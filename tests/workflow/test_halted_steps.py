@@ -29,10 +29,10 @@ def with_fee(script: str, timer: str | None = None) -> FlowSpec:
                       f'<bpmn:scriptTask id="fee" name="计算规费"><bpmn:incoming>f_to_fee</bpmn:incoming>'
                       f'<bpmn:outgoing>{after_fee}</bpmn:outgoing><bpmn:script>{script}</bpmn:script>'
                       f'</bpmn:scriptTask>{wait}<bpmn:userTask id="pickup"', 1)
-    flows = f'<bpmn:sequenceFlow id="f_to_fee" sourceRef="join" targetRef="fee" />'
-    flows += (f'<bpmn:sequenceFlow id="f_wait" sourceRef="fee" targetRef="wait" />'
-              f'<bpmn:sequenceFlow id="f_join" sourceRef="wait" targetRef="pickup" />' if timer else
-              f'<bpmn:sequenceFlow id="f_join" sourceRef="fee" targetRef="pickup" />')
+    flows = '<bpmn:sequenceFlow id="f_to_fee" sourceRef="join" targetRef="fee" />'
+    flows += ('<bpmn:sequenceFlow id="f_wait" sourceRef="fee" targetRef="wait" />'
+              '<bpmn:sequenceFlow id="f_join" sourceRef="wait" targetRef="pickup" />' if timer else
+              '<bpmn:sequenceFlow id="f_join" sourceRef="fee" targetRef="pickup" />')
     xml = xml.replace('<bpmn:sequenceFlow id="f_join" sourceRef="join" targetRef="pickup" />', flows)
     return parse_flow(xml.encode("utf-8"), "restaurant")
 
