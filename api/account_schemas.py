@@ -87,11 +87,22 @@ class BrokenLinkSchema(Schema):
     problem = fields.String()
 
 
+class DisagreementSchema(Schema):
+    case = fields.String(metadata={"description": "case number"})
+    what = fields.String(metadata={"description": "status, or item <code>"})
+    row = fields.String(metadata={"description": "what the row holds"})
+    events = fields.String(metadata={"description": "what the events say"})
+
+
 class AuditVerifySchema(Schema):
     ok = fields.Boolean()
     chains = fields.Integer()
     events = fields.Integer()
     broken = fields.Nested(BrokenLinkSchema, allow_none=True)
+    unkeyed = fields.Integer(metadata={"description": "events hashed without ONETHING_AUDIT_KEY (written before it)"})
+    disagreeing = fields.Integer(metadata={"description": "case rows that their events do not explain"})
+    disagreements = fields.List(fields.Nested(DisagreementSchema), metadata={
+        "description": "the first 100: 办件状态或事项状态与事件记录不符"})
 
 
 class AuditEventSchema(Schema):

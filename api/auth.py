@@ -154,7 +154,8 @@ class AuditVerify(MethodView):
         """Verify every hash chain of the event log; names the first broken link"""
         report = audit.verify_audit_chains(ctx())
         return {"ok": report.ok, "chains": report.chains, "events": report.events,
-                "broken": asdict(report.broken) if report.broken else None}
+                "broken": asdict(report.broken) if report.broken else None, "unkeyed": report.unkeyed,
+                "disagreeing": report.disagreeing, "disagreements": [asdict(d) for d in report.disagreements]}
 
 
 @audit_blp.route("/events")

@@ -8,13 +8,12 @@ import getpass
 import os
 import sys
 
-from api import simulate_command
+from api import audit_command, simulate_command
 from engine.bootstrap import OneThingEngine, Settings, UnsafeConfiguration, build_engine
 from engine.domain.access import Role
 from engine.domain.errors import DomainError
 from engine.domain.model import OFFICE, SYSTEM
 from engine.services.accounts import DEMO_PASSWORD, CreateUser, create_user, demo_users, role_names_zh
-from engine.services.audit import verify_audit_chains
 from engine.services.savings import backfill_savings
 from engine.services.timers import Ticker, tick
 
@@ -33,7 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     admin.add_argument("--name", default="系统管理员")
     admin.add_argument("--password-env", default="ONETHING_ADMIN_PASSWORD",
                        help="read the password from this environment variable (else it is asked for)")
-    sub.add_parser("audit-verify", help="verify the hash chains of the event log; exit 1 at a broken link")
+    verify = sub.add_parser("audit-verify", help="verify the hash chains of the event log and that the case rows "
+                                                 "agree with their events; exit 1 at a broken link or a disagreement")
+    verify.add_argument("--checkpoint", help="also check the chain heads sealed in this checkpoint file")
+    checkpoint = sub.add_parser("audit-checkpoint", help="verify the log, then write a signed checkpoint of every "
+                                                         "chain's head (keep it outside the database)")
+    checkpoint.add_argument("--out", required=True, help="the file to write ('-' for standard output)")
     sub.add_parser("savings-backfill", help="measure the savings of closed cases that have none yet (closed "
                                             "before savings were measured)")
     sub.add_parser("tick", help="run what is due once (for cron): fire due BPMN timers, terminate cases whose "
@@ -61,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "create-admin":
             return _create_admin(engine, args.login, args.name, args.password_env)
         if args.command == "audit-verify":
-            return _audit_verify(engine)
+            return audit_command.verify(engine.ctx, args.checkpoint)
+        if args.command == "audit-checkpoint":
+            return audit_command.checkpoint(engine.ctx, args.out)
         if args.command == "savings-backfill":
             measured = backfill_savings(engine.ctx)
             print(f"measured {len(measured)} closed cases: {', '.join(measured)}")
@@ -88,17 +94,6 @@ def _create_admin(engine: OneThingEngine, login: str, name: str, password_env: s
         return 1
     print(f"administrator {login} created; log in with POST /api/auth/login")
     return 0
-
-
-def _audit_verify(engine: OneThingEngine) -> int:
-    report = verify_audit_chains(engine.ctx)
-    if report.broken is None:
-        print(f"audit chain OK: {report.chains} chains, {report.events} events verified")
-        return 0
-    b = report.broken
-    print(f"audit chain BROKEN in {b.chain} at event {b.seq} (row id {b.event_id}): {b.problem}")
-    print(f"verified before the break: {report.events} events in {report.chains} chains")
-    return 1
 
 
 def _serve(engine: OneThingEngine, host: str, port: int) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from engine.domain.audit import DEV_AUDIT_KEY, audit_key_problem
 from engine.domain.clocks import WarningThresholds
 from engine.domain.savings_config import counting_rules_from_json
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
@@ -49,6 +50,8 @@ class Settings:
     workflow_cache_size: int = 2048
     clock: Callable[[], datetime] = field(default=utc_now)
     secret_key: str = DEV_SECRET_KEY
+    audit_key: str = DEV_AUDIT_KEY
+    """Signs the event log's hashes (HMAC-SHA256); kept outside the database (ONETHING_AUDIT_KEY)."""
     token_ttl_hours: float = 12.0
     auth_cache_seconds: float = 5.0
     """How long a verified bearer token is trusted without reading it again; 0: read every time."""
@@ -74,6 +77,7 @@ class Settings:
             prepared_statements=os.environ.get("ONETHING_PREPARED_STATEMENTS", "1") != "0",
             workflow_cache_size=int(os.environ.get("ONETHING_WORKFLOW_CACHE", "2048")),
             secret_key=os.environ.get("ONETHING_SECRET_KEY", DEV_SECRET_KEY),
+            audit_key=os.environ.get("ONETHING_AUDIT_KEY", DEV_AUDIT_KEY),
             token_ttl_hours=float(os.environ.get("ONETHING_TOKEN_TTL_HOURS", "12")),
             auth_cache_seconds=float(os.environ.get("ONETHING_AUTH_CACHE_SECONDS", "5")),
             demo_users=os.environ.get("ONETHING_DEMO_USERS", "0") == "1",
@@ -103,8 +107,9 @@ def build_engine(settings: Settings) -> OneThingEngine:
     upgrade(settings.database_url)
     db = make_engine(settings.database_url, settings.pool_size, prepared_statements=settings.prepared_statements)
     hasher = make_hasher(settings.password_strength)
+    audit_key = settings.audit_key.encode()
     ctx = ServiceContext(
-        uow=lambda write, snapshot=False: SqlAlchemyUnitOfWork(db, write, snapshot),
+        uow=lambda write, snapshot=False: SqlAlchemyUnitOfWork(db, write, snapshot, audit_key),
         specs=SpecCache(),
         script_engine=SafeScriptEngine(),
         clock=settings.clock,
@@ -139,6 +144,8 @@ def refuse_unsafe_settings(settings: Settings) -> None:
     problems = []
     if problem := secret_key_problem(settings.secret_key, (DEV_SECRET_KEY, DEMO_PASSWORD)):
         problems.append(f"ONETHING_SECRET_KEY is not fit for production: {problem}; make one with {SUGGESTION}")
+    if problem := audit_key_problem(settings.audit_key, settings.secret_key, (DEV_SECRET_KEY, DEMO_PASSWORD)):
+        problems.append(f"ONETHING_AUDIT_KEY is not fit for production: {problem}; make one with {SUGGESTION}")
     if settings.demo_users:
         problems.append("ONETHING_DEMO_USERS=1 seeds users whose password is published")
     if problems:

@@ -1,4 +1,5 @@
-"""The audit trail: account and administration events, and verifying every chain of the log."""
+"""The audit trail: account and administration events, and verifying every chain of the log and
+that the case rows agree with their events."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.domain.audit import GENESIS, event_hash
+from engine.domain.audit import GENESIS, HashScheme, keyed_event_hash, link_hash
+from engine.domain.event_replay import Disagreement, disagreements, replay
 from engine.domain.model import Actor
 from engine.domain.records import AuditEventRecord
+from engine.persistence.audit_reads import case_row_states
 from engine.persistence.queries import case_heads, events_in_case_order
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
+
+AUDIT_CHAIN = "audit"
+MAX_DISAGREEMENTS = 100
+"""Reported at most; the count says how many there are."""
 
 
 def record_audit(uow: SqlAlchemyUnitOfWork, event_type: str, actor: Actor, subject: str, data: dict[str, Any],
@@ -23,9 +30,9 @@ def record_audit(uow: SqlAlchemyUnitOfWork, event_type: str, actor: Actor, subje
     event = AuditEventRecord(
         seq=seq + 1, type=event_type, actor_user=actor.user, actor_department=actor.department,
         actor_role=actor.role, actor_address=actor.address, subject=subject, data=data, occurred_at=now,
-        prev_hash=prev,
+        prev_hash=prev, hash_scheme=int(HashScheme.HMAC_SHA256),
     )
-    event.hash = event_hash(prev, event.chained_fields())
+    event.hash = keyed_event_hash(uow.audit_key, prev, event.chained_fields())
     uow.audit.append(event)
     return event
 
@@ -44,41 +51,119 @@ class ChainReport:
     chains: int
     events: int
     broken: BrokenLink | None
+    unkeyed: int = 0
+    """Events verified by their unkeyed SHA-256 (written before the audit key): only a checkpoint
+    taken since seals them against a rewrite."""
+    disagreements: tuple[Disagreement, ...] = ()
+    disagreeing: int = 0
+    """How many disagreements there are (at most ``MAX_DISAGREEMENTS`` are listed)."""
+    checkpoint_chains: int = 0
+    """Chains whose head in the checkpoint given was found unchanged in the log."""
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return self.broken is None and self.disagreeing == 0
 
 
-def verify_audit_chains(ctx: ServiceContext) -> ChainReport:
-    """Recompute every hash of every case's chain and of the audit chain; stop at the first broken
-    link: an event whose hash does not match its content, a gap or a reordering of seq, a link to a
-    different predecessor, or a chain head (on the case row) that is not its last event. The heads
-    and the events are read from one snapshot: a change committed in between is no broken link."""
+Sealed = dict[str, tuple[int, str]]
+"""Chain heads from a checkpoint, by chain key (``case:<id>``, ``audit``)."""
+
+
+def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None) -> ChainReport:
+    """Recompute every hash of every case's chain and of the audit chain (keyed events with the
+    audit key); stop at the first broken link: an event whose hash does not match its content, an
+    unkeyed event after a keyed one, a gap or a reordering of seq, a link to a different
+    predecessor, a chain head (on the case row) that is not its last event, or an event that differs
+    from the checkpoint's head (``sealed``). Then replay each case's events and report every case row
+    whose status or item statuses they do not explain. Heads, events and rows are read from one
+    snapshot: a change committed in between is no broken link."""
+    sealed = dict(sealed or {})
     with ctx.uow(False, snapshot=True) as uow:
-        chains, events = 0, 0
+        key = uow.audit_key
+        walk = _Walk(key)
         heads = case_heads(uow.connection)
+        rows = case_row_states(uow.connection)
+        found: list[Disagreement] = []
+        disagreeing = 0
         seen_cases: set[int] = set()
-        with closing(events_in_case_order(uow.connection)) as rows:
-            for case_id, number, chain in _group(rows):
-                chains += 1
+        with closing(events_in_case_order(uow.connection)) as stream:
+            for case_id, number, chain in _group(stream):
                 seen_cases.add(case_id)
-                broken, count = _walk(f"case {number}", chain, heads.get(case_id, (0, GENESIS)))
-                events += count
+                broken = walk.chain(f"case {number}", chain, heads.get(case_id, (0, GENESIS)),
+                                    sealed.pop(f"case:{case_id}", None))
                 if broken:
-                    return ChainReport(chains, events, broken)
+                    return walk.report(broken)
+                row = rows.get(case_id)
+                if row is not None:
+                    more = disagreements(number, replay(chain), row.status, row.items)
+                    disagreeing += len(more)
+                    found.extend(more[:MAX_DISAGREEMENTS - len(found)])
         for case_id, (seq, _hash) in heads.items():
             if case_id not in seen_cases and seq != 0:
-                return ChainReport(chains, events, BrokenLink(
+                return walk.report(BrokenLink(
                     f"case {case_id}", 1, None, f"the case row says {seq} events exist, none are stored"))
         audit: list[Any] = []
         after = 0
         while batch := uow.audit.all(after_seq=after):
             audit.extend(batch)
             after = batch[-1].seq
-        chains += 1
-        broken, count = _walk("audit", audit, uow.audit.stored_head())
-        return ChainReport(chains, events + count, broken)
+        broken = walk.chain(AUDIT_CHAIN, audit, uow.audit.stored_head(), sealed.pop(AUDIT_CHAIN, None))
+        if broken is None and sealed:
+            missing = sorted(sealed)[0]
+            broken = BrokenLink(missing.replace(":", " id "), sealed[missing][0], None,
+                                "the checkpoint holds this chain, the log has no event of it")
+        return walk.report(broken, tuple(found), disagreeing)
+
+
+class _Walk:
+    """Counts over every chain walked so far."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.chains = self.events = self.unkeyed = self.sealed = 0
+
+    def report(self, broken: BrokenLink | None, found: tuple[Disagreement, ...] = (),
+               disagreeing: int = 0) -> ChainReport:
+        return ChainReport(self.chains, self.events, broken, self.unkeyed, found, disagreeing, self.sealed)
+
+    def chain(self, name: str, events: list[Any], head: tuple[int, str],
+              sealed: tuple[int, str] | None) -> BrokenLink | None:
+        self.chains += 1
+        prev, keyed = GENESIS, False
+        for expected_seq, event in enumerate(events, start=1):
+            self.events += 1
+            if event.seq != expected_seq:
+                return BrokenLink(name, event.seq, event.id, f"expected event {expected_seq} here, found {event.seq}")
+            if event.prev_hash != prev:
+                return BrokenLink(name, event.seq, event.id, "does not link to the event before it")
+            if event.hash_scheme == HashScheme.SHA256:
+                if keyed:
+                    return BrokenLink(name, event.seq, event.id, "an unkeyed event after keyed ones: it was "
+                                                                  "written without the audit key")
+                self.unkeyed += 1
+            else:
+                keyed = True
+            expected = link_hash(event.hash_scheme, self.key, prev, event.chained_fields())
+            if expected is None:
+                return BrokenLink(name, event.seq, event.id, f"unknown hash scheme {event.hash_scheme}")
+            if expected != event.hash:
+                return BrokenLink(name, event.seq, event.id, "its content does not match its hash" + (
+                    " (a keyed hash: forged, or ONETHING_AUDIT_KEY is not the key it was written with)"
+                    if keyed else ""))
+            if sealed is not None and event.seq == sealed[0]:
+                if event.hash != sealed[1]:
+                    return BrokenLink(name, event.seq, event.id, "differs from the event the checkpoint sealed")
+                self.sealed += 1
+                sealed = None
+            prev = event.hash
+        last_seq = len(events)
+        if sealed is not None:
+            return BrokenLink(name, sealed[0], None,
+                              f"the checkpoint sealed event {sealed[0]}, the log ends at event {last_seq}")
+        if head != (last_seq, prev):
+            return BrokenLink(name, head[0], None,
+                              f"the chain head says event {head[0]}, the log ends at event {last_seq}")
+        return None
 
 
 def _group(rows: Iterator[tuple[int, str, Any]]) -> Iterator[tuple[int, str, list[Any]]]:
@@ -92,24 +177,6 @@ def _group(rows: Iterator[tuple[int, str, Any]]) -> Iterator[tuple[int, str, lis
         current.append(event)
     if key is not None:
         yield key[0], key[1], current
-
-
-def _walk(chain: str, events: list[Any], head: tuple[int, str]) -> tuple[BrokenLink | None, int]:
-    prev = GENESIS
-    for expected_seq, event in enumerate(events, start=1):
-        if event.seq != expected_seq:
-            return BrokenLink(chain, event.seq, event.id, f"expected event {expected_seq} here, found {event.seq}"
-                              ), expected_seq
-        if event.prev_hash != prev:
-            return BrokenLink(chain, event.seq, event.id, "does not link to the event before it"), expected_seq
-        if event_hash(prev, event.chained_fields()) != event.hash:
-            return BrokenLink(chain, event.seq, event.id, "its content does not match its hash"), expected_seq
-        prev = event.hash
-    last_seq = len(events)
-    if head != (last_seq, prev):
-        return BrokenLink(chain, head[0], None,
-                          f"the chain head says event {head[0]}, the log ends at event {last_seq}"), last_seq
-    return None, last_seq
 
 
 def list_audit_events(ctx: ServiceContext, after_seq: int, limit: int) -> list[AuditEventRecord]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from engine.domain.audit import event_hash
+from engine.domain.audit import HashScheme, keyed_event_hash
 from engine.domain.model import Actor
 from engine.domain.records import CaseRecord, EventRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
@@ -19,6 +19,7 @@ def record_event(uow: SqlAlchemyUnitOfWork, case: CaseRecord, event_type: str, a
         actor_role=actor.role, occurred_at=now, data=data, task_id=task_id, seq=case.event_seq + 1,
         actor_address=actor.address, prev_hash=case.event_hash,
     )
-    event.hash = event_hash(event.prev_hash, event.chained_fields())
+    event.hash_scheme = int(HashScheme.HMAC_SHA256)
+    event.hash = keyed_event_hash(uow.audit_key, event.prev_hash, event.chained_fields())
     case.event_seq, case.event_hash = event.seq, event.hash
     uow.events.append(event)

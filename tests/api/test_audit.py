@@ -55,7 +55,8 @@ def test_an_event_edited_in_the_database_is_found(client: Any, engine: OneThingE
     assert "does not match" in report["broken"]["problem"]
 
 
-def test_a_forged_event_with_a_recomputed_hash_breaks_the_next_link(client: Any, engine: OneThingEngine) -> None:
+def test_a_forged_event_with_a_recomputed_unkeyed_hash_is_found_at_itself(client: Any,
+                                                                          engine: OneThingEngine) -> None:
     number = a_few_cases(client)
     cid = case_id(engine, number)
     with engine.ctx.uow(False) as uow:
@@ -64,9 +65,9 @@ def test_a_forged_event_with_a_recomputed_hash_breaks_the_next_link(client: Any,
     with engine.db.begin() as conn:
         conn.execute(text("UPDATE case_events SET actor_user = 'forger', hash = :h WHERE id = :i"),
                      {"h": event_hash(event.prev_hash, event.chained_fields()), "i": event.id})
-    broken = verify(client)["broken"]
-    assert broken["chain"] == f"case {number}" and broken["seq"] == 3
-    assert "does not link" in broken["problem"]
+    broken = verify(client)["broken"]  # the event is keyed: SHA-256 alone no longer passes for its hash
+    assert broken["chain"] == f"case {number}" and broken["seq"] == 2
+    assert "does not match its hash" in broken["problem"]
 
 
 def test_a_deleted_event_is_found(client: Any, engine: OneThingEngine) -> None:

@@ -128,7 +128,8 @@ def test_production_refuses_the_default_secret_and_demo_users(db_url: str, clock
     seed_demo_users(dev.ctx)
     dev.db.dispose()
     with pytest.raises(UnsafeConfiguration, match="demo users are active"):
-        build_engine(Settings(**base, production=True, secret_key=secrets.token_urlsafe(48)))
+        build_engine(Settings(**base, production=True, secret_key=secrets.token_urlsafe(48),
+                              audit_key=secrets.token_urlsafe(48)))
 
 
 def test_a_change_made_by_another_server_process_is_seen_within_the_cache_seconds(

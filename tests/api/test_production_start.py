@@ -68,5 +68,5 @@ def test_random_keys_pass(key: str) -> None:
 def test_a_strong_key_starts_in_production(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'ok.sqlite3'}"
     engine = build_engine(Settings(database_url=url, password_strength="fast", production=True, secret_key=STRONG,
-                                   deploy_shipped=False))
+                                   audit_key=secrets.token_urlsafe(48), deploy_shipped=False))
     engine.db.dispose()

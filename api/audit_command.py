@@ -1,0 +1,56 @@
+"""``onething audit-verify`` and ``onething audit-checkpoint``: what they print, and their exit codes
+(0 verified, 1 a broken link or a disagreement, 2 an unreadable checkpoint)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from engine.domain.errors import DomainError
+from engine.services.audit import ChainReport, Sealed, verify_audit_chains
+from engine.services.audit_checkpoint import read_checkpoint, take_checkpoint
+from engine.services.context import ServiceContext
+
+
+def verify(ctx: ServiceContext, checkpoint_path: str | None) -> int:
+    sealed: Sealed | None = None
+    if checkpoint_path is not None:
+        try:
+            checkpoint = read_checkpoint(ctx, Path(checkpoint_path).read_bytes())
+        except (OSError, DomainError) as err:
+            print(f"onething: {getattr(err, 'message_zh', None) or err}", file=sys.stderr)
+            return 2
+        sealed = checkpoint.heads
+        print(f"checkpoint of {checkpoint.taken_at}: {len(sealed)} chain heads, signature OK")
+    report = verify_audit_chains(ctx, sealed)
+    _print(report, sealed is not None)
+    return 0 if report.ok else 1
+
+
+def checkpoint(ctx: ServiceContext, out: str) -> int:
+    report, document = take_checkpoint(ctx)
+    _print(report, False)
+    if document is None:
+        print("no checkpoint written: the log does not verify", file=sys.stderr)
+        return 1
+    if out == "-":
+        sys.stdout.write(document.decode())
+    else:
+        Path(out).write_bytes(document)
+        print(f"checkpoint written to {out}")
+    return 0
+
+
+def _print(report: ChainReport, with_checkpoint: bool) -> None:
+    if report.broken is None:
+        print(f"audit chain OK: {report.chains} chains, {report.events} events verified"
+              + (f", {report.unkeyed} unkeyed (written before ONETHING_AUDIT_KEY)" if report.unkeyed else "")
+              + (f", {report.checkpoint_chains} chain heads as the checkpoint sealed them" if with_checkpoint else ""))
+    else:
+        b = report.broken
+        print(f"audit chain BROKEN in {b.chain} at event {b.seq} (row id {b.event_id}): {b.problem}")
+        print(f"verified before the break: {report.events} events in {report.chains} chains")
+    if report.disagreeing:
+        print(f"case rows that disagree with their events: {report.disagreeing}")
+        for found in report.disagreements:
+            print(f"  {found.describe()}")
