@@ -63,6 +63,8 @@ def _over_budget(what_en: str, what_zh: str, limit: float) -> EvaluationBudgetEx
 
 
 _SIZED = (str, list, tuple, dict)
+_SIZED_TYPES = frozenset(_SIZED)  # exact types, for the hot paths: values built here are never subclasses
+_SEARCHES = frozenset({ast.In, ast.NotIn})
 _CHECK_EVERY = 1024  # node evaluations between two looks at the clock: the clock costs more than a step
 # Calls that take the same time whatever the size of their arguments: they are not charged for it.
 _CONSTANT_TIME: frozenset[Any] = frozenset({len, bool, dict.get})
@@ -195,10 +197,12 @@ class _Interpreter:
         left = self.eval(node.left, scope)
         for op, comparator in zip(node.ops, node.comparators, strict=True):
             right = self.eval(comparator, scope)
-            if isinstance(op, (ast.In, ast.NotIn)):  # a search walks the container (and a text needle)
+            if type(op) in _SEARCHES:  # a search walks the container (and a text needle)
                 self._spend(_size(right) + (len(left) if isinstance(left, str) else 0))
-            elif isinstance(left, _SIZED) and isinstance(right, _SIZED):  # an element-wise comparison
-                self._spend(min(len(left), len(right)))
+            elif type(left) in _SIZED_TYPES and type(right) in _SIZED_TYPES:  # an element-wise comparison
+                self._cost += min(len(left), len(right))  # inline: comparisons are the hot path of conditions
+                if self._cost > MAX_COST:
+                    self._spend(0)
             if not _COMPARE_OPS[type(op)](left, right):
                 return False
             left = right
@@ -276,11 +280,17 @@ class _Interpreter:
         kwargs = {cast(str, kw.arg): self.eval(kw.value, scope) for kw in node.keywords}
         # max(), sum(), sorted(), str.split()... walk their sequence arguments and receiver in C: charge
         # their sizes before the call, and the size of what it built after.
-        bound = func.args if isinstance(func, functools.partial) else ()
-        if (func.func if isinstance(func, functools.partial) else func) not in _CONSTANT_TIME:
-            self._spend(sum(map(_size, (*bound, *args, *kwargs.values()))))
+        target, receiver = (func.func, func.args[0]) if type(func) is functools.partial else (func, None)
+        if target not in _CONSTANT_TIME:
+            units = _size(receiver)
+            for value in (*args, *kwargs.values()):
+                if type(value) in _SIZED_TYPES:
+                    units += len(value)
+            if units:
+                self._spend(units)
         result = _check_number(func(*args, **kwargs))
-        self._spend(_size(result))
+        if type(result) in _SIZED_TYPES:
+            self._spend(len(result))
         # dict(a=x, b=x, ...) is the one allow-listed call that can pile references into a new container.
         return self._charge(result) if func is dict else self._charge_top_level(result)
 
