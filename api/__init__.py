@@ -19,6 +19,7 @@ from api import (
     cases,
     catalogue,
     flows,
+    incidents,
     logs,
     reports,
     security_headers,
@@ -116,6 +117,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(supervision.blp)
     api.register_blueprint(supervision.calendar_blp)
     api.register_blueprint(flows.blp)
+    api.register_blueprint(incidents.blp)
     api.register_blueprint(reports.case_blp)
     api.register_blueprint(reports.blp)
     text_guard.install(app)  # first: before anyone reads the request

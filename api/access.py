@@ -52,6 +52,7 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("web.catalogue", "GET"): PUBLIC,
     ("web.users", "GET"): PUBLIC,
     ("web.calendar", "GET"): PUBLIC,
+    ("web.incidents", "GET"): PUBLIC,
     ("auth.Login", "POST"): PUBLIC,
     ("auth.Logout", "POST"): P.SELF,
     ("auth.Me", "GET"): P.SELF,
@@ -109,6 +110,10 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("flows.FlowDiff", "GET"): P.FLOW_MANAGE,
     ("flows.FlowMigration", "GET"): P.FLOW_MANAGE,
     ("flows.FlowMigration", "POST"): P.FLOW_MANAGE,
+    # Incidents show where a flow failed and the error, no case data: the administrators who fix flows.
+    ("incidents.Incidents", "GET"): P.FLOW_MANAGE,
+    ("incidents.IncidentById", "GET"): P.FLOW_MANAGE,
+    ("incidents.IncidentRetry", "POST"): P.FLOW_MANAGE,
 }
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -57,6 +57,7 @@ PAGES: tuple[Page, ...] = (
     Page("catalogue", "/admin/catalogue", "目录管理", ("admin",), "目录管理"),
     Page("users", "/admin/users", "用户管理", ("admin",), "用户管理"),
     Page("calendar", "/admin/calendar", "工作日历", ("admin",), "工作日历"),
+    Page("incidents", "/admin/incidents", "流程异常", ("admin",), "流程异常"),
 )
 
 web = Blueprint("web", __name__, url_prefix="/app", template_folder="templates", static_folder="static")

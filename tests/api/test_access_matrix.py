@@ -48,11 +48,15 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/app/admin/catalogue", set(ROLES)),
     ("GET", "/app/admin/users", set(ROLES)),
     ("GET", "/app/admin/calendar", set(ROLES)),
+    ("GET", "/app/admin/incidents", set(ROLES)),
     ("POST", "/api/auth/login", set(ROLES)),
     ("POST", "/api/auth/logout", SIGNED_IN),
     ("GET", "/api/auth/me", SIGNED_IN),
     ("GET", "/api/auth/tokens", SIGNED_IN),
     ("DELETE", "/api/auth/tokens/<string:token_id>", SIGNED_IN),
+    ("GET", "/api/incidents", {"admin"}),
+    ("GET", "/api/incidents/<id:incident_id>", {"admin"}),
+    ("POST", "/api/incidents/<id:incident_id>/retry", {"admin"}),
     ("GET", "/api/users", {"admin"}),
     ("POST", "/api/users", {"admin"}),
     ("GET", "/api/users/<string:login>", {"admin"}),
@@ -153,7 +157,7 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 
 
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
-    rule = (rule.replace("<id:warning_id>", "1").replace("<int:year>", "2026")
+    rule = (rule.replace("<id:warning_id>", "1").replace("<id:incident_id>", "1").replace("<int:year>", "2026")
             .replace("<string:day>", "2026-10-09"))
     if rule.startswith("/api/applicants/"):
         rule = rule.replace("<string:ref>", str(case["applicant"]["id_number"]))

@@ -17,6 +17,7 @@ OneThing.start(async (user) => {
     fill("#case-title", `办件 ${c.number}`);
     document.title = `办件 ${c.number} · 一件事综合服务工作台`;
     fill("#case-summary", CaseBits.summary(c));
+    renderIncidents(c);
     fill("#case-actions",
       h("a", { class: "button", href: `/app/cases/${encodeURIComponent(c.number)}/receipt` }, "受理回执"),
       clerk && c.status === "awaiting_pickup"
@@ -31,6 +32,19 @@ OneThing.start(async (user) => {
     if (finished) fill("#case-results-body", CaseBits.results(c));
     renderCorrections(c);
     renderTolerated(c);
+  }
+
+  /* 流程异常: an automatic step failed; what people decided is kept, the case waits for the administrator. */
+  function renderIncidents(c) {
+    const incidents = c.incidents || [];
+    const banner = document.getElementById("case-incident");
+    banner.hidden = !incidents.length;
+    fill(banner, incidents.length ? [
+      h("p", {}, h("strong", {}, "本办件流程运行异常，已暂停在出错的步骤"),
+        "：已办理的审批结果均已保存，其他部门的并行审批可继续办理；系统管理员修正流程后将重试该步骤。"),
+      h("ul", {}, ...incidents.map((i) => h("li", {},
+        `${i.element_name || i.element_id || "自动步骤"}：${i.message_zh}（${OneThing.formatDateTime(i.opened_at)}）`))),
+    ] : []);
   }
 
   /* The window's correction tasks: the materials each department asked for, ticked as supplied. */
