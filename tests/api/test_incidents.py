@@ -123,3 +123,21 @@ def test_only_administrators_see_and_retry_incidents(client: Any) -> None:
     # An incident holds no form data: only where the flow failed and the error.
     assert not {"form", "applicant", "data"} & set(incident)
     assert number == incident["case_number"]
+
+
+def test_a_script_failing_right_after_acceptance_still_accepts_the_case_with_an_incident(client: Any) -> None:
+    split_in = '<bpmn:incoming>f_intake</bpmn:incoming>'
+    assert RESTAURANT_XML.count(split_in) == 1
+    xml = RESTAURANT_XML.replace(split_in, '<bpmn:incoming>f_checked</bpmn:incoming>').replace(
+        '<bpmn:sequenceFlow id="f_intake" sourceRef="intake" targetRef="split" />',
+        '<bpmn:sequenceFlow id="f_intake" sourceRef="intake" targetRef="check" />'
+        '<bpmn:sequenceFlow id="f_checked" sourceRef="check" targetRef="split" />').replace(
+        PICKUP, '<bpmn:scriptTask id="check" name="受理校验"><bpmn:incoming>f_intake</bpmn:incoming>'
+                '<bpmn:outgoing>f_checked</bpmn:outgoing><bpmn:script>ok = 1 / 0</bpmn:script></bpmn:scriptTask>'
+                + PICKUP)
+    deploy(client, uploaded(client, xml))
+    number = start(client)  # 201: the clerk's acceptance is recorded
+    case = client.get(f"/api/cases/{number}").json
+    assert [i["element_id"] for i in case["incidents"]] == ["check"] and case["open_tasks"] == []
+    [incident] = open_incidents(client)
+    assert incident["case_number"] == number and incident["opened_by"] == "wang.window"
