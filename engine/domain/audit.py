@@ -18,10 +18,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
+
+from engine.domain.secret_keys import secret_key_problem
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of a chain's first event."""
@@ -29,8 +31,6 @@ GENESIS = "0" * 64
 DEV_AUDIT_KEY = "onething-development-audit-key-not-for-production"
 """The key of development and test databases: it is published here, so it protects nothing, and
 production refuses it."""
-MIN_KEY_LENGTH = 32
-MIN_DISTINCT_CHARACTERS = 10
 
 
 class HashScheme(IntEnum):
@@ -76,15 +76,14 @@ def signature_matches(key: bytes, payload: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(key, payload), signature)
 
 
-def audit_key_problem(key: str, secret_key: str | None = None) -> str | None:
-    """Why ``key`` must not sign a production audit trail, or None."""
-    if key == DEV_AUDIT_KEY:
-        return "ONETHING_AUDIT_KEY is unset or the published development key"
-    if len(key) < MIN_KEY_LENGTH or len(set(key)) < MIN_DISTINCT_CHARACTERS:
-        return (f"ONETHING_AUDIT_KEY is weak: it needs {MIN_KEY_LENGTH}+ characters, "
-                f"{MIN_DISTINCT_CHARACTERS}+ of them different (e.g. `openssl rand -hex 32`)")
-    if secret_key is not None and key == secret_key:
-        return "ONETHING_AUDIT_KEY equals ONETHING_SECRET_KEY; a leak of one must not give away the other"
+def audit_key_problem(key: str, secret_key: str, published: Iterable[str] = ()) -> str | None:
+    """Why ``key`` must not sign a production audit trail, or None: the secret keys' rules
+    (``secret_keys``), and not the same as ``ONETHING_SECRET_KEY`` (a leak of one must not give
+    away the other)."""
+    if problem := secret_key_problem(key, (DEV_AUDIT_KEY, *published)):
+        return problem
+    if key == secret_key:
+        return "it is ONETHING_SECRET_KEY; each needs its own"
     return None
 
 
