@@ -33,8 +33,9 @@ MODELER_ENDPOINT = "web.modeler"
 
 _NO_FRAMES = "frame-ancestors 'none'; base-uri 'none'"
 API_POLICY = f"default-src 'none'; {_NO_FRAMES}; form-action 'none'"
-PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
-               f"connect-src 'self'; object-src 'none'; form-action 'self'; {_NO_FRAMES}")
+# blob: images: the dashboard fetches its charts with the session and shows them from a blob URL.
+PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+               f"font-src 'self' data:; connect-src 'self'; object-src 'none'; form-action 'self'; {_NO_FRAMES}")
 MODELER_POLICY = PAGE_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 HSTS = "max-age=31536000; includeSubDomains"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
