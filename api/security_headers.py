@@ -11,7 +11,7 @@ cookies). What is left is a handful of constant headers, chosen by what the answ
 - A Content-Security-Policy: for API answers (JSON, CSV, XLSX, SVG) nothing may load or run; the
   workbench's pages run only scripts and styles from their own origin (``/app/static``, including
   the bpmn-js build), with no inline script. The modeler page also allows inline styles, because
-  bpmn-js draws its palette and context pad as markup with ``style`` attributes. The Swagger UI at
+  bpmn-js draws some icons (its align menu's) as markup with ``style`` attributes. The Swagger UI at
   ``/api/docs`` loads its bundle from the CDN flask-smorest is configured with, and runs one inline
   script, allowed by its hash.
 - No framing anywhere (``X-Frame-Options: DENY`` and ``frame-ancestors 'none'``), no MIME sniffing,
