@@ -28,8 +28,9 @@ from api import (
     text_guard,
 )
 from api import web as workbench
-from api.errors import http_error_response, register_error_handlers
+from api.errors import ErrorSchema, http_error_response, register_error_handlers
 from api.json_provider import FastJSONProvider
+from api.openapi_errors import ErrorResponsesPlugin
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 from engine.domain.records import ID_MAX
 
@@ -55,7 +56,11 @@ class IdConverter(IntegerConverter):
 
 
 class _Api(Api):  # type: ignore[misc]
-    """flask-smorest with our error shape instead of its own."""
+    """flask-smorest with our error shape instead of its own, in answers and in the OpenAPI document:
+    no catch-all ``default`` answer, but each operation's error statuses (``api/openapi_errors.py``)."""
+
+    ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
 
     def handle_http_exception(self, error: Any) -> Any:
         return http_error_response(error)
@@ -102,7 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     app.url_map.converters["id"] = IdConverter
-    api = _Api(app)
+    api = _Api(app, spec_kwargs={"extra_plugins": [ErrorResponsesPlugin()]})
     api.register_converter(IdConverter, lambda _converter: {"type": "integer", "minimum": 1, "maximum": ID_MAX})
     api.register_blueprint(cases.blp)
     api.register_blueprint(tasks.blp)

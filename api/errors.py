@@ -9,8 +9,11 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from marshmallow import Schema
+from marshmallow import fields as ma
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from api.flow_schemas import FlowProblemSchema
 from engine.domain.errors import (
     Conflict,
     DomainError,
@@ -49,6 +52,18 @@ _ZH_BY_STATUS = {
     429: "请求过于频繁，请稍后再试",
     500: "服务器内部错误",
 }
+
+
+class ErrorSchema(Schema):
+    """Every error answer, as ``error_body`` writes it: the OpenAPI document's ``Error``."""
+
+    code = ma.String(required=True, metadata={"description": "stable machine-readable code, e.g. not_found"})
+    message = ma.String(required=True, metadata={"description": "what went wrong, in English"})
+    message_zh = ma.String(required=True, metadata={"description": "what went wrong, in Chinese (shown to users)"})
+    errors = ma.Dict(required=True, metadata={
+        "description": "messages by field (nested as the request nests them); empty when no field is to blame"})
+    problems = ma.List(ma.Nested(FlowProblemSchema), metadata={
+        "description": "only when a BPMN flow is refused (code flow_refused): every problem found"})
 
 
 def error_body(code: str, message: str, message_zh: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
