@@ -14,6 +14,7 @@ from api.access import current_actor
 from api.cases import ctx
 from engine.domain.incidents import IncidentRecord
 from engine.services.incidents import RetryIncident, get_incident, list_incidents, retry_incident
+from forms.masking import PRESENTED
 
 blp = Blueprint("incidents", __name__, url_prefix="/api/incidents",
                 description="流程异常（系统管理员）：自动步骤运行失败的办件，修正流程、迁移办件后重试")
@@ -58,7 +59,11 @@ class RetryAnswerSchema(Schema):
 
 
 def _incident(record: IncidentRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in IncidentSchema().fields}
+    """An error message may quote a value of the case's data: personal numbers in it are masked, as for
+    every role that does not handle the case."""
+    view = {name: getattr(record, name) for name in IncidentSchema().fields}
+    view["message"], view["message_zh"] = PRESENTED.value(record.message), PRESENTED.value(record.message_zh)
+    return view
 
 
 @blp.route("")

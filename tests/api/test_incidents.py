@@ -141,3 +141,13 @@ def test_a_script_failing_right_after_acceptance_still_accepts_the_case_with_an_
     assert [i["element_id"] for i in case["incidents"]] == ["check"] and case["open_tasks"] == []
     [incident] = open_incidents(client)
     assert incident["case_number"] == number and incident["opened_by"] == "wang.window"
+
+
+def test_an_error_quoting_a_personal_number_is_masked_for_the_administrator(client: Any) -> None:
+    deploy(client, uploaded(client, with_fee_script("fee = int(applicant[&quot;phone&quot;] + &quot; 号&quot;)")))
+    number = start(client)
+    approve_all(client, number)
+    [incident] = open_incidents(client)
+    phone = str(client.get(f"/api/cases/{number}", headers=CLERK).json["applicant"]["phone"])
+    listed = str(incident) + str(client.get(f"/api/incidents/{incident['id']}", headers=ADMIN).json)
+    assert phone not in listed and phone[:3] + "****" + phone[-4:] in incident["message"], incident
