@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from engine.domain.access import Role, roles_conflict
 from engine.domain.audit import DEV_AUDIT_KEY, audit_key_problem
 from engine.domain.clocks import WarningThresholds
 from engine.domain.savings_config import counting_rules_from_json
@@ -31,6 +32,7 @@ from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
 
 ROOT = Path(__file__).resolve().parent.parent
+ROLES = frozenset(Role.__members__.values())
 DEV_SECRET_KEY = "onething-development-secret-key-not-for-production"  # noqa: S105 - refused in production
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'onething.sqlite3'}"
 
@@ -153,10 +155,18 @@ def refuse_unsafe_settings(settings: Settings) -> None:
 
 
 def refuse_unsafe_production(engine: OneThingEngine) -> None:
-    """What the database shows: demo users seeded by an earlier, non-production start."""
+    """What the database shows: demo users seeded by an earlier, non-production start, and
+    administrators who also hold a case role (stored before the rule that refuses it)."""
     with engine.ctx.uow(False) as uow:
         demo = uow.users.count_active_demo()
+        both = [u.login for u in uow.users.all()
+                if u.active and roles_conflict([Role(r) for r in u.roles if r in ROLES])]
+    problems = []
     if demo:
+        problems.append(f"{demo} demo users are active; deactivate them (PATCH /api/users/<login> active=false)")
+    if both:
+        problems.append(f"administrators who also hold a case role: {', '.join(both)}; give each one role or the "
+                        "other (PATCH /api/users/<login> roles=[...])")
+    if problems:
         engine.db.dispose()
-        raise UnsafeConfiguration(f"refusing to start with ONETHING_ENV=production: {demo} demo users are active; "
-                                  "deactivate them (PATCH /api/users/<login> active=false)")
+        raise UnsafeConfiguration("refusing to start with ONETHING_ENV=production: " + "; ".join(problems))

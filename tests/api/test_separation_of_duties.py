@@ -3,16 +3,19 @@ them is refused (422), and nothing changes."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from engine.bootstrap import OneThingEngine
+from engine.bootstrap import OneThingEngine, Settings, UnsafeConfiguration, build_engine
 from engine.domain.access import CASE_ROLES, Role
 from engine.domain.errors import InvalidInput
 from engine.domain.model import SYSTEM
+from engine.domain.records import UserRecord
 from engine.services.accounts import CreateUser, create_user, demo_users
-from tests.conftest import ADMIN, PERSONAS
+from tests.conftest import ADMIN, PERSONAS, FakeClock
 
 
 @pytest.mark.parametrize(("department", "roles"), [
@@ -49,3 +52,19 @@ def test_no_seeding_path_combines_them(engine: OneThingEngine) -> None:
         create_user(CreateUser("seeded.both", "种子", "office", ["admin", "supervisor"], "long-enough-1", SYSTEM),
                     engine.ctx)
     assert "roles" in refused.value.field_errors
+
+
+def test_production_refuses_to_start_while_a_stored_user_combines_them(db_url: str, clock: FakeClock) -> None:
+    """A combination stored before the rule existed (written here straight to the table)."""
+    dev_settings = Settings(database_url=db_url, clock=clock, password_strength="fast", deploy_shipped=False)
+    dev = build_engine(dev_settings)
+    with dev.ctx.uow(True) as uow:
+        uow.users.add(UserRecord(id=0, login="old.both", name="旧账号", department="office",
+                                 roles=["admin", "supervisor"], password_hash="-", active=True, demo=False,
+                                 created_at=clock(), updated_at=clock()))
+        uow.commit()
+    dev.db.dispose()
+    production = replace(dev_settings, production=True, secret_key=secrets.token_urlsafe(48),
+                         audit_key=secrets.token_urlsafe(48))
+    with pytest.raises(UnsafeConfiguration, match=r"old\.both"):
+        build_engine(production)
