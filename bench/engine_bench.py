@@ -312,8 +312,9 @@ def server_command(server: str, port: int, workers: int, worker_class: str) -> l
     extra = os.environ.get("BENCH_SERVER_ARGS", os.environ.get("BENCH_GUNICORN_ARGS", "")).split()
     if server == "granian":
         return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(workers),
-                "--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-                *extra, "--factory", "api:create_app"]
+                "--blocking-threads", "1", "--respawn-failed-workers", "--workers-kill-timeout", "30",
+                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *extra,
+                "--factory", "api:create_app"]
     return [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "-b", f"127.0.0.1:{port}",
             "--log-level", "warning", *extra, "api:create_app()"]
 

@@ -1,17 +1,23 @@
-"""The production server: granian serving the WSGI app from two worker processes, over one kept-alive
-HTTP/1.1 connection, on the shipped bundles. A whole case goes from intake to pickup, a report
-downloads as CSV, and bad input answers in the API's error shape."""
+"""The production server: granian serving the WSGI app from two worker processes, as README's production
+command does, on the shipped bundles. Over one kept-alive HTTP/1.1 connection a whole case goes from
+intake to pickup, a report downloads as CSV, and bad input answers in the API's error shape; under load
+from several clients, a worker killed with SIGKILL (as an out-of-memory kill would) is replaced while
+the other goes on serving."""
 
 from __future__ import annotations
 
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +32,11 @@ ROOT = Path(__file__).resolve().parents[2]
 APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000"}
 
 pytestmark = pytest.mark.slow
+
+# README's production command, but for the address: a worker that dies is replaced at once, and one that
+# does not stop within 30 s of being told to (one still loading the app, say) is killed.
+GRANIAN = [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2", "--blocking-threads", "1",
+           "--respawn-failed-workers", "--workers-kill-timeout", "30"]
 
 
 def free_port() -> int:
@@ -45,10 +56,19 @@ def served(tmp_path: Path) -> Iterator[tuple[http.client.HTTPConnection, dict[st
     body = {"bundle": "restaurant", "applicant": applicant, **application(engine, "restaurant", applicant)}
     engine.db.dispose()
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2", "--blocking-threads", "1",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--factory", "api:create_app"],
-        env=env, cwd=ROOT)
+    with granian(env, port):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        yield conn, body
+        conn.close()
+
+
+@contextmanager
+def granian(env: dict[str, str], port: int, log: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """granian serving on ``port``; its log (at level info) in ``log`` if given."""
+    out = log.open("wb") if log else None
+    server = subprocess.Popen([*GRANIAN, "--host", "127.0.0.1", "--port", str(port), "--log-level",
+                               "info" if log else "warning", "--factory", "api:create_app"],
+                              env=env, cwd=ROOT, stdout=out, stderr=out)
     try:
         for _ in range(150):
             probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -62,12 +82,12 @@ def served(tmp_path: Path) -> Iterator[tuple[http.client.HTTPConnection, dict[st
                 probe.close()
         else:
             pytest.fail("granian did not start")
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        yield conn, body
-        conn.close()
+        yield server
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=60)
+        if out:
+            out.close()
 
 
 def call(conn: http.client.HTTPConnection, method: str, path: str, body: Any = None,
@@ -120,3 +140,132 @@ def test_a_case_goes_from_intake_to_pickup_through_granian(served: tuple[http.cl
     status, error, _ = call(conn, "POST", f"/api/tasks/{case['open_tasks'][0]['id']}/complete",
                             {"decision": "approve"}, tokens[case["open_tasks"][0]["department"]])
     assert status == 409, error  # completed already: the same connection still answers in the error shape
+
+
+def living_children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` and that have not exited (granian's workers), from /proc."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        state, parent = stat.rsplit(")", 1)[1].split()[:2]  # the name, in brackets, may hold spaces
+        if int(parent) == pid and state not in ("Z", "X"):
+            found.add(int(entry.name))
+    return found
+
+
+def listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds a socket listening on ``port`` (each granian worker opens its own,
+    SO_REUSEPORT, once it has loaded the app)."""
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                listening.add(f"socket:[{fields[9]}]")
+    try:
+        return any(os.readlink(fd) in listening for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+
+
+@dataclass
+class Sent:
+    started: float
+    status: int | None = None
+    """The answer's status; None when no answer came (the connection failed, and the one retry too)."""
+    reconnected: bool = False
+
+
+def load(port: int, headers: dict[str, str], stop: threading.Event, sent: list[Sent]) -> None:
+    """One client: reads over one kept-alive connection until ``stop``. A request whose connection turns
+    out to be closed or reset (it belonged to the killed worker) is sent again once on a new connection;
+    reads are safe to repeat."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    path = "/api/cases?per_page=5"
+    while not stop.is_set():
+        record = Sent(time.monotonic())
+        sent.append(record)
+        for attempt in (1, 2):
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                record.status = response.status
+                break
+            except (ConnectionError, http.client.HTTPException, TimeoutError):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                record.reconnected = attempt == 1
+    conn.close()
+
+
+def test_a_worker_killed_under_load_is_replaced_and_every_request_after_the_kill_is_answered(
+        tmp_path: Path) -> None:
+    """"Answered" means a complete HTTP answer with status 200, on the client's kept-alive connection or,
+    when that connection belonged to the killed worker (closed or reset), on a new one opened once for
+    that request. A request sent before the kill whose answer had not come may be lost; every request
+    sent after the kill (after the worker's process is gone, so its listening socket is closed) must be
+    answered. The worker count must come back to two, the new worker must listen, and the server must
+    go on answering."""
+    url = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": url, "ONETHING_DEMO_USERS": "1", "ONETHING_TICK_SECONDS": "0"}
+    subprocess.run([sys.executable, "-m", "api.cli", "deploy"], env=env, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    # Deployed above, as in production: a worker that starts (or replaces a dead one) writes nothing.
+    env["ONETHING_DEPLOY_SHIPPED"] = "0"
+    port, log = free_port(), tmp_path / "granian.log"
+    with granian(env, port, log) as server:
+        login = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        status, answer, _ = call(login, "POST", "/api/auth/login", {"login": "clerk", "password": DEMO_PASSWORD})
+        login.close()
+        assert status == 200, answer
+        headers = {"Authorization": f"Bearer {answer['token']}"}
+        workers = living_children(server.pid)
+        assert len(workers) == 2, workers
+
+        stop, sent = threading.Event(), [list[Sent]() for _ in range(4)]
+        clients = [threading.Thread(target=load, args=(port, headers, stop, s)) for s in sent]
+        for client in clients:
+            client.start()
+        try:
+            time.sleep(1.5)  # every client has a kept-alive connection to one worker or the other
+            victim = min(workers)
+            os.kill(victim, signal.SIGKILL)
+            while victim in living_children(server.pid):
+                time.sleep(0.001)
+            killed_at = time.monotonic()
+            deadline = killed_at + 60
+            while len(replaced := living_children(server.pid)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            back_at = time.monotonic()
+            assert len(replaced) == 2 and victim not in replaced, (replaced, log.read_text())
+            (newcomer,) = replaced - workers
+            while not listens(newcomer, port) and time.monotonic() < deadline:
+                time.sleep(0.05)  # the clients go on meanwhile: the other worker serves them all
+            listening_at = time.monotonic()
+            assert listens(newcomer, port), log.read_text()
+            time.sleep(2)  # and now the new worker takes its share
+        finally:
+            stop.set()
+            for client in clients:
+                client.join(timeout=60)
+        assert server.poll() is None  # the server itself stayed up
+
+    every = [r for s in sent for r in s]
+    after = [r for r in every if r.started > killed_at]
+    unanswered = [r for r in after if r.status != 200]
+    assert len(after) > 20, len(after)
+    assert not unanswered, (len(unanswered), len(after), log.read_text())
+    assert sum(r.started > listening_at + 1 for r in after) > 5  # still serving with the new worker in
+    # What the run measured: how long until the worker count was back and until the new worker listened,
+    # how many requests were sent after the kill, how many needed their one reconnect, and how many sent
+    # before it were lost.
+    lost_before = sum(1 for r in every if r.started <= killed_at and r.status != 200)
+    print(f"worker replaced in {back_at - killed_at:.3f}s, listening after {listening_at - killed_at:.1f}s; "
+          f"{len(after)} requests after the kill, {sum(r.reconnected for r in after)} reconnected once, "
+          f"{lost_before} lost in flight")
