@@ -5,9 +5,9 @@ server error, have a status the operation declares, the declared content type, a
 the declared schema.
 
 Deterministic: schemathesis's strategies are drawn by Hypothesis with ``derandomize`` (the examples
-follow from the test alone), no example database, no shrinking. The operations run in the document's
-order, each role on the same engine, so that what a request stores is seen by the next; nothing
-depends on other test modules.
+follow from the test alone), no example database, no shrinking. Each role runs on a fresh engine of
+its own, the operations in the document's order, so nothing depends on the order of tests or on how
+pytest-xdist shares them out.
 
 schemathesis's own pytest loader for a fixture-built app (``schemathesis.pytest.from_fixture``) sets
 a private attribute pytest 9 no longer has, so the strategies of its public API are driven here by
@@ -34,7 +34,7 @@ from tests.conftest import PASSWORD, PERSONAS, bearer
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 4
+EXAMPLES = 10
 """Generated requests per operation, role and mode (valid, invalid)."""
 
 CHECKS = """
@@ -64,9 +64,9 @@ class Tokens:
             self.issued.pop(role, None)
 
 
-@pytest.fixture(scope="module")
-def fuzzed_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OneThingEngine]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'fuzz.sqlite3'}"
+@pytest.fixture
+def fuzzed_engine(tmp_path: Path) -> Iterator[OneThingEngine]:
+    url = f"sqlite:///{tmp_path / 'fuzz.sqlite3'}"
     engine = build_engine(Settings(database_url=url, password_strength="fast", token_ttl_hours=8760))
     for login, name, department, roles in PERSONAS.values():
         create_user(CreateUser(login, name, department, roles, PASSWORD, SYSTEM), engine.ctx)
@@ -74,7 +74,7 @@ def fuzzed_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OneThing
     engine.db.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def fuzzed_schema(fuzzed_engine: OneThingEngine) -> Any:
     from api import create_app
 
