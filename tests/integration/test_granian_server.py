@@ -158,19 +158,24 @@ def living_children(pid: int) -> set[int]:
     return found
 
 
-def listens(pid: int, port: int) -> bool:
-    """Whether process ``pid`` holds a socket listening on ``port`` (each granian worker opens its own,
-    SO_REUSEPORT, once it has loaded the app)."""
-    listening = set()
+def sockets(pid: int, port: int, state: str) -> int:
+    """How many sockets of ``port`` in TCP ``state`` (0A listening, 01 established) process ``pid`` holds."""
+    found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
-                listening.add(f"socket:[{fields[9]}]")
+            if fields[3] == state and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                found.add(f"socket:[{fields[9]}]")
     try:
-        return any(os.readlink(fd) in listening for fd in Path(f"/proc/{pid}/fd").iterdir())
+        return sum(os.readlink(fd) in found for fd in Path(f"/proc/{pid}/fd").iterdir())
     except OSError:
-        return False
+        return 0
+
+
+def listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` listens on ``port`` (each granian worker opens its own socket, SO_REUSEPORT,
+    once it has loaded the app)."""
+    return sockets(pid, port, "0A") > 0
 
 
 @dataclass
@@ -234,7 +239,10 @@ def test_a_worker_killed_under_load_is_replaced_and_every_request_after_the_kill
             client.start()
         try:
             time.sleep(1.5)  # every client has a kept-alive connection to one worker or the other
-            victim = min(workers)
+            # The worker that holds most of the clients' connections: they must find another.
+            held = {pid: sockets(pid, port, "01") for pid in workers}
+            victim = max(workers, key=lambda pid: held[pid])
+            assert held[victim] > 0, held
             os.kill(victim, signal.SIGKILL)
             while victim in living_children(server.pid):
                 time.sleep(0.001)
@@ -266,6 +274,7 @@ def test_a_worker_killed_under_load_is_replaced_and_every_request_after_the_kill
     # how many requests were sent after the kill, how many needed their one reconnect, and how many sent
     # before it were lost.
     lost_before = sum(1 for r in every if r.started <= killed_at and r.status != 200)
-    print(f"worker replaced in {back_at - killed_at:.3f}s, listening after {listening_at - killed_at:.1f}s; "
-          f"{len(after)} requests after the kill, {sum(r.reconnected for r in after)} reconnected once, "
-          f"{lost_before} lost in flight")
+    assert sum(r.reconnected for r in every) + lost_before >= 1  # the kill did cut clients off
+    print(f"{held[victim]} of 4 clients on the killed worker; replaced in {back_at - killed_at:.3f}s, listening "
+          f"after {listening_at - killed_at:.1f}s; {len(after)} requests after the kill, "
+          f"{sum(r.reconnected for r in every)} reconnected once, {lost_before} lost in flight")
