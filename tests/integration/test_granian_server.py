@@ -85,9 +85,17 @@ def granian(env: dict[str, str], port: int, log: Path | None = None) -> Iterator
         yield server
     finally:
         server.terminate()
-        server.wait(timeout=60)
-        if out:
-            out.close()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # leave no server behind, then say so
+            for pid in living_children(server.pid):
+                os.kill(pid, signal.SIGKILL)
+            server.kill()
+            server.wait()
+            pytest.fail("granian did not stop within 60 s of SIGTERM")
+        finally:
+            if out:
+                out.close()
 
 
 def call(conn: http.client.HTTPConnection, method: str, path: str, body: Any = None,
