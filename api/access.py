@@ -75,6 +75,7 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("tasks.Tasks", "GET"): P.TASK_READ,
     ("tasks.TaskById", "GET"): P.TASK_READ,
     ("tasks.TaskClaim", "POST"): P.TASK_WORK,
+    ("tasks.TaskUnclaim", "POST"): P.TASK_WORK,
     ("tasks.TaskComplete", "POST"): P.TASK_WORK,
     ("tasks.TaskAssign", "POST"): P.TASK_ASSIGN,
     ("tasks.TaskPause", "POST"): P.TASK_WORK,

@@ -1,4 +1,4 @@
-"""Tasks: a department's inbox, claim, complete, and a head's reassignment."""
+"""Tasks: a department's inbox, claim and release, complete, and a head's reassignment."""
 
 from __future__ import annotations
 
@@ -25,7 +25,16 @@ from api.schemas import (
 )
 from engine.services import views
 from engine.services.clock_actions import ExtendTask, PauseTask, ResumeTask, extend_task, pause_task, resume_task
-from engine.services.tasks import AssignTask, ClaimTask, CompleteTask, assign_task, claim_task, complete_task
+from engine.services.tasks import (
+    AssignTask,
+    ClaimTask,
+    CompleteTask,
+    UnclaimTask,
+    assign_task,
+    claim_task,
+    complete_task,
+    unclaim_task,
+)
 from engine.services.transactions import Applied
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="待办任务：收件箱、认领、办理、改派")
@@ -77,6 +86,14 @@ class TaskClaim(MethodView):
     def post(self, task_id: str) -> tuple[dict[str, Any], int]:
         """Claim a task of your department"""
         return _answer(claim_task(ClaimTask(task_id, current_actor(), request_key()), ctx()))
+
+
+@blp.route("/<string:task_id>/unclaim")
+class TaskUnclaim(MethodView):
+    @blp.response(200, TaskSchema)
+    def post(self, task_id: str) -> tuple[dict[str, Any], int]:
+        """Release a task you claimed back to your department's inbox (放弃认领); 409 if you did not claim it"""
+        return _answer(unclaim_task(UnclaimTask(task_id, current_actor(), request_key()), ctx()))
 
 
 @blp.route("/<string:task_id>/complete")

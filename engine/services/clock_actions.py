@@ -21,8 +21,9 @@ from engine.services.transactions import Applied, RequestKey, idempotent, in_tra
 MAX_EXTENSION_DAYS = 30
 
 
-def _clocked(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor) -> tuple[CaseRecord, TaskRecord]:
-    case, task, _ = locked_task(uow, task_id, actor)
+def _clocked(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor, *,
+             over_claims: bool = False) -> tuple[CaseRecord, TaskRecord]:
+    case, task, _ = locked_task(uow, task_id, actor, over_claims=over_claims)
     if task.kind != TaskKind.APPROVAL or task.limit_days is None:
         raise Conflict(f"task {task.title} has no working-day clock", f"任务“{task.title}”不计办理时限")
     return case, task
@@ -137,7 +138,9 @@ def extend_task(cmd: ExtendTask, ctx: ServiceContext) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
-            case, task = _clocked(uow, cmd.task_id, cmd.actor)
+            # The head extends whoever of the department has claimed the task: extending is the
+            # head's decision (the permission the endpoint requires), not the claimant's work.
+            case, task = _clocked(uow, cmd.task_id, cmd.actor, over_claims=True)
             ensure_department(cmd.actor, task.department, cmd.task_id)
             uow.clocks.add_extension(task_id=task.id, case_id=case.id, days=cmd.days, reason=reason,
                                      approved_by=cmd.actor.user, approved_at=now)

@@ -1,4 +1,5 @@
-"""Use cases of the department reviewers and the window on single tasks: claim and complete."""
+"""Use cases of the department reviewers and the window on single tasks: claim, release (unclaim)
+and complete."""
 
 from __future__ import annotations
 
@@ -37,10 +38,19 @@ class CompleteTask:
     request_key: RequestKey | None = None
 
 
-def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str,
-                actor: Actor) -> tuple[CaseRecord, TaskRecord, CaseItemRecord | None]:
+@dataclass(frozen=True)
+class UnclaimTask:
+    task_id: str
+    actor: Actor
+    request_key: RequestKey | None = None
+
+
+def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor, *,
+                over_claims: bool = False) -> tuple[CaseRecord, TaskRecord, CaseItemRecord | None]:
     """The task, its case and its item (if any), with the case locked; every check is made
-    after the lock."""
+    after the lock. A task claimed by someone else is refused unless ``over_claims``: what a head
+    of the department does over a reviewer's claim (an extension), once the caller has checked
+    the permission for it."""
     found = uow.cases.lock_with_task(task_id)
     if found is None:
         raise task_not_found(task_id)
@@ -53,7 +63,7 @@ def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str,
         )
     if task.state == TaskState.CANCELLED or CaseStatus(case.status).is_finished:
         raise Conflict(f"task {task.title} is no longer open", f"任务“{task.title}”已不再待办")
-    if task.state == TaskState.CLAIMED and task.assignee != actor.user:
+    if task.state == TaskState.CLAIMED and task.assignee != actor.user and not over_claims:
         raise Conflict(f"task {task.title} is claimed by {task.assignee}",
                        f"任务“{task.title}”已由 {task.assignee} 认领")
     return case, task, item
@@ -90,10 +100,14 @@ def assign_task(cmd: AssignTask, ctx: ServiceContext) -> Applied:
                     f"{cmd.assignee} 不是部门 {task.department} 的在岗审批人员",
                     {"assignee": ["须为本部门在岗的审批人员或负责人"]})
             previous = task.assignee
+            previous_user = uow.users.by_login(previous) if previous else None
             task.state, task.assignee, task.claimed_at = TaskState.CLAIMED, user.login, now
             uow.tasks.save(task)
+            # The people's names as they were at the time, for the timeline to say who gave it to whom.
             record_event(uow, case, "TaskAssigned", cmd.actor, now,
-                         {"task": task.name, "from": previous, "to": user.login}, task.id)
+                         {"task": task.name, "from": previous, "to": user.login,
+                          "from_name": previous_user.name if previous_user else None, "to_name": user.name},
+                         task.id)
             uow.cases.save(case)
             return Applied("task", task.id, 200, task=task)
 
@@ -113,6 +127,28 @@ def claim_task(cmd: ClaimTask, ctx: ServiceContext) -> Applied:
                 uow.tasks.save(task)
                 record_event(uow, case, "TaskClaimed", cmd.actor, now, {"task": task.name}, task.id)
                 uow.cases.save(case)
+            return Applied("task", task.id, 200, task=task)
+
+        return idempotent(uow, cmd.request_key, "task", apply, now)
+
+    return in_transaction(ctx, work)
+
+
+def unclaim_task(cmd: UnclaimTask, ctx: ServiceContext) -> Applied:
+    """放弃认领: the reviewer who claimed a task releases it to the department's inbox. Only the
+    claimant may; a task nobody claimed, or someone else did, is a conflict."""
+    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+        now = ctx.clock()
+
+        def apply() -> Applied:
+            case, task, _ = locked_task(uow, cmd.task_id, cmd.actor)
+            if task.state != TaskState.CLAIMED:
+                raise Conflict(f"task {task.title} is not claimed by {cmd.actor.user}",
+                               f"任务“{task.title}”未由您认领，无需放弃认领")
+            task.state, task.assignee, task.claimed_at = TaskState.READY, None, None
+            uow.tasks.save(task)
+            record_event(uow, case, "TaskReleased", cmd.actor, now, {"task": task.name}, task.id)
+            uow.cases.save(case)
             return Applied("task", task.id, 200, task=task)
 
         return idempotent(uow, cmd.request_key, "task", apply, now)

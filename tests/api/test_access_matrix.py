@@ -81,6 +81,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     # The task below belongs to 市场监管 (scjg): the window and 消防 may not see or work it.
     ("GET", "/api/tasks/<string:task_id>", SCJG_WORKERS | {"supervisor"}),
     ("POST", "/api/tasks/<string:task_id>/claim", SCJG_WORKERS),
+    ("POST", "/api/tasks/<string:task_id>/unclaim", SCJG_WORKERS),
     ("POST", "/api/tasks/<string:task_id>/complete", SCJG_WORKERS),
     ("POST", "/api/tasks/<string:task_id>/assign", {"scjg.head"}),
     ("POST", "/api/tasks/<string:task_id>/pause", SCJG_WORKERS),
@@ -116,6 +117,7 @@ _OTHER_DEPARTMENTS = {"clerk", "xf"}
 SCOPED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/tasks/<string:task_id>"): _OTHER_DEPARTMENTS,
     ("POST", "/api/tasks/<string:task_id>/claim"): _OTHER_DEPARTMENTS,
+    ("POST", "/api/tasks/<string:task_id>/unclaim"): _OTHER_DEPARTMENTS,
     ("POST", "/api/tasks/<string:task_id>/complete"): _OTHER_DEPARTMENTS,
     ("POST", "/api/tasks/<string:task_id>/pause"): _OTHER_DEPARTMENTS,
     ("POST", "/api/tasks/<string:task_id>/resume"): _OTHER_DEPARTMENTS,
