@@ -21,6 +21,7 @@ from api.schemas import (
     SupplyMaterialsSchema,
 )
 from engine.services import views
+from engine.services.case_search import SearchCases, search_cases
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.context import ServiceContext
 from engine.services.materials import SupplyMaterials, supply_materials
@@ -51,9 +52,10 @@ class Cases(MethodView):
     @blp.arguments(CaseListArgsSchema(), location="query")
     @blp.response(200, CasePageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """List cases, newest first (一窗受理的办件列表)"""
-        page = views.list_cases(ctx(), current_principal(), args.get("status"), args.get("bundle"), args["page"],
-                                args["per_page"])
+        """Search cases, newest first (办件查询): by a free query ``q``, status, bundle and acceptance dates"""
+        page = search_cases(SearchCases(current_principal(), args.get("q"), args.get("status"), args.get("bundle"),
+                                        args.get("accepted_from"), args.get("accepted_to"), args["page"],
+                                        args["per_page"]), ctx())
         return {"items": [case_summary(c) for c in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 

@@ -3,7 +3,10 @@ reads (names, titles, messages) are Chinese."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.domain.records import ID_MAX
 
@@ -97,9 +100,27 @@ class PageArgsSchema(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
+_DAY_INVALID = "日期格式应为 年-月-日，例如 2026-09-24"
+_DAY_RANGE = validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31),
+                            error="日期须在 2000-01-01 至 2999-12-31 之间")
+
+
 class CaseListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(["in_review", "awaiting_pickup", "closed", "terminated"]))
     bundle = fields.String(validate=validate.Length(max=64))
+    q = fields.String(validate=validate.Length(max=100, error="查询内容不能超过 100 个字符"), metadata={
+        "description": "办件编号（前缀）、申请人姓名或名称（部分）、证件号码或统一社会信用代码（完整）、电话（完整）"
+                       "或受理日期（YYYY-MM-DD）；效能监督人员只能按办件编号或日期查询"})
+    accepted_from = fields.Date(data_key="from", validate=_DAY_RANGE, error_messages={"invalid": _DAY_INVALID},
+                                metadata={"description": "受理日期起（含），YYYY-MM-DD，北京时间"})
+    accepted_to = fields.Date(data_key="to", validate=_DAY_RANGE, error_messages={"invalid": _DAY_INVALID},
+                              metadata={"description": "受理日期止（含），YYYY-MM-DD，北京时间"})
+
+    @validates_schema
+    def _range_in_order(self, data: dict[str, Any], **_: Any) -> None:
+        start, end = data.get("accepted_from"), data.get("accepted_to")
+        if start is not None and end is not None and start > end:
+            raise ValidationError("结束日期不能早于开始日期", "to")
 
 
 class TaskListArgsSchema(PageArgsSchema):
