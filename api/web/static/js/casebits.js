@@ -101,12 +101,20 @@ const CaseBits = (() => {
 
   const CJK = /[\u4e00-\u9fff]/;
 
+  /* A reassignment names both people: their names as recorded with the event, else their logins
+     (events recorded before the names were). */
+  function assignedText(d) {
+    const to = d.to_name || d.to || "—";
+    return d.from ? `由 ${d.from_name || d.from} 改派给 ${to}` : `指派给 ${to}`;
+  }
+
   function eventText(e, c) {
     const d = e.data || {};
     const parts = [];
     const item = d.item && c.items.find((i) => i.code === d.item);
     if (item) parts.push(item.name);
     else if (typeof d.task === "string" && CJK.test(d.task)) parts.push(d.task);
+    if (e.type === "TaskAssigned") parts.push(assignedText(d));
     if (d.reason) parts.push(`理由：${d.reason}`);
     if (e.type === "OutputsLinked") {
       parts.push(`联动取得（申请人无需提交）：${linkedText(c, d.materials || [])}`);

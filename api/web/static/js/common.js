@@ -43,7 +43,7 @@ const OneThing = (() => {
     rating: { 5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意" },
     channel: { window: "综合窗口", online: "网上申请" },
     event: {
-      CaseAccepted: "受理", CaseInReview: "进入审批", TaskOpened: "任务生成", TaskClaimed: "认领任务",
+      CaseAccepted: "受理", CaseInReview: "进入审批", TaskOpened: "任务生成", TaskClaimed: "认领任务", TaskReleased: "放弃认领",
       TaskAssigned: "改派任务", TaskCancelled: "任务取消", ItemApproved: "准予许可", ItemRejected: "不予许可",
       ItemNotApplicable: "不再办理（前置事项未获准予）", OutputsLinked: "联动取得材料",
       CorrectionRequested: "要求补正", CorrectionSupplied: "补正材料已提交", MaterialsSupplied: "容缺材料补交",

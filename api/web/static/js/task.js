@@ -1,7 +1,8 @@
 /* A department's task: the case's form and materials for the item (with what it received from its
    prerequisites inside the case), then the decision (approve — with the number of the licence the
    item grants —, refuse with a reason, request a correction naming the materials), a special
-   procedure that stops the clock, and a head's reassignment and extension. */
+   procedure that stops the clock, and a head's reassignment and extension (over anyone's claim in the
+   department). The reviewer who claimed the task may release it (放弃认领). */
 "use strict";
 OneThing.start(async (user) => {
   const { api, h, fill, busy, param, labels, flash, clockBadge, formatDateTime } = OneThing;
@@ -61,6 +62,8 @@ OneThing.start(async (user) => {
     const mineOrFree = !task.assignee || task.assignee === user.login;
     fill("#task-actions",
       open && worker && task.state === "ready" ? h("button", { type: "button", class: "primary", id: "claim", onclick: (e) => claim(e.target) }, "认领任务") : null,
+      open && task.state === "claimed" && task.assignee === user.login
+        ? h("button", { type: "button", id: "unclaim", onclick: (e) => unclaim(e.target) }, "放弃认领") : null,
       open && task.assignee && task.assignee !== user.login ? h("p", { class: "notice warn" }, `此任务已由 ${task.assignee} 认领办理。`) : null,
       !open ? h("p", { class: "notice info" }, `此任务${labels.taskState[task.state] || task.state}` +
         (task.completed_by ? `（${task.completed_by}，${formatDateTime(task.completed_at)}）` : "") + "。") : null,
@@ -94,11 +97,25 @@ OneThing.start(async (user) => {
       h("p", { class: "muted" }, `${item.uses.map((u) => u.name).join("、")}：待前置事项核发后联动取得，申请人无需提交。`)];
   }
 
+  /* After an action succeeded: the page as it now is, no error left from an earlier try (in any of
+     its forms), and what was done. */
+  async function done(message, kind = "ok") {
+    await load();
+    OneThing.clearErrors(document);
+    flash(message, kind);
+  }
+
   function claim(button) {
     busy(button, async () => {
       await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/claim`);
-      await load();
-      flash("已认领，请审查申请内容和材料后作出决定。");
+      await done("已认领，请审查申请内容和材料后作出决定。");
+    });
+  }
+
+  function unclaim(button) {
+    busy(button, async () => {
+      await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/unclaim`);
+      await done("已放弃认领，任务退回部门待办，本部门人员均可认领。");
     });
   }
 
@@ -129,9 +146,8 @@ OneThing.start(async (user) => {
       }
       if (decision === "correct") body.materials = [...decide.querySelectorAll("input[name=materials]:checked")].map((i) => i.value);
       await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/complete`, body);
-      await load();
       const said = { approve: "已准予许可", reject: "已作出不予许可决定", correct: "已一次性告知补正，办件转综合窗口登记补正材料" }[decision];
-      flash(`${said}。`, "ok");
+      await done(`${said}。`);
     }, decide);
   });
 
@@ -144,24 +160,21 @@ OneThing.start(async (user) => {
         throw new OneThing.ApiError(422, { message_zh: "请选择特别程序", errors: { procedure: ["请选择"] } });
       }
       await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/pause`, { procedure: pause.procedure.value, reason: pause.reason.value.trim() });
-      await load();
-      flash(`特别程序（${labels.procedure[pause.procedure.value] || ""}）已开始，审批时限暂停计算。`);
+      await done(`特别程序（${labels.procedure[pause.procedure.value] || ""}）已开始，审批时限暂停计算。`);
     }, pause);
   });
   const resume = document.getElementById("resume");
   resume.addEventListener("click", () => busy(resume, async () => {
     await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/resume`);
-    await load();
-    flash("特别程序已结束，审批时限恢复计算，到期日相应顺延。");
+    await done("特别程序已结束，审批时限恢复计算，到期日相应顺延。");
   }));
 
   const assign = document.getElementById("assign");
   assign.addEventListener("submit", (event) => {
     event.preventDefault();
     busy(assign.querySelector("button"), async () => {
-      await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/assign`, { assignee: assign.assignee.value.trim() });
-      await load();
-      flash(`已改派给 ${assign.assignee.value.trim()}。`);
+      const answer = await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/assign`, { assignee: assign.assignee.value.trim() });
+      await done(`已改派给 ${answer.assignee}。`);
     }, assign);
   });
   const extend = document.getElementById("extend");
@@ -169,9 +182,8 @@ OneThing.start(async (user) => {
     event.preventDefault();
     busy(extend.querySelector("button"), async () => {
       const days = Number.parseInt(extend.days.value, 10);
-      await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/extend`, { days: Number.isNaN(days) ? extend.days.value : days, reason: extend.reason.value.trim() });
-      await load();
-      flash(`已延长 ${days} 个工作日。`);
+      const answer = await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/extend`, { days: Number.isNaN(days) ? extend.days.value : days, reason: extend.reason.value.trim() });
+      await done(`已延长 ${days} 个工作日，时限现为 ${answer.clock.limit_days} 个工作日，到期日 ${answer.clock.due_on}。`);
     }, extend);
   });
 
