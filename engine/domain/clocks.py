@@ -308,7 +308,10 @@ COLOUR_LABELS: Mapping[Colour, str] = {"green": "正常", "yellow": "黄牌预�
 @dataclass(frozen=True)
 class WarningThresholds:
     """Local policy: yellow when the remaining working days are at most ``yellow_fraction`` of the
-    limit or at most ``yellow_days``, whichever is more."""
+    limit or at most ``yellow_days``, whichever is more, but never more than half the limit: a
+    clock always starts green, so that a yellow card says "little time is left" and not merely "this
+    item has a short limit". A 1-day limit turns yellow on its due day; a 0-day limit (当场办结) has
+    no yellow band and goes from green straight to red."""
 
     yellow_fraction: float = 0.2
     yellow_days: int = 2
@@ -320,10 +323,12 @@ class WarningThresholds:
             raise ValueError("the yellow days must not be negative")
 
     def yellow_at(self, limit_days: int) -> int:
-        """Remaining working days at or below which a clock of this limit turns yellow. For whole
-        days, 'remaining ≤ fraction × limit' is 'remaining ≤ floor(fraction × limit)'; the tiny
-        tolerance keeps 0.2 × 15 from landing just below 3."""
-        return max(self.yellow_days, math.floor(limit_days * self.yellow_fraction + 1e-9))
+        """Remaining working days at or below which a clock of this limit turns yellow; -1 for no
+        yellow band. For whole days, 'remaining ≤ fraction × limit' is 'remaining ≤ floor(fraction ×
+        limit)'; the tiny tolerance keeps 0.2 × 15 from landing just below 3. The cap (half the limit,
+        and below the limit) keeps a fresh clock, which has all its limit left, out of the band."""
+        margin = max(self.yellow_days, math.floor(limit_days * self.yellow_fraction + 1e-9))
+        return min(margin, limit_days // 2, limit_days - 1)
 
 
 def colour(clock: Clock, now: datetime, calendar: WorkingCalendar,

@@ -3,7 +3,7 @@ extensions, and the supervisors' warning queue."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from engine.persistence import tables as t
+from engine.persistence.department_stats import deadline_of
 from engine.persistence.stamps import CALENDAR, ReferenceStamps, stamp_of
 
 
@@ -172,6 +173,19 @@ class WarningRepository:
         total = int(self.conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
         rows = self.conn.execute(query.order_by(w.c.raised_at.desc(), w.c.id.desc()).limit(limit).offset(offset))
         return total, [WarningRow(**r._mapping) for r in rows]
+
+    def late_without_red(self) -> Sequence[tuple[int, str]]:
+        """(case id, task id) of the approvals completed after the end of their stored due day whose
+        stored colour is not red: late by the on-time figures (``department_figures``, the same
+        comparison) but never carded red, because no tick ran between the due day and the decision."""
+        tasks = t.tasks.c
+        rows = self.conn.execute(
+            select(tasks.case_id, tasks.id)
+            .where(tasks.kind == "approval", tasks.state == "completed", tasks.due_on.is_not(None),
+                   tasks.completed_at.is_not(None), tasks.completed_at >= deadline_of(tasks.due_on),
+                   func.coalesce(tasks.colour, "") != "red")
+            .order_by(tasks.case_id, tasks.id))
+        return [(int(case_id), str(task_id)) for case_id, task_id in rows]
 
     def get(self, warning_id: int) -> WarningRow | None:
         row = self.conn.execute(select(t.supervision_warnings).where(t.supervision_warnings.c.id == warning_id)).first()

@@ -223,7 +223,49 @@ def refresh_clocks(ctx: ServiceContext) -> list[str]:
         number = in_transaction(ctx, work)
         if number:
             changed.append(number)
-    return changed
+    return changed + [n for n in settle_late_completions(ctx) if n not in changed]
+
+
+def settle_late_completions(ctx: ServiceContext) -> list[str]:
+    """A decision after the end of the due day is an overdue event: the board gets a red warning
+    for it even when no tick ran while the approval was open (decided late the morning after its
+    due day, or between two ticks), so that the board's red approvals are the on-time rate's late
+    ones. The clock is read as it stopped, its pauses included: a stored due day a special procedure
+    had moved on since the last tick is put right instead. Each case in its own transaction, finished
+    cases too. Answers the case numbers carded."""
+    with ctx.uow(False) as uow:
+        late = uow.warnings.late_without_red()
+    by_case: dict[int, list[str]] = {}
+    for case_id, task_id in late:
+        by_case.setdefault(case_id, []).append(task_id)
+    carded = []
+    for case_id, task_ids in by_case.items():
+        def work(uow: SqlAlchemyUnitOfWork, case_id: int = case_id, task_ids: list[str] = task_ids) -> str | None:
+            case = uow.cases.lock(case_id)
+            if case is None:
+                return None
+            calendar = ctx.calendars.get(uow)
+            warned = False
+            for task_id in task_ids:
+                task = uow.tasks.get(task_id)
+                if task is None or task.completed_at is None or task.colour == "red":
+                    continue  # settled by another ticker meanwhile
+                clock = task_clock(task, uow.clocks.pauses([task_id]), uow.clocks.extensions([task_id]))
+                if clock is None:
+                    continue
+                reading = read_clock(ctx, clock, task.completed_at, calendar)
+                if reading.colour == "red":
+                    _warn(uow, case, task.id, task.department, task.colour, reading, ctx.clock())
+                    task.colour, warned = "red", True
+                task.due_on = reading.due_on
+                uow.tasks.save(task)
+            uow.cases.save(case)
+            return case.number if warned else None
+
+        number = in_transaction(ctx, work)
+        if number:
+            carded.append(number)
+    return carded
 
 
 def _stale_cases(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, now: datetime,

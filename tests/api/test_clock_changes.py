@@ -37,7 +37,7 @@ def test_an_extension_shows_in_the_limits_the_due_days_and_the_days_left(client:
     licence = open_task(client, case["number"], "cy.yyzz")  # promised 1 working day, statutory 3
     before = {k: licence["clock"][k] for k in SHOWN}
     assert before == {"limit_days": 1, "due_on": "2026-09-28", "statutory_days": 3,
-                      "statutory_due_on": "2026-09-30", "remaining_days": 1, "colour": "yellow",
+                      "statutory_due_on": "2026-09-30", "remaining_days": 1, "colour": "green",
                       "unconfirmed_years": []}
     extended = client.post(f"/api/tasks/{licence['id']}/extend", json={"days": 14, "reason": "需现场核查"},
                            headers=HEAD)

@@ -22,6 +22,7 @@ from engine.domain.clocks import (
     SpecialProcedure,
     WarningThresholds,
     colour,
+    colour_by_due,
     deadline_of,
     working_days_later,
 )
@@ -290,3 +291,36 @@ def test_working_days_later_keeps_the_time_of_day_in_shanghai() -> None:
     assert working_days_later(sh(9, 30, 15, 30), 0, CAL) == sh(9, 30, 15, 30)
     with pytest.raises(ValueError):
         working_days_later(sh(9, 30), -1, CAL)
+
+
+def test_the_yellow_margin_of_a_short_limit_leaves_a_fresh_clock_green() -> None:
+    defaults = WarningThresholds()
+    # At most half the limit and below it: 0 days has no yellow band, 1 day turns yellow on its due day.
+    assert [defaults.yellow_at(n) for n in range(7)] == [-1, 0, 1, 1, 2, 2, 2]
+    assert WarningThresholds(yellow_fraction=1, yellow_days=0).yellow_at(10) == 5
+    for limit in range(0, 31):
+        assert colour(Clock(ACCEPTED, limit), ACCEPTED, CAL) == "green", limit
+
+
+def test_a_one_day_promise_is_green_then_yellow_on_its_due_day_then_red() -> None:
+    clock = Clock(ACCEPTED, 3, promised_days=1)  # due Mon 9/28 (9/25 is the Mid-Autumn Festival)
+    assert colour(clock, sh(9, 24, 17), CAL) == "green"
+    assert colour(clock, sh(9, 26), CAL) == "green"  # a day off: still one working day left
+    assert colour(clock, sh(9, 28, 9), CAL) == "yellow"
+    assert colour(clock, sh(9, 29, 9), CAL) == "red"
+    assert colour_by_due(1, date(2026, 9, 24), date(2026, 9, 28), CAL) == "green"
+    assert colour_by_due(1, date(2026, 9, 28), date(2026, 9, 28), CAL) == "yellow"
+
+
+def test_a_same_day_limit_goes_from_green_straight_to_red() -> None:
+    clock = Clock(ACCEPTED, 0)  # 当场办结: due the day of acceptance
+    assert colour(clock, sh(9, 24, 23, 59), CAL) == "green"
+    assert colour(clock, sh(9, 25, 0, 1), CAL) == "red"
+    assert colour_by_due(0, date(2026, 9, 24), date(2026, 9, 24), CAL) == "green"
+
+
+def test_a_decision_after_the_due_day_stops_the_clock_red() -> None:
+    clock = Clock(ACCEPTED, 3, promised_days=1, completed_at=sh(9, 30, 11))
+    assert colour(clock, sh(10, 20), CAL) == "red"  # read long after: it stopped late
+    on_time = Clock(ACCEPTED, 3, promised_days=1, completed_at=sh(9, 28, 23, 59))
+    assert colour(on_time, sh(10, 20), CAL) != "red"
