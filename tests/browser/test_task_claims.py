@@ -44,7 +44,7 @@ def test_head_extends_a_claimed_task_and_the_page_shows_the_new_limit(desks: Any
 
     page.fill("#extend-reason", "需现场核查")
     page.click("#extend button[type=submit]")
-    page.wait_for_selector("#flash .notice.ok")
+    page.wait_for_selector("#flash .notice.ok:has-text('已延长')")
     head.settle()
     assert visible_errors(page) == []
     assert "已由" not in page.inner_text("#flash")
@@ -54,7 +54,7 @@ def test_head_extends_a_claimed_task_and_the_page_shows_the_new_limit(desks: Any
 
     page.fill("#assignee", "scjg.head")
     page.click("#assign button[type=submit]")
-    page.wait_for_selector("#flash .notice.ok")
+    page.wait_for_selector("#flash .notice.ok:has-text('已改派给')")
     head.settle()
     assert visible_errors(page) == []
     timeline = page.inner_text("#case-timeline")
