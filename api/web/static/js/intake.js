@@ -329,17 +329,62 @@ OneThing.start(async () => {
         held.bad_credit.map((c) => c.reason).join("；")) : null);
   }
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    const button = document.getElementById("accept");
-    busy(button, async () => {
-      clearErrors(form);
-      OneThing.clearFlash();
-      const body = { bundle: code, applicant: applicantValues(), form: currentValues(), materials: materialStates() };
-      form.dataset.key = form.dataset.key || OneThing.newKey();
-      const started = await api("POST", "/api/cases", body, { key: form.dataset.key });
-      delete form.dataset.key;
-      location.assign(`/app/cases/${encodeURIComponent(started.number)}/receipt`);
-    }, form);
-  });
+  /* The value each form field gets on the server besides what is typed: pre-filled from shared
+     data, or copied from the applicant block. */
+  function knownValues(applicant) {
+    const known = Object.fromEntries(Object.entries(spec.prefilled || {}).map(([key, p]) => [key, p.value]));
+    return { ...known, ...ApplicantBlock.formValues(subject, applicant) };
+  }
+
+  function errorLabel(field) {
+    const [part, key] = [field.slice(0, field.indexOf(".")), field.slice(field.indexOf(".") + 1)];
+    if (part === "applicant") return (subject.applicant_fields.find((f) => f.key === key) || {}).label || key;
+    if (part === "form") return (spec.schema.properties[key] || {}).title || key;
+    if (part === "materials") return (spec.materials.find((m) => m.key === key) || {}).name || key;
+    return field;
+  }
+
+  function showFieldErrors(message, fieldErrors) {
+    IntakeFeedback.show(form, message, fieldErrors, errorLabel);
+  }
+
+  /* The whole acceptance is checked in one round before it is sent; the server's field errors are
+     shown the same way. */
+  function clientErrors(applicant, values, states) {
+    const found = {
+      ...IntakeFeedback.applicant(subject, applicant),
+      ...IntakeFeedback.form(spec, values, knownValues(applicant)),
+      ...IntakeFeedback.materials(spec, states),
+    };
+    const fields = Object.keys(found);
+    const parts = [];
+    if (fields.some((f) => f.startsWith("applicant."))) parts.push("申请人信息不完整或有误");
+    if (fields.some((f) => !f.startsWith("applicant."))) parts.push("申请表或材料清单不完整或有误");
+    return { found, message: `${parts.join("；")}，请按字段提示补正` };
+  }
+
+  // Enter in a field never accepts the case: only the accept button does.
+  form.addEventListener("submit", (event) => event.preventDefault());
+  const accept = document.getElementById("accept");
+  accept.addEventListener("click", () => busy(accept, async () => {
+    clearErrors(form);
+    OneThing.clearFlash();
+    const body = { bundle: code, applicant: applicantValues(), form: currentValues(), materials: materialStates() };
+    const { found, message } = clientErrors(body.applicant, body.form, body.materials);
+    if (Object.keys(found).length) {
+      showFieldErrors(message, found);
+      return;
+    }
+    form.dataset.key = form.dataset.key || OneThing.newKey();
+    let started;
+    try {
+      started = await api("POST", "/api/cases", body, { key: form.dataset.key });
+    } catch (err) {
+      if (!(err instanceof OneThing.ApiError) || !Object.keys(err.fieldErrors).length) throw err;
+      showFieldErrors(err.message, err.fieldErrors);
+      return;
+    }
+    delete form.dataset.key;
+    location.assign(`/app/cases/${encodeURIComponent(started.number)}/receipt`);
+  }, form));
 });
