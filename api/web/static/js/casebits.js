@@ -3,7 +3,7 @@
    the case, its timeline and its results. */
 "use strict";
 const CaseBits = (() => {
-  const { api, h, labels, badge, formatDateTime, formatDate, table, clockBadge, departmentName } = OneThing;
+  const { api, h, fill, labels, badge, formatDateTime, formatDate, table, clockBadge, departmentName } = OneThing;
   let catalogue = null;
 
   /* Field labels and material names from the catalogue (every signed-in role may read it). */
@@ -69,11 +69,35 @@ const CaseBits = (() => {
     return Object.fromEntries((c.departments || []).map((d) => [d.code, d.name]));
   }
 
+  const formGroups = {}; // bundle code -> the promise of its unified form's groups (from its guide)
+
+  function groupsOf(bundle) {
+    if (!formGroups[bundle]) {
+      formGroups[bundle] = api("GET", `/api/bundles/${encodeURIComponent(bundle)}/guide`)
+        .then((g) => g.form.groups).catch(() => []);
+    }
+    return formGroups[bundle];
+  }
+
+  /* The case's form as the unified form shows it: by its groups, in its order, with the catalogue's
+     labels; fields the form no longer has (a later version of the bundle) come last under "其他". */
   function form(c, only = null) {
-    const keys = Object.keys(c.form || {}).filter((k) => !only || only.includes(k));
+    const box = h("div", { class: "case-form" }, h("p", { class: "muted" }, "正在加载…"));
+    groupsOf(c.bundle).then((groups) => fill(box, formByGroups(c, only, groups)));
+    return box;
+  }
+
+  function formByGroups(c, only, groups) {
+    const wanted = Object.keys(c.form || {}).filter((k) => !only || only.includes(k));
+    const placed = new Set(groups.flatMap((g) => g.fields));
+    const rest = wanted.filter((k) => !placed.has(k));
+    const shown = [...groups.map((g) => ({ title: g.title, fields: g.fields.filter((k) => wanted.includes(k)) })),
+      { title: "其他", fields: rest }].filter((g) => g.fields.length);
+    if (!shown.length) return h("p", { class: "empty" }, "没有表单内容");
     const prefilled = new Set(c.prefilled || []);
-    return table(["字段", "填写内容", ""], keys.map((k) => [fieldLabel(k), show(c.form[k]),
-      prefilled.has(k) ? badge("预填", "prefill") : ""]), "没有表单内容");
+    return shown.map((g) => h("section", { class: "form-group", dataset: { group: g.title } }, h("h3", {}, g.title),
+      table(["字段", "填写内容", ""], g.fields.map((k) => [fieldLabel(k), show(c.form[k]),
+        prefilled.has(k) ? badge("预填", "prefill") : ""]))));
   }
 
   function materials(c, only = null) {
