@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from engine.domain.calendar import WorkingCalendar
@@ -226,15 +226,46 @@ def refresh_clocks(ctx: ServiceContext) -> list[str]:
     return changed + [n for n in settle_late_completions(ctx) if n not in changed]
 
 
+LATE_SWEEP_DAYS = 62
+"""How far back (calendar days of the due day) the ticker looks for late decisions left uncarded."""
+
+
+def stop_task_clock(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+                    now: datetime) -> None:
+    """An approval is decided (its ``completed_at`` set, a special procedure it was in ended): a
+    decision after the end of the due day is an overdue event, and the board gets its red card now
+    unless a tick carded it while it was open. A decision by its stored due day needs no reading
+    (pauses only move a due day later): the common path costs nothing."""
+    if task.due_on is None or task.colour == "red" or shanghai_day(now) <= task.due_on:
+        return
+    _card_if_late(uow, ctx, case, task, ctx.calendars.get(uow), now)
+
+
+def _card_if_late(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+                  calendar: WorkingCalendar, now: datetime) -> bool:
+    """Read the stopped clock, its pauses included, store the due day it ends on (a pause may have
+    moved it since the last tick) and, when the decision came after it, the red card. Answers
+    whether it carded; the caller saves the task."""
+    clock = task_clock(task, uow.clocks.pauses([task.id]), uow.clocks.extensions([task.id]))
+    if clock is None or clock.completed_at is None:
+        return False
+    reading = read_clock(ctx, clock, clock.completed_at, calendar)
+    task.due_on = reading.due_on
+    if reading.colour != "red":
+        return False
+    _warn(uow, case, task.id, task.department, task.colour, reading, now)
+    task.colour = "red"
+    return True
+
+
 def settle_late_completions(ctx: ServiceContext) -> list[str]:
-    """A decision after the end of the due day is an overdue event: the board gets a red warning
-    for it even when no tick ran while the approval was open (decided late the morning after its
-    due day, or between two ticks), so that the board's red approvals are the on-time rate's late
-    ones. The clock is read as it stopped, its pauses included: a stored due day a special procedure
-    had moved on since the last tick is put right instead. Each case in its own transaction, finished
-    cases too. Answers the case numbers carded."""
+    """The ticker's safety net for ``stop_task_clock``: approvals decided after their due day (due
+    within the last ``LATE_SWEEP_DAYS`` days) that carry no red card, e.g. decided before cards were
+    raised at decisions, get it now, so that the board's red approvals are the on-time rate's late
+    ones. Each case in its own transaction, finished cases too. Answers the case numbers carded."""
+    now = ctx.clock()
     with ctx.uow(False) as uow:
-        late = uow.warnings.late_without_red()
+        late = uow.warnings.late_without_red(shanghai_day(now) - timedelta(days=LATE_SWEEP_DAYS))
     by_case: dict[int, list[str]] = {}
     for case_id, task_id in late:
         by_case.setdefault(case_id, []).append(task_id)
@@ -248,16 +279,9 @@ def settle_late_completions(ctx: ServiceContext) -> list[str]:
             warned = False
             for task_id in task_ids:
                 task = uow.tasks.get(task_id)
-                if task is None or task.completed_at is None or task.colour == "red":
+                if task is None or task.colour == "red":
                     continue  # settled by another ticker meanwhile
-                clock = task_clock(task, uow.clocks.pauses([task_id]), uow.clocks.extensions([task_id]))
-                if clock is None:
-                    continue
-                reading = read_clock(ctx, clock, task.completed_at, calendar)
-                if reading.colour == "red":
-                    _warn(uow, case, task.id, task.department, task.colour, reading, ctx.clock())
-                    task.colour, warned = "red", True
-                task.due_on = reading.due_on
+                warned = _card_if_late(uow, ctx, case, task, calendar, now) or warned
                 uow.tasks.save(task)
             uow.cases.save(case)
             return case.number if warned else None

@@ -13,6 +13,7 @@ from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskSta
 from engine.domain.policy import ensure_department
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.clocks import stop_task_clock
 from engine.services.context import ServiceContext
 from engine.services.elicences import granted_licence, issue_elicences
 from engine.services.events import record_event
@@ -247,6 +248,7 @@ def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Cas
         uow.clocks.end_pause(task.id, actor.user, now)
         task.paused_since = None
     task.state, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.user
+    stop_task_clock(uow, ctx, case, task, now)  # a late decision is carded red on the board
     task.assignee = task.assignee or actor.user
     task.decision = completion.decision
     uow.tasks.save(task)

@@ -1,7 +1,7 @@
 """The warning board (红黄牌) agrees with supervision's own on-time figures: a short limit starts
-green, a late approval has a red card after the next tick whether it is still open or was decided
-after its due day between two ticks, and over a simulated set the approvals whose latest card is red
-are exactly the late ones of the on-time figures plus the open red ones.
+green; a late approval has a red card after the next tick while it is open, and from its decision
+when it is decided after its due day between two ticks; and over a simulated set the approvals whose
+latest card is red are exactly the late ones of the on-time figures plus the open red ones.
 
 Working days after Thu 2026-09-24 (the FakeClock's start): 09-28 (1), 09-29 (2), 09-30 (3),
 10-08 (4), 10-09 (5). The restaurant's business licence (cy.yyzz, 市场监管) is promised in 1."""
@@ -60,18 +60,30 @@ def test_a_one_day_approval_starts_green_turns_yellow_on_its_due_day_and_red_aft
     assert cards(engine, task_id)[-1] == ("yellow", "red", "2026-09-28", -1)
 
 
-def test_an_approval_decided_late_between_two_ticks_gets_its_red_card_at_the_next_tick(
+def test_an_approval_decided_late_between_two_ticks_is_carded_red_at_its_decision(
         engine: OneThingEngine, clock: FakeClock) -> None:
     task_id, _ = licence_task(engine)
     clock.now = shanghai("2026-09-30", 11)  # two working days after the due day, and no tick ran
     complete_task(CompleteTask(task_id, approval_of(engine, task_id), Actor("审批员-scjg", "scjg")), engine.ctx)
-    assert cards(engine, task_id) == []
-    tick(engine.ctx)
     assert cards(engine, task_id) == [("green", "red", "2026-09-28", -2)]
     tick(engine.ctx)
     assert len(cards(engine, task_id)) == 1  # carded once, however many ticks follow
     scjg = next(d for d in department_performance(engine.ctx, SUPERVISOR) if d.department == "scjg")
     assert (scjg.completed, scjg.on_time) == (1, 0)
+
+
+def test_the_ticker_cards_a_late_decision_left_without_its_card(engine: OneThingEngine, clock: FakeClock) -> None:
+    task_id, _ = licence_task(engine)
+    clock.now = shanghai("2026-09-30", 11)
+    complete_task(CompleteTask(task_id, approval_of(engine, task_id), Actor("审批员-scjg", "scjg")), engine.ctx)
+    with engine.db.begin() as conn:  # as decided before decisions were carded
+        conn.execute(text("DELETE FROM supervision_warnings WHERE task_id = :t"), {"t": task_id})
+        conn.execute(text("UPDATE tasks SET colour = 'green' WHERE id = :t"), {"t": task_id})
+    clock.now = shanghai("2026-10-08", 9)
+    tick(engine.ctx)
+    assert cards(engine, task_id) == [("green", "red", "2026-09-28", -2)]
+    tick(engine.ctx)
+    assert len(cards(engine, task_id)) == 1
 
 
 def test_the_boards_red_approvals_are_the_late_ones_of_the_on_time_figures(
