@@ -1,5 +1,7 @@
-"""The supervisors' queue of deadline warnings (红黄牌): every change of a clock's colour, newest
-first; and each department's open approvals by colour with its on-time rate. A supervisor sees
+"""The supervisors' queue of deadline warnings (红黄牌): every change of a clock's colour and a red
+card for each approval decided after its due day (``engine.services.clocks``), newest first, so that
+its red approvals are the on-time rate's late ones plus the open red ones; and each department's
+open approvals by colour with its on-time rate. A supervisor sees
 every department's, a department head their own."""
 
 from __future__ import annotations
