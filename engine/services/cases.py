@@ -90,10 +90,16 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
         raise NotFound(f"no bundle {cmd.bundle_code!r}", f"没有编码为 {cmd.bundle_code} 的一件事")
     catalogue = ctx.catalogues.get(uow, bundle_row.definition)
     bundle = catalogue.bundle
-    errors = validate_applicant(applicant, catalogue.subject)
+    errors = {f"applicant.{k}": v for k, v in validate_applicant(applicant, catalogue.subject).items()}
     if errors:
-        raise InvalidInput("the applicant's data is incomplete or invalid", "申请人信息不完整或有误",
-                           {f"applicant.{k}": v for k, v in errors.items()})
+        # The form and the checklist are checked in the same round: every error is told at once.
+        also = ""
+        try:
+            _check_application(uow, catalogue, cmd, applicant, now)
+        except InvalidInput as err:
+            errors.update(err.field_errors)
+            also = "；申请表或材料清单也须补正，请按字段提示补正"
+        raise InvalidInput("the applicant's data is incomplete or invalid", f"申请人信息不完整或有误{also}", errors)
     form, materials, prefilled = _check_application(uow, catalogue, cmd, applicant, now)
     if bundle_row.deployed_version_id is None:
         raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
