@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.domain.calendar import OVERRIDE_KINDS
-from engine.domain.errors import InvalidInput, NotFound
+from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.clock_store import OverrideRow
 from engine.persistence.uow import SqlAlchemyUnitOfWork
@@ -95,10 +95,14 @@ def delete_override(day: date, actor: Actor, ctx: ServiceContext) -> dict[str, A
 
 def confirm_year(year: int, actor: Actor, ctx: ServiceContext) -> dict[str, Any]:
     """The administrator checked the year against the State Council's notice (after declaring any
-    differences as overrides): its deadlines stop carrying the estimate warning."""
+    differences as overrides): its deadlines stop carrying the estimate warning. A year the package
+    has the official notice for needs no confirmation and is refused (409), changing nothing."""
     _year(year)
 
     def work(uow: SqlAlchemyUnitOfWork) -> None:
+        if year in ctx.calendars.get(uow).official_years:
+            raise Conflict(f"{year} rests on official holiday data and needs no confirmation",
+                           f"{year} 年已有国务院办公厅公布的官方节假日安排，无需确认")
         now = ctx.clock()
         uow.calendar.confirm_year(year, actor.user, now)
         record_audit(uow, "CalendarYearConfirmed", actor, str(year), {}, now)
