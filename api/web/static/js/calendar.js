@@ -13,6 +13,8 @@ OneThing.start(async () => {
 
   async function load() {
     const year = yearSelect.value;
+    // Not offered while the year is loading: a click then would confirm a year not yet checked.
+    confirmButton.hidden = true;
     const c = await api("GET", `/api/calendar/${year}`);
     fill("#year-status", c.official ? badge("官方节假日安排", "green")
       : c.confirmed_by ? badge(`已由 ${c.confirmed_by} 确认`, "green") : badge("尚无官方安排，到期日为估算", "yellow"),
