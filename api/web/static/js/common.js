@@ -304,7 +304,8 @@ const OneThing = (() => {
   function table(headers, rows, empty = "暂无数据") {
     if (!rows.length) return h("p", { class: "empty" }, empty);
     return h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", {}, x)))),
-      h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c) => h("td", {}, c))))));
+      // data-label: each cell's heading, shown beside it when a narrow screen stacks the rows.
+      h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c, i) => h("td", { "data-label": headers[i] }, c))))));
   }
 
   /* A 404 from routing (the server has no such endpoint), not "no such case" from a use case. */

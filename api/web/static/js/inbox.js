@@ -28,8 +28,11 @@ OneThing.start(async (user) => {
       h("td", {}, t.state === "ready"
         ? h("button", { type: "button", class: "primary", onclick: (e) => claim(e.target, t) }, "认领")
         : null, " ", h("a", { class: "button", href: `/app/tasks/${encodeURIComponent(t.id)}` }, "办理"))));
-    fill("#inbox", rows.length ? h("table", {}, h("thead", {}, h("tr", {},
-      ["办件编号", "一件事", "任务", "状态", "到达时间", "时限", ""].map((x) => h("th", {}, x)))), h("tbody", {}, rows))
+    const headers = ["办件编号", "一件事", "任务", "状态", "到达时间", "时限", ""];
+    // Each cell labelled with its heading for the stacked rows of a narrow screen.
+    rows.forEach((row) => [...row.cells].forEach((cell, i) => cell.setAttribute("data-label", headers[i])));
+    fill("#inbox", rows.length ? h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", {}, x)))),
+      h("tbody", {}, rows))
       : h("p", { class: "empty" }, "暂无待办任务"));
     if (answer.total > answer.items.length) flash(`共 ${answer.total} 项待办，此处显示最早的 ${answer.items.length} 项。`, "info");
   }
