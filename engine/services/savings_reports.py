@@ -115,7 +115,7 @@ def savings_filter(query: ReportQuery, bundles: Mapping[str, Bundle]) -> Savings
                                f"没有部门代码 {query.department}", {"department": [f"可选：{'、'.join(known)}"]})
     if query.day_from and query.day_to and query.day_from > query.day_to:
         raise InvalidInput("from must not be later than to", "起始日期不能晚于截止日期",
-                           {"from": ["不能晚于 to"], "to": ["不能早于 from"]})
+                           {"from": ["不能晚于截止日期"], "to": ["不能早于起始日期"]})
     return SavingsFilter(
         bundle_code=query.bundle, department=query.department,
         closed_from=_shanghai_midnight(query.day_from) if query.day_from else None,
