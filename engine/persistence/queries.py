@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Table, func, select
 
-from engine.domain.records import CaseRecord, EventRecord, TaskRecord, case_id_in
+from engine.domain.records import EventRecord, TaskRecord, case_id_in
 from engine.persistence import tables as t
 from engine.persistence.rows import record_of, rows_as
 
@@ -73,32 +73,6 @@ def _total(conn: Connection, table: Table, conditions: list[ColumnElement[bool]]
     if page == 1 and found < per_page:
         return found
     return int(conn.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one())
-
-
-def list_cases(
-    conn: Connection,
-    status: str | None = None,
-    bundle_code: str | None = None,
-    page: int = 1,
-    per_page: int = 50,
-    department: str | None = None,
-) -> Page[CaseRecord]:
-    """Cases, newest first; with ``department``, only those the department has an item in."""
-    conditions: list[ColumnElement[bool]] = []
-    if department is not None:
-        conditions.append(t.cases.c.id.in_(
-            select(t.case_items.c.case_id).where(t.case_items.c.department == department)))
-    if status is not None:
-        conditions.append(t.cases.c.status == status)
-    if bundle_code is not None:
-        conditions.append(t.cases.c.bundle_code == bundle_code)
-    rows = conn.execute(
-        select(t.cases).where(*conditions)
-        .order_by(t.cases.c.accepted_at.desc(), t.cases.c.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(rows_as(CaseRecord, rows), _total(conn, t.cases, conditions, len(rows), page, per_page),
-                page, per_page)
 
 
 def case_heads(conn: Connection) -> dict[int, tuple[int, str]]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.domain.access import Principal, Role, ensure_task_visible
+from engine.domain.access import Principal, ensure_task_visible
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import case_not_found, task_not_found
 from engine.domain.model import Bundle
 from engine.domain.records import (
     BundleRecord,
-    CaseRecord,
     FlowVersionRecord,
     TaskRecord,
 )
@@ -32,14 +31,6 @@ def get_case(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseDetail:
     """A case as ``viewer`` may see it; to a department that has no item in it, it does not exist (404)."""
     with ctx.uow(False) as uow:
         return read_case_detail(uow, find_case(uow, ref), viewer, ref)
-
-
-def list_cases(ctx: ServiceContext, viewer: Principal, status: str | None, bundle_code: str | None, page: int,
-               per_page: int) -> Page[CaseRecord]:
-    """The window and supervisors list every case; a department lists the cases it has items in."""
-    department = None if viewer.task_departments() is None or Role.CLERK in viewer.roles else viewer.department
-    with ctx.uow(False) as uow:
-        return queries.list_cases(uow.connection, status, bundle_code, page, per_page, department)
 
 
 def get_task(ctx: ServiceContext, task_id: str, viewer: Principal) -> TaskRecord:
