@@ -85,6 +85,16 @@ class ElementChangeSchema(Schema):
     after = fields.Dict()
 
 
+class DiffElementSchema(Schema):
+    type = fields.String(metadata={"description": "BPMN 元素类型，如 userTask、exclusiveGateway、sequenceFlow"})
+    name = fields.String(allow_none=True, metadata={"description": "元素名称（未命名时为空）"})
+    lane = fields.String(allow_none=True, metadata={"description": "所在泳道（部门编码）"})
+    kind = fields.String(allow_none=True, metadata={"description": "任务类别：intake / approval / correction / pickup"})
+    item = fields.String(allow_none=True, metadata={"description": "任务所属事项编码"})
+    source = fields.String(allow_none=True, metadata={"description": "连线的起点元素"})
+    target = fields.String(allow_none=True, metadata={"description": "连线的终点元素"})
+
+
 class DiffSchema(Schema):
     bundle = fields.String()
     from_ = fields.Integer(data_key="from")
@@ -92,6 +102,8 @@ class DiffSchema(Schema):
     added = fields.List(fields.String())
     removed = fields.List(fields.String())
     changed = fields.List(fields.Nested(ElementChangeSchema))
+    elements = fields.Dict(keys=fields.String(), values=fields.Nested(DiffElementSchema), metadata={
+        "description": "上列元素（及其中连线的两端）的名称、类型、泳道：供界面以名称而非编号显示"})
 
 
 class DryRunArgsSchema(Schema):

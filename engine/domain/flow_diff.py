@@ -32,10 +32,34 @@ class ElementChange:
 
 
 @dataclass(frozen=True)
+class ElementInfo:
+    """What a person reads an element by, so that a diff need not be shown as raw BPMN ids."""
+
+    type: str
+    """The BPMN local name (``userTask``, ``exclusiveGateway``, ``sequenceFlow``...)."""
+    name: str | None = None
+    lane: str | None = None
+    """The lane's name: a department code in the shipped flows."""
+    kind: str | None = None
+    """A task's ``kind`` property (intake, approval, correction, pickup)."""
+    item: str | None = None
+    source: str | None = None
+    """A sequence flow's source and target element ids."""
+    target: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "name": self.name, "lane": self.lane, "kind": self.kind, "item": self.item,
+                "source": self.source, "target": self.target}
+
+
+@dataclass(frozen=True)
 class FlowDiff:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     changed: tuple[ElementChange, ...] = ()
+    elements: dict[str, ElementInfo] = field(default_factory=dict, compare=False, hash=False)
+    """The elements named above, and the ends of the sequence flows among them: the new version's
+    description, the old one's for a removed element."""
 
     @property
     def is_empty(self) -> bool:
@@ -46,7 +70,8 @@ class FlowDiff:
 
     def to_dict(self) -> dict[str, Any]:
         return {"added": list(self.added), "removed": list(self.removed),
-                "changed": [c.to_dict() for c in self.changed]}
+                "changed": [c.to_dict() for c in self.changed],
+                "elements": {key: info.to_dict() for key, info in self.elements.items()}}
 
 
 def migration_blockers(diff: FlowDiff, touched_element_ids: Iterable[str]) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.domain.flow_diff import ASPECTS, ElementChange, FlowDiff, migration_blockers
+from engine.domain.flow_diff import ASPECTS, ElementChange, ElementInfo, FlowDiff, migration_blockers
 from engine.domain.flow_problems import FlowProblem
 from engine.workflow.flow_model import SPIFF_NS, Flow, FlowModel, Node, bpmn, build_model, is_bpmn, local_name
 from engine.workflow.flow_xml import MAX_FLOW_BYTES, read_flow_xml
@@ -37,7 +37,8 @@ class FlowUnreadable(ValueError):
 
 def diff_flows(old_xml: bytes, new_xml: bytes, *, max_bytes: int = MAX_FLOW_BYTES) -> FlowDiff:
     """What changed from ``old_xml`` to ``new_xml``. Raises ``FlowUnreadable`` if either is not BPMN XML."""
-    old, new = _signatures(old_xml, "old", max_bytes), _signatures(new_xml, "new", max_bytes)
+    old_model, new_model = _model(old_xml, "old", max_bytes), _model(new_xml, "new", max_bytes)
+    old, new = _signatures(old_model), _signatures(new_model)
     changed = []
     for element_id in sorted(old.keys() & new.keys()):
         before, after = old[element_id], new[element_id]
@@ -45,7 +46,11 @@ def diff_flows(old_xml: bytes, new_xml: bytes, *, max_bytes: int = MAX_FLOW_BYTE
         if aspects:
             changed.append(ElementChange(element_id, aspects, {a: before.get(a) for a in aspects},
                                          {a: after.get(a) for a in aspects}))
-    return FlowDiff(tuple(sorted(new.keys() - old.keys())), tuple(sorted(old.keys() - new.keys())), tuple(changed))
+    added, removed = tuple(sorted(new.keys() - old.keys())), tuple(sorted(old.keys() - new.keys()))
+    named = set(added) | set(removed) | {c.element_id for c in changed}
+    elements = _infos(old_model, named)
+    elements.update(_infos(new_model, named))
+    return FlowDiff(added, removed, tuple(changed), elements)
 
 
 def bpmn_element_id(task_spec_name: str) -> str:
@@ -57,11 +62,28 @@ def bpmn_element_id(task_spec_name: str) -> str:
     return task_spec_name
 
 
-def _signatures(xml: bytes, which: str, max_bytes: int) -> dict[str, dict[str, Any]]:
+def _model(xml: bytes, which: str, max_bytes: int) -> FlowModel:
     reading = read_flow_xml(xml, max_bytes=max_bytes)
     if reading.root is None:
         raise FlowUnreadable(which, reading.problems)
-    model = build_model(reading.root)
+    return build_model(reading.root)
+
+
+def _infos(model: FlowModel, named: set[str]) -> dict[str, ElementInfo]:
+    """How the model describes the ``named`` elements and the ends of the sequence flows among them."""
+    ends = {end for key in named if key in model.flows for end in (model.flows[key].source, model.flows[key].target)}
+    found: dict[str, ElementInfo] = {}
+    for key in named | ends:
+        if key in model.nodes:
+            node = model.nodes[key]
+            found[key] = ElementInfo(node.type, node.name, node.lane, node.kind, node.properties.get("item"))
+        elif key in model.flows:
+            flow = model.flows[key]
+            found[key] = ElementInfo("sequenceFlow", flow.name, source=flow.source, target=flow.target)
+    return found
+
+
+def _signatures(model: FlowModel) -> dict[str, dict[str, Any]]:
     found = {node.id: _node_signature(model, node) for node in model.nodes.values()}
     found.update({flow.id: _flow_signature(flow) for flow in model.flows.values()})
     return found

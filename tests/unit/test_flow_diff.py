@@ -105,7 +105,22 @@ def test_the_diff_is_json() -> None:
     assert data == {"added": [], "removed": [], "changed": [{
         "element_id": "approve_b", "aspects": ["name"],
         "before": {"name": "事项乙审批"}, "after": {"name": "事项乙审查"},
-    }]}
+    }], "elements": {"approve_b": {"type": "userTask", "name": "事项乙审查", "lane": "cg", "kind": "approval",
+                                   "item": "b", "source": None, "target": None}}}
+
+
+def test_the_diff_describes_its_elements_so_screens_need_not_show_ids() -> None:
+    result = diff(between_intake_and_split(
+        '<bpmn:userTask id="check"><bpmn:incoming>f_intake</bpmn:incoming><bpmn:outgoing>f_next</bpmn:outgoing>'
+        "</bpmn:userTask>", "check"))
+    assert result.elements["check"].type == "userTask" and result.elements["check"].name is None
+    assert result.elements["check"].lane == "window"
+    assert (result.elements["f_next"].source, result.elements["f_next"].target) == ("check", "split")
+    assert result.elements["split"].type == "parallelGateway"  # an end of a listed flow is described too
+    start = FLOW.index('<bpmn:userTask id="correct_a"')
+    end = FLOW.index("</bpmn:userTask>", start) + len("</bpmn:userTask>")
+    removed = diff(FLOW[:start] + FLOW[end:]).elements["correct_a"]  # described from the old version
+    assert (removed.type, removed.kind) == ("userTask", "correction")
 
 
 @pytest.mark.parametrize("bad", [b"", b"not xml", b'<!DOCTYPE x [<!ENTITY e "e">]><x/>', b"<svg/>"])
