@@ -18,6 +18,7 @@ from api import (
     bundles,
     cases,
     catalogue,
+    flow_editing,
     flows,
     incidents,
     logs,
@@ -122,6 +123,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(supervision.blp)
     api.register_blueprint(supervision.calendar_blp)
     api.register_blueprint(flows.blp)
+    api.register_blueprint(flow_editing.blp)
     api.register_blueprint(incidents.blp)
     api.register_blueprint(reports.case_blp)
     api.register_blueprint(reports.blp)

@@ -111,6 +111,9 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("flows.FlowDiff", "GET"): P.FLOW_MANAGE,
     ("flows.FlowMigration", "GET"): P.FLOW_MANAGE,
     ("flows.FlowMigration", "POST"): P.FLOW_MANAGE,
+    # The modeler's properties panel: checking one expression stores nothing; the departments a lane may name.
+    ("flow_editing.FlowExpressionCheck", "POST"): P.FLOW_MANAGE,
+    ("flow_editing.FlowDepartments", "GET"): P.FLOW_MANAGE,
     # Incidents show where a flow failed and the error, no case data: the administrators who fix flows.
     ("incidents.Incidents", "GET"): P.FLOW_MANAGE,
     ("incidents.IncidentById", "GET"): P.FLOW_MANAGE,

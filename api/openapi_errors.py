@@ -17,7 +17,8 @@ _METHODS = ("get", "put", "post", "patch", "delete")
 _CHANGES = ("POST", "PUT", "PATCH", "DELETE")
 
 # Changes that clash with no state: logging out, revoking a token, a dry run (nothing is stored).
-_NO_CONFLICT = {("auth.Logout", "POST"), ("auth.TokenById", "DELETE"), ("flows.FlowDryRun", "POST")}
+_NO_CONFLICT = {("auth.Logout", "POST"), ("auth.TokenById", "DELETE"), ("flows.FlowDryRun", "POST"),
+               ("flow_editing.FlowExpressionCheck", "POST")}
 # What the rule cannot see: input beyond the path that names another object (404), a login's own
 # answers (401 wrong password, 429 too many attempts), a body that is neither XML nor JSON (415).
 _MORE: dict[tuple[str, str], set[int]] = {

@@ -110,6 +110,8 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/flows/<string:code>/diff", {"admin"}),
     ("GET", "/api/flows/<string:code>/migration", {"admin"}),
     ("POST", "/api/flows/<string:code>/migration", {"admin"}),
+    ("POST", "/api/flows/check-expression", {"admin"}),
+    ("GET", "/api/flows/departments", {"admin"}),
 ]
 
 # The 市场监管 task is outside the window's and 消防's department: to them it does not exist.
@@ -198,6 +200,7 @@ def body_for(method: str, rule: str) -> dict[str, Any] | None:
         "/api/tasks/<string:task_id>/pause": {"procedure": "expert_review", "reason": "组织专家评审"},
         "/api/tasks/<string:task_id>/extend": {"days": 2, "reason": "情况复杂"},
         "/api/flows": {"bundle": "restaurant", "xml": RESTAURANT_FLOW},
+        "/api/flows/check-expression": {"kind": "condition", "expression": "results['cy.zp']['approved']"},
     }.get(rule, {})
 
 
