@@ -16,6 +16,7 @@ from api import (
     applicants,
     auth,
     bundles,
+    case_comments,
     cases,
     catalogue,
     flow_editing,
@@ -127,6 +128,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(incidents.blp)
     api.register_blueprint(reports.case_blp)
     api.register_blueprint(reports.blp)
+    api.register_blueprint(case_comments.blp)
+    api.register_blueprint(case_comments.mentions_blp)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

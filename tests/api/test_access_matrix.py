@@ -77,6 +77,10 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/cases/<string:ref>/materials", {"clerk"}),
     # The case is still under review: its readers get 409 (no savings yet), not 403.
     ("GET", "/api/cases/<string:ref>/savings", CASE_READERS),
+    # 部门会商: the case's readers read; the window and its departments write, a supervisor may not.
+    ("GET", "/api/cases/<string:ref>/comments", CASE_READERS),
+    ("POST", "/api/cases/<string:ref>/comments", {"clerk", "scjg", "xf", "scjg.head"}),
+    ("GET", "/api/comments/mentions", CASE_READERS),
     ("GET", "/api/tasks", CASE_READERS),
     # The task below belongs to 市场监管 (scjg): the window and 消防 may not see or work it.
     ("GET", "/api/tasks/<string:task_id>", SCJG_WORKERS | {"supervisor"}),
@@ -194,6 +198,7 @@ def body_for(method: str, rule: str) -> dict[str, Any] | None:
         "/api/cases": START_BODY,
         "/api/cases/<string:ref>/pickup": {"recipient_name": "陈小明"},
         "/api/cases/<string:ref>/materials": {"supplied": ["food_safety_rules"]},
+        "/api/cases/<string:ref>/comments": {"text": "请协助确认选址", "mention": "xf"},
         "/api/tasks/<string:task_id>/complete": {"decision": "approve"},
         "/api/tasks/<string:task_id>/assign": {"assignee": PERSONAS["scjg"][0]},
         "/api/applicants/<string:ref>/credit": {"reason": "虚假承诺", "source": "信用中国"},
