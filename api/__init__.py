@@ -24,6 +24,7 @@ from api import (
     incidents,
     logs,
     reports,
+    saved_filters,
     security_headers,
     supervision,
     tasks,
@@ -126,6 +127,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(flows.blp)
     api.register_blueprint(flow_editing.blp)
     api.register_blueprint(incidents.blp)
+    api.register_blueprint(saved_filters.blp)
     api.register_blueprint(reports.case_blp)
     api.register_blueprint(reports.blp)
     api.register_blueprint(case_comments.blp)

@@ -123,6 +123,10 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("incidents.Incidents", "GET"): P.FLOW_MANAGE,
     ("incidents.IncidentById", "GET"): P.FLOW_MANAGE,
     ("incidents.IncidentRetry", "POST"): P.FLOW_MANAGE,
+    # Saved filters of the case list and the inbox: their readers, each on their own filters only.
+    ("saved_filters.SavedFilters", "GET"): P.CASE_READ,
+    ("saved_filters.SavedFilters", "POST"): P.CASE_READ,
+    ("saved_filters.SavedFilterById", "DELETE"): P.CASE_READ,
 }
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

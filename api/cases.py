@@ -52,10 +52,13 @@ class Cases(MethodView):
     @blp.arguments(CaseListArgsSchema(), location="query")
     @blp.response(200, CasePageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Search cases, newest first (办件查询): by a free query ``q``, status, bundle and acceptance dates"""
-        page = search_cases(SearchCases(current_principal(), args.get("q"), args.get("status"), args.get("bundle"),
-                                        args.get("accepted_from"), args.get("accepted_to"), args["page"],
-                                        args["per_page"]), ctx())
+        """Search cases (办件查询): by a free query ``q``, status, bundle, department and acceptance dates,
+        sorted by ``sort`` and ``order`` (newest first by default)"""
+        page = search_cases(SearchCases(
+            current_principal(), q=args.get("q"), status=args.get("status"), bundle_code=args.get("bundle"),
+            accepted_from=args.get("accepted_from"), accepted_to=args.get("accepted_to"), page=args["page"],
+            per_page=args["per_page"], department=args.get("department"), sort=args["sort"],
+            descending=args["order"] == "desc"), ctx())
         return {"items": [case_summary(c) for c in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 

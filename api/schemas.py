@@ -9,6 +9,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.domain.records import ID_MAX
+from engine.services.case_search import CASE_SORTS
+from engine.services.inbox import TASK_SORTS
 
 _short = validate.Length(max=200)
 _long = validate.Length(max=2000)
@@ -104,6 +106,8 @@ _DAY_INVALID = "日期格式应为 年-月-日，例如 2026-09-24"
 _DAY_RANGE = validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31),
                             error="日期须在 2000-01-01 至 2999-12-31 之间")
 
+_ORDER = validate.OneOf(["asc", "desc"], error="排序方向只能是 升序（asc）或降序（desc）")
+
 
 class CaseListArgsSchema(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(["in_review", "awaiting_pickup", "closed", "terminated"]))
@@ -115,6 +119,12 @@ class CaseListArgsSchema(PageArgsSchema):
                                 metadata={"description": "受理日期起（含），YYYY-MM-DD，北京时间"})
     accepted_to = fields.Date(data_key="to", validate=_DAY_RANGE, error_messages={"invalid": _DAY_INVALID},
                               metadata={"description": "受理日期止（含），YYYY-MM-DD，北京时间"})
+    department = fields.String(validate=validate.Length(max=32, error="部门代码不能超过 32 个字符"), metadata={
+        "description": "含该部门事项的办件；审批部门只能查询本部门"})
+    sort = fields.String(load_default="accepted_at", validate=validate.OneOf(
+        CASE_SORTS, error="排序字段只能是 受理时间（accepted_at）、办件编号（number）、一件事（bundle）、状态（status）"
+                          "或到期日（due）"), metadata={"description": "排序字段：" + "、".join(CASE_SORTS)})
+    order = fields.String(load_default="desc", validate=_ORDER, metadata={"description": "asc 升序 / desc 降序"})
 
     @validates_schema
     def _range_in_order(self, data: dict[str, Any], **_: Any) -> None:
@@ -131,6 +141,16 @@ class TaskListArgsSchema(PageArgsSchema):
     assignee = fields.String(validate=validate.Length(max=100))
     colour = fields.String(validate=validate.OneOf(["green", "yellow", "red"]),
                            metadata={"description": "时限颜色：green 正常 / yellow 黄牌 / red 红牌（超期）"})
+    bundle = fields.String(validate=validate.Length(max=64, error="一件事代码不能超过 64 个字符"))
+    claim = fields.String(load_default="all", validate=validate.OneOf(
+        ["all", "mine", "unclaimed"], error="认领情况只能是 全部（all）、我认领的（mine）或未认领（unclaimed）"),
+        metadata={"description": "all 全部 / mine 我认领的 / unclaimed 未认领"})
+    paused = fields.Boolean(error_messages={"invalid": "是否暂停计时只能是 true 或 false"},
+                            metadata={"description": "true 只看特别程序中（暂停计时）的任务 / false 只看其余任务"})
+    sort = fields.String(load_default="arrived", validate=validate.OneOf(
+        TASK_SORTS, error="排序字段只能是 到达时间（arrived）、到期日（due）、受理时间（accepted）、一件事（bundle）"
+                          "或办件编号（case）"), metadata={"description": "排序字段：" + "、".join(TASK_SORTS)})
+    order = fields.String(load_default="asc", validate=_ORDER, metadata={"description": "asc 升序 / desc 降序"})
 
 
 class ActorSchema(Schema):

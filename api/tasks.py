@@ -25,6 +25,7 @@ from api.schemas import (
 )
 from engine.services import views
 from engine.services.clock_actions import ExtendTask, PauseTask, ResumeTask, extend_task, pause_task, resume_task
+from engine.services.inbox import Claim, ListInbox, list_inbox
 from engine.services.tasks import (
     AssignTask,
     ClaimTask,
@@ -64,10 +65,13 @@ class Tasks(MethodView):
     @blp.arguments(TaskListArgsSchema(), location="query")
     @blp.response(200, TaskPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """An inbox, oldest first, from the task projection: your department's tasks (a supervisor's: all)"""
-        states = _STATES.get(args["state"], (args["state"],))
-        page = views.list_tasks(ctx(), current_principal(), args.get("department"), states, args.get("case"),
-                                args.get("assignee"), args["page"], args["per_page"], args.get("colour"))
+        """An inbox from the task projection: your department's tasks (a supervisor's: all), filtered by
+        bundle, claim, colour and pause, sorted by ``sort`` and ``order`` (oldest first by default)"""
+        page = list_inbox(ListInbox(
+            current_principal(), states=_STATES.get(args["state"], (args["state"],)), department=args.get("department"),
+            case_ref=args.get("case"), assignee=args.get("assignee"), colour=args.get("colour"),
+            bundle_code=args.get("bundle"), claim=Claim(args["claim"]), paused=args.get("paused"), sort=args["sort"],
+            descending=args["order"] == "desc", page=args["page"], per_page=args["per_page"]), ctx())
         return {"items": [task_view(t, ctx()) for t in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 

@@ -5,14 +5,20 @@ acceptance range use the ``(status, accepted_at)`` and ``(bundle_code, accepted_
 applicant's name, identifier and phone live in the ``applicant`` JSON column, so matching them scans
 the caller's scope (a department's cases, or all for the window): a candidate for indexed columns in
 the scale work.
+
+Sorting: by acceptance (the default, newest first, on the ``(accepted_at, id)`` index), case number,
+bundle, status or the case's due day, each ascending or descending, always ending on ``id`` so that
+paging is stable; a due day that is not set sorts last either way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, UnaryExpression, or_, select
 
 from engine.domain.records import CaseRecord
 from engine.persistence import tables as t
@@ -66,12 +72,31 @@ def _conditions(criteria: CaseCriteria) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def search_cases(conn: Connection, criteria: CaseCriteria, page: int = 1, per_page: int = 50) -> Page[CaseRecord]:
-    """The matching cases, newest first."""
+SORTS = ("accepted_at", "number", "bundle", "status", "due")
+"""What the list may be sorted by; anything else is refused before it gets here."""
+
+
+def _order(sort: str, descending: bool) -> list[UnaryExpression[Any]]:
+    c = t.cases.c
+    way: Callable[[ColumnElement[Any]], UnaryExpression[Any]] = (
+        (lambda column: column.desc()) if descending else (lambda column: column.asc()))
+    if sort == "accepted_at":
+        return [way(c.accepted_at), way(c.id)]
+    if sort == "number":
+        return [way(c.number)]  # unique
+    if sort == "due":
+        return [way(c.due_on).nulls_last(), way(c.accepted_at), way(c.id)]
+    column = {"bundle": c.bundle_code, "status": c.status}[sort]
+    return [way(column), c.accepted_at.desc(), c.id.desc()]  # within one bundle or status: newest first
+
+
+def search_cases(conn: Connection, criteria: CaseCriteria, page: int = 1, per_page: int = 50,
+                 sort: str = "accepted_at", descending: bool = True) -> Page[CaseRecord]:
+    """The matching cases in the order asked for (``SORTS``), newest first by default."""
     conditions = _conditions(criteria)
     rows = conn.execute(
         select(t.cases).where(*conditions)
-        .order_by(t.cases.c.accepted_at.desc(), t.cases.c.id.desc())
+        .order_by(*_order(sort, descending))
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(rows_as(CaseRecord, rows), _total(conn, t.cases, conditions, len(rows), page, per_page),

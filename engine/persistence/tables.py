@@ -112,6 +112,8 @@ cases = Table(
     Column("next_timer_at", UtcDateTime, nullable=True, index=True),
     Index(None, "status", "accepted_at"),
     Index(None, "bundle_code", "accepted_at"),
+    # The case list's default order, newest first (case_search.py); without it every list sorts the table.
+    Index(None, "accepted_at", "id"),
 )
 
 workflow_states = Table(
@@ -135,6 +137,8 @@ case_items = Table(
     Column("decided_by", String(100), nullable=True),
     Column("decided_at", UtcDateTime, nullable=True),
     Column("materials_requested", JSON, nullable=False),
+    # A department's cases (case search): probed per case in the list's order, or scanned for the count.
+    Index(None, "department", "case_id"),
 )
 
 tasks = Table(
@@ -476,4 +480,17 @@ incidents = Table(
     Column("resolved_at", UtcDateTime, nullable=True),
     Column("resolved_by", String(100), nullable=True),
     Index(None, "status", "bundle_code", "opened_at"),
+)
+
+# Saved filters: a person's own named conditions for the case list or the inbox, as the page's query
+# parameters (issue 22). At most a few dozen per person; read only by their owner.
+saved_filters = Table(
+    "saved_filters", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("page", String(16), nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("query", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("user_id", "page", "name"),
 )

@@ -116,6 +116,10 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/flows/<string:code>/migration", {"admin"}),
     ("POST", "/api/flows/check-expression", {"admin"}),
     ("GET", "/api/flows/departments", {"admin"}),
+    ("GET", "/api/saved-filters", CASE_READERS),
+    ("POST", "/api/saved-filters", CASE_READERS),
+    # Filter 1 is nobody's here: each reader gets 404, as for someone else's.
+    ("DELETE", "/api/saved-filters/<id:filter_id>", CASE_READERS),
 ]
 
 # The 市场监管 task is outside the window's and 消防's department: to them it does not exist.
@@ -166,7 +170,7 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
     rule = (rule.replace("<id:warning_id>", "1").replace("<id:incident_id>", "1").replace("<int:year>", "2026")
-            .replace("<string:day>", "2026-10-09"))
+            .replace("<string:day>", "2026-10-09").replace("<id:filter_id>", "1"))
     if rule.startswith("/api/applicants/"):
         rule = rule.replace("<string:ref>", str(case["applicant"]["id_number"]))
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)
@@ -205,6 +209,7 @@ def body_for(method: str, rule: str) -> dict[str, Any] | None:
         "/api/tasks/<string:task_id>/pause": {"procedure": "expert_review", "reason": "组织专家评审"},
         "/api/tasks/<string:task_id>/extend": {"days": 2, "reason": "情况复杂"},
         "/api/flows": {"bundle": "restaurant", "xml": RESTAURANT_FLOW},
+        "/api/saved-filters": {"page": "cases", "name": "审批中", "query": {"status": "in_review"}},
         "/api/flows/check-expression": {"kind": "condition", "expression": "results['cy.zp']['approved']"},
     }.get(rule, {})
 
