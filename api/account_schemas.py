@@ -17,8 +17,13 @@ def _roles(required: bool) -> fields.List[str]:
 
 
 class LoginSchema(Schema):
-    login = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+    # An empty login or password is asked for by name, as the login page does.
+    login = fields.String(required=True, error_messages={"required": "请输入登录名"},
+                          validate=[validate.Length(min=1, error="请输入登录名"),
+                                    validate.Length(max=64, error="登录名不得超过 {max} 个字符")])
+    password = fields.String(required=True, load_only=True, error_messages={"required": "请输入密码"},
+                             validate=[validate.Length(min=1, error="请输入密码"),
+                                       validate.Length(max=200, error="密码不得超过 {max} 个字符")])
 
 
 class PrincipalSchema(Schema):
@@ -121,3 +126,5 @@ class AuditEventSchema(Schema):
 class AuditEventArgsSchema(Schema):
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ID_MAX))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    before = fields.Integer(validate=validate.Range(min=1, max=ID_MAX), metadata={
+        "description": "只列此序号之前的事件，最新的在前（翻看最近的记录：传一个大于最后序号的数）"})

@@ -14,6 +14,7 @@ from marshmallow import fields as ma
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from api.flow_schemas import FlowProblemSchema
+from api.request_errors import errors_zh, summary_zh
 from engine.domain.errors import (
     Conflict,
     DomainError,
@@ -95,7 +96,11 @@ def http_error_response(err: HTTPException) -> tuple[Response, int]:
     elif status == 400 and messages:
         message = "the request body is not valid JSON"
     code = err.name.lower().replace(" ", "_").replace("'", "")
-    return jsonify(error_body(code, message, _ZH_BY_STATUS.get(status, err.name), _flatten(messages))), status
+    fields = errors_zh(_flatten(messages))
+    message_zh = _ZH_BY_STATUS.get(status, err.name)
+    if status in (400, 422) and fields:
+        message_zh = summary_zh(fields, message_zh)
+    return jsonify(error_body(code, message, message_zh, fields)), status
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -30,6 +30,7 @@ from api.flow_schemas import (
     UploadQuerySchema,
     VersionsSchema,
 )
+from api.request_errors import errors_zh, summary_zh
 from engine.domain.errors import InvalidInput
 from engine.domain.records import FlowVersionRecord
 from engine.services.flow_admin import (
@@ -81,7 +82,8 @@ def _upload_body(query: dict[str, Any]) -> tuple[str, bytes, dict[str, Any] | No
             body = UploadJsonSchema().load(request.get_json())
         except ValidationError as err:
             messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-            raise InvalidInput("the request has invalid or missing fields", "请求内容有误", messages) from None
+            translated = errors_zh(messages)
+            raise InvalidInput("the request has invalid or missing fields", summary_zh(translated), translated) from None
         # surrogatepass: a lone surrogate sent in JSON becomes bytes the check refuses as not UTF-8.
         xml = str(body["xml"]).encode("utf-8", "surrogatepass")
         if len(xml) > MAX_FLOW_BYTES:

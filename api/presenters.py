@@ -41,7 +41,7 @@ def case_summary(case: CaseRecord) -> dict[str, Any]:
     }
 
 
-def task_view(task: TaskRecord, ctx: ServiceContext | None = None) -> dict[str, Any]:
+def task_view(task: TaskRecord, ctx: ServiceContext | None = None, names: dict[str, str] | None = None) -> dict[str, Any]:
     clock = clock_fields(task.limit_days, task.due_on, task.colour, task.paused_since is not None, ctx,
                          task.statutory_days) \
         if ctx is not None and TaskState(task.state).is_open else None
@@ -50,6 +50,8 @@ def task_view(task: TaskRecord, ctx: ServiceContext | None = None) -> dict[str, 
         "department": task.department, "item": task.item_code, "kind": task.kind, "name": task.name,
         "title": task.title, "state": task.state, "created_at": task.created_at, "claimed_at": task.claimed_at,
         "completed_at": task.completed_at, "assignee": task.assignee, "completed_by": task.completed_by,
+        "assignee_name": (names or {}).get(task.assignee or ""),
+        "completed_by_name": (names or {}).get(task.completed_by or ""),
         "decision": task.decision, "clock": clock,
     }
 
@@ -65,11 +67,12 @@ def _item_view(bundle: Bundle, item: CaseItemRecord, mask: Callable[[Any], Any] 
     }
 
 
-def _event_view(event: EventRecord, mask: Callable[[Any], Any] = _unmasked) -> dict[str, Any]:
+def _event_view(event: EventRecord, mask: Callable[[Any], Any] = _unmasked,
+                names: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "seq": event.seq, "type": event.type,
-        "who": {"user": event.actor_user, "department": event.actor_department, "role": event.actor_role,
-                "address": event.actor_address},
+        "who": {"user": event.actor_user, "name": (names or {}).get(event.actor_user),
+                "department": event.actor_department, "role": event.actor_role, "address": event.actor_address},
         "at": event.occurred_at, "task_id": event.task_id, "data": mask(event.data),
     }
 
@@ -91,7 +94,8 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
         dept[key] += 1
     receipt = {
         "case_number": case.number, "bundle_name": bundle.name, "applicant_name": case.applicant.get("name"),
-        "accepted_at": case.accepted_at, "accepted_by": case.accepted_by, "channel": case.channel,
+        "accepted_at": case.accepted_at, "accepted_by": case.accepted_by,
+        "accepted_by_name": (detail.names or {}).get(case.accepted_by), "channel": case.channel,
         "promised_by": case.due_on.isoformat() if case.due_on else None,
         "items": [{"code": i.code, "name": i.name, "department_name": bundle.department_name(i.department),
                    "promised_days": i.promised_days} for i in bundle.items],
@@ -108,9 +112,10 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
                               any(t.paused_since for t in detail.tasks if TaskState(t.state).is_open), ctx,
                               case.statutory_days)
         if ctx is not None and case.status == "in_review" else None,
-        "open_tasks": [task_view(t, ctx) for t in detail.tasks if TaskState(t.state).is_open],
-        "tasks": [task_view(t, ctx) for t in detail.tasks],
-        "timeline": [_event_view(e, mask) for e in detail.events],
+        "open_tasks": [task_view(t, ctx, detail.names) for t in detail.tasks if TaskState(t.state).is_open],
+        "tasks": [task_view(t, ctx, detail.names) for t in detail.tasks],
+        "people": detail.names or {},
+        "timeline": [_event_view(e, mask, detail.names) for e in detail.events],
         # Read from the case's own events (IncidentOpened without its IncidentResolved): no query more.
         "incidents": [mask(i) for i in open_incidents(detail.events)],
         "receipt": receipt,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response
 from flask.views import MethodView
@@ -112,9 +113,15 @@ def report_view(report: SavingsReport) -> dict[str, Any]:
     }
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
+_CSV_ROWS_ZH = {"summary": "汇总", "cases": "办件明细"}
+
+
+def _download(data: bytes, mimetype: str, filename: str, filename_zh: str) -> Response:
+    """Saved under its Chinese name (RFC 6266 / RFC 5987 ``filename*``); the ASCII ``filename`` is
+    for clients that read only that."""
     response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = \
+        f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename_zh, safe='')}"
     return response
 
 
@@ -142,7 +149,8 @@ class SavingsCsv(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """The report as CSV: one row per bundle and one for all (rows=summary), or one per case (rows=cases)"""
         data = export_savings(ctx(), _query(args), "csv", args["rows"])
-        return _download(data, "text/csv", f"savings-{args['rows']}.csv")
+        return _download(data, "text/csv", f"savings-{args['rows']}.csv",
+                         f"成效统计-{_CSV_ROWS_ZH.get(args['rows'], '汇总')}.csv")
 
 
 @blp.route("/savings.xlsx")
@@ -151,7 +159,7 @@ class SavingsXlsx(MethodView):
     @blp.response(200, content_type=XLSX_TYPE)
     def get(self, args: dict[str, Any]) -> Response:
         """The report as an XLSX workbook: sheets 汇总 (per bundle and all) and 办件明细 (per case)"""
-        return _download(export_savings(ctx(), _query(args), "xlsx"), XLSX_TYPE, "savings.xlsx")
+        return _download(export_savings(ctx(), _query(args), "xlsx"), XLSX_TYPE, "savings.xlsx", "成效统计.xlsx")
 
 
 @blp.route("/savings/charts/<string:name>.svg")

@@ -154,7 +154,8 @@ class TaskListArgsSchema(PageArgsSchema):
 
 
 class ActorSchema(Schema):
-    user = fields.String()
+    user = fields.String(metadata={"description": "登录名"})
+    name = fields.String(allow_none=True, metadata={"description": "姓名（登录名已不是用户时为空）"})
     department = fields.String()
     role = fields.String()
     address = fields.String(allow_none=True, metadata={"description": "客户端地址"})
@@ -205,8 +206,10 @@ class TaskSchema(Schema):
     created_at = fields.DateTime()
     claimed_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
-    assignee = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True, metadata={"description": "认领人登录名"})
     completed_by = fields.String(allow_none=True)
+    assignee_name = fields.String(allow_none=True, metadata={"description": "认领人姓名"})
+    completed_by_name = fields.String(allow_none=True, metadata={"description": "办理人姓名"})
     decision = fields.String(allow_none=True)
     clock = fields.Nested(ClockSchema, allow_none=True, metadata={"description": "审批时限（仅待办的审批任务）"})
 
@@ -255,7 +258,8 @@ class ReceiptSchema(Schema):
     bundle_name = fields.String()
     applicant_name = fields.String()
     accepted_at = fields.DateTime()
-    accepted_by = fields.String()
+    accepted_by = fields.String(metadata={"description": "受理人登录名"})
+    accepted_by_name = fields.String(allow_none=True, metadata={"description": "受理人姓名"})
     channel = fields.String()
     promised_by = fields.String(allow_none=True, metadata={"description": "承诺办结日期"})
     items = fields.List(fields.Nested(ReceiptItemSchema))
@@ -299,6 +303,8 @@ class CaseDetailSchema(CaseSummarySchema):
         "description": "未处理的流程异常：自动步骤运行失败，办件停在该步骤，待管理员修正流程后重试"})
     receipt = fields.Nested(ReceiptSchema)
     results = fields.Nested(ResultsSchema)
+    people = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "办件中出现的人员姓名，按登录名：受理人、办理人、认领人、决定人"})
 
 
 class PageSchema(Schema):

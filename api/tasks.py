@@ -43,9 +43,11 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/tasks", description="待办�
 _STATES = {"open": ("ready", "claimed")}
 
 
-def _answer(applied: Applied) -> tuple[dict[str, Any], int]:
+def _answer(applied: Applied, named: bool = False) -> tuple[dict[str, Any], int]:
+    """``named``: with the assignee's name (a read more, for the reassignment the page reports)."""
     task = applied.task or views.get_task(ctx(), applied.resource_id, current_principal())
-    return task_view(task, ctx()), applied.status_code
+    names = views.people_names(ctx(), {task.assignee or ""}) if named else None
+    return task_view(task, ctx(), names), applied.status_code
 
 
 _COMPLETED = CompletedTaskSchema()
@@ -72,7 +74,8 @@ class Tasks(MethodView):
             case_ref=args.get("case"), assignee=args.get("assignee"), colour=args.get("colour"),
             bundle_code=args.get("bundle"), claim=Claim(args["claim"]), paused=args.get("paused"), sort=args["sort"],
             descending=args["order"] == "desc", page=args["page"], per_page=args["per_page"]), ctx())
-        return {"items": [task_view(t, ctx()) for t in page.items], "total": page.total, "page": page.page,
+        names = views.people_names(ctx(), {login for t in page.items for login in (t.assignee, t.completed_by) if login})
+        return {"items": [task_view(t, ctx(), names) for t in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 
 
@@ -81,7 +84,8 @@ class TaskById(MethodView):
     @blp.response(200, TaskSchema)
     def get(self, task_id: str) -> dict[str, Any]:
         """One task of your department"""
-        return task_view(views.get_task(ctx(), task_id, current_principal()), ctx())
+        task = views.get_task(ctx(), task_id, current_principal())
+        return task_view(task, ctx(), views.people_names(ctx(), {task.assignee or "", task.completed_by or ""}))
 
 
 @blp.route("/<string:task_id>/claim")
@@ -115,7 +119,8 @@ class TaskAssign(MethodView):
     @blp.response(200, TaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> tuple[dict[str, Any], int]:
         """A department head assigns an open task to a reviewer of the department (改派)"""
-        return _answer(assign_task(AssignTask(task_id, body["assignee"], current_actor(), request_key(body)), ctx()))
+        return _answer(assign_task(AssignTask(task_id, body["assignee"], current_actor(), request_key(body)), ctx()),
+                       named=True)
 
 
 @blp.route("/<string:task_id>/pause")

@@ -125,7 +125,7 @@ def resolve_materials(named: list[str], known: Mapping[str, str], field_name: st
         elif key not in keys:
             keys.append(key)
     if unknown:
-        choices = "；".join(f"{key}（{name}）" for key, name in known.items())
+        choices = "、".join(known.values())  # by name: the person reads materials, not their keys
         raise InvalidInput(
             f"not materials of this item: {', '.join(unknown)}; choose among {', '.join(known)}",
             f"以下不是本事项的申请材料：{'、'.join(unknown)}",
@@ -230,10 +230,12 @@ def supply_correction(
         supplied = resolve_materials(supplied, known_materials, "supplied")
     missing = [m for m in requested if m not in supplied]
     if missing:
+        # Named as the catalogue names them; a key only for a material it no longer knows.
+        names = [(known_materials or {}).get(m, m) for m in missing]
         raise InvalidInput(
             f"the correction asked for {', '.join(missing)}, which were not supplied",
-            f"补正通知要求的材料尚未提交：{'、'.join(missing)}",
-            {"supplied": [f"缺少：{m}" for m in missing]},
+            f"补正通知要求的材料尚未提交：{'、'.join(names)}",
+            {"supplied": [f"缺少：{name}" for name in names]},
         )
     data = {"item": item_code, "supplied": supplied, "comment": _text(payload, "comment") or None}
     update = {"corrections": {item_code: {"supplied": supplied, "recorded_by": actor.user,

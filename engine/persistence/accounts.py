@@ -27,6 +27,13 @@ class UserRepository:
         row = self.conn.execute(select(t.users).where(t.users.c.login == login)).first()
         return record_of(UserRecord, row) if row else None
 
+    def names(self, logins: set[str]) -> dict[str, str]:
+        """Display names by login, for the logins that are users (one query)."""
+        if not logins:
+            return {}
+        query = select(t.users.c.login, t.users.c.name).where(t.users.c.login.in_(sorted(logins)))
+        return {row.login: row.name for row in self.conn.execute(query)}
+
     def all(self, department: str | None = None) -> list[UserRecord]:
         query = select(t.users).order_by(t.users.c.department, t.users.c.login)
         if department is not None:
@@ -153,9 +160,12 @@ class AuditRepository:
         self.conn.execute(update(t.chain_heads).where(t.chain_heads.c.stream == self.STREAM)
                           .values(seq=event.seq, hash=event.hash))
 
-    def all(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEventRecord]:
-        rows = self.conn.execute(select(t.audit_events).where(t.audit_events.c.seq > after_seq)
-                                 .order_by(t.audit_events.c.seq).limit(limit))
+    def all(self, after_seq: int = 0, limit: int = 1000, before_seq: int | None = None) -> list[AuditEventRecord]:
+        """Oldest first from ``after_seq``; with ``before_seq``, the newest before it, newest first."""
+        seq = t.audit_events.c.seq
+        query = select(t.audit_events).where(seq > after_seq)
+        query = query.order_by(seq) if before_seq is None else query.where(seq < before_seq).order_by(seq.desc())
+        rows = self.conn.execute(query.limit(limit))
         return [record_of(AuditEventRecord, r) for r in rows]
 
     def stored_head(self) -> tuple[int, str]:

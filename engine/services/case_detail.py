@@ -22,6 +22,9 @@ class CaseDetail:
     events: list[EventRecord]
     personal_data: bool = False
     """Whether the viewer may see the applicant's full identifiers."""
+    names: dict[str, str] | None = None
+    """People's display names by login: whoever accepted the case, acted in its timeline, decided an
+    item, holds or completed a task."""
 
 
 def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal,
@@ -38,8 +41,11 @@ def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Princi
     order = {item.code: n for n, item in enumerate(bundle.items)}
     items.sort(key=lambda i: order.get(i.item_code, 99))
     # Both include this transaction's own changes; a case created or closed in it is not read again.
-    return CaseDetail(case, bundle, items, uow.tasks.of_case(case.id), uow.events.for_case(case.id),
-                      viewer.sees_personal_data(departments))
+    events, tasks = uow.events.for_case(case.id), uow.tasks.of_case(case.id)
+    logins = {case.accepted_by, *(e.actor_user for e in events), *(i.decided_by for i in items),
+              *(t.assignee for t in tasks), *(t.completed_by for t in tasks)}
+    names = uow.users.names({login for login in logins if login and login != "system"})
+    return CaseDetail(case, bundle, items, tasks, events, viewer.sees_personal_data(departments), names)
 
 
 def detail_after_change(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal | None) -> CaseDetail | None:

@@ -15,6 +15,7 @@ from engine.domain.model import Actor
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.catalogue import dictionary_kind
+from engine.services.catalogue_messages import bundle_problems_zh, forms_message_zh
 from engine.services.context import ServiceContext
 from engine.services.progress import flow_of
 from engine.services.transactions import in_transaction
@@ -49,7 +50,7 @@ def _definition_problems(definition: dict[str, Any], dictionaries: dict[str, dic
             build_unified_form(definition["items"], dictionaries["field"])
             build_checklist(definition["items"], dictionaries["material"])
         except ValueError as err:
-            found["items"] = [str(err)]
+            found["items"] = [forms_message_zh(err)]
     return found
 
 
@@ -59,13 +60,15 @@ def _dictionaries(uow: SqlAlchemyUnitOfWork) -> dict[str, dict[str, Any]]:
 
 def _bundles_still_build(uow: SqlAlchemyUnitOfWork, dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
     return {f"{row.code}.{path}": messages for row in uow.flows.bundles()
-            for path, messages in _definition_problems(row.definition, dictionaries).items()}
+            for path, messages in bundle_problems_zh(_definition_problems(row.definition, dictionaries),
+                                                     row.definition, row.name).items()}
 
 
 def put_catalogue_entry(cmd: PutCatalogueEntry, ctx: ServiceContext) -> dict[str, Any]:
     kind = dictionary_kind(cmd.kind)
     if not _KEY.match(cmd.key):
-        raise InvalidInput("keys are snake_case", "编码须为小写字母开头的 snake_case", {"key": ["编码格式不正确"]})
+        raise InvalidInput("keys are snake_case", "编码须以小写字母开头，只含小写字母、数字和下划线，2 至 64 个字符",
+                           {"key": ["编码须以小写字母开头，只含小写字母、数字和下划线"]})
 
     def work(uow: SqlAlchemyUnitOfWork) -> dict[str, Any]:
         dictionaries = _dictionaries(uow)
@@ -108,7 +111,7 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
             if number_format is not None:
                 return {"number_format": [number_format]}
     except ValueError as err:
-        return {"definition": [str(err)]}
+        return {"definition": [forms_message_zh(err)]}
     return {}
 
 
@@ -134,7 +137,8 @@ def put_bundle_definition(cmd: PutBundleDefinition, ctx: ServiceContext) -> dict
                 errors["items"] = [f"事项须与已部署流程的审批任务一致（流程中：{'、'.join(sorted(map(str, in_flow)))}）"
                                    "；增减事项请上传新的流程版本"]
         if errors:
-            raise InvalidInput("the bundle definition is invalid", "一件事定义有误，请按字段提示修改", errors)
+            raise InvalidInput("the bundle definition is invalid", "一件事定义有误，请按字段提示修改",
+                               bundle_problems_zh(errors, cmd.definition))
         now = ctx.clock()
         before = row.definition
         row.name, row.definition = str(cmd.definition["name"]), cmd.definition

@@ -109,10 +109,12 @@ def savings_filter(query: ReportQuery, bundles: Mapping[str, Bundle]) -> Savings
     if query.bundle is not None and query.bundle not in bundles:
         raise NotFound(f"no bundle {query.bundle!r}", f"没有编码为 {query.bundle} 的一件事")
     if query.department is not None:
-        known = sorted({item.department for b in bundles.values() for item in b.items})
+        # The choices by name: the person reads departments, not their codes.
+        known = {item.department: b.department_name(item.department) for b in bundles.values() for item in b.items}
         if query.department not in known:
-            raise InvalidInput(f"no department {query.department!r}; known: {', '.join(known)}",
-                               f"没有部门代码 {query.department}", {"department": [f"可选：{'、'.join(known)}"]})
+            names = "、".join(known[code] for code in sorted(known))
+            raise InvalidInput(f"no department {query.department!r}; known: {', '.join(sorted(known))}",
+                               f"没有这个部门：{query.department}", {"department": [f"可选的部门：{names}"]})
     if query.day_from and query.day_to and query.day_from > query.day_to:
         raise InvalidInput("from must not be later than to", "起始日期不能晚于截止日期",
                            {"from": ["不能晚于截止日期"], "to": ["不能早于起始日期"]})

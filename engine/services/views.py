@@ -62,6 +62,15 @@ def list_tasks(ctx: ServiceContext, viewer: Principal, department: str | None, s
         return found
 
 
+def people_names(ctx: ServiceContext, logins: set[str]) -> dict[str, str]:
+    """Display names by login, for showing people by name where records hold their logins."""
+    wanted = {login for login in logins if login and login != "system"}
+    if not wanted:
+        return {}
+    with ctx.uow(False) as uow:
+        return uow.users.names(wanted)
+
+
 def list_bundles(ctx: ServiceContext) -> list[BundleView]:
     with ctx.uow(False) as uow:
         return [BundleView(row, bundle_from_dict(row.definition), uow.flows.versions(row.code))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 
 from engine.domain.flow_problems import FlowProblem, FlowRule, quoted
+from engine.workflow.element_kinds import element_kind_zh
 from engine.workflow.flow_model import CONTAINER_TYPES, FlowModel, Node
 
 PARALLEL_STEP_BUDGET = 250_000
@@ -97,7 +98,7 @@ def graph_problems(model: FlowModel, process_ids: Collection[str]) -> list[FlowP
                 and source.type not in _CONDITIONAL_SOURCES:
             problems.append(FlowProblem.warning(
                 FlowRule.CONDITION_IGNORED, flow.id, flow.line,
-                f"条件只在排他网关或包容网关之后起作用；从 {source.type} 出发的顺序流上的条件会被忽略",
+                f"条件只在排他网关或包容网关之后起作用；从{element_kind_zh(source.type)}出发的顺序流上的条件会被忽略",
                 f"conditions only count after an exclusive or inclusive gateway; on a flow out of a "
                 f"{source.type} the condition is ignored"))
     return problems
@@ -106,7 +107,8 @@ def graph_problems(model: FlowModel, process_ids: Collection[str]) -> list[FlowP
 def _label(node: Node, english: bool = False) -> str:
     if english:
         return f"{node.type} {quoted(node.name)}" if node.name else node.type
-    return f"元素 {quoted(node.name)}（{node.type}）" if node.name else f"元素（{node.type}）"
+    kind = element_kind_zh(node.type)
+    return f"{kind} {quoted(node.name)}" if node.name else f"未命名的{kind}"
 
 
 def _needs_way_out(model: FlowModel, node: Node, ad_hoc: set[str]) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.domain.flow_problems import FlowProblem, FlowReport, FlowRule, listed, ordered, quoted
 from engine.domain.model import WINDOW, TaskKind
+from engine.workflow.element_kinds import element_kind_zh
 from engine.workflow.flow_bounds import bound_problems
 from engine.workflow.flow_expressions import expression_problems
 from engine.workflow.flow_graph import graph_problems, reference_problems
@@ -146,7 +147,7 @@ def convention_problems(model: FlowModel, scope: Collection[str], bundle: Mappin
     for node in nodes:
         if node.kind is not None and node.type != "userTask":
             problems.append(FlowProblem.warning(
-                FlowRule.KIND_IGNORED, node.id, node.line, f"只有用户任务的 kind 属性起作用，{node.type} 上的会被忽略",
+                FlowRule.KIND_IGNORED, node.id, node.line, f"只有用户任务的 kind 属性起作用，{element_kind_zh(node.type)}上的会被忽略",
                 f"only a user task's kind property counts; on a {node.type} it is ignored"))
     for task in tasks:
         problems.extend(_task_problems(task, bool(lanes)))

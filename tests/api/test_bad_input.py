@@ -159,7 +159,7 @@ def test_a_correction_names_materials_of_the_item(client: Any) -> None:
     error = assert_error(complete(client, fire, {"decision": "correct", "materials": ["平面图", "sign_design"]},
                                   REVIEWERS["xf"]), 422)
     assert "平面图" in error["message"] and "sign_design" in error["message"]
-    assert any("fire_safety_commitment" in m for m in error["errors"]["materials"])
+    assert any("消防安全告知承诺书" in m for m in error["errors"]["materials"])  # by name (issue 22, item 5)
     assert snapshot(client) == before
 
 
