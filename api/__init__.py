@@ -17,6 +17,7 @@ from api import (
     auth,
     bundles,
     case_comments,
+    case_diagram,
     cases,
     catalogue,
     flow_editing,
@@ -129,6 +130,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(incidents.blp)
     api.register_blueprint(saved_filters.blp)
     api.register_blueprint(reports.case_blp)
+    api.register_blueprint(case_diagram.blp)
     api.register_blueprint(reports.blp)
     api.register_blueprint(case_comments.blp)
     api.register_blueprint(case_comments.mentions_blp)

@@ -72,6 +72,8 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("cases.CaseMaterials", "POST"): P.CASE_MATERIALS,
     # A case's savings: whoever sees the case (views check the department, as for the case itself).
     ("case_savings.CaseSavings", "GET"): P.CASE_READ,
+    # A case on its diagram: whoever sees the case (the view checks the department, as for the case).
+    ("case_diagram.CaseDiagramView", "GET"): P.CASE_READ,
     # 部门会商: whoever sees the case reads its comments (the service checks the department, as for the
     # case); writing is work on the case: the window, the case's departments; a supervisor reads only.
     ("case_comments.CaseCommentList", "GET"): P.CASE_READ,

@@ -81,6 +81,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/cases/<string:ref>/comments", CASE_READERS),
     ("POST", "/api/cases/<string:ref>/comments", {"clerk", "scjg", "xf", "scjg.head"}),
     ("GET", "/api/comments/mentions", CASE_READERS),
+    ("GET", "/api/cases/<string:ref>/diagram", CASE_READERS),
     ("GET", "/api/tasks", CASE_READERS),
     # The task below belongs to 市场监管 (scjg): the window and 消防 may not see or work it.
     ("GET", "/api/tasks/<string:task_id>", SCJG_WORKERS | {"supervisor"}),
