@@ -32,6 +32,11 @@ class BadCreditSchema(Schema):
                            metadata={"description": "来源，如 信用中国、虚假承诺核查"})
 
 
+class LiftArgsSchema(Schema):
+    reason = fields.String(validate=validate.Length(max=500),
+                           metadata={"description": "信用修复的依据（记入审计事件）"})
+
+
 def _holder(holder: HolderRecord | None) -> dict[str, Any] | None:
     if holder is None:
         return None
@@ -87,7 +92,8 @@ class ApplicantCredit(MethodView):
         """List the applicant as having a bad credit record: no 容缺受理 until it is lifted"""
         return _credit(list_bad_credit(ListBadCredit(ref, body["reason"], body["source"], current_actor()), ctx()))
 
+    @blp.arguments(LiftArgsSchema(), location="query")
     @blp.response(200)
-    def delete(self, ref: str) -> dict[str, int]:
-        """Lift the applicant's bad credit records in force (信用修复)"""
-        return {"lifted": lift_bad_credit(LiftBadCredit(ref, current_actor()), ctx())}
+    def delete(self, args: dict[str, Any], ref: str) -> dict[str, int]:
+        """Lift the applicant's bad credit records in force (信用修复), with the reason if given"""
+        return {"lifted": lift_bad_credit(LiftBadCredit(ref, current_actor(), args.get("reason", "")), ctx())}

@@ -163,5 +163,6 @@ class AuditEvents(MethodView):
     @audit_blp.arguments(AuditEventArgsSchema(), location="query")
     @audit_blp.response(200, AuditEventSchema(many=True))
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
-        """Account and administration events (logins, users), oldest first"""
-        return [audit_event_view(e) for e in audit.list_audit_events(ctx(), args["after"], args["limit"])]
+        """Account and administration events (logins, users), oldest first; with ``before``, newest first"""
+        found = audit.list_audit_events(ctx(), args["after"], args["limit"], args.get("before"))
+        return [audit_event_view(e) for e in found]

@@ -23,6 +23,8 @@ from api.errors import http_error_response
 STATIC = Path(__file__).resolve().parent / "static"
 MODELER_BUNDLE = STATIC / "build" / "bpmn-js" / "bpmn-modeler.production.min.js"
 """Copied from the bpmn-js package by ``make web`` (``frontend/build.mjs``)."""
+VIEWER_BUNDLE = STATIC / "build" / "bpmn-js" / "bpmn-navigated-viewer.production.min.js"
+"""The read-only viewer of the case page's diagram, copied by the same build."""
 
 CASE_READERS = ("clerk", "reviewer", "head", "supervisor")
 
@@ -54,10 +56,14 @@ PAGES: tuple[Page, ...] = (
     Page("dashboard", "/dashboard", "成效看板", ("supervisor", "admin"), "成效看板"),
     Page("flows", "/admin/flows", "流程管理", ("admin",), "流程管理"),
     Page("modeler", "/admin/flows/<string:code>/modeler", "流程建模", ("admin",)),
+    Page("flow_migration", "/admin/flows/<string:code>/migration", "在办办件迁移", ("admin",)),
+    Page("flow_dry_run", "/admin/flows/<string:code>/dry-run", "流程试运行", ("admin",)),
     Page("catalogue", "/admin/catalogue", "目录管理", ("admin",), "目录管理"),
     Page("users", "/admin/users", "用户管理", ("admin",), "用户管理"),
     Page("calendar", "/admin/calendar", "工作日历", ("admin",), "工作日历"),
     Page("incidents", "/admin/incidents", "流程异常", ("admin",), "流程异常"),
+    Page("audit", "/admin/audit", "审计记录", ("admin",), "审计记录"),
+    Page("credit", "/admin/credit", "失信记录", ("admin",), "失信记录"),
 )
 
 web = Blueprint("web", __name__, url_prefix="/app", template_folder="templates", static_folder="static")
@@ -71,6 +77,8 @@ def _nav() -> list[dict[str, Any]]:
 def _view(page: Page) -> Callable[..., str]:
     def view(**params: str) -> str:
         extra = {"modeler_built": MODELER_BUNDLE.exists()} if page.name == "modeler" else {}
+        if page.name == "case":
+            extra = {"viewer_built": VIEWER_BUNDLE.exists()}
         return render_template(f"{page.name}.html", page=page, params=params, nav=_nav(), **extra)
 
     view.__name__ = page.name

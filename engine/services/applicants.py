@@ -77,6 +77,8 @@ def list_bad_credit(cmd: ListBadCredit, ctx: ServiceContext) -> CreditRecord:
 class LiftBadCredit:
     ref: str
     actor: Actor
+    reason: str = ""
+    """Why (信用修复的依据); kept in the BadCreditLifted audit event."""
 
 
 def lift_bad_credit(cmd: LiftBadCredit, ctx: ServiceContext) -> int:
@@ -88,7 +90,10 @@ def lift_bad_credit(cmd: LiftBadCredit, ctx: ServiceContext) -> int:
         lifted = uow.credit.lift(ref, cmd.actor.user, now)
         if lifted == 0:
             raise NotFound(f"{ref} has no bad credit record in force", f"{ref} 没有在列的失信记录")
-        record_audit(uow, "BadCreditLifted", cmd.actor, ref, {"records": lifted}, now)
+        data: dict[str, object] = {"records": lifted}
+        if cmd.reason.strip():
+            data["reason"] = cmd.reason.strip()
+        record_audit(uow, "BadCreditLifted", cmd.actor, ref, data, now)
         return lifted
 
     return in_transaction(ctx, work)

@@ -179,6 +179,8 @@ def _group(rows: Iterator[tuple[int, str, Any]]) -> Iterator[tuple[int, str, lis
         yield key[0], key[1], current
 
 
-def list_audit_events(ctx: ServiceContext, after_seq: int, limit: int) -> list[AuditEventRecord]:
+def list_audit_events(ctx: ServiceContext, after_seq: int, limit: int,
+                      before_seq: int | None = None) -> list[AuditEventRecord]:
+    """Oldest first after ``after_seq``; given ``before_seq``, the newest before it, newest first."""
     with ctx.uow(False) as uow:
-        return uow.audit.all(after_seq=after_seq, limit=limit)
+        return uow.audit.all(after_seq=after_seq, limit=limit, before_seq=before_seq)

@@ -21,7 +21,8 @@ EXTRA_PAGES: dict[str, list[str]] = {
     "scjg.reviewer": ["/app/"],
     "scjg.head": ["/app/", "/app/cases/{case}"],
     "supervisor": ["/app/"],
-    "admin": ["/app/", "/app/admin/incidents"],
+    "admin": ["/app/", "/app/admin/incidents", "/app/admin/flows/restaurant/migration",
+              "/app/admin/flows/restaurant/dry-run", "/app/admin/audit", "/app/admin/credit"],
 }
 
 

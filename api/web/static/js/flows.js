@@ -15,13 +15,16 @@ OneThing.start(async () => {
       h("h2", {}, b.name, " ", h("span", { class: "muted" }, b.code)),
       h("p", {}, `新办件使用第 ${b.deployed_version ?? "—"} 版；${b.items.length} 个事项：${b.items.map((i) => i.name).join("、")}`),
       h("div", { class: "actions" },
-        h("a", { class: "button primary", href: `/app/admin/flows/${encodeURIComponent(b.code)}/modeler` }, "在建模器中编辑")),
+        h("a", { class: "button primary", href: `/app/admin/flows/${encodeURIComponent(b.code)}/modeler` }, "在建模器中编辑"),
+        h("a", { class: "button", href: `/app/admin/flows/${encodeURIComponent(b.code)}/dry-run` }, "试运行"),
+        h("a", { class: "button", href: `/app/admin/flows/${encodeURIComponent(b.code)}/migration` }, "在办办件迁移")),
       table(["版本", "来源", "创建时间", "部署时间", "", ""], b.versions.slice().reverse().map((v) => [
         `第 ${v.version} 版`, SOURCE[v.source] || v.source, formatDateTime(v.created_at), formatDateTime(v.deployed_at),
         v.current ? badge("新办件使用中", "green") : h("button", { type: "button", onclick: (e) => deploy(e.target, b, v) }, "部署此版本"),
         h("span", {}, h("a", { href: `/app/admin/flows/${encodeURIComponent(b.code)}/modeler?version=${v.version}` }, "打开"),
-          " ", v.current ? null : h("button", { type: "button", class: "link", onclick: (e) => diff(e.target, b, v) }, "与使用中版本比较")),
+          " ", v.current ? null : h("button", { type: "button", class: "link", onclick: (e) => diff(e.target, b, b.deployed_version, v.version) }, "与使用中版本比较")),
       ])),
+      compareForm(b),
       h("div", { class: "diff" }))));
   }
 
@@ -33,13 +36,36 @@ OneThing.start(async () => {
     });
   }
 
-  function diff(button, bundle, version) {
+  /* Two versions chosen side by side, compared on demand. */
+  function compareForm(bundle) {
+    const choices = (selected) => bundle.versions.map((v) => h("option", { value: v.version, selected: v.version === selected }, `第 ${v.version} 版`));
+    const last = bundle.versions.length ? bundle.versions[bundle.versions.length - 1].version : null;
+    const from = h("select", { name: "from", "aria-label": "比较的原版本" }, choices(bundle.deployed_version ?? last));
+    const to = h("select", { name: "to", "aria-label": "比较的新版本" }, choices(last));
+    return h("div", { class: "row compare" },
+      h("div", { class: "field" }, h("label", {}, "版本比较：从"), from),
+      h("div", { class: "field" }, h("label", {}, "到"), to),
+      h("div", { class: "field" }, h("button", { type: "button", onclick: (e) => diff(e.target, bundle, Number(from.value), Number(to.value)) }, "比较")));
+  }
+
+  function diff(button, bundle, fromVersion, toVersion) {
     busy(button, async () => {
-      const d = await api("GET", `/api/flows/${encodeURIComponent(bundle.code)}/diff?from=${bundle.deployed_version}&to=${version.version}`);
+      const d = await api("GET", `/api/flows/${encodeURIComponent(bundle.code)}/diff?from=${fromVersion}&to=${toVersion}`);
+      const names = FlowNames.namesOf(bundle);
+      const elements = d.elements || {};
+      const row = (what, id, detail) => {
+        const info = elements[id];
+        return [what, FlowNames.label(id, elements, names), FlowNames.kindOf(info), FlowNames.department(info, names) || "—", detail];
+      };
+      const rows = [
+        ...d.added.map((id) => row(h("span", { class: "badge green" }, "新增"), id, "—")),
+        ...d.removed.map((id) => row(h("span", { class: "badge red" }, "删除"), id, "—")),
+        ...d.changed.map((c) => row(h("span", { class: "badge" }, "修改"), c.element_id, c.aspects.map((a) => FlowNames.aspectText(c, a, names)).join("；"))),
+      ];
       const box = document.querySelector(`section[data-bundle="${CSS.escape(bundle.code)}"] .diff`);
       fill(box, h("h3", {}, `第 ${d.from} 版 → 第 ${d.to} 版的变化`),
-        h("p", {}, `新增：${d.added.join("、") || "无"}`), h("p", {}, `删除：${d.removed.join("、") || "无"}`),
-        h("p", {}, `修改：${d.changed.map((c) => `${c.element_id}（${c.aspects.join("、")}）`).join("；") || "无"}`));
+        h("p", { class: "muted" }, `新增 ${d.added.length} 处，删除 ${d.removed.length} 处，修改 ${d.changed.length} 处。`),
+        table(["变化", "元素", "类别", "部门", "修改内容"], rows, "两个版本的流程相同"));
     });
   }
 
