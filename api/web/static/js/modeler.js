@@ -14,18 +14,25 @@ OneThing.start(async () => {
     return; // the page says how to build the modeler
   }
 
-  const modeler = new BpmnJS({ container: "#canvas", additionalModules: [ModelerZh.module] });
+  const modeler = new BpmnJS({ container: "#canvas", additionalModules: [ModelerZh.module, ModelerModules.module],
+    moddleExtensions: ModelerModules.moddleExtensions });
   window.onethingModeler = modeler; // for the browser tests and for the console
   const canvas = modeler.get("canvas");
   const overlays = modeler.get("overlays");
   const registry = modeler.get("elementRegistry");
   const modeling = modeler.get("modeling");
   const state = { versions: null, loaded: null, saved: null, marked: [], dirty: false, selected: null };
+  const props = ModelerProps.attach(modeler, { api, h, fill, flash });
 
   async function loadVersions() {
     state.versions = await api("GET", `/api/flows/${encodeURIComponent(code)}/versions`);
     const bundles = await api("GET", "/api/bundles");
     const bundle = bundles.find((b) => b.code === code);
+    if (!state.choicesSet) {
+      const departments = await api("GET", "/api/flows/departments");
+      props.setChoices({ items: bundle ? bundle.items : [], departments: departments.items });
+      state.choicesSet = true;
+    }
     fill("#modeler-title", `流程建模：${bundle ? bundle.name : code}`);
     document.title = `流程建模：${bundle ? bundle.name : code} · 一件事综合服务工作台`;
     fill(select, state.versions.versions.slice().reverse().map((v) => h("option", { value: v.version },
@@ -51,7 +58,7 @@ OneThing.start(async () => {
     } catch (err) {
       throw new OneThing.ApiError(422, { message_zh: `第 ${number} 版流程图无法在建模器中显示：${err.message}` });
     }
-    canvas.zoom("fit-viewport");
+    fitBesidePalette();
     state.loaded = number;
     state.dirty = false;
     select.value = String(number);
@@ -59,6 +66,29 @@ OneThing.start(async () => {
     fill("#problems", h("p", { class: "muted" }, "保存时检查流程：错误会阻止保存，提示不影响部署。"));
     showSelection(null);
     updateButtons();
+  }
+
+  /* Fits the diagram into the part of the canvas the palette leaves free (the palette floats over the
+     canvas's left edge: a plain fit-viewport puts the first lanes under it). */
+  function fitBesidePalette() {
+    canvas.zoom("fit-viewport");
+    const palette = document.querySelector("#canvas .djs-palette");
+    const { inner, outer } = canvas.viewbox();
+    if (!palette || !inner.width || !inner.height) return;
+    const margin = 16;
+    const left = palette.getBoundingClientRect().right - document.getElementById("canvas").getBoundingClientRect().left + margin;
+    const scale = Math.min(1, (outer.width - left - margin) / inner.width, (outer.height - 2 * margin) / inner.height);
+    if (scale <= 0) return;
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - (outer.height / scale - inner.height) / 2,
+      width: outer.width / scale, height: outer.height / scale });
+  }
+
+  function labelOf(id) {
+    const element = id && registry.get(id);
+    const bo = element && element.businessObject;
+    if (!bo) return id;
+    if (element.type === "bpmn:Lane") return modeler.get("laneNames").nameOf(bo.name) || bo.name || "未命名泳道";
+    return bo.name || ModelerZh.translate(typeName(element.type));
   }
 
   function clearProblems() {
@@ -95,7 +125,7 @@ OneThing.start(async () => {
     fill("#problems", h("ul", {}, problems.map((p) => h("li", {
       class: `${p.severity === "error" ? "error" : "warning"}-item`, dataset: { element: p.element_id || "" },
       onclick: () => focusElement(p.element_id),
-    }, p.severity === "error" ? "错误" : "提示", p.element_id ? `（${p.element_id}）` : "", `：${p.message_zh}`))));
+    }, p.severity === "error" ? "错误" : "提示", p.element_id ? `（${labelOf(p.element_id)}）` : "", `：${p.message_zh}`))));
   }
 
   function focusElement(id) {
@@ -114,11 +144,17 @@ OneThing.start(async () => {
 
   function showSelection(element) {
     state.selected = element;
-    const named = element && element.businessObject && element.type !== "label";
+    const chosen = element && element.businessObject && element.type !== "label" ? element : null;
+    const named = chosen && chosen.type !== "bpmn:Lane"; // a lane's name is its department, set in its own form
+    document.getElementById("name-field").hidden = chosen && !named;
+    document.getElementById("rename").hidden = chosen && !named;
     elementForm.name.disabled = !named;
     document.getElementById("rename").disabled = !named;
-    elementForm.name.value = named ? element.businessObject.name || "" : "";
-    fill("#element-info", named ? `${element.id}（${ModelerZh.translate(typeName(element.type))}）` : "在流程图中单击一个元素。");
+    elementForm.name.value = named ? chosen.businessObject.name || "" : "";
+    const info = document.getElementById("element-info");
+    fill(info, chosen ? `${ModelerZh.translate(typeName(chosen.type))}：${labelOf(chosen.id)}` : "在流程图中单击一个元素。");
+    info.title = chosen ? `元素标识 ${chosen.id}` : "";
+    props.show(chosen);
   }
 
   function typeName(type) {
@@ -131,6 +167,16 @@ OneThing.start(async () => {
     if (event.trigger === "clear") return; // a version was just opened
     state.dirty = true;
     updateButtons();
+    // An undo or redo may have changed what the panel shows, or removed the element.
+    showSelection(state.selected && registry.get(state.selected.id) ? registry.get(state.selected.id) : null);
+  });
+  modeler.on("onething.flowDrop.refused", (event) => {
+    flash(`不能把元素放在连线“${labelOf(event.flow.id)}”上：连线不会自动拆分（拆分会改变办件走的路径）。` +
+      "请把元素放在空白处，再用连线工具逐一连接。", "error");
+  });
+  modeler.on("onething.lane.edit", (event) => {
+    modeler.get("selection").select(event.element);
+    props.laneSelect.focus();
   });
   window.addEventListener("beforeunload", (event) => {
     if (state.dirty) event.preventDefault();
