@@ -23,6 +23,7 @@ const CaseBits = (() => {
     return (catalogue && catalogue.fields[key] && catalogue.fields[key].label) || key;
   }
 
+  }
   function show(value) {
     if (value === true) return "是";
     if (value === false) return "否";
@@ -132,6 +133,14 @@ const CaseBits = (() => {
     return d.from ? `由 ${d.from_name || d.from} 改派给 ${to}` : `指派给 ${to}`;
   }
 
+  /* 会商意见: the text, the comment it answers (by its author) and the departments asked to read it. */
+  function commentText(d, c) {
+    const answered = d.reply_to && c.timeline.find((x) => x.seq === d.reply_to);
+    const to = answered ? `回复${(answered.data && answered.data.author_name) || "会商意见"}：` : "";
+    const asked = Array.isArray(d.mention) && d.mention.length
+      ? `（提请${d.mention.map((m) => departmentName(m, departmentsOf(c))).join("、")}阅看）` : "";
+    return `${to}${d.text || ""}${asked}`;
+  }
   function eventText(e, c) {
     const d = e.data || {};
     const parts = [];
@@ -149,6 +158,7 @@ const CaseBits = (() => {
     if (d.licence_number) parts.push(`证照编号 ${d.licence_number}`);
     if (d.rating_label) parts.push(`评价：${d.rating_label}`);
     if (d.procedure) parts.push(labels.procedure[d.procedure] || d.procedure);
+    if (e.type === "CommentAdded") parts.push(commentText(d, c));
     if (d.colour) parts.push(labels.colour[d.colour] || d.colour);
     return parts.join("，");
   }

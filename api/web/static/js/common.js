@@ -50,6 +50,7 @@ const OneThing = (() => {
       ClockPaused: "特别程序开始（暂停计时）", ClockResumed: "特别程序结束（恢复计时）", DeadlineExtended: "延长时限",
       DeadlineColourChanged: "时限预警变化", TimerFired: "定时事件", ELicencesIssued: "电子证照入库",
       ResultsReady: "全部办结，待出件", ResultsHandedOver: "统一出件", CaseClosed: "办结", CaseTerminated: "办件终止",
+      CommentAdded: "会商意见",
     },
   };
 
