@@ -23,7 +23,6 @@ const CaseBits = (() => {
     return (catalogue && catalogue.fields[key] && catalogue.fields[key].label) || key;
   }
 
-  }
   function show(value) {
     if (value === true) return "是";
     if (value === false) return "否";
@@ -141,6 +140,7 @@ const CaseBits = (() => {
       ? `（提请${d.mention.map((m) => departmentName(m, departmentsOf(c))).join("、")}阅看）` : "";
     return `${to}${d.text || ""}${asked}`;
   }
+
   function eventText(e, c) {
     const d = e.data || {};
     const parts = [];
