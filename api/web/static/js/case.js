@@ -10,6 +10,7 @@ OneThing.start(async (user) => {
   async function load() {
     const c = await api("GET", `/api/cases/${encodeURIComponent(ref)}`);
     render(c);
+    CaseDiagram.show(ref); // not awaited: the diagram says its own errors in its own section
     return c;
   }
 
