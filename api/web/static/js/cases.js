@@ -1,10 +1,16 @@
-/* 办件查询: one box for a case number, an applicant's name, ID number or phone, plus status, bundle and
-   acceptance dates (a department finds only the cases it has items in; a supervisor only by number or
-   date). Every answer ends in a list, "未找到符合条件的办件" or a Chinese error: never a lasting "正在加载…". */
+/* 办件查询: one box for a case number, an applicant's name, ID number or phone, plus status, bundle,
+   department and acceptance dates, sorted by a column either way (a department finds only the cases
+   it has items in; a supervisor searches only by number or date). The conditions and the page live
+   in the address, so a link or a saved filter (常用查询) reopens the same list. Every answer ends in a
+   list, "未找到符合条件的办件" or a Chinese error: never a lasting "正在加载…". */
 "use strict";
-OneThing.start(async () => {
+OneThing.start(async (user) => {
   const { api, h, fill, labels, badge, formatDateTime, table, busy, clearFlash, clearErrors, ApiError } = OneThing;
   const form = document.getElementById("case-filter");
+  const KEYS = ["q", "status", "bundle", "department", "from", "to", "sort", "order"];
+  const DEFAULTS = { sort: "accepted_at", order: "desc" };
+  // A department's list is its own cases already; the window and supervisors may pick any department.
+  const anyDepartment = user.roles.includes("clerk") || user.roles.includes("supervisor");
   let names = {};
   let page = 1;
 
@@ -12,12 +18,32 @@ OneThing.start(async () => {
     return err instanceof ApiError ? err.message : "查询未成功，请稍后重试";
   }
 
-  async function load() {
-    const query = new URLSearchParams({ page, per_page: 50 });
-    for (const key of ["q", "status", "bundle", "from", "to"]) {
+  /* The conditions shown, as query parameters (empty ones and the defaults left out). */
+  function conditions() {
+    const query = {};
+    for (const key of KEYS) {
       const value = form[key].value.trim();
-      if (value) query.set(key, value);
+      if (value && value !== DEFAULTS[key]) query[key] = value;
     }
+    return query;
+  }
+
+  function readAddress() {
+    const params = new URLSearchParams(location.search);
+    for (const key of KEYS) form[key].value = params.get(key) || DEFAULTS[key] || "";
+    if (!anyDepartment) form.department.value = "";
+    page = Math.max(1, Number.parseInt(params.get("page"), 10) || 1);
+  }
+
+  function writeAddress() {
+    const query = conditions();
+    if (page > 1) query.page = page;
+    const next = SavedFilters.href(query);
+    if (next !== location.pathname + location.search) history.pushState(null, "", next);
+  }
+
+  async function load() {
+    const query = new URLSearchParams({ ...DEFAULTS, ...conditions(), page, per_page: 50 });
     fill("#case-list", h("p", { class: "muted" }, "正在查询…"));
     fill("#pager");
     let answer;
@@ -36,22 +62,30 @@ OneThing.start(async () => {
         formatDateTime(c.accepted_at), formatDateTime(c.closed_at),
       ]), "未找到符合条件的办件"));
     const pages = Math.max(1, Math.ceil(answer.total / answer.per_page));
-    fill("#pager", page > 1 ? h("button", { type: "button", onclick: () => { page -= 1; busy(null, load, form); } }, "上一页") : null,
+    const turn = (by) => () => { page += by; writeAddress(); busy(null, load, form); };
+    fill("#pager", page > 1 ? h("button", { type: "button", onclick: turn(-1) }, "上一页") : null,
       h("span", { class: "muted" }, `第 ${page} / ${pages} 页`),
-      page < pages ? h("button", { type: "button", onclick: () => { page += 1; busy(null, load, form); } }, "下一页") : null);
+      page < pages ? h("button", { type: "button", onclick: turn(1) }, "下一页") : null);
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     page = 1;
+    writeAddress();
     busy(form.querySelector("button[type=submit]"), load, form);
   });
+  window.addEventListener("popstate", () => { readAddress(); busy(null, load, form); });
+  document.getElementById("department-field").hidden = !anyDepartment;
   try {
     const bundles = await api("GET", "/api/bundles");
     names = Object.fromEntries(bundles.map((b) => [b.code, b.name]));
     for (const b of bundles) form.bundle.append(h("option", { value: b.code }, b.name));
+    const departments = new Map(bundles.flatMap((b) => b.items.map((i) => [i.department, i.department_name])));
+    for (const [code, name] of departments) form.department.append(h("option", { value: code }, name || code));
   } catch (err) {
-    OneThing.showError(err);  // the list still loads; only the bundle filter is missing
+    OneThing.showError(err);  // the list still loads; only the bundle and department filters are missing
   }
+  readAddress();
+  SavedFilters.mount("cases", form, conditions);
   await busy(null, load, form);
 });
