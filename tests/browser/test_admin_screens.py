@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from tests.approvals import approval
 from engine.services.accounts import DEMO_PASSWORD
+from tests.approvals import approval
 from tests.browser.conftest import LiveServer
 from tests.conftest import APPLICANT, application
 
@@ -81,7 +81,8 @@ def test_admin_previews_chooses_and_migrates_running_cases(desks: Any, live_serv
     page.click("#preview button[type=submit]")
     page.wait_for_selector(f"#cases td:has-text('{ahead}')")
     admin.settle()
-    rows = {number: page.locator("#cases tr", has=page.locator(f"a:text-is('{number}')")) for number in (first, second, ahead)}
+    rows = {number: page.locator("#cases tr", has=page.locator(f"a:text-is('{number}')"))
+            for number in (first, second, ahead)}
     assert "可迁移" in rows[first].inner_text() and "可迁移" in rows[second].inner_text()
     blocked = rows[ahead].inner_text()
     assert "不能迁移" in blocked and "已办理或正在办理的环节在目标版本中被修改或删除" in blocked, blocked
