@@ -57,6 +57,15 @@ DRAW = """() => {
   return { lane: lane.id, task: task.id, timer: timer.id };
 }""" % NEW_TASK
 
+MOVE_ONTO_FLOW = """([taskId, flowId]) => {
+  const m = window.onethingModeler, r = m.get("elementRegistry");
+  const task = r.get(taskId), flow = r.get(flowId);
+  const [a, b] = flow.waypoints, middle = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  m.get("modeling").moveElements([task], { x: middle.x - task.x - task.width / 2, y: middle.y - task.y - task.height / 2 },
+    task.parent);
+  const after = r.get(flowId);
+  return { source: after.source.id, target: after.target.id, incoming: task.incoming.map((f) => f.id) };
+}"""
 UNDO_INDEX = "() => window.onethingModeler.get('commandStack')._stackIdx"
 EXISTS = "(id) => Boolean(window.onethingModeler.get('elementRegistry').get(id))"
 BO = "([id, path]) => path.split('.').reduce((o, k) => o && o[k], window.onethingModeler.get('elementRegistry').get(id).businessObject)"
@@ -107,6 +116,13 @@ def test_admin_edits_what_the_engine_reads_in_the_properties_panel(desks: Any, l
     assert page.evaluate(UNDO_INDEX) == -1
     admin.shot("drop-on-flow-refused")
     page.keyboard.press("Escape")
+
+    # A task moved so that its centre lands on a flow moves, and the flow is not split.
+    ends = page.evaluate(MOVE_ONTO_FLOW, ["correct_yyzz", "f_join"])
+    assert ends == {"source": "join", "target": "pickup", "incoming": ["f_correct_yyzz"]}, ends
+    assert "没有拆分" in page.inner_text("#flash"), page.inner_text("#flash")
+    page.evaluate("() => window.onethingModeler.get('commandStack').undo()")
+    assert page.evaluate(UNDO_INDEX) == -1
 
     drawn = page.evaluate(DRAW)
 

@@ -171,8 +171,9 @@ OneThing.start(async () => {
     showSelection(state.selected && registry.get(state.selected.id) ? registry.get(state.selected.id) : null);
   });
   modeler.on("onething.flowDrop.refused", (event) => {
-    flash(`不能把元素放在连线“${labelOf(event.flow.id)}”上：连线不会自动拆分（拆分会改变办件走的路径）。` +
-      "请把元素放在空白处，再用连线工具逐一连接。", "error");
+    const flow = `连线“${labelOf(event.flow.id)}”`;
+    flash((event.moved ? `元素已移动，但${flow}没有拆分：` : `不能把元素放在${flow}上：`) +
+      "连线不会自动拆分（拆分会改变办件走的路径）。请把元素放在空白处，再用连线工具逐一连接。", event.moved ? "info" : "error");
   });
   modeler.on("onething.lane.edit", (event) => {
     modeler.get("selection").select(event.element);
