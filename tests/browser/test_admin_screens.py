@@ -7,9 +7,11 @@ bad credit records (look up, list, lift with a reason). Real data: cases started
 from __future__ import annotations
 
 import re
+import urllib.error
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from engine.services.accounts import DEMO_PASSWORD
@@ -21,6 +23,7 @@ RESTAURANT_XML = (Path(__file__).resolve().parents[2] / "bpmn" / "restaurant" / 
 SIGN_TAG = '<bpmn:userTask id="approve_zp" name="户外招牌设施设置审批">'
 # Version 2: the sign's approval loses its name; cases that did it may not move, the others may.
 UNNAMED_SIGN = RESTAURANT_XML.replace(SIGN_TAG, '<bpmn:userTask id="approve_zp">')
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 RAW_ID = re.compile(r"approve_zp|Activity_|userTask|sequenceFlow|\bcg\b|\bscjg\b")
 
 
@@ -137,16 +140,20 @@ def test_admin_dry_runs_a_version_with_a_decision_per_item(desks: Any, live_serv
 def test_admin_verifies_the_audit_trail_and_reads_its_events(desks: Any, live_server: LiveServer) -> None:
     for _ in range(21):  # more than a page of account events
         live_server.call("POST", "/api/auth/login", {"login": "supervisor", "password": DEMO_PASSWORD})
+    with pytest.raises(urllib.error.HTTPError):
+        live_server.call("POST", "/api/auth/login", {"login": "supervisor", "password": "wrong-password-1"})
     admin = desks("admin")
     page = admin.open("/app/admin/audit")
     page.wait_for_selector("#events table")
     events = page.inner_text("#events")
     assert "第 1 页" in events and "登录" in events and "效能监督（演示）" in events, events
-    assert "supervisor" not in events
+    assert "登录失败" in events and "原因：登录名或密码错误" in events, events
+    assert not LATIN_WORD.search(events), events
     page.click("#events-next")
     page.wait_for_selector("#events :text('第 2 页')")
     admin.settle()
-    assert "登录" in page.inner_text("#events")
+    older = page.inner_text("#events")
+    assert "登录" in older and not LATIN_WORD.search(older), older
     page.click("#events-previous")
     page.wait_for_selector("#events :text('第 1 页')")
 

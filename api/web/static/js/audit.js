@@ -17,8 +17,9 @@ OneThing.start(async () => {
   const DATA_ZH = {
     reason: "事由", source: "来源", records: "记录数", version: "版本", from_version: "原版本", to_version: "新版本",
     previous: "原版本", name: "姓名", department: "部门", roles: "角色", active: "启用", revoked: "注销数", day: "日期",
-    working: "工作日", year: "年度", note: "说明", changed: "变更项",
+    working: "工作日", year: "年度", note: "说明", tokens_revoked: "注销凭证数", with_version: "随版本",
   };
+  const LOGIN_FAILED = { inactive: "账号已停用", "wrong credentials": "登录名或密码错误" };
   // The verifier names problems in English; these are its sentences, in Chinese.
   const PROBLEMS = [
     [/^expected event (\d+) here, found (\d+)$/, (m) => `此处应为第 ${m[1]} 个事件，实际为第 ${m[2]} 个（事件缺失或顺序被改动）`],
@@ -32,7 +33,11 @@ OneThing.start(async () => {
   ];
   const people = {};
   const departments = {};
-  for (const b of await api("GET", "/api/bundles")) for (const i of b.items) departments[i.department] = i.department_name;
+  const bundles = {};
+  for (const b of await api("GET", "/api/bundles")) {
+    bundles[b.code] = b.name;
+    for (const i of b.items) departments[i.department] = i.department_name;
+  }
   try {
     for (const u of await api("GET", "/api/users")) people[u.login] = u.name;
   } catch (err) {
@@ -90,8 +95,11 @@ OneThing.start(async () => {
   function subjectZh(subject) {
     const found = /^([a-z_]+):(.*)$/.exec(subject || "");
     if (found && SUBJECT_ZH[found[1]]) {
-      const rest = found[1] === "user" && people[found[2]] ? `${people[found[2]]}` : found[2];
-      return `${SUBJECT_ZH[found[1]]} ${rest}`;
+      if (found[1] === "user" && people[found[2]]) return `用户 ${people[found[2]]}`;
+      if (found[1] === "bundle" && bundles[found[2]]) return `一件事 ${bundles[found[2]]}`;
+      if (found[1] === "case") return `办件 ${found[2]}`;
+      // Other keys are codes an administrator typed (a catalogue key, a login): shown as code.
+      return h("span", {}, `${SUBJECT_ZH[found[1]]} `, h("code", {}, found[2]));
     }
     return subject || "—";
   }
@@ -106,8 +114,9 @@ OneThing.start(async () => {
     return String(value ?? "—");
   }
 
-  function details(data) {
-    const known = Object.entries(data || {}).filter(([key]) => DATA_ZH[key]);
+  function details(e) {
+    if (e.type === "LoginFailed") return `原因：${LOGIN_FAILED[e.data.reason] || "其他"}`;
+    const known = Object.entries(e.data || {}).filter(([key]) => DATA_ZH[key]);
     return known.length ? known.map(([key, value]) => `${DATA_ZH[key]}：${valueZh(value, key)}`).join("；") : "—";
   }
 
@@ -120,7 +129,7 @@ OneThing.start(async () => {
     const events = await api("GET", `/api/audit/events?before=${before}&limit=${PAGE}`);
     fill("#events", h("p", { class: "muted" }, `第 ${pages.length} 页（每页 ${PAGE} 条，最新的在前）`),
       table(["时间", "操作人", "操作", "对象", "详情"], events.map((e) => [
-        formatDateTime(e.occurred_at), who(e), EVENT_ZH[e.type] || "其他操作", subjectZh(e.subject), details(e.data),
+        formatDateTime(e.occurred_at), who(e), EVENT_ZH[e.type] || "其他操作", subjectZh(e.subject), details(e),
       ]), "没有更多记录"));
     oldest = events.length ? events[events.length - 1].seq : before;
     document.getElementById("events-next").disabled = events.length < PAGE || oldest <= 1;
