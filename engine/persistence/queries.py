@@ -9,9 +9,9 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Table, func, select
 
-from engine.domain.records import EventRecord, TaskRecord, case_id_in
+from engine.domain.records import EventRecord
 from engine.persistence import tables as t
-from engine.persistence.rows import record_of, rows_as
+from engine.persistence.rows import record_of
 
 T = TypeVar("T")
 
@@ -22,48 +22,6 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
-
-
-def list_tasks(
-    conn: Connection,
-    department: str | None,
-    states: tuple[str, ...],
-    departments: frozenset[str] | None = None,
-    case_id: int | None = None,
-    assignee: str | None = None,
-    page: int = 1,
-    per_page: int = 50,
-    colour: str | None = None,
-    case_ref: str | None = None,
-) -> Page[TaskRecord]:
-    """``case_ref``: only the tasks of the case with this id or case number (none if there is no such case)."""
-    conditions: list[ColumnElement[bool]] = [t.tasks.c.state.in_(states)]
-    if case_ref is not None:
-        conditions.append(_of_case(case_ref))
-    if colour is not None:
-        conditions.append(t.tasks.c.colour == colour)
-    if department is not None:
-        conditions.append(t.tasks.c.department == department)
-    if departments is not None:
-        conditions.append(t.tasks.c.department.in_(sorted(departments)))
-    if case_id is not None:
-        conditions.append(t.tasks.c.case_id == case_id)
-    if assignee is not None:
-        conditions.append(t.tasks.c.assignee == assignee)
-    rows = conn.execute(
-        select(t.tasks).where(*conditions)
-        .order_by(t.tasks.c.created_at, t.tasks.c.id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    total = _total(conn, t.tasks, conditions, len(rows), page, per_page)
-    return Page(rows_as(TaskRecord, rows), total, page, per_page)
-
-
-def _of_case(ref: str) -> ColumnElement[bool]:
-    case_id = case_id_in(ref)
-    if case_id is not None:
-        return t.tasks.c.case_id == case_id
-    return t.tasks.c.case_id == select(t.cases.c.id).where(t.cases.c.number == ref).scalar_subquery()
 
 
 def _total(conn: Connection, table: Table, conditions: list[ColumnElement[bool]], found: int, page: int,
