@@ -4,6 +4,7 @@ page, at most 20 per page; every refusal in Chinese and nothing stored by it."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from tests.conftest import ADMIN, CLERK, REVIEWERS, SUPERVISOR
@@ -97,3 +98,25 @@ def test_only_case_readers_keep_filters(client: Any) -> None:
     refused = save(client, ADMIN, "全部")
     assert refused.status_code == 403, refused.json
     assert client.get("/api/saved-filters?page=cases", headers=ADMIN).status_code == 403
+
+
+def test_saves_at_the_same_time_never_pass_the_limit(client: Any) -> None:
+    """The owner's row is locked while a save counts, so parallel saves cannot all see room for one more."""
+    for n in range(18):
+        assert save(client, REVIEWER, f"条件{n + 1}").status_code == 201
+    racers = 6
+    start = threading.Barrier(racers)
+    statuses: list[int] = []
+
+    def race(n: int) -> None:
+        own_client = client.application.test_client()
+        start.wait()
+        statuses.append(save(own_client, REVIEWER, f"并发{n}").status_code)
+
+    threads = [threading.Thread(target=race, args=(n,)) for n in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [201, 201] + [409] * (racers - 2)
+    assert len(names(client, REVIEWER)) == 20
