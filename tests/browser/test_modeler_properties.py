@@ -182,6 +182,11 @@ def test_admin_edits_what_the_engine_reads_in_the_properties_panel(desks: Any, l
     assert page.evaluate(BO, [drawn["lane"], "name"]) == "wj"
     assert " ".join((label.text_content() or "").split()) == "卫生健康委"
     admin.shot("lane-department")
+    # Typing over a lane's name on the diagram would invite codes: a double click opens its department instead.
+    point = page.evaluate(WHERE, drawn["lane"])
+    page.mouse.dblclick(point["x"], point["y"])
+    assert page.evaluate("() => document.activeElement.id") == "lane-department"
+    assert page.locator(".djs-direct-editing-parent").is_hidden()
 
     # The new task: a correction of the 健康证明 item, chosen from the bundle's items.
     click(page, drawn["task"])
@@ -247,3 +252,21 @@ def test_admin_edits_what_the_engine_reads_in_the_properties_panel(desks: Any, l
     assert conditions["correct_jkz"] == CONDITION
     timer = flow.spec.task_specs[drawn["timer"]].event_definition
     assert timer.expression == "working_days(5)"
+
+
+def test_the_panel_fits_a_phone(desks: Any) -> None:
+    admin = desks("admin")
+    admin.page.set_viewport_size({"width": 390, "height": 844})
+    page = admin.open("/app/admin/flows/restaurant/modeler")
+    page.wait_for_selector('#canvas [data-element-id="pickup"]')
+    palette = page.locator("#canvas .djs-palette").bounding_box()
+    diagram = page.locator("#canvas .djs-container svg .viewport").bounding_box()
+    assert palette is not None and diagram is not None
+    assert palette["x"] + palette["width"] <= diagram["x"], (palette, diagram)
+    for element_id, form in (("lane_scjg", "#lane-props"), ("approve_zp", "#task-props"),
+                              ("f_correct_zp", "#condition-props")):
+        select(page, element_id)
+        assert page.is_visible(form)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, (element_id, width)
+    admin.shot("phone-condition")
