@@ -24,6 +24,7 @@ SIGN_TAG = '<bpmn:userTask id="approve_zp" name="户外招牌设施设置审批"
 # Version 2: the sign's approval loses its name; cases that did it may not move, the others may.
 UNNAMED_SIGN = RESTAURANT_XML.replace(SIGN_TAG, '<bpmn:userTask id="approve_zp">')
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+HEALTH_TAG = '<bpmn:userTask id="approve_jkz" name="食品从业人员健康证明审批">'
 RAW_ID = re.compile(r"approve_zp|Activity_|userTask|sequenceFlow|\bcg\b|\bscjg\b")
 
 
@@ -42,7 +43,7 @@ def second_version(server: LiveServer) -> int:
     """Version 2 of the restaurant flow, uploaded once per module."""
     versions = server.call("GET", "/api/flows/restaurant/versions", login="admin")["versions"]
     if len(versions) > 1:
-        return int(versions[-1]["version"])
+        return int(versions[1]["version"])
     assert SIGN_TAG in RESTAURANT_XML
     answer = server.call("POST", "/api/flows", {"bundle": "restaurant", "xml": UNNAMED_SIGN}, login="admin")
     return int(answer["version"]["version"])
@@ -135,6 +136,21 @@ def test_admin_dry_runs_a_version_with_a_decision_per_item(desks: Any, live_serv
     corrected = page.inner_text("#outcome-steps")
     assert "补正材料" in corrected and corrected.count("准予") == approvals, corrected  # corrected, then approved
     admin.shot("dry-run")
+
+    # A version whose script result cannot be stored: the run stops at that step, said in Chinese.
+    failing = RESTAURANT_XML.replace(HEALTH_TAG, HEALTH_TAG.replace(">", "><bpmn:extensionElements><spiff:postScript>"
+                                     "z = {(1, 2): 3}</spiff:postScript></bpmn:extensionElements>", 1))
+    version = live_server.call("POST", "/api/flows", {"bundle": "restaurant", "xml": failing}, login="admin")
+    page.reload()
+    admin.settle()
+    page.select_option("#version", str(version["version"]["version"]))
+    page.click("#dry-run button[type=submit]")
+    page.wait_for_selector("#outcome-summary :text('已停止')")
+    admin.settle()
+    summary = page.inner_text("#outcome-summary")
+    assert "流程的自动步骤运行失败" in summary and "字典的键必须是文本" in summary, summary
+    assert "原因：步骤 食品从业人员健康证明审批" in summary and "approve_jkz" not in summary, summary
+    admin.shot("dry-run-stopped")
 
 
 def test_admin_verifies_the_audit_trail_and_reads_its_events(desks: Any, live_server: LiveServer) -> None:

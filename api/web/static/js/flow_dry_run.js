@@ -40,11 +40,18 @@ OneThing.start(async () => {
     return code ? (items[code] ? items[code].name : "其他事项") : "—";
   }
 
+  /* The failed step's title when the run got past it (the error names the step otherwise). */
+  function stepName(run) {
+    const step = run.steps.find((s) => s.task === run.failed_step);
+    return step ? step.title : null;
+  }
+
   function show(run) {
     document.getElementById("outcome").hidden = false;
     let state;
     if (run.finished) state = h("p", { class: "notice ok" }, badge("已办结", "green"), ` 第 ${run.version} 版流程按所选结论顺利办结，共 ${run.steps.length} 个人工步骤。`);
     else if (run.stopped) state = h("div", { class: "notice error" }, h("p", {}, badge("已停止", "red"), ` ${STOPPED[run.stopped] || "流程未能办结"}`),
+      stepName(run) ? h("p", {}, `出错步骤：${stepName(run)}`) : null,
       run.error_zh ? h("p", {}, `原因：${run.error_zh}`) : null);
     else state = h("p", { class: "notice warn" }, badge("等待中", "yellow"), " 流程尚未办结，仍有任务等待办理。");
     fill("#outcome-summary", state,
