@@ -1,7 +1,8 @@
 """部门会商 at the desks: a 市场监管 reviewer writes a comment on the task page and asks 消防 to read
-it; 消防's inbox marks the case, its reviewer reads the comment on their own task page and replies;
-the window clerk sees both, the reply under the comment, on the case page and in its timeline; a
-supervisor reads without a form; at 390 px the section fits the screen. Screenshots of each step."""
+it; 消防's inbox marks the case, its reviewer reads the comment on their own task page and replies,
+asking the window; the window's desk names the case, and the clerk sees both (the reply under the
+comment) on the case page and in its timeline; a supervisor reads without a form; at 390 px the
+section and the timeline fit the screen. Screenshots of each step."""
 
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def test_two_departments_and_the_window_talk_on_a_case(desks: Any, live_server: 
     inbox = xf.open("/app/inbox")
     inbox.wait_for_selector(f"tr[data-case='{number}'] .mention-mark")
     assert inbox.inner_text(f"tr[data-case='{number}'] .mention-mark") == "有会商意见（1）"
+    assert inbox.inner_text("#mentions") == f"会商意见提请本部门阅看：{number}（1 条）"
     xf.shot("inbox")
 
     page = xf.open(f"/app/tasks/{fire['id']}")
@@ -77,6 +79,7 @@ def test_two_departments_and_the_window_talk_on_a_case(desks: Any, live_server: 
     assert "回复 市场监督管理局审批员（演示）（市场监督管理局）的意见" in page.inner_text(".comment-replying")
     assert page.inner_text("#comment-submit") == "发表回复"
     page.fill("#comment-text", ANSWER)
+    page.select_option("#comment-mention", "window")
     page.click("#comment-submit")
     page.wait_for_selector("#comment-done:has-text('已发表回复')")
     # The reply sits under the comment it answers.
@@ -84,8 +87,14 @@ def test_two_departments_and_the_window_talk_on_a_case(desks: Any, live_server: 
     assert page.query_selector(".comment-replying") is None  # back to a new comment
     xf.shot("replied")
 
+    # The reply asked the window: the clerk's desk names the case and links to its comments.
     clerk = desks("clerk")
-    page = clerk.open(f"/app/cases/{number}")
+    page = clerk.open("/app/window")
+    page.wait_for_selector("#mentions")
+    assert page.inner_text("#mentions") == f"会商意见提请本部门阅看：{number}（1 条）"
+    clerk.shot("window")
+    page.click(f"#mentions a:has-text('{number}')")
+    page.wait_for_url(re.compile(r".*#case-comments$"))
     page.wait_for_selector(".comments .replies .comment")
     assert comment_texts(page) == [QUESTION, ANSWER]
     assert page.inner_text("#comment-total") == "共 2 条会商意见"
@@ -95,7 +104,7 @@ def test_two_departments_and_the_window_talk_on_a_case(desks: Any, live_server: 
     timeline = page.inner_text("#case-timeline")
     assert timeline.count("会商意见") == 2, timeline
     assert f"{QUESTION}（提请消防救援机构阅看）" in timeline
-    assert f"回复市场监督管理局审批员（演示）：{ANSWER}" in timeline
+    assert f"回复市场监督管理局审批员（演示）：{ANSWER}（提请综合窗口阅看）" in timeline
     assert page.is_visible("#comment-form")  # the window writes too
     clerk.shot("case")
 
