@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.api.test_case_journey import complete, open_task, start
+from tests.api.test_existence_oracles import missing_like, same_answer
 from tests.approvals import approval
 from tests.conftest import ADMIN, CLERK, HEADERS, REVIEWERS, SUPERVISOR, case_body
 
@@ -92,6 +93,17 @@ def test_another_department_and_the_administrator_do_not_get_the_case(client: An
     assert comments(client, number, ADMIN).status_code == 403
     assert write(client, number, ADMIN, text="管理员").status_code == 403
     assert len(comments(client, number, CLERK).json["items"]) == 1
+
+
+def test_another_departments_case_answers_as_a_missing_one(client: Any) -> None:
+    """No answer tells an outsider that the case exists: the same 404 body as for a case that does not."""
+    hiring = client.post("/api/cases", json=case_body(client, "hiring"), headers=CLERK).json
+    for ref in (hiring["number"], str(hiring["id"])):
+        other = missing_like(ref)
+        path = "/api/cases/{}/comments"
+        same_answer(client.get(path.format(ref), headers=XF), client.get(path.format(other), headers=XF), ref, other)
+        same_answer(client.post(path.format(ref), json={"text": "看看"}, headers=XF),
+                    client.post(path.format(other), json={"text": "看看"}, headers=XF), ref, other)
 
 
 @pytest.mark.parametrize(("body", "field", "zh"), [
