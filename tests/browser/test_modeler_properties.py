@@ -7,6 +7,7 @@ engine's own parser."""
 from __future__ import annotations
 
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 from engine.workflow.specs import parse_flow
@@ -76,6 +77,13 @@ CAN_UNDO = "() => window.onethingModeler.get('commandStack').canUndo()"
 EXISTS = "(id) => Boolean(window.onethingModeler.get('elementRegistry').get(id))"
 BO = """([id, path]) => path.split('.').reduce((o, k) => o && o[k],
   window.onethingModeler.get('elementRegistry').get(id).businessObject)"""
+
+
+def stored_xml(server: LiveServer, version: int) -> bytes:
+    request = urllib.request.Request(f"{server.url}/api/flows/restaurant/versions/{version}/xml",  # noqa: S310
+                                     headers={"Authorization": f"Bearer {server.token('admin')}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        return bytes(answer.read())
 
 
 def click(page: Any, element_id: str) -> None:
@@ -240,11 +248,7 @@ def test_admin_edits_what_the_engine_reads_in_the_properties_panel(desks: Any, l
     assert "已保存为第 2 版" in page.inner_text("#flash"), page.inner_text("#flash")
     assert page.locator("#problems li.error-item").count() == 0
     admin.shot("saved")
-    request = urllib.request.Request(f"{live_server.url}/api/flows/restaurant/versions/2/xml",  # noqa: S310
-                                     headers={"Authorization": f"Bearer {live_server.token('admin')}"})
-    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
-        xml = answer.read()
-    flow = parse_flow(xml, "restaurant")
+    flow = parse_flow(stored_xml(live_server, 2), "restaurant")
     task = next(t for t in flow.user_tasks if t.title == NEW_TASK)
     assert (task.lane, task.kind, task.item) == ("wj", "correction", "cy.jkz")
     conditions = {name: condition.args[0] if condition is not None else None
@@ -270,3 +274,31 @@ def test_the_panel_fits_a_phone(desks: Any) -> None:
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 390, (element_id, width)
     admin.shot("phone-condition")
+
+
+SCRIPTED = (Path(__file__).resolve().parents[2] / "bpmn/restaurant/flow.bpmn").read_text(encoding="utf-8").replace(
+    '<spiff:property name="kind" value="correction" /><spiff:property name="item" value="cy.zp" /></spiff:properties>',
+    '<spiff:property name="kind" value="correction" /><spiff:property name="item" value="cy.zp" /><spiff:property '
+    'name="note" value="招牌补正" /></spiff:properties><spiff:preScript>reminder = "请补正招牌材料"</spiff:preScript>')
+
+
+def test_extensions_the_panel_does_not_edit_survive_its_edits(desks: Any, live_server: LiveServer) -> None:
+    """bpmn-js keeps SpiffWorkflow's extensions as generic elements: changing a task's item rewrites its
+    <spiff:properties> and keeps the task's other properties and its <spiff:preScript>."""
+    assert SCRIPTED.count("spiff:preScript") == 2
+    uploaded = live_server.call("POST", "/api/flows", {"bundle": "restaurant", "xml": SCRIPTED}, login="admin")
+    number = uploaded["version"]["version"]
+    admin = desks("admin")
+    page = admin.open(f"/app/admin/flows/restaurant/modeler?version={number}")
+    page.wait_for_selector('#canvas [data-element-id="correct_zp"]')
+    select(page, "correct_zp")
+    assert page.input_value("#task-item") == "cy.zp"
+    page.select_option("#task-item", "cy.xf")
+    page.click("#save")
+    page.wait_for_selector("#flash .notice.ok")
+    assert f"已保存为第 {number + 1} 版" in page.inner_text("#flash"), page.inner_text("#flash")
+    xml = stored_xml(live_server, number + 1).decode()
+    task = xml[xml.index('id="correct_zp"'):xml.index("</bpmn:userTask>", xml.index('id="correct_zp"'))]
+    assert 'name="note" value="招牌补正"' in task, task
+    assert "reminder = &#34;请补正招牌材料&#34;" in task or 'reminder = "请补正招牌材料"' in task, task
+    assert 'name="item" value="cy.xf"' in task and 'name="kind" value="correction"' in task, task

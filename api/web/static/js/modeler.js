@@ -14,8 +14,7 @@ OneThing.start(async () => {
     return; // the page says how to build the modeler
   }
 
-  const modeler = new BpmnJS({ container: "#canvas", additionalModules: [ModelerZh.module, ModelerModules.module],
-    moddleExtensions: ModelerModules.moddleExtensions });
+  const modeler = new BpmnJS({ container: "#canvas", additionalModules: [ModelerZh.module, ModelerModules.module] });
   window.onethingModeler = modeler; // for the browser tests and for the console
   const canvas = modeler.get("canvas");
   const overlays = modeler.get("overlays");

@@ -1,7 +1,5 @@
 /* Additions to bpmn-js for the modeler page, as bpmn-js modules (the UMD build exposes only BpmnJS, so they
    are written against its event bus and services, not its classes):
-   - spiff: the moddle descriptor of SpiffWorkflow's <spiff:properties>, where the engine reads a user task's
-     kind and item (engine/workflow/specs.py), so that the panel edits them as model objects;
    - laneNames: a lane is named by its department's code, because that is what the engine matches
      (SpiffWorkflow gives a task its lane's name; flow_lint refuses unknown codes). The diagram shows the
      department's Chinese name in its place; the file keeps the code;
@@ -10,20 +8,6 @@
      task without kind, item or checked lane, which silently changes which path a case takes). */
 "use strict";
 const ModelerModules = (() => {
-  const SPIFF = {
-    name: "SpiffWorkflow",
-    uri: "http://spiffworkflow.org/bpmn/schema/1.0/core",
-    prefix: "spiff",
-    xml: { tagAlias: "lowerCase" },
-    associations: [],
-    types: [
-      { name: "Properties", superClass: ["Element"],
-        properties: [{ name: "properties", type: "Property", isMany: true }] },
-      { name: "Property", superClass: ["Element"],
-        properties: [{ name: "name", type: "String", isAttr: true }, { name: "value", type: "String", isAttr: true }] },
-    ],
-  };
-
   const HIGH = 1500;
 
   /* Department names by code, filled by the page before a diagram is imported. */
@@ -100,7 +84,6 @@ const ModelerModules = (() => {
   FlowDrops.$inject = ["eventBus"];
 
   return {
-    moddleExtensions: { spiff: SPIFF },
     module: {
       __init__: ["laneNames", "flowDrops"],
       laneNames: ["type", LaneNames],

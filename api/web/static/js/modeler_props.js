@@ -10,6 +10,10 @@
 const ModelerProps = (() => {
   const GATEWAYS = ["bpmn:ExclusiveGateway", "bpmn:InclusiveGateway"];
   const ITEM_KINDS = ["approval", "correction"];
+  /* SpiffWorkflow's extensions are left to bpmn-js as generic elements (no moddle descriptor for them): a
+     descriptor would have to know every spiff element, or bpmn-js drops the ones it does not know (a
+     <spiff:preScript>, say) when the file is saved. */
+  const SPIFF_URI = "http://spiffworkflow.org/bpmn/schema/1.0/core";
   const TIMER_UNITS = {
     working_days: { kind: "timeDate", write: (n) => `working_days(${n})`, read: /^working_days\(\s*(\d+)\s*\)$/ },
     hours: { kind: "timeDuration", write: (n) => `"PT${n}H"`, read: /^["']PT(\d+)H["']$/i },
@@ -87,10 +91,19 @@ const ModelerProps = (() => {
 
     /* -- user tasks: kind and item, as <spiff:properties> -- */
 
-    function spiffProperties(task) {
+    function isSpiff(element, local) {
+      const ns = element && element.$descriptor && element.$descriptor.ns;
+      return Boolean(ns) && ns.uri === SPIFF_URI && ns.localName === local;
+    }
+
+    function spiffHolder(task) {
       const extensions = task.businessObject.extensionElements;
-      const holder = extensions && (extensions.values || []).find((v) => v.$type === "spiff:Properties");
-      return holder ? holder.properties || [] : [];
+      return extensions ? (extensions.values || []).find((v) => isSpiff(v, "properties")) || null : null;
+    }
+
+    function spiffProperties(task) {
+      const holder = spiffHolder(task);
+      return holder ? (holder.$children || []).filter((c) => isSpiff(c, "property")) : [];
     }
 
     function spiffValue(task, name) {
@@ -114,20 +127,19 @@ const ModelerProps = (() => {
     }
 
     /* Writes kind and item in one command: a new <extensionElements> holding the other extensions as they
-       were and a <spiff:properties> with the other properties as they were. */
+       were and a <spiff:properties> with its other children as they were. */
     function writeTaskProperties(task, wanted) {
-      const bo = task.businessObject;
-      const old = bo.extensionElements;
-      const others = old ? (old.values || []).filter((v) => v.$type !== "spiff:Properties") : [];
-      const kept = spiffProperties(task).filter((p) => !(p.name in wanted))
-        .map((p) => moddle.create("spiff:Property", { name: p.name, value: p.value }));
+      const old = task.businessObject.extensionElements;
+      const oldHolder = spiffHolder(task);
+      const others = old ? (old.values || []).filter((v) => v !== oldHolder) : [];
+      const kept = oldHolder ? (oldHolder.$children || []).filter((c) => !(isSpiff(c, "property") && c.name in wanted)) : [];
       const added = Object.entries(wanted).filter(([, value]) => value)
-        .map(([name, value]) => moddle.create("spiff:Property", { name, value }));
-      const holder = moddle.create("spiff:Properties", { properties: [...kept, ...added] });
-      holder.properties.forEach((p) => { p.$parent = holder; });
-      const values = [...others, ...(holder.properties.length ? [holder] : [])];
+        .map(([name, value]) => moddle.createAny("spiff:property", SPIFF_URI, { name, value }));
+      const children = [...kept, ...added];
+      const holder = children.length ? moddle.createAny("spiff:properties", SPIFF_URI, { $children: children }) : null;
+      const values = [...others, ...(holder ? [holder] : [])];
       const extensions = values.length ? moddle.create("bpmn:ExtensionElements", { values }) : undefined;
-      if (extensions) values.forEach((v) => { v.$parent = extensions; });
+      if (holder) holder.$parent = extensions;
       modeling.updateProperties(task, { extensionElements: extensions });
     }
 
