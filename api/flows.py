@@ -83,7 +83,8 @@ def _upload_body(query: dict[str, Any]) -> tuple[str, bytes, dict[str, Any] | No
         except ValidationError as err:
             messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
             translated = errors_zh(messages)
-            raise InvalidInput("the request has invalid or missing fields", summary_zh(translated), translated) from None
+            raise InvalidInput("the request has invalid or missing fields", summary_zh(translated),
+                               translated) from None
         # surrogatepass: a lone surrogate sent in JSON becomes bytes the check refuses as not UTF-8.
         xml = str(body["xml"]).encode("utf-8", "surrogatepass")
         if len(xml) > MAX_FLOW_BYTES:

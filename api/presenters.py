@@ -41,7 +41,9 @@ def case_summary(case: CaseRecord) -> dict[str, Any]:
     }
 
 
-def task_view(task: TaskRecord, ctx: ServiceContext | None = None, names: dict[str, str] | None = None) -> dict[str, Any]:
+def task_view(task: TaskRecord, ctx: ServiceContext | None = None,
+              names: dict[str, str] | None = None) -> dict[str, Any]:
+    """``names``: display names by login, for the assignee's and the completer's names."""
     clock = clock_fields(task.limit_days, task.due_on, task.colour, task.paused_since is not None, ctx,
                          task.statutory_days) \
         if ctx is not None and TaskState(task.state).is_open else None

@@ -74,7 +74,7 @@ class Tasks(MethodView):
             case_ref=args.get("case"), assignee=args.get("assignee"), colour=args.get("colour"),
             bundle_code=args.get("bundle"), claim=Claim(args["claim"]), paused=args.get("paused"), sort=args["sort"],
             descending=args["order"] == "desc", page=args["page"], per_page=args["per_page"]), ctx())
-        names = views.people_names(ctx(), {login for t in page.items for login in (t.assignee, t.completed_by) if login})
+        names = views.people_names(ctx(), {p for t in page.items for p in (t.assignee, t.completed_by) if p})
         return {"items": [task_view(t, ctx(), names) for t in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
 

@@ -51,7 +51,8 @@ _ITEM_PROPERTIES = {"name": "名称", "department": "承办部门", "statutory_d
                     "separate_days": "单独办理时限", "issues": "出具的材料", "uses": "联动取得的材料",
                     "grants_to": "证照所属字段", "materials": "材料", "fields": "表单字段", "requires": "前置事项"}
 _BUNDLE_PROPERTIES = {"code": "编码", "name": "名称", "number_prefix": "办件编号前缀", "process_id": "流程编号",
-                      "departments": "部门", "tolerance_days": "容缺补交期限", "items": "事项", "subject": "申请主体"}
+                      "departments": "部门", "tolerance_days": "容缺补交期限", "items": "", "subject": "申请主体"}
+"""Where a path points, by name; the items as a whole need no words (their messages name the item)."""
 
 
 def forms_message_zh(err: ValueError) -> str:
@@ -86,5 +87,9 @@ def bundle_problems_zh(problems: Mapping[str, list[str]], definition: Mapping[st
                        bundle_name: str | None = None) -> dict[str, list[str]]:
     """Each message led by where it is (and in which bundle, when the edit was elsewhere)."""
     lead = f"一件事“{bundle_name}”" if bundle_name else ""
-    return {path: [f"{lead}{place_zh(path, definition)}：{message}" for message in messages]
-            for path, messages in problems.items()}
+
+    def placed(path: str, message: str) -> str:
+        where = "的".join(part for part in (lead, place_zh(path, definition)) if part)
+        return f"{where}：{message}" if where else message
+
+    return {path: [placed(path, message) for message in messages] for path, messages in problems.items()}

@@ -147,7 +147,8 @@ def convention_problems(model: FlowModel, scope: Collection[str], bundle: Mappin
     for node in nodes:
         if node.kind is not None and node.type != "userTask":
             problems.append(FlowProblem.warning(
-                FlowRule.KIND_IGNORED, node.id, node.line, f"只有用户任务的 kind 属性起作用，{element_kind_zh(node.type)}上的会被忽略",
+                FlowRule.KIND_IGNORED, node.id, node.line, f"只有用户任务的 kind 属性起作用，"
+                f"{element_kind_zh(node.type)}上的会被忽略",
                 f"only a user task's kind property counts; on a {node.type} it is ignored"))
     for task in tasks:
         problems.extend(_task_problems(task, bool(lanes)))

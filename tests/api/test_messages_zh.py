@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 from engine.domain.flow_problems import FlowRule
-from tests.api.test_catalogue_admin import definition
 from tests.api.test_case_journey import approve_licence, complete, open_task, start
+from tests.api.test_catalogue_admin import definition
 from tests.conftest import ADMIN, CLERK, HEADERS, REVIEWERS
 from tests.unit.flow_samples import flow
 from tests.unit.test_flow_check import check, found
@@ -130,9 +130,10 @@ def test_missing_correction_materials_are_named_from_the_catalogue(client: Any) 
 
 
 def test_exports_are_saved_under_chinese_names(client: Any) -> None:
-    for path, ascii_name, name in (("/api/reports/savings.csv", "savings-summary.csv", "成效统计-汇总.csv"),
-                                   ("/api/reports/savings.csv?rows=cases", "savings-cases.csv", "成效统计-办件明细.csv"),
-                                   ("/api/reports/savings.xlsx", "savings.xlsx", "成效统计.xlsx")):
+    exports = (("/api/reports/savings.csv", "savings-summary.csv", "成效统计-汇总.csv"),
+               ("/api/reports/savings.csv?rows=cases", "savings-cases.csv", "成效统计-办件明细.csv"),
+               ("/api/reports/savings.xlsx", "savings.xlsx", "成效统计.xlsx"))
+    for path, ascii_name, name in exports:
         disposition = client.get(path).headers["Content-Disposition"]
         assert disposition == f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}", disposition
         disposition.encode("latin-1")  # a header must stay in ISO-8859-1

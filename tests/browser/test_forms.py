@@ -88,7 +88,7 @@ def test_a_reviewer_starts_and_ends_a_special_procedure(desks: Any, live_server:
     assert page.inner_text('#pause [data-error-for="procedure"]') == "请选择"
     page.select_option("#procedure", "testing")
     page.click("#pause button[type=submit]")  # no reason: the API's answer, in Chinese, beside the field
-    page.wait_for_selector('#pause [data-error-for="reason"]:has-text("长度须为 1 至 500 个字符")')
+    page.wait_for_selector('#pause [data-error-for="reason"]:has-text("不能为空，且不超过 500 个字符")')
     page.fill("#pause-reason", "从业人员健康体检样本检测")
     page.click("#pause button[type=submit]")
     page.wait_for_selector("#flash >> text=审批时限暂停计算")

@@ -49,7 +49,8 @@ def test_head_extends_a_claimed_task_and_the_page_shows_the_new_limit(desks: Any
     assert visible_errors(page) == []
     assert "已由" not in page.inner_text("#flash")
     assert f"时限 {limit + 5} 个工作日" in clock_title(page)
-    assert page.inner_text("#task-summary").count("scjg.reviewer") == 1  # the claim stays the reviewer's
+    # The claim stays the reviewer's, shown by name.
+    assert page.inner_text("#task-summary").count("市场监督管理局审批员（演示）") == 1
     head.shot("extended")
 
     page.fill("#assignee", "scjg.head")
@@ -59,7 +60,7 @@ def test_head_extends_a_claimed_task_and_the_page_shows_the_new_limit(desks: Any
     assert visible_errors(page) == []
     timeline = page.inner_text("#case-timeline")
     # From whom to whom, by the people's names (the demo users': "<department>审批员（演示）").
-    assigned = r"改派任务 scjg\.head（[^）]+）：[^\n]*由 \S+审批员（演示） 改派给 \S+负责人（演示）"
+    assigned = r"改派任务 \S+负责人（演示）（[^）]+）：[^\n]*由 \S+审批员（演示） 改派给 \S+负责人（演示）"
     assert re.search(assigned, timeline), timeline
 
     page.click("#unclaim")

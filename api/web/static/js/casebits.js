@@ -23,6 +23,14 @@ const CaseBits = (() => {
     return (catalogue && catalogue.fields[key] && catalogue.fields[key].label) || key;
   }
 
+  /* A person by their name (the case's people, by login); "系统" for the engine itself; the login
+     only for someone who is no longer a user. */
+  function personName(c, login) {
+    if (!login) return "—";
+    if (login === "system") return "系统";
+    return (c.people && c.people[login]) || login;
+  }
+
   function show(value) {
     if (value === true) return "是";
     if (value === false) return "否";
@@ -43,7 +51,7 @@ const CaseBits = (() => {
         c.personal_data === "masked" ? h("span", { class: "muted" }, "（已脱敏）") : null)),
       applicant.entity_name ? h("div", {}, h("dt", {}, "企业名称"), h("dd", {}, applicant.entity_name,
         applicant.credit_code ? `（统一社会信用代码 ${applicant.credit_code}）` : null)) : null,
-      h("div", {}, h("dt", {}, "受理"), h("dd", {}, `${formatDateTime(c.accepted_at)}，${c.accepted_by}，${labels.channel[c.channel] || c.channel}`)),
+      h("div", {}, h("dt", {}, "受理"), h("dd", {}, `${formatDateTime(c.accepted_at)}，${personName(c, c.accepted_by)}，${labels.channel[c.channel] || c.channel}`)),
       h("div", {}, h("dt", {}, "承诺办结日期"), h("dd", {}, formatDate(c.receipt && c.receipt.promised_by))),
       c.materials_due ? h("div", {}, h("dt", {}, "容缺材料补交期限"), h("dd", {}, formatDateTime(c.materials_due))) : null,
       c.closed_at ? h("div", {}, h("dt", {}, "办结时间"), h("dd", {}, formatDateTime(c.closed_at))) : null);
@@ -52,7 +60,7 @@ const CaseBits = (() => {
   function items(c) {
     return table(["事项", "部门", "状态", "决定", "补正", "证照编号/理由"], c.items.map((i) => [
       i.name, i.department_name, badge(labels.itemStatus[i.status] || i.status, i.status),
-      i.decided_by ? `${i.decided_by === "system" ? "系统" : i.decided_by} ${formatDateTime(i.decided_at)}` : "—",
+      i.decided_by ? `${personName(c, i.decided_by)} ${formatDateTime(i.decided_at)}` : "—",
       i.corrections ? `${i.corrections} 次` + (i.materials_requested.length ? `：${i.materials_requested.map(materialName).join("、")}` : "") : "—",
       i.licence_number || i.reason || "—",
     ]));
@@ -61,7 +69,7 @@ const CaseBits = (() => {
   function openTasks(c) {
     return table(["任务", "部门", "类型", "状态", "办理人", "时限"], c.open_tasks.map((t) => [
       t.title || t.name, departmentName(t.department, departmentsOf(c)), labels.taskKind[t.kind] || t.kind,
-      labels.taskState[t.state] || t.state, t.assignee || "—", clockBadge(t.clock),
+      labels.taskState[t.state] || t.state, t.assignee_name || personName(c, t.assignee), clockBadge(t.clock),
     ]), "没有待办任务");
   }
 
@@ -166,7 +174,7 @@ const CaseBits = (() => {
   function timeline(c) {
     return h("ol", { class: "timeline" }, c.timeline.map((e) => h("li", {},
       h("time", {}, formatDateTime(e.at)), h("strong", {}, labels.event[e.type] || "其他事件"), " ",
-      e.who.user === "system" ? "系统" : `${e.who.user}（${departmentName(e.who.department, departmentsOf(c))}）`,
+      e.who.user === "system" ? "系统" : `${e.who.name || personName(c, e.who.user)}（${departmentName(e.who.department, departmentsOf(c))}）`,
       eventText(e, c) ? `：${eventText(e, c)}` : "")));
   }
 
@@ -187,7 +195,7 @@ const CaseBits = (() => {
   }
 
   return {
-    loadCatalogue, materialName, fieldLabel, summary, items, openTasks, form, materials, linkedMaterials, timeline,
+    loadCatalogue, materialName, fieldLabel, personName, summary, items, openTasks, form, materials, linkedMaterials, timeline,
     results, notApplicable,
   };
 })();

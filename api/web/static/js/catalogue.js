@@ -22,16 +22,26 @@ OneThing.start(async () => {
   };
   let entries = {};
   let editing = null;
+  // Department names by code, for an e-licence's issuer.
+  const departments = { window: "综合窗口", office: "政务服务管理办公室" };
+  for (const b of await api("GET", "/api/bundles")) for (const i of b.items) departments[i.department] = i.department_name;
 
   async function load() {
     entries = await api("GET", `/api/catalogue/${kindSelect.value}`);
     render();
   }
 
+  /* Codes the administrator types (keys, prefill sources) are shown as code; the rest by name. */
   function describe(kind, e) {
-    if (kind === "fields") return `${FIELD_TYPES[e.type] || e.type}；${e.group || ""}${e.required === false ? "；选填" : ""}${e.prefill ? `；预填：${e.prefill}` : ""}`;
-    if (kind === "materials") return [e.elicence ? `电子证照：${e.elicence}` : "", e.commitment ? "可告知承诺" : ""].filter(Boolean).join("；") || "—";
-    return `${e.holder === "person" ? "个人" : "企业"}；发证：${e.issuer || "—"}；${(e.attributes || []).length} 个字段`;
+    if (kind === "fields") {
+      return [`${FIELD_TYPES[e.type] || "未知类型"}；${e.group || ""}${e.required === false ? "；选填" : ""}`,
+        e.prefill ? ["；预填：", h("code", {}, e.prefill)] : null];
+    }
+    if (kind === "materials") {
+      const parts = [e.elicence ? ["电子证照：", h("code", {}, e.elicence)] : null, e.commitment ? "可告知承诺" : null].filter(Boolean);
+      return parts.length ? parts.map((p, i) => [i ? "；" : "", p]) : "—";
+    }
+    return `${e.holder === "person" ? "个人" : "企业"}；发证：${departments[e.issuer] || e.issuer || "—"}；${(e.attributes || []).length} 个字段`;
   }
 
   function render() {
@@ -40,7 +50,7 @@ OneThing.start(async () => {
     const keys = Object.keys(entries).sort().filter((k) => !needle || k.includes(needle) ||
       String(entries[k].label || entries[k].name || "").includes(needle));
     fill("#entries", h("p", { class: "muted" }, `共 ${keys.length} 条`), table(["编码", "名称", "说明", ""], keys.map((k) => [
-      k, entries[k].label || entries[k].name || "—", describe(kind, entries[k]),
+      h("code", {}, k), entries[k].label || entries[k].name || "—", describe(kind, entries[k]),
       h("button", { type: "button", class: "link", onclick: () => edit(k) }, "编辑"),
     ])));
   }
@@ -50,7 +60,7 @@ OneThing.start(async () => {
     let control;
     if (type === "select") {
       control = h("select", { id, name: prop }, h("option", { value: "" }, "请选择"),
-        Object.entries(options).map(([v, text]) => h("option", { value: v, selected: value === v }, `${text}（${v}）`)));
+        Object.entries(options).map(([v, text]) => h("option", { value: v, selected: value === v }, text)));
     } else if (type === "checkbox") {
       control = h("input", { id, name: prop, type: "checkbox", checked: kind === "fields" && prop === "required" ? value !== false : Boolean(value) });
     } else if (type === "lines") {
@@ -66,7 +76,7 @@ OneThing.start(async () => {
     const kind = kindSelect.value;
     editing = key;
     const current = key ? entries[key] : {};
-    fill("#entry-title", key ? `编辑：${key}` : "新增条目");
+    fill("#entry-title", key ? ["编辑：", current.label || current.name || "", "（", h("code", {}, key), "）"] : "新增条目");
     entryForm.key.value = key || "";
     entryForm.key.disabled = Boolean(key);
     fill("#entry-fields", SHAPES[kind].map((shape) => input(kind, shape, current[shape[0]])));
@@ -94,13 +104,25 @@ OneThing.start(async () => {
     return result;
   }
 
+  /* The server keys an entry's own problems by property ("elicence") and the bundles it would
+     break by their paths ("bundles.company_start.items"), whose messages say in words which bundle
+     and item: the first go beside their input, the others are listed by their message alone. */
+  function placed(err) {
+    if (!(err instanceof ApiError)) return err;
+    err.fieldErrors = Object.fromEntries(Object.entries(err.fieldErrors).map(([field, text]) => [
+      field.startsWith("bundles.") ? `_${field}` : field === "key" || field.startsWith("definition") || field.startsWith("_")
+        ? field : `definition.${field}`, text]));
+    return err;
+  }
+
   entryForm.addEventListener("submit", (event) => {
     event.preventDefault();
     busy(document.getElementById("save-entry"), async () => {
       const kind = kindSelect.value;
       const key = editing || entryForm.key.value.trim();
       if (!key) throw new ApiError(422, { message_zh: "请填写编码", errors: { key: ["必填"] } });
-      await api("PUT", `/api/catalogue/${kind}/${encodeURIComponent(key)}`, { definition: definition(kind) });
+      await api("PUT", `/api/catalogue/${kind}/${encodeURIComponent(key)}`, { definition: definition(kind) })
+        .catch((err) => { throw placed(err); });
       entryForm.hidden = true;
       await load();
       flash(`已保存 ${key}。`);

@@ -370,6 +370,54 @@ const OneThing = (() => {
     else run();
   }
 
+  /* Dates are typed as 年-月-日 into text inputs marked data-date, never the browser's own date
+     picker, which writes and shows dates in the browser's locale (mm/dd/yyyy in an English
+     Chromium). Looser forms (2026/12/4, 2026.12.4, 20261204, 2026年12月4日) are written back as
+     2026-12-04 when the field is left; a form holding a date that cannot be read or does not
+     exist is not submitted, and says so beside the field. */
+  const DATE_PLACEHOLDER = "年-月-日 如 2026-12-04";
+  const DATE_PROBLEM = "日期无法识别或不存在，请按 年-月-日 填写，如 2026-12-04";
+
+  /* "2026-12-04" for a real day written in one of the forms above, "" for nothing, null otherwise. */
+  function normalDate(text) {
+    const raw = String(text || "").trim();
+    if (!raw) return "";
+    const found = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(raw) || /^(\d{4})(\d{2})(\d{2})$/.exec(raw);
+    if (!found) return null;
+    const [y, m, d] = found.slice(1, 4).map(Number);
+    const day = new Date(Date.UTC(y, m - 1, d));
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return null;
+    return `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+  }
+
+  /* The attributes of a date input made by script (templates write the same by hand). */
+  function dateAttrs(attrs = {}) {
+    return { ...attrs, type: "text", "data-date": "", inputmode: "numeric", maxlength: "11", autocomplete: "off",
+      placeholder: DATE_PLACEHOLDER };
+  }
+
+  document.addEventListener("focusout", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-date")) return;
+    const day = normalDate(input.value);
+    if (day) input.value = day;
+  }, true);
+
+  // Capturing: runs before the page's own submit handler, which then sees only good dates.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    const errors = {};
+    for (const input of form.querySelectorAll("input[data-date]")) {
+      const day = normalDate(input.value);
+      if (day === null) errors[input.name] = [DATE_PROBLEM];
+      else input.value = day;
+    }
+    if (!Object.keys(errors).length) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    showError(new ApiError(422, { message_zh: "日期填写有误，请按 年-月-日 填写，如 2026-12-04", errors }), form);
+  }, true);
+
   /* The landing page of a role after login. */
   function homeOf(user) {
     const roles = user.roles || [];
@@ -383,6 +431,7 @@ const OneThing = (() => {
   return {
     api, ApiError, h, append, fill, flash, clearFlash, clearErrors, showError, busy, labels, formatDate,
     formatDateTime, percent, badge, clockBadge, departmentName, table, param, start, homeOf, newKey, isMissingEndpoint,
+    normalDate, dateAttrs, DATE_PROBLEM,
     get user() { return currentUser; },
   };
 })();

@@ -12,7 +12,7 @@ OneThing.start(async () => {
       for (const b of bundles) upload.bundle.append(h("option", { value: b.code }, b.name));
     }
     fill("#bundles", bundles.map((b) => h("section", { dataset: { bundle: b.code } },
-      h("h2", {}, b.name, " ", h("span", { class: "muted" }, b.code)),
+      h("h2", {}, b.name, " ", h("code", { class: "muted" }, b.code)),
       h("p", {}, `新办件使用第 ${b.deployed_version ?? "—"} 版；${b.items.length} 个事项：${b.items.map((i) => i.name).join("、")}`),
       h("div", { class: "actions" },
         h("a", { class: "button primary", href: `/app/admin/flows/${encodeURIComponent(b.code)}/modeler` }, "在建模器中编辑"),

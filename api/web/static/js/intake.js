@@ -102,7 +102,7 @@ OneThing.start(async () => {
     if (type === "integer" || type === "number") {
       Object.assign(attrs, { type: "number", step: type === "integer" ? "1" : "any", min: prop.minimum, max: prop.maximum });
     } else if (type === "date") {
-      attrs.type = "date";
+      Object.assign(attrs, OneThing.dateAttrs());
     } else {
       attrs.maxlength = prop.maxLength;
     }

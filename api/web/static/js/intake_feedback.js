@@ -77,7 +77,7 @@ const IntakeFeedback = (() => {
       case "number":
         return typeof value === "number" && Number.isFinite(value) ? rangeProblem(prop, value) : "应为数字";
       case "date": {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return "日期格式应为 YYYY-MM-DD";
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return "日期应按 年-月-日 填写，如 2026-12-04";
         const [y, m, d] = value.split("-").map(Number);
         return isRealDate(y, m, d) ? null : `日期无效：${value} 不存在`;
       }

@@ -21,7 +21,7 @@ OneThing.start(async () => {
     h("dl", {},
       h("dt", {}, "申请人"), h("dd", {}, r.applicant_name || "—"),
       h("dt", {}, "受理时间"), h("dd", {}, formatDateTime(r.accepted_at)),
-      h("dt", {}, "受理人"), h("dd", {}, r.accepted_by),
+      h("dt", {}, "受理人"), h("dd", {}, r.accepted_by_name || r.accepted_by),
       h("dt", {}, "受理渠道"), h("dd", {}, labels.channel[r.channel] || r.channel),
       h("dt", {}, "承诺办结日期"), h("dd", {}, r.promised_by ? `${formatDate(r.promised_by)} 前（遇特别程序顺延）` : "—")),
     h("h3", {}, "并联办理的事项"),

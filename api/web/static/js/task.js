@@ -51,7 +51,7 @@ OneThing.start(async (user) => {
       h("div", {}, h("dt", {}, "一件事"), h("dd", {}, c.bundle_name)),
       h("div", {}, h("dt", {}, "事项"), h("dd", {}, item.name)),
       h("div", {}, h("dt", {}, "任务状态"), h("dd", {}, labels.taskState[task.state] || task.state,
-        task.assignee ? `（${task.assignee}）` : "", task.decision ? ` · ${labels.decision[task.decision] || task.decision}` : "")),
+        task.assignee ? `（${task.assignee_name || CaseBits.personName(c, task.assignee)}）` : "", task.decision ? ` · ${labels.decision[task.decision] || task.decision}` : "")),
       h("div", {}, h("dt", {}, "时限"), h("dd", {}, clockBadge(task.clock))),
       h("div", {}, h("dt", {}, "申请人"), h("dd", {}, [c.applicant.entity_name, c.applicant.name, c.applicant.id_number]
         .filter(Boolean).join("　"))),
@@ -64,9 +64,9 @@ OneThing.start(async (user) => {
       open && worker && task.state === "ready" ? h("button", { type: "button", class: "primary", id: "claim", onclick: (e) => claim(e.target) }, "认领任务") : null,
       open && task.state === "claimed" && task.assignee === user.login
         ? h("button", { type: "button", id: "unclaim", onclick: (e) => unclaim(e.target) }, "放弃认领") : null,
-      open && task.assignee && task.assignee !== user.login ? h("p", { class: "notice warn" }, `此任务已由 ${task.assignee} 认领办理。`) : null,
+      open && task.assignee && task.assignee !== user.login ? h("p", { class: "notice warn" }, `此任务已由 ${task.assignee_name || CaseBits.personName(c, task.assignee)} 认领办理。`) : null,
       !open ? h("p", { class: "notice info" }, `此任务${labels.taskState[task.state] || task.state}` +
-        (task.completed_by ? `（${task.completed_by}，${formatDateTime(task.completed_at)}）` : "") + "。") : null,
+        (task.completed_by ? `（${task.completed_by_name || CaseBits.personName(c, task.completed_by)}，${formatDateTime(task.completed_at)}）` : "") + "。") : null,
       h("a", { class: "button", href: "/app/inbox" }, "返回部门待办"));
     const canDecide = open && worker && mineOrFree && task.kind === "approval";
     document.getElementById("decision-section").hidden = !canDecide;
@@ -174,7 +174,7 @@ OneThing.start(async (user) => {
     event.preventDefault();
     busy(assign.querySelector("button"), async () => {
       const answer = await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/assign`, { assignee: assign.assignee.value.trim() });
-      await done(`已改派给 ${answer.assignee}。`);
+      await done(`已改派给 ${answer.assignee_name || answer.assignee}。`);
     }, assign);
   });
   const extend = document.getElementById("extend");

@@ -11,7 +11,7 @@ OneThing.start(async (user) => {
   const departments = { window: "综合窗口", office: "政务服务管理办公室" };
   for (const b of bundles) for (const i of b.items) departments[i.department] = i.department_name;
   for (const [code, name] of Object.entries(departments)) {
-    form.department.append(h("option", { value: code }, `${name}（${code}）`));
+    form.department.append(h("option", { value: code }, name));
     deptFilter.append(h("option", { value: code }, name));
   }
   fill("#u-roles", Object.entries(labels.role).map(([code, name]) => h("label", {},
@@ -21,7 +21,7 @@ OneThing.start(async (user) => {
     const query = deptFilter.value ? `?department=${encodeURIComponent(deptFilter.value)}` : "";
     const users = await api("GET", `/api/users${query}`);
     fill("#users", table(["登录名", "姓名", "部门", "角色", "状态", "更新时间", ""], users.map((u) => [
-      u.login, u.name, departments[u.department] || u.department, u.roles.map((r) => labels.role[r] || r).join("、"),
+      h("code", {}, u.login), u.name, departments[u.department] || u.department, u.roles.map((r) => labels.role[r] || r).join("、"),
       [u.active ? badge("启用", "green") : badge("停用", "red"), u.demo ? badge("演示账号") : null],
       formatDateTime(u.updated_at),
       h("span", {}, h("button", { type: "button", class: "link", onclick: () => edit(u) }, "编辑"), "　",
