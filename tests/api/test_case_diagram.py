@@ -163,3 +163,15 @@ def test_a_flow_without_diagram_interchange_says_so(client: Any) -> None:
     # The states are there all the same, for the page to list in words.
     assert states(found)["approve_yyzz"] == "active"
     assert lanes(found)["scjg"] == "todo"
+
+
+def test_the_case_page_loads_the_viewer_only_when_it_is_built(client: Any, monkeypatch: Any, tmp_path: Any) -> None:
+    import api.web
+
+    built = client.get("/app/cases/CY-20260924-00001").get_data(as_text=True)
+    assert api.web.VIEWER_BUNDLE.exists()  # make web ran (the browser tests need it too)
+    assert "bpmn-navigated-viewer.production.min.js" in built and "case_diagram.js" in built
+    monkeypatch.setattr(api.web, "VIEWER_BUNDLE", tmp_path / "missing.js")
+    bare = client.get("/app/cases/CY-20260924-00001").get_data(as_text=True)
+    # No request for a file that is not there; case_diagram.js then says so in Chinese.
+    assert "bpmn-navigated-viewer" not in bare and "diagram-js.css" not in bare and "case_diagram.js" in bare
