@@ -207,9 +207,11 @@ def test_admin_edits_what_the_engine_reads_in_the_properties_panel(desks: Any, l
     page.select_option("#task-item", "cy.jkz")
     admin.shot("task-item")
 
-    # A gateway's outgoing flow: an unsafe or broken condition is explained in Chinese and not written.
-    select(page, "f_correct_jkz")
+    # A gateway's outgoing flow, selected by its label (补正): an unsafe or broken condition is explained in
+    # Chinese and not written.
+    click(page, "f_correct_jkz_label")
     assert page.is_visible("#condition-props")
+    assert page.input_value("#element-name") == "补正"
     old = page.evaluate(BO, ["f_correct_jkz", "conditionExpression.body"])
     page.fill("#condition", 'results["cy.jkz"]["decision"] = "correct"')
     page.wait_for_selector("#condition-check.error")

@@ -143,7 +143,9 @@ OneThing.start(async () => {
 
   function showSelection(element) {
     state.selected = element;
-    const chosen = element && element.businessObject && element.type !== "label" ? element : null;
+    // A click on an event's or a flow's own label selects the label: the panel shows what it labels.
+    const target = element && element.type === "label" ? element.labelTarget : element;
+    const chosen = target && target.businessObject ? target : null;
     const named = chosen && chosen.type !== "bpmn:Lane"; // a lane's name is its department, set in its own form
     document.getElementById("name-field").hidden = chosen && !named;
     document.getElementById("rename").hidden = chosen && !named;
