@@ -58,6 +58,9 @@ def test_two_departments_and_the_window_talk_on_a_case(desks: Any, live_server: 
     assert re.search(r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}|\d{4}-\d{2}-\d{2} \d{2}:\d{2}", meta), meta
     assert page.inner_text(".comment-mention") == "提请 消防救援机构 阅看"
     assert page.input_value("#comment-text") == ""
+    # The page's timeline shows it at once, without a reload.
+    page.wait_for_selector("#case-timeline li:has-text('会商意见')")
+    assert f"{QUESTION}（提请消防救援机构阅看）" in page.inner_text("#case-timeline")
     scjg.shot("written")
 
     # The licence approved, 消防's fire inspection opens; its inbox marks the case.

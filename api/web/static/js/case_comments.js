@@ -108,7 +108,7 @@
           await api("POST", `/api/cases/${encodeURIComponent(ref)}/comments`, body, { key: state.key });
           Object.assign(state, { draft: "", mention: "", replyTo: null, key: OneThing.newKey(),
             done: replying ? "已发表回复" : "已发表会商意见" });
-          await load(ref, state);
+          await Promise.all([load(ref, state), refreshTimeline(ref)]);
         } catch (err) {
           showProblem(err, form, error);
         } finally {
@@ -143,6 +143,13 @@
     }
     fill(box, h("p", {}, err.message), unplaced.length ? h("ul", {}, unplaced) : null);
     box.hidden = false;
+  }
+
+  /* The page's timeline (drawn by CaseBits, on the case and the task page) with the new 会商意见. */
+  async function refreshTimeline(ref) {
+    const timeline = document.getElementById("case-timeline");
+    if (!timeline || typeof CaseBits === "undefined") return;
+    fill(timeline, CaseBits.timeline(await api("GET", `/api/cases/${encodeURIComponent(ref)}`)));
   }
 
   async function load(ref, state) {
