@@ -67,6 +67,12 @@ def test_a_case_with_mixed_states_on_its_diagram(desks: Any, live_server: LiveSe
         "end": "state-not-reached",
     }
     assert {element: marker_of(page, element) for element in expected} == {k: [v] for k, v in expected.items()}
+    # The flows the case went along: into the approved licence's decision and on to the fork, not
+    # into its correction (never asked) nor from the paused health certificate.
+    taken = page.eval_on_selector_all("#diagram-canvas .djs-connection.flow-taken",
+                                      "nodes => nodes.map((n) => n.dataset.elementId)")
+    assert {"f_start", "f_intake", "f_decide_yyzz", "f_done_yyzz", "f_correct_xf"} <= set(taken), taken
+    assert not {"f_correct_yyzz", "f_decide_jkz", "f_join", "f_pickup"} & set(taken), taken
     # What the markers do: an active task is drawn bold in the accent colour, a not-reached one faded.
     stroke_width = page.eval_on_selector('.djs-element[data-element-id="approve_spjy"] .djs-visual > rect',
                                          "n => getComputedStyle(n).strokeWidth")
@@ -90,7 +96,7 @@ def test_a_case_with_mixed_states_on_its_diagram(desks: Any, live_server: LiveSe
     # The same states under the diagram, and the legend in Chinese.
     assert page.inner_text('#diagram-lanes li[data-department="xf"]') == "消防救援机构：补正中"
     legend = page.inner_text("#diagram-legend")
-    for word in ("已完成", "办理中", "等待中", "未到达", "部门期限：正常", "黄牌预警", "红牌超时"):
+    for word in ("已完成", "办理中", "等待中", "未到达", "已经过的路径", "部门期限：正常", "黄牌预警", "红牌超时"):
         assert word in legend, word
     clerk.shot("mixed")
     page.locator("#case-diagram").screenshot(path=str(ARTIFACTS / "case_diagram-mixed-diagram.png"))

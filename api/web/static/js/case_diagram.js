@@ -48,6 +48,7 @@ const CaseDiagram = (() => {
       h("ul", { class: "diagram-legend", "aria-label": "图例" },
         Object.entries(ELEMENT_STATES).map(([state, text]) =>
           h("li", {}, h("span", { class: `swatch ${MARKER(state)}` }), text)),
+        h("li", {}, h("span", { class: "swatch flow-taken" }), "已经过的路径"),
         ["green", "yellow", "red"].map((colour) =>
           h("li", {}, h("span", { class: `swatch lane-${colour}` }), `部门期限：${labels.colour[colour]}`))),
       h("p", { class: "muted" }, "等待中：等待定时事件、等待汇合其他部门的结果，或特别程序暂停计时。可拖动流程图，用滚轮或“放大”“缩小”“全图”按钮缩放。"),
@@ -128,6 +129,15 @@ const CaseDiagram = (() => {
       if (!registry.get(element.id)) continue;
       for (const state of Object.keys(ELEMENT_STATES)) canvas.removeMarker(element.id, MARKER(state));
       canvas.addMarker(element.id, MARKER(element.state));
+    }
+    // A sequence flow the case has gone along: from a completed element to one it has reached.
+    const stateOf = Object.fromEntries(diagram.elements.map((e) => [e.id, e.state]));
+    for (const flow of registry.filter((e) => e.type === "bpmn:SequenceFlow")) {
+      const target = stateOf[flow.target && flow.target.id];
+      canvas.removeMarker(flow.id, "flow-taken");
+      if (stateOf[flow.source && flow.source.id] === "completed" && target && target !== "not_reached") {
+        canvas.addMarker(flow.id, "flow-taken");
+      }
     }
     for (const lane of diagram.lanes) {
       if (!registry.get(lane.id)) continue;
