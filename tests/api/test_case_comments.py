@@ -75,6 +75,10 @@ def test_a_supervisor_reads_masked_and_may_not_write(client: Any) -> None:
     [comment] = read.json["items"]
     assert PHONE not in comment["text"] and "138****5678" in comment["text"]
     assert PHONE in comments(client, number, SCJG).json["items"][0]["text"]  # the department handles the case
+    # The timeline's copy too.
+    [event] = [e for e in client.get(f"/api/cases/{number}", headers=SUPERVISOR).json["timeline"]
+               if e["type"] == "CommentAdded"]
+    assert PHONE not in event["data"]["text"] and "138****5678" in event["data"]["text"]
     refused = write(client, number, SUPERVISOR, text="监督意见")
     assert refused.status_code == 403 and refused.json["message_zh"]
     assert len(comments(client, number, SCJG).json["items"]) == 1
