@@ -228,6 +228,17 @@ def test_admin_edits_what_the_engine_reads_in_the_properties_panel(desks: Any, l
     page.wait_for_selector("#flash >> text=条件已写入流程图")
     assert page.evaluate(BO, ["f_correct_jkz", "conditionExpression.body"]) == CONDITION
 
+    # The gateway's default exit: unticked, then back by Ctrl+Z on the canvas.
+    select(page, "f_done_jkz")
+    assert page.is_checked("#condition-default")
+    page.uncheck("#condition-default")
+    assert page.evaluate(BO, ["decide_jkz", "default"]) is None
+    click(page, "decide_jkz")
+    page.keyboard.press("Control+z")
+    assert page.evaluate(BO, ["decide_jkz", "default.id"]) == "f_done_jkz"
+    select(page, "f_correct_jkz")
+    assert not page.is_checked("#condition-default")
+
     # The timer: working days out of range refused, then 5 working days.
     click(page, drawn["timer"])
     assert page.is_visible("#timer-props")

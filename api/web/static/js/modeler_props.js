@@ -34,6 +34,7 @@ const ModelerProps = (() => {
     const kindSelect = document.getElementById("task-kind");
     const itemSelect = document.getElementById("task-item");
     const conditionInput = document.getElementById("condition");
+    const defaultBox = document.getElementById("condition-default");
     const timerAmount = document.getElementById("timer-amount");
     const timerUnit = document.getElementById("timer-unit");
     const state = { element: null, items: [], departments: [], checkSeq: 0 };
@@ -166,9 +167,10 @@ const ModelerProps = (() => {
     function showCondition(flow, again) {
       const bo = flow.businessObject;
       const isDefault = flow.source.businessObject.default === bo;
+      defaultBox.checked = isDefault;
       conditionInput.value = bo.conditionExpression ? bo.conditionExpression.body || "" : "";
       const example = state.items[0] ? `results['${state.items[0].code}']['decision'] == 'correct'` : "results['事项编码']['decision'] == 'correct'";
-      fill("#condition-hint", isDefault ? "这是网关的默认出口：其他出口的条件都不满足时走这条，不需要条件。"
+      fill("#condition-hint", isDefault ? "这是网关的默认出口：其他出口的条件都不满足时走这条，不需要条件（有条件也不起作用，可清空后保存）。"
         : `用安全表达式语言书写，例如 ${example}（审批结论：approve 通过、reject 不通过、correct 补正）。清空后保存即去掉条件。`);
       if (again) return;
       fill("#condition-check");
@@ -207,6 +209,14 @@ const ModelerProps = (() => {
     }
 
     conditionInput.addEventListener("input", scheduleCheck);
+
+    // The gateway's default flow: one per gateway, so choosing this one replaces the one before.
+    defaultBox.addEventListener("change", () => {
+      const flow = state.element;
+      if (!flow) return;
+      modeling.updateProperties(flow.source, { default: defaultBox.checked ? flow.businessObject : undefined });
+      flash(defaultBox.checked ? "已设为网关的默认出口（尚未保存）。" : "已取消默认出口（尚未保存）。", "info");
+    });
 
     forms.condition.addEventListener("submit", async (event) => {
       event.preventDefault();
