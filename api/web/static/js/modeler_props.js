@@ -177,9 +177,13 @@ const ModelerProps = (() => {
       if (conditionInput.value.trim()) scheduleCheck();
     }
 
-    /* The server's verdict on an expression; only the latest answer is shown. */
+    /* The server's verdict on an expression; a failed request is a refusal that says so (nothing is written). */
     async function verdict(kind, expression) {
-      return api("POST", "/api/flows/check-expression", { kind, expression });
+      try {
+        return await api("POST", "/api/flows/check-expression", { kind, expression });
+      } catch (err) {
+        return { ok: false, error_zh: `暂时无法检查：${err.message}` };
+      }
     }
 
     function showVerdict(target, answer, okText) {
