@@ -9,10 +9,10 @@ from typing import Any
 from engine.domain.incidents import open_incidents
 from engine.domain.model import Bundle, ItemStatus, TaskState
 from engine.domain.records import AuditEventRecord, CaseItemRecord, CaseRecord, EventRecord, TaskRecord
-from engine.services.case_detail import CaseDetail
+from engine.services.case_detail import CaseDetail, people_of
 from engine.services.clocks import clock_fields
 from engine.services.context import ServiceContext
-from engine.services.views import BundleView
+from engine.services.views import BundleView, people_names
 from forms.identifiers import mask_id, mask_phone
 from forms.masking import PRESENTED
 
@@ -81,6 +81,9 @@ def _event_view(event: EventRecord, mask: Callable[[Any], Any] = _unmasked,
 
 def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[str, Any]:
     case, bundle = detail.case, detail.bundle
+    names = detail.names
+    if names is None:  # the answer to a change: its people's names are read after its commit
+        names = people_names(ctx, people_of(case, detail.items, detail.tasks, detail.events)) if ctx else {}
     # Whoever does not handle the case sees every personal number masked, wherever it is written:
     # the form, refusal and correction reasons, the timeline's data (a rating's comment among them).
     mask = _unmasked if detail.personal_data else PRESENTED.value
@@ -97,7 +100,7 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
     receipt = {
         "case_number": case.number, "bundle_name": bundle.name, "applicant_name": case.applicant.get("name"),
         "accepted_at": case.accepted_at, "accepted_by": case.accepted_by,
-        "accepted_by_name": (detail.names or {}).get(case.accepted_by), "channel": case.channel,
+        "accepted_by_name": names.get(case.accepted_by), "channel": case.channel,
         "promised_by": case.due_on.isoformat() if case.due_on else None,
         "items": [{"code": i.code, "name": i.name, "department_name": bundle.department_name(i.department),
                    "promised_days": i.promised_days} for i in bundle.items],
@@ -114,10 +117,10 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[s
                               any(t.paused_since for t in detail.tasks if TaskState(t.state).is_open), ctx,
                               case.statutory_days)
         if ctx is not None and case.status == "in_review" else None,
-        "open_tasks": [task_view(t, ctx, detail.names) for t in detail.tasks if TaskState(t.state).is_open],
-        "tasks": [task_view(t, ctx, detail.names) for t in detail.tasks],
-        "people": detail.names or {},
-        "timeline": [_event_view(e, mask, detail.names) for e in detail.events],
+        "open_tasks": [task_view(t, ctx, names) for t in detail.tasks if TaskState(t.state).is_open],
+        "tasks": [task_view(t, ctx, names) for t in detail.tasks],
+        "people": names,
+        "timeline": [_event_view(e, mask, names) for e in detail.events],
         # Read from the case's own events (IncidentOpened without its IncidentResolved): no query more.
         "incidents": [mask(i) for i in open_incidents(detail.events)],
         "receipt": receipt,

@@ -24,13 +24,23 @@ class CaseDetail:
     """Whether the viewer may see the applicant's full identifiers."""
     names: dict[str, str] | None = None
     """People's display names by login: whoever accepted the case, acted in its timeline, decided an
-    item, holds or completed a task."""
+    item, holds or completed a task; ``None`` when not read (see ``people_of``)."""
+
+
+def people_of(case: CaseRecord, items: list[CaseItemRecord], tasks: list[TaskRecord],
+              events: list[EventRecord]) -> set[str]:
+    """The logins a case names: who accepted it, acted in it, decided an item, holds or did a task."""
+    logins = {case.accepted_by, *(e.actor_user for e in events), *(i.decided_by for i in items),
+              *(t.assignee for t in tasks), *(t.completed_by for t in tasks)}
+    return {login for login in logins if login and login != "system"}
 
 
 def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal,
-                     ref: str | None = None) -> CaseDetail:
+                     ref: str | None = None, with_names: bool = True) -> CaseDetail:
     """The case as ``viewer`` may see it; to a department that has no item in it, the case ``ref``
-    (as the caller named it; the case number by default) does not exist (404)."""
+    (as the caller named it; the case number by default) does not exist (404). ``with_names``: read
+    people's names too (a changing transaction does not: on PostgreSQL the read would send its
+    deferred writes in a round trip of their own; the answer reads them after the commit)."""
     items = uow.items.for_case(case.id)
     departments = {i.department for i in items}
     if not viewer.sees_case(departments):
@@ -42,9 +52,7 @@ def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Princi
     items.sort(key=lambda i: order.get(i.item_code, 99))
     # Both include this transaction's own changes; a case created or closed in it is not read again.
     events, tasks = uow.events.for_case(case.id), uow.tasks.of_case(case.id)
-    logins = {case.accepted_by, *(e.actor_user for e in events), *(i.decided_by for i in items),
-              *(t.assignee for t in tasks), *(t.completed_by for t in tasks)}
-    names = uow.users.names({login for login in logins if login and login != "system"})
+    names = uow.users.names(people_of(case, items, tasks, events)) if with_names else None
     return CaseDetail(case, bundle, items, tasks, events, viewer.sees_personal_data(departments), names)
 
 
@@ -55,6 +63,6 @@ def detail_after_change(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Pri
     if viewer is None:
         return None
     try:
-        return read_case_detail(uow, case, viewer)
+        return read_case_detail(uow, case, viewer, with_names=False)
     except NotFound:
         return None

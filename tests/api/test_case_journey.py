@@ -110,7 +110,8 @@ def test_restaurant_case_from_intake_to_pickup(client: Any, clock: Any) -> None:
     linked = [e for e in timeline if e["type"] == "OutputsLinked"]
     assert len(linked) == 3 and "92410700MA0012345H" in str([e["data"] for e in linked])
     rejected = next(e for e in timeline if e["type"] == "ItemRejected")
-    assert rejected["who"] == {"user": "zhang.cg", "department": "cg", "role": "reviewer", "address": "127.0.0.1"}
+    assert rejected["who"] == {"user": "zhang.cg", "name": "张城管", "department": "cg", "role": "reviewer",
+                               "address": "127.0.0.1"}
     supplied = next(e for e in timeline if e["type"] == "CorrectionSupplied")
     assert supplied["who"]["user"] == "wang.window" and supplied["at"].startswith("2026-09-25")
     assert all(e["at"] for e in timeline)

@@ -191,7 +191,7 @@ def test_bad_requests_get_the_error_shape(client: Any) -> None:
     missing = client.post("/api/flows", data=RESTAURANT_XML.encode(), headers={**ADMIN, **XML})
     assert missing.status_code == 422 and "bundle" in missing.json["errors"]
     assert client.post("/api/flows", json={"bundle": "restaurant"}, headers=ADMIN).json["errors"] == {
-        "xml": ["Missing data for required field."]}
+        "xml": ["此项必填"]}  # marshmallow's message in Chinese (issue 22, item 5)
     broken = client.post("/api/flows", data=b"{nope", headers={**ADMIN, "Content-Type": "application/json"})
     assert broken.status_code == 400 and broken.json["errors"] == {}
     plain = client.post("/api/flows?bundle=restaurant", data=b"x", headers={**ADMIN, "Content-Type": "text/plain"})
