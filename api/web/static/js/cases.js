@@ -35,14 +35,20 @@ OneThing.start(async (user) => {
     page = Math.max(1, Number.parseInt(params.get("page"), 10) || 1);
   }
 
-  function writeAddress() {
+  /* `replace`: the address as read, with what the page does not use or keep left out. */
+  function writeAddress(replace = false) {
     const query = conditions();
     if (page > 1) query.page = page;
     const next = SavedFilters.href(query);
-    if (next !== location.pathname + location.search) history.pushState(null, "", next);
+    if (next === location.pathname + location.search) return;
+    if (replace) history.replaceState(null, "", next);
+    else history.pushState(null, "", next);
   }
 
+  let latest = 0;  // a list asked for later wins over an earlier answer that arrives after it
+
   async function load() {
+    const asked = ++latest;
     const query = new URLSearchParams({ ...DEFAULTS, ...conditions(), page, per_page: 50 });
     fill("#case-list", h("p", { class: "muted" }, "正在查询…"));
     fill("#pager");
@@ -50,9 +56,11 @@ OneThing.start(async (user) => {
     try {
       answer = await api("GET", `/api/cases?${query}`);
     } catch (err) {
+      if (asked !== latest) return;  // a later list is on its way
       fill("#case-list", h("p", { class: "empty", id: "search-problem" }, problem(err)));
       throw err;
     }
+    if (asked !== latest) return;
     clearFlash();
     clearErrors(form);
     fill("#case-list", answer.total ? h("p", { class: "muted" }, `共 ${answer.total} 件`) : null,
@@ -86,6 +94,7 @@ OneThing.start(async (user) => {
     OneThing.showError(err);  // the list still loads; only the bundle and department filters are missing
   }
   readAddress();
+  writeAddress(true);
   SavedFilters.mount("cases", form, conditions);
   await busy(null, load, form);
 });

@@ -32,22 +32,32 @@ OneThing.start(async (user) => {
     page = Math.max(1, Number.parseInt(params.get("page"), 10) || 1);
   }
 
-  function writeAddress() {
+  /* `replace`: the address as read, with what the page does not use or keep left out. */
+  function writeAddress(replace = false) {
     const query = conditions();
     if (page > 1) query.page = page;
     const next = SavedFilters.href(query);
-    if (next !== location.pathname + location.search) history.pushState(null, "", next);
+    if (next === location.pathname + location.search) return;
+    if (replace) history.replaceState(null, "", next);
+    else history.pushState(null, "", next);
   }
 
+  let latest = 0;  // a list asked for later wins over an earlier answer that arrives after it
+
   async function load() {
+    const asked = ++latest;
     const query = new URLSearchParams({ state: "open", ...DEFAULTS, ...conditions(), page, per_page: PER_PAGE });
+    fill("#inbox", h("p", { class: "muted" }, "正在查询…"));
+    fill("#pager");
     let answer;
     try {
       answer = await api("GET", `/api/tasks?${query}`);
     } catch (err) {
+      if (asked !== latest) return;  // a later list is on its way
       fill("#inbox", h("p", { class: "empty" }, "待办任务未能加载，请稍后重试"));
       throw err;
     }
+    if (asked !== latest) return;
     clearFlash();
     clearErrors(form);
     const rows = answer.items.map((t) => h("tr", { class: t.clock ? t.clock.colour : "", dataset: { task: t.id, case: t.case_number } },
@@ -90,6 +100,7 @@ OneThing.start(async (user) => {
   form.addEventListener("change", () => form.requestSubmit());
   window.addEventListener("popstate", () => { readAddress(); busy(null, load, form); });
   readAddress();
+  writeAddress(true);
   SavedFilters.mount("inbox", form, conditions);
   await busy(null, load, form);
 });
