@@ -98,7 +98,7 @@ def assign_task(cmd: AssignTask, ctx: ServiceContext) -> Applied:
                     or not {"reviewer", "head"} & set(user.roles)):
                 raise InvalidInput(
                     f"{cmd.assignee!r} is not an active reviewer of department {task.department}",
-                    f"{cmd.assignee} 不是部门 {task.department} 的在岗审批人员",
+                    f"{cmd.assignee} 不是本部门在岗的审批人员或负责人",  # a head reassigns in their own department
                     {"assignee": ["须为本部门在岗的审批人员或负责人"]})
             previous = task.assignee
             previous_user = uow.users.by_login(previous) if previous else None

@@ -145,3 +145,11 @@ def _leaves(errors: Any) -> list[str]:
     if isinstance(errors, list):
         return [leaf for value in errors for leaf in _leaves(value)]
     return [str(errors)]
+
+
+def test_a_reassignment_to_someone_outside_the_department_names_no_department_code(client: Any) -> None:
+    case = start(client)
+    task = open_task(client, case["number"], "cy.yyzz")
+    refused = client.post(f"/api/tasks/{task['id']}/assign", json={"assignee": "zhao.xf"}, headers=HEAD)
+    assert refused.status_code == 422
+    assert refused.json["message_zh"] == "zhao.xf 不是本部门在岗的审批人员或负责人", refused.json
