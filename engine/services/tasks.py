@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.domain.clocks import SHANGHAI
 from engine.domain.decisions import Completion, decide_approval, hand_over, supply_correction
 from engine.domain.errors import Conflict, InvalidInput, task_not_found
 from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
@@ -58,16 +59,24 @@ def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor, *,
     case, task, item = found
     ensure_department(actor, task.department, task_id)
     if task.state == TaskState.COMPLETED:
+        at = f" 于 {task.completed_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" if task.completed_at else ""
         raise Conflict(
             f"task {task.title} was already completed by {task.completed_by} at {task.completed_at}",
-            f"任务“{task.title}”已由 {task.completed_by} 于 {task.completed_at} 办结，不能重复办理",
+            f"任务“{task.title}”已由 {_person(uow, task.completed_by)}{at} 办结，不能重复办理",
         )
     if task.state == TaskState.CANCELLED or CaseStatus(case.status).is_finished:
         raise Conflict(f"task {task.title} is no longer open", f"任务“{task.title}”已不再待办")
     if task.state == TaskState.CLAIMED and task.assignee != actor.user and not over_claims:
         raise Conflict(f"task {task.title} is claimed by {task.assignee}",
-                       f"任务“{task.title}”已由 {task.assignee} 认领")
+                       f"任务“{task.title}”已由 {_person(uow, task.assignee)} 认领")
     return case, task, item
+
+
+def _person(uow: SqlAlchemyUnitOfWork, login: str | None) -> str:
+    """Someone named in a refusal, by name (the login of someone no longer a user); read only on
+    the way to the refusal."""
+    user = uow.users.by_login(login) if login and login != "system" else None
+    return user.name if user else ("系统" if login == "system" else login or "—")
 
 
 @dataclass(frozen=True)

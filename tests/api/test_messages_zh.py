@@ -153,3 +153,15 @@ def test_a_reassignment_to_someone_outside_the_department_names_no_department_co
     refused = client.post(f"/api/tasks/{task['id']}/assign", json={"assignee": "zhao.xf"}, headers=HEAD)
     assert refused.status_code == 422
     assert refused.json["message_zh"] == "zhao.xf 不是本部门在岗的审批人员或负责人", refused.json
+
+
+def test_a_task_claimed_or_done_by_someone_else_names_them(client: Any) -> None:
+    case = start(client)
+    task = open_task(client, case["number"], "cy.yyzz")
+    assert client.post(f"/api/tasks/{task['id']}/claim", headers=REVIEWERS["scjg"]).status_code == 200
+    taken = client.post(f"/api/tasks/{task['id']}/claim", headers=HEAD)
+    assert taken.status_code == 409 and "已由 李市监 认领" in taken.json["message_zh"], taken.json
+    approve_licence(client, case["number"])
+    again = complete(client, task, {"decision": "approve"}, REVIEWERS["scjg"])
+    assert again.status_code == 409, again.json
+    assert re.search(r"已由 李市监 于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 办结", again.json["message_zh"]), again.json
