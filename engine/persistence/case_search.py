@@ -6,9 +6,12 @@ applicant's name, identifier and phone live in the ``applicant`` JSON column, so
 the caller's scope (a department's cases, or all for the window): a candidate for indexed columns in
 the scale work.
 
-Sorting: by acceptance (the default, newest first, on the ``(accepted_at, id)`` index), case number,
-bundle, status or the case's due day, each ascending or descending, always ending on ``id`` so that
-paging is stable; a due day that is not set sorts last either way.
+Sorting: by acceptance (the default, newest first), case number, bundle, status or the case's due day,
+then by acceptance and ``id`` (stable paging), every key in the one direction asked for, so that each
+order is one index read forwards or backwards: ``(accepted_at, id)``, the unique ``number``,
+``(bundle_code, accepted_at)``, ``(status, accepted_at)``, ``(due_on, accepted_at, id)``. Descending is
+the exact reverse of ascending: a case without a due day comes last going up and first going down,
+as PostgreSQL's index keeps it, on SQLite too.
 """
 
 from __future__ import annotations
@@ -85,9 +88,10 @@ def _order(sort: str, descending: bool) -> list[UnaryExpression[Any]]:
     if sort == "number":
         return [way(c.number)]  # unique
     if sort == "due":
-        return [way(c.due_on).nulls_last(), way(c.accepted_at), way(c.id)]
+        due = way(c.due_on)
+        return [due.nulls_first() if descending else due.nulls_last(), way(c.accepted_at), way(c.id)]
     column = {"bundle": c.bundle_code, "status": c.status}[sort]
-    return [way(column), c.accepted_at.desc(), c.id.desc()]  # within one bundle or status: newest first
+    return [way(column), way(c.accepted_at), way(c.id)]
 
 
 def search_cases(conn: Connection, criteria: CaseCriteria, page: int = 1, per_page: int = 50,

@@ -18,7 +18,7 @@ from engine.persistence.queries import Page, _total
 from engine.persistence.rows import rows_as
 
 SORTS = ("arrived", "due", "accepted", "bundle", "case")
-"""arrived: when the task opened; due: the approval's due day (tasks without a clock last); accepted:
+"""arrived: when the task opened; due: the approval's due day (tasks without a clock after the others); accepted:
 when its case was accepted; bundle; case: the case number."""
 
 
@@ -71,8 +71,8 @@ def _ordered(query: Select[tuple[object, ...]], sort: str, descending: bool) -> 
     way: Callable[[ColumnElement[object]], UnaryExpression[object]] = (
         (lambda column: column.desc()) if descending else (lambda column: column.asc()))
     first: list[UnaryExpression[object]] = []
-    if sort == "due":
-        first = [way(c.due_on).nulls_last()]
+    if sort == "due":  # descending is the exact reverse: tasks without a clock last going up, first going down
+        first = [way(c.due_on).nulls_first() if descending else way(c.due_on).nulls_last()]
     elif sort == "accepted":
         query = query.join(t.cases, t.cases.c.id == c.case_id)
         first = [way(t.cases.c.accepted_at)]

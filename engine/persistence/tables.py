@@ -112,8 +112,10 @@ cases = Table(
     Column("next_timer_at", UtcDateTime, nullable=True, index=True),
     Index(None, "status", "accepted_at"),
     Index(None, "bundle_code", "accepted_at"),
-    # The case list's default order, newest first (case_search.py); without it every list sorts the table.
+    # The case list's orders (case_search.py): newest first by default, or by due day; without them
+    # every list sorts the table.
     Index(None, "accepted_at", "id"),
+    Index(None, "due_on", "accepted_at", "id"),
 )
 
 workflow_states = Table(

@@ -51,10 +51,11 @@ def test_sorts_by_each_whitelisted_column_both_ways(client: Any, clock: Any) -> 
     assert listed(client, CLERK, sort="accepted_at", order="asc") == [first, second, hiring]
     assert listed(client, CLERK, sort="number", order="asc") == sorted([first, second, hiring])
     assert listed(client, CLERK, sort="number", order="desc") == sorted([first, second, hiring], reverse=True)
-    # Within one bundle (or status) the newest comes first, whichever way the bundles go.
-    assert listed(client, CLERK, sort="bundle", order="asc") == [hiring, second, first]
+    # Then by acceptance, the same way: each order is the exact reverse of the other.
+    assert listed(client, CLERK, sort="bundle", order="asc") == [hiring, first, second]
     assert listed(client, CLERK, sort="bundle", order="desc") == [second, first, hiring]
-    assert listed(client, CLERK, sort="status", order="asc") == [hiring, second, first]
+    assert listed(client, CLERK, sort="status", order="asc") == [first, second, hiring]
+    assert listed(client, CLERK, sort="status", order="desc") == [hiring, second, first]
     due = {n: client.get(f"/api/cases/{n}", headers=CLERK).json["clock"]["due_on"] for n in (first, second, hiring)}
     accepted = {first: 0, second: 1, hiring: 2}
     assert listed(client, CLERK, sort="due", order="asc") == sorted(due, key=lambda n: (due[n], accepted[n]))

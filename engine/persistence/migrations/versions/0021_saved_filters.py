@@ -1,6 +1,6 @@
 """saved_filters: each person's named filters for the case list and the inbox; indexes for the case
-list's default order (cases.accepted_at, id) and its department filter (case_items.department, case_id)
-(issue 22)
+list's orders (cases: accepted_at, id; due_on, accepted_at, id) and its department filter
+(case_items: department, case_id) (issue 22)
 
 Revision ID: 0021
 Revises: 0020
@@ -29,6 +29,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cases") as batch:
         batch.create_index(batch.f("ix_cases_accepted_at_id"), ["accepted_at", "id"], unique=False)
+        batch.create_index(batch.f("ix_cases_due_on_accepted_at_id"), ["due_on", "accepted_at", "id"], unique=False)
     with op.batch_alter_table("case_items") as batch:
         batch.create_index(batch.f("ix_case_items_department_case_id"), ["department", "case_id"], unique=False)
 
@@ -37,5 +38,6 @@ def downgrade() -> None:
     with op.batch_alter_table("case_items") as batch:
         batch.drop_index(batch.f("ix_case_items_department_case_id"))
     with op.batch_alter_table("cases") as batch:
+        batch.drop_index(batch.f("ix_cases_due_on_accepted_at_id"))
         batch.drop_index(batch.f("ix_cases_accepted_at_id"))
     op.drop_table("saved_filters")
