@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, UnaryExpression, or_, select
+from sqlalchemy import ColumnElement, Connection, UnaryExpression, exists, or_, select
 
 from engine.domain.records import CaseRecord
 from engine.persistence import tables as t
@@ -52,8 +52,10 @@ def _conditions(criteria: CaseCriteria) -> list[ColumnElement[bool]]:
     applicant = c.applicant
     conditions: list[ColumnElement[bool]] = []
     if criteria.department is not None:
-        conditions.append(c.id.in_(
-            select(t.case_items.c.case_id).where(t.case_items.c.department == criteria.department)))
+        # EXISTS, probed per case in the list's order (an IN list would make SQLite sort every case
+        # of the department first; PostgreSQL plans both as the same semi join).
+        items = t.case_items.c
+        conditions.append(exists().where(items.case_id == c.id, items.department == criteria.department))
     if criteria.status is not None:
         conditions.append(c.status == criteria.status)
     if criteria.bundle_code is not None:
