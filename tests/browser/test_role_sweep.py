@@ -296,3 +296,26 @@ def test_refusals_read_in_chinese(screens: Any, live_server: LiveServer, viewpor
     findings.append(read(admin, f"admin-{viewport}/calendar-empty", viewport))
     problems = report(findings)
     assert not problems, problems
+
+
+def test_the_sweep_sees_what_it_looks_for(screens: Any, live_server: LiveServer) -> None:
+    """The three checks are not vacuous: a hidden element forced visible, a Latin word, a page too
+    wide for the phone are each reported (the allowed tokens are not)."""
+    page = screens(None, "phone")
+    page.goto(live_server.url + "/app/login")
+    page.wait_for_selector("#login-form")
+    page.evaluate("""() => {
+        const shown = document.createElement('p');
+        shown.hidden = true;
+        shown.id = 'forced';
+        shown.style.setProperty('display', 'block', 'important');  // beats the style sheet's [hidden] rule
+        shown.textContent = '已受理 CY-20261204-0001 Submitted';
+        const wide = document.createElement('div');
+        wide.style.width = '800px';
+        wide.textContent = '宽';
+        document.querySelector('main').append(shown, wide);
+    }""")
+    found = read(page, "anonymous-phone/self-check", "phone")
+    assert any(item.startswith("p#forced") for item in found.hidden_shown), found
+    assert found.width is not None and found.width >= 800, found
+    assert [word.split(" in ")[0] for word in found.latin] == ["'Submitted'"], found.latin
