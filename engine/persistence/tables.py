@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -192,6 +193,9 @@ case_events = Table(
     Column("hash", String(64), nullable=False, server_default=""),
     Column("hash_scheme", SmallInteger, nullable=False, server_default="0"),  # audit.HashScheme
     UniqueConstraint("case_id", "seq"),
+    # The comments (会商意见) among a case's events, for the inbox's mentions: few beside the rest.
+    Index("ix_case_events_comments", "case_id", "seq",
+          postgresql_where=text("type = 'CommentAdded'"), sqlite_where=text("type = 'CommentAdded'")),
 )
 
 audit_events = Table(
