@@ -16,30 +16,15 @@ OneThing.start(async (user) => {
   fill("#inbox-title", `部门待办：${departments[user.department] || user.department}`);
   for (const b of bundles) form.bundle.append(h("option", { value: b.code }, b.name));
 
-  /* The conditions shown, as query parameters (empty ones and the defaults left out). */
-  function conditions() {
-    const query = {};
-    for (const key of KEYS) {
-      const value = form[key].value;
-      if (value && value !== DEFAULTS[key]) query[key] = value;
-    }
-    return query;
-  }
+  const where = SavedFilters.address(form, KEYS, DEFAULTS);
+  const conditions = where.conditions;
 
   function readAddress() {
-    const params = new URLSearchParams(location.search);
-    for (const key of KEYS) form[key].value = params.get(key) || DEFAULTS[key] || "";
-    page = Math.max(1, Number.parseInt(params.get("page"), 10) || 1);
+    page = where.read();
   }
 
-  /* `replace`: the address as read, with what the page does not use or keep left out. */
   function writeAddress(replace = false) {
-    const query = conditions();
-    if (page > 1) query.page = page;
-    const next = SavedFilters.href(query);
-    if (next === location.pathname + location.search) return;
-    if (replace) history.replaceState(null, "", next);
-    else history.pushState(null, "", next);
+    where.write(page, replace);
   }
 
   let latest = 0;  // a list asked for later wins over an earlier answer that arrives after it

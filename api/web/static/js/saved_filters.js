@@ -66,5 +66,34 @@ const SavedFilters = (() => {
     await busy(null, load, box);
   }
 
-  return { mount, href };
+  /* A list page's conditions, kept in its address: the fields of `form` named by `keys`, each
+     left out of the address when empty or its value in `defaults`. */
+  function address(form, keys, defaults) {
+    /* The conditions shown, as query parameters. */
+    function conditions() {
+      const query = {};
+      for (const key of keys) {
+        const value = form[key].value.trim();
+        if (value && value !== defaults[key]) query[key] = value;
+      }
+      return query;
+    }
+    /* Puts the address's conditions into the form; answers the page number it names. */
+    function read() {
+      const params = new URLSearchParams(location.search);
+      for (const key of keys) form[key].value = params.get(key) || defaults[key] || "";
+      return Math.max(1, Number.parseInt(params.get("page"), 10) || 1);
+    }
+    /* Puts the conditions shown and `page` into the address: a new history entry unless `replace`
+       (the address as read, with what the page does not use or keep left out). */
+    function write(page, replace = false) {
+      const next = href(page > 1 ? { ...conditions(), page } : conditions());
+      if (next === location.pathname + location.search) return;
+      if (replace) history.replaceState(null, "", next);
+      else history.pushState(null, "", next);
+    }
+    return { conditions, read, write };
+  }
+
+  return { mount, href, address };
 })();
