@@ -1,0 +1,55 @@
+"""Table definitions. The workflow blob lives apart from what is queried: status, open tasks,
+departments and items are ordinary indexed columns kept in step in the same transaction.
+
+The tables are split by noun into the modules of this package; every table, `metadata` and
+`UtcDateTime` are re-exported here, so that `from engine.persistence import tables as t` and `t.cases`
+read them all, and Alembic's env.py sees every table in `metadata` once this package is imported.
+The modules are named in the singular (`case`, `task`) so that none shares a name with a table it
+re-exports: `t.cases` is always the table, never a submodule."""
+
+from __future__ import annotations
+
+from engine.persistence.tables.account import auth_tokens, login_failure_counts, saved_filters, users
+from engine.persistence.tables.audit import audit_events, chain_heads
+from engine.persistence.tables.calendar import calendar_overrides, calendar_years
+from engine.persistence.tables.case import case_events, case_items, case_number_counters, cases, workflow_states
+from engine.persistence.tables.flow import bundles, catalogue_entries, flow_versions, shipped_data
+from engine.persistence.tables.idempotency import idempotency_keys
+from engine.persistence.tables.incident import incidents
+from engine.persistence.tables.registry import credit_records, elicences, holders
+from engine.persistence.tables.savings import case_savings, case_savings_departments
+from engine.persistence.tables.task import supervision_warnings, task_extensions, task_pauses, tasks
+from engine.persistence.tables.types import UtcDateTime, metadata
+
+__all__ = [
+    "UtcDateTime",
+    "audit_events",
+    "auth_tokens",
+    "bundles",
+    "calendar_overrides",
+    "calendar_years",
+    "case_events",
+    "case_items",
+    "case_number_counters",
+    "case_savings",
+    "case_savings_departments",
+    "cases",
+    "catalogue_entries",
+    "chain_heads",
+    "credit_records",
+    "elicences",
+    "flow_versions",
+    "holders",
+    "idempotency_keys",
+    "incidents",
+    "login_failure_counts",
+    "metadata",
+    "saved_filters",
+    "shipped_data",
+    "supervision_warnings",
+    "task_extensions",
+    "task_pauses",
+    "tasks",
+    "users",
+    "workflow_states",
+]

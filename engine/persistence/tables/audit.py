@@ -1,0 +1,32 @@
+"""The audit chain: events outside any one case, and the head of each chain not kept on a case row."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Column, Integer, SmallInteger, String, Table
+
+from engine.persistence.tables.types import UtcDateTime, metadata
+
+audit_events = Table(
+    "audit_events", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("seq", Integer, nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("actor_user", String(100), nullable=False),
+    Column("actor_department", String(32), nullable=False),
+    Column("actor_role", String(32), nullable=False),
+    Column("actor_address", String(64), nullable=True),
+    Column("subject", String(200), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("hash_scheme", SmallInteger, nullable=False, server_default="0"),  # audit.HashScheme
+)
+
+# The head of each chain that is not a case's own (the case row keeps that): locked to append.
+chain_heads = Table(
+    "chain_heads", metadata,
+    Column("stream", String(32), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
