@@ -17,12 +17,11 @@ from typing import Any
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from engine.domain import jsoncodec
 from engine.domain.case_diagram import ElementState, FlowDrawing, FlowElement, FlowLane, latest_state
-from engine.workflow.case_workflow import build_serializer
 from engine.workflow.flow_model import build_model
 from engine.workflow.flow_xml import read_flow_xml
 from engine.workflow.specs import FlowSpec
+from engine.workflow.state_serializer import build_serializer, read_state
 
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 
@@ -64,12 +63,9 @@ def _all_tasks(workflow: Any) -> Iterator[Any]:
 
 
 def element_states(flow: FlowSpec, state: str) -> dict[str, ElementState]:
-    """Each BPMN element the stored workflow ``state`` (in the current serializer's format) has a
+    """Each BPMN element the stored workflow ``state`` (of this release's format or an earlier one) has a
     task for: its state, the latest run's in a loop. Elements not in the answer are not reached."""
-    serializer = _serializer()
-    dct = jsoncodec.loads(state)
-    dct.pop(serializer.VERSION_KEY, None)
-    workflow = serializer.registry.restore(dct, flow=flow)
+    workflow = read_state(_serializer(), state, flow)
     runs: dict[str, list[tuple[float, ElementState]]] = defaultdict(list)
     for task in _all_tasks(workflow):
         bpmn_id = getattr(task.task_spec, "bpmn_id", None)

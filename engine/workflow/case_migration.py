@@ -21,6 +21,7 @@ from engine.workflow.case_workflow import CaseWorkflow, WorkflowError
 from engine.workflow.flow_diff import bpmn_element_id
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import FlowSpec
+from engine.workflow.stored_format import StoredFormatUnknown, upgrade
 
 # Completed, or reached and not yet done (a waiting join or timer, a ready user task, a failed task).
 _TOUCHED = SpiffState.COMPLETED | SpiffState.READY | SpiffState.STARTED | SpiffState.WAITING | SpiffState.ERROR
@@ -48,12 +49,14 @@ def stored_tasks(state: str) -> StoredTasks:
     touched: set[str] = set()
     named: set[str] = set()
     try:
-        for prefix, task in _tasks(json.loads(state)):
+        dct = json.loads(state)
+        upgrade(dct)  # a state of an earlier format, in this release's
+        for prefix, task in _tasks(dct):
             name = f"{prefix}{task['task_spec']}"
             named.add(name)
             if int(task["state"]) & _TOUCHED:
                 touched.add(name)
-    except (ValueError, TypeError, KeyError, AttributeError) as err:
+    except (ValueError, TypeError, KeyError, AttributeError, StoredFormatUnknown) as err:
         raise StateUnreadable(f"the stored workflow cannot be read: {type(err).__name__}: {err}") from err
     return StoredTasks(frozenset(touched), frozenset(named))
 

@@ -1,8 +1,8 @@
 """A running case's workflow: start, load, list waiting user tasks, complete one, dump.
 
-The stored JSON leaves out the process spec: flow versions are immutable, so the spec comes
-from the ``SpecCache`` on load instead of being rebuilt from JSON every time (it is over half of
-SpiffWorkflow's own serialization). ``SERIALIZER_VERSION`` names this format.
+The stored JSON and its format: state_serializer.py (writing and reading through SpiffWorkflow's
+serializer) and stored_format.py (the format's versions, and how a state stored by an earlier
+release, or under an earlier SpiffWorkflow, is read).
 """
 
 from __future__ import annotations
@@ -14,26 +14,27 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState as SpiffState
 
-from engine.domain import jsoncodec
 from engine.domain.incidents import FailedStep
 from engine.workflow.script_engine import SafeScriptEngine, step_failure
 from engine.workflow.specs import FlowSpec
+from engine.workflow.state_serializer import build_serializer as build_serializer  # re-exported for the tests
+from engine.workflow.state_serializer import read_state, storable
+from engine.workflow.state_serializer import write_state as write_state  # re-exported for the tests
 from engine.workflow.step_errors import StepFailed, StepFailure
 from engine.workflow.step_errors import WorkflowError as WorkflowError  # re-exported: callers import it from here
-from engine.workflow.task_converter import FastTaskConverter, uuid_of
-from engine.workflow.task_converter import install as install_uuid_table
+from engine.workflow.stored_format import FORMAT_1_LABEL
 
-SERIALIZER_VERSION = "spiff-3.2.0/specless-1"
+SERIALIZER_VERSION = FORMAT_1_LABEL
+"""The value of ``workflow_states.serializer_version`` for every state this engine writes or reads:
+the specless family of stored states, labelled as its first release labelled it; the exact format
+of a state is inside its JSON (stored_format.py), so that a release that changes the format still
+reads the rows stored before it."""
 
 
 class UnknownTask(KeyError):
@@ -52,38 +53,7 @@ class WorkflowTask:
     item: str | None
 
 
-class _SpeclessWorkflowConverter(BpmnWorkflowConverter):  # type: ignore[misc]
-    def to_dict(self, workflow: Any) -> dict[str, Any]:
-        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct: dict[str, Any], flow: FlowSpec | None = None) -> Any:
-        if flow is None:
-            raise WorkflowError("a stored workflow can only be restored with its flow spec")
-        workflow = self.target_class(flow.spec, flow.subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], uuid_of, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(uuid_of(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
-def build_serializer(task_converter: type = FastTaskConverter) -> BpmnWorkflowSerializer:
-    """The serializer of the stored format; the tests build one with SpiffWorkflow's own
-    ``TaskConverter`` to compare with ours."""
-    config = dict(SPIFF_CONFIG)
-    config[BpmnWorkflow] = _SpeclessWorkflowConverter
-    config[Task] = task_converter
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
-
-
 _SERIALIZER = build_serializer()
-install_uuid_table()
-# SpiffWorkflow's own encoder: what it does with values of registered types (datetimes...) in data.
-_ENCODER = _SERIALIZER._encoder_cls()
 
 
 class CaseWorkflow:
@@ -106,9 +76,7 @@ class CaseWorkflow:
 
     @classmethod
     def load(cls, flow: FlowSpec, state: str, script_engine: SafeScriptEngine) -> CaseWorkflow:
-        dct = jsoncodec.loads(state)
-        dct.pop(_SERIALIZER.VERSION_KEY, None)
-        return cls(_SERIALIZER.registry.restore(dct, flow=flow), script_engine)
+        return cls(read_state(_SERIALIZER, state, flow), script_engine)
 
     def dump(self) -> str:
         return write_state(_SERIALIZER, self._wf)
@@ -153,7 +121,7 @@ class CaseWorkflow:
         expression has not been evaluated yet counts as due now, so that the ticker evaluates it."""
         due: list[datetime] = []
         for task in self._waiting_timers().values():
-            value = task._get_internal_data("event_value")
+            value = task.internal_data.get("event_value")
             if isinstance(value, dict):  # a cycle: {"next": iso, ...}
                 value = value.get("next")
             try:
@@ -166,12 +134,12 @@ class CaseWorkflow:
     def fire_timers(self) -> list[str]:
         """Let every timer that is due fire and the flow move on; answers the names of the timers
         that fired (SpiffWorkflow reads the wall clock for this, in UTC)."""
-        before = {task_id: (t, json.dumps(t._get_internal_data("event_value"), sort_keys=True, default=str))
+        before = {task_id: (t, json.dumps(t.internal_data.get("event_value"), sort_keys=True, default=str))
                   for task_id, t in self._waiting_timers().items()}
         self._advance()
         after = self._waiting_timers()
         fired = [t for task_id, (t, value) in before.items() if task_id not in after or json.dumps(
-            after[task_id]._get_internal_data("event_value"), sort_keys=True, default=str) != value]
+            after[task_id].internal_data.get("event_value"), sort_keys=True, default=str) != value]
         return [t.task_spec.bpmn_name or t.task_spec.name for t in fired]
 
     def is_finished(self) -> bool:
@@ -254,7 +222,8 @@ class CaseWorkflow:
 
     def _reset_unstorable(self, err: Exception) -> bool:
         for task in self._all_tasks():
-            if _storable(task.data) or (task.parent is not None and not _storable(task.parent.data)):
+            parent = task.parent
+            if storable(_SERIALIZER, task.data) or (parent is not None and not storable(_SERIALIZER, parent.data)):
                 continue
             spec = task.task_spec
             self._wf.reset_from_task_id(task.id)
@@ -275,26 +244,6 @@ class CaseWorkflow:
             # SpiffWorkflow lets some errors of a flow's own making escape raw (a timer whose value
             # is not a date, say); they are the flow's failure, not the server's.
             raise WorkflowError(f"{type(err).__name__}: {err}") from err
-
-
-def write_state(serializer: BpmnWorkflowSerializer, workflow: BpmnWorkflow) -> str:
-    """``workflow`` as stored JSON, written by ``serializer`` (see ``build_serializer``)."""
-    registry = serializer.registry
-    registry._encoder_mode = True
-    try:
-        dct = registry.convert(workflow)
-    finally:
-        registry._encoder_mode = False
-    dct[serializer.VERSION_KEY] = SERIALIZER_VERSION
-    return jsoncodec.dumps(dct, default=_ENCODER.default)
-
-
-def _storable(data: Any) -> bool:
-    try:
-        jsoncodec.dumps(data, default=_ENCODER.default)
-    except (TypeError, ValueError, OverflowError):
-        return False
-    return True
 
 
 def _to_workflow_task(task: Any) -> WorkflowTask:

@@ -37,13 +37,13 @@ def test_a_converter_that_strays_is_caught(monkeypatch: pytest.MonkeyPatch) -> N
     flow = parse_flow(FLOW.read_bytes(), "restaurant")
     wf = CaseWorkflow.start(flow, SafeScriptEngine())
     wf.dump()  # the same
-    monkeypatch.setattr(task_converter, "_text", lambda _texts, uuid: str(uuid).upper())
+    monkeypatch.setattr(task_converter, "text_of", lambda uuid: str(uuid).upper())
     with pytest.raises(AssertionError, match="strayed"):
         wf.dump()
 
 
 def test_ids_read_back_are_the_uuids_that_were_written() -> None:
-    assert spiff_workflow_converters.UUID is task_converter.uuid_of  # SpiffWorkflow parses ids through the table
+    assert spiff_workflow_converters.UUID is UUID  # SpiffWorkflow's module is left as it is: no name replaced
     flow = parse_flow(FLOW.read_bytes(), "restaurant")
     wf = CaseWorkflow.start(flow, SafeScriptEngine())
     written = {t_id: (task._parent, list(task._children)) for t_id, task in wf._wf.tasks.items()}
@@ -58,6 +58,8 @@ def test_ids_read_back_are_the_uuids_that_were_written() -> None:
 def test_the_id_table_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(task_converter, "_UUIDS_MAX", 10)
     monkeypatch.setattr(task_converter, "_UUIDS", {})
+    monkeypatch.setattr(task_converter, "_TEXTS", {})
     ids = [uuid4() for _ in range(25)]
     assert [task_converter.uuid_of(str(u)) for u in ids] == ids
-    assert len(task_converter._UUIDS) <= 10
+    assert [task_converter.text_of(u) for u in reversed(ids)] == [str(u) for u in reversed(ids)]
+    assert len(task_converter._UUIDS) <= 10 and len(task_converter._TEXTS) <= 10
