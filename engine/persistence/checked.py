@@ -13,10 +13,12 @@ from sqlalchemy import Select, Update, bindparam, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.selectable import CTE
 
+from engine.persistence.db_errors import SERIALIZATION_FAILURE, sqlstate
+
 FUNCTION = "onething_expect_one"
 MESSAGE = "onething: the row changed since it was read"
-_SQLSTATE = "40001"  # serialization_failure: what a concurrent change of the same row is
-# FUNCTION and MESSAGE are as migration 0014 creates them.
+# FUNCTION and MESSAGE are as migration 0014 creates them, with SQLSTATE 40001 (serialization_failure:
+# what a concurrent change of the same row is).
 
 
 def expect_one(statement: Update, columns: list[str], *ctes: CTE) -> Select[tuple[int]]:
@@ -30,7 +32,8 @@ def expect_one(statement: Update, columns: list[str], *ctes: CTE) -> Select[tupl
 
 
 def changed_meanwhile(err: BaseException) -> bool:
-    """Whether ``err`` is a failed ``expect_one`` check."""
-    orig = getattr(err, "orig", None)
-    return (isinstance(err, DBAPIError) and getattr(orig, "pgcode", None) == _SQLSTATE
-            and MESSAGE in str(orig))
+    """Whether ``err`` is a failed ``expect_one`` check, or any other serialization failure: known
+    by its SQLSTATE alone, not by ``MESSAGE``. Under READ COMMITTED, which writes run in, the check
+    is what raises 40001; should anything else, it too means that a concurrent transaction changed
+    what this one read, and the unit of work runs again on a fresh read all the same."""
+    return isinstance(err, DBAPIError) and sqlstate(err) == SERIALIZATION_FAILURE

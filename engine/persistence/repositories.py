@@ -369,7 +369,8 @@ class IdempotencyRepository(_Repository):
 
     def add(self, key: str, fingerprint: str, resource_type: str, resource_id: str, status_code: int,
             now: datetime) -> None:
-        # A concurrent duplicate violates the primary key; the use case's retry then replays it.
+        # A concurrent duplicate violates pk_idempotency_keys, named in db_errors.RACED_KEYS: that one
+        # unique violation is retried, and the use case's retry then replays the stored answer.
         self.conn.execute(insert(t.idempotency_keys).values(
             key=key, fingerprint=fingerprint, resource_type=resource_type, resource_id=resource_id,
             status_code=status_code, created_at=now))

@@ -7,7 +7,7 @@ from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from engine.domain.audit import DEV_AUDIT_KEY
 from engine.domain.errors import ConcurrentUpdate
@@ -205,29 +205,3 @@ class SqlAlchemyUnitOfWork:
             finally:
                 conn.close()
 
-
-def is_unavailable(err: BaseException) -> bool:
-    """The database could not be reached, or dropped the connection mid-request (a restart)."""
-    if isinstance(err, DBAPIError) and err.connection_invalidated:
-        return True
-    return isinstance(err, OperationalError) and err.orig is not None and _lost_connection(err)
-
-
-def _lost_connection(err: OperationalError) -> bool:
-    text = str(err.orig).lower()
-    return any(m in text for m in ("could not connect", "connection refused", "server closed the connection",
-                                   "terminating connection", "connection to server", "the database system is"))
-
-
-def is_transient(err: BaseException) -> bool:
-    """Errors after which the same transaction, run again, may succeed: lock waits and timeouts,
-    deadlocks, serialization failures, and a unique key taken by a concurrent request."""
-    if isinstance(err, IntegrityError):
-        return True
-    if isinstance(err, OperationalError):
-        return True
-    if isinstance(err, DBAPIError):
-        orig = getattr(err, "orig", None)
-        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)  # psycopg 3 / psycopg2
-        return code in ("40001", "40P01", "55P03")
-    return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -12,12 +13,13 @@ from typing import Any, TypeVar
 
 from engine.domain.errors import ConcurrentUpdate, DomainError, IdempotencyKeyReused
 from engine.domain.records import TaskRecord
-from engine.persistence.checked import changed_meanwhile
-from engine.persistence.uow import SqlAlchemyUnitOfWork, is_transient, is_unavailable
+from engine.persistence.db_errors import is_unavailable, retry_cause
+from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.case_detail import CaseDetail
 from engine.services.context import ServiceContext
 
 T = TypeVar("T")
+_log = logging.getLogger("onething.transactions")
 
 
 class Busy(DomainError):
@@ -59,23 +61,29 @@ class Applied:
 
 def in_transaction(ctx: ServiceContext, work: Callable[[SqlAlchemyUnitOfWork], T]) -> T:
     """Run ``work`` in one write transaction and commit; on a lost compare-and-swap, a lock
-    timeout or deadlock, start over with a fresh read (bounded, with jittered backoff)."""
+    timeout or deadlock, a key a concurrent request inserted first, or a lost connection, start
+    over with a fresh read (bounded, with jittered backoff), logging each retry with its cause
+    (``engine/persistence/db_errors.py``). Any other error, an integrity error included, surfaces
+    at once. Contention outlasting the attempts answers ``Busy``; a database still gone, its error."""
     for attempt in range(1, ctx.max_attempts + 1):
         try:
             with ctx.uow(True) as uow:
                 result = work(uow)
                 uow.commit()
                 return result
-        except ConcurrentUpdate:
-            pass
+        except ConcurrentUpdate as err:
+            cause = f"compare-and-swap: {err}"
         except DomainError:
             raise
         except Exception as err:
             # A checked write that found the case changed, flushed before the commit, is a lost
-            # compare-and-swap too (engine/persistence/checked.py).
-            if not changed_meanwhile(err) and (not is_transient(err) or attempt == ctx.max_attempts):
+            # compare-and-swap too: SQLSTATE 40001 (engine/persistence/checked.py).
+            cause = retry_cause(err)
+            if cause is None or (attempt == ctx.max_attempts and is_unavailable(err)):
                 raise
-        time.sleep(random.uniform(0.002, 0.01) * attempt)
+        _log.info("transaction attempt %d of %d failed (%s)", attempt, ctx.max_attempts, cause)
+        if attempt < ctx.max_attempts:
+            time.sleep(random.uniform(0.002, 0.01) * attempt)
     raise Busy(
         "the case is being changed by others right now; please try again",
         "该办件正被他人同时办理，请稍后重试",

@@ -3,22 +3,25 @@ retried by writes) and which do not."""
 
 from __future__ import annotations
 
+import psycopg2
+from psycopg2 import errors
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from engine.persistence.uow import is_unavailable
+from engine.persistence.db_errors import is_unavailable
 
 
 def test_a_refused_or_dropped_connection_is_unavailability() -> None:
-    refused = OperationalError("SELECT 1", {}, Exception(
+    # libpq's errors (psycopg2's base OperationalError, no SQLSTATE) and the server's shutdown (57P01)
+    refused = OperationalError("SELECT 1", {}, psycopg2.OperationalError(
         'connection to server at "127.0.0.1", port 5432 failed: Connection refused'))
-    dropped = OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
-    invalidated = DBAPIError("SELECT 1", {}, Exception("gone"), connection_invalidated=True)
+    dropped = OperationalError("SELECT 1", {}, errors.AdminShutdown("terminating connection"))
+    invalidated = DBAPIError("SELECT 1", {}, psycopg2.InterfaceError("gone"), connection_invalidated=True)
     assert is_unavailable(refused) and is_unavailable(dropped) and is_unavailable(invalidated)
 
 
 def test_other_database_errors_are_not() -> None:
-    timeout = OperationalError("UPDATE cases", {}, Exception("canceling statement due to lock timeout"))
-    duplicate = IntegrityError("INSERT", {}, Exception("duplicate key value violates unique constraint"))
+    timeout = OperationalError("UPDATE cases", {}, errors.LockNotAvailable("canceling statement due to lock timeout"))
+    duplicate = IntegrityError("INSERT", {}, errors.UniqueViolation("connection refused"))  # the words decide nothing
     assert not is_unavailable(timeout)
     assert not is_unavailable(duplicate)
     assert not is_unavailable(ValueError("connection refused"))  # not a database error at all
