@@ -60,10 +60,8 @@ class CaseWorkflow:
     def __init__(self, workflow: Any, script_engine: SafeScriptEngine) -> None:
         self._wf = workflow
         # The script engine is not serialized: attach ours every time, or conditions would run
-        # through SpiffWorkflow's default eval/exec engine.
+        # through SpiffWorkflow's default eval/exec engine. Subprocesses use their top workflow's.
         self._wf.script_engine = script_engine
-        for sub in self._wf.subprocesses.values():
-            sub.script_engine = script_engine
         self._running: Any = None
         """The task being run, so that a failure names the step to run again (see ``halt``)."""
         self._halted: list[FailedStep] = []

@@ -21,6 +21,7 @@ from engine.workflow.case_workflow import CaseWorkflow
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import FlowSpec, parse_flow
 from engine.workflow.stored_format import FORMAT, FORMAT_KEY, SPIFF_FORMAT_KEY, StoredFormatUnknown
+from tests.workflow.stock_dump import stock_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 STATES = ROOT / "tests" / "fixtures" / "workflow_states"
@@ -130,3 +131,55 @@ def test_the_readers_around_the_workflow_read_an_earlier_format(flow: FlowSpec) 
     assert stored_tasks(old) == stored_tasks(new)  # what a flow migration assesses
     assert element_states(flow, old)  # the case diagram
     assert element_states(flow, old).keys() == element_states(flow, new).keys()
+
+
+SUBPROCESS_FLOW = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="nested" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="intake" name="受理">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:subProcess id="review" name="审查">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:startEvent id="sub_start"><bpmn:outgoing>s1</bpmn:outgoing></bpmn:startEvent>
+      <bpmn:userTask id="check" name="审核">
+        <bpmn:incoming>s1</bpmn:incoming><bpmn:outgoing>s2</bpmn:outgoing></bpmn:userTask>
+      <bpmn:endEvent id="sub_end"><bpmn:incoming>s2</bpmn:incoming></bpmn:endEvent>
+      <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="check"/>
+      <bpmn:sequenceFlow id="s2" sourceRef="check" targetRef="sub_end"/>
+    </bpmn:subProcess>
+    <bpmn:userTask id="pickup" name="领证">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="intake"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="intake" targetRef="review"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="pickup"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="pickup" targetRef="end"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_workflow_inside_a_subprocess_is_read_back_as_it_was_written() -> None:
+    """The subprocess's tasks go through the same converters: ids, parents and children as they were."""
+    flow = parse_flow(SUBPROCESS_FLOW.encode(), "nested")
+    wf = CaseWorkflow.start(flow, SafeScriptEngine())
+    wf.complete(wf.waiting_tasks()[0].id, {"applicant": {"name": "陈小明"}})
+    state = wf.dump()
+    assert jsoncodec.loads(state)["subprocesses"]  # the review runs as a subprocess
+    assert jsoncodec.loads(state) == stock_dict(wf)  # as SpiffWorkflow's own task converter writes it
+    engine = SafeScriptEngine()
+    back = CaseWorkflow.load(flow, state, engine)  # failed before: a subprocess's engine cannot be set
+    assert all(sub.script_engine is engine for sub in back._wf.subprocesses.values())
+    assert back.dump() == state
+    assert [t.name for t in back.waiting_tasks()] == ["check"]
+    tree = {task.id: (task.parent and task.parent.id, [c.id for c in task.children])
+            for task in back._all_tasks()}
+    assert tree == {task.id: (task.parent and task.parent.id, [c.id for c in task.children])
+                    for task in wf._all_tasks()}
+    back.complete(back.waiting_tasks()[0].id, {"checked": True})
+    back = CaseWorkflow.load(flow, back.dump(), SafeScriptEngine())
+    pickup = back.waiting_tasks()[0]
+    assert pickup.name == "pickup" and back.task_data(pickup.id)["checked"] is True
+    back.complete(pickup.id, {})
+    assert back.is_finished()
