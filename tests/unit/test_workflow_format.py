@@ -44,7 +44,7 @@ def state_of(number: int) -> str:
 
 def complete_the_case(flow: FlowSpec, wf: CaseWorkflow) -> CaseWorkflow:
     """Approve the two items still open, then the pickup, saving and restoring at each wait."""
-    assert sorted(t.item for t in wf.waiting_tasks()) == ["cy.spjy", "cy.zp"]
+    assert sorted(str(t.item) for t in wf.waiting_tasks()) == ["cy.spjy", "cy.zp"]
     for item in ("cy.spjy", "cy.zp"):
         task = next(t for t in wf.waiting_tasks() if t.item == item)
         wf.complete(task.id, {"results": {item: {"decision": "approve"}}})
