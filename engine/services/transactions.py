@@ -66,6 +66,7 @@ def in_transaction(ctx: ServiceContext, work: Callable[[SqlAlchemyUnitOfWork], T
     (``engine/persistence/db_errors.py``). Any other error, an integrity error included, surfaces
     at once. Contention outlasting the attempts answers ``Busy``; a database still gone, its error."""
     for attempt in range(1, ctx.max_attempts + 1):
+        cause: str | None
         try:
             with ctx.uow(True) as uow:
                 result = work(uow)

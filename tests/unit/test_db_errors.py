@@ -23,7 +23,9 @@ from tests.conftest import PG_URL, database_url
 def wrapped(orig: Exception) -> DBAPIError:
     """``orig`` as SQLAlchemy hands it over (``DBAPIError.instance`` picks the subclass)."""
     driver = sqlite3.Error if isinstance(orig, sqlite3.Error) else psycopg2.Error
-    return DBAPIError.instance("SELECT 1", {}, orig, driver)
+    err = DBAPIError.instance("SELECT 1", {}, orig, driver)
+    assert isinstance(err, DBAPIError)
+    return err
 
 
 # psycopg2's class of each code -> (what retry_cause answers, whether it is the database being unavailable)
