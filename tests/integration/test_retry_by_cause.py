@@ -15,13 +15,17 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert, select, text
+from sqlalchemy import Engine, create_engine, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from engine.bootstrap import OneThingEngine
+from engine.domain.errors import Conflict
+from engine.domain.model import SYSTEM
 from engine.persistence import tables as t
 from engine.persistence.database import make_engine
+from engine.persistence.db_errors import RACED_KEYS
 from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.accounts import CreateUser, create_user
 from engine.services.transactions import Applied, Busy, RequestKey, idempotent, in_transaction
 
 DAY = "20261205"
@@ -204,3 +208,32 @@ def test_a_lost_connection_is_retried_on_a_fresh_one(
     [logged] = retries()
     assert logged in ("transaction attempt 1 of 10 failed (57P01)",
                       "transaction attempt 1 of 10 failed (connection lost)")
+
+
+def test_every_raced_key_is_a_key_of_the_migrated_database(engine: OneThingEngine) -> None:
+    # A renamed constraint would silently turn its concurrent duplicates back into errors.
+    schema = inspect(engine.db)
+    keys = set()
+    for table in schema.get_table_names():
+        keys.add(schema.get_pk_constraint(table)["name"])
+        keys.update(u["name"] for u in schema.get_unique_constraints(table))
+    assert set(RACED_KEYS) <= keys, set(RACED_KEYS) - keys
+
+
+def test_one_login_created_twice_at_once_is_created_once_and_refused_once(engine: OneThingEngine) -> None:
+    def create(login: str) -> str:
+        barrier.wait()
+        try:
+            create_user(CreateUser(login, "同名", "window", ["clerk"], "test-password-1", SYSTEM), engine.ctx)
+            return "done"
+        except Conflict:
+            return "conflict"  # the raced insert ran again and found the user (uq_users_login)
+
+    for n in range(6):
+        barrier = threading.Barrier(2, timeout=10)
+        with ThreadPoolExecutor(2) as pool:
+            answers = sorted(pool.map(create, [f"twice.{n}"] * 2))
+        assert answers == ["conflict", "done"]
+    with engine.db.connect() as conn:
+        created = conn.execute(select(t.users.c.login).where(t.users.c.login.like("twice.%"))).scalars().all()
+    assert sorted(created) == [f"twice.{n}" for n in range(6)]
