@@ -87,7 +87,7 @@ def link_children(tasks: Mapping[UUID, Any], stored: Mapping[str, Mapping[str, A
 
 _UUIDS: dict[str, UUID] = {}
 _TEXTS: dict[UUID, str] = {}
-_UUIDS_MAX = 16384  # some 500 cases of ids, 9 MB with their text (measured); past it the tables start afresh
+_UUIDS_MAX = 16384  # some 500 cases of ids, both tables with their ids and text 10 MB; past it they start afresh
 
 
 def uuid_of(text: str) -> UUID:
