@@ -51,7 +51,10 @@ RACED_KEYS: dict[str, str] = {
     "pk_calendar_years": "one year's calendar confirmed twice at once (delete, then insert)",
 }
 """Constraints whose violation means "a concurrent transaction inserted this key first", each with
-the place that inserts it. A unique violation of any other constraint is a bug."""
+who inserts it at once and what the retry then finds. These inserts check for the row first, in the
+same transaction (``idempotent``, ``create_user``, ``deploy_shipped_flows``, ``deploy_catalogue``,
+the calendar's delete-then-insert): under READ COMMITTED the check cannot see a row not yet
+committed, the retry can. A unique violation of any other constraint is a bug."""
 
 
 def driver_error(err: BaseException) -> BaseException:
