@@ -47,7 +47,7 @@ def test_administrators_pages(desks: Any, live_server: LiveServer) -> None:
     page.fill("#u-password", "a-long-enough-password-1")
     page.click("#save-user")
     page.wait_for_selector("#flash >> text=已创建用户 li.new")
-    assert "li.new" in page.inner_text("#users")
+    page.wait_for_selector("#users >> text=li.new")  # the list is read again after the flash
     admin.shot("user-created")
 
     page = admin.open("/app/admin/calendar")

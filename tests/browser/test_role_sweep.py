@@ -275,6 +275,7 @@ def test_refusals_read_in_chinese(screens: Any, live_server: LiveServer, viewpor
     clerk.wait_for_selector("#flash .notice.error")
     findings.append(read(clerk, f"clerk-{viewport}/intake-empty", viewport))
     clerk.goto(live_server.url + "/app/cases")
+    clerk.wait_for_load_state("networkidle")  # the page's script holds the form before it is used
     clerk.fill("#from", "2026-02-30")
     clerk.click("#case-filter button[type=submit]")
     clerk.wait_for_selector("#flash .notice.error")
