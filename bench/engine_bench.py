@@ -276,16 +276,16 @@ def run_interleaved(url: str, cases: int, rounds: int) -> tuple[dict[str, Any], 
 
 
 def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases: Any, number: int,
-                 per_person: bool = False) -> None:
-    """After logging in and one untimed case (every server worker has then run the flow once), whole
-    cases one after another; then as many cases again in three phases that all clients pass together
-    (``phases`` is a barrier shared with the parent): every intake, every approval, every pickup.
-    Answers the latencies of each part."""
+                 users: dict[str, dict[str, str]], per_person: bool = False) -> None:
+    """With the parent's logins (``users``: every client logging in to the same demo accounts at
+    one moment is a burst the login limits may refuse as guessing) and after one untimed case
+    (every server worker has then run the flow once), whole cases one after another; then as many
+    cases again in three phases that all clients pass together (``phases`` is a barrier shared with
+    the parent): every intake, every approval, every pickup. Answers the latencies of each part."""
     latencies: list[float] = []
     phased: list[list[float]] = [[], [], []]
     try:
         driver = HttpDriver(port, per_person)
-        users = log_in_demo_users(driver)
         applicants = Applicants(body, number * 1_000_000)
         drive_client(driver, users, 1, [], applicants)  # warm-up, untimed
         phases.wait()
@@ -359,7 +359,8 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
         local = build_engine(Settings(database_url=url, deploy_shipped=False))
         body = case_body(local)
         local.db.dispose()
-        procs = [mp.Process(target=_http_client, args=(port, per_client, queue, body, phases, n, per_person))
+        users = log_in_demo_users(HttpDriver(port))
+        procs = [mp.Process(target=_http_client, args=(port, per_client, queue, body, phases, n, users, per_person))
                  for n in range(clients)]
         for p in procs:
             p.start()
