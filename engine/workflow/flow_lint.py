@@ -13,7 +13,7 @@ The shape, expression, timer and support checks live in ``flow_graph``, ``flow_e
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from engine.domain.flow_problems import FlowProblem, FlowReport, FlowRule, listed, ordered, quoted
@@ -127,6 +127,7 @@ def _not_executable(process: Process) -> FlowProblem:
 def convention_problems(model: FlowModel, scope: Collection[str], bundle: Mapping[str, Any] | None,
                         departments: Collection[str]) -> list[FlowProblem]:
     known = {*departments, WINDOW}
+    said = _department_names(bundle)
     problems: list[FlowProblem] = []
     lanes = [lane for lane in model.lanes if lane.process_id in scope]
     for lane in lanes:
@@ -151,14 +152,14 @@ def convention_problems(model: FlowModel, scope: Collection[str], bundle: Mappin
                 f"{element_kind_zh(node.type)}上的会被忽略",
                 f"only a user task's kind property counts; on a {node.type} it is ignored"))
     for task in tasks:
-        problems.extend(_task_problems(task, bool(lanes)))
+        problems.extend(_task_problems(task, bool(lanes), said))
     for kind, missing, several, zh in ((TaskKind.INTAKE, FlowRule.INTAKE_MISSING, FlowRule.INTAKE_SEVERAL, "受理"),
                                        (TaskKind.PICKUP, FlowRule.PICKUP_MISSING, FlowRule.PICKUP_SEVERAL, "出件")):
         found = [t for t in tasks if t.kind == kind.value]
         if not found:
             problems.append(FlowProblem.error(
                 missing, None, None,
-                f"缺少综合窗口{zh}任务：须有一个 kind 为 {kind.value} 的用户任务，位于 {WINDOW} 泳道",
+                f"缺少综合窗口{zh}任务：须有一个 kind 为 {kind.value} 的用户任务，位于{said(WINDOW)}泳道",
                 f"no {kind.value} task: the flow needs one user task with kind {kind.value} in the {WINDOW} lane"))
         names = [t.id for t in found]
         for task in found if len(found) > 1 else ():
@@ -169,20 +170,31 @@ def convention_problems(model: FlowModel, scope: Collection[str], bundle: Mappin
             if task.lane != WINDOW:
                 problems.append(FlowProblem.error(
                     FlowRule.WINDOW_LANE, task.id, task.line,
-                    f"{zh}任务须位于 {WINDOW}（综合窗口）泳道，{_where(task)[0]}",
-                    f"the {kind.value} task must be in the {WINDOW} lane; {_where(task)[1]}"))
+                    f"{zh}任务须位于{said(WINDOW)}泳道，{_where(task, said)}",
+                    f"the {kind.value} task must be in the {WINDOW} lane; {_where_en(task)}"))
     if bundle is not None:
-        problems.extend(_bundle_problems(tasks, bundle))
+        problems.extend(_bundle_problems(tasks, bundle, said))
     return problems
 
 
-def _where(task: Node) -> tuple[str, str]:
-    if task.lane is None:
-        return "它不在任何泳道中", "it is in no lane"
-    return f"实际在 {quoted(task.lane)} 泳道", f"it is in the {quoted(task.lane)} lane"
+def _department_names(bundle: Mapping[str, Any] | None) -> Callable[[str], str]:
+    """How a Chinese message names a department's lane: its name with the code the file holds,
+    e.g. "市场监督管理局（scjg）"; the code alone where the bundle does not name it."""
+    named = bundle.get("departments") if isinstance(bundle, Mapping) else None
+    names = {str(k): str(v) for k, v in named.items()} if isinstance(named, Mapping) else {}
+    names.setdefault(WINDOW, "综合窗口")
+    return lambda code: f"“{names[code]}”（{code}）" if code in names else f" {quoted(code)} "
 
 
-def _task_problems(task: Node, has_lanes: bool) -> list[FlowProblem]:
+def _where(task: Node, said: Callable[[str], str]) -> str:
+    return "它不在任何泳道中" if task.lane is None else f"实际在{said(task.lane)}泳道"
+
+
+def _where_en(task: Node) -> str:
+    return "it is in no lane" if task.lane is None else f"it is in the {quoted(task.lane)} lane"
+
+
+def _task_problems(task: Node, has_lanes: bool, said: Callable[[str], str]) -> list[FlowProblem]:
     problems: list[FlowProblem] = []
     if task.kind is None:
         problems.append(FlowProblem.warning(
@@ -201,12 +213,12 @@ def _task_problems(task: Node, has_lanes: bool) -> list[FlowProblem]:
             f"a {task.kind} task must name its item in an item property"))
     if task.lane is None and has_lanes:
         problems.append(FlowProblem.warning(
-            FlowRule.NO_LANE, task.id, task.line, f"用户任务不在任何泳道中，将由 {WINDOW}（综合窗口）办理",
+            FlowRule.NO_LANE, task.id, task.line, f"用户任务不在任何泳道中，将由{said(WINDOW)}办理",
             f"the user task is in no lane and will be handled by the {WINDOW}"))
     return problems
 
 
-def _bundle_problems(tasks: list[Node], bundle: Mapping[str, Any]) -> list[FlowProblem]:
+def _bundle_problems(tasks: list[Node], bundle: Mapping[str, Any], said: Callable[[str], str]) -> list[FlowProblem]:
     items = bundle.get("items") if isinstance(bundle, Mapping) else None
     if not isinstance(items, list):
         return [FlowProblem.error(FlowRule.BUNDLE_INVALID, None, None, "一件事定义没有事项列表（items）",
@@ -228,16 +240,16 @@ def _bundle_problems(tasks: list[Node], bundle: Mapping[str, Any]) -> list[FlowP
         if not mine:
             problems.append(FlowProblem.error(
                 FlowRule.APPROVAL_MISSING, None, None,
-                f"事项 {code} 没有审批任务：须有 kind=approval、item={code} 的用户任务，位于 {department} 泳道",
+                f"事项 {code} 没有审批任务：须有 kind=approval、item={code} 的用户任务，位于{said(department)}泳道",
                 f"item {code} has no approval task: add a user task with kind approval and item {code} in the "
                 f"{department} lane"))
         for task in mine:
             if task.lane != department:
                 problems.append(FlowProblem.error(
                     FlowRule.APPROVAL_LANE, task.id, task.line,
-                    f"事项 {code} 的审批任务须位于其部门 {department} 的泳道，{_where(task)[0]}",
+                    f"事项 {code} 的审批任务须位于其部门{said(department)}的泳道，{_where(task, said)}",
                     f"the approval of item {code} must be in its department's lane {department}; "
-                    f"{_where(task)[1]}"))
+                    f"{_where_en(task)}"))
         names = [t.id for t in mine]
         for task in mine if len(mine) > 1 else ():
             problems.append(FlowProblem.warning(

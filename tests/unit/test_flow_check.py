@@ -371,6 +371,19 @@ def test_an_approval_sits_in_its_departments_lane() -> None:
         line_of(FLOW, '<bpmn:userTask id="approve_b"')
 
 
+def test_lane_messages_name_departments_as_the_bundle_does() -> None:
+    bundle = {**BUNDLE, "departments": {"scjg": "市场监督管理局", "cg": "城市管理局"},
+              "items": [{"code": "a", "department": "scjg"}, {"code": "b", "department": "scjg"}]}
+    problem = refused(check(FLOW, bundle=bundle), FlowRule.APPROVAL_LANE, "approve_b")
+    assert "“市场监督管理局”（scjg）的泳道" in problem.message_zh
+    assert "实际在“城市管理局”（cg）泳道" in problem.message_zh
+    assert "'cg' lane" in problem.message_en  # the English message keeps the codes
+    text = flow(("        <bpmn:flowNodeRef>intake</bpmn:flowNodeRef>\n", ""),
+                ("<bpmn:flowNodeRef>approve_b</bpmn:flowNodeRef>",
+                 "<bpmn:flowNodeRef>approve_b</bpmn:flowNodeRef><bpmn:flowNodeRef>intake</bpmn:flowNodeRef>"))
+    assert "须位于“综合窗口”（window）泳道" in refused(check(text), FlowRule.WINDOW_LANE, "intake").message_zh
+
+
 def test_a_second_approval_of_the_same_item_is_warned() -> None:
     text = between_intake_and_split(
         f'<bpmn:userTask id="approve_a2">{properties("approval", "a")}<bpmn:incoming>f_intake</bpmn:incoming>'
