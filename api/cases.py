@@ -43,7 +43,8 @@ def _detail(ref: str) -> dict[str, Any]:
 
 def _answer(applied: Applied) -> Response:
     """The changed case: as the change's own transaction read it, else read again (a replay)."""
-    detail = case_detail(applied.detail, ctx()) if applied.detail else _detail(applied.resource_id)
+    me = current_principal()
+    detail = case_detail(applied.detail, ctx(), {me.login: me.name}) if applied.detail else _detail(applied.resource_id)
     return presented(_DETAIL, detail, applied.status_code)
 
 

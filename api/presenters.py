@@ -79,11 +79,14 @@ def _event_view(event: EventRecord, mask: Callable[[Any], Any] = _unmasked,
     }
 
 
-def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None) -> dict[str, Any]:
+def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None,
+                known: dict[str, str] | None = None) -> dict[str, Any]:
+    """``known``: people's names the caller has already (the signed-in person's own)."""
     case, bundle = detail.case, detail.bundle
     names = detail.names
     if names is None:  # the answer to a change: its people's names are read after its commit
-        names = people_names(ctx, people_of(case, detail.items, detail.tasks, detail.events)) if ctx else {}
+        people = people_of(case, detail.items, detail.tasks, detail.events)
+        names = people_names(ctx, people, known) if ctx else {}
     # Whoever does not handle the case sees every personal number masked, wherever it is written:
     # the form, refusal and correction reasons, the timeline's data (a rating's comment among them).
     mask = _unmasked if detail.personal_data else PRESENTED.value

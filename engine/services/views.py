@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine.domain.access import Principal
@@ -40,13 +41,16 @@ def get_task(ctx: ServiceContext, task_id: str, viewer: Principal) -> TaskRecord
     return task
 
 
-def people_names(ctx: ServiceContext, logins: set[str]) -> dict[str, str]:
-    """Display names by login, for showing people by name where records hold their logins."""
+def people_names(ctx: ServiceContext, logins: set[str], known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Display names by login, for showing people by name where records hold their logins. ``known``:
+    names the caller has already (the signed-in person's own), not read again; a case just accepted
+    names only the clerk who accepted it, and its answer then reads nothing more."""
     wanted = {login for login in logins if login and login != "system"}
-    if not wanted:
-        return {}
+    names = {login: name for login, name in (known or {}).items() if login in wanted}
+    if wanted <= names.keys():
+        return names
     with ctx.uow(False) as uow:
-        return uow.users.names(wanted)
+        return {**uow.users.names(wanted - names.keys()), **names}
 
 
 def list_bundles(ctx: ServiceContext) -> list[BundleView]:

@@ -10,6 +10,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy import event
+
 from engine.domain.flow_problems import FlowRule
 from tests.api.test_case_journey import approve_licence, complete, open_task, start
 from tests.api.test_catalogue_admin import definition
@@ -20,6 +22,24 @@ from tests.unit.test_flow_check import check, found
 HEAD = HEADERS["scjg.head"]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z_]{3,}")
+
+
+def test_an_intake_answer_names_its_clerk_without_reading_the_users(client: Any, engine: Any) -> None:
+    """The clerk who accepts a case is the only person in it, and the signed-in clerk's own name is
+    known: the answer reads no names (the pickup's answer, naming the reviewers too, does)."""
+    read: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if re.search(r"SELECT users\.login, users\.name\s+FROM users", statement):  # UserRepository.names
+            read.append(statement)
+
+    event.listen(engine.db, "before_cursor_execute", count)
+    try:
+        case = start(client)
+    finally:
+        event.remove(engine.db, "before_cursor_execute", count)
+    assert case["receipt"]["accepted_by_name"] == "王窗口" and case["people"] == {"wang.window": "王窗口"}
+    assert read == []
 
 
 def test_the_case_names_the_people_who_accepted_acted_and_hold_its_tasks(client: Any) -> None:
