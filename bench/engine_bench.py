@@ -277,11 +277,10 @@ def run_interleaved(url: str, cases: int, rounds: int) -> tuple[dict[str, Any], 
 
 def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases: Any, number: int,
                  users: dict[str, dict[str, str]], per_person: bool = False) -> None:
-    """With the parent's logins (``users``: every client logging in to the same demo accounts at
-    one moment is a burst the login limits may refuse as guessing) and after one untimed case
-    (every server worker has then run the flow once), whole cases one after another; then as many
-    cases again in three phases that all clients pass together (``phases`` is a barrier shared with
-    the parent): every intake, every approval, every pickup. Answers the latencies of each part."""
+    """With the parent's logins (``users``: all clients logging in at once look like guessing to the
+    login limits) and after one untimed case (every server worker has then run the flow once), whole
+    cases one after another; then as many again in three phases all clients pass together (``phases``,
+    a barrier shared with the parent): every intake, approval, pickup. Answers each part's latencies."""
     latencies: list[float] = []
     phased: list[list[float]] = [[], [], []]
     try:

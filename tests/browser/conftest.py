@@ -129,12 +129,7 @@ class Desk:
             self.page_errors.append(message.text)
 
     def sign_in(self, login: str) -> None:
-        page = self.page
-        page.goto(self.server.url + "/app/login")
-        page.fill("#login", login)
-        page.fill("#password", DEMO_PASSWORD)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_url(re.compile(r".*/app/(?!login).*"))
+        sign_in(self.page, self.server, login)
         self.settle()
 
     def open(self, path: str, shot: str | None = None) -> Any:
@@ -157,6 +152,15 @@ class Desk:
     def close(self) -> None:
         self.context.close()
         assert not self.page_errors, self.page_errors
+
+
+def sign_in(page: Any, server: LiveServer, login: str) -> None:
+    """Signs ``page`` in as a demo user through the login page; returns once it has left it."""
+    page.goto(server.url + "/app/login")
+    page.fill("#login", login)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/app/(?!login).*"))
 
 
 def assert_no_raw_error(page: Any) -> None:

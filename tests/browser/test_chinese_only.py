@@ -6,14 +6,12 @@ and item in Chinese."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from engine.services.accounts import DEMO_PASSWORD
-from tests.browser.conftest import ARTIFACTS, LiveServer
+from tests.browser.conftest import ARTIFACTS, LiveServer, sign_in
 from tests.browser.test_role_sweep import latin_words, start_restaurant
 
 # Each page with its date inputs, and what opens it.
@@ -36,11 +34,7 @@ def english(browser: Any, live_server: LiveServer) -> Iterator[Any]:
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        page.goto(live_server.url + "/app/login")
-        page.fill("#login", login)
-        page.fill("#password", DEMO_PASSWORD)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_url(re.compile(r".*/app/(?!login).*"))
+        sign_in(page, live_server, login)
         return page
 
     yield open_page

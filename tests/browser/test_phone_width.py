@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from engine.services.accounts import DEMO_PASSWORD
-from tests.browser.conftest import LiveServer, assert_no_raw_error
+from tests.browser.conftest import LiveServer, assert_no_raw_error, sign_in
 from tests.browser.test_pages import PAGES_BY_LOGIN, start_case
 
 WIDTH, HEIGHT = 390, 844
@@ -39,11 +38,7 @@ def phone(browser: Any, live_server: LiveServer) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda err: errors.append(str(err)))
-        page.goto(live_server.url + "/app/login")
-        page.fill("#login", login)
-        page.fill("#password", DEMO_PASSWORD)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_url(re.compile(r".*/app/(?!login).*"))
+        sign_in(page, live_server, login)
         page.wait_for_load_state("networkidle")
         return page
 

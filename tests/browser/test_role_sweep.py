@@ -23,9 +23,8 @@ from typing import Any
 import pytest
 
 from api.web import PAGES
-from engine.services.accounts import DEMO_PASSWORD
 from tests.approvals import approval
-from tests.browser.conftest import ARTIFACTS, LiveServer, assert_no_raw_error
+from tests.browser.conftest import ARTIFACTS, LiveServer, assert_no_raw_error, sign_in
 from tests.conftest import APPLICANT, application
 
 VIEWPORTS = {"phone": (390, 844), "desk": (1280, 900)}
@@ -200,11 +199,7 @@ def screens(browser: Any, live_server: LiveServer) -> Iterator[Any]:
         page = context.new_page()
         page.on("pageerror", lambda err: errors.append(f"{page.url}: {err}"))
         if login is not None:
-            page.goto(live_server.url + "/app/login")
-            page.fill("#login", login)
-            page.fill("#password", DEMO_PASSWORD)
-            page.click("#login-form button[type=submit]")
-            page.wait_for_url(re.compile(r".*/app/(?!login).*"))
+            sign_in(page, live_server, login)
             page.wait_for_load_state("networkidle")
         return page
 
