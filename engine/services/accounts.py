@@ -11,11 +11,11 @@ from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import OFFICE, SYSTEM, WINDOW, Actor
 from engine.domain.records import UserRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.context import ServiceContext
 from engine.services.passwords import password_problem
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 
 LOGIN = re.compile(r"^[a-z][a-z0-9._-]{2,63}$")
 DEMO_PASSWORD = "onething-demo-2026"  # noqa: S105 - published on purpose; production refuses demo users
@@ -49,7 +49,7 @@ class DemoUser:
     roles: list[str] = field(default_factory=list)
 
 
-def known_departments(uow: SqlAlchemyUnitOfWork) -> dict[str, str]:
+def known_departments(uow: UnitOfWork) -> dict[str, str]:
     """Department codes a user may belong to: the window, the office, every bundle's departments."""
     found = {WINDOW: "综合窗口", OFFICE: "政务服务管理办公室"}
     for row in uow.flows.bundles():
@@ -57,7 +57,7 @@ def known_departments(uow: SqlAlchemyUnitOfWork) -> dict[str, str]:
     return found
 
 
-def _check(uow: SqlAlchemyUnitOfWork, name: str, department: str, roles: list[str]) -> dict[str, list[str]]:
+def _check(uow: UnitOfWork, name: str, department: str, roles: list[str]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not name.strip() or len(name) > 100:
         errors["name"] = ["姓名须为 1 至 100 个字符"]
@@ -81,7 +81,7 @@ def create_user(cmd: CreateUser, ctx: ServiceContext) -> UserRecord:
         errors["password"] = [problem]
     password_hash = ctx.passwords.hash(cmd.password) if not errors else ""
 
-    def work(uow: SqlAlchemyUnitOfWork) -> UserRecord:
+    def work(uow: UnitOfWork) -> UserRecord:
         all_errors = {**errors, **_check(uow, cmd.name, cmd.department, cmd.roles)}
         if all_errors:
             raise InvalidInput("the user's data is incomplete or invalid", "用户信息不完整或有误", all_errors)
@@ -108,7 +108,7 @@ def update_user(cmd: UpdateUser, ctx: ServiceContext) -> UserRecord:
         raise InvalidInput("the new password is too weak", "新密码不符合要求", {"password": [problem]})
     password_hash = ctx.passwords.hash(password) if password is not None else None
 
-    def work(uow: SqlAlchemyUnitOfWork) -> UserRecord:
+    def work(uow: UnitOfWork) -> UserRecord:
         user = uow.users.by_login(cmd.login)
         if user is None:
             raise NotFound(f"no user {cmd.login!r}", f"没有用户 {cmd.login}")
@@ -143,7 +143,7 @@ def update_user(cmd: UpdateUser, ctx: ServiceContext) -> UserRecord:
 
 
 def revoke_user_tokens(login: str, actor: Actor, ctx: ServiceContext) -> int:
-    def work(uow: SqlAlchemyUnitOfWork) -> int:
+    def work(uow: UnitOfWork) -> int:
         user = uow.users.by_login(login)
         if user is None:
             raise NotFound(f"no user {login!r}", f"没有用户 {login}")

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.domain.records import CreditRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.catalogue import ApplicantData, applicant_data
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from forms.identifiers import is_credit_code, is_resident_id
 
 
@@ -62,7 +62,7 @@ def list_bad_credit(cmd: ListBadCredit, ctx: ServiceContext) -> CreditRecord:
     if errors:
         raise InvalidInput("a bad credit record needs a reason and a source", "失信记录须写明事由和来源", errors)
 
-    def work(uow: SqlAlchemyUnitOfWork) -> CreditRecord:
+    def work(uow: UnitOfWork) -> CreditRecord:
         now = ctx.clock()
         record = CreditRecord(id=0, ref=ref, reason=cmd.reason.strip(), source=cmd.source.strip(),
                               listed_by=cmd.actor.user, listed_at=now)
@@ -85,7 +85,7 @@ def lift_bad_credit(cmd: LiftBadCredit, ctx: ServiceContext) -> int:
     """Lift (信用修复) every bad credit record in force of the applicant; answers how many."""
     ref = applicant_ref(cmd.ref)
 
-    def work(uow: SqlAlchemyUnitOfWork) -> int:
+    def work(uow: UnitOfWork) -> int:
         now = ctx.clock()
         lifted = uow.credit.lift(ref, cmd.actor.user, now)
         if lifted == 0:

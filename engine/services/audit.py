@@ -15,15 +15,15 @@ from engine.domain.model import Actor
 from engine.domain.records import AuditEventRecord
 from engine.persistence.audit_reads import case_row_states
 from engine.persistence.queries import case_heads, events_in_case_order
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
+from engine.services.unit_of_work import UnitOfWork
 
 AUDIT_CHAIN = "audit"
 MAX_DISAGREEMENTS = 100
 """Reported at most; the count says how many there are."""
 
 
-def record_audit(uow: SqlAlchemyUnitOfWork, event_type: str, actor: Actor, subject: str, data: dict[str, Any],
+def record_audit(uow: UnitOfWork, event_type: str, actor: Actor, subject: str, data: dict[str, Any],
                  now: datetime) -> AuditEventRecord:
     """Append an account or administration event to its chain, in the caller's transaction."""
     seq, prev = uow.audit.head()

@@ -9,7 +9,7 @@ from functools import lru_cache
 import holidays
 
 from engine.domain.calendar import CalendarOverride, WorkingCalendar
-from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.unit_of_work import UnitOfWork
 
 YEARS = range(2020, 2031)
 
@@ -40,7 +40,7 @@ class CalendarCache:
         without a transaction at hand)."""
         return self._calendar
 
-    def get(self, uow: SqlAlchemyUnitOfWork) -> WorkingCalendar:
+    def get(self, uow: UnitOfWork) -> WorkingCalendar:
         stamp = uow.calendar.stamp()
         if stamp == self._stamp:
             return self._calendar

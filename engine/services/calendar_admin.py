@@ -12,11 +12,11 @@ from engine.domain.calendar import OVERRIDE_KINDS
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.clock_store import OverrideRow
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.clocks import refresh_clocks
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -72,7 +72,7 @@ def put_override(cmd: PutOverride, ctx: ServiceContext) -> dict[str, Any]:
         raise InvalidInput("a reason is required", "请写明调整的依据（如通知文号）", {"reason": ["必填"]})
     _year(cmd.day.year)
 
-    def work(uow: SqlAlchemyUnitOfWork) -> None:
+    def work(uow: UnitOfWork) -> None:
         now = ctx.clock()
         uow.calendar.put_override(OverrideRow(cmd.day, cmd.kind, cmd.reason.strip(), cmd.actor.user, now))
         record_audit(uow, "CalendarOverridden", cmd.actor, cmd.day.isoformat(),
@@ -84,7 +84,7 @@ def put_override(cmd: PutOverride, ctx: ServiceContext) -> dict[str, Any]:
 
 
 def delete_override(day: date, actor: Actor, ctx: ServiceContext) -> dict[str, Any]:
-    def work(uow: SqlAlchemyUnitOfWork) -> None:
+    def work(uow: UnitOfWork) -> None:
         if not uow.calendar.delete_override(day):
             raise NotFound(f"no override on {day.isoformat()}", f"{day.isoformat()} 没有人工调整")
         record_audit(uow, "CalendarOverrideRemoved", actor, day.isoformat(), {}, ctx.clock())
@@ -99,7 +99,7 @@ def confirm_year(year: int, actor: Actor, ctx: ServiceContext) -> dict[str, Any]
     has the official notice for needs no confirmation and is refused (409), changing nothing."""
     _year(year)
 
-    def work(uow: SqlAlchemyUnitOfWork) -> None:
+    def work(uow: UnitOfWork) -> None:
         if year in ctx.calendars.get(uow).official_years:
             raise Conflict(f"{year} rests on official holiday data and needs no confirmation",
                            f"{year} 年已有国务院办公厅公布的官方节假日安排，无需确认")

@@ -21,12 +21,12 @@ from engine.domain.errors import Conflict, Forbidden, case_not_found
 from engine.domain.model import WINDOW, Actor, Bundle, CaseStatus
 from engine.domain.records import CaseRecord
 from engine.persistence.comment_reads import Mentions, mentions_in_running_cases
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.case_detail import read_case_detail
 from engine.services.cases import find_case
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
+from engine.services.unit_of_work import UnitOfWork
 
 WINDOW_NAME = "综合窗口"
 
@@ -84,7 +84,7 @@ def add_comment(cmd: AddComment, ctx: ServiceContext) -> Applied:
     """Append the comment to the case's event chain. Answers ``resource_id`` "<case id>:<comment id>"."""
     text = comment_text(cmd.text)
 
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:

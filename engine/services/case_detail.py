@@ -10,7 +10,7 @@ from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import NotFound, case_not_found
 from engine.domain.model import Bundle
 from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def people_of(case: CaseRecord, items: list[CaseItemRecord], tasks: list[TaskRec
     return {login for login in logins if login and login != "system"}
 
 
-def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal,
+def read_case_detail(uow: UnitOfWork, case: CaseRecord, viewer: Principal,
                      ref: str | None = None, with_names: bool = True) -> CaseDetail:
     """The case as ``viewer`` may see it; to a department that has no item in it, the case ``ref``
     (as the caller named it; the case number by default) does not exist (404). ``with_names``: read
@@ -56,7 +56,7 @@ def read_case_detail(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Princi
     return CaseDetail(case, bundle, items, tasks, events, viewer.sees_personal_data(departments), names)
 
 
-def detail_after_change(uow: SqlAlchemyUnitOfWork, case: CaseRecord, viewer: Principal | None) -> CaseDetail | None:
+def detail_after_change(uow: UnitOfWork, case: CaseRecord, viewer: Principal | None) -> CaseDetail | None:
     """The changed case for the answer, read before the change commits, which spares the answer
     a transaction of its own; ``None`` when no one asked or the viewer may not see it (the answer
     then reads it, and refuses, the usual way)."""

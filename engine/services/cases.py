@@ -13,7 +13,6 @@ from engine.domain.errors import Conflict, InvalidInput, NotFound, case_not_foun
 from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_id_in
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.case_detail import detail_after_change
 from engine.services.catalogue import ApplicantData, applicant_data
 from engine.services.catalogue_cache import BundleCatalogue
@@ -23,6 +22,7 @@ from engine.services.events import record_event
 from engine.services.progress import complete_in_workflow, flow_of, save_progress
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_workflow import CaseWorkflow
 from forms.checklist import MaterialStatus, assess
 from forms.subjects import validate_applicant
@@ -57,7 +57,7 @@ class PickUp:
     """Who the answer is for: the case's detail is then read in the same transaction."""
 
 
-def find_case(uow: SqlAlchemyUnitOfWork, ref: str, lock: bool = False) -> CaseRecord:
+def find_case(uow: UnitOfWork, ref: str, lock: bool = False) -> CaseRecord:
     """A case by its id or by its case number (办件编号)."""
     case_id = case_id_in(ref)
     if lock:
@@ -76,14 +76,14 @@ def start_case(cmd: StartCase, ctx: ServiceContext) -> Applied:
                            {"channel": ["必须是 window 或 online"]})
     applicant = {k: v.strip() if isinstance(v, str) else v for k, v in cmd.applicant.items()}
 
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
         return idempotent(uow, cmd.request_key, "case", lambda: _accept(uow, ctx, cmd, applicant, now), now)
 
     return in_transaction(ctx, work)
 
 
-def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any],
+def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any],
             now: Any) -> Applied:
     bundle_row = uow.flows.bundle(cmd.bundle_code)
     if bundle_row is None:
@@ -142,7 +142,7 @@ def _accept(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, cmd: StartCase, appl
     return Applied("case", str(case.id), 201, detail=detail_after_change(uow, case, cmd.viewer))
 
 
-def _materials_due(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: Bundle, materials: dict[str, str],
+def _materials_due(ctx: ServiceContext, uow: UnitOfWork, bundle: Bundle, materials: dict[str, str],
                    now: datetime) -> datetime | None:
     """容缺受理: the tolerated materials are due by the end of the bundle's tolerance in working days
     (Asia/Shanghai), the day of acceptance not counted."""
@@ -154,7 +154,7 @@ def _materials_due(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: Bundl
 
 
 def _check_application(
-    uow: SqlAlchemyUnitOfWork, catalogue: BundleCatalogue, cmd: StartCase, applicant: dict[str, Any], now: Any,
+    uow: UnitOfWork, catalogue: BundleCatalogue, cmd: StartCase, applicant: dict[str, Any], now: Any,
 ) -> tuple[dict[str, Any], dict[str, str], list[str]]:
     """一表申请 and 一套材料: the unified form, completed from shared data and the applicant's
     e-licences, must validate; the checklist must allow acceptance (容缺 only with every key
@@ -181,7 +181,7 @@ def _check_application(
 def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:
     ensure_window(cmd.actor, "办理统一出件")
 
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:

@@ -12,10 +12,10 @@ from typing import Any
 
 from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.catalogue_cache import BundleCatalogue, CatalogueCache
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import Checklist
 from forms.identifiers import is_credit_code, is_resident_id
 from forms.unified import Prefilled, UnifiedForm, prefill
@@ -40,7 +40,7 @@ def deploy_catalogue(ctx: ServiceContext, catalogue_dir: Path) -> list[str]:
     loaded = {kind: json.loads((catalogue_dir / name).read_text(encoding="utf-8"))
               for kind, name in KINDS.items() if (catalogue_dir / name).exists()}
 
-    def work(uow: SqlAlchemyUnitOfWork) -> list[str]:
+    def work(uow: UnitOfWork) -> list[str]:
         now = ctx.clock()
         report = []
         for kind, shipped in loaded.items():
@@ -75,7 +75,7 @@ def merge_shipped(stored: dict[str, Any], old: dict[str, Any] | None, new: dict[
     return merged
 
 
-def bundle_catalogue(uow: SqlAlchemyUnitOfWork, code: str, cache: CatalogueCache) -> BundleCatalogue:
+def bundle_catalogue(uow: UnitOfWork, code: str, cache: CatalogueCache) -> BundleCatalogue:
     row = uow.flows.bundle(code)
     if row is None:
         raise NotFound(f"no bundle {code!r}", f"没有编码为 {code} 的一件事")
@@ -130,7 +130,7 @@ class ApplicantData:
         return {lic.type for lic in self.reusable}
 
 
-def applicant_data(uow: SqlAlchemyUnitOfWork, ref: str, now: Any, agent: str | None = None) -> ApplicantData:
+def applicant_data(uow: UnitOfWork, ref: str, now: Any, agent: str | None = None) -> ApplicantData:
     """What is held about ``ref`` (an ID number or a credit code). ``agent``: for an enterprise, the
     ID number of the person acting for it (经办人), whose registry record pre-fills the person's own
     fields; their licences and credit records stay theirs."""

@@ -12,13 +12,13 @@ from engine.domain.catalogue_rules import bundle_definition_problems
 from engine.domain.decisions import number_format_problem
 from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.model import Actor
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.catalogue import dictionary_kind
 from engine.services.catalogue_messages import bundle_problems_zh, forms_message_zh
 from engine.services.context import ServiceContext
 from engine.services.progress import flow_of
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import build_checklist
 from forms.unified import build_unified_form
 
@@ -54,11 +54,11 @@ def _definition_problems(definition: dict[str, Any], dictionaries: dict[str, dic
     return found
 
 
-def _dictionaries(uow: SqlAlchemyUnitOfWork) -> dict[str, dict[str, Any]]:
+def _dictionaries(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
     return {k: uow.catalogue.entries(k) for k in ("field", "material", "licence")}
 
 
-def _bundles_still_build(uow: SqlAlchemyUnitOfWork, dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+def _bundles_still_build(uow: UnitOfWork, dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
     return {f"{row.code}.{path}": messages for row in uow.flows.bundles()
             for path, messages in bundle_problems_zh(_definition_problems(row.definition, dictionaries),
                                                      row.definition, row.name).items()}
@@ -70,7 +70,7 @@ def put_catalogue_entry(cmd: PutCatalogueEntry, ctx: ServiceContext) -> dict[str
         raise InvalidInput("keys are snake_case", "编码须以小写字母开头，只含小写字母、数字和下划线，2 至 64 个字符",
                            {"key": ["编码须以小写字母开头，只含小写字母、数字和下划线"]})
 
-    def work(uow: SqlAlchemyUnitOfWork) -> dict[str, Any]:
+    def work(uow: UnitOfWork) -> dict[str, Any]:
         dictionaries = _dictionaries(uow)
         before = dictionaries[kind].get(cmd.key)
         dictionaries[kind][cmd.key] = cmd.definition
@@ -115,14 +115,14 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
     return {}
 
 
-def definition_problems(uow: SqlAlchemyUnitOfWork, definition: dict[str, Any]) -> dict[str, list[str]]:
+def definition_problems(uow: UnitOfWork, definition: dict[str, Any]) -> dict[str, list[str]]:
     """What is wrong with a bundle definition against the stored catalogue (keys, limits, cycles);
     whether its items match a flow is for the caller to check."""
     return _definition_problems(definition, _dictionaries(uow))
 
 
 def put_bundle_definition(cmd: PutBundleDefinition, ctx: ServiceContext) -> dict[str, Any]:
-    def work(uow: SqlAlchemyUnitOfWork) -> dict[str, Any]:
+    def work(uow: UnitOfWork) -> dict[str, Any]:
         row = uow.flows.bundle(cmd.code)
         if row is None:
             raise NotFound(f"no bundle {cmd.code!r}", f"没有编码为 {cmd.code} 的一件事")

@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.model import Bundle
-from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import Checklist, build_checklist
 from forms.subjects import Subject, subject_of
 from forms.unified import UnifiedForm, build_unified_form
@@ -52,7 +52,7 @@ class CatalogueCache:
     def __init__(self) -> None:
         self._entries: dict[str, tuple[dict[str, Any], str, BundleCatalogue]] = {}
 
-    def get(self, uow: SqlAlchemyUnitOfWork, definition: dict[str, Any]) -> BundleCatalogue:
+    def get(self, uow: UnitOfWork, definition: dict[str, Any]) -> BundleCatalogue:
         stamp = uow.catalogue.stamp()
         code = str(definition["code"])
         cached = self._entries.get(code)

@@ -11,17 +11,17 @@ from engine.domain.errors import Conflict, InvalidInput
 from engine.domain.model import Actor, TaskKind
 from engine.domain.policy import ensure_department
 from engine.domain.records import CaseRecord, TaskRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.clocks import extend_limits, refresh_case_clocks
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.tasks import locked_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
+from engine.services.unit_of_work import UnitOfWork
 
 MAX_EXTENSION_DAYS = 30
 
 
-def _clocked(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor, *,
+def _clocked(uow: UnitOfWork, task_id: str, actor: Actor, *,
              over_claims: bool = False) -> tuple[CaseRecord, TaskRecord]:
     case, task, _ = locked_task(uow, task_id, actor, over_claims=over_claims)
     if task.kind != TaskKind.APPROVAL or task.limit_days is None:
@@ -29,7 +29,7 @@ def _clocked(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor, *,
     return case, task
 
 
-def _recompute(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+def _recompute(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
                now: datetime) -> dict[str, str | None]:
     """Bring the case's clocks up to date; answers the task's due day before and after, for its event."""
     before = task.due_on
@@ -65,7 +65,7 @@ def pause_task(cmd: PauseTask, ctx: ServiceContext) -> Applied:
                            {"procedure": [f"可选：{choices}"]}) from None
     reason = _text(cmd.reason, "reason", "暂停计时须写明事由（将书面告知申请人）")
 
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
@@ -97,7 +97,7 @@ class ResumeTask:
 
 def resume_task(cmd: ResumeTask, ctx: ServiceContext) -> Applied:
     """The special procedure ended: the clock runs again, its due day moved by the paused working days."""
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
@@ -134,7 +134,7 @@ def extend_task(cmd: ExtendTask, ctx: ServiceContext) -> Applied:
                            f"延长的工作日须在 1 至 {MAX_EXTENSION_DAYS} 之间", {"days": [f"1–{MAX_EXTENSION_DAYS}"]})
     reason = _text(cmd.reason, "reason", "延期须写明理由（将告知申请人）")
 
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:

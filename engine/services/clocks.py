@@ -14,10 +14,10 @@ from engine.domain.clocks import Clock, Extension, Pause, colour, colour_by_due,
 from engine.domain.model import SYSTEM, Bundle, CaseStatus, Item, TaskKind
 from engine.domain.records import CaseRecord, TaskRecord
 from engine.persistence.clock_store import ExtensionRow, PauseRow
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 
 
 def item_limit(item: Item) -> int | None:
@@ -49,7 +49,7 @@ def bundle_limit(bundle: Bundle, item_limit: Callable[[Item], int | None] = item
     return max(chain(code, frozenset()) for code in items)
 
 
-def start_task_clocks(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, rows: list[TaskRecord],
+def start_task_clocks(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, rows: list[TaskRecord],
                       now: datetime) -> None:
     """Give each newly opened approval its item's limit and due day. An approval opened again after
     a correction starts afresh: the materials are complete from then on (行政许可法 art. 32)."""
@@ -71,7 +71,7 @@ def start_task_clocks(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Case
             task.colour = colour_by_due(limit, shanghai_day(now), task.due_on, calendar, ctx.thresholds)
 
 
-def start_case_clock(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, bundle: Bundle,
+def start_case_clock(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, bundle: Bundle,
                      now: datetime) -> None:
     limit = bundle_limit(bundle)
     if limit is not None:
@@ -161,7 +161,7 @@ def _case_stopped_at(case: CaseRecord, now: datetime) -> datetime | None:
     return None if case.status == CaseStatus.IN_REVIEW else (case.closed_at or now)
 
 
-def refresh_case_clocks(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, now: datetime,
+def refresh_case_clocks(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, now: datetime,
                         calendar: WorkingCalendar) -> bool:
     """Recompute the due days and colours of the case's open clocked tasks and of the case itself;
     each change of colour is an event and a warning in the supervisors' queue. Call with the case
@@ -192,7 +192,7 @@ def refresh_case_clocks(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: Ca
     return changed
 
 
-def _warn(uow: SqlAlchemyUnitOfWork, case: CaseRecord, task_id: str | None, department: str, previous: str | None,
+def _warn(uow: UnitOfWork, case: CaseRecord, task_id: str | None, department: str, previous: str | None,
           reading: ClockReading, now: datetime) -> None:
     uow.warnings.add(case_id=case.id, case_number=case.number, task_id=task_id, department=department,
                      colour=reading.colour, previous=previous, due_on=reading.due_on,
@@ -211,7 +211,7 @@ def refresh_clocks(ctx: ServiceContext) -> list[str]:
         stale = _stale_cases(uow, ctx, now, calendar)
     changed = []
     for case_id in stale:
-        def work(uow: SqlAlchemyUnitOfWork, case_id: int = case_id) -> str | None:
+        def work(uow: UnitOfWork, case_id: int = case_id) -> str | None:
             case = uow.cases.lock(case_id)
             if case is None or CaseStatus(case.status).is_finished:
                 return None
@@ -230,7 +230,7 @@ LATE_SWEEP_DAYS = 62
 """How far back (calendar days of the due day) the ticker looks for late decisions left uncarded."""
 
 
-def stop_task_clock(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+def stop_task_clock(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
                     now: datetime) -> None:
     """An approval is decided (its ``completed_at`` set, a special procedure it was in ended): a
     decision after the end of the due day is an overdue event, and the board gets its red card now
@@ -241,7 +241,7 @@ def stop_task_clock(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRe
     _card_if_late(uow, ctx, case, task, ctx.calendars.get(uow), now)
 
 
-def _card_if_late(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+def _card_if_late(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
                   calendar: WorkingCalendar, now: datetime) -> bool:
     """Read the stopped clock, its pauses included, store the due day it ends on (a pause may have
     moved it since the last tick) and, when the decision came after it, the red card. Answers
@@ -271,7 +271,7 @@ def settle_late_completions(ctx: ServiceContext) -> list[str]:
         by_case.setdefault(case_id, []).append(task_id)
     carded = []
     for case_id, task_ids in by_case.items():
-        def work(uow: SqlAlchemyUnitOfWork, case_id: int = case_id, task_ids: list[str] = task_ids) -> str | None:
+        def work(uow: UnitOfWork, case_id: int = case_id, task_ids: list[str] = task_ids) -> str | None:
             case = uow.cases.lock(case_id)
             if case is None:
                 return None
@@ -292,7 +292,7 @@ def settle_late_completions(ctx: ServiceContext) -> list[str]:
     return carded
 
 
-def _stale_cases(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, now: datetime,
+def _stale_cases(uow: UnitOfWork, ctx: ServiceContext, now: datetime,
                  calendar: WorkingCalendar) -> list[int]:
     """Cases with a clocked open task or a case clock whose reading differs from what is stored.
     Tasks without pauses are judged from their row alone: its limit includes the extensions."""

@@ -10,10 +10,10 @@ from argon2 import PasswordHasher
 
 from engine.domain.clocks import WarningThresholds
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.calendar import CalendarCache
 from engine.services.catalogue_cache import CatalogueCache
 from engine.services.token_cache import TokenCache
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
@@ -21,7 +21,7 @@ from engine.workflow.specs import SpecCache
 
 @dataclass
 class ServiceContext:
-    uow: Callable[..., SqlAlchemyUnitOfWork]
+    uow: Callable[..., UnitOfWork]
     """``uow(True)`` for a write transaction, ``uow(False)`` for reads, ``uow(False, snapshot=True)``
     for reads that must all see the same moment (see ``database.read_without_transaction`` and
     ``database.snapshot_reader``)."""

@@ -15,12 +15,12 @@ from typing import Any
 from engine.domain.decisions import CREDIT_CODE_FORMAT, LicenceGrant
 from engine.domain.model import Actor, Bundle, ItemStatus
 from engine.domain.records import CaseItemRecord, CaseRecord, ELicenceRecord, HolderRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.catalogue_cache import CatalogueCache
 from engine.services.events import record_event
+from engine.services.unit_of_work import UnitOfWork
 
 
-def granted_licence(uow: SqlAlchemyUnitOfWork, catalogues: CatalogueCache, bundle_code: str,
+def granted_licence(uow: UnitOfWork, catalogues: CatalogueCache, bundle_code: str,
                     item_code: str) -> LicenceGrant | None:
     """The licence the item issues when approved (its ``grants`` in the bundle's catalogue), with
     the licence type's number format; None for an item that issues none."""
@@ -43,7 +43,7 @@ class LicenceSubject:
     name: str
 
 
-def issue_elicences(uow: SqlAlchemyUnitOfWork, case: CaseRecord, bundle: Bundle, items: list[CaseItemRecord],
+def issue_elicences(uow: UnitOfWork, case: CaseRecord, bundle: Bundle, items: list[CaseItemRecord],
                     licence_types: dict[str, dict[str, Any]], actor: Actor, now: datetime) -> list[ELicenceRecord]:
     """Write the licences of the case's approved items, each with the number its reviewer gave. An
     item approved without one (before numbers were required) has no e-licence: its number is
@@ -108,7 +108,7 @@ def licence_subject(case: CaseRecord, kind: str, grants_to: str | None, applican
                           str(applicant.get("name") or ""))
 
 
-def _remember_holders(uow: SqlAlchemyUnitOfWork, applicant: dict[str, Any], now: datetime) -> None:
+def _remember_holders(uow: UnitOfWork, applicant: dict[str, Any], now: datetime) -> None:
     person_attrs = {k: applicant[k] for k in ("id_number", "phone", "address", "credit_code") if applicant.get(k)}
     if applicant.get("id_number"):
         uow.holders.put(HolderRecord("person", str(applicant["id_number"]), str(applicant.get("name", "")),

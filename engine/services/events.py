@@ -8,10 +8,10 @@ from typing import Any
 from engine.domain.audit import HashScheme, keyed_event_hash
 from engine.domain.model import Actor
 from engine.domain.records import CaseRecord, EventRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.unit_of_work import UnitOfWork
 
 
-def record_event(uow: SqlAlchemyUnitOfWork, case: CaseRecord, event_type: str, actor: Actor, now: datetime,
+def record_event(uow: UnitOfWork, case: CaseRecord, event_type: str, actor: Actor, now: datetime,
                  data: dict[str, Any], task_id: str | None = None) -> None:
     """Append the case's next event; the caller saves the case, whose row carries the last seq."""
     event = EventRecord(

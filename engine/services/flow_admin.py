@@ -19,12 +19,12 @@ from engine.domain.flow_diff import FlowDiff
 from engine.domain.flow_problems import FlowProblem, FlowRefused, FlowReport, FlowRule
 from engine.domain.model import WINDOW, Actor, TaskKind
 from engine.domain.records import BundleRecord, FlowVersionRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.catalogue_admin import definition_problems
 from engine.services.context import ServiceContext
 from engine.services.progress import flow_of
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.dry_run import DECISIONS, DryRun, dry_run
 from engine.workflow.flow_check import check_flow
 from engine.workflow.flow_diff import FlowUnreadable, diff_flows
@@ -77,21 +77,21 @@ class FlowVersions:
     versions: list[FlowVersionRecord]
 
 
-def find_bundle(uow: SqlAlchemyUnitOfWork, code: str) -> BundleRecord:
+def find_bundle(uow: UnitOfWork, code: str) -> BundleRecord:
     row = uow.flows.bundle(code)
     if row is None:
         raise NotFound(f"no bundle {code!r}", f"没有编码为 {code} 的一件事")
     return row
 
 
-def find_version(uow: SqlAlchemyUnitOfWork, code: str, number: int) -> FlowVersionRecord:
+def find_version(uow: UnitOfWork, code: str, number: int) -> FlowVersionRecord:
     version = uow.flows.version_by_number(code, number)
     if version is None:
         raise NotFound(f"bundle {code!r} has no flow version {number}", f"一件事 {code} 没有第 {number} 版流程")
     return version
 
 
-def known_departments(uow: SqlAlchemyUnitOfWork) -> frozenset[str]:
+def known_departments(uow: UnitOfWork) -> frozenset[str]:
     """The department codes a lane may name: the window and every department of every bundle."""
     found = {WINDOW}
     for row in uow.flows.bundles():
@@ -104,7 +104,7 @@ def known_departments(uow: SqlAlchemyUnitOfWork) -> frozenset[str]:
     return frozenset(found)
 
 
-def check_for_bundle(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: BundleRecord, xml: bytes,
+def check_for_bundle(ctx: ServiceContext, uow: UnitOfWork, bundle: BundleRecord, xml: bytes,
                      definition: Mapping[str, Any] | None = None) -> FlowReport:
     """``check_flow`` against the bundle's current definition (or the one uploaded with the flow), the
     known departments and the functions the engine's script engine adds to expressions."""
@@ -114,7 +114,7 @@ def check_for_bundle(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: Bun
     return check_flow(xml, definition, departments, functions=tuple(ctx.script_engine.functions))
 
 
-def _check_definition(uow: SqlAlchemyUnitOfWork, bundle: BundleRecord, definition: dict[str, Any]) -> None:
+def _check_definition(uow: UnitOfWork, bundle: BundleRecord, definition: dict[str, Any]) -> None:
     errors = {f"definition.{k}": v for k, v in definition_problems(uow, definition).items()}
     if definition.get("code") != bundle.code:
         errors.setdefault("definition.code", []).append(f"须为 {bundle.code}：编码不能修改")
@@ -126,7 +126,7 @@ def _check_definition(uow: SqlAlchemyUnitOfWork, bundle: BundleRecord, definitio
                            "随流程上传的一件事定义有误，请按字段提示修改", errors)
 
 
-def ensure_deployable(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, bundle: BundleRecord,
+def ensure_deployable(ctx: ServiceContext, uow: UnitOfWork, bundle: BundleRecord,
                       version: FlowVersionRecord) -> FlowSpec:
     """The version's spec, once it has passed the checks against the bundle's definition as it is now (the
     definition may have changed since the version was stored)."""
@@ -155,7 +155,7 @@ def upload_flow(cmd: UploadFlow, ctx: ServiceContext) -> UploadedFlow:
     flow = _parse(xml, process_id, report)
     digest = hashlib.sha256(xml).hexdigest()
 
-    def work(uow: SqlAlchemyUnitOfWork) -> UploadedFlow:
+    def work(uow: UnitOfWork) -> UploadedFlow:
         row = find_bundle(uow, cmd.bundle_code)
         versions = uow.flows.versions(cmd.bundle_code)
         same = next((v for v in versions if v.sha256 == digest and v.definition == cmd.definition), None)
@@ -210,7 +210,7 @@ def flow_version_xml(ctx: ServiceContext, code: str, number: int) -> str:
 
 def deploy_flow(cmd: DeployFlow, ctx: ServiceContext) -> DeployedFlow:
     """New cases of the bundle start on this version from now on; running cases keep theirs."""
-    def work(uow: SqlAlchemyUnitOfWork) -> DeployedFlow:
+    def work(uow: UnitOfWork) -> DeployedFlow:
         bundle = find_bundle(uow, cmd.bundle_code)
         version = find_version(uow, cmd.bundle_code, cmd.version)
         previous = uow.flows.version(bundle.deployed_version_id) if bundle.deployed_version_id else None

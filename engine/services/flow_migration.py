@@ -18,13 +18,13 @@ from engine.domain.errors import InvalidInput
 from engine.domain.flow_diff import FlowDiff, migration_blockers
 from engine.domain.model import Actor, CaseStatus
 from engine.domain.records import CaseRecord, FlowVersionRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.flow_admin import ensure_deployable, find_bundle, find_version
 from engine.services.progress import flow_of, save_progress
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_migration import StateUnreadable, missing_task_specs, rebind_workflow, stored_tasks
 from engine.workflow.case_workflow import SERIALIZER_VERSION, WorkflowError
 from engine.workflow.flow_diff import diff_flows
@@ -79,13 +79,13 @@ class _Diffs:
         self.target_xml = target_xml
         self._found: dict[int, FlowDiff] = {}
 
-    def of(self, uow: SqlAlchemyUnitOfWork, version_id: int) -> FlowDiff:
+    def of(self, uow: UnitOfWork, version_id: int) -> FlowDiff:
         if version_id not in self._found:
             self._found[version_id] = diff_flows(uow.flows.xml(version_id)[0], self.target_xml)
         return self._found[version_id]
 
 
-def _target(uow: SqlAlchemyUnitOfWork, code: str, number: int | None) -> FlowVersionRecord:
+def _target(uow: UnitOfWork, code: str, number: int | None) -> FlowVersionRecord:
     if number is not None:
         return find_version(uow, code, number)
     bundle = find_bundle(uow, code)
@@ -96,7 +96,7 @@ def _target(uow: SqlAlchemyUnitOfWork, code: str, number: int | None) -> FlowVer
     return deployed
 
 
-def _assess(uow: SqlAlchemyUnitOfWork, case: CaseRecord, numbers: dict[int, int], target: FlowSpec,
+def _assess(uow: UnitOfWork, case: CaseRecord, numbers: dict[int, int], target: FlowSpec,
             diffs: _Diffs) -> CaseMove:
     def refused(reason: str, blockers: list[str] | None = None, missing: list[str] | None = None) -> CaseMove:
         return CaseMove(case.id, case.number, case.status, numbers.get(case.flow_version_id, 0), False,
@@ -166,7 +166,7 @@ def migrate_cases(cmd: MigrateCases, ctx: ServiceContext) -> MigrationResult:
     return MigrationResult(cmd.bundle_code, target.version, moved, refused)
 
 
-def _migrate_one(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, *, case_id: int, target: FlowVersionRecord,
+def _migrate_one(ctx: ServiceContext, uow: UnitOfWork, *, case_id: int, target: FlowVersionRecord,
                  target_flow: FlowSpec, numbers: dict[int, int], diffs: _Diffs, actor: Actor) -> CaseMove | None:
     case = uow.cases.lock(case_id)
     if case is None or CaseStatus(case.status).is_finished or case.flow_version_id == target.id:

@@ -11,9 +11,9 @@ from typing import Any
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.model import SYSTEM
 from engine.domain.records import BundleRecord, FlowVersionRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.specs import parse_flow
 
 
@@ -32,7 +32,7 @@ def deploy_shipped_flows(ctx: ServiceContext, bpmn_dir: Path) -> list[str]:
     return report
 
 
-def _deploy(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, *, definition: dict[str, Any], xml: str) -> tuple[int, str]:
+def _deploy(ctx: ServiceContext, uow: UnitOfWork, *, definition: dict[str, Any], xml: str) -> tuple[int, str]:
     bundle = bundle_from_dict(definition)
     digest = hashlib.sha256(xml.encode("utf-8")).hexdigest()
     now = ctx.clock()

@@ -8,11 +8,11 @@ from datetime import datetime
 from engine.domain.incidents import FailedStep, IncidentRecord, new_incident
 from engine.domain.model import Actor
 from engine.domain.records import CaseRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.events import record_event
+from engine.services.unit_of_work import UnitOfWork
 
 
-def record_incidents(uow: SqlAlchemyUnitOfWork, case: CaseRecord, halted: Sequence[FailedStep], actor: Actor,
+def record_incidents(uow: UnitOfWork, case: CaseRecord, halted: Sequence[FailedStep], actor: Actor,
                      now: datetime) -> list[IncidentRecord]:
     """Open an incident for each halted step, unless one is open on the same element of the case
     already (a step that fails again before its retry is the same incident); each opened is an

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.incidents import IncidentRecord, IncidentStatus
 from engine.domain.model import Actor, CaseStatus
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
@@ -18,6 +17,7 @@ from engine.services.incident_log import record_incidents
 from engine.services.linkage import settle_opened_approvals
 from engine.services.progress import load_workflow, save_progress
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_workflow import UnknownTask, WorkflowError
 
 MAX_LISTED = 500
@@ -38,7 +38,7 @@ def get_incident(ctx: ServiceContext, incident_id: int) -> IncidentRecord:
         return _found(uow, incident_id)
 
 
-def _found(uow: SqlAlchemyUnitOfWork, incident_id: int, lock: bool = False) -> IncidentRecord:
+def _found(uow: UnitOfWork, incident_id: int, lock: bool = False) -> IncidentRecord:
     incident = uow.incidents.get(incident_id, lock)
     if incident is None:
         raise NotFound(f"no incident {incident_id}", f"没有编号为 {incident_id} 的异常")
@@ -67,7 +67,7 @@ def retry_incident(cmd: RetryIncident, ctx: ServiceContext) -> RetryOutcome:
     """Run the halted step again on the case's current flow version and let the case move on. On
     success the incident is resolved; if the step fails again it stays open with the new error and
     the case is left as it was (its workflow is not written)."""
-    def work(uow: SqlAlchemyUnitOfWork) -> RetryOutcome:
+    def work(uow: UnitOfWork) -> RetryOutcome:
         now = ctx.clock()
         case = uow.cases.lock(_found(uow, cmd.incident_id).case_id)
         incident = _found(uow, cmd.incident_id, lock=True)  # read again under the case lock

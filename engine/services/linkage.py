@@ -16,11 +16,11 @@ from typing import Any
 
 from engine.domain.model import SYSTEM, Bundle, ItemStatus, TaskKind
 from engine.domain.records import CaseRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.catalogue_cache import BundleCatalogue
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.progress import complete_in_workflow
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_workflow import CaseWorkflow, WorkflowTask
 
 NOT_DECIDED = ("reject", "not_applicable")
@@ -43,7 +43,7 @@ def _results(wf: CaseWorkflow, task: WorkflowTask) -> Mapping[str, Any]:
     return results if isinstance(results, Mapping) else {}
 
 
-def settle_opened_approvals(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, wf: CaseWorkflow,
+def settle_opened_approvals(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, wf: CaseWorkflow,
                             now: datetime, open_before: dict[str, str]) -> None:
     """Call after the workflow moved on and the decision's item was saved, before the open tasks
     are projected: approvals that just opened either end as not applicable (repeatedly, down the
@@ -66,7 +66,7 @@ def settle_opened_approvals(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case
     _link_outputs(uow, case, wf, catalogue, now, open_before)
 
 
-def _end_as_not_applicable(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, task: WorkflowTask,
+def _end_as_not_applicable(uow: UnitOfWork, case: CaseRecord, wf: CaseWorkflow, task: WorkflowTask,
                            prerequisite: str, bundle: Bundle, now: datetime) -> None:
     before = bundle.item(prerequisite)
     name = before.name if before is not None else prerequisite
@@ -83,7 +83,7 @@ def _end_as_not_applicable(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: Case
                  {"item": task.item, "prerequisite": prerequisite, "reason": reason})
 
 
-def _link_outputs(uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow, catalogue: BundleCatalogue,
+def _link_outputs(uow: UnitOfWork, case: CaseRecord, wf: CaseWorkflow, catalogue: BundleCatalogue,
                   now: datetime, open_before: dict[str, str]) -> None:
     """Each approval opened for the first time (not back from a correction) gets what its
     prerequisites issued (联动)."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from engine.domain.errors import TooManyAttempts
-from engine.persistence.uow import SqlAlchemyUnitOfWork
+from engine.services.unit_of_work import UnitOfWork
 
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_PAIR = 5
@@ -42,7 +42,7 @@ class Attempt:
         return (PAIR, f"{self.login}\n{self.address}"), (ADDRESS, self.address), (LOGIN, self.login)
 
 
-def count_attempt(uow: SqlAlchemyUnitOfWork, attempt: Attempt, now: datetime) -> None:
+def count_attempt(uow: UnitOfWork, attempt: Attempt, now: datetime) -> None:
     """Count the attempt as a failure in every scope, or raise TooManyAttempts (and the caller's
     transaction, rolled back, counted nothing)."""
     for scope, subject in attempt.subjects():
@@ -59,7 +59,7 @@ def count_attempt(uow: SqlAlchemyUnitOfWork, attempt: Attempt, now: datetime) ->
                 f"登录失败次数过多，请 {(retry_after + 59) // 60} 分钟后再试", retry_after)
 
 
-def take_back_attempt(uow: SqlAlchemyUnitOfWork, attempt: Attempt) -> None:
+def take_back_attempt(uow: UnitOfWork, attempt: Attempt) -> None:
     """The attempt was right: this pair starts afresh; the login and the address lose the one
     failure counted in advance, and keep the others (a success does not wipe out a wider attack)."""
     for scope, subject in attempt.subjects():
@@ -69,5 +69,5 @@ def take_back_attempt(uow: SqlAlchemyUnitOfWork, attempt: Attempt) -> None:
             uow.login_failures.uncount(scope, subject)
 
 
-def forget_old_failures(uow: SqlAlchemyUnitOfWork, now: datetime) -> None:
+def forget_old_failures(uow: UnitOfWork, now: datetime) -> None:
     uow.login_failures.forget_before(now - FAILURE_WINDOW)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from engine.domain.errors import Conflict, InvalidInput
 from engine.domain.model import SYSTEM, Actor, CaseStatus, TaskState
 from engine.domain.policy import ensure_window
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.cases import find_case
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import MaterialStatus
 
 
@@ -29,7 +29,7 @@ def supply_materials(cmd: SupplyMaterials, ctx: ServiceContext) -> Applied:
     if not cmd.supplied:
         raise InvalidInput("name the supplied materials", "请列出补交的材料", {"supplied": ["至少一项"]})
 
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
@@ -65,7 +65,7 @@ def terminate_overdue_cases(ctx: ServiceContext) -> list[str]:
         due = uow.cases.materials_overdue(now)
     terminated = []
     for case_id in due:
-        def work(uow: SqlAlchemyUnitOfWork, case_id: int = case_id) -> str | None:
+        def work(uow: UnitOfWork, case_id: int = case_id) -> str | None:
             case = uow.cases.lock(case_id)
             if case is None or CaseStatus(case.status).is_finished or not case.materials_due \
                     or case.materials_due >= now:

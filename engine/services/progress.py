@@ -9,21 +9,21 @@ from typing import Any
 from engine.domain.errors import Conflict, NotFound
 from engine.domain.model import SYSTEM, WINDOW, Actor, CaseStatus, TaskKind, TaskState
 from engine.domain.records import CaseRecord, TaskRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.clocks import start_task_clocks
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.incident_log import record_incidents
 from engine.services.savings import record_case_savings
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_workflow import SERIALIZER_VERSION, CaseWorkflow, WorkflowError, WorkflowTask
 from engine.workflow.specs import FlowSpec
 
 
-def flow_of(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, version_id: int) -> FlowSpec:
+def flow_of(ctx: ServiceContext, uow: UnitOfWork, version_id: int) -> FlowSpec:
     return ctx.specs.get(version_id, lambda: uow.flows.xml(version_id))
 
 
-def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord) -> CaseWorkflow:
+def load_workflow(ctx: ServiceContext, uow: UnitOfWork, case: CaseRecord) -> CaseWorkflow:
     """The case's workflow as stored; call with the case row locked."""
     cached = ctx.workflows.take(case.id, case.version)
     if cached is not None:
@@ -40,7 +40,7 @@ def load_workflow(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseReco
     return CaseWorkflow.load(flow_of(ctx, uow, case.flow_version_id), state, ctx.script_engine)
 
 
-def sync_tasks(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
+def sync_tasks(ctx: ServiceContext, uow: UnitOfWork, case: CaseRecord, wf: CaseWorkflow,
                now: datetime, open_before: dict[str, str] | None = None,
                ) -> tuple[list[WorkflowTask], list[TaskRecord]]:
     """Open a projection row for every task the workflow now waits on; cancel rows it dropped.
@@ -75,7 +75,7 @@ def sync_tasks(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord,
     return list(waiting.values()), opened
 
 
-def save_progress(ctx: ServiceContext, uow: SqlAlchemyUnitOfWork, case: CaseRecord, wf: CaseWorkflow,
+def save_progress(ctx: ServiceContext, uow: UnitOfWork, case: CaseRecord, wf: CaseWorkflow,
                   now: datetime, actor: Actor, new_case: bool = False,
                   open_before: dict[str, str] | None = None) -> list[TaskRecord]:
     """Write the workflow back and move the case status on; the case row's version guards it all.

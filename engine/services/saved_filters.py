@@ -9,9 +9,9 @@ from engine.domain.access import Principal
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.saved_filters import MAX_PER_PAGE, PAGE_NAMES, SavedFilter, filter_problems
 from engine.persistence import saved_filter_store as store
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def save_filter(cmd: SaveFilter, ctx: ServiceContext) -> SavedFilter:
     if problems:
         raise InvalidInput("the filter does not fit", "常用查询填写有误，请按提示修改", problems)
 
-    def save(uow: SqlAlchemyUnitOfWork) -> SavedFilter:
+    def save(uow: UnitOfWork) -> SavedFilter:
         conn, user_id = uow.connection, cmd.owner.user_id
         store.lock_owner(conn, user_id)
         if store.is_named(conn, user_id, cmd.page, name):
@@ -53,7 +53,7 @@ def save_filter(cmd: SaveFilter, ctx: ServiceContext) -> SavedFilter:
 def delete_saved_filter(ctx: ServiceContext, owner: Principal, filter_id: int) -> None:
     """Deletes the owner's filter; one that does not exist or is someone else's answers 404 alike."""
 
-    def delete(uow: SqlAlchemyUnitOfWork) -> None:
+    def delete(uow: UnitOfWork) -> None:
         if not store.remove_own(uow.connection, owner.user_id, filter_id):
             raise NotFound(f"no saved filter {filter_id}", "没有这个常用查询")
 

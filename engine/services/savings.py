@@ -19,9 +19,9 @@ from engine.domain.savings_rules import Channel, MaterialUse, TripKind
 from engine.domain.savings_time import ApprovalTime, CaseTime, case_time
 from engine.persistence.clock_store import PauseRow
 from engine.persistence.savings_store import CaseEvent, StoredSavings
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 
 WINDOW_VISITS = {
     "CaseAccepted": TripKind.INTAKE,
@@ -88,7 +88,7 @@ def completed_steps(tasks: Iterable[TaskRecord]) -> tuple[TaskKind, ...]:
     return tuple(task.kind for task in done)  # type: ignore[misc]
 
 
-def record_case_savings(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord) -> StoredSavings:
+def record_case_savings(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord) -> StoredSavings:
     """Measure the case that is closing and store its figures; call in the closing transaction."""
     if case.closed_at is None:
         raise ValueError(f"case {case.number} is not closed")
@@ -138,7 +138,7 @@ def backfill_savings(ctx: ServiceContext) -> list[str]:
         missing = uow.savings.closed_without_savings()
     done = []
     for case_id in missing:
-        def work(uow: SqlAlchemyUnitOfWork, case_id: int = case_id) -> str | None:
+        def work(uow: UnitOfWork, case_id: int = case_id) -> str | None:
             case = uow.cases.lock(case_id)
             if case is None or case.closed_at is None or uow.savings.get(case_id) is not None:
                 return None

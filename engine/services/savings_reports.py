@@ -22,9 +22,9 @@ from engine.domain.savings_published import published_figures as published_entri
 from engine.domain.savings_summary import SavingsSummary, TargetCheck, compare_with_targets
 from engine.domain.savings_totals import ScopeTotals, overall, summary_of
 from engine.persistence.savings_store import SavingsFilter, StoredSavings
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.cases import find_case
 from engine.services.context import ServiceContext
+from engine.services.unit_of_work import UnitOfWork
 
 CHARTS = ("before_after", "targets", "time_distribution")
 """The charts a report draws: before/after bars, reductions against the published targets, and the
@@ -96,7 +96,7 @@ def get_case_savings(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseSa
     return CaseSavingsView(case, bundle_from_dict(row.definition), stored, labels)
 
 
-def _bundles(uow: SqlAlchemyUnitOfWork) -> dict[str, Bundle]:
+def _bundles(uow: UnitOfWork) -> dict[str, Bundle]:
     return {row.code: bundle_from_dict(row.definition) for row in uow.flows.bundles()}
 
 

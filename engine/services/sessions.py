@@ -16,12 +16,12 @@ from engine.domain.access import Principal, Role
 from engine.domain.errors import NotFound, Unauthenticated
 from engine.domain.model import Actor
 from engine.domain.records import TokenRecord, UserRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.audit import record_audit
 from engine.services.context import ServiceContext
 from engine.services.login_limits import Attempt, count_attempt, forget_old_failures, take_back_attempt
 from engine.services.passwords import verify_password
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 
 _WRONG = ("the login name or the password is wrong", "登录名或密码错误")
 
@@ -63,7 +63,7 @@ def log_in(cmd: LogIn, ctx: ServiceContext) -> IssuedToken:
     ok = ok and user is not None and user.active
     secret = secrets.token_urlsafe(32)
 
-    def work(uow: SqlAlchemyUnitOfWork) -> IssuedToken | None:
+    def work(uow: UnitOfWork) -> IssuedToken | None:
         now = ctx.clock()
         actor = Actor(login or "-", user.department if user else "-", "", cmd.address)
         if not ok or user is None:
@@ -112,7 +112,7 @@ def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, TokenRecor
 
 def revoke_token(ctx: ServiceContext, principal: Principal, token_id: str, address: str | None) -> None:
     """Revoke one of one's own tokens."""
-    def work(uow: SqlAlchemyUnitOfWork) -> None:
+    def work(uow: UnitOfWork) -> None:
         record = uow.tokens.get(token_id)
         if record is None or record.user_id != principal.user_id:
             raise NotFound(f"you have no token {token_id!r}", f"您没有编号为 {token_id} 的登录凭证")

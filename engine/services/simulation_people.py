@@ -11,10 +11,10 @@ from datetime import date, datetime
 from typing import Any
 
 from engine.domain.records import HolderRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.catalogue import PrefilledForm
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import MaterialStatus
 from forms.identifiers import credit_code_check_char, resident_id_check_digit
 from forms.samples import sample_values
@@ -88,7 +88,7 @@ def new_applicant(rng: random.Random) -> Applicant:
 
 def register_person(ctx: ServiceContext, applicant: Applicant, now: datetime) -> None:
     """Put a resident into the person registry, as the population database already holds them."""
-    def work(uow: SqlAlchemyUnitOfWork) -> None:
+    def work(uow: UnitOfWork) -> None:
         uow.holders.put(HolderRecord("person", applicant.id_number, applicant.name, {
             "id_number": applicant.id_number, "phone": applicant.phone, "gender": applicant.gender,
             "birth_date": applicant.birth_date, "address": applicant.address}, now))

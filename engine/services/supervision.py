@@ -13,10 +13,10 @@ from engine.domain.errors import Forbidden, InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.clock_store import WarningRow
 from engine.persistence.department_stats import NO_LIMIT, department_figures
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.accounts import known_departments
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 
 COLOURS = ("green", "yellow", "red")
 
@@ -39,7 +39,7 @@ def list_warnings(ctx: ServiceContext, viewer: Principal, department: str | None
 
 def acknowledge_warning(warning_id: int, viewer: Principal, actor: Actor, ctx: ServiceContext) -> WarningRow:
     """The supervisor (or the department's head) has seen to it: it leaves the open queue."""
-    def work(uow: SqlAlchemyUnitOfWork) -> WarningRow:
+    def work(uow: UnitOfWork) -> WarningRow:
         found = uow.warnings.get(warning_id)
         seen = _departments(viewer)
         if found is None or (seen is not None and found.department not in seen):

@@ -13,7 +13,6 @@ from engine.domain.errors import Conflict, InvalidInput, task_not_found
 from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_department
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.clocks import stop_task_clock
 from engine.services.context import ServiceContext
 from engine.services.elicences import granted_licence, issue_elicences
@@ -21,6 +20,7 @@ from engine.services.events import record_event
 from engine.services.linkage import settle_opened_approvals
 from engine.services.progress import complete_in_workflow, load_workflow, save_progress
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_workflow import WorkflowTask
 from forms.checklist import MaterialStatus
 
@@ -47,7 +47,7 @@ class UnclaimTask:
     request_key: RequestKey | None = None
 
 
-def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor, *,
+def locked_task(uow: UnitOfWork, task_id: str, actor: Actor, *,
                 over_claims: bool = False) -> tuple[CaseRecord, TaskRecord, CaseItemRecord | None]:
     """The task, its case and its item (if any), with the case locked; every check is made
     after the lock. A task claimed by someone else is refused unless ``over_claims``: what a head
@@ -72,7 +72,7 @@ def locked_task(uow: SqlAlchemyUnitOfWork, task_id: str, actor: Actor, *,
     return case, task, item
 
 
-def _person(uow: SqlAlchemyUnitOfWork, login: str | None) -> str:
+def _person(uow: UnitOfWork, login: str | None) -> str:
     """Someone named in a refusal, by name (the login of someone no longer a user); read only on
     the way to the refusal."""
     user = uow.users.by_login(login) if login and login != "system" else None
@@ -91,7 +91,7 @@ class AssignTask:
 def assign_task(cmd: AssignTask, ctx: ServiceContext) -> Applied:
     """A department head hands an open task of the department to one of its reviewers (or takes
     it back from one)."""
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
@@ -127,7 +127,7 @@ def assign_task(cmd: AssignTask, ctx: ServiceContext) -> Applied:
 
 
 def claim_task(cmd: ClaimTask, ctx: ServiceContext) -> Applied:
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
@@ -147,7 +147,7 @@ def claim_task(cmd: ClaimTask, ctx: ServiceContext) -> Applied:
 def unclaim_task(cmd: UnclaimTask, ctx: ServiceContext) -> Applied:
     """放弃认领: the reviewer who claimed a task releases it to the department's inbox. Only the
     claimant may; a task nobody claimed, or someone else did, is a conflict."""
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
@@ -167,7 +167,7 @@ def unclaim_task(cmd: UnclaimTask, ctx: ServiceContext) -> Applied:
 
 
 def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
-    def work(uow: SqlAlchemyUnitOfWork) -> Applied:
+    def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
 
         def apply() -> Applied:
@@ -180,7 +180,7 @@ def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
     return in_transaction(ctx, work)
 
 
-def _read_ahead(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+def _read_ahead(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
                 waiting: list[WorkflowTask], open_before: dict[str, str]) -> None:
     """Read now what the rest of the change will read, before its first write: on PostgreSQL the
     writes then wait for the change's last round trip, instead of each later read sending them
@@ -201,7 +201,7 @@ def _read_ahead(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord
         uow.clocks.pauses_of_case(case.id)
 
 
-def _item_materials(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord,
+def _item_materials(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord,
                     item_code: str) -> dict[str, str]:
     """The item's materials in the catalogue, key -> name: what a correction may name."""
     row = uow.flows.bundle(case.bundle_code)
@@ -225,7 +225,7 @@ def _back_to_checklist(case: CaseRecord, supplied: list[str]) -> None:
         case.materials_due = None
 
 
-def complete_open_task(uow: SqlAlchemyUnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+def complete_open_task(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
                        payload: dict[str, Any], actor: Actor, now: datetime,
                        item: CaseItemRecord | None = None) -> list[TaskRecord]:
     """Validate the decision for the task's kind, run it in the workflow, and record it everywhere.

@@ -16,13 +16,13 @@ from typing import Any
 
 from engine.domain.clocks import working_days_later
 from engine.domain.model import SYSTEM, CaseStatus
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.clocks import refresh_clocks
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.materials import terminate_overdue_cases
 from engine.services.progress import load_workflow, save_progress
 from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_workflow import WorkflowError
 
 LOG = logging.getLogger("onething.ticker")
@@ -35,7 +35,7 @@ def fire_due_timers(ctx: ServiceContext) -> list[str]:
         due = uow.cases.timers_due(now)
     fired: list[str] = []
     for case_id in due:
-        def work(uow: SqlAlchemyUnitOfWork, case_id: int = case_id) -> list[str]:
+        def work(uow: UnitOfWork, case_id: int = case_id) -> list[str]:
             case = uow.cases.lock(case_id)
             if case is None or CaseStatus(case.status).is_finished or case.next_timer_at is None \
                     or case.next_timer_at > now:

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 from engine.domain.errors import ConcurrentUpdate, DomainError, IdempotencyKeyReused
 from engine.domain.records import TaskRecord
 from engine.persistence.db_errors import is_unavailable, retry_cause
-from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.case_detail import CaseDetail
 from engine.services.context import ServiceContext
+from engine.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 _log = logging.getLogger("onething.transactions")
@@ -59,7 +59,7 @@ class Applied:
     """The case as the change left it, when the command named a viewer (see ``case_detail``)."""
 
 
-def in_transaction(ctx: ServiceContext, work: Callable[[SqlAlchemyUnitOfWork], T]) -> T:
+def in_transaction(ctx: ServiceContext, work: Callable[[UnitOfWork], T]) -> T:
     """Run ``work`` in one write transaction and commit; on a lost compare-and-swap, a lock
     timeout or deadlock, a key a concurrent request inserted first, or a lost connection, start
     over with a fresh read (bounded, with jittered backoff), logging each retry with its cause
@@ -92,7 +92,7 @@ def in_transaction(ctx: ServiceContext, work: Callable[[SqlAlchemyUnitOfWork], T
 
 
 def idempotent(
-    uow: SqlAlchemyUnitOfWork, key: RequestKey | None, resource_type: str,
+    uow: UnitOfWork, key: RequestKey | None, resource_type: str,
     apply: Callable[[], Applied], now: Any,
 ) -> Applied:
     """Apply once per Idempotency-Key: the key is stored in the same transaction as the change."""
