@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
 from engine.persistence import tables as t
-from engine.persistence.batch import batches, defer
+from engine.persistence.pipeline import defer
 from engine.persistence.rows import record_of, values_of
 from engine.persistence.stamps import CATALOGUE, ReferenceStamps, stamp_of
 
@@ -65,7 +65,7 @@ class ELicenceRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    _insert = insert(t.elicences)
+    _insert = insert(t.elicences).inline()
 
     def add(self, *licences: ELicenceRecord) -> None:
         rows = [values_of(licence) for licence in licences]
@@ -108,7 +108,7 @@ class HolderRepository:
         row = self.conn.execute(self._get, {"kind": kind, "ref": ref}).first()
         return record_of(HolderRecord, row) if row else None
 
-    _insert = insert(t.holders)
+    _insert = insert(t.holders).inline()
     _update = update(t.holders).where(t.holders.c.kind == bindparam("_kind"), t.holders.c.ref == bindparam("_ref"))
 
     # PostgreSQL merges in the statement itself (jsonb's || keeps the old keys the new lack, null
@@ -123,7 +123,7 @@ class HolderRepository:
     def put(self, holder: HolderRecord) -> None:
         """Insert or refresh a holder's shared data (new attributes win, old ones stay). On SQLite a
         holder inserted by a concurrent transaction makes this one fail on its key, and be run again."""
-        if batches(self.conn):
+        if self.conn.dialect.name == "postgresql":  # SQLite's json_patch would drop null values
             defer(self.conn, self._upsert, values_of(holder))
             return
         current = self.get(holder.kind, holder.ref)

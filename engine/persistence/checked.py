@@ -1,39 +1,59 @@
-"""An UPDATE that must match exactly one row, checked by PostgreSQL itself. A case is written back
-only if its version is still the one read (compare-and-swap); the row count says whether it was,
-so the UPDATE had to travel alone, its answer awaited before the COMMIT could go. Here the server
-counts: ``onething_expect_one`` (migration 0014) fails the transaction, with a serialization
-failure, when the count is not one. The write can then wait with the other deferred writes and go
-with the COMMIT (batch.py, wire.py): one round trip less for every change of a case. A failed check
-reaches the caller as ``ConcurrentUpdate`` (``changed_meanwhile``), as a missed row count did.
+"""A case is written back only if its version is still the one read (compare-and-swap), and the
+database itself says when it is not: the UPDATE's condition calls ``onething_expect_version``,
+which fails the statement unless the row's version is the one expected. The UPDATE then needs no
+answer read at once (its row count), and waits for the COMMIT with the other writes (pipeline.py):
+one round trip less for every change of a case. The same statement runs on both databases: on
+PostgreSQL the function is SQL (migration 0023) and fails with a serialization failure (40001); on
+SQLite it is registered on each connection (``register_on_sqlite``). Either way the failure reaches
+the caller as ``ConcurrentUpdate`` (``install``).
+
+The function is only asked about the row the UPDATE's key found (its other condition is cheaper and
+goes first); a key that finds no row is not checked: cases are never deleted.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, Update, bindparam, func, select
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql.selectable import CTE
+from typing import Any
 
+from sqlalchemy import ColumnElement, Engine, event, func
+from sqlalchemy.engine import ExceptionContext
+
+from engine.domain.errors import ConcurrentUpdate
 from engine.persistence.db_errors import SERIALIZATION_FAILURE, sqlstate
 
-FUNCTION = "onething_expect_one"
-MESSAGE = "onething: the row changed since it was read"
-# FUNCTION and MESSAGE are as migration 0014 creates them, with SQLSTATE 40001 (serialization_failure:
-# what a concurrent change of the same row is).
+FUNCTION = "onething_expect_version"
+_STALE = "onething_stale_version"  # on a pooled SQLite connection's info: the check that failed
 
 
-def expect_one(statement: Update, columns: list[str], *ctes: CTE) -> Select[tuple[int]]:
-    """``statement`` writing ``columns`` (each from the bind parameter of its name), as a SELECT
-    that fails unless it matched one row; ``ctes`` (other writes) go in the same WITH clause."""
-    table = statement.table
-    changed = (statement.values({name: bindparam(name) for name in columns})
-               .returning(table.primary_key.columns[0]).cte("onething_changed"))  # type: ignore[attr-defined]
-    query = select(getattr(func, FUNCTION)(func.count())).select_from(changed)
-    return query.add_cte(*ctes) if ctes else query
+def expect_version(column: Any, expected: Any) -> ColumnElement[bool]:
+    """The condition that ``column`` holds ``expected``, failing the statement when it does not."""
+    check: ColumnElement[bool] = getattr(func, FUNCTION)(column, expected).is_(True)
+    return check
 
 
-def changed_meanwhile(err: BaseException) -> bool:
-    """Whether ``err`` is a failed ``expect_one`` check, or any other serialization failure: known
-    by its SQLSTATE alone, not by ``MESSAGE``. Under READ COMMITTED, which writes run in, the check
-    is what raises 40001; should anything else, it too means that a concurrent transaction changed
-    what this one read, and the unit of work runs again on a fresh read all the same."""
-    return isinstance(err, DBAPIError) and sqlstate(err) == SERIALIZATION_FAILURE
+def register_on_sqlite(dbapi_connection: Any, info: dict[str, Any]) -> None:
+    """Define the function on a new SQLite connection; a failed check is noted on ``info`` (the
+    pooled connection's), since SQLite reports any error raised in a function by one message."""
+
+    def check(found: int, expected: int) -> bool:
+        if found != expected:
+            info[_STALE] = (found, expected)
+            raise ValueError(f"version {found}, expected {expected}")
+        return True
+
+    dbapi_connection.create_function(FUNCTION, 2, check, deterministic=False)
+
+
+def install(engine: Engine) -> None:
+    """Raise ``ConcurrentUpdate`` for a failed check, wherever it surfaces (the UPDATE on SQLite,
+    the COMMIT's round trip on PostgreSQL). On PostgreSQL any serialization failure means the same:
+    a concurrent transaction changed what this one read; the use case runs again on a fresh read."""
+
+    @event.listens_for(engine, "handle_error")
+    def _as_concurrent_update(context: ExceptionContext) -> None:
+        stale = context.connection.info.pop(_STALE, None) if context.connection is not None else None
+        if stale is not None:
+            raise ConcurrentUpdate(f"the row changed since it was read: version {stale[0]}, "
+                                   f"expected {stale[1]}") from context.sqlalchemy_exception
+        if sqlstate(context.original_exception) == SERIALIZATION_FAILURE:
+            raise ConcurrentUpdate(str(context.original_exception).strip()) from context.sqlalchemy_exception

@@ -12,19 +12,42 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
 from engine.domain import jsoncodec
-from engine.persistence import batch, wire
-from engine.persistence.prepared import STATEMENTS
-from engine.persistence.wire import WRITE
+from engine.persistence import checked, pipeline
+from engine.persistence.pipeline import WRITE
 
 # A pooled PostgreSQL connection idle for longer than this is pinged before use (see ``_ping_when_idle``).
 IDLE_PING_SECONDS = 2.0
 _IDLE_SINCE = "onething_idle_since"
 # JSON columns are encoded and decoded by orjson (see jsoncodec), a good part of every write.
 _JSON: dict[str, Any] = {"json_serializer": jsoncodec.dumps, "json_deserializer": jsoncodec.loads}
+PREPARE_THRESHOLD = 2
+"""psycopg prepares a statement on a connection once it has run this many times there (the driver's
+``prepare_threshold``): a statement sent once, a rare report, is not worth preparing."""
+PREPARED_MAX = 256
+"""Prepared statements psycopg keeps per connection, the least recently used dropped first."""
+POSTGRESQL_URLS = ("postgresql://", "postgres://", "postgresql+psycopg://")
+"""The URL forms of PostgreSQL accepted: all three mean psycopg 3."""
+
+
+class UnsupportedDatabaseUrl(ValueError):
+    """A database URL whose driver the engine does not run on."""
 
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def postgresql_url(url: str) -> str | None:
+    """``url`` as SQLAlchemy should see it if it names PostgreSQL: with psycopg 3 as its driver;
+    None if it names another database. Another PostgreSQL driver is refused: the write path is built
+    on psycopg's pipeline mode (pipeline.py)."""
+    if url.startswith(POSTGRESQL_URLS):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith(("postgresql+", "postgres+")):
+        driver = url.split("://", 1)[0]
+        raise UnsupportedDatabaseUrl(
+            f"{driver}:// is not supported: use postgresql:// (psycopg 3), e.g. postgresql://user@host:5432/db")
+    return None
 
 
 def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_PING_SECONDS,
@@ -34,26 +57,33 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
     pysqlite's default deferred BEGIN takes the write lock only at the first write; two such
     transactions that both read a case first then fail with "database is locked" instead of
     waiting. BEGIN IMMEDIATE takes the lock up front, so the busy timeout makes writers queue.
-    On PostgreSQL, ``prepared_statements`` sends repeated statements prepared (prepared.py); a
-    pooler in transaction mode (PgBouncer's) cannot keep them, so turn it off behind one.
+    On PostgreSQL, ``prepared_statements`` lets psycopg prepare statements it sees repeatedly
+    (protocol-level, ``prepare_threshold``); a pooler in transaction mode that cannot keep them
+    (PgBouncer before 1.21) needs it off.
     """
-    if url.startswith(("postgresql://", "postgres://")):
-        # psycopg2, SQLAlchemy's default for PostgreSQL: in the engine bench it spends about 13%
-        # less of the server's CPU per case than psycopg 3 (which `postgresql+psycopg://` selects).
-        url = "postgresql+psycopg2://" + url.split("://", 1)[1]
+    pg_url = postgresql_url(url)
+    if pg_url is not None:
+        connect_args = {"prepare_threshold": PREPARE_THRESHOLD if prepared_statements else None}
+        engine = create_engine(pg_url, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args, **_JSON)
+        _ping_when_idle(engine, idle_ping_seconds)
+        pipeline.install(engine)  # a change's BEGIN goes with its first read, its writes with its COMMIT
+        checked.install(engine)
+
+        @event.listens_for(engine, "connect")
+        def _prepared_max(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.prepared_max = PREPARED_MAX
+
+        @event.listens_for(engine, "checkout")
+        def _transactional(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+            # Whatever a unit of work left behind (``read_without_transaction``, a write's
+            # autocommit in pipeline.py), every unit of work starts with a driver that wraps its
+            # statements in a transaction.
+            dbapi_connection.autocommit = False
+        return engine
     if not is_sqlite(url):
         engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, **_JSON)
         _ping_when_idle(engine, idle_ping_seconds)
-        if engine.dialect.name == "postgresql":
-            batch.install(engine, prepared_statements)  # a change's writes go in one round trip
-            wire.install(engine)  # and its BEGIN and COMMIT go with its statements
-            _before_each_round_trip(engine, prepared_statements)
-
-            @event.listens_for(engine, "checkout")
-            def _transactional(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-                # Whatever a read left behind (see ``read_without_transaction``), every unit of work
-                # starts with a driver that wraps its statements in a transaction.
-                dbapi_connection.autocommit = False
+        checked.install(engine)
         return engine
 
     memory = url in ("sqlite://", "sqlite:///:memory:")
@@ -62,10 +92,12 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
         engine = create_engine(url, connect_args=connect_args, poolclass=StaticPool, **_JSON)
     else:
         engine = create_engine(url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size, **_JSON)
+    checked.install(engine)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        checked.register_on_sqlite(dbapi_connection, record.info)
         cursor = dbapi_connection.cursor()
         if not memory:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -80,26 +112,6 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
-
-
-def _before_each_round_trip(engine: Engine, prepared_statements: bool) -> None:
-    """Send a statement the process has sent before as EXECUTE of its prepared form (prepared.py),
-    and a write transaction's BEGIN with its first statement (wire.py)."""
-
-    @event.listens_for(engine, "before_cursor_execute", retval=True)
-    def _executed(conn: Connection, cursor: Any, statement: str, parameters: Any, _context: Any,
-                  executemany: bool) -> tuple[str, Any]:
-        # A statement sent without values (a deferred-write batch) stays as it is, and so does one
-        # on a server-side cursor (streamed results): psycopg2 declares it, and DECLARE takes no
-        # EXECUTE, nor a BEGIN in front.
-        declared = getattr(cursor, "name", None) is not None
-        pooled = conn.connection
-        if prepared_statements and parameters and not declared:
-            statement = STATEMENTS.execute_form(pooled.dbapi_connection, pooled.info, statement)
-        if declared or executemany:
-            wire.begin_alone(pooled.info, pooled.dbapi_connection)
-            return statement, parameters
-        return wire.opening(pooled.info, statement), parameters
 
 
 def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
@@ -128,7 +140,7 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
         if time.monotonic() - record.info.get(_IDLE_SINCE, 0.0) <= idle_seconds:
             return
         try:
-            engine.dialect.do_ping(dbapi_connection)  # outside any transaction (psycopg2: in autocommit)
+            engine.dialect.do_ping(dbapi_connection)  # outside any transaction (the dialect's own ping)
         except engine.dialect.loaded_dbapi.Error as err:
             raise exc.DisconnectionError(str(err)) from err
 
@@ -172,8 +184,8 @@ def read_without_transaction(conn: Connection, on: bool) -> None:
     """On PostgreSQL, let a read-only unit of work's statements run in autocommit (``on``) or end
     that (before the connection goes back to the pool). Under READ COMMITTED every statement reads
     its own snapshot anyway, so a transaction around reads adds nothing but its BEGIN and ROLLBACK:
-    two round trips per read. The driver's flag is set directly: SQLAlchemy's AUTOCOMMIT isolation
-    level goes through psycopg2's ``set_isolation_level``, a round trip of its own."""
+    two round trips per read. The driver's own autocommit flag is set (psycopg's public attribute),
+    which sends nothing."""
     if conn.dialect.name == "postgresql":
         conn.connection.dbapi_connection.autocommit = on  # type: ignore[union-attr]
 

@@ -9,7 +9,6 @@ from typing import Any, ClassVar
 from sqlalchemy import Connection, Row, bindparam, insert, lambda_stmt, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.domain.errors import ConcurrentUpdate
 from engine.domain.records import (
     BundleRecord,
     CaseItemRecord,
@@ -19,9 +18,9 @@ from engine.domain.records import (
     case_id_in,
 )
 from engine.persistence import tables as t
-from engine.persistence.batch import defer, execute_last
-from engine.persistence.checked import expect_one
+from engine.persistence.checked import expect_version
 from engine.persistence.flow_store import FlowRepository
+from engine.persistence.pipeline import defer
 from engine.persistence.rows import _Repository, record_of, values_of
 from engine.persistence.stamps import STAMP_COLUMNS
 from engine.persistence.state_store import WorkflowStateRepository, WorkflowStateValues
@@ -70,7 +69,9 @@ class CaseRepository(_Repository):
         self._states = states
         self._flows = flows
 
-    _save = update(t.cases).where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
+    # The key first: the check is asked about the row it finds (checked.py).
+    _save = (update(t.cases).where(t.cases.c.id == bindparam("_id"))
+             .where(expect_version(t.cases.c.version, bindparam("_expected"))))
 
     _insert = insert(t.cases).returning(t.cases.c.id)
 
@@ -172,32 +173,20 @@ class CaseRepository(_Repository):
                              tuple(row[self._stamp_columns]))
         return case, task, item
 
-    # PostgreSQL checks the UPDATE (checked.py), with the state in its WITH; SQLite reads the row count.
-    _checked = expect_one(_save, _SAVED)
-    _checked_with_state = expect_one(_save, _SAVED, update(t.workflow_states)
-                                     .where(t.workflow_states.c.case_id == bindparam("_id"))
-                                     .values(serializer_version=bindparam("_state_version"), state=bindparam("_state"),
-                                             updated_at=bindparam("_state_at")).cte("saved_state"))
-
     def save(self, case: CaseRecord, state: WorkflowStateValues | None = None) -> None:
         """Write the case back if nobody else did since it was read, bumping its version, and with
-        it the case's workflow ``state`` if given. What acceptance fixed (``ACCEPTED_ONCE``) is not
-        written again: re-encoding the form and the applicant on every change of status cost more
-        than the rest of the statement."""
+        it the case's workflow ``state`` if given; a case changed meanwhile fails the transaction
+        with ``ConcurrentUpdate`` (checked.py), at the latest when it commits. What acceptance fixed
+        (``ACCEPTED_ONCE``) is not written again: re-encoding the form and the applicant on every
+        change of status cost more than the rest of the statement."""
         values = values_of(case)
         for name in ACCEPTED_ONCE:
             del values[name]
         expected = values.pop("version")
         values["_id"], values["_expected"], values["version"] = values.pop("id"), expected, expected + 1
-        if self.conn.dialect.name == "postgresql":
-            if state is not None:
-                values["_state_version"], values["_state"], values["_state_at"] = state
-            defer(self.conn, self._checked if state is None else self._checked_with_state, values)
-        else:
-            if state is not None:
-                self._states.replace(case.id, *state)
-            if execute_last(self.conn, self._save, values) != 1:
-                raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
+        defer(self.conn, self._save, values)
+        if state is not None:
+            self._states.replace(case.id, *state)
         case.version = expected + 1
         if state is not None:
             self._states.keep(case.id, state[0], state[1])
@@ -248,7 +237,7 @@ class TaskRepository(_Repository):
 
     # Hot paths execute prepared statements with a parameter dict: building a fresh statement
     # from keyword values costs more than the SQLite round trip itself.
-    _insert = insert(t.tasks)
+    _insert = insert(t.tasks).inline()
     _update = update(t.tasks).where(t.tasks.c.id == bindparam("_id"))
 
     def add(self, *tasks: TaskRecord) -> None:
@@ -271,7 +260,7 @@ class TaskRepository(_Repository):
         defer(self.conn, self._cancel, [{"_id": task_id, "state": "cancelled"} for task_id in task_ids])
 
     def save(self, task: TaskRecord) -> None:
-        """Write a task back; its case is locked (see ``batch.defer``)."""
+        """Write a task back; its case is locked (see ``pipeline.defer``)."""
         self._known(task)
         values = values_of(task)
         values["_id"] = values.pop("id")
@@ -295,7 +284,7 @@ class CaseItemRepository(_Repository):
             items = self._of_case[case_id] = [record_of(CaseItemRecord, r) for r in rows]
         return list(items)
 
-    _insert = insert(t.case_items)
+    _insert = insert(t.case_items).inline()
     _update = update(t.case_items).where(
         t.case_items.c.case_id == bindparam("_case_id"), t.case_items.c.item_code == bindparam("_item_code"))
 
@@ -309,7 +298,7 @@ class CaseItemRepository(_Repository):
         defer(self.conn, self._insert, [values_of(item) for item in items])
 
     def save(self, item: CaseItemRecord) -> None:
-        """Write an item back; items change only under their case's lock (see ``batch.defer``)."""
+        """Write an item back; items change only under their case's lock (see ``pipeline.defer``)."""
         known = self._of_case.get(item.case_id)
         if known is not None:
             self._of_case[item.case_id] = [item if i.item_code == item.item_code else i for i in known]
@@ -321,9 +310,9 @@ class CaseItemRepository(_Repository):
 class EventRepository(_Repository):
     """Append-only: there is no update or delete here, on purpose. Appended events are written
     together when the unit of work commits, or earlier with ``flush`` (on PostgreSQL they then
-    wait for the connection's next round trip, see ``batch.defer``)."""
+    wait for the connection's next round trip, see ``pipeline.defer``)."""
 
-    _insert = insert(t.case_events)
+    _insert = insert(t.case_events).inline()
 
     def __init__(self, conn: Connection) -> None:
         super().__init__(conn)

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from engine.domain.savings import FIGURES, FOUR_FIGURES, CaseSavings, Figure
 from engine.domain.savings_totals import HALF_PREFILLED, FigureTotals, ScopeTotals
 from engine.persistence import tables as t
-from engine.persistence.batch import defer
+from engine.persistence.pipeline import defer
 
 s = t.case_savings
 d = t.case_savings_departments
@@ -158,9 +158,9 @@ class SavingsRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    _insert = insert(s)
+    _insert = insert(s).inline()
 
-    _insert_departments = insert(d)
+    _insert_departments = insert(d).inline()
 
     def add(self, *stored: StoredSavings) -> None:
         if stored:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from engine.persistence import tables as t
-from engine.persistence.batch import defer
+from engine.persistence.pipeline import defer
 from engine.persistence.rows import _Repository
 
 WorkflowStateValues = tuple[str, str, datetime]
@@ -33,7 +33,7 @@ class WorkflowStateRepository(_Repository):
         ).first()
         return (row[0], row[1]) if row else None
 
-    _insert = insert(t.workflow_states)
+    _insert = insert(t.workflow_states).inline()
 
     def add(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
         defer(self.conn, self._insert, {"case_id": case_id, "serializer_version": serializer_version,
@@ -43,6 +43,6 @@ class WorkflowStateRepository(_Repository):
     _replace = update(t.workflow_states).where(t.workflow_states.c.case_id == bindparam("_case_id"))
 
     def replace(self, case_id: int, serializer_version: str, state: str, now: datetime) -> None:
-        self.conn.execute(self._replace, {"_case_id": case_id, "serializer_version": serializer_version,
-                                          "state": state, "updated_at": now})
+        defer(self.conn, self._replace, {"_case_id": case_id, "serializer_version": serializer_version,
+                                         "state": state, "updated_at": now})
         self.keep(case_id, serializer_version, state)
