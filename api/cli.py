@@ -13,6 +13,7 @@ from engine.bootstrap import OneThingEngine, Settings, UnsafeConfiguration, buil
 from engine.domain.access import Role
 from engine.domain.errors import DomainError
 from engine.domain.model import OFFICE, SYSTEM
+from engine.persistence.database import UnsupportedDatabaseUrl
 from engine.services.accounts import DEMO_PASSWORD, CreateUser, create_user, demo_users, role_names_zh
 from engine.services.savings import backfill_savings
 from engine.services.timers import Ticker, tick
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.demo_users = True
     try:
         engine = build_engine(settings)
-    except UnsafeConfiguration as err:
+    except (UnsafeConfiguration, UnsupportedDatabaseUrl) as err:
         print(f"onething: {err}", file=sys.stderr)
         return 2
     try:

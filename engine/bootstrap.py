@@ -17,7 +17,7 @@ from engine.domain.clocks import WarningThresholds
 from engine.domain.savings_config import counting_rules_from_json
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.domain.secret_keys import SUGGESTION, secret_key_problem
-from engine.persistence.database import make_engine
+from engine.persistence.database import make_engine, postgresql_url
 from engine.persistence.migrate import upgrade
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.accounts import DEMO_PASSWORD, seed_demo_users
@@ -104,6 +104,7 @@ def build_engine(settings: Settings) -> OneThingEngine:
     settings that must not run are refused before anything is written."""
     if settings.production:
         refuse_unsafe_settings(settings)
+    postgresql_url(settings.database_url)  # a driver the engine does not run on is refused before anything
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)

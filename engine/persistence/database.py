@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
@@ -77,7 +78,10 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
         def _transactional(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
             # Whatever a unit of work left behind (``read_without_transaction``, a write's
             # autocommit in pipeline.py), every unit of work starts with a driver that wraps its
-            # statements in a transaction.
+            # statements in a transaction. A connection given back inside a transaction (none
+            # should be) is not handed out: the pool replaces it.
+            if dbapi_connection.info.transaction_status != TransactionStatus.IDLE:
+                raise exc.DisconnectionError("a pooled connection was still inside a transaction")
             dbapi_connection.autocommit = False
         return engine
     if not is_sqlite(url):

@@ -13,19 +13,16 @@ transaction may insert the same key first and the retry then finds its row. Ever
 error is a bug and surfaces at once. SQLite names no constraint in its errors; it needs none:
 its write transactions queue (BEGIN IMMEDIATE), so no insert there races another.
 
-SQLSTATEs come from psycopg2's ``pgcode`` and psycopg 3's ``sqlstate``; an error object of
-psycopg2's ``errors`` classes made by hand carries no ``pgcode``, and is known by its class.
-SQLite's codes (``sqlite_errorcode``) are on ``sqlite3.Error`` from Python 3.11, which the
+SQLSTATEs come from psycopg's ``sqlstate`` (each of its error classes carries its code, so one
+made by hand is known too). SQLite's codes (``sqlite_errorcode``) are on ``sqlite3.Error`` from Python 3.11, which the
 project requires; on an older Python a busy SQLite error would surface unretried.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import importlib
 import sqlite3
 
+import psycopg
 from sqlalchemy.exc import DBAPIError
 
 SERIALIZATION_FAILURE = "40001"
@@ -64,28 +61,13 @@ def driver_error(err: BaseException) -> BaseException:
 
 
 def sqlstate(err: BaseException) -> str | None:
-    """The SQLSTATE PostgreSQL sent with ``err`` (or that its psycopg2 class stands for)."""
-    orig = driver_error(err)
-    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)  # psycopg 3 / psycopg2
-    if isinstance(code, str):
-        return code
-    return next((code for cls, code in _psycopg2_classes() if isinstance(orig, cls)), None)
-
-
-@functools.cache
-def _psycopg2_classes() -> tuple[tuple[type, str], ...]:
-    """psycopg2's classes for the codes decided on here, most specific first."""
-    try:
-        from psycopg2 import errors
-    except ImportError:  # psycopg 3 alone: its classes carry ``sqlstate`` themselves
-        return ()
-    codes = [*CONTENTION, *SHUTDOWN, UNIQUE_VIOLATION, "08000", "08003", "08006", "08001", "08004", "08007", "08P01"]
-    classes = [(errors.lookup(code), code) for code in codes]
-    return tuple(sorted(classes, key=lambda pair: -len(pair[0].__mro__)))
+    """The SQLSTATE PostgreSQL sent with ``err``."""
+    code = getattr(driver_error(err), "sqlstate", None)
+    return code if isinstance(code, str) else None
 
 
 def constraint_name(err: BaseException) -> str | None:
-    """The constraint PostgreSQL names in ``err``'s diagnostics (psycopg2 and psycopg 3 alike)."""
+    """The constraint PostgreSQL names in ``err``'s diagnostics."""
     diag = getattr(driver_error(err), "diag", None)
     name = getattr(diag, "constraint_name", None)
     return name if isinstance(name, str) else None
@@ -104,21 +86,11 @@ def is_unavailable(err: BaseException) -> bool:
     if code is not None:  # the server's word: SQLAlchemy's own check, by message, may say otherwise
         return code in SHUTDOWN or code.startswith(CONNECTION_CLASS)
     if isinstance(err, DBAPIError) and err.connection_invalidated:
-        return True  # e.g. psycopg2's InterfaceError on a connection already closed
+        return True  # e.g. the driver's InterfaceError on a connection already closed
     # libpq's own errors (connection refused, server closed the connection) have no SQLSTATE: only
-    # the server sends one. The drivers raise them as their base OperationalError, where every
-    # error the server sent is of a subclass for its code.
-    return type(driver_error(err)) in _libpq_errors()
-
-
-@functools.cache
-def _libpq_errors() -> tuple[type, ...]:
-    """The OperationalError classes of the PostgreSQL drivers installed."""
-    found: list[type] = []
-    for module in ("psycopg2", "psycopg"):
-        with contextlib.suppress(ImportError):
-            found.append(importlib.import_module(module).OperationalError)
-    return tuple(found)
+    # the server sends one. psycopg raises them as its base OperationalError, where every error the
+    # server sent is of a subclass for its code.
+    return type(driver_error(err)) is psycopg.OperationalError
 
 
 def retry_cause(err: BaseException) -> str | None:

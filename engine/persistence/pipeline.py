@@ -93,9 +93,16 @@ def install(engine: Engine) -> None:
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn: Connection) -> None:
+        if conn.invalidated:
+            return  # the connection is gone, its pipeline with it (see ``_fresh``)
         conn.info.pop(_BEGIN, None)
         abandon(conn.info)
         # The driver's own rollback follows: ROLLBACK if the server holds the transaction open.
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info.pop(_BEGIN, None)  # left by the connection this one replaces
+        record.info.pop(_PIPELINE, None)
 
     @event.listens_for(engine.pool, "reset")
     def _reset(_dbapi_connection: Any, record: Any, _state: Any) -> None:

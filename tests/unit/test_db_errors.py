@@ -1,5 +1,5 @@
 """Which database errors are retried, and why (``engine.persistence.db_errors``): by SQLSTATE or
-SQLite's result code, never by message text. The errors are the drivers' own: psycopg2's classes,
+SQLite's result code, never by message text. The errors are the drivers' own: psycopg's classes,
 SQLite's raised by a real SQLite database, and on PostgreSQL (TEST_DATABASE_URL) each SQLSTATE
 raised by the server through the engine's driver, a real unique and a real NOT NULL violation."""
 
@@ -9,9 +9,9 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
-from psycopg2 import errors
+from psycopg import errors
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -22,14 +22,14 @@ from tests.conftest import PG_URL, database_url
 
 def wrapped(orig: Exception) -> DBAPIError:
     """``orig`` as SQLAlchemy hands it over (``DBAPIError.instance`` picks the subclass)."""
-    driver = sqlite3.Error if isinstance(orig, sqlite3.Error) else psycopg2.Error
+    driver = sqlite3.Error if isinstance(orig, sqlite3.Error) else psycopg.Error
     err = DBAPIError.instance("SELECT 1", {}, orig, driver)
     assert isinstance(err, DBAPIError)
     return err
 
 
-# psycopg2's class of each code -> (what retry_cause answers, whether it is the database being unavailable)
-PSYCOPG2_CLASSES = [
+# psycopg's class of each code -> (what retry_cause answers, whether it is the database being unavailable)
+PSYCOPG_CLASSES = [
     (errors.SerializationFailure, "40001", False),
     (errors.DeadlockDetected, "40P01", False),
     (errors.LockNotAvailable, "55P03", False),
@@ -48,9 +48,9 @@ PSYCOPG2_CLASSES = [
 ]
 
 
-@pytest.mark.parametrize(("cls", "cause", "unavailable"), PSYCOPG2_CLASSES,
-                         ids=[cls.__name__ for cls, _, _ in PSYCOPG2_CLASSES])
-def test_psycopg2_errors_are_known_by_their_class(cls: type[Exception], cause: str | None, unavailable: bool) -> None:
+@pytest.mark.parametrize(("cls", "cause", "unavailable"), PSYCOPG_CLASSES,
+                         ids=[cls.__name__ for cls, _, _ in PSYCOPG_CLASSES])
+def test_psycopg_errors_are_known_by_their_class(cls: type[Exception], cause: str | None, unavailable: bool) -> None:
     err = wrapped(cls("whatever the message says: deadlock, lock timeout, could not connect"))
     assert retry_cause(err) == cause
     assert is_transient(err) is (cause is not None)
@@ -58,14 +58,14 @@ def test_psycopg2_errors_are_known_by_their_class(cls: type[Exception], cause: s
 
 
 def test_a_libpq_error_without_sqlstate_is_a_connection_lost() -> None:
-    # What psycopg2 raises when it cannot connect or the socket dies: the server sent no code.
-    refused = wrapped(psycopg2.OperationalError('connection to server at "127.0.0.1" failed'))
+    # What psycopg raises when it cannot connect or the socket dies: the server sent no code.
+    refused = wrapped(psycopg.OperationalError('connection to server at "127.0.0.1" failed'))
     assert isinstance(refused, OperationalError)
     assert is_unavailable(refused) and retry_cause(refused) == "connection lost"
 
 
 def test_an_invalidated_connection_is_unavailability_whatever_its_error() -> None:
-    invalidated = DBAPIError("SELECT 1", {}, psycopg2.DatabaseError("gone"), connection_invalidated=True)
+    invalidated = DBAPIError("SELECT 1", {}, psycopg.DatabaseError("gone"), connection_invalidated=True)
     assert is_unavailable(invalidated) and is_transient(invalidated)
 
 
@@ -73,9 +73,9 @@ def test_message_text_decides_nothing() -> None:
     # The old rules matched these words; an error class that says nothing of the kind is not retried.
     for words in ("deadlock detected", "could not serialize access", "terminating connection",
                   "server closed the connection", "database is locked"):
-        assert not is_transient(wrapped(psycopg2.ProgrammingError(words)))
-        assert not is_transient(wrapped(psycopg2.IntegrityError(words)))
-        assert not is_unavailable(wrapped(psycopg2.DataError(words)))
+        assert not is_transient(wrapped(psycopg.ProgrammingError(words)))
+        assert not is_transient(wrapped(psycopg.IntegrityError(words)))
+        assert not is_unavailable(wrapped(psycopg.DataError(words)))
     assert not is_transient(ValueError("deadlock detected")) and not is_unavailable(ValueError("connection refused"))
 
 
