@@ -5,8 +5,7 @@ answer read at once (its row count), and waits for the COMMIT with the other wri
 one round trip less for every change of a case. The same statement runs on both databases: on
 PostgreSQL the function is SQL (migration 0023) and fails with a serialization failure (40001); on
 SQLite it is registered on each connection (``register_on_sqlite``). Either way the failure reaches
-the caller as ``ConcurrentUpdate`` (``install``, ``changed_meanwhile``), or, should it surface
-before the COMMIT, as the serialization failure it is, which the use case's retry treats alike.
+the caller as ``ConcurrentUpdate`` (``install``).
 
 The function is only asked about the row the UPDATE's key found (its other condition is cheaper and
 goes first); a key that finds no row is not checked: cases are never deleted.
@@ -46,9 +45,10 @@ def register_on_sqlite(dbapi_connection: Any, info: dict[str, Any]) -> None:
 
 
 def install(engine: Engine) -> None:
-    """On SQLite, raise ``ConcurrentUpdate`` for a failed check (where it fails: at the UPDATE).
-    PostgreSQL's comes as a serialization failure, at the latest with the COMMIT
-    (``changed_meanwhile``)."""
+    """Raise ``ConcurrentUpdate`` for a failed check wherever it surfaces: at the UPDATE on SQLite;
+    on PostgreSQL with whatever statement next reads the pipeline's answers, at the latest the
+    COMMIT. On PostgreSQL any serialization failure (40001) means the same: a concurrent
+    transaction changed what this one read, and the use case runs again on a fresh read."""
 
     @event.listens_for(engine, "handle_error")
     def _as_concurrent_update(context: ExceptionContext) -> None:
@@ -56,10 +56,6 @@ def install(engine: Engine) -> None:
         if stale is not None:
             raise ConcurrentUpdate(f"the row changed since it was read: version {stale[0]}, "
                                    f"expected {stale[1]}") from context.sqlalchemy_exception
-
-
-def changed_meanwhile(err: BaseException) -> bool:
-    """Whether ``err`` is a failed check on PostgreSQL, or any other serialization failure: known by
-    its SQLSTATE alone. Under READ COMMITTED, which writes run in, the check is what raises 40001;
-    should anything else, it too means that a concurrent transaction changed what this one read."""
-    return sqlstate(err) == SERIALIZATION_FAILURE
+        if sqlstate(context.original_exception) == SERIALIZATION_FAILURE:
+            raise ConcurrentUpdate(f"{SERIALIZATION_FAILURE} {context.original_exception}".strip()) \
+                from context.sqlalchemy_exception

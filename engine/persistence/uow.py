@@ -7,10 +7,8 @@ from functools import cached_property
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 from engine.domain.audit import DEV_AUDIT_KEY
-from engine.domain.errors import ConcurrentUpdate
 from engine.persistence.accounts import AuditRepository, LoginFailureRepository, TokenRepository, UserRepository
 from engine.persistence.catalogue_store import (
     CatalogueRepository,
@@ -19,7 +17,6 @@ from engine.persistence.catalogue_store import (
     HolderRepository,
     ShippedRepository,
 )
-from engine.persistence.checked import changed_meanwhile
 from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
 from engine.persistence.database import read_without_transaction, snapshot_reader, writer
 from engine.persistence.flow_store import FlowRepository
@@ -176,12 +173,9 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("a read-only unit of work has nothing to commit")
         if "events" in self.__dict__:
             self.events.flush()
-        try:
-            self.connection.commit()  # on PostgreSQL the writes still queued go with it (pipeline.py)
-        except DBAPIError as err:
-            if changed_meanwhile(err):  # a case's checked UPDATE failed (checked.py)
-                raise ConcurrentUpdate(str(err.orig).strip()) from err
-            raise
+        # On PostgreSQL the writes still queued go with the COMMIT (pipeline.py); a case changed
+        # meanwhile fails it, or an earlier statement, with ConcurrentUpdate (checked.py).
+        self.connection.commit()
         self._committed = True
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
