@@ -167,7 +167,7 @@ def test_each_sqlstate_the_server_raises(pg: Engine, code: str, cause: str | Non
     statement = (f"DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '{code}', "
                  "MESSAGE = 'terminating connection: could not connect, deadlock'; END $$")
     if code == "40001":  # the engine's own word for it: a lost compare-and-swap (checked.py), retried
-        with pytest.raises(ConcurrentUpdate, match="^40001 "), pg.connect() as conn:
+        with pytest.raises(ConcurrentUpdate, match=r"^40001 "), pg.connect() as conn:
             conn.execute(text(statement))
         return
     err = raised(pg, statement)
