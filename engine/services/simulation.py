@@ -25,7 +25,6 @@ from engine.domain.clocks import SHANGHAI, shanghai_day
 from engine.domain.errors import Conflict
 from engine.domain.model import Actor, Bundle, TaskKind
 from engine.domain.records import TaskRecord
-from engine.persistence import case_search
 from engine.persistence.case_search import CaseCriteria
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.catalogue import get_bundle_catalogue, get_prefilled_form
@@ -117,7 +116,7 @@ class Simulation:
         self.rng = random.Random(plan.seed)
         with ctx.uow(False) as uow:
             self.calendar = ctx.calendars.get(uow)
-            if case_search.search_cases(uow.connection, CaseCriteria(), per_page=1).total:
+            if uow.reads.search_cases(CaseCriteria(), per_page=1).total:
                 raise ValueError("the database already holds cases: simulate on a fresh one, so that the "
                                  "savings report counts the simulated cases only")
         deployed = {view.bundle.code: view.bundle for view in list_bundles(ctx) if view.record.deployed_version_id}
