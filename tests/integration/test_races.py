@@ -3,8 +3,8 @@ two reviewers of one department complete or claim the same task, two clerks hand
 case, the window sends the same intake twice with one Idempotency-Key. One wins, the other gets a
 clear conflict (or, for the retried intake, the same answer), and the change is recorded once.
 
-Locking is only real on PostgreSQL (run with TEST_DATABASE_URL); SQLite runs the same races with
-its database-wide write lock."""
+Locking is only real on PostgreSQL (run with TEST_DATABASE_URL), directly and through PgBouncer in
+transaction mode; SQLite runs the same races with its database-wide write lock."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine
@@ -24,11 +25,16 @@ from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.tasks import ClaimTask, CompleteTask, claim_task, complete_task
 from engine.services.transactions import RequestKey
 from tests.approvals import approval_of
-from tests.conftest import APPLICANT, application
+from tests.conftest import APPLICANT, BACKENDS_WITH_POOLER, application, backend_of
 from tests.integration.test_concurrency import CLERK, approve_licences, finish_chained_approvals, open_approvals
 
 ROUNDS = 6
 XF = [Actor("赵消防", "xf", "reviewer"), Actor("钱消防", "xf", "reviewer")]
+
+
+@pytest.fixture(params=BACKENDS_WITH_POOLER)
+def backend(request: pytest.FixtureRequest) -> str:
+    return backend_of(request)
 
 
 def race(*attempts: Callable[[], Any]) -> list[Any]:
