@@ -35,6 +35,7 @@ PGBOUNCER = "/usr/sbin/pgbouncer"
 # with whatever else runs on the machine, so the pool stays well below it.
 POOL_SIZE = 20
 MAX_CLIENTS = 500
+SERVER_IDLE_SECONDS = 10
 STARTUP_SECONDS = 10.0
 
 
@@ -94,6 +95,9 @@ def _config(port: int, server_host: str, server_port: int, user: str, pool_size:
         f"stats_users = {user}",
         f"default_pool_size = {pool_size}",
         f"max_client_conn = {MAX_CLIENTS}",
+        # Server connections idle this long are closed: the tests' pools do not hold the server's
+        # connection slots through the rest of a session (PgBouncer's default: 600 s).
+        f"server_idle_timeout = {SERVER_IDLE_SECONDS}",
         # libpq-based drivers may send these start-up parameters, which PgBouncer would otherwise refuse.
         "ignore_startup_parameters = extra_float_digits,options",
         "log_connections = 0",
