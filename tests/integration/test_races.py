@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine
+from engine.domain.decisions import HandOver
 from engine.domain.errors import Conflict
 from engine.domain.model import Actor
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
@@ -114,7 +115,7 @@ def test_two_clerks_handing_over_the_same_case_at_once_hand_it_over_once(engine:
     assert open_approvals(engine) == []
     clerks = [CLERK, Actor("李窗口", "window", "clerk")]
     for case_id in cases:
-        answers = race(*(partial(pick_up, PickUp(str(case_id), {"recipient_name": "陈小明"}, who), engine.ctx)
+        answers = race(*(partial(pick_up, PickUp(str(case_id), HandOver(recipient_name="陈小明"), who), engine.ctx)
                          for who in clerks))
         assert outcomes(answers) == ["conflict", "done"]
     assert events(engine, "ResultsHandedOver") == dict.fromkeys(cases, 1)

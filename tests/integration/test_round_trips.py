@@ -16,6 +16,7 @@ from sqlalchemy import Engine, bindparam, event, insert, text, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.bootstrap import OneThingEngine
+from engine.domain.decisions import ItemDecision, Reject
 from engine.domain.model import Actor
 from engine.persistence import batch
 from engine.persistence import tables as t
@@ -163,9 +164,9 @@ def test_a_completion_on_postgresql_is_two_round_trips_its_lock_and_its_writes(
     if backend != "postgres":
         pytest.skip("SQLite has no batches")
 
-    def complete(task_id: str, department: str, body: dict[str, Any], *writes: str) -> None:
+    def complete(task_id: str, department: str, decision: ItemDecision, *writes: str) -> None:
         sent = round_trips(engine.db)
-        complete_task(CompleteTask(task_id, body, Actor("审批员", department)), engine.ctx)
+        complete_task(CompleteTask(task_id, decision, Actor("审批员", department)), engine.ctx)
         assert len(sent) == 2, sent
         assert sent[0].startswith("BEGIN;") and "FOR UPDATE" in sent[0] and "FROM" in sent[0], sent
         assert all(kind in sent[-1] for kind in ("UPDATE tasks", "UPDATE case_items", "INSERT INTO case_events",
@@ -174,14 +175,14 @@ def test_a_completion_on_postgresql_is_two_round_trips_its_lock_and_its_writes(
 
     _, tasks = a_case(engine)  # open at acceptance, by item code: the health certificate, the licence
     (health, wj), _ = tasks
-    complete(health, wj, {"decision": "reject", "reason": "体检不合格"})
+    complete(health, wj, Reject("体检不合格"))
 
     _, tasks = a_case(engine)
     (health, wj), (licence, scjg) = tasks
-    body = approval_of(engine, health)  # its own read, before counting
-    complete(health, wj, body)  # it opens no task
-    body = approval_of(engine, licence)
-    complete(licence, scjg, body, "INSERT INTO tasks")  # it opens three approvals
+    decision = approval_of(engine, health)  # its own read, before counting
+    complete(health, wj, decision)  # it opens no task
+    decision = approval_of(engine, licence)
+    complete(licence, scjg, decision, "INSERT INTO tasks")  # it opens three approvals
 
 
 def test_a_deferred_cancel_keeps_its_literal_state_list(engine: OneThingEngine) -> None:
