@@ -156,8 +156,5 @@ class FakeSavedFilterRepository:
         return saved
 
     def remove_own(self, user_id: int, filter_id: int) -> bool:
-        found = self.tables.table("saved_filters").get(filter_id)
-        if found is None or found.user_id != user_id:
-            return False
-        del self.tables.table("saved_filters")[filter_id]
-        return True
+        found: SavedFilter | None = self.tables.get("saved_filters", filter_id)
+        return found is not None and found.user_id == user_id and self.tables.delete("saved_filters", filter_id)

@@ -41,7 +41,7 @@ class FakeCaseRepository:
         return sorted(self.tables.all("cases"), key=lambda case: case.id)
 
     def add(self, case: CaseRecord) -> int:
-        if any(c.number == case.number for c in self.tables.table("cases").values()):
+        if any(c.number == case.number for c in self.tables.all("cases")):
             raise AssertionError(f"case number {case.number} is taken (the unique index would refuse it)")
         case_id = self.tables.next_id("cases")
         self.tables.put("cases", case_id, replace(case, id=case_id))

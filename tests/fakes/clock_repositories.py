@@ -139,7 +139,7 @@ class FakeSavingsRepository:
 
     def closed_without_savings(self) -> list[int]:
         stored = self.tables.table("case_savings")
-        return sorted(c.id for c in self.tables.table("cases").values() if c.status == "closed" and c.id not in stored)
+        return sorted(c.id for c in self.tables.all("cases") if c.status == "closed" and c.id not in stored)
 
     def get(self, case_id: int) -> StoredSavings | None:
         found: StoredSavings | None = self.tables.get("case_savings", case_id)

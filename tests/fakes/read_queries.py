@@ -67,7 +67,7 @@ class FakeReadQueries:
     def search_cases(self, criteria: CaseCriteria, page: int = 1, per_page: int = 50,
                      sort: str = "accepted_at", descending: bool = True) -> Page[CaseRecord]:
         departments: dict[int, set[str]] = {}
-        for item in self.tables.table("case_items").values():
+        for item in self.tables.all("case_items"):
             departments.setdefault(item.case_id, set()).add(item.department)
         found = [c for c in self._cases() if _matches_case(c, criteria, departments.get(c.id, set()))]
         return _page(found, _case_key(sort), page, per_page, descending)

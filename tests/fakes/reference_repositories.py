@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.domain.records import BundleRecord, CreditRecord, ELicenceRecord, FlowVersionRecord, HolderRecord
 from engine.persistence.clock_store import OverrideRow
-from tests.fakes.tables import Tables, copied
+from tests.fakes.tables import Tables
 
 
 def _stamp(tables: Tables, name: str) -> str:
@@ -42,30 +42,30 @@ class FakeFlowRepository:
         return sorted(self.tables.all("bundles"), key=lambda b: b.code)
 
     def deployed_count(self) -> int:
-        return sum(1 for b in self.tables.table("bundles").values() if b.deployed_version_id is not None)
+        return sum(1 for b in self.tables.all("bundles") if b.deployed_version_id is not None)
 
     def save_bundle(self, bundle: BundleRecord) -> None:
         assert bundle.code in self.tables.table("bundles"), f"bundle {bundle.code} saved before it was added"
         self.tables.put("bundles", bundle.code, bundle)
 
     def set_deployed(self, version_id: int, now: datetime) -> None:
-        record, xml = self.tables.table("flow_versions")[version_id]
+        record, xml = self.tables.get("flow_versions", version_id)
         self.tables.put("flow_versions", version_id, (replace(record, deployed_at=now), xml))
 
     def version(self, version_id: int) -> FlowVersionRecord | None:
-        found = self.tables.table("flow_versions").get(version_id)
-        return None if found is None else copied(found[0])
+        found = self.tables.get("flow_versions", version_id)
+        return None if found is None else found[0]
 
     def version_by_number(self, bundle_code: str, number: int) -> FlowVersionRecord | None:
         return next((v for v in self.versions(bundle_code) if v.version == number), None)
 
     def versions(self, bundle_code: str | None = None) -> list[FlowVersionRecord]:
-        found = [copied(record) for record, _ in self.tables.table("flow_versions").values()
+        found = [record for record, _ in self.tables.all("flow_versions")
                  if bundle_code is None or record.bundle_code == bundle_code]
         return sorted(found, key=lambda v: (v.bundle_code, v.version))
 
     def xml(self, version_id: int) -> tuple[bytes, str]:
-        record, xml = self.tables.table("flow_versions")[version_id]
+        record, xml = self.tables.get("flow_versions", version_id)
         return xml.encode("utf-8"), record.process_id
 
 
@@ -74,19 +74,17 @@ class FakeCatalogueRepository:
         self.tables = tables
 
     def entries(self, kind: str) -> dict[str, dict[str, Any]]:
-        return {key: copied(definition) for (k, key), definition in self.tables.table("catalogue").items()
-                if k == kind}
+        return {key: definition for (k, key), definition in self.tables.items("catalogue") if k == kind}
 
     def replace(self, kind: str, entries: dict[str, dict[str, Any]], now: datetime) -> int:
         stored = self.entries(kind)
-        table = self.tables.table("catalogue")
         changed = 0
         for key, definition in entries.items():
             if stored.get(key) != definition:
-                table[(kind, key)] = copied(definition)
+                self.tables.put("catalogue", (kind, key), definition)
                 changed += 1
         for key in set(stored) - set(entries):
-            del table[(kind, key)]
+            self.tables.delete("catalogue", (kind, key))
             changed += 1
         if changed:
             _bump(self.tables, "catalogue")
@@ -171,10 +169,10 @@ class FakeCalendarRepository:
         _bump(self.tables, "calendar")
 
     def confirmed_years(self) -> dict[int, tuple[str, datetime]]:
-        return {year: copied(by_at) for year, by_at in self.tables.table("calendar_years").items()}
+        return dict(self.tables.items("calendar_years"))
 
     def delete_override(self, day: date) -> bool:
-        gone = self.tables.table("calendar_overrides").pop(day, None) is not None
+        gone = self.tables.delete("calendar_overrides", day)
         if gone:
             _bump(self.tables, "calendar")
         return gone

@@ -28,9 +28,8 @@ def test_the_log_verifies_and_agrees_with_the_case_rows(fake: FakeContext) -> No
 def test_a_changed_event_breaks_its_chain(fake: FakeContext) -> None:
     case = accept(fake)
     with FakeUnitOfWork(fake.db) as uow:  # someone edits the stored log by hand
-        table = uow.tables.table("case_events")
-        first = table[(case.id, 1)]
-        table[(case.id, 1)] = replace(first, data={**first.data, "channel": "online"})
+        first = uow.tables.get("case_events", (case.id, 1))
+        uow.tables.put("case_events", (case.id, 1), replace(first, data={**first.data, "channel": "online"}))
         uow.commit()
     report = verify_audit_chains(fake.ctx)
     assert report.broken is not None and report.broken.chain == f"case {case.number}"
