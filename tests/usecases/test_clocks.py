@@ -10,10 +10,13 @@ import pytest
 from engine.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.services.clock_actions import ExtendTask, PauseTask, ResumeTask, extend_task, pause_task, resume_task
-from engine.services.clocks import refresh_clocks
+from engine.services.clocks import refresh_clocks, settle_late_completions
 from engine.services.supervision import acknowledge_warning, department_performance, list_warnings
+from engine.services.tasks import CompleteTask, complete_task
 from engine.services.timers import tick
+from tests.approvals import approved
 from tests.fakes.context import FakeContext
+from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.usecases.applications import SCJG, SUPERVISOR, WJ, accept, case_of, events, open_tasks
 
 HEAD = Actor("qian.scjg", "scjg", "head")
@@ -97,3 +100,21 @@ def test_department_performance_counts_open_approvals_by_colour(fake: FakeContex
     late = {f.department: f.open_red for f in department_performance(fake.ctx, supervisor)}
     assert late == {"scjg": 1, "wj": 1}
     assert [f.department for f in department_performance(fake.ctx, fake.principal("scjg.head"))] == ["scjg"]
+
+
+def test_a_late_decision_without_a_red_card_gets_one_from_the_ticker(fake: FakeContext) -> None:
+    case = accept(fake)
+    task = open_tasks(fake, case)["cy.yyzz"]
+    fake.clock.advance(days=7)
+    complete_task(CompleteTask(task.id, approved("cy.yyzz"), SCJG), fake.ctx)
+    with FakeUnitOfWork(fake.db) as uow:  # decided before cards were raised at decisions
+        decided = uow.tasks.get(task.id)
+        assert decided is not None and decided.colour == "red"
+        decided.colour = "green"
+        uow.tasks.save(decided)
+        uow.commit()
+    assert settle_late_completions(fake.ctx) == [case.number]
+    assert settle_late_completions(fake.ctx) == []
+    with fake.uow() as uow:
+        settled = uow.tasks.get(task.id)
+    assert settled is not None and settled.colour == "red"

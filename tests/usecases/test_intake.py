@@ -9,6 +9,7 @@ import pytest
 from engine.domain.errors import Forbidden, IdempotencyKeyReused, InvalidInput, NotFound
 from engine.persistence.case_search import CaseCriteria
 from engine.services.applicants import ListBadCredit, list_bad_credit
+from engine.services.case_diagram import get_case_diagram
 from engine.services.case_search import SearchCases, search_cases
 from engine.services.cases import start_case
 from engine.services.inbox import ListInbox, list_inbox
@@ -121,3 +122,15 @@ def test_bundles_and_people_are_read(fake: FakeContext) -> None:
     assert len(bundles) == deployed_bundle_count(fake.ctx) == 10
     assert [v.version for v in bundles["restaurant"].versions] == [1]
     assert people_names(fake.ctx, {"li.scjg", "system", "nobody"}) == {"li.scjg": "李市监"}
+
+
+def test_a_case_diagram_shows_where_the_case_is(fake: FakeContext) -> None:
+    case = accept(fake)
+    diagram = get_case_diagram(fake.ctx, case.number, fake.principal("scjg"))
+    states = {element.id: str(state) for element, state in diagram.elements}
+    assert (states["intake"], states["pickup"]) == ("completed", "not_reached")
+    lanes = {lane.lane.id: (str(lane.state), lane.colour) for lane in diagram.lanes}
+    assert lanes["lane_scjg"] == ("todo", "green")
+    assert lanes["lane_cg"] == ("not_started", None)
+    with pytest.raises(NotFound):
+        get_case_diagram(fake.ctx, accept(fake, "company_start").number, fake.principal("wj"))
