@@ -75,22 +75,27 @@ def _context(db: FakeDatabase, specs: SpecCache, clock: FakeClock) -> ServiceCon
 
 
 @cache
-def _seeded() -> tuple[FakeDatabase, SpecCache]:
-    """The shipped catalogue and flows, deployed once (a function, not an import-time build)."""
+def _seeded(personas: bool) -> tuple[FakeDatabase, SpecCache]:
+    """The shipped catalogue and flows deployed, and the personas' users if asked, once per session
+    (a function, not an import-time build)."""
     db, specs = FakeDatabase(), SpecCache()
-    ctx = _context(db, specs, FakeClock())
-    deploy_catalogue(ctx, BPMN / "catalogue")
-    deploy_shipped_flows(ctx, BPMN)
-    warm_spec_cache(ctx)
+    fake = FakeContext(_context(db, specs, FakeClock()), db, FakeClock())
+    deploy_catalogue(fake.ctx, BPMN / "catalogue")
+    deploy_shipped_flows(fake.ctx, BPMN)
+    warm_spec_cache(fake.ctx)
+    if personas:
+        with_personas(fake)
     return db, specs
 
 
-def fake_context(clock: FakeClock | None = None, *, shipped: bool = True) -> FakeContext:
-    """A context on fresh fake tables: with the shipped bundles deployed unless ``shipped`` is False."""
+def fake_context(clock: FakeClock | None = None, *, shipped: bool = True, personas: bool = False) -> FakeContext:
+    """A context on fresh fake tables: with the shipped bundles deployed unless ``shipped`` is False,
+    and the users of ``tests.conftest.PERSONAS`` (made at the default clock's moment) if ``personas``."""
+    assert shipped or not personas, "the personas' departments come with the shipped bundles"
     clock = clock or FakeClock()
     db, specs = FakeDatabase(), SpecCache()
     if shipped:
-        seed_db, seed_specs = _seeded()
+        seed_db, seed_specs = _seeded(personas)
         db.committed = seed_db.committed.copy()
         with FakeUnitOfWork(seed_db, write=False) as uow:
             for version in uow.flows.versions():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FakeClock
-from tests.fakes.context import FakeContext, fake_context, with_personas
+from tests.fakes.context import FakeContext, fake_context
 
 
 @pytest.fixture
 def fake(clock: FakeClock) -> FakeContext:
     """The shipped bundles deployed, and the users of ``tests.conftest.PERSONAS``."""
-    return with_personas(fake_context(clock))
+    return fake_context(clock, personas=True)

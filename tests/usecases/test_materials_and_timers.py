@@ -15,7 +15,7 @@ from engine.services.flow_admin import DeployFlow, UploadFlow, deploy_flow, uplo
 from engine.services.materials import SupplyMaterials, supply_materials, terminate_overdue_cases
 from engine.services.timers import fire_due_timers, tick
 from tests.conftest import FakeClock
-from tests.fakes.context import BPMN, FakeContext, fake_context, with_personas
+from tests.fakes.context import BPMN, FakeContext, fake_context
 from tests.integration.test_timers import REMINDED, with_reminder
 from tests.usecases.applications import ADMIN, CLERK, SCJG, accept, case_of, events, open_tasks
 
@@ -54,7 +54,7 @@ def test_a_case_whose_tolerated_materials_are_overdue_is_terminated(fake: FakeCo
 def reminded() -> Iterator[FakeContext]:
     """The restaurant flow with a reminder two working days after its health-certificate approval opens."""
     with time_machine.travel(ACCEPTED, tick=False):
-        fake = with_personas(fake_context(FakeClock(ACCEPTED)))
+        fake = fake_context(FakeClock(ACCEPTED), personas=True)
         xml = with_reminder((BPMN / "restaurant" / "flow.bpmn").read_bytes(), REMINDED, "working_days(2)")
         version = upload_flow(UploadFlow("restaurant", xml, ADMIN), fake.ctx).version.version
         deploy_flow(DeployFlow("restaurant", version, ADMIN), fake.ctx)
