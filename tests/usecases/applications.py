@@ -5,12 +5,13 @@ sign permit and food permit once the business licence is approved."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from engine.domain.model import Actor
 from engine.domain.records import CaseRecord, EventRecord, TaskRecord
 from engine.services.cases import StartCase, start_case
 from engine.services.catalogue import get_bundle_catalogue
+from engine.services.context import ServiceContext
 from engine.services.transactions import RequestKey
 from forms.samples import sample_values
 from tests.fakes.context import FakeContext
@@ -26,7 +27,13 @@ SUPERVISOR = Actor("zhou.office", "office", "supervisor")
 APPLICANT = {"name": "陈小明", "id_number": "11010519491231002X", "phone": "13800138000", "entity_name": "小明面馆"}
 
 
-def application(fake: FakeContext, bundle: str = "restaurant", applicant: dict[str, Any] | None = None,
+class WithContext(Protocol):
+    """A fake context, or the engine the composition root builds (``tests/integration/test_fake_parity.py``)."""
+
+    ctx: ServiceContext
+
+
+def application(fake: WithContext, bundle: str = "restaurant", applicant: dict[str, Any] | None = None,
                 request_key: RequestKey | None = None, materials: Mapping[str, str] | None = None) -> StartCase:
     """A complete application: the sample form, every material submitted unless ``materials`` says otherwise."""
     applicant = applicant or APPLICANT
