@@ -1,7 +1,10 @@
 """What a case's items go through: decided by their department, returned for correction and
 supplied again, or ended as not applicable. Each transition checks its rule before it changes the
 item, and answers the result the department writes into the workflow (``results[item]``) and the
-data of its event; ``Case`` records the event."""
+data of its event; ``Case`` records the event.
+
+Each department writes under its own key, ``results[item_code]``: SpiffWorkflow merges branch data
+at the parallel join in finishing order, so a shared key would let the last branch win."""
 
 from __future__ import annotations
 
