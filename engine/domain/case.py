@@ -81,11 +81,6 @@ class Case:
         self.events: list[CaseEvent] = []
         self._changed_items: dict[str, CaseItemRecord] = {}
 
-    def include(self, items: Iterable[CaseItemRecord] = (), tasks: Iterable[TaskRecord] = ()) -> None:
-        """Hold more of the case's items and tasks, as a change reads them."""
-        self.items.update((item.item_code, item) for item in items)
-        self.tasks.update((task.id, task) for task in tasks)
-
     def take_events(self) -> list[CaseEvent]:
         """The events recorded since the last call, oldest first, for the caller to persist."""
         events, self.events = self.events, []
