@@ -19,6 +19,7 @@ from api.schemas import (
     PickupSchema,
     StartCaseSchema,
     SupplyMaterialsSchema,
+    hand_over,
 )
 from engine.services import views
 from engine.services.case_search import SearchCases, search_cases
@@ -88,7 +89,7 @@ class CasePickup(MethodView):
     @blp.response(200, CaseDetailSchema)
     def post(self, body: dict[str, Any], ref: str) -> Response:
         """Unified pickup (统一出件): every granted result and every written refusal together"""
-        applied = pick_up(PickUp(case_ref=ref, payload=body, actor=current_actor(),
+        applied = pick_up(PickUp(case_ref=ref, hand_over=hand_over(body), actor=current_actor(),
                                  request_key=request_key(body), viewer=current_principal()), ctx())
         return _answer(applied)
 

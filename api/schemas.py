@@ -8,6 +8,15 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from engine.domain.decisions import (
+    Approve,
+    HandOver,
+    Reject,
+    RequestCorrection,
+    SupplyCorrection,
+    TaskAnswer,
+)
+from engine.domain.model import Delivery
 from engine.domain.records import ID_MAX
 from engine.services.case_search import CASE_SORTS
 from engine.services.inbox import TASK_SORTS
@@ -64,6 +73,27 @@ class CompleteTaskSchema(Schema):
                            metadata={"description": "补正材料任务：申请人已提交的材料"})
     comment = fields.String(validate=_long)
 
+    @validates_schema
+    def _one_answer(self, data: dict[str, Any], **_: Any) -> None:
+        if "decision" in data and "supplied" in data:
+            raise ValidationError("审批任务填写 decision，补正材料任务填写 supplied，二者不能同时提交", "supplied")
+
+
+def task_answer(body: dict[str, Any]) -> TaskAnswer | None:
+    """The typed answer a validated ``CompleteTaskSchema`` body gives: a department's decision, or
+    the materials the window records for a correction; None when it gives neither (the task's
+    kind then says what was missing)."""
+    decision = body.get("decision")
+    if decision == "approve":
+        return Approve(body.get("licence_number", ""), body.get("comment", ""))
+    if decision == "reject":
+        return Reject(body.get("reason", ""))
+    if decision == "correct":
+        return RequestCorrection(tuple(body.get("materials", ())), body.get("reason", ""))
+    if "supplied" in body:
+        return SupplyCorrection(tuple(body["supplied"]), body.get("comment", ""))
+    return None
+
 
 class SupplyMaterialsSchema(Schema):
     supplied = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
@@ -95,6 +125,12 @@ class PickupSchema(Schema):
     rating = fields.Integer(strict=True, metadata={
         "description": "好差评：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意（申请人可不评）"})
     rating_comment = fields.String(validate=_long, metadata={"description": "评价意见；差评（1、2）必填"})
+
+
+def hand_over(body: dict[str, Any]) -> HandOver:
+    """The typed hand-over a validated ``PickupSchema`` body gives (its ``comment`` is not kept)."""
+    return HandOver(Delivery(body["delivery"]), body.get("recipient_name", ""), body.get("rating"),
+                    body.get("rating_comment", ""))
 
 
 class PageArgsSchema(Schema):

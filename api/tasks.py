@@ -22,6 +22,7 @@ from api.schemas import (
     TaskListArgsSchema,
     TaskPageSchema,
     TaskSchema,
+    task_answer,
 )
 from engine.services import views
 from engine.services.clock_actions import ExtendTask, PauseTask, ResumeTask, extend_task, pause_task, resume_task
@@ -110,7 +111,8 @@ class TaskComplete(MethodView):
     @blp.response(200, CompletedTaskSchema)
     def post(self, body: dict[str, Any], task_id: str) -> Response:
         """Complete a task: a department's decision, or the window's record of supplied materials"""
-        return _completed(complete_task(CompleteTask(task_id, body, current_actor(), request_key(body)), ctx()))
+        return _completed(complete_task(CompleteTask(task_id, task_answer(body), current_actor(), request_key(body)),
+                                        ctx()))
 
 
 @blp.route("/<string:task_id>/assign")

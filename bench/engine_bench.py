@@ -3,7 +3,7 @@ beside the same flow in bare SpiffWorkflow with a serialize/deserialize round tr
 
     python bench/engine_bench.py [--cases 300] [--pg-url postgresql://postgres@127.0.0.1:5432/bench]
                                  [--server-workers 2xCPU] [--server granian|gunicorn] [--worker-class sync]
-                                 [--clients 16] [--round-cases 2]
+                                 [--clients 16] [--round-cases 2] [--pgbouncer]
 
 Runs:
   floor       bare SpiffWorkflow in memory, its own serializer (spec included) after every task
@@ -17,6 +17,8 @@ Runs:
               pass together (every intake, then every approval, then every pickup), each timed on
               its own; `BENCH_SERVER_ARGS` (or `BENCH_GUNICORN_ARGS`) adds server options (e.g.
               "--threads=2")
+  ... via pgbouncer  with --pgbouncer, pg-client and pg-http again, through PgBouncer in transaction
+              mode (bench/pgbouncer.py) in front of the same server, prepared statements off
 Prints cases/s, task completions/s (the five approvals and the pickup; in a phase, that phase's
 own), p50/p95 request latency, peak memory (max RSS of the process that ran the engine), and
 engine cost per case / floor cost; for pg-http also the CPU milliseconds per case of the server's
@@ -27,7 +29,7 @@ of them share the same cores here.
 from __future__ import annotations
 
 import argparse
-import http.client
+import contextlib
 import multiprocessing
 import os
 import statistics
@@ -41,6 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from http_driver import HttpDriver
+from http_server import server_command, wait_until_healthy
+from pgbouncer import running_pgbouncer
 from proc_stats import cpu_snapshot, max_rss_mb, server_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,12 +231,12 @@ class TestClientDriver:
 class TestClientRun:
     """The engine through the Flask test client, one thread, driven ``cases`` at a time."""
 
-    def __init__(self, name: str, url: str) -> None:
+    def __init__(self, name: str, url: str, prepared: bool = True) -> None:
         from api import create_app
         from engine.bootstrap import Settings, build_engine
 
         self.name = name
-        self.engine = build_engine(Settings(database_url=url, demo_users=True))
+        self.engine = build_engine(Settings(database_url=url, demo_users=True, prepared_statements=prepared))
         self.driver = TestClientDriver(create_app({"ENGINE": self.engine}))
         self.users, self.applicants = log_in_demo_users(self.driver), Applicants(case_body(self.engine))
         drive_client(self.driver, self.users, 3, [], self.applicants)  # warm up
@@ -252,8 +256,8 @@ class TestClientRun:
         return summarize(self.name, self.cases, self.seconds, self.latencies, max_rss_mb())
 
 
-def run_test_client(name: str, url: str, cases: int) -> dict[str, Any]:
-    run = TestClientRun(name, url)
+def run_test_client(name: str, url: str, cases: int, prepared: bool = True) -> dict[str, Any]:
+    run = TestClientRun(name, url, prepared)
     run.drive(cases)
     return run.summary()
 
@@ -305,46 +309,14 @@ def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases
     queue.put((latencies, phased))
 
 
-def server_command(server: str, port: int, workers: int, worker_class: str) -> list[str]:
-    """The command that serves the API on ``port``: granian (WSGI, one blocking thread per worker
-    process, HTTP/1.1 keep-alive), as README's production command, or gunicorn (its worker class)."""
-    extra = os.environ.get("BENCH_SERVER_ARGS", os.environ.get("BENCH_GUNICORN_ARGS", "")).split()
-    if server == "granian":
-        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", str(workers),
-                "--blocking-threads", "1", "--respawn-failed-workers", "--workers-kill-timeout", "30",
-                "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *extra,
-                "--factory", "api:create_app"]
-    return [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "-b", f"127.0.0.1:{port}",
-            "--log-level", "warning", *extra, "api:create_app()"]
-
-
-def wait_until_healthy(server: subprocess.Popen[bytes], port: int, seconds: float = 30.0) -> None:
-    """Wait for the server's /healthz to answer 200; fail at once if the server exits, and after
-    ``seconds`` if it never answers (instead of letting the clients wait on it)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.returncode} before answering /healthz")
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            try:
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    return
-            finally:
-                c.close()
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"the server on port {port} did not answer /healthz with 200 within {seconds:.0f} s")
-
-
 def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str = "sync",
-             server_name: str = "granian", port: int = 18765, per_person: bool = False) -> list[dict[str, Any]]:
+             server_name: str = "granian", port: int = 18765, per_person: bool = False,
+             prepared: bool = True, route: str = "") -> list[dict[str, Any]]:
     """Whole cases through a server (see ``server_command``), then as many again in phases (see
     ``_http_client``): answers the whole-case summary, then one per phase (intakes, approvals, pickups), whose
     ms/case is the phase's wall time per case and whose completions/s counts that phase's own."""
-    env = {**os.environ, "DATABASE_URL": url, "ONETHING_DEMO_USERS": "1"}
+    env = {**os.environ, "DATABASE_URL": url, "ONETHING_DEMO_USERS": "1",
+           "ONETHING_PREPARED_STATEMENTS": "1" if prepared else "0"}
     subprocess.run([sys.executable, "-m", "api.cli", "deploy"], env=env, check=True, cwd=ROOT,
                    stdout=subprocess.DEVNULL)
     server = subprocess.Popen(server_command(server_name, port, workers, worker_class), env=env, cwd=ROOT)
@@ -355,7 +327,7 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
         per_client = max(1, cases // clients)
         from engine.bootstrap import Settings, build_engine
 
-        local = build_engine(Settings(database_url=url, deploy_shipped=False))
+        local = build_engine(Settings(database_url=url, deploy_shipped=False, prepared_statements=prepared))
         body = case_body(local)
         local.db.dispose()
         users = log_in_demo_users(HttpDriver(port))
@@ -387,7 +359,7 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
         server.terminate()
         server.wait(timeout=30)
     kind = f"{worker_class} " if server_name == "gunicorn" else "granian "
-    name = f"pg-http ({workers} {kind}workers, {clients} clients{', per person' if per_person else ''})"
+    name = f"pg-http{route} ({workers} {kind}workers, {clients} clients{', per person' if per_person else ''})"
     n = per_client * clients
     whole = summarize(name, n, marks[0] - started, [lat for a in answers for lat in a[0]], rss)
     parts = [[lat for a in answers for lat in a[1][i]] for i in range(3)]
@@ -421,6 +393,8 @@ def main() -> None:
                              "a case's requests then mostly reach a server worker without its workflow cached")
     parser.add_argument("--round-cases", type=int, default=2,
                         help="the floor and the SQLite engine alternate, this many cases at a time")
+    parser.add_argument("--pgbouncer", action="store_true",
+                        help="run the PostgreSQL rows again through PgBouncer (transaction mode, unprepared)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -431,26 +405,33 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "tests"))
         from tests.conftest import reset_postgres
 
-        reset_postgres(args.pg_url)
-        results.append(run_test_client("pg (test client)", args.pg_url, args.cases))
-        reset_postgres(args.pg_url)
-        results += run_http(args.pg_url, args.cases * 2, args.server_workers, args.clients, args.worker_class,
-                            args.server, per_person=args.connection_per_person)
+        routes = [("", args.pg_url, True)]
+        with contextlib.ExitStack() as stack:
+            if args.pgbouncer:
+                bouncer = stack.enter_context(running_pgbouncer(args.pg_url))
+                routes.append((" via pgbouncer", bouncer.url(args.pg_url), False))
+            for route, url, prepared in routes:
+                reset_postgres(args.pg_url)
+                results.append(run_test_client(f"pg{route} (test client)", url, args.cases, prepared))
+                reset_postgres(args.pg_url)
+                results += run_http(url, args.cases * 2, args.server_workers, args.clients, args.worker_class,
+                                    args.server, per_person=args.connection_per_person, prepared=prepared,
+                                    route=route)
 
     floor = results[0]["ms_per_case"]
-    print(f"\n{'run':38} {'cases':>6} {'cases/s':>8} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
+    print(f"\n{'run':52} {'cases':>6} {'cases/s':>8} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'ms/case':>8} {'peak MB':>8} {'ratio':>6}")
     for r in results:
         completions = "-" if r["completions_per_s"] is None else f"{r['completions_per_s']:.1f}"
-        print(f"{r['run']:38} {r['cases']:>6} {r['cases_per_s']:>8.1f} {completions:>8} "
+        print(f"{r['run']:52} {r['cases']:>6} {r['cases_per_s']:>8.1f} {completions:>8} "
               f"{r['p50_ms']:>7.2f} {r['p95_ms']:>7.2f} {r['ms_per_case']:>8.2f} {r['peak_rss_mb']:>8.1f} "
               + (f"{r['ms_per_case'] / floor:>6.2f}" if not r["run"].startswith(" ") else ""))
     cpu_rows = [r for r in results if "cpu_ms_per_case" in r]
     if cpu_rows:
-        print(f"\nCPU ms per case (user+system){'':10} {'server':>8} {'postgres':>9} {'clients':>8} {'machine':>8}")
+        print(f"\nCPU ms per case (user+system){'':24} {'server':>8} {'postgres':>9} {'clients':>8} {'machine':>8}")
         for r in cpu_rows:
             c = r["cpu_ms_per_case"]
-            print(f"{r['run']:38} {c['server']:>8.2f} {c['postgres']:>9.2f} {c['clients']:>8.2f} {c['machine']:>8.2f}")
+            print(f"{r['run']:52} {c['server']:>8.2f} {c['postgres']:>9.2f} {c['clients']:>8.2f} {c['machine']:>8.2f}")
     quartiles = statistics.quantiles(ratios, n=4)
     print(f"\nSQLite ratio in {len(ratios)} paired rounds (the floor, then the engine, {args.round_cases} "
           f"cases each): median {quartiles[1]:.2f}, quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f}, "

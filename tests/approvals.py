@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine
+from engine.domain.decisions import Approve
 from forms.identifiers import credit_code_check_char, resident_id_check_digit
 from tests.conftest import ADMIN, bearer
 
@@ -83,8 +84,14 @@ def approval(task: dict[str, Any] | str | None, serial: int | None = None, **ext
     return {"decision": "approve", **({"licence_number": number} if number else {}), **extra}
 
 
-def approval_of(engine: OneThingEngine, task_id: str, **extra: Any) -> dict[str, Any]:
-    """The body that approves the task with this id, its item read from the task projection."""
+def approved(item_code: str | None, serial: int | None = None) -> Approve:
+    """The typed decision that approves an item (a use case's ``CompleteTask``): with the number
+    of the licence it issues, if it issues one (of ``serial``, else a fresh one)."""
+    return Approve((licence_number(item_code, serial) if item_code else None) or "")
+
+
+def approval_of(engine: OneThingEngine, task_id: str) -> Approve:
+    """The decision that approves the task with this id, its item read from the task projection."""
     with engine.db.connect() as conn:
         item = conn.execute(text("SELECT item_code FROM tasks WHERE id = :t"), {"t": task_id}).scalar()
-    return approval(item, **extra)
+    return approved(item)

@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 from engine.persistence.database import make_engine
+from tests.pgbouncer import PgBouncer, pgbouncer  # noqa: F401 - the session's PgBouncer fixture
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -31,13 +32,14 @@ class FakeClock:
         self.now += timedelta(**kwargs)
 
 
-def worker_database(url: str) -> str:
-    """Each pytest-xdist worker gets its own database next to the one named in the URL."""
+def worker_database(url: str, suffix: str = "") -> str:
+    """Each pytest-xdist worker gets its own database next to the one named in the URL; ``suffix``
+    names another one beside it."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if not worker:
+    if not worker and not suffix:
         return url
     base, _, name = url.rpartition("/")
-    target = f"{name}_{worker}"
+    target = "_".join(part for part in (name, worker, suffix) if part)
     admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target}).first()
@@ -57,20 +59,34 @@ def reset_postgres(url: str) -> None:
 
 
 def database_url(backend: str, tmp_path: Path) -> str:
-    if backend == "postgres":
+    """A fresh database of ``backend``: "sqlite", "postgres", or "pgbouncer", a database of its own
+    beside the "postgres" one (the pooler's idle server connections to it are not the "postgres"
+    tests' to count), reset directly; ``db_url`` reaches it through PgBouncer."""
+    if backend in ("postgres", "pgbouncer"):
         if not PG_URL:
             pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL tests run in CI")
-        url = worker_database(PG_URL)
+        url = worker_database(PG_URL, "pgbouncer" if backend == "pgbouncer" else "")
         reset_postgres(url)
         return url
     return f"sqlite:///{tmp_path / 'onething.sqlite3'}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgres":
+def backend_of(request: pytest.FixtureRequest) -> str:
+    """The ``backend`` fixture's parameter; one that needs PostgreSQL marks its test ``postgres``. Test
+    modules that also run through PgBouncer override ``backend`` with BACKENDS_WITH_POOLER."""
+    if request.param in ("postgres", "pgbouncer"):
         request.applymarker(pytest.mark.postgres)
     return str(request.param)
+
+
+BACKENDS_WITH_POOLER = ["sqlite", "postgres", "pgbouncer"]
+""""pgbouncer": PostgreSQL through PgBouncer in transaction mode (tests/pgbouncer.py), prepared
+statements off."""
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return backend_of(request)
 
 
 @pytest.fixture
@@ -79,14 +95,18 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db_url(backend: str, tmp_path: Path) -> str:
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "pgbouncer":  # reset directly, then reached through the session's PgBouncer
+        bouncer: PgBouncer = request.getfixturevalue("pgbouncer")
+        return bouncer.url(database_url(backend, tmp_path))
     return database_url(backend, tmp_path)
 
 
 @pytest.fixture
-def engine(db_url: str, clock: FakeClock) -> Iterator[OneThingEngine]:
+def engine(db_url: str, backend: str, clock: FakeClock) -> Iterator[OneThingEngine]:
     # Tests move the clock by days; a token lasting a year keeps personas logged in (expiry has its own test).
-    built = build_engine(Settings(database_url=db_url, clock=clock, password_strength="fast", token_ttl_hours=8760))
+    built = build_engine(Settings(database_url=db_url, clock=clock, password_strength="fast", token_ttl_hours=8760,
+                                  prepared_statements=backend != "pgbouncer"))
     yield built
     built.db.dispose()
 

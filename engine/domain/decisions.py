@@ -1,21 +1,22 @@
-"""What completing each kind of task means: the rules a decision must satisfy, the data it
-writes into the workflow, and the event it leaves in the case log.
+"""What completing each kind of task means: the typed answers a reviewer or the window gives
+(``Approve``, ``Reject``, ``RequestCorrection``, ``SupplyCorrection``, ``HandOver``) and the rules
+each must satisfy on its own. The rules that need the case (its items, their correction rounds, the
+tasks it waits on) are applied by the ``Case`` aggregate (``engine.domain.case``).
 
-Each department writes under its own key, ``results[item_code]``: SpiffWorkflow merges branch data
-at the parallel join in finishing order, so a shared key would let the last branch win.
+The API builds these commands from a request its schema validated; nothing here reads a payload dict.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from engine.domain.errors import InvalidInput
-from engine.domain.model import Actor, Delivery, ItemStatus
+from engine.domain.model import Actor, Delivery
 from forms.identifiers import is_credit_code
 
 MAX_CORRECTION_ROUNDS = 3
@@ -30,15 +31,103 @@ class Decision(StrEnum):
 
 
 @dataclass(frozen=True)
-class Completion:
-    """The validated outcome of completing one task."""
+class Approve:
+    """准予. ``licence_number``: the number of the licence the item issues (required then), or of
+    the approval document (批准文书) of an item that issues none (optional)."""
 
-    data_update: dict[str, Any]
-    event_type: str
-    event_data: dict[str, Any]
-    item_status: ItemStatus | None = None
-    decision: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    licence_number: str = ""
+    comment: str = ""
+    decision: ClassVar[Decision] = Decision.APPROVE
+
+
+@dataclass(frozen=True)
+class Reject:
+    """不予许可, with the written reason the applicant is given (required)."""
+
+    reason: str = ""
+    decision: ClassVar[Decision] = Decision.REJECT
+
+
+@dataclass(frozen=True)
+class RequestCorrection:
+    """补正: every material to supply, at once (by key or by name), and why."""
+
+    materials: tuple[str, ...] = ()
+    reason: str = ""
+    decision: ClassVar[Decision] = Decision.CORRECT
+
+
+ItemDecision = Approve | Reject | RequestCorrection
+"""A department's decision on its item."""
+
+
+@dataclass(frozen=True)
+class SupplyCorrection:
+    """The window records the materials the applicant supplied for a correction (by key or name)."""
+
+    supplied: tuple[str, ...] = ()
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """统一出件: how the results go to the applicant, to whom at the window, and the applicant's
+    好差评 if given (a poor one with its reason)."""
+
+    delivery: Delivery = Delivery.WINDOW
+    recipient_name: str = ""
+    rating: int | None = None
+    rating_comment: str = ""
+
+
+TaskAnswer = Approve | Reject | RequestCorrection | SupplyCorrection | HandOver
+"""What completing a task says; which one a task takes follows from its kind."""
+
+
+def _texts(values: Sequence[str]) -> list[str]:
+    return [v.strip() for v in values if v.strip()]
+
+
+def no_decision() -> InvalidInput:
+    """An approval answered without approve, reject or correct."""
+    return InvalidInput(
+        "decision must be one of approve, reject, correct (got None)",
+        "审批结论必须是 approve（准予）、reject（不予许可）或 correct（补正）之一",
+        {"decision": ["必须是 approve、reject、correct 之一"]},
+    )
+
+
+def rejection_reason(command: Reject) -> str:
+    reason = command.reason.strip()
+    if not reason:
+        raise InvalidInput(
+            "a rejection needs a written reason",
+            "不予许可必须说明理由",
+            {"reason": ["不予许可必须填写理由"]},
+        )
+    return reason
+
+
+def correction_materials(command: RequestCorrection, corrections_so_far: int,
+                         known_materials: Mapping[str, str] | None) -> list[str]:
+    """The materials a correction asks for, by key when ``known_materials`` (the item's materials,
+    key -> name) is given; refused when it names none, or the item had its last round already."""
+    materials = _texts(command.materials)
+    if not materials:
+        raise InvalidInput(
+            "a correction request must name the materials to supply, all at once",
+            "补正通知须一次性列明需补正的全部材料",
+            {"materials": ["请列出需补正的材料"]},
+        )
+    if corrections_so_far >= MAX_CORRECTION_ROUNDS:
+        raise InvalidInput(
+            f"this item already had {corrections_so_far} correction rounds; approve or reject it",
+            f"该事项已补正 {corrections_so_far} 次，不能再次补正，请作出准予或不予许可的决定",
+            {"decision": ["补正次数已达上限"]},
+        )
+    if known_materials is not None:
+        materials = resolve_materials(materials, known_materials, "materials")
+    return materials
 
 
 CREDIT_CODE_FORMAT = "credit_code"
@@ -62,6 +151,20 @@ class LicenceGrant:
         number_format = definition.get("number_format")
         return cls(licence_type, str(definition.get("name") or licence_type),
                    number_format if isinstance(number_format, str) else None)
+
+
+def approved_licence_number(item_code: str, command: Approve, grant: LicenceGrant | None) -> str:
+    """The licence (or approval document) number an approval carries, as stored: trimmed, a
+    credit code in capitals; refused as ``licence_number_problem`` says."""
+    licence = command.licence_number.strip()
+    if grant is not None and grant.number_format == CREDIT_CODE_FORMAT:
+        licence = licence.upper()  # a credit code's letters are capitals (GB 32100)
+    problem = licence_number_problem(licence, grant)
+    if problem is not None:
+        issued = f" (it issues {grant.type})" if grant is not None else ""
+        raise InvalidInput(f"approving {item_code} needs a well-formed licence number{issued}",
+                           problem, {"licence_number": [problem]})
+    return licence
 
 
 def number_format_problem(number_format: Any) -> str | None:
@@ -102,16 +205,6 @@ def licence_number_problem(number: str, grant: LicenceGrant | None) -> str | Non
     return f"证照编号不符合“{grant.name}”的编号规则（{grant.number_format}）"
 
 
-def _text(payload: Mapping[str, Any], key: str) -> str:
-    value = payload.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _texts(payload: Mapping[str, Any], key: str) -> list[str]:
-    value = payload.get(key) or []
-    return [v.strip() for v in value if isinstance(v, str) and v.strip()]
-
-
 def resolve_materials(named: list[str], known: Mapping[str, str], field_name: str) -> list[str]:
     """The item's material keys that ``named`` designates, each by its key or by its name
     (``known``: key -> name, the item's materials in the catalogue), in order, once each."""
@@ -134,92 +227,13 @@ def resolve_materials(named: list[str], known: Mapping[str, str], field_name: st
     return keys
 
 
-def decide_approval(
-    item_code: str,
-    payload: Mapping[str, Any],
-    actor: Actor,
-    now: datetime,
-    corrections_so_far: int,
-    known_materials: Mapping[str, str] | None = None,
-    grants: LicenceGrant | None = None,
-) -> Completion:
-    """A department's decision on its item: approve, reject (不予许可) or request correction (补正).
-    With ``known_materials`` (the item's materials, key -> name), a correction names materials of
-    the item, by key or by name, and is recorded by key. ``grants``: the licence the item issues,
-    None when it issues none; approving such an item needs the licence's number
-    (``licence_number_problem``)."""
-    raw = payload.get("decision")
-    try:
-        decision = Decision(str(raw))
-    except ValueError:
-        raise InvalidInput(
-            f"decision must be one of approve, reject, correct (got {raw!r})",
-            "审批结论必须是 approve（准予）、reject（不予许可）或 correct（补正）之一",
-            {"decision": ["必须是 approve、reject、correct 之一"]},
-        ) from None
-    reason = _text(payload, "reason")
-    materials = _texts(payload, "materials")
-    record: dict[str, Any] = {
-        "decision": decision.value,
-        "decided_by": actor.user,
-        "decided_at": now.isoformat(),
-    }
-    if decision is Decision.REJECT:
-        if not reason:
-            raise InvalidInput(
-                "a rejection needs a written reason",
-                "不予许可必须说明理由",
-                {"reason": ["不予许可必须填写理由"]},
-            )
-        record["reason"] = reason
-        return Completion({"results": {item_code: record}}, "ItemRejected",
-                          {"item": item_code, "reason": reason}, ItemStatus.REJECTED, decision.value)
-    if decision is Decision.CORRECT:
-        if not materials:
-            raise InvalidInput(
-                "a correction request must name the materials to supply, all at once",
-                "补正通知须一次性列明需补正的全部材料",
-                {"materials": ["请列出需补正的材料"]},
-            )
-        if corrections_so_far >= MAX_CORRECTION_ROUNDS:
-            raise InvalidInput(
-                f"this item already had {corrections_so_far} correction rounds; approve or reject it",
-                f"该事项已补正 {corrections_so_far} 次，不能再次补正，请作出准予或不予许可的决定",
-                {"decision": ["补正次数已达上限"]},
-            )
-        if known_materials is not None:
-            materials = resolve_materials(materials, known_materials, "materials")
-        record["materials"] = materials
-        if reason:
-            record["reason"] = reason
-        return Completion({"results": {item_code: record}}, "CorrectionRequested",
-                          {"item": item_code, "materials": materials, "reason": reason},
-                          ItemStatus.CORRECTION_REQUESTED, decision.value)
-    licence = _text(payload, "licence_number")
-    if grants is not None and grants.number_format == CREDIT_CODE_FORMAT:
-        licence = licence.upper()  # a credit code's letters are capitals (GB 32100)
-    problem = licence_number_problem(licence, grants)
-    if problem is not None:
-        issued = f" (it issues {grants.type})" if grants is not None else ""
-        raise InvalidInput(f"approving {item_code} needs a well-formed licence number{issued}",
-                           problem, {"licence_number": [problem]})
-    if licence:
-        record["licence_number"] = licence
-    comment = _text(payload, "comment")
-    if comment:
-        record["comment"] = comment
-    return Completion({"results": {item_code: record}}, "ItemApproved",
-                      {"item": item_code, "licence_number": licence or None},
-                      ItemStatus.APPROVED, decision.value)
 
 
-def supply_correction(
-    item_code: str, requested: list[str], payload: Mapping[str, Any], actor: Actor, now: datetime,
-    known_materials: Mapping[str, str] | None = None,
-) -> Completion:
-    """The window records what the applicant supplied; the item goes back to its department.
-    With ``known_materials`` (key -> name) the supplied materials are named by key or name."""
-    supplied = _texts(payload, "supplied")
+def supplied_materials(command: SupplyCorrection, requested: list[str],
+                       known_materials: Mapping[str, str] | None) -> list[str]:
+    """What the applicant supplied for a correction, by key when ``known_materials`` (key -> name)
+    is given: it must cover every material the correction asked for."""
+    supplied = _texts(command.supplied)
     if not supplied:
         raise InvalidInput(
             "list the materials the applicant supplied",
@@ -237,50 +251,38 @@ def supply_correction(
             f"补正通知要求的材料尚未提交：{'、'.join(names)}",
             {"supplied": [f"缺少：{name}" for name in names]},
         )
-    data = {"item": item_code, "supplied": supplied, "comment": _text(payload, "comment") or None}
-    update = {"corrections": {item_code: {"supplied": supplied, "recorded_by": actor.user,
-                                          "recorded_at": now.isoformat()}}}
-    return Completion(update, "CorrectionSupplied", data, ItemStatus.IN_REVIEW, None)
-
-
-def hand_over(payload: Mapping[str, Any], actor: Actor, now: datetime) -> Completion:
-    """统一出件: every granted result and every written refusal are handed over together."""
-    raw = payload.get("delivery") or Delivery.WINDOW.value
-    try:
-        delivery = Delivery(raw)
-    except ValueError:
-        raise InvalidInput(
-            f"delivery must be one of window, mail, online (got {raw!r})",
-            "出件方式必须是 window（窗口领取）、mail（邮寄）或 online（电子证照）之一",
-            {"delivery": ["必须是 window、mail、online 之一"]},
-        ) from None
-    recipient = _text(payload, "recipient_name")
-    if delivery is Delivery.WINDOW and not recipient:
-        raise InvalidInput(
-            "name the person who collects the results at the window",
-            "窗口领取须登记领取人姓名",
-            {"recipient_name": ["窗口领取须填写领取人"]},
-        )
-    pickup = {"delivery": delivery.value, "recipient_name": recipient or None,
-              "handed_over_by": actor.user, "handed_over_at": now.isoformat(), **_rating(payload)}
-    return Completion({"pickup": pickup}, "ResultsHandedOver", dict(pickup), None, None)
+    return supplied
 
 
 RATINGS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 """政务服务“好差评”: five levels; the applicant may decline to rate."""
 
 
-def _rating(payload: Mapping[str, Any]) -> dict[str, Any]:
+def pickup_record(command: HandOver, actor: Actor, now: datetime) -> dict[str, Any]:
+    """统一出件: every granted result and every written refusal are handed over together; at the
+    window, to a person named."""
+    recipient = command.recipient_name.strip()
+    if command.delivery is Delivery.WINDOW and not recipient:
+        raise InvalidInput(
+            "name the person who collects the results at the window",
+            "窗口领取须登记领取人姓名",
+            {"recipient_name": ["窗口领取须填写领取人"]},
+        )
+    return {"delivery": command.delivery.value, "recipient_name": recipient or None,
+            "handed_over_by": actor.user, "handed_over_at": now.isoformat(), **_rating(command)}
+
+
+def _rating(command: HandOver) -> dict[str, Any]:
     """The applicant's 好差评 at pickup, if given. A poor rating (不满意 or worse) needs what went
     wrong, because every 差评 must be followed up (差评整改)."""
-    raw = payload.get("rating")
-    if raw is None:
+    rating = command.rating
+    if rating is None:
         return {}
-    if isinstance(raw, bool) or not isinstance(raw, int) or raw not in RATINGS:
+    if isinstance(rating, bool) or rating not in RATINGS:  # JSON true is an integer to marshmallow
         raise InvalidInput("rating must be a whole number from 1 to 5", "评价须为 1 至 5 的整数",
                            {"rating": ["5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意"]})
-    comment = _text(payload, "rating_comment")
-    if raw <= 2 and not comment:
+    comment = command.rating_comment.strip()
+    if rating <= 2 and not comment:
         raise InvalidInput("a poor rating needs the applicant's reason", "差评须记录申请人的具体意见，以便整改",
                            {"rating_comment": ["差评须填写意见"]})
-    return {"rating": raw, "rating_label": RATINGS[raw], "rating_comment": comment or None}
+    return {"rating": rating, "rating_label": RATINGS[rating], "rating_comment": comment or None}

@@ -21,6 +21,7 @@ from engine.persistence.clock_store import CalendarRepository, ClockRepository, 
 from engine.persistence.database import read_without_transaction, snapshot_reader, writer
 from engine.persistence.flow_store import FlowRepository
 from engine.persistence.incident_store import IncidentRepository
+from engine.persistence.read_model import ReadModel, SavedFilterRepository
 from engine.persistence.repositories import (
     CaseItemRepository,
     CaseRepository,
@@ -36,7 +37,7 @@ from engine.persistence.state_store import WorkflowStateRepository
 _REPOSITORIES = (
     "cases", "states", "tasks", "items", "events", "flows", "idempotency", "counters", "users", "tokens",
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
-    "warnings", "savings", "incidents", "_stamps",
+    "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters",
 )
 
 
@@ -163,6 +164,14 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def incidents(self) -> IncidentRepository:
         return IncidentRepository(self.connection)
+
+    @cached_property
+    def reads(self) -> ReadModel:
+        return ReadModel(self.connection)
+
+    @cached_property
+    def saved_filters(self) -> SavedFilterRepository:
+        return SavedFilterRepository(self.connection)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (never if it rolls back)."""

@@ -13,8 +13,6 @@ from engine.domain.audit import GENESIS, HashScheme, keyed_event_hash, link_hash
 from engine.domain.event_replay import Disagreement, disagreements, replay
 from engine.domain.model import Actor
 from engine.domain.records import AuditEventRecord
-from engine.persistence.audit_reads import case_row_states
-from engine.persistence.queries import case_heads, events_in_case_order
 from engine.services.context import ServiceContext
 from engine.services.unit_of_work import UnitOfWork
 
@@ -81,12 +79,12 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None) -> Ch
     with ctx.uow(False, snapshot=True) as uow:
         key = uow.audit_key
         walk = _Walk(key)
-        heads = case_heads(uow.connection)
-        rows = case_row_states(uow.connection)
+        heads = uow.reads.case_heads()
+        rows = uow.reads.case_row_states()
         found: list[Disagreement] = []
         disagreeing = 0
         seen_cases: set[int] = set()
-        with closing(events_in_case_order(uow.connection)) as stream:
+        with closing(uow.reads.events_in_case_order()) as stream:
             for case_id, number, chain in _group(stream):
                 seen_cases.add(case_id)
                 broken = walk.chain(f"case {number}", chain, heads.get(case_id, (0, GENESIS)),

@@ -16,7 +16,6 @@ from datetime import datetime
 
 from engine.domain.audit import sign, signature_matches
 from engine.domain.errors import InvalidInput
-from engine.persistence.queries import case_heads
 from engine.services.audit import AUDIT_CHAIN, ChainReport, Sealed, verify_audit_chains
 from engine.services.context import ServiceContext
 
@@ -42,7 +41,7 @@ def take_checkpoint(ctx: ServiceContext) -> tuple[ChainReport, bytes | None]:
     if not report.ok:
         return report, None
     with ctx.uow(False, snapshot=True) as uow:
-        heads: Sealed = {f"case:{case_id}": head for case_id, head in case_heads(uow.connection).items()
+        heads: Sealed = {f"case:{case_id}": head for case_id, head in uow.reads.case_heads().items()
                          if head[0] > 0}
         audit = uow.audit.stored_head()
         key = uow.audit_key

@@ -20,7 +20,7 @@ from engine.domain.comments import (
 from engine.domain.errors import Conflict, Forbidden, case_not_found
 from engine.domain.model import WINDOW, Actor, Bundle, CaseStatus
 from engine.domain.records import CaseRecord
-from engine.persistence.comment_reads import Mentions, mentions_in_running_cases
+from engine.persistence.comment_reads import Mentions
 from engine.services.case_detail import read_case_detail
 from engine.services.cases import find_case
 from engine.services.context import ServiceContext
@@ -126,4 +126,4 @@ def list_mentions(ctx: ServiceContext, viewer: Principal) -> list[Mentions]:
     if department is None:
         return []
     with ctx.uow(False) as uow:
-        return mentions_in_running_cases(uow.connection, department)
+        return uow.reads.mentions_in_running_cases(department)

@@ -19,13 +19,12 @@ from zoneinfo import ZoneInfo
 from engine.domain.access import Principal, Role
 from engine.domain.errors import Forbidden
 from engine.domain.records import CaseRecord
-from engine.persistence import case_search
-from engine.persistence.case_search import CaseCriteria
+from engine.persistence.case_search import SORTS, CaseCriteria
 from engine.persistence.queries import Page
 from engine.services.context import ServiceContext
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CASE_SORTS = case_search.SORTS
+CASE_SORTS = SORTS
 
 _CASE_NUMBER = re.compile(r"[A-Z]{1,8}(-[0-9-]*)?")
 _ID_NUMBER = re.compile(r"\d{17}[\dX]")
@@ -123,5 +122,4 @@ def search_cases(cmd: SearchCases, ctx: ServiceContext) -> Page[CaseRecord]:
     """The cases matching ``cmd`` that its viewer may see, in the order asked for (newest first)."""
     criteria = _criteria(cmd)
     with ctx.uow(False) as uow:
-        return case_search.search_cases(uow.connection, criteria, cmd.page, cmd.per_page, cmd.sort,
-                                        cmd.descending)
+        return uow.reads.search_cases(criteria, cmd.page, cmd.per_page, cmd.sort, cmd.descending)

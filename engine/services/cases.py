@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from engine.domain.access import Principal
 from engine.domain.catalogue import format_case_number
+from engine.domain.decisions import HandOver
 from engine.domain.errors import Conflict, InvalidInput, NotFound, case_not_found
 from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
@@ -50,7 +51,7 @@ class StartCase:
 @dataclass(frozen=True)
 class PickUp:
     case_ref: str
-    payload: dict[str, Any]
+    hand_over: HandOver
     actor: Actor
     request_key: RequestKey | None = None
     viewer: Principal | None = None
@@ -198,7 +199,7 @@ def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:
                            if i.status in (ItemStatus.IN_REVIEW, ItemStatus.CORRECTION_REQUESTED)]
                 raise Conflict(f"case {case.number} is not ready for pickup; waiting for {', '.join(pending)}",
                                f"办件 {case.number} 尚未全部审批完毕，待办事项：{'、'.join(pending)}")
-            complete_open_task(uow, ctx, case, pickup, cmd.payload, cmd.actor, now)
+            complete_open_task(uow, ctx, case, pickup, cmd.hand_over, cmd.actor, now)
             return Applied("case", str(case.id), 200, detail=detail_after_change(uow, case, cmd.viewer))
 
         return idempotent(uow, cmd.request_key, "case", apply, now)

@@ -9,12 +9,11 @@ from enum import StrEnum
 from engine.domain.access import Principal, ensure_task_visible
 from engine.domain.errors import case_not_found
 from engine.domain.records import TaskRecord
-from engine.persistence import inbox
-from engine.persistence.inbox import InboxCriteria
+from engine.persistence.inbox import SORTS, InboxCriteria
 from engine.persistence.queries import Page
 from engine.services.context import ServiceContext
 
-TASK_SORTS = inbox.SORTS
+TASK_SORTS = SORTS
 
 
 class Claim(StrEnum):
@@ -61,7 +60,7 @@ def list_inbox(cmd: ListInbox, ctx: ServiceContext) -> Page[TaskRecord]:
     if cmd.department is not None:
         ensure_task_visible(cmd.viewer, cmd.department)
     with ctx.uow(False) as uow:
-        found = inbox.list_inbox(uow.connection, _criteria(cmd), cmd.page, cmd.per_page, cmd.sort, cmd.descending)
+        found = uow.reads.list_inbox(_criteria(cmd), cmd.page, cmd.per_page, cmd.sort, cmd.descending)
         # The case is looked up within the same statement; only an empty answer asks whether it exists
         # and whether the viewer may see it (a task of the viewer's own shows that they may).
         if cmd.case_ref and not found.items:

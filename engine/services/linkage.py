@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from engine.domain.model import SYSTEM, Bundle, ItemStatus, TaskKind
+from engine.domain.case import Case
+from engine.domain.model import SYSTEM, Bundle, TaskKind
 from engine.domain.records import CaseRecord
 from engine.services.catalogue_cache import BundleCatalogue
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
-from engine.services.progress import complete_in_workflow
+from engine.services.progress import complete_in_workflow, persist_events
 from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_workflow import CaseWorkflow, WorkflowTask
 
@@ -69,18 +70,14 @@ def settle_opened_approvals(uow: UnitOfWork, ctx: ServiceContext, case: CaseReco
 def _end_as_not_applicable(uow: UnitOfWork, case: CaseRecord, wf: CaseWorkflow, task: WorkflowTask,
                            prerequisite: str, bundle: Bundle, now: datetime) -> None:
     before = bundle.item(prerequisite)
-    name = before.name if before is not None else prerequisite
     refused = _results(wf, task).get(prerequisite, {}).get("decision") == "reject"
-    reason = f"前置事项“{name}”{'不予许可' if refused else '不适用'}，本事项不再办理"
-    complete_in_workflow(wf, task.id, {"results": {task.item: {
-        "decision": "not_applicable", "reason": reason, "decided_by": SYSTEM.user, "decided_at": now.isoformat()}}})
-    record = next((i for i in uow.items.for_case(case.id) if i.item_code == task.item), None)
-    if record is not None:
-        record.status, record.decision, record.reason = ItemStatus.NOT_APPLICABLE, "not_applicable", reason
-        record.decided_by, record.decided_at = SYSTEM.user, now
-        uow.items.save(record)
-    record_event(uow, case, "ItemNotApplicable", SYSTEM, now,
-                 {"item": task.item, "prerequisite": prerequisite, "reason": reason})
+    aggregate = Case(case, [i for i in uow.items.for_case(case.id) if i.item_code == task.item])
+    result = aggregate.refuse_for_prerequisite(task.item or "", prerequisite,
+                                               before.name if before is not None else prerequisite, refused, now)
+    complete_in_workflow(wf, task.id, result)
+    for item in aggregate.take_changed_items():
+        uow.items.save(item)
+    persist_events(uow, aggregate)
 
 
 def _link_outputs(uow: UnitOfWork, case: CaseRecord, wf: CaseWorkflow, catalogue: BundleCatalogue,

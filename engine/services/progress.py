@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from engine.domain.case import Case
 from engine.domain.errors import Conflict, NotFound
 from engine.domain.model import SYSTEM, WINDOW, Actor, CaseStatus, TaskKind, TaskState
 from engine.domain.records import CaseRecord, TaskRecord
@@ -75,30 +76,30 @@ def sync_tasks(ctx: ServiceContext, uow: UnitOfWork, case: CaseRecord, wf: CaseW
     return list(waiting.values()), opened
 
 
-def save_progress(ctx: ServiceContext, uow: UnitOfWork, case: CaseRecord, wf: CaseWorkflow,
+def persist_events(uow: UnitOfWork, case: Case) -> None:
+    """Append the events the aggregate's transitions recorded, in their order, to the case's log."""
+    for event in case.take_events():
+        record_event(uow, case.record, event.type, event.actor, event.at, event.data, event.task_id)
+
+
+def save_progress(ctx: ServiceContext, uow: UnitOfWork, case: Case | CaseRecord, wf: CaseWorkflow,
                   now: datetime, actor: Actor, new_case: bool = False,
                   open_before: dict[str, str] | None = None) -> list[TaskRecord]:
     """Write the workflow back and move the case status on; the case row's version guards it all.
-    ``open_before``: the tasks that were open before the workflow moved (see ``sync_tasks``).
-    Answers the tasks this change opened. A step the workflow halted at (a script, a condition or a
-    timer that failed, ``CaseWorkflow.halt``) opens an incident on the case; the change itself is
-    kept, and the case's timers wait for the next change (the ticker would only fail again)."""
+    ``case``: the aggregate a completion changed, or the record of a case whose workflow moved by
+    itself (a timer, an incident retried, a migration). ``open_before``: the tasks that were open
+    before the workflow moved (see ``sync_tasks``). Answers the tasks this change opened. A step
+    the workflow halted at (a script, a condition or a timer that failed, ``CaseWorkflow.halt``)
+    opens an incident on the case; the change itself is kept, and the case's timers wait for the
+    next change (the ticker would only fail again)."""
+    aggregate = case if isinstance(case, Case) else Case(case)
+    persist_events(uow, aggregate)  # what the change recorded comes before what the workflow opened
+    case = aggregate.record
     state = wf.dump_or_halt()  # before the projection: a value that cannot be stored halts its step
     halted = wf.take_halted()
     waiting, opened = sync_tasks(ctx, uow, case, wf, now, {} if new_case else open_before)
-    before = case.status
-    if wf.is_finished():
-        case.status = CaseStatus.CLOSED
-        case.closed_at = now
-    elif any(t.kind == TaskKind.PICKUP for t in waiting):
-        case.status = CaseStatus.AWAITING_PICKUP
-    else:
-        case.status = CaseStatus.IN_REVIEW
-    if case.status != before:
-        event = {CaseStatus.CLOSED: "CaseClosed", CaseStatus.AWAITING_PICKUP: "ResultsReady",
-                 CaseStatus.IN_REVIEW: "CaseInReview"}[CaseStatus(case.status)]
-        record_event(uow, case, event, actor if event == "CaseClosed" else SYSTEM, now,
-                     {"from": before, "to": case.status})
+    if aggregate.move_on(wf.is_finished(), any(t.kind == TaskKind.PICKUP for t in waiting), actor, now):
+        persist_events(uow, aggregate)
         if case.status == CaseStatus.CLOSED:
             record_case_savings(uow, ctx, case)  # in the closing transaction: reports never recompute
     record_incidents(uow, case, halted, actor, now)

@@ -7,7 +7,7 @@ declared here first, so that both kinds keep up.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Generator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
@@ -26,9 +26,16 @@ from engine.domain.records import (
     TokenRecord,
     UserRecord,
 )
+from engine.domain.saved_filters import SavedFilter
 from engine.domain.savings import CaseSavings
 from engine.domain.savings_totals import ScopeTotals
+from engine.persistence.audit_reads import CaseRowState
+from engine.persistence.case_search import CaseCriteria
 from engine.persistence.clock_store import ExtensionRow, OverrideRow, PauseRow, WarningRow
+from engine.persistence.comment_reads import Mentions
+from engine.persistence.department_stats import DepartmentFigures
+from engine.persistence.inbox import InboxCriteria
+from engine.persistence.queries import Page
 from engine.persistence.repositories import CaseClockRow
 from engine.persistence.savings_store import SavingsFilter, StoredSavings
 from engine.persistence.state_store import WorkflowStateValues
@@ -215,3 +222,30 @@ class IncidentRepository(Protocol):
     def listed(self, status: str | None, bundle_code: str | None, limit: int) -> list[IncidentRecord]: ...
     def open_for_case(self, case_id: int) -> list[IncidentRecord]: ...
     def save(self, incident: IncidentRecord) -> None: ...
+
+
+class SavedFilterRepository(Protocol):
+    """Saved filters, always within one owner's."""
+
+    def filters_of(self, user_id: int, page: str) -> list[SavedFilter]: ...
+    def lock_owner(self, user_id: int) -> None: ...
+    def count_of(self, user_id: int, page: str) -> int: ...
+    def is_named(self, user_id: int, page: str, name: str) -> bool: ...
+    def add(self, user_id: int, page: str, name: str, query: dict[str, str], now: datetime) -> SavedFilter: ...
+    def remove_own(self, user_id: int, filter_id: int) -> bool: ...
+
+
+class ReadQueries(Protocol):
+    """The read side: lists, inboxes, figures and the audit's reads, never by loading a workflow."""
+
+    def search_cases(self, criteria: CaseCriteria, page: int = 1, per_page: int = 50,
+                     sort: str = "accepted_at", descending: bool = True) -> Page[CaseRecord]: ...
+    def list_inbox(self, criteria: InboxCriteria, page: int = 1, per_page: int = 50,
+                   sort: str = "arrived", descending: bool = False) -> Page[TaskRecord]: ...
+    def department_figures(self, departments: frozenset[str] | None = None) -> list[DepartmentFigures]: ...
+    def case_heads(self) -> dict[int, tuple[int, str]]: ...
+    def case_row_states(self) -> dict[int, CaseRowState]: ...
+    def events_in_case_order(self) -> Generator[tuple[int, str, EventRecord], None, None]:
+        """Every case event with its case's number, by case and seq; close it when stopping early."""
+        ...
+    def mentions_in_running_cases(self, department: str) -> list[Mentions]: ...

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from engine.domain.access import Principal
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.saved_filters import MAX_PER_PAGE, PAGE_NAMES, SavedFilter, filter_problems
-from engine.persistence import saved_filter_store as store
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
@@ -25,7 +24,7 @@ class SaveFilter:
 
 def list_saved_filters(ctx: ServiceContext, owner: Principal, page: str) -> list[SavedFilter]:
     with ctx.uow(False) as uow:
-        return store.filters_of(uow.connection, owner.user_id, page)
+        return uow.saved_filters.filters_of(owner.user_id, page)
 
 
 def save_filter(cmd: SaveFilter, ctx: ServiceContext) -> SavedFilter:
@@ -37,15 +36,15 @@ def save_filter(cmd: SaveFilter, ctx: ServiceContext) -> SavedFilter:
         raise InvalidInput("the filter does not fit", "常用查询填写有误，请按提示修改", problems)
 
     def save(uow: UnitOfWork) -> SavedFilter:
-        conn, user_id = uow.connection, cmd.owner.user_id
-        store.lock_owner(conn, user_id)
-        if store.is_named(conn, user_id, cmd.page, name):
+        store, user_id = uow.saved_filters, cmd.owner.user_id
+        store.lock_owner(user_id)
+        if store.is_named(user_id, cmd.page, name):
             raise Conflict(f"you already have a filter named {name!r}", f"已有名为“{name}”的常用查询，请换一个名称",
                            {"name": ["名称已被使用"]})
-        if store.count_of(conn, user_id, cmd.page) >= MAX_PER_PAGE:
+        if store.count_of(user_id, cmd.page) >= MAX_PER_PAGE:
             raise Conflict(f"at most {MAX_PER_PAGE} filters per page",
                            f"{PAGE_NAMES[cmd.page]}最多保存 {MAX_PER_PAGE} 个常用查询，请先删除不用的")
-        return store.add(conn, user_id, cmd.page, name, cmd.query, ctx.clock())
+        return store.add(user_id, cmd.page, name, cmd.query, ctx.clock())
 
     return in_transaction(ctx, save)
 
@@ -54,7 +53,7 @@ def delete_saved_filter(ctx: ServiceContext, owner: Principal, filter_id: int) -
     """Deletes the owner's filter; one that does not exist or is someone else's answers 404 alike."""
 
     def delete(uow: UnitOfWork) -> None:
-        if not store.remove_own(uow.connection, owner.user_id, filter_id):
+        if not uow.saved_filters.remove_own(owner.user_id, filter_id):
             raise NotFound(f"no saved filter {filter_id}", "没有这个常用查询")
 
     in_transaction(ctx, delete)

@@ -22,10 +22,10 @@ from functools import partial
 from typing import Protocol
 
 from engine.domain.clocks import SHANGHAI, shanghai_day
+from engine.domain.decisions import HandOver, SupplyCorrection
 from engine.domain.errors import Conflict
-from engine.domain.model import Actor, Bundle, TaskKind
+from engine.domain.model import Actor, Bundle, Delivery, TaskKind
 from engine.domain.records import TaskRecord
-from engine.persistence import case_search
 from engine.persistence.case_search import CaseCriteria
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.catalogue import get_bundle_catalogue, get_prefilled_form
@@ -117,7 +117,7 @@ class Simulation:
         self.rng = random.Random(plan.seed)
         with ctx.uow(False) as uow:
             self.calendar = ctx.calendars.get(uow)
-            if case_search.search_cases(uow.connection, CaseCriteria(), per_page=1).total:
+            if uow.reads.search_cases(CaseCriteria(), per_page=1).total:
                 raise ValueError("the database already holds cases: simulate on a fresh one, so that the "
                                  "savings report counts the simulated cases only")
         deployed = {view.bundle.code: view.bundle for view in list_bundles(ctx) if view.record.deployed_version_id}
@@ -238,7 +238,8 @@ class Simulation:
         for task in self.reviews.open_tasks(case.id):
             if task.kind == TaskKind.CORRECTION:
                 supplied = self.reviews.requested(case.id, task.item_code)
-                self._quietly(partial(complete_task, CompleteTask(task.id, {"supplied": supplied}, CLERK), self.ctx))
+                answer = SupplyCorrection(tuple(supplied))
+                self._quietly(partial(complete_task, CompleteTask(task.id, answer, CLERK), self.ctx))
         self.follow(case)
 
     def _supply_tolerated(self, case: SimulatedCase) -> None:
@@ -254,8 +255,8 @@ class Simulation:
             return
         self._supply_tolerated(case)
         name = case.applicant.name if case.delivery == "window" else ""
-        if self._quietly(lambda: pick_up(PickUp(case.number, {"delivery": case.delivery, "recipient_name": name,
-                                                              "rating": self.rng.choice((5, 5, 5, 4, 4, 3))},
+        if self._quietly(lambda: pick_up(PickUp(case.number, HandOver(Delivery(case.delivery), name,
+                                                                      self.rng.choice((5, 5, 5, 4, 4, 3))),
                                                 CLERK), self.ctx)):
             self.result.closed += 1
             del self.cases[case.number]

@@ -8,10 +8,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.domain.calendar import WorkingCalendar
 from engine.domain.clocks import SHANGHAI, SpecialProcedure, shanghai_day
+from engine.domain.decisions import Approve, ItemDecision, Reject, RequestCorrection
 from engine.domain.errors import Conflict
 from engine.domain.model import Actor, Bundle, Item
 from engine.domain.records import TaskRecord
@@ -111,26 +112,24 @@ class Reviews:
         schedule(start, pause)
         schedule(later_in_office(start, days + self.rng.randint(1, 5), self.calendar, self.rng), decide)
 
-    def decision(self, bundle: Bundle, task: TaskRecord, applicant: Applicant) -> dict[str, Any]:
+    def decision(self, bundle: Bundle, task: TaskRecord, applicant: Applicant) -> ItemDecision:
         item = bundle.item(task.item_code or "")
         key = (task.case_id, task.item_code or "")
         draw = self.rng.random()
         if draw < REJECT:
             self.result.rejections += 1
-            return {"decision": "reject", "reason": "经审查不符合法定条件"}
+            return Reject("经审查不符合法定条件")
         if item is not None and item.materials and key not in self.corrected and draw < REJECT + CORRECT:
             self.corrected.add(key)
             self.result.corrections += 1
-            return {"decision": "correct", "materials": [self.rng.choice(item.materials).key],
-                    "reason": "材料内容不完整或不符合法定形式"}
-        payload: dict[str, Any] = {"decision": "approve"}
+            return RequestCorrection((self.rng.choice(item.materials).key,), "材料内容不完整或不符合法定形式")
         if item is not None and item.grants == "business_licence":
-            payload["licence_number"] = applicant.credit_code  # a business licence's number is the credit code
-        elif item is not None and item.grants == "food_permit":  # JY and 14 digits (licences.json)
-            payload["licence_number"] = f"JY1{task.case_id % 10**13:013d}"
-        elif item is not None and item.grants:  # the issuing department's own register: type, year, serial
-            payload["licence_number"] = f"{item.grants.upper()}-{task.created_at.year}-{task.case_id:07d}"
-        return payload
+            return Approve(applicant.credit_code)  # a business licence's number is the credit code
+        if item is not None and item.grants == "food_permit":  # JY and 14 digits (licences.json)
+            return Approve(f"JY1{task.case_id % 10**13:013d}")
+        if item is not None and item.grants:  # the issuing department's own register: type, year, serial
+            return Approve(f"{item.grants.upper()}-{task.created_at.year}-{task.case_id:07d}")
+        return Approve()
 
     def open_tasks(self, case_id: int) -> list[TaskRecord]:
         with self.ctx.uow(False) as uow:

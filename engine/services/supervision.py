@@ -12,7 +12,7 @@ from engine.domain.access import Principal, Role
 from engine.domain.errors import Forbidden, InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.clock_store import WarningRow
-from engine.persistence.department_stats import NO_LIMIT, department_figures
+from engine.persistence.department_stats import NO_LIMIT
 from engine.services.accounts import known_departments
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
@@ -84,7 +84,7 @@ def department_performance(ctx: ServiceContext, viewer: Principal) -> list[Depar
     seen = _departments(viewer)
     with ctx.uow(False) as uow:
         names = known_departments(uow)
-        figures = {f.department: f for f in department_figures(uow.connection, seen)}
+        figures = {f.department: f for f in uow.reads.department_figures(seen)}
     codes = sorted(seen) if seen is not None else sorted(figures)
     answer = []
     for code in codes:

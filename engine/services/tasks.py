@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from engine.domain.case import Case, ItemRules
 from engine.domain.clocks import SHANGHAI
-from engine.domain.decisions import Completion, decide_approval, hand_over, supply_correction
+from engine.domain.decisions import Approve, RequestCorrection, TaskAnswer
 from engine.domain.errors import Conflict, InvalidInput, task_not_found
-from engine.domain.model import Actor, CaseStatus, ItemStatus, TaskKind, TaskState
+from engine.domain.model import Actor, CaseStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_department
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from engine.services.clocks import stop_task_clock
@@ -18,11 +18,10 @@ from engine.services.context import ServiceContext
 from engine.services.elicences import granted_licence, issue_elicences
 from engine.services.events import record_event
 from engine.services.linkage import settle_opened_approvals
-from engine.services.progress import complete_in_workflow, load_workflow, save_progress
+from engine.services.progress import complete_in_workflow, load_workflow, persist_events, save_progress
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_workflow import WorkflowTask
-from forms.checklist import MaterialStatus
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,9 @@ class ClaimTask:
 @dataclass(frozen=True)
 class CompleteTask:
     task_id: str
-    payload: dict[str, Any]
+    answer: TaskAnswer | None
+    """The decision or record the task's kind takes (None: the request gave neither; refused as
+    the task's kind says)."""
     actor: Actor
     request_key: RequestKey | None = None
 
@@ -172,7 +173,7 @@ def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
 
         def apply() -> Applied:
             case, task, item = locked_task(uow, cmd.task_id, cmd.actor)
-            opened = complete_open_task(uow, ctx, case, task, cmd.payload, cmd.actor, now, item)
+            opened = complete_open_task(uow, ctx, case, task, cmd.answer, cmd.actor, now, item)
             return Applied("task", task.id, 200, task=task, opened=tuple(opened))
 
         return idempotent(uow, cmd.request_key, "task", apply, now)
@@ -214,67 +215,41 @@ def _item_materials(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord,
     return {m.key: str(catalogue.materials.get(m.key, {}).get("name", m.key)) for m in item.materials}
 
 
-def _back_to_checklist(case: CaseRecord, supplied: list[str]) -> None:
-    """Materials supplied for a correction count as submitted in the case's checklist; a
-    tolerated (容缺) material supplied this way is no longer outstanding."""
-    listed = [key for key in supplied if key in case.materials]
-    if not listed:
-        return
-    case.materials = {**case.materials, **dict.fromkeys(listed, str(MaterialStatus.SUBMITTED))}
-    if MaterialStatus.TOLERATED not in case.materials.values():
-        case.materials_due = None
+def _item_rules(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
+                item: CaseItemRecord, answer: TaskAnswer | None) -> ItemRules:
+    """What the answer needs of the catalogue, looked up only then: the item's materials for a
+    correction asked or supplied, the licence it grants for an approval."""
+    if task.kind == TaskKind.CORRECTION or isinstance(answer, RequestCorrection):
+        return ItemRules(materials=_item_materials(uow, ctx, case, item.item_code))
+    if isinstance(answer, Approve):
+        return ItemRules(grant=granted_licence(uow, ctx.catalogues, case.bundle_code, item.item_code))
+    return ItemRules()
 
 
 def complete_open_task(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
-                       payload: dict[str, Any], actor: Actor, now: datetime,
+                       answer: TaskAnswer | None, actor: Actor, now: datetime,
                        item: CaseItemRecord | None = None) -> list[TaskRecord]:
-    """Validate the decision for the task's kind, run it in the workflow, and record it everywhere.
-    ``item``: the task's item as read with the lock (``locked_task``); the pickup reads every item.
-    Answers the tasks the completion opened."""
+    """Complete the task on the case (``Case.complete_task`` checks the answer for the task's
+    kind), run it in the workflow, and record it everywhere. ``item``: the task's item as read
+    with the lock (``locked_task``); the pickup reads every item. Answers the tasks the completion
+    opened."""
     ensure_department(actor, task.department, task.id)
-    items = uow.items.for_case(case.id) if task.kind == TaskKind.PICKUP else []
-    completion: Completion
-    if task.kind == TaskKind.APPROVAL and item is not None:
-        known = _item_materials(uow, ctx, case, item.item_code) if payload.get("decision") == "correct" else None
-        grants = granted_licence(uow, ctx.catalogues, case.bundle_code, item.item_code) \
-            if payload.get("decision") == "approve" else None
-        completion = decide_approval(item.item_code, payload, actor, now, item.corrections, known, grants)
-    elif task.kind == TaskKind.CORRECTION and item is not None:
-        completion = supply_correction(item.item_code, item.materials_requested, payload, actor, now,
-                                       _item_materials(uow, ctx, case, item.item_code))
-        _back_to_checklist(case, completion.event_data["supplied"])
-    elif task.kind == TaskKind.PICKUP:
-        completion = hand_over(payload, actor, now)
-    else:
-        raise InvalidInput(f"tasks of kind {task.kind!r} cannot be completed here",
-                           f"此类任务（{task.kind}）不能在此办理")
+    items = uow.items.for_case(case.id) if task.kind == TaskKind.PICKUP else [item] if item is not None else []
+    aggregate = Case(case, items, [task])
+    rules = _item_rules(uow, ctx, case, task, item, answer) if item is not None else ItemRules()
+    done = aggregate.complete_task(task.id, answer, actor, now, rules)
 
     wf = load_workflow(ctx, uow, case)
-    open_before = complete_in_workflow(wf, task.id, completion.data_update)
+    open_before = complete_in_workflow(wf, task.id, done.workflow_data)
     _read_ahead(uow, ctx, case, task, wf.waiting_tasks(), open_before)
 
-    if task.paused_since is not None:  # deciding ends the special procedure with it
+    if done.ended_pause:
         uow.clocks.end_pause(task.id, actor.user, now)
-        task.paused_since = None
-    task.state, task.completed_at, task.completed_by = TaskState.COMPLETED, now, actor.user
     stop_task_clock(uow, ctx, case, task, now)  # a late decision is carded red on the board
-    task.assignee = task.assignee or actor.user
-    task.decision = completion.decision
     uow.tasks.save(task)
-    if item is not None and completion.item_status is not None:
-        item.status = completion.item_status
-        if completion.item_status == ItemStatus.CORRECTION_REQUESTED:
-            item.corrections += 1
-            item.materials_requested = list(completion.event_data["materials"])
-        elif completion.item_status == ItemStatus.IN_REVIEW:
-            item.materials_requested = []
-        if completion.decision in ("approve", "reject"):
-            record = completion.data_update["results"][item.item_code]
-            item.decision, item.reason = completion.decision, record.get("reason")
-            item.licence_number = record.get("licence_number")
-            item.decided_by, item.decided_at = actor.user, now
-        uow.items.save(item)
-    record_event(uow, case, completion.event_type, actor, now, completion.event_data, task.id)
+    for changed in aggregate.take_changed_items():
+        uow.items.save(changed)
+    persist_events(uow, aggregate)
     if task.kind != TaskKind.PICKUP:
         settle_opened_approvals(uow, ctx, case, wf, now, open_before)
     if task.kind == TaskKind.PICKUP:
@@ -282,4 +257,4 @@ def complete_open_task(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, t
         assert row is not None
         catalogue = ctx.catalogues.get(uow, row.definition)
         issue_elicences(uow, case, catalogue.bundle, items, catalogue.licences, actor, now)
-    return save_progress(ctx, uow, case, wf, now, actor, open_before=open_before)
+    return save_progress(ctx, uow, aggregate, wf, now, actor, open_before=open_before)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 
 from engine.services import repository_ports as ports
 
@@ -28,11 +28,6 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def after_commit(self, callback: Callable[[], None]) -> None: ...
-
-    @property
-    def connection(self) -> Any:
-        """The database connection, for the read queries of ``engine.persistence`` that still take
-        one (search, inbox, department figures, audit reads, mentions, saved filters)."""
 
     @property
     def cases(self) -> ports.CaseRepository: ...
@@ -78,3 +73,7 @@ class UnitOfWork(Protocol):
     def savings(self) -> ports.SavingsRepository: ...
     @property
     def incidents(self) -> ports.IncidentRepository: ...
+    @property
+    def saved_filters(self) -> ports.SavedFilterRepository: ...
+    @property
+    def reads(self) -> ports.ReadQueries: ...

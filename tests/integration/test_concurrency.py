@@ -4,8 +4,9 @@ At acceptance the business licence and the health certificate are open; the lice
 opens the food permit, the sign and the fire inspection, in parallel with each other and with the
 health certificate if it is still open.
 
-Locking is only real on PostgreSQL (run with TEST_DATABASE_URL); SQLite runs the same checks with
-its database-wide write lock."""
+Locking is only real on PostgreSQL (run with TEST_DATABASE_URL), directly and through PgBouncer in
+transaction mode (each transaction on whichever server connection is free); SQLite runs the same
+checks with its database-wide write lock."""
 
 from __future__ import annotations
 
@@ -27,9 +28,14 @@ from engine.domain.model import Actor
 from engine.services.cases import StartCase, start_case
 from engine.services.tasks import CompleteTask, complete_task
 from tests.approvals import approval_of
-from tests.conftest import APPLICANT, application
+from tests.conftest import APPLICANT, BACKENDS_WITH_POOLER, application, backend_of
 
 CLERK = Actor("王窗口", "window", "clerk")
+
+
+@pytest.fixture(params=BACKENDS_WITH_POOLER)
+def backend(request: pytest.FixtureRequest) -> str:
+    return backend_of(request)
 
 
 def start_cases(engine: OneThingEngine, n: int) -> list[int]:
@@ -113,8 +119,8 @@ def test_threads_complete_parallel_branches_of_the_same_cases(engine: OneThingEn
     assert_each_completion_recorded_once(engine, cases)
 
 
-def _process_worker(url: str, jobs: list[tuple[str, str]], start: Any, results: Any) -> None:
-    engine = build_engine(Settings(database_url=url, deploy_shipped=False, pool_size=2))
+def _process_worker(settings: Settings, jobs: list[tuple[str, str]], start: Any, results: Any) -> None:
+    engine = build_engine(settings)
     start.wait()
     outcomes = Counter(try_complete(engine, task_id, dept) for task_id, dept in jobs)
     results.put(dict(outcomes))
@@ -133,8 +139,9 @@ def test_processes_complete_parallel_branches_of_the_same_cases(engine: OneThing
             shares[worker].append(job)
     mp = multiprocessing.get_context("spawn")
     start, results = mp.Event(), mp.Queue()
-    processes = [mp.Process(target=_process_worker, args=(engine.settings.database_url, share, start, results))
-                 for share in shares]
+    settings = Settings(database_url=engine.settings.database_url, deploy_shipped=False, pool_size=2,
+                        prepared_statements=engine.settings.prepared_statements)
+    processes = [mp.Process(target=_process_worker, args=(settings, share, start, results)) for share in shares]
     for p in processes:
         p.start()
     start.set()

@@ -3,8 +3,8 @@ two reviewers of one department complete or claim the same task, two clerks hand
 case, the window sends the same intake twice with one Idempotency-Key. One wins, the other gets a
 clear conflict (or, for the retried intake, the same answer), and the change is recorded once.
 
-Locking is only real on PostgreSQL (run with TEST_DATABASE_URL); SQLite runs the same races with
-its database-wide write lock."""
+Locking is only real on PostgreSQL (run with TEST_DATABASE_URL), directly and through PgBouncer in
+transaction mode; SQLite runs the same races with its database-wide write lock."""
 
 from __future__ import annotations
 
@@ -15,20 +15,27 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine
+from engine.domain.decisions import HandOver
 from engine.domain.errors import Conflict
 from engine.domain.model import Actor
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.tasks import ClaimTask, CompleteTask, claim_task, complete_task
 from engine.services.transactions import RequestKey
 from tests.approvals import approval_of
-from tests.conftest import APPLICANT, application
+from tests.conftest import APPLICANT, BACKENDS_WITH_POOLER, application, backend_of
 from tests.integration.test_concurrency import CLERK, approve_licences, finish_chained_approvals, open_approvals
 
 ROUNDS = 6
 XF = [Actor("赵消防", "xf", "reviewer"), Actor("钱消防", "xf", "reviewer")]
+
+
+@pytest.fixture(params=BACKENDS_WITH_POOLER)
+def backend(request: pytest.FixtureRequest) -> str:
+    return backend_of(request)
 
 
 def race(*attempts: Callable[[], Any]) -> list[Any]:
@@ -108,7 +115,7 @@ def test_two_clerks_handing_over_the_same_case_at_once_hand_it_over_once(engine:
     assert open_approvals(engine) == []
     clerks = [CLERK, Actor("李窗口", "window", "clerk")]
     for case_id in cases:
-        answers = race(*(partial(pick_up, PickUp(str(case_id), {"recipient_name": "陈小明"}, who), engine.ctx)
+        answers = race(*(partial(pick_up, PickUp(str(case_id), HandOver(recipient_name="陈小明"), who), engine.ctx)
                          for who in clerks))
         assert outcomes(answers) == ["conflict", "done"]
     assert events(engine, "ResultsHandedOver") == dict.fromkeys(cases, 1)

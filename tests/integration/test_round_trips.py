@@ -18,6 +18,7 @@ from sqlalchemy import Engine, bindparam, event, insert, text, update
 from sqlalchemy.exc import IntegrityError
 
 from engine.bootstrap import OneThingEngine
+from engine.domain.decisions import ItemDecision, Reject
 from engine.domain.model import Actor
 from engine.persistence import tables as t
 from engine.persistence.database import make_engine
@@ -155,9 +156,9 @@ def test_a_completion_on_postgresql_is_two_round_trips_its_lock_and_its_writes(
         pytest.skip("round trips are PostgreSQL's; SQLite runs in the process")
     wire = WireTrace(engine.db)
 
-    def complete(task_id: str, department: str, body: dict[str, Any], *writes: str) -> None:
+    def complete(task_id: str, department: str, decision: ItemDecision, *writes: str) -> None:
         wire.round_trips()
-        complete_task(CompleteTask(task_id, body, Actor("审批员", department)), engine.ctx)
+        complete_task(CompleteTask(task_id, decision, Actor("审批员", department)), engine.ctx)
         trips = wire.round_trips()
         assert len(trips) == 2, trips
         assert trips[0][0] == "BEGIN" and "FOR UPDATE" in trips[0][1] and len(trips[0]) == 2, trips[0]
@@ -168,14 +169,14 @@ def test_a_completion_on_postgresql_is_two_round_trips_its_lock_and_its_writes(
 
     _, tasks = a_case(engine)  # open at acceptance, by item code: the health certificate, the licence
     (health, wj), _ = tasks
-    complete(health, wj, {"decision": "reject", "reason": "体检不合格"})
+    complete(health, wj, Reject("体检不合格"))
 
     _, tasks = a_case(engine)
     (health, wj), (licence, scjg) = tasks
-    body = approval_of(engine, health)  # its own read, before counting
-    complete(health, wj, body)  # it opens no task
-    body = approval_of(engine, licence)
-    complete(licence, scjg, body, "INSERT INTO tasks")  # it opens three approvals
+    decision = approval_of(engine, health)  # its own read, before counting
+    complete(health, wj, decision)  # it opens no task
+    decision = approval_of(engine, licence)
+    complete(licence, scjg, decision, "INSERT INTO tasks")  # it opens three approvals
 
 
 def test_repeated_statements_go_prepared_unless_turned_off(db_url: str, backend: str) -> None:
