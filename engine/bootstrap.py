@@ -107,7 +107,7 @@ def build_engine(settings: Settings) -> OneThingEngine:
     postgresql_url(settings.database_url)  # a driver the engine does not run on is refused before anything
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, settings.prepared_statements)
     db = make_engine(settings.database_url, settings.pool_size, prepared_statements=settings.prepared_statements)
     hasher = make_hasher(settings.password_strength)
     audit_key = settings.audit_key.encode()

@@ -10,12 +10,13 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, prepared_statements: bool = True) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["url"] = url
+    config.attributes["prepared_statements"] = prepared_statements
     return config
 
 
-def upgrade(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
+def upgrade(url: str, prepared_statements: bool = True) -> None:
+    command.upgrade(alembic_config(url, prepared_statements), "head")

@@ -21,7 +21,6 @@ from engine.services.linkage import settle_opened_approvals
 from engine.services.progress import complete_in_workflow, load_workflow, persist_events, save_progress
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.services.unit_of_work import UnitOfWork
-from engine.workflow.case_workflow import WorkflowTask
 
 
 @dataclass(frozen=True)
@@ -181,27 +180,6 @@ def complete_task(cmd: CompleteTask, ctx: ServiceContext) -> Applied:
     return in_transaction(ctx, work)
 
 
-def _read_ahead(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
-                waiting: list[WorkflowTask], open_before: dict[str, str]) -> None:
-    """Read now what the rest of the change will read, before its first write: on PostgreSQL the
-    writes then wait for the change's last round trip, instead of each later read sending them
-    ahead of itself (one round trip more each time). An approval that opens needs the bundle, the
-    catalogue and the calendar for its clock; the pickup also issues e-licences and measures the
-    savings from the case's tasks, events and pauses (each kept for the transaction once read)."""
-    pickup = task.kind == TaskKind.PICKUP
-    opened = [t for t in waiting if t.id not in open_before and t.id != task.id]
-    opens_approval = any((t.kind or TaskKind.APPROVAL) == TaskKind.APPROVAL for t in opened)
-    if pickup or opens_approval:
-        row = uow.flows.bundle(case.bundle_code)
-        if row is not None:
-            ctx.catalogues.get(uow, row.definition)
-        ctx.calendars.get(uow)
-    if pickup:
-        uow.tasks.of_case(case.id)
-        uow.events.for_case(case.id)
-        uow.clocks.pauses_of_case(case.id)
-
-
 def _item_materials(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord,
                     item_code: str) -> dict[str, str]:
     """The item's materials in the catalogue, key -> name: what a correction may name."""
@@ -241,7 +219,6 @@ def complete_open_task(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, t
 
     wf = load_workflow(ctx, uow, case)
     open_before = complete_in_workflow(wf, task.id, done.workflow_data)
-    _read_ahead(uow, ctx, case, task, wf.waiting_tasks(), open_before)
 
     if done.ended_pause:
         uow.clocks.end_pause(task.id, actor.user, now)

@@ -20,7 +20,8 @@ if connection is not None:
     with context.begin_transaction():
         context.run_migrations()
 else:
-    engine = make_engine(url)
+    # Behind a pooler that cannot keep prepared statements the migrations must not prepare any either.
+    engine = make_engine(url, prepared_statements=config.attributes.get("prepared_statements", True))
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             # Several server processes start at once: one migrates, the others wait and find it done.
