@@ -22,8 +22,8 @@ Runs:
 Prints cases/s, task completions/s (the five approvals and the pickup; in a phase, that phase's
 own), p50/p95 request latency, peak memory (max RSS of the process that ran the engine), and
 engine cost per case / floor cost; for pg-http also the CPU milliseconds per case of the server's
-processes, PostgreSQL's, the bench's own clients and the whole machine (Linux /proc), since all
-of them share the same cores here.
+processes, PostgreSQL's, the bench's own clients, PgBouncer's (via pgbouncer) and the whole machine
+(Linux /proc), since all of them share the same cores here.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from typing import Any
 from http_driver import HttpDriver
 from http_server import server_command, wait_until_healthy
 from pgbouncer import running_pgbouncer
-from proc_stats import cpu_snapshot, max_rss_mb, server_rss_mb
+from proc_stats import cpu_seconds, cpu_snapshot, max_rss_mb, server_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -311,7 +311,7 @@ def _http_client(port: int, cases: int, queue: Any, body: dict[str, Any], phases
 
 def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str = "sync",
              server_name: str = "granian", port: int = 18765, per_person: bool = False,
-             prepared: bool = True, route: str = "") -> list[dict[str, Any]]:
+             prepared: bool = True, route: str = "", pooler_pid: int = 0) -> list[dict[str, Any]]:
     """Whole cases through a server (see ``server_command``), then as many again in phases (see
     ``_http_client``): answers the whole-case summary, then one per phase (intakes, approvals, pickups), whose
     ms/case is the phase's wall time per case and whose completions/s counts that phase's own."""
@@ -337,15 +337,20 @@ def run_http(url: str, cases: int, workers: int, clients: int, worker_class: str
             p.start()
         client_pids = [p.pid for p in procs if p.pid is not None]
         marks: list[float] = []
+
+        def cpu_snapshot_now() -> dict[str, float]:  # with PgBouncer's own CPU when one is in the path
+            taken = cpu_snapshot(server.pid, client_pids)
+            return {**taken, "pgbouncer": cpu_seconds([pooler_pid])} if pooler_pid else taken
+
         try:
             # The clients log in (argon2 is slow on purpose) and warm up before the clock starts.
             phases.wait(timeout=600)
-            cpu = [cpu_snapshot(server.pid, client_pids)]
+            cpu = [cpu_snapshot_now()]
             started = time.perf_counter()
             for _ in range(4):  # whole cases done; intakes, approvals, pickups done
                 phases.wait(timeout=600)
                 marks.append(time.perf_counter())
-                cpu.append(cpu_snapshot(server.pid, client_pids))
+                cpu.append(cpu_snapshot_now())
         except threading.BrokenBarrierError:
             pass  # a client failed: its message is in the queue
         answers = [queue.get(timeout=600) for _ in procs]
@@ -405,18 +410,18 @@ def main() -> None:
         sys.path.insert(0, str(ROOT / "tests"))
         from tests.conftest import reset_postgres
 
-        routes = [("", args.pg_url, True)]
+        routes = [("", args.pg_url, True, 0)]
         with contextlib.ExitStack() as stack:
             if args.pgbouncer:
                 bouncer = stack.enter_context(running_pgbouncer(args.pg_url))
-                routes.append((" via pgbouncer", bouncer.url(args.pg_url), False))
-            for route, url, prepared in routes:
+                routes.append((" via pgbouncer", bouncer.url(args.pg_url), False, bouncer.pid))
+            for route, url, prepared, pooler_pid in routes:
                 reset_postgres(args.pg_url)
                 results.append(run_test_client(f"pg{route} (test client)", url, args.cases, prepared))
                 reset_postgres(args.pg_url)
                 results += run_http(url, args.cases * 2, args.server_workers, args.clients, args.worker_class,
                                     args.server, per_person=args.connection_per_person, prepared=prepared,
-                                    route=route)
+                                    route=route, pooler_pid=pooler_pid)
 
     floor = results[0]["ms_per_case"]
     print(f"\n{'run':52} {'cases':>6} {'cases/s':>8} {'compl/s':>8} {'p50 ms':>7} {'p95 ms':>7} "
@@ -428,10 +433,12 @@ def main() -> None:
               + (f"{r['ms_per_case'] / floor:>6.2f}" if not r["run"].startswith(" ") else ""))
     cpu_rows = [r for r in results if "cpu_ms_per_case" in r]
     if cpu_rows:
-        print(f"\nCPU ms per case (user+system){'':24} {'server':>8} {'postgres':>9} {'clients':>8} {'machine':>8}")
+        print(f"\nCPU ms per case (user+system){'':24} {'server':>8} {'postgres':>9} {'clients':>8} {'machine':>8} "
+              f"{'pgbouncer':>9}")
         for r in cpu_rows:
             c = r["cpu_ms_per_case"]
-            print(f"{r['run']:52} {c['server']:>8.2f} {c['postgres']:>9.2f} {c['clients']:>8.2f} {c['machine']:>8.2f}")
+            print(f"{r['run']:52} {c['server']:>8.2f} {c['postgres']:>9.2f} {c['clients']:>8.2f} {c['machine']:>8.2f}"
+                  + (f" {c['pgbouncer']:>9.2f}" if "pgbouncer" in c else ""))
     quartiles = statistics.quantiles(ratios, n=4)
     print(f"\nSQLite ratio in {len(ratios)} paired rounds (the floor, then the engine, {args.round_cases} "
           f"cases each): median {quartiles[1]:.2f}, quartiles {quartiles[0]:.2f}-{quartiles[2]:.2f}, "

@@ -46,6 +46,7 @@ class PgBouncer:
     port: int
     user: str
     log: Path
+    pid: int
 
     def url(self, direct_url: str) -> str:
         """``direct_url`` (any driver, any database of the server) routed through this PgBouncer."""
@@ -141,9 +142,9 @@ def running_pgbouncer(direct_url: str, pool_size: int = POOL_SIZE) -> Iterator[P
         port = _free_port()
         ini = directory / "pgbouncer.ini"
         ini.write_text(_config(port, server.host or "127.0.0.1", server.port or 5432, user, pool_size, directory))
-        bouncer = PgBouncer(port, user, log)
         with log.open("wb") as output:
             process = subprocess.Popen([PGBOUNCER, str(ini)], stdout=output, stderr=subprocess.STDOUT)
+            bouncer = PgBouncer(port, user, log, process.pid)
             try:
                 _wait_until_accepting(process, bouncer)
                 yield bouncer
