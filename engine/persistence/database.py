@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
 from engine.domain import jsoncodec
-from engine.persistence import checked, pipeline
+from engine.persistence import pipeline
 from engine.persistence.pipeline import WRITE
 
 # A pooled PostgreSQL connection idle for longer than this is pinged before use (see ``_ping_when_idle``).
@@ -68,7 +68,6 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
         engine = create_engine(pg_url, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args, **_JSON)
         _ping_when_idle(engine, idle_ping_seconds)
         pipeline.install(engine)  # a change's BEGIN goes with its first read, its writes with its COMMIT
-        checked.install(engine)
 
         @event.listens_for(engine, "connect")
         def _prepared_max(dbapi_connection: Any, _record: Any) -> None:
@@ -87,7 +86,6 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
     if not is_sqlite(url):
         engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, **_JSON)
         _ping_when_idle(engine, idle_ping_seconds)
-        checked.install(engine)
         return engine
 
     memory = url in ("sqlite://", "sqlite:///:memory:")
@@ -96,12 +94,10 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
         engine = create_engine(url, connect_args=connect_args, poolclass=StaticPool, **_JSON)
     else:
         engine = create_engine(url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size, **_JSON)
-    checked.install(engine)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
-        checked.register_on_sqlite(dbapi_connection, record.info)
         cursor = dbapi_connection.cursor()
         if not memory:
             cursor.execute("PRAGMA journal_mode=WAL")

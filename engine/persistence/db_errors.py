@@ -1,11 +1,11 @@
 """Which database errors are worth running the transaction again for, and why: by the error's code,
 never by its message text (which changes with the server's version and language).
 
-Retried: a serialization failure (40001: a concurrent change of the same row, the compare-and-swap
-of ``checked.py`` included), a deadlock (40P01), a lock not granted in time (55P03), the server
-shutting down or refusing connections for now (57P01, 57P02, 57P03), a connection lost or not
-made (class 08, SQLAlchemy's ``connection_invalidated``, or a driver's base OperationalError,
-which carries no SQLSTATE: libpq's own errors about the connection, which the server never sent), and
+Retried: a serialization failure (40001: a concurrent change of the same row), a deadlock
+(40P01), a lock not granted in time (55P03), the server shutting down or refusing connections for
+now (57P01, 57P02, 57P03), a connection lost or not made (class 08, SQLAlchemy's
+``connection_invalidated``, or the driver's base OperationalError, which carries no SQLSTATE:
+libpq's own errors about the connection, which the server never sent), and
 SQLite's busy or locked database (SQLITE_BUSY, SQLITE_LOCKED).
 
 A unique violation (23505) is retried only on a key named in ``RACED_KEYS``, where a concurrent

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from sqlalchemy import Connection, Row, bindparam, insert, lambda_stmt, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from engine.domain.errors import ConcurrentUpdate
 from engine.domain.records import (
     BundleRecord,
     CaseItemRecord,
@@ -18,7 +19,6 @@ from engine.domain.records import (
     case_id_in,
 )
 from engine.persistence import tables as t
-from engine.persistence.checked import expect_version
 from engine.persistence.flow_store import FlowRepository
 from engine.persistence.pipeline import defer
 from engine.persistence.rows import _Repository, record_of, values_of
@@ -69,9 +69,7 @@ class CaseRepository(_Repository):
         self._states = states
         self._flows = flows
 
-    # The key first: the check is asked about the row it finds (checked.py).
-    _save = (update(t.cases).where(t.cases.c.id == bindparam("_id"))
-             .where(expect_version(t.cases.c.version, bindparam("_expected"))))
+    _save = update(t.cases).where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
 
     _insert = insert(t.cases).returning(t.cases.c.id)
 
@@ -175,18 +173,20 @@ class CaseRepository(_Repository):
 
     def save(self, case: CaseRecord, state: WorkflowStateValues | None = None) -> None:
         """Write the case back if nobody else did since it was read, bumping its version, and with
-        it the case's workflow ``state`` if given; a case changed meanwhile fails the transaction
-        with ``ConcurrentUpdate`` (checked.py), at the latest when it commits. What acceptance fixed
-        (``ACCEPTED_ONCE``) is not written again: re-encoding the form and the applicant on every
-        change of status cost more than the rest of the statement."""
+        it the case's workflow ``state`` if given. The UPDATE's row count says whether the version
+        was still the one read (compare-and-swap): on PostgreSQL reading it sends the writes queued
+        so far with it (pipeline.py). What acceptance fixed (``ACCEPTED_ONCE``) is not written
+        again: re-encoding the form and the applicant on every change of status cost more than the
+        rest of the statement."""
         values = values_of(case)
         for name in ACCEPTED_ONCE:
             del values[name]
         expected = values.pop("version")
         values["_id"], values["_expected"], values["version"] = values.pop("id"), expected, expected + 1
-        defer(self.conn, self._save, values)
         if state is not None:
             self._states.replace(case.id, *state)
+        if self.conn.execute(self._save, values).rowcount != 1:
+            raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
         case.version = expected + 1
         if state is not None:
             self._states.keep(case.id, state[0], state[1])

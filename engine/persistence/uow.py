@@ -182,9 +182,7 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("a read-only unit of work has nothing to commit")
         if "events" in self.__dict__:
             self.events.flush()
-        # On PostgreSQL the writes still queued go with the COMMIT (pipeline.py); a case changed
-        # meanwhile fails it, or an earlier statement, with ConcurrentUpdate (checked.py).
-        self.connection.commit()
+        self.connection.commit()  # on PostgreSQL the writes still queued go with it (pipeline.py)
         self._committed = True
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:

@@ -77,8 +77,6 @@ def in_transaction(ctx: ServiceContext, work: Callable[[UnitOfWork], T]) -> T:
         except DomainError:
             raise
         except Exception as err:
-            # A checked write that found the case changed, flushed before the commit, is a lost
-            # compare-and-swap too: SQLSTATE 40001 (engine/persistence/checked.py).
             cause = retry_cause(err)
             if cause is None or (attempt == ctx.max_attempts and is_unavailable(err)):
                 raise
