@@ -99,9 +99,11 @@ class OneThingEngine:
     ctx: ServiceContext
 
 
-def build_engine(settings: Settings) -> OneThingEngine:
+def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThingEngine:
     """Migrate the database, deploy the shipped bundles, parse every flow version once. Production
-    settings that must not run are refused before anything is written."""
+    settings that must not run are refused before anything is written. ``specs``: flows already
+    parsed for this very database, by version id (the tests' copies of a template database start
+    with the template's); by default an empty cache, as the server, the worker and the CLI build it."""
     if settings.production:
         refuse_unsafe_settings(settings)
     postgresql_url(settings.database_url)  # a driver the engine does not run on is refused before anything
@@ -113,7 +115,7 @@ def build_engine(settings: Settings) -> OneThingEngine:
     audit_key = settings.audit_key.encode()
     ctx = ServiceContext(
         uow=lambda write, snapshot=False: SqlAlchemyUnitOfWork(db, write, snapshot, audit_key),
-        specs=SpecCache(),
+        specs=SpecCache() if specs is None else specs,
         script_engine=SafeScriptEngine(),
         clock=settings.clock,
         workflows=WorkflowCache(settings.workflow_cache_size),

@@ -1,10 +1,16 @@
 """Shared fixtures: an engine on a fresh database (SQLite file, or PostgreSQL when
-TEST_DATABASE_URL is set), the Flask app and client, and actors for each desk."""
+TEST_DATABASE_URL is set), the Flask app and client, and actors for each desk.
+
+The ``engine`` fixture's database is a copy of a template that each worker migrates and deploys
+once per session (tests/database_templates.py); a test marked ``from_scratch`` gets an empty
+database that its engine migrates, as the server's first start does."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,7 +20,8 @@ from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 from engine.persistence.database import make_engine
-from tests.pgbouncer import PgBouncer, pgbouncer  # noqa: F401 - the session's PgBouncer fixture
+from tests.database_templates import DeployedTemplate, copy_postgres, copy_sqlite, deploy_template
+from tests.pgbouncer import PgBouncer, database_closed, pgbouncer  # noqa: F401 - the session's PgBouncer fixture
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -32,9 +39,10 @@ class FakeClock:
         self.now += timedelta(**kwargs)
 
 
+@functools.cache
 def worker_database(url: str, suffix: str = "") -> str:
     """Each pytest-xdist worker gets its own database next to the one named in the URL; ``suffix``
-    names another one beside it."""
+    names another one beside it. Created on the first call, which later calls answer."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker and not suffix:
         return url
@@ -58,17 +66,19 @@ def reset_postgres(url: str) -> None:
     db.dispose()
 
 
-def database_url(backend: str, tmp_path: Path) -> str:
-    """A fresh database of ``backend``: "sqlite", "postgres", or "pgbouncer", a database of its own
+def database_url(backend: str, tmp_path: Path, fresh: bool = True) -> str:
+    """A database of ``backend``: "sqlite", "postgres", or "pgbouncer", a database of its own
     beside the "postgres" one (the pooler's idle server connections to it are not the "postgres"
-    tests' to count), reset directly; ``db_url`` reaches it through PgBouncer."""
+    tests' to count), reached directly here; ``db_url`` reaches it through PgBouncer. ``fresh``:
+    emptied, so that Alembic migrates from scratch; else as the last test left it."""
     if backend in ("postgres", "pgbouncer"):
         if not PG_URL:
             pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL tests run in CI")
         url = worker_database(PG_URL, "pgbouncer" if backend == "pgbouncer" else "")
-        reset_postgres(url)
+        if fresh:
+            reset_postgres(url)
         return url
-    return f"sqlite:///{tmp_path / 'onething.sqlite3'}"
+    return f"sqlite:///{tmp_path / 'onething.sqlite3'}"  # tmp_path is the test's own: a file not there yet
 
 
 def backend_of(request: pytest.FixtureRequest) -> str:
@@ -94,19 +104,75 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+def from_scratch(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("from_scratch") is not None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "from_scratch: the engine fixture migrates and deploys into an empty "
+                                       "database instead of copying the session's template")
+
+
 @pytest.fixture
 def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The test's database, the one ``engine`` runs on if the test has it: empty unless ``engine``
+    lays the session's template over it (emptying it first would be wasted)."""
+    fresh = "engine" not in request.fixturenames or from_scratch(request)
     if backend == "pgbouncer":  # reset directly, then reached through the session's PgBouncer
         bouncer: PgBouncer = request.getfixturevalue("pgbouncer")
-        return bouncer.url(database_url(backend, tmp_path))
-    return database_url(backend, tmp_path)
+        return bouncer.url(database_url(backend, tmp_path, fresh))
+    return database_url(backend, tmp_path, fresh)
+
+
+def engine_settings(url: str, backend: str, clock: FakeClock) -> Settings:
+    # Tests move the clock by days; a token lasting a year keeps personas logged in (expiry has its own test).
+    return Settings(database_url=url, clock=clock, password_strength="fast", token_ttl_hours=8760,
+                    prepared_statements=backend != "pgbouncer")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> DeployedTemplate:
+    url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'onething.sqlite3'}"
+    return deploy_template(engine_settings(url, "sqlite", FakeClock()))
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> DeployedTemplate:
+    """One per worker, beside its test databases; the "pgbouncer" backend's copies come from it too."""
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL tests run in CI")
+    url = worker_database(PG_URL, "template")
+    reset_postgres(url)
+    return deploy_template(engine_settings(url, "postgres", FakeClock()))
+
+
+def copy_template(backend: str, tmp_path: Path, clock: FakeClock, request: pytest.FixtureRequest) -> DeployedTemplate:
+    """Make the test's database (``database_url``) a copy of the session's template of its backend."""
+    template: DeployedTemplate = request.getfixturevalue("sqlite_template" if backend == "sqlite"
+                                                         else "postgres_template")
+    assert clock() == template.deployed_at, "the template was deployed at FakeClock's start; so must a copy be"
+    direct = database_url(backend, tmp_path, fresh=False)
+    if backend == "sqlite":
+        copy_sqlite(template, direct)
+    elif backend == "pgbouncer":
+        with database_closed(request.getfixturevalue("pgbouncer"), direct):
+            copy_postgres(template, direct)
+    else:
+        copy_postgres(template, direct)
+    return template
 
 
 @pytest.fixture
-def engine(db_url: str, backend: str, clock: FakeClock) -> Iterator[OneThingEngine]:
-    # Tests move the clock by days; a token lasting a year keeps personas logged in (expiry has its own test).
-    built = build_engine(Settings(database_url=db_url, clock=clock, password_strength="fast", token_ttl_hours=8760,
-                                  prepared_statements=backend != "pgbouncer"))
+def engine(db_url: str, backend: str, clock: FakeClock, tmp_path: Path,
+           request: pytest.FixtureRequest) -> Iterator[OneThingEngine]:
+    settings = engine_settings(db_url, backend, clock)
+    if from_scratch(request):
+        built = build_engine(settings)
+    else:
+        # The copy is deployed already (deploying again would parse every flow to find nothing to do);
+        # its engine starts with the flows the template parsed.
+        template = copy_template(backend, tmp_path, clock, request)
+        built = build_engine(replace(settings, deploy_shipped=False), template.spec_cache())
     yield built
     built.db.dispose()
 

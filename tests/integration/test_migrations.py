@@ -14,6 +14,7 @@ from engine.persistence.migrate import alembic_config, upgrade
 from engine.persistence.tables import metadata
 
 head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+pytestmark = pytest.mark.from_scratch  # each test's engine runs every migration, not a copy of the template
 
 
 def test_migrated_schema_matches_the_tables(engine: OneThingEngine) -> None:

@@ -1,0 +1,52 @@
+"""The ``engine`` fixture's database, a copy of the session's template (tests/database_templates.py),
+holds what ``build_engine`` makes of an empty database at the same clock: the same rows in every
+table and the same sequences; its engine holds the same flows parsed; and deploying the shipped
+bundles on it again finds nothing to change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+
+from engine.bootstrap import OneThingEngine, build_engine
+from tests.conftest import FakeClock, copy_template, engine_settings
+
+
+def contents(engine: OneThingEngine) -> dict[str, list[str]]:
+    """Every table's rows (alembic_version too) and every PostgreSQL sequence's position, each sorted."""
+    with engine.db.connect() as conn:
+        tables = inspect(conn).get_table_names()
+        sequences: list[Any] = []  # SQLite's next ids follow from the rows (no AUTOINCREMENT table)
+        if engine.db.dialect.name == "postgresql":
+            sequences = list(conn.execute(text("SELECT sequencename, last_value FROM pg_sequences")))
+        found = {name: sorted(repr(tuple(row)) for row in conn.execute(text(f'SELECT * FROM "{name}"')))
+                 for name in tables}
+    return {**found, "sequences": sorted(repr(tuple(s)) for s in sequences)}
+
+
+def flow_versions(engine: OneThingEngine) -> list[int]:
+    with engine.ctx.uow(False) as uow:
+        return [v.id for v in uow.flows.versions()]
+
+
+def test_a_copy_of_the_template_is_what_build_engine_makes_of_an_empty_database(
+        db_url: str, backend: str, clock: FakeClock, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    settings = engine_settings(db_url, backend, clock)  # db_url is empty: this test has no engine fixture
+    scratch = build_engine(settings)
+    expected, versions = contents(scratch), flow_versions(scratch)
+    scratch.db.dispose()
+    assert len(versions) >= 10 and len(expected["flow_versions"]) == len(versions)
+
+    template = copy_template(backend, tmp_path, clock, request)
+    copy = build_engine(replace(settings, deploy_shipped=False), template.spec_cache())
+    assert contents(copy) == expected
+    assert flow_versions(copy) == versions and all(v in copy.ctx.specs for v in versions)
+    copy.db.dispose()
+
+    redeployed = build_engine(settings)  # as a server's restart with the same shipped files would
+    assert contents(redeployed) == expected
+    redeployed.db.dispose()
