@@ -15,8 +15,7 @@ Runs:
               concurrent client processes, if --pg-url: after one untimed case per client, whole
               cases one after another, then as many cases again in three phases that all clients
               pass together (every intake, then every approval, then every pickup), each timed on
-              its own; `BENCH_SERVER_ARGS` (or `BENCH_GUNICORN_ARGS`) adds server options (e.g.
-              "--threads=2")
+              its own; `BENCH_SERVER_ARGS` (or `BENCH_GUNICORN_ARGS`) adds server options ("--threads=2")
   ... via pgbouncer  with --pgbouncer, pg-client and pg-http again, through PgBouncer in transaction
               mode (bench/pgbouncer.py) in front of the same server, prepared statements off
 Prints cases/s, task completions/s (the five approvals and the pickup; in a phase, that phase's
@@ -269,7 +268,7 @@ def run_interleaved(url: str, cases: int, rounds: int) -> tuple[dict[str, Any], 
     per_round = max(1, cases // rounds)
     floor_alone = run_floor(per_round)  # first, in a fresh process: the floor's own peak memory
     engine = TestClientRun("sqlite (test client)", url)
-    floor_seconds, floor_latencies, ratios = 0.0, [], []  # type: ignore[var-annotated]
+    floor_seconds, floor_latencies, ratios = 0.0, list[float](), list[float]()
     for _ in range(rounds):
         floor = run_floor(per_round)
         floor_seconds += floor["seconds"]
