@@ -62,12 +62,20 @@ _SAVED = [c.key for c in t.cases.columns if c.key not in ACCEPTED_ONCE and c.key
 
 
 class CaseRepository(_Repository):
-    """``states``: the transaction's workflow states, kept by the reads and writes made here."""
+    """``states``: the transaction's workflow states, kept by the reads and writes made here.
+
+    A case this transaction holds (read with one of the ``lock`` methods, or added) cannot change
+    under it until it ends: its row is locked (SELECT … FOR UPDATE on PostgreSQL; SQLite's write
+    transactions run one at a time, BEGIN IMMEDIATE). Saving it compares versions here, against the
+    one this transaction holds, and its UPDATE waits for the COMMIT (``pipeline.defer``). A case not
+    held (read with ``get``) is saved by an UPDATE whose row count is read at once (compare-and-swap
+    in the database): one round trip more, and the answer whether someone else saved it since."""
 
     def __init__(self, conn: Connection, states: WorkflowStateRepository, flows: FlowRepository | None = None) -> None:
         super().__init__(conn)
         self._states = states
         self._flows = flows
+        self._held: dict[int, int] = {}  # case id -> its version, as this transaction holds it
 
     _save = update(t.cases).where(t.cases.c.id == bindparam("_id"), t.cases.c.version == bindparam("_expected"))
 
@@ -76,8 +84,13 @@ class CaseRepository(_Repository):
     def add(self, case: CaseRecord) -> int:
         values = values_of(case)
         values.pop("id")
-        result = self.conn.execute(self._insert, values)
-        return int(result.scalar_one())
+        case_id = int(self.conn.execute(self._insert, values).scalar_one())
+        self._held[case_id] = case.version
+        return case_id
+
+    def _hold(self, case: CaseRecord) -> CaseRecord:
+        self._held[case.id] = case.version
+        return case
 
     def get(self, case_id: int) -> CaseRecord | None:
         row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
@@ -148,11 +161,11 @@ class CaseRepository(_Repository):
         """Read the case for change: SELECT … FOR UPDATE on PostgreSQL (SQLite already holds its
         write lock since BEGIN IMMEDIATE)."""
         row = self.conn.execute(self._lock, {"id": case_id}).first()
-        return record_of(CaseRecord, row) if row else None
+        return self._hold(record_of(CaseRecord, row)) if row else None
 
     def lock_by_number(self, number: str) -> CaseRecord | None:
         row = self.conn.execute(self._lock_by_number, {"number": number}).first()
-        return record_of(CaseRecord, row) if row else None
+        return self._hold(record_of(CaseRecord, row)) if row else None
 
     def lock_with_task(self, task_id: str) -> tuple[CaseRecord, TaskRecord, CaseItemRecord | None] | None:
         """A task, its case and its item (``None`` for a task of no item), read for change in one
@@ -164,7 +177,7 @@ class CaseRepository(_Repository):
         task = TaskRecord(**{name: row[i] for name, i in self._task_columns})
         item = (CaseItemRecord(**{name: row[i] for name, i in self._item_columns})
                 if row[self._item_columns[0][1]] is not None else None)
-        case = record_of(CaseRecord, row)
+        case = self._hold(record_of(CaseRecord, row))
         self._states.keep(case.id, row[-2], row[-1])
         if self._flows is not None and row[self._bundle_columns[0][1]] is not None:
             self._flows.keep(BundleRecord(**{name: row[i] for name, i in self._bundle_columns}),
@@ -173,19 +186,23 @@ class CaseRepository(_Repository):
 
     def save(self, case: CaseRecord, state: WorkflowStateValues | None = None) -> None:
         """Write the case back if nobody else did since it was read, bumping its version, and with
-        it the case's workflow ``state`` if given. The UPDATE's row count says whether the version
-        was still the one read (compare-and-swap): on PostgreSQL reading it sends the writes queued
-        so far with it (pipeline.py). What acceptance fixed (``ACCEPTED_ONCE``) is not written
-        again: re-encoding the form and the applicant on every change of status cost more than the
-        rest of the statement."""
+        it the case's workflow ``state`` if given (see the class for how "nobody else" is known).
+        What acceptance fixed (``ACCEPTED_ONCE``) is not written again: re-encoding the form and the
+        applicant on every change of status cost more than the rest of the statement."""
         values = values_of(case)
         for name in ACCEPTED_ONCE:
             del values[name]
         expected = values.pop("version")
         values["_id"], values["_expected"], values["version"] = values.pop("id"), expected, expected + 1
+        held = self._held.get(case.id)
+        if held is not None and held != expected:  # a stale copy of a case this transaction changed
+            raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
         if state is not None:
             self._states.replace(case.id, *state)
-        if self.conn.execute(self._save, values).rowcount != 1:
+        if held is not None:
+            defer(self.conn, self._save, values)
+            self._held[case.id] = expected + 1
+        elif self.conn.execute(self._save, values).rowcount != 1:
             raise ConcurrentUpdate(f"case {case.id} changed since version {expected}")
         case.version = expected + 1
         if state is not None:

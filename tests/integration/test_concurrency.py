@@ -155,6 +155,24 @@ def test_processes_complete_parallel_branches_of_the_same_cases(engine: OneThing
     assert_each_completion_recorded_once(engine, cases)
 
 
+def test_a_stale_copy_of_a_case_this_transaction_holds_is_refused_without_asking_the_database(
+        engine: OneThingEngine) -> None:
+    """A locked case's save compares versions in the process (its UPDATE waits for the COMMIT):
+    saving an older copy of it after the case moved on in the same transaction is refused."""
+    (case_id,) = start_cases(engine, 1)
+    with engine.ctx.uow(True) as uow:
+        held = uow.cases.lock(case_id)
+        assert held is not None
+        copy = dataclasses.replace(held)
+        uow.cases.save(held)
+        with pytest.raises(ConcurrentUpdate):
+            uow.cases.save(copy)
+        uow.commit()
+    with engine.db.connect() as conn:
+        stored = conn.execute(text("SELECT version FROM cases WHERE id = :c"), {"c": case_id}).scalar()
+    assert stored == copy.version + 1
+
+
 def test_a_stale_save_writes_neither_the_case_nor_its_workflow_state(engine: OneThingEngine) -> None:
     (case_id,) = start_cases(engine, 1)
     with engine.ctx.uow(True) as uow:
