@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 from engine.persistence.database import make_engine
-from tests.database_templates import DeployedTemplate, copy_postgres, copy_sqlite, deploy_template
+from tests.database_templates import DeployedTemplate, copy_postgres, copy_sqlite, deploy_template, with_people
 from tests.pgbouncer import PgBouncer, database_closed, pgbouncer  # noqa: F401 - the session's PgBouncer fixture
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -146,10 +146,34 @@ def postgres_template() -> DeployedTemplate:
     return deploy_template(engine_settings(url, "postgres", FakeClock()))
 
 
+@pytest.fixture(scope="session")
+def sqlite_people_template(sqlite_template: DeployedTemplate,
+                           tmp_path_factory: pytest.TempPathFactory) -> DeployedTemplate:
+    """The deployed template with the personas created and logged in (``personas``)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('people') / 'onething.sqlite3'}"
+    copy_sqlite(sqlite_template, url)
+    return with_people(sqlite_template, engine_settings(url, "sqlite", FakeClock()), create_personas)
+
+
+@pytest.fixture(scope="session")
+def postgres_people_template(postgres_template: DeployedTemplate) -> DeployedTemplate:
+    url = worker_database(PG_URL or "", "people")
+    copy_postgres(postgres_template, url)
+    return with_people(postgres_template, engine_settings(url, "postgres", FakeClock()), create_personas)
+
+
+def people_in_template(request: pytest.FixtureRequest) -> bool:
+    """Whether the test's database is copied with the personas in it: when the test asks for them
+    up front (not with ``getfixturevalue`` later, when its database is made already)."""
+    return "personas" in request.node.fixturenames
+
+
 def copy_template(backend: str, tmp_path: Path, clock: FakeClock, request: pytest.FixtureRequest) -> DeployedTemplate:
-    """Make the test's database (``database_url``) a copy of the session's template of its backend."""
-    template: DeployedTemplate = request.getfixturevalue("sqlite_template" if backend == "sqlite"
-                                                         else "postgres_template")
+    """Make the test's database (``database_url``) a copy of the session's template of its backend:
+    the one with the personas in it if the test has them."""
+    kind = "sqlite" if backend == "sqlite" else "postgres"
+    people = "_people" if people_in_template(request) else ""
+    template: DeployedTemplate = request.getfixturevalue(f"{kind}{people}_template")
     assert clock() == template.deployed_at, "the template was deployed at FakeClock's start; so must a copy be"
     direct = database_url(backend, tmp_path, fresh=False)
     if backend == "sqlite":
@@ -209,17 +233,31 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture
-def personas(engine: OneThingEngine) -> dict[str, dict[str, str]]:
+def create_personas(engine: OneThingEngine) -> dict[str, str]:
+    """Create every persona's user and log each in; answers persona -> bearer token."""
     from engine.domain.model import SYSTEM
     from engine.services.accounts import CreateUser, create_user
     from engine.services.sessions import LogIn, log_in
 
+    tokens = {}
     for name, (login, full_name, department, roles) in PERSONAS.items():
         create_user(CreateUser(login, full_name, department, roles, PASSWORD, SYSTEM), engine.ctx)
-        issued = log_in(LogIn(login, PASSWORD, "127.0.0.1"), engine.ctx)
+        tokens[name] = log_in(LogIn(login, PASSWORD, "127.0.0.1"), engine.ctx).token
+    return tokens
+
+
+@pytest.fixture
+def personas(engine: OneThingEngine, backend: str, request: pytest.FixtureRequest) -> dict[str, dict[str, str]]:
+    """The personas' users, logged in: copied with the template (``copy_template``), or created
+    now on a database migrated from scratch."""
+    if from_scratch(request) or not people_in_template(request):
+        tokens = create_personas(engine)
+    else:
+        kind = "sqlite" if backend == "sqlite" else "postgres"
+        tokens = request.getfixturevalue(f"{kind}_people_template").tokens
+    for name, token in tokens.items():
         HEADERS[name].clear()
-        HEADERS[name].update(bearer(issued.token))
+        HEADERS[name].update(bearer(token))
     return HEADERS
 
 

@@ -8,16 +8,16 @@ that it does."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from engine.bootstrap import Settings, build_engine
+from engine.bootstrap import OneThingEngine, Settings, build_engine
 from engine.workflow.specs import FlowSpec, SpecCache
 
 MAINTENANCE_DATABASE = "postgres"
@@ -33,6 +33,8 @@ class DeployedTemplate:
     url: str
     deployed_at: datetime
     specs: dict[int, FlowSpec]
+    tokens: dict[str, str] = field(default_factory=dict)
+    """The personas' bearer tokens, persona -> token, if the template holds them (``with_people``)."""
 
     def spec_cache(self) -> SpecCache:
         """A spec cache of its own for an engine on a copy, holding the template's parsed flows: a
@@ -54,6 +56,19 @@ def deploy_template(settings: Settings) -> DeployedTemplate:
     finally:
         built.db.dispose()  # a SQLite template is checkpointed; a PostgreSQL one is free to copy
     return DeployedTemplate(settings.database_url, settings.clock(), specs)
+
+
+def with_people(template: DeployedTemplate, settings: Settings,
+                people: Callable[[OneThingEngine], dict[str, str]]) -> DeployedTemplate:
+    """A second template: a copy of ``template`` at ``settings.database_url`` (made by the caller)
+    where ``people`` has created users and logged them in at the template's clock, answering their
+    tokens. Tests with personas copy it instead of creating nine users and logging them in each."""
+    built = build_engine(replace(settings, deploy_shipped=False), template.spec_cache())
+    try:
+        tokens = people(built)
+    finally:
+        built.db.dispose()
+    return replace(template, url=settings.database_url, tokens=tokens)
 
 
 def _parsed_already() -> tuple[bytes, str]:
