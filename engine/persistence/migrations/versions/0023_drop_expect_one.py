@@ -1,6 +1,7 @@
 """Drop onething_expect_one (0014): a case's compare-and-swap no longer needs PostgreSQL to check
-its row count, which now comes back through psycopg's pipeline (engine/persistence/pipeline.py,
-``CaseRepository.save``), as on SQLite.
+its row count (``CaseRepository.save``: a locked case's version is compared in the process, an
+unlocked one's UPDATE row count comes back through psycopg's pipeline, as on SQLite). The downgrade
+restores the function as 0014 created it.
 
 Revision ID: 0023
 Revises: 0022
