@@ -12,8 +12,9 @@ SpiffWorkflow decides whether a parallel gateway may join by listing the gateway
 ``workflow.get_tasks(spec_name=...)``, a walk of the whole task tree, every time a task of the
 workflow completes while a branch waits at the gateway. In the restaurant flow that check was
 about 7% of the CPU of a department's completion. ``ParallelJoin`` finds the instances in the
-workflow's task dictionary instead; the rule itself is the same (the restaurant case in memory:
-4.42 -> 4.02 ms).
+workflow's task dictionary instead, and decides which instances lie below the waiting task with
+one walk up to where their branches part, not a walk to the root and back for every instance; the
+rule itself is the same (the restaurant case in memory: 4.42 -> 4.02 ms for the first).
 """
 
 from __future__ import annotations
@@ -47,16 +48,39 @@ class ParallelJoin(ParallelGateway):  # type: ignore[misc]
         that ``my_task`` starts) will only be reached after this join: the first source met on the
         way up from it is not waited for."""
         pending = set(self.inputs)
+        lineage = _ancestors(my_task)
         for task in my_task.workflow.tasks.values():
-            if task.task_spec.name != self.name:
-                continue
-            if task.is_descendant_of(my_task):
+            if task.task_spec.name != self.name or task.id in lineage:
+                continue  # another gateway, or an instance above ``my_task``: an earlier round
+            if _descends_from(task, my_task, lineage):
                 _release_nearest_source(task, pending)
-            elif my_task.is_descendant_of(task):
-                continue
             elif task.parent.state == TaskState.COMPLETED:
                 pending.discard(task.parent.task_spec)
         return not pending
+
+
+def _ancestors(task: Any) -> set[Any]:
+    """The ids of ``task``'s ancestors (itself excluded)."""
+    ids = set()
+    task = task.parent
+    while task is not None:
+        ids.add(task.id)
+        task = task.parent
+    return ids
+
+
+def _descends_from(task: Any, ancestor: Any, lineage: set[Any]) -> bool:
+    """Whether ``ancestor`` lies above ``task``, given ``lineage`` (the ids of ``ancestor``'s own
+    ancestors): the walk up from ``task`` stops where it meets ``ancestor``'s line, one walk up to
+    where the branches part instead of SpiffWorkflow's ``is_descendant_of`` to the root."""
+    task = task.parent
+    while task is not None:
+        if task is ancestor:
+            return True
+        if task.id in lineage:
+            return False  # the branches part here, above ``ancestor``
+        task = task.parent
+    return False
 
 
 def _release_nearest_source(task: Any, pending: set[Any]) -> None:
