@@ -17,12 +17,14 @@ KINDS = ("key", "secondary")
 class MaterialStatus(StrEnum):
     SUBMITTED = "submitted"  # handed over on paper (or scanned) at the window
     ELICENCE = "elicence"  # replaced by an e-licence the applicant holds (免提交)
+    SHARED = "shared"  # replaced by a record of a registry the government holds (共享核验, 免提交)
     COMMITMENT = "commitment"  # replaced by a written commitment (告知承诺)
     TOLERATED = "tolerated"  # secondary, to be supplied later (容缺受理)
     MISSING = "missing"
 
 
-SATISFIED = frozenset({MaterialStatus.SUBMITTED, MaterialStatus.ELICENCE, MaterialStatus.COMMITMENT})
+SATISFIED = frozenset({MaterialStatus.SUBMITTED, MaterialStatus.ELICENCE, MaterialStatus.SHARED,
+                       MaterialStatus.COMMITMENT})
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class ChecklistEntry:
     items: tuple[str, ...]
     elicence: str | None
     commitment_allowed: bool
+    registry: str | None = None
+    """The registry kind whose record about the applicant replaces it (a marriage record for the
+    marriage certificate), if any."""
 
     @property
     def is_key(self) -> bool:
@@ -52,15 +57,18 @@ class Checklist:
         return tuple(e.key for e in self.entries)
 
 
-def _material(key: str, data: Mapping[str, Any]) -> tuple[str, str | None, bool]:
+def _material(key: str, data: Mapping[str, Any]) -> tuple[str, str | None, bool, str | None]:
     name, elicence, commitment = data.get("name"), data.get("elicence"), data.get("commitment", False)
+    registry = data.get("registry")
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"material {key!r}: name must be a non-empty string")
     if elicence is not None and (not isinstance(elicence, str) or not elicence):
         raise ValueError(f"material {key!r}: elicence must be an e-licence type")
+    if registry is not None and (not isinstance(registry, str) or not registry):
+        raise ValueError(f"material {key!r}: registry must be a registry kind")
     if not isinstance(commitment, bool):
         raise ValueError(f"material {key!r}: commitment must be true or false")
-    return name, elicence, commitment
+    return name, elicence, commitment, registry
 
 
 def build_checklist(items: Sequence[Mapping[str, Any]], material_defs: Mapping[str, Mapping[str, Any]]) -> Checklist:
@@ -90,8 +98,8 @@ def build_checklist(items: Sequence[Mapping[str, Any]], material_defs: Mapping[s
                 codes.append(code)
     entries = []
     for key, codes in asked.items():
-        name, elicence, commitment = _material(key, material_defs[key])
-        entries.append(ChecklistEntry(key, name, kinds[key], tuple(codes), elicence, commitment))
+        name, elicence, commitment, registry = _material(key, material_defs[key])
+        entries.append(ChecklistEntry(key, name, kinds[key], tuple(codes), elicence, commitment, registry))
     return Checklist(tuple(entries), alone)
 
 
@@ -121,8 +129,9 @@ class Assessment:
 
     @property
     def waived_count(self) -> int:
-        """Materials not handed over because an e-licence or a commitment replaces them."""
-        return len(self._with(MaterialStatus.ELICENCE)) + len(self._with(MaterialStatus.COMMITMENT))
+        """Materials not handed over because an e-licence, a registry record or a commitment replaces them."""
+        return sum(len(self._with(s)) for s in (MaterialStatus.ELICENCE, MaterialStatus.SHARED,
+                                                 MaterialStatus.COMMITMENT))
 
     def _with(self, status: MaterialStatus) -> tuple[str, ...]:
         return tuple(key for key, s in self.statuses.items() if s is status)
@@ -134,9 +143,11 @@ def assess(
     held_licences: Collection[str],
     *,
     tolerance_allowed: bool = True,
+    held_records: Collection[str] = (),
 ) -> Assessment:
     """Check the window's declarations against the rules. `declared` maps a material key to
-    submitted / elicence / commitment / tolerated; `held_licences` are the applicant's e-licence types.
+    submitted / elicence / shared / commitment / tolerated; `held_licences` are the applicant's
+    e-licence types, `held_records` the registry kinds holding a record about the applicant.
     `tolerance_allowed` is false for applicants with bad credit records (no 容缺受理 for them)."""
     errors: dict[str, list[str]] = {}
 
@@ -148,7 +159,8 @@ def assess(
             add(key, "不是本事项材料清单中的材料")
         elif choice not in set(MaterialStatus):
             add(key, f"材料状态无效：{choice}")
-    statuses = {e.key: _status(e, declared.get(e.key), set(held_licences), add) for e in checklist.entries}
+    held, records = set(held_licences), set(held_records)
+    statuses = {e.key: _status(e, declared.get(e.key), held, records, add) for e in checklist.entries}
     lacking = [e for e in checklist.entries if e.is_key and statuses[e.key] not in SATISFIED]
     for entry in lacking:
         add(entry.key, f"缺少主要材料：{entry.name}")
@@ -169,11 +181,16 @@ def assess(
 
 
 def _status(
-    entry: ChecklistEntry, choice: str | None, held: set[str], add: Callable[[str, str], None]
+    entry: ChecklistEntry, choice: str | None, held: set[str], records: set[str], add: Callable[[str, str], None]
 ) -> MaterialStatus:
     if entry.elicence is not None and entry.elicence in held:
         return MaterialStatus.ELICENCE  # the government already holds it: never asked again
-    if choice == MaterialStatus.SUBMITTED:
+    if entry.registry is not None and entry.registry in records:
+        return MaterialStatus.SHARED  # a registry record replaces it
+    if choice == MaterialStatus.SHARED:
+        add(entry.key, "共享数据中没有可代替该材料的记录，不能免提交" if entry.registry is not None
+            else "该材料不能由共享数据代替，不能免提交")
+    elif choice == MaterialStatus.SUBMITTED:
         return MaterialStatus.SUBMITTED
     if choice == MaterialStatus.ELICENCE:
         if entry.elicence is None:

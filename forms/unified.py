@@ -14,7 +14,8 @@ from forms.identifiers import credit_code_check_char, is_credit_code, is_phone, 
 
 FIELD_TYPES = frozenset({"string", "text", "integer", "number", "date", "boolean", "enum", "multi_enum",
                          "id_number", "credit_code", "phone"})
-PREFILL_ROOTS = {"person": 2, "enterprise": 2, "licence": 3}  # root -> number of dotted parts
+PREFILL_ROOTS = {"person": 2, "enterprise": 2, "property": 2, "social_insurance": 2, "marriage": 2, "birth": 2,
+                 "licence": 3}  # root -> number of dotted parts
 DEFAULT_GROUP = "其他"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -44,7 +45,9 @@ class FieldDef:
     min: float | None = None
     max: float | None = None
     options: tuple[str, ...] = ()
-    prefill: str | None = None
+    prefill: tuple[str, ...] = ()
+    """Where shared data can fill it (``person.name``, ``licence.business_licence.entity_name``), the
+    first that holds a value winning."""
 
 
 def _is_number(value: object) -> bool:
@@ -84,9 +87,11 @@ def field_def(key: str, data: Mapping[str, Any]) -> FieldDef:
     elif options is not None:
         raise bad("options apply to enum and multi_enum fields only")
     source = data.get("prefill")
-    if source is not None and not _valid_prefill(source):
-        raise bad(f"prefill {source!r} must be person.<attr>, enterprise.<attr> or licence.<type>.<attr>")
-    return FieldDef(key, label, kind, group, required, max_length, low, high, tuple(options or ()), source)
+    paths = (source,) if isinstance(source, str) else tuple(source) if isinstance(source, list) else ()
+    if source is not None and (not paths or not all(_valid_prefill(p) for p in paths)):
+        roots = ", ".join(f"{root}.<attr>" for root, parts in PREFILL_ROOTS.items() if parts == 2)
+        raise bad(f"prefill {source!r} must be one path or a list of paths: {roots} or licence.<type>.<attr>")
+    return FieldDef(key, label, kind, group, required, max_length, low, high, tuple(options or ()), paths)
 
 
 def _valid_prefill(source: object) -> bool:
@@ -133,8 +138,8 @@ class UnifiedForm:
         for order, f in enumerate(self.fields, start=1):
             prop = {"title": f.label, **_type_schema(f), "x-type": f.type, "x-group": f.group, "x-order": order,
                     "x-asked-by": list(self.asked_by.get(f.key, ()))}
-            if f.prefill is not None:
-                prop["x-prefill"] = f.prefill
+            if f.prefill:
+                prop["x-prefill"] = list(f.prefill)
             properties[f.key] = prop
         return {
             "$schema": JSON_SCHEMA_DIALECT,
@@ -306,22 +311,44 @@ def _check_credit_code(value: object) -> list[str]:
 
 
 @dataclass(frozen=True)
+class SharedRecord:
+    """A record shared data holds about the applicant, as the form reads it."""
+
+    prefix: str
+    """What a field's prefill path names it by: ``person``, ``licence.business_licence``."""
+    origin: str
+    """``registry``, ``elicence`` or ``earlier_case``."""
+    label: str
+    """Where it came from, for the window (人口库, 电子证照：营业执照, 既往办件)."""
+    ref: str
+    """The record's own reference (a certificate number, a licence number, an ID number)."""
+    attributes: Mapping[str, object]
+
+
+@dataclass(frozen=True)
 class Prefilled:
-    """A value the form takes from shared data, and where it came from (e.g. "person.id_number")."""
+    """A value the form takes from shared data, and where it came from."""
 
     value: object
     source: str
+    """The prefill path that gave it (``person.id_number``)."""
+    origin: str = "registry"
+    label: str = ""
+    ref: str = ""
 
 
-def prefill(form: UnifiedForm, sources: Mapping[str, Mapping[str, object]]) -> dict[str, Prefilled]:
-    """Values for the fields that shared data can fill; sources maps a prefix ("person",
-    "enterprise", "licence.business_licence", ...) to that record's attributes."""
+def prefill(form: UnifiedForm, records: Sequence[SharedRecord]) -> dict[str, Prefilled]:
+    """Values for the fields that shared data can fill. ``records`` come in order of trust: for each
+    field, its paths in order, the first record that holds a value for a path gives it."""
+    by_prefix: dict[str, list[SharedRecord]] = {}
+    for record in records:
+        by_prefix.setdefault(record.prefix, []).append(record)
     filled: dict[str, Prefilled] = {}
     for f in form.fields:
-        if f.prefill is None:
-            continue
-        prefix, _, attribute = f.prefill.rpartition(".")
-        value = sources.get(prefix, {}).get(attribute)
-        if not _is_empty(value):
-            filled[f.key] = Prefilled(value, f.prefill)
+        for path in f.prefill:
+            prefix, _, attribute = path.rpartition(".")
+            found = next((r for r in by_prefix.get(prefix, ()) if not _is_empty(r.attributes.get(attribute))), None)
+            if found is not None:
+                filled[f.key] = Prefilled(found.attributes[attribute], path, found.origin, found.label, found.ref)
+                break
     return filled

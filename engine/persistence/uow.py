@@ -22,6 +22,7 @@ from engine.persistence.database import read_without_transaction, snapshot_reade
 from engine.persistence.flow_store import FlowRepository
 from engine.persistence.incident_store import IncidentRepository
 from engine.persistence.read_model import ReadModel, SavedFilterRepository
+from engine.persistence.registry_store import CaseSharedDataRepository, LookupRepository, RegistryRepository
 from engine.persistence.repositories import (
     CaseItemRepository,
     CaseRepository,
@@ -37,7 +38,8 @@ from engine.persistence.state_store import WorkflowStateRepository
 _REPOSITORIES = (
     "cases", "states", "tasks", "items", "events", "flows", "idempotency", "counters", "users", "tokens",
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
-    "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters",
+    "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
+    "case_shared_data",
 )
 
 
@@ -132,6 +134,18 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def holders(self) -> HolderRepository:
         return HolderRepository(self.connection)
+
+    @cached_property
+    def registries(self) -> RegistryRepository:
+        return RegistryRepository(self.connection)
+
+    @cached_property
+    def lookups(self) -> LookupRepository:
+        return LookupRepository(self.connection)
+
+    @cached_property
+    def case_shared_data(self) -> CaseSharedDataRepository:
+        return CaseSharedDataRepository(self.connection)
 
     @cached_property
     def credit(self) -> CreditRepository:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
@@ -14,20 +15,23 @@ from engine.domain.errors import Conflict, InvalidInput, NotFound, case_not_foun
 from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_id_in
+from engine.domain.registries import KINDS
+from engine.domain.shared_data import AUTHORIZATION_METHODS, CaseSharedData
 from engine.services.case_detail import detail_after_change
-from engine.services.catalogue import ApplicantData, applicant_data
+from engine.services.catalogue import ApplicantData, applicant_data, get_bundle_catalogue
 from engine.services.catalogue_cache import BundleCatalogue
 from engine.services.clocks import start_case_clock
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.progress import complete_in_workflow, flow_of, save_progress
+from engine.services.shared_data import Gathered, Inquiry, asks_for, gather
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.case_workflow import CaseWorkflow
-from forms.checklist import MaterialStatus, assess
+from forms.checklist import Checklist, MaterialStatus, assess
 from forms.subjects import validate_applicant
-from forms.unified import prefill, validate_form
+from forms.unified import Prefilled, prefill, validate_form
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHANNELS = ("window", "online")
@@ -46,6 +50,10 @@ class StartCase:
     """Material key -> submitted, elicence, commitment or tolerated (容缺)."""
     viewer: Principal | None = None
     """Who the answer is for: the new case's detail is then read in the same transaction."""
+    authorization: str = "window"
+    """How the applicant authorized looking up their data (``AUTHORIZATION_METHODS``)."""
+    draft: str | None = None
+    """The window's id for this intake: lookups made while preparing it join the case."""
 
 
 @dataclass(frozen=True)
@@ -75,17 +83,36 @@ def start_case(cmd: StartCase, ctx: ServiceContext) -> Applied:
     if cmd.channel not in CHANNELS:
         raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}", "受理渠道必须是 window 或 online",
                            {"channel": ["必须是 window 或 online"]})
+    if cmd.authorization not in AUTHORIZATION_METHODS:
+        raise InvalidInput(f"authorization must be one of {', '.join(AUTHORIZATION_METHODS)}",
+                           "申请人授权方式无效", {"authorization": [f"应为 {'、'.join(AUTHORIZATION_METHODS)} 之一"]})
     applicant = {k: v.strip() if isinstance(v, str) else v for k, v in cmd.applicant.items()}
+    shared = _look_up(ctx, cmd, applicant)
 
     def work(uow: UnitOfWork) -> Applied:
         now = ctx.clock()
-        return idempotent(uow, cmd.request_key, "case", lambda: _accept(uow, ctx, cmd, applicant, now), now)
+        return idempotent(uow, cmd.request_key, "case", lambda: _accept(uow, ctx, cmd, applicant, now, shared), now)
 
     return in_transaction(ctx, work)
 
 
+def _look_up(ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any]) -> Gathered:
+    """Ask the registries about the applicant before the case's transaction (each lookup audited)."""
+    try:
+        catalogue = get_bundle_catalogue(ctx, cmd.bundle_code)
+    except NotFound:
+        return Gathered()  # refused inside, with the rest of what is wrong
+    subject = catalogue.subject
+    ref = str(applicant.get(subject.lookup_key) or "").strip().upper()
+    agent = str(applicant.get("id_number") or "") if subject.lookup_key == "credit_code" else None
+    if not ref:
+        return Gathered()
+    inquiry = Inquiry(cmd.actor, f"受理：{catalogue.bundle.name}", catalogue.bundle.code, cmd.draft)
+    return gather(ctx, inquiry, asks_for(catalogue, ref, agent))
+
+
 def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any],
-            now: Any) -> Applied:
+            now: Any, shared: Gathered) -> Applied:
     bundle_row = uow.flows.bundle(cmd.bundle_code)
     if bundle_row is None:
         raise NotFound(f"no bundle {cmd.bundle_code!r}", f"没有编码为 {cmd.bundle_code} 的一件事")
@@ -96,12 +123,12 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
         # The form and the checklist are checked in the same round: every error is told at once.
         also = ""
         try:
-            _check_application(uow, catalogue, cmd, applicant, now)
+            _check_application(uow, catalogue, cmd, applicant, now, shared)
         except InvalidInput as err:
             errors.update(err.field_errors)
             also = "；申请表或材料清单也须补正，请按字段提示补正"
         raise InvalidInput("the applicant's data is incomplete or invalid", f"申请人信息不完整或有误{also}", errors)
-    form, materials, prefilled = _check_application(uow, catalogue, cmd, applicant, now)
+    form, materials, prefilled, provenance = _check_application(uow, catalogue, cmd, applicant, now, shared)
     if bundle_row.deployed_version_id is None:
         raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
     flow = flow_of(ctx, uow, bundle_row.deployed_version_id)
@@ -124,6 +151,11 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
     )
     start_case_clock(uow, ctx, case, bundle, now)
     case.id = uow.cases.add(case)
+    uow.lookups.link(shared.lookup_ids, case.id, cmd.draft)
+    uow.case_shared_data.add(CaseSharedData(
+        case.id, provenance.fields, provenance.materials, shared.unavailable(),
+        {"method": cmd.authorization, "label": AUTHORIZATION_METHODS[cmd.authorization],
+         "recorded_by": cmd.actor.user, "at": now.isoformat()}))
     uow.tasks.new_case(case.id)
     uow.events.new_case(case.id)
     uow.items.add(*(CaseItemRecord(case_id=case.id, item_code=item.code, department=item.department,
@@ -137,6 +169,8 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
     tolerated = sorted(k for k, v in materials.items() if v == MaterialStatus.TOLERATED)
     record_event(uow, case, "CaseAccepted", cmd.actor, now,
                  {"number": number, "bundle": bundle.code, "channel": cmd.channel, "prefilled": len(prefilled),
+                  "sources_unavailable": sorted({u["kind"] for u in shared.unavailable()}),
+                  "authorization": cmd.authorization,
                   "materials": dict(sorted(materials.items())), "tolerated": tolerated,
                   "materials_due": case.materials_due.isoformat() if case.materials_due else None}, intake.id)
     save_progress(ctx, uow, case, wf, now, cmd.actor, new_case=True)
@@ -154,21 +188,30 @@ def _materials_due(ctx: ServiceContext, uow: UnitOfWork, bundle: Bundle, materia
     return datetime.combine(due_day, time(23, 59, 59), SHANGHAI).astimezone(UTC)
 
 
+@dataclass(frozen=True)
+class Provenance:
+    fields: dict[str, Any]
+    materials: dict[str, Any]
+
+
 def _check_application(
     uow: UnitOfWork, catalogue: BundleCatalogue, cmd: StartCase, applicant: dict[str, Any], now: Any,
-) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    shared: Gathered,
+) -> tuple[dict[str, Any], dict[str, str], list[str], Provenance]:
     """一表申请 and 一套材料: the unified form, completed from shared data and the applicant's
     e-licences, must validate; the checklist must allow acceptance (容缺 only with every key
-    material present). Answers the form, each material's status and the pre-filled fields."""
+    material present). Answers the form, each material's status, the pre-filled fields and where
+    shared data came from."""
     form, checklist = catalogue.form(), catalogue.checklist()
     ref = str(applicant.get(catalogue.subject.lookup_key) or "").strip().upper()
     agent = str(applicant.get("id_number") or "") if catalogue.subject.lookup_key == "credit_code" else None
-    held = applicant_data(uow, ref, now, agent) if ref else ApplicantData(None, None, [])
+    held = applicant_data(uow, ref, now, agent, shared) if ref else ApplicantData(None, None, [])
     filled = prefill(form, held.sources())
     from_applicant = {k: v for k, v in catalogue.subject.form_values(applicant).items() if form.get(k) is not None}
     values = {**{k: p.value for k, p in filled.items()}, **from_applicant, **cmd.form}
     errors = {f"form.{k}": v for k, v in validate_form(form, values).items()}
-    assessment = assess(checklist, cmd.materials, held.licence_types, tolerance_allowed=not held.bad_credit)
+    assessment = assess(checklist, cmd.materials, held.licence_types, tolerance_allowed=not held.bad_credit,
+                        held_records=held.registry_kinds)
     errors.update({f"materials.{k}": v for k, v in assessment.errors.items()})
     if assessment.tolerated and catalogue.bundle.tolerance_days is None:
         errors.update({f"materials.{k}": ["此一件事不适用容缺受理"] for k in assessment.tolerated})
@@ -176,7 +219,28 @@ def _check_application(
         raise InvalidInput("the unified form or the material checklist is incomplete or invalid",
                            "申请表或材料清单不完整或有误，请按字段提示补正", errors)
     prefilled = sorted(k for k, p in filled.items() if values.get(k) == p.value)
-    return values, {k: str(v) for k, v in assessment.statuses.items()}, prefilled
+    return values, {k: str(v) for k, v in assessment.statuses.items()}, prefilled, _provenance(
+        filled, values, assessment.statuses, checklist, held)
+
+
+def _provenance(filled: dict[str, Prefilled], values: dict[str, Any], statuses: Mapping[str, MaterialStatus],
+                checklist: Checklist, held: ApplicantData) -> Provenance:
+    """Per pre-filled field where it came from and the source's value beside the one the case
+    holds (a clerk's correction); per material a record or licence replaced, which one."""
+    fields = {key: {"source": p.source, "origin": p.origin, "label": p.label, "ref": p.ref,
+                    "source_value": p.value, "corrected": values.get(key) != p.value}
+              for key, p in filled.items()}
+    licences = {lic.type: lic.number for lic in held.reusable}
+    records = {r.kind: r for r in held.shared.chosen()}
+    materials: dict[str, Any] = {}
+    for entry in checklist.entries:
+        if statuses.get(entry.key) is MaterialStatus.ELICENCE and entry.elicence in licences:
+            materials[entry.key] = {"origin": "elicence", "type": entry.elicence, "ref": licences[entry.elicence]}
+        elif statuses.get(entry.key) is MaterialStatus.SHARED and entry.registry in records:
+            record = records[entry.registry]
+            materials[entry.key] = {"origin": "registry", "kind": record.kind, "label": KINDS[record.kind].name,
+                                    "ref": record.ref}
+    return Provenance(fields, materials)
 
 
 def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:

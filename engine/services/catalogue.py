@@ -11,14 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from engine.domain.errors import InvalidInput, NotFound
+from engine.domain.model import Actor
 from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
 from engine.services.catalogue_cache import BundleCatalogue, CatalogueCache
 from engine.services.context import ServiceContext
+from engine.services.shared_data import Gathered, Inquiry, asks_for, gather
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import Checklist
 from forms.identifiers import is_credit_code, is_resident_id
-from forms.unified import Prefilled, UnifiedForm, prefill
+from forms.unified import Prefilled, SharedRecord, UnifiedForm, prefill
 
 KINDS = {"field": "fields.json", "material": "materials.json", "licence": "licences.json"}
 DICTIONARIES = {"fields": "field", "materials": "material", "licences": "licence"}
@@ -101,6 +103,8 @@ class ApplicantData:
     subjects: tuple[str, ...] = ()
     """Whom the applicant's reusable licences are about: its ID number or credit code, and the
     enterprise or legal representative the registry links to it."""
+    shared: Gathered = field(default_factory=Gathered)
+    """What the registries answered (``shared_data``): the records, and the sources that did not."""
 
     @property
     def reusable(self) -> list[ELicenceRecord]:
@@ -115,22 +119,31 @@ class ApplicantData:
                 found.append(licence)
         return found
 
-    def sources(self) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        if self.person is not None:
-            found["person"] = {"name": self.person.name, **self.person.attributes}
-        if self.enterprise is not None:
-            found["enterprise"] = {"name": self.enterprise.name, **self.enterprise.attributes}
+    def sources(self) -> list[SharedRecord]:
+        """Every record that may pre-fill the form, most trusted first: the registries' records, the
+        e-licences, then what earlier cases left (the holder records pickups write)."""
+        found = self.shared.shared_records()
         for licence in self.reusable:
-            found[f"licence.{licence.type}"] = {"number": licence.number, **licence.attributes}
+            found.append(SharedRecord(f"licence.{licence.type}", "elicence", "电子证照库", licence.number,
+                                      {"number": licence.number, **licence.attributes}))
+        for holder in (self.person, self.enterprise):
+            if holder is not None:
+                found.append(SharedRecord(holder.kind, "earlier_case", "既往办件", holder.ref,
+                                          {"name": holder.name, **holder.attributes}))
         return found
 
     @property
     def licence_types(self) -> set[str]:
         return {lic.type for lic in self.reusable}
 
+    @property
+    def registry_kinds(self) -> set[str]:
+        """The registries holding the record a material needs (a marriage record)."""
+        return self.shared.kinds_held
 
-def applicant_data(uow: UnitOfWork, ref: str, now: Any, agent: str | None = None) -> ApplicantData:
+
+def applicant_data(uow: UnitOfWork, ref: str, now: Any, agent: str | None = None,
+                   shared: Gathered | None = None) -> ApplicantData:
     """What is held about ``ref`` (an ID number or a credit code). ``agent``: for an enterprise, the
     ID number of the person acting for it (经办人), whose registry record pre-fills the person's own
     fields; their licences and credit records stay theirs."""
@@ -145,7 +158,7 @@ def applicant_data(uow: UnitOfWork, ref: str, now: Any, agent: str | None = None
     if enterprise is not None and enterprise.attributes.get("legal_representative_id"):
         refs.append(str(enterprise.attributes["legal_representative_id"]))
     return ApplicantData(person, enterprise, uow.elicences.held_by(refs, now), uow.credit.of(refs, in_force_only=True),
-                         tuple(refs))
+                         tuple(refs), shared or Gathered())
 
 
 @dataclass(frozen=True)
@@ -157,8 +170,11 @@ class PrefilledForm:
     held: ApplicantData
 
 
-def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None,
-                       agent: str | None = None) -> PrefilledForm:
+def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None, agent: str | None = None,
+                       inquirer: Actor | None = None, draft: str | None = None) -> PrefilledForm:
+    """The bundle's form and checklist, pre-filled for the applicant from the registries (asked as
+    ``inquirer``, each lookup audited; ``draft``: the intake the window is preparing), the e-licences
+    and earlier cases."""
     if applicant_ref and not (is_resident_id(applicant_ref.strip().upper())
                               or is_credit_code(applicant_ref.strip().upper())):
         raise InvalidInput("applicant must be a resident ID number or a unified social credit code",
@@ -167,9 +183,13 @@ def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None
     if agent and not is_resident_id(agent.strip().upper()):
         raise InvalidInput("agent must be a resident ID number", "经办人身份证号码有误",
                            {"agent": ["应为有效的居民身份证号码（GB 11643）"]})
+    catalogue = get_bundle_catalogue(ctx, code)
+    shared = Gathered()
+    if applicant_ref and inquirer is not None:
+        inquiry = Inquiry(inquirer, f"受理预填：{catalogue.bundle.name}", catalogue.bundle.code, draft)
+        shared = gather(ctx, inquiry, asks_for(catalogue, applicant_ref, agent))
     with ctx.uow(False) as uow:
-        catalogue = bundle_catalogue(uow, code, ctx.catalogues)
-        held = (applicant_data(uow, applicant_ref, ctx.clock(), agent) if applicant_ref
+        held = (applicant_data(uow, applicant_ref, ctx.clock(), agent, shared) if applicant_ref
                 else ApplicantData(None, None, []))
     form = catalogue.form()
     return PrefilledForm(catalogue, form, catalogue.checklist(), prefill(form, held.sources()), held)

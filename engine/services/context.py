@@ -12,6 +12,8 @@ from engine.domain.clocks import WarningThresholds
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.services.calendar import CalendarCache
 from engine.services.catalogue_cache import CatalogueCache
+from engine.services.registry_port import RegistrySource
+from engine.services.registry_sources import EmbeddedRegistries
 from engine.services.token_cache import TokenCache
 from engine.services.unit_of_work import UnitOfWork
 from engine.workflow.cache import WorkflowCache
@@ -43,3 +45,15 @@ class ServiceContext:
     dummy_password_hash: str = ""
     """A hash of no one's password, verified against when a login name is unknown."""
     max_attempts: int = 10
+    registries: RegistrySource | None = None
+    """Where shared data comes from (``shared_data``); the embedded registries unless the composition
+    root configures another source (a provincial platform over HTTP)."""
+
+    def __post_init__(self) -> None:
+        if self.registries is None:
+            self.registries = EmbeddedRegistries(self.uow)
+
+    @property
+    def shared_data(self) -> RegistrySource:
+        assert self.registries is not None  # set on construction
+        return self.registries

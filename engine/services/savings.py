@@ -113,7 +113,7 @@ def record_case_savings(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord) 
         working_days_elapsed=took.elapsed_days, paused_working_days=took.paused_days,
         materials={key: MaterialUse(status) for key, status in case.materials.items()},
         fields_asked=asked, fields_prefilled=tuple(k for k in case.prefilled if k in asked),
-        fields_prefillable=tuple(f.key for f in form.fields if f.prefill is not None),
+        fields_prefillable=tuple(f.key for f in form.fields if f.prefill),
         # The catalogue states fees as local-rate texts, not amounts, and the engine records no
         # payment: the fee figure stays 0 against 0 until a case carries amounts.
         fees_paid=0.0,

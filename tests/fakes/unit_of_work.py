@@ -38,6 +38,11 @@ from tests.fakes.reference_repositories import (
     FakeHolderRepository,
     FakeShippedRepository,
 )
+from tests.fakes.registry_repositories import (
+    FakeCaseSharedDataRepository,
+    FakeLookupRepository,
+    FakeRegistryRepository,
+)
 from tests.fakes.tables import FakeDatabase, Tables
 
 
@@ -73,6 +78,9 @@ class FakeUnitOfWork:
         self.elicences = FakeELicenceRepository(tables)
         self.holders = FakeHolderRepository(tables)
         self.credit = FakeCreditRepository(tables)
+        self.registries = FakeRegistryRepository(tables)
+        self.lookups = FakeLookupRepository(tables)
+        self.case_shared_data = FakeCaseSharedDataRepository(tables)
         self.shipped = FakeShippedRepository(tables)
         self.calendar = FakeCalendarRepository(tables)
         self.clocks = FakeClockRepository(tables)

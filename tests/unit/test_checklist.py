@@ -166,4 +166,4 @@ def test_counts_after_de_duplication_e_licences_and_commitments(checklist: Check
     assert result.submitted_count == 3
     assert result.waived_count == 3
     assert result.tolerated == ("food_safety_rules",)
-    assert [str(s) for s in MaterialStatus] == ["submitted", "elicence", "commitment", "tolerated", "missing"]
+    assert [str(s) for s in MaterialStatus] == ["submitted", "elicence", "shared", "commitment", "tolerated", "missing"]

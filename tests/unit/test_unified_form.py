@@ -11,6 +11,7 @@ from forms.unified import (
     JSON_SCHEMA_DIALECT,
     FieldDef,
     Prefilled,
+    SharedRecord,
     UnifiedForm,
     build_unified_form,
     field_def,
@@ -95,7 +96,7 @@ def test_display_order_follows_first_appearance_of_groups_then_fields(form: Unif
 
 def test_field_definitions_are_read_with_defaults(form: UnifiedForm) -> None:
     seats = form.get("seats")
-    assert seats == FieldDef("seats", "座位数", "integer", "经营场所", True, None, 0, 100000, (), None)
+    assert seats == FieldDef("seats", "座位数", "integer", "经营场所", True, None, 0, 100000, (), ())
     assert field_def("x", {"label": "备注", "type": "text"}).group == "其他"
     assert field_def("x", {"label": "备注", "type": "text"}).required is True
     assert form.get("nope") is None
@@ -141,7 +142,7 @@ def test_json_schema(form: UnifiedForm) -> None:
                               "x-type": "integer", "x-group": "经营场所", "x-order": 8,
                               "x-asked-by": ["cy.spjy", "cy.xf"]}
     assert props["entity_name"]["maxLength"] == 100
-    assert props["entity_name"]["x-prefill"] == "licence.business_licence.entity_name"
+    assert props["entity_name"]["x-prefill"] == ["licence.business_licence.entity_name"]
     assert props["id_number"]["x-asked-by"] == ["cy.yyzz", "cy.spjy", "cy.zp"]
     assert props["id_number"]["x-order"] == 4
     assert props["opening_date"]["type"] == "string" and props["opening_date"]["format"] == "date"
@@ -207,19 +208,40 @@ def test_each_rule_has_a_precise_chinese_message(form: UnifiedForm, key: str, va
 
 
 def test_prefill_from_person_and_licence_sources(form: UnifiedForm) -> None:
-    sources: dict[str, dict[str, object]] = {
-        "person": {"id_number": "11010519491231002X", "name": "陈明", "phone": "  "},
-        "licence.business_licence": {"entity_name": "明记餐馆", "credit_code": "91350100M000100Y43"},
-        "enterprise": {"name": "不相干"},
-    }
-    filled = prefill(form, sources)
+    person = SharedRecord("person", "registry", "人口库", "11010519491231002X",
+                          {"id_number": "11010519491231002X", "name": "陈明", "phone": "  "})
+    licence = SharedRecord("licence.business_licence", "elicence", "电子证照库", "91350100M000100Y43",
+                           {"entity_name": "明记餐馆", "credit_code": "91350100M000100Y43"})
+    filled = prefill(form, [person, licence, SharedRecord("enterprise", "registry", "法人库", "x", {"name": "不相干"})])
     assert filled == {
-        "entity_name": Prefilled("明记餐馆", "licence.business_licence.entity_name"),
-        "credit_code": Prefilled("91350100M000100Y43", "licence.business_licence.credit_code"),
-        "id_number": Prefilled("11010519491231002X", "person.id_number"),
-        "applicant_name": Prefilled("陈明", "person.name"),
+        "entity_name": Prefilled("明记餐馆", "licence.business_licence.entity_name", "elicence", "电子证照库",
+                                 "91350100M000100Y43"),
+        "credit_code": Prefilled("91350100M000100Y43", "licence.business_licence.credit_code", "elicence",
+                                 "电子证照库", "91350100M000100Y43"),
+        "id_number": Prefilled("11010519491231002X", "person.id_number", "registry", "人口库", "11010519491231002X"),
+        "applicant_name": Prefilled("陈明", "person.name", "registry", "人口库", "11010519491231002X"),
     }
     assert validate_form(form, {key: p.value for key, p in filled.items()}).keys().isdisjoint(filled)
-    only_person = prefill(form, {"person": sources["person"]})
+    only_person = prefill(form, [person])
     assert set(only_person) == {"id_number", "applicant_name"}
-    assert prefill(form, {}) == {}
+    assert prefill(form, []) == {}
+
+
+def test_the_first_record_holding_a_value_fills_a_field_and_paths_are_tried_in_order() -> None:
+    form = build_unified_form([{"code": "x", "fields": ["name", "entity"]}], {
+        "name": {"label": "姓名", "type": "string", "prefill": "person.name"},
+        "entity": {"label": "名称", "type": "string",
+                   "prefill": ["enterprise.name", "licence.business_licence.entity_name"]},
+    })
+    registry = SharedRecord("person", "registry", "人口库", "A", {"name": "  "})
+    earlier = SharedRecord("person", "earlier_case", "既往办件", "A", {"name": "陈明"})
+    licence = SharedRecord("licence.business_licence", "elicence", "电子证照库", "L", {"entity_name": "明记餐馆"})
+    enterprise = SharedRecord("enterprise", "registry", "法人库", "C", {"name": "明记餐饮有限公司"})
+    filled = prefill(form, [registry, licence, earlier])
+    assert (filled["name"].value, filled["name"].origin) == ("陈明", "earlier_case")  # the registry's is blank
+    assert (filled["entity"].value, filled["entity"].source) == ("明记餐馆", "licence.business_licence.entity_name")
+    filled = prefill(form, [licence, enterprise])
+    assert (filled["entity"].value, filled["entity"].source) == ("明记餐饮有限公司", "enterprise.name")
+    with pytest.raises(ValueError, match="prefill"):
+        build_unified_form([{"code": "x", "fields": ["y"]}], {"y": {"label": "y", "type": "string",
+                                                                    "prefill": ["person.name", "nowhere.x"]}})

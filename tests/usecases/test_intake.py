@@ -27,7 +27,7 @@ def test_an_accepted_case_is_in_review_with_each_first_approval_open(fake: FakeC
     tasks = open_tasks(fake, case)
     assert {code: t.department for code, t in tasks.items()} == {"cy.yyzz": "scjg", "cy.jkz": "wj"}
     assert [e.type for e in events(fake, case)] == ["CaseAccepted", "TaskOpened", "TaskOpened"]
-    assert fake.db.commits == 1  # the personas came with the seeded tables
+    assert fake.db.commits == 2  # the registries' lookups' audit, then the case (the personas came seeded)
 
 
 def test_case_numbers_count_up_within_the_day(fake: FakeContext) -> None:
@@ -61,7 +61,9 @@ def test_a_missing_key_material_is_refused_and_nothing_is_stored(fake: FakeConte
     with pytest.raises(InvalidInput) as refused:
         start_case(application(fake, materials={"premises_layout": "missing"}), fake.ctx)
     assert "materials.premises_layout" in refused.value.field_errors
-    assert fake.db.commits == before
+    assert fake.db.commits == before + 1  # the audit of the registries' lookups: a lookup made is recorded
+    assert fake.db.committed.all("cases") == []
+    assert {e.kind for e in fake.db.committed.all("data_lookups")} == {"person"}
 
 
 def test_an_incomplete_applicant_is_refused_with_every_problem(fake: FakeContext) -> None:

@@ -16,7 +16,16 @@ from engine.persistence.tables.case import case_events, case_items, case_number_
 from engine.persistence.tables.flow import bundles, catalogue_entries, flow_versions, shipped_data
 from engine.persistence.tables.idempotency import idempotency_keys
 from engine.persistence.tables.incident import incidents
-from engine.persistence.tables.registry import credit_records, elicences, holders
+from engine.persistence.tables.registry import (
+    case_shared_data,
+    credit_records,
+    data_lookups,
+    elicences,
+    holders,
+    registry_imports,
+    registry_records,
+    registry_subjects,
+)
 from engine.persistence.tables.savings import case_savings, case_savings_departments
 from engine.persistence.tables.task import supervision_warnings, task_extensions, task_pauses, tasks
 from engine.persistence.tables.types import UtcDateTime, metadata
@@ -33,10 +42,12 @@ __all__ = [
     "case_number_counters",
     "case_savings",
     "case_savings_departments",
+    "case_shared_data",
     "cases",
     "catalogue_entries",
     "chain_heads",
     "credit_records",
+    "data_lookups",
     "elicences",
     "flow_versions",
     "holders",
@@ -44,6 +55,9 @@ __all__ = [
     "incidents",
     "login_failure_counts",
     "metadata",
+    "registry_imports",
+    "registry_records",
+    "registry_subjects",
     "saved_filters",
     "shipped_data",
     "supervision_warnings",

@@ -1,0 +1,129 @@
+"""Shared data (数据共享): asking the registries the government holds about an applicant, through one
+port, and keeping an audit row of every lookup (数据调用留痕).
+
+``RegistrySource`` is the port; ``registry_sources.EmbeddedRegistries`` (tables in the engine's own
+database) and ``engine.sources.http_registry.HttpRegistries`` (a provincial platform) implement it.
+The lookups run before any write transaction (a slow platform must not hold a case's locks), and
+their audit rows are written at once, in a transaction of their own, whether the intake that asked
+then succeeds or not: a lookup made is a lookup recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.domain.errors import InvalidInput
+from engine.domain.model import Actor
+from engine.domain.registries import KINDS, LookupOutcome, RegistryRecord
+from engine.domain.shared_data import LookupEntry
+from engine.services.catalogue_cache import BundleCatalogue
+from engine.services.context import ServiceContext
+from engine.services.registry_port import Ask
+from engine.services.transactions import in_transaction
+from engine.services.unit_of_work import UnitOfWork
+from forms.identifiers import is_credit_code, is_resident_id
+from forms.unified import SharedRecord
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    """Who asks, and why: every lookup needs a purpose."""
+
+    actor: Actor
+    purpose: str
+    bundle_code: str | None = None
+    draft: str | None = None
+    """The intake (an id the window chose) the lookups serve before a case exists."""
+
+    def __post_init__(self) -> None:
+        if not self.purpose.strip():
+            raise InvalidInput("a lookup of shared data needs a purpose", "调用共享数据须说明用途",
+                               {"purpose": ["必填"]})
+
+
+@dataclass
+class Gathered:
+    """What the registries answered for one intake."""
+
+    outcomes: list[LookupOutcome] = field(default_factory=list)
+    lookup_ids: list[int] = field(default_factory=list)
+
+    def chosen(self) -> list[RegistryRecord]:
+        """The record of each kind the form and the checklist use: the only one, or the newest
+        where the kind says how to tell (a parent's latest birth); none where several compete
+        (two properties: the window picks, the form does not guess)."""
+        chosen = []
+        for outcome in self.outcomes:
+            records = outcome.records
+            kind = KINDS.get(outcome.kind)
+            newest_by = kind.newest_by if kind is not None else None
+            if len(records) > 1 and newest_by is not None:
+                records = [max(records, key=lambda r: (str(r.attributes.get(newest_by) or ""), r.id))]
+            if len(records) == 1:
+                chosen.append(records[0])
+        return chosen
+
+    def shared_records(self) -> list[SharedRecord]:
+        return [SharedRecord(r.kind, "registry", KINDS[r.kind].name if r.kind in KINDS else r.kind, r.ref,
+                             r.attributes) for r in self.chosen()]
+
+    @property
+    def kinds_held(self) -> set[str]:
+        return {r.kind for r in self.chosen()}
+
+    def unavailable(self) -> list[dict[str, str]]:
+        return [{"kind": o.kind, "source": o.source, "reason": o.unavailable}
+                for o in self.outcomes if o.unavailable is not None]
+
+
+def asks_for(catalogue: BundleCatalogue, applicant_ref: str, agent: str | None) -> list[Ask]:
+    """What to ask the registries for a bundle's form and checklist, about this applicant: each kind
+    its fields' prefill paths or its materials name, about the subject that kind is kept by (an
+    enterprise by its credit code, a person's records by the ID number of the applicant, or of the
+    person acting for an enterprise)."""
+    attributes: dict[str, list[str]] = {}
+    for f in catalogue.form().fields:
+        for path in f.prefill:
+            kind, _, attribute = path.partition(".")
+            if kind in KINDS and attribute not in attributes.setdefault(kind, []):
+                attributes[kind].append(attribute)
+    for entry in catalogue.checklist().entries:
+        if entry.registry in KINDS:
+            attributes.setdefault(entry.registry, []).append("record")
+    ref = applicant_ref.strip().upper()
+    person = ref if is_resident_id(ref) else (agent or "").strip().upper() or None
+    enterprise = ref if is_credit_code(ref) else None
+    asks = []
+    for kind, wanted in attributes.items():
+        subject = enterprise if kind == "enterprise" else ref if kind == "property" else person
+        if subject and (is_resident_id(subject) or is_credit_code(subject)):
+            asks.append(Ask(kind, subject, tuple(wanted)))
+    return asks
+
+
+def gather(ctx: ServiceContext, inquiry: Inquiry, asks: Sequence[Ask]) -> Gathered:
+    """Ask the configured source, then record every lookup it made (one audit row per ask)."""
+    if not asks:
+        return Gathered()
+    outcomes = ctx.shared_data.lookup(asks)
+    now = ctx.clock()
+    entries = [_entry(inquiry, ask, outcome, now) for ask, outcome in zip(asks, outcomes, strict=True)]
+
+    def work(uow: UnitOfWork) -> list[int]:
+        return uow.lookups.add(entries)
+
+    return Gathered(outcomes, in_transaction(ctx, work))
+
+
+def _entry(inquiry: Inquiry, ask: Ask, outcome: LookupOutcome, now: Any) -> LookupEntry:
+    wanted = set(ask.attributes)
+    returned = sum(1 for r in outcome.records for key, value in r.attributes.items()
+                   if key in wanted and value not in (None, ""))
+    return LookupEntry(
+        occurred_at=now, user=inquiry.actor.user, department=inquiry.actor.department,
+        purpose=inquiry.purpose.strip()[:200], source=outcome.source, kind=ask.kind, subject=ask.subject,
+        attributes=list(ask.attributes), outcome=outcome.outcome, records=len(outcome.records),
+        values_returned=returned, milliseconds=round(outcome.milliseconds), bundle_code=inquiry.bundle_code,
+        draft=inquiry.draft, error=(outcome.unavailable or "")[:200] or None)
