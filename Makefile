@@ -25,7 +25,7 @@ $(WEB_STAMP): frontend/package.json frontend/package-lock.json frontend/build.mj
 web: $(WEB_STAMP)
 
 run: $(STAMP) $(WEB_STAMP)
-	$(BIN)/onething serve --demo-users
+	$(BIN)/onething serve --demo-users --demo-registries
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

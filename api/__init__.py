@@ -24,6 +24,7 @@ from api import (
     flows,
     incidents,
     logs,
+    registries,
     reports,
     saved_filters,
     security_headers,
@@ -123,6 +124,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(auth.users)
     api.register_blueprint(auth.audit_blp)
     api.register_blueprint(applicants.blp)
+    api.register_blueprint(registries.blp)
+    api.register_blueprint(registries.lookups)
     api.register_blueprint(supervision.blp)
     api.register_blueprint(supervision.calendar_blp)
     api.register_blueprint(flows.blp)

@@ -111,6 +111,13 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     # Pre-filling shows what the government holds about an applicant: the window only.
     ("catalogue.BundleForm", "GET"): P.CASE_START,
     ("applicants.Applicant", "GET"): P.CASE_START,
+    # Shared data: administrators load the registries; supervisors read who looked up whom.
+    ("cases.CaseSharedDataById", "GET"): P.CASE_READ,
+    ("registries.Registries", "GET"): P.REGISTRY_MANAGE,
+    ("registries.RegistryImports", "GET"): P.REGISTRY_MANAGE,
+    ("registries.RegistryImports", "POST"): P.REGISTRY_MANAGE,
+    ("data_lookups.DataLookups", "GET"): P.LOOKUP_AUDIT,
+    ("data_lookups.LookupVolumes", "GET"): P.LOOKUP_AUDIT,
     ("applicants.ApplicantCredit", "GET"): P.CATALOGUE_MANAGE,
     ("applicants.ApplicantCredit", "POST"): P.CATALOGUE_MANAGE,
     ("applicants.ApplicantCredit", "DELETE"): P.CATALOGUE_MANAGE,

@@ -26,7 +26,9 @@ from engine.services.case_search import SearchCases, search_cases
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.context import ServiceContext
 from engine.services.materials import SupplyMaterials, supply_materials
+from engine.services.shared_data_audit import CaseSharedDataView, get_case_shared_data
 from engine.services.transactions import Applied
+from forms.identifiers import mask_id
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="办件：受理、查询、统一出件")
 
@@ -36,6 +38,30 @@ def ctx() -> ServiceContext:
 
 
 _DETAIL = CaseDetailSchema()
+
+
+def shared_data_view(found: CaseSharedDataView) -> dict[str, Any]:
+    """Values and subjects masked for whoever may not see the applicant's data."""
+    shared = found.shared
+
+    def value(v: Any) -> Any:
+        return v if found.personal_data else "***"
+
+    return {
+        "number": found.number,
+        "recorded": shared is not None,
+        "fields": {key: {**f, "source_value": value(f["source_value"]), "ref": value(f["ref"])}
+                   for key, f in (shared.fields if shared else {}).items()},
+        "materials": {key: {**m, "ref": value(m["ref"])} for key, m in (shared.materials if shared else {}).items()},
+        "sources_unavailable": shared.unavailable if shared else [],
+        "authorization": shared.authorization if shared else None,
+        "lookups": [{"id": e.id, "occurred_at": e.occurred_at.isoformat(), "user": e.user, "purpose": e.purpose,
+                     "source": e.source, "kind": e.kind,
+                     "subject": e.subject if found.personal_data else mask_id(e.subject),
+                     "attributes": e.attributes, "outcome": e.outcome, "records": e.records,
+                     "values_returned": e.values_returned, "milliseconds": e.milliseconds, "error": e.error}
+                    for e in found.lookups],
+    }
 
 
 def _detail(ref: str) -> dict[str, Any]:
@@ -71,7 +97,8 @@ class Cases(MethodView):
         applied = start_case(StartCase(bundle_code=body["bundle"], applicant=body["applicant"],
                                        channel=body["channel"], form=body["form"], materials=body["materials"],
                                        actor=current_actor(), request_key=request_key(body),
-                                       viewer=current_principal()), ctx())
+                                       viewer=current_principal(), authorization=body["authorization"],
+                                       draft=body.get("draft")), ctx())
         return _answer(applied)
 
 
@@ -81,6 +108,16 @@ class CaseById(MethodView):
     def get(self, ref: str) -> Response:
         """A case by id or case number: status, each department's progress, timeline"""
         return presented(_DETAIL, _detail(ref))
+
+
+@blp.route("/<string:ref>/shared-data")
+class CaseSharedDataById(MethodView):
+    @blp.response(200)
+    def get(self, ref: str) -> dict[str, Any]:
+        """Where the case's pre-filled fields and waived materials came from (each field's source value
+        beside a correction), the sources that did not answer at intake, the applicant's authorization,
+        and every lookup of shared data made for the case"""
+        return shared_data_view(get_case_shared_data(ctx(), ref, current_principal()))
 
 
 @blp.route("/<string:ref>/pickup")

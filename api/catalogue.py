@@ -34,6 +34,9 @@ class FormArgsSchema(Schema):
                               metadata={"description": "申请人身份证号码或统一社会信用代码：按已有数据和电子证照预填"})
     agent = fields.String(validate=validate.Length(max=18), metadata={
         "description": "企业申请时经办人的身份证号码：其人口库信息预填经办人本人的字段"})
+    draft = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": ("窗口为本次受理取的编号：此时调用共享数据的留痕记录在受理时归入办件"
+                        "（POST /api/cases 的 draft）")})
 
 
 def guide_view(cat: BundleCatalogue) -> dict[str, Any]:
@@ -78,17 +81,22 @@ class BundleForm(MethodView):
     def get(self, args: dict[str, Any], code: str) -> dict[str, Any]:
         """The unified form (JSON Schema, order, groups), pre-filled for the applicant from shared data
         and the e-licences they hold; the checklist with the materials those licences waive"""
-        found = get_prefilled_form(ctx(), code, args.get("applicant"), args.get("agent"))
-        held = found.held.licence_types
+        found = get_prefilled_form(ctx(), code, args.get("applicant"), args.get("agent"), current_actor(),
+                                   args.get("draft"))
+        held, records = found.held.licence_types, found.held.registry_kinds
         return {
             "subject": found.catalogue.subject.as_dict(),
             "schema": found.form.json_schema(), "groups": found.form.groups(),
-            "prefilled": {k: {"value": p.value, "source": p.source} for k, p in found.prefilled.items()},
+            "prefilled": {k: {"value": p.value, "source": p.source, "origin": p.origin, "label": p.label,
+                              "ref": p.ref} for k, p in found.prefilled.items()},
             "fields_unified": len(found.form.fields), "fields_to_fill": len(found.form.fields) - len(found.prefilled),
             "licences_held": sorted(held),
-            "materials": [{**asdict(e), "items": list(e.items), "waived_by_elicence": e.elicence in held}
-                          for e in found.checklist.entries],
-            "materials_to_submit": sum(1 for e in found.checklist.entries if e.elicence not in held),
+            "records_held": sorted(records),
+            "sources_unavailable": found.held.shared.unavailable(),
+            "materials": [{**asdict(e), "items": list(e.items), "waived_by_elicence": e.elicence in held,
+                           "waived_by_record": e.registry in records} for e in found.checklist.entries],
+            "materials_to_submit": sum(1 for e in found.checklist.entries
+                                       if e.elicence not in held and e.registry not in records),
             "tolerance_allowed": not found.held.bad_credit,
         }
 

@@ -8,7 +8,7 @@ import getpass
 import os
 import sys
 
-from api import audit_command, simulate_command
+from api import audit_command, registry_command, simulate_command
 from engine.bootstrap import OneThingEngine, Settings, UnsafeConfiguration, build_engine
 from engine.domain.access import Role
 from engine.domain.errors import DomainError
@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("ONETHING_PORT", "5000")))
     serve.add_argument("--demo-users", action="store_true",
                        help="seed one demo user per role and department (same as ONETHING_DEMO_USERS=1)")
+    serve.add_argument("--demo-registries", action="store_true",
+                       help="load the demo registries (fictitious residents and enterprises of 新乡) into every "
+                            "empty registry (same as ONETHING_DEMO_REGISTRIES=1)")
     sub.add_parser("deploy", help="migrate the database and deploy the shipped bundles, then exit")
     admin = sub.add_parser("create-admin", help="create an administrator (the first one, typically)")
     admin.add_argument("login")
@@ -44,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("tick", help="run what is due once (for cron): fire due BPMN timers, terminate cases whose "
                                 "tolerated materials are overdue, recompute deadline colours and raise warnings")
     simulate_command.add_parser(sub)
+    registry_command.add_parser(sub)
     return parser
 
 
@@ -54,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command == "serve" and args.demo_users:
         settings.demo_users = True
+    if args.command == "serve" and args.demo_registries:
+        settings.demo_registries = True
     try:
         engine = build_engine(settings)
     except (UnsafeConfiguration, UnsupportedDatabaseUrl) as err:
@@ -73,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             measured = backfill_savings(engine.ctx)
             print(f"measured {len(measured)} closed cases: {', '.join(measured)}")
             return 0
+        if args.command == "registry":
+            return registry_command.run(engine, args)
         if args.command == "tick":
             report = tick(engine.ctx)
             for line in report.lines():

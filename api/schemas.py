@@ -18,6 +18,7 @@ from engine.domain.decisions import (
 )
 from engine.domain.model import Delivery
 from engine.domain.records import ID_MAX
+from engine.domain.shared_data import AUTHORIZATION_METHODS
 from engine.services.case_search import CASE_SORTS
 from engine.services.inbox import TASK_SORTS
 
@@ -54,10 +55,17 @@ class StartCaseSchema(Schema):
                                                 "已预填的字段可不再提交"})
     materials = fields.Dict(
         keys=fields.String(validate=validate.Length(max=64)),
-        values=fields.String(validate=validate.OneOf(["submitted", "elicence", "commitment", "tolerated"])),
+        values=fields.String(validate=validate.OneOf(
+            ["submitted", "elicence", "shared", "commitment", "tolerated"])),
         load_default=dict,
         metadata={"description": "一套材料：每项材料的情况 submitted 已提交 / elicence 电子证照 / "
-                                 "commitment 告知承诺 / tolerated 容缺"})
+                                 "shared 共享数据核验 / commitment 告知承诺 / tolerated 容缺"})
+    authorization = fields.String(load_default="window", validate=validate.OneOf(sorted(AUTHORIZATION_METHODS)),
+                                  metadata={"description": "申请人授权查询其共享数据的方式：window 窗口告知并同意 / "
+                                                           "signed 签署授权书 / online 在线授权"})
+    draft = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": ("窗口为本次受理取的编号（与 GET /api/bundles/{code}/form 的 draft 相同）："
+                        "其间的共享数据调用留痕归入本办件")})
 
 
 class CompleteTaskSchema(Schema):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -23,6 +24,7 @@ from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.accounts import DEMO_PASSWORD, seed_demo_users
 from engine.services.catalogue import deploy_catalogue
 from engine.services.context import ServiceContext
+from engine.services.demo_registries import load_demo_registries
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
 from engine.services.passwords import make_hasher
 from engine.services.timers import timer_functions
@@ -34,6 +36,7 @@ from engine.workflow.specs import SpecCache
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = frozenset(Role.__members__.values())
 DEV_SECRET_KEY = "onething-development-secret-key-not-for-production"  # noqa: S105 - refused in production
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'onething.sqlite3'}"
 
 
@@ -59,6 +62,8 @@ class Settings:
     """How long a verified bearer token is trusted without reading it again; 0: read every time."""
     password_strength: str = "strong"  # noqa: S105 - a hasher profile, not a password
     demo_users: bool = False
+    demo_registries: bool = False
+    """Load the demo registries (fictitious residents and enterprises) into every empty registry kind."""
     production: bool = False
     trusted_proxies: int = 0
     """How many reverse proxies in front of the server to trust for X-Forwarded-For/-Proto; 0: none."""
@@ -68,6 +73,8 @@ class Settings:
     yellow_days: int = 2
     savings_rules: CountingRules = DEFAULT_RULES
     """How the savings figures (四减一优) are counted when a case closes (ONETHING_SAVINGS_RULES)."""
+    lookup_alert_per_day: int = 300
+    """Lookups of shared data by one user in one day above which supervisors see the volume flagged."""
 
     @staticmethod
     def from_env() -> Settings:
@@ -83,12 +90,14 @@ class Settings:
             token_ttl_hours=float(os.environ.get("ONETHING_TOKEN_TTL_HOURS", "12")),
             auth_cache_seconds=float(os.environ.get("ONETHING_AUTH_CACHE_SECONDS", "5")),
             demo_users=os.environ.get("ONETHING_DEMO_USERS", "0") == "1",
+            demo_registries=os.environ.get("ONETHING_DEMO_REGISTRIES", "0") == "1",
             production=os.environ.get("ONETHING_ENV", "development") == "production",
             trusted_proxies=int(os.environ.get("ONETHING_TRUSTED_PROXIES", "0")),
             tick_seconds=float(os.environ.get("ONETHING_TICK_SECONDS", "60")),
             yellow_fraction=float(os.environ.get("ONETHING_YELLOW_FRACTION", "0.2")),
             yellow_days=int(os.environ.get("ONETHING_YELLOW_DAYS", "2")),
             savings_rules=counting_rules_from_json(os.environ.get("ONETHING_SAVINGS_RULES", "{}")),
+            lookup_alert_per_day=int(os.environ.get("ONETHING_LOOKUP_ALERT_PER_DAY", "300")),
         )
 
 
@@ -133,6 +142,8 @@ def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThing
     warm_spec_cache(ctx)
     if settings.demo_users:
         seed_demo_users(ctx)
+    if settings.demo_registries:
+        load_demo_registries(ctx, settings.clock().astimezone(SHANGHAI).date())
     engine = OneThingEngine(settings, db, ctx)
     if settings.production:
         refuse_unsafe_production(engine)
@@ -153,6 +164,8 @@ def refuse_unsafe_settings(settings: Settings) -> None:
         problems.append(f"ONETHING_AUDIT_KEY is not fit for production: {problem}; make one with {SUGGESTION}")
     if settings.demo_users:
         problems.append("ONETHING_DEMO_USERS=1 seeds users whose password is published")
+    if settings.demo_registries:
+        problems.append("ONETHING_DEMO_REGISTRIES=1 loads fictitious people into the registries")
     if problems:
         raise UnsafeConfiguration("refusing to start with ONETHING_ENV=production: " + "; ".join(problems))
 

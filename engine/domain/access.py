@@ -56,6 +56,10 @@ class Permission(StrEnum):
     """Savings reports (四减一优) over many cases, their exports and charts: figures, no personal data."""
     SELF = "self"
     """One's own account: who am I, my tokens, log out."""
+    REGISTRY_MANAGE = "registry.manage"
+    """Load the embedded registries from files and see what each holds (counts, imports)."""
+    LOOKUP_AUDIT = "lookup.audit"
+    """The audit of shared-data lookups (数据调用留痕): who looked up whom, for what."""
 
 
 _READ_CASES = {Permission.CASE_READ, Permission.TASK_READ, Permission.CATALOGUE_READ, Permission.SELF}
@@ -65,10 +69,11 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER: frozenset(_READ_CASES | {Permission.TASK_WORK}),
     Role.HEAD: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.TASK_ASSIGN, Permission.SUPERVISE}),
     Role.SUPERVISOR: frozenset(_READ_CASES | {Permission.AUDIT_VERIFY, Permission.SUPERVISE,
-                                              Permission.REPORT_READ}),
+                                              Permission.REPORT_READ, Permission.LOOKUP_AUDIT}),
     Role.ADMIN: frozenset({Permission.CATALOGUE_READ, Permission.CATALOGUE_MANAGE,
                            Permission.USER_MANAGE, Permission.AUDIT_VERIFY, Permission.CALENDAR_MANAGE,
-                           Permission.FLOW_MANAGE, Permission.REPORT_READ, Permission.SELF}),
+                           Permission.FLOW_MANAGE, Permission.REPORT_READ, Permission.REGISTRY_MANAGE,
+                           Permission.SELF}),
 }
 
 # Roles that handle an applicant's case and so see the applicant's full identifiers.

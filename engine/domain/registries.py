@@ -67,11 +67,12 @@ class RegistryRecord:
     kind: str
     ref: str
     name: str
-    subjects: tuple[str, ...]
     attributes: dict[str, Any]
     source: str
-    """Where it came from: an import (``import:<id>``), or the platform that answered."""
+    """Where it came from: ``import``, ``demo``, or the platform that answered."""
     updated_at: datetime
+    subjects: tuple[str, ...] = ()
+    """Whom it is about (registry_subjects): the values of the kind's subject columns."""
     id: int = 0
 
 

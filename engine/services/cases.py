@@ -97,11 +97,16 @@ def start_case(cmd: StartCase, ctx: ServiceContext) -> Applied:
 
 
 def _look_up(ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any]) -> Gathered:
-    """Ask the registries about the applicant before the case's transaction (each lookup audited)."""
-    try:
-        catalogue = get_bundle_catalogue(ctx, cmd.bundle_code)
-    except NotFound:
-        return Gathered()  # refused inside, with the rest of what is wrong
+    """Ask the registries about the applicant before the case's transaction (each lookup audited).
+    Which registries the bundle needs is taken from the bundle as this process last built it (the
+    transaction reads it again, with the reference data's stamps, in the same statement as ever):
+    after an administrator's edit, one intake per process may ask by the previous definition."""
+    catalogue = ctx.catalogues.peek(cmd.bundle_code)
+    if catalogue is None:
+        try:
+            catalogue = get_bundle_catalogue(ctx, cmd.bundle_code)
+        except NotFound:
+            return Gathered()  # refused inside, with the rest of what is wrong
     subject = catalogue.subject
     ref = str(applicant.get(subject.lookup_key) or "").strip().upper()
     agent = str(applicant.get("id_number") or "") if subject.lookup_key == "credit_code" else None

@@ -52,6 +52,13 @@ class CatalogueCache:
     def __init__(self) -> None:
         self._entries: dict[str, tuple[dict[str, Any], str, BundleCatalogue]] = {}
 
+    def peek(self, code: str) -> BundleCatalogue | None:
+        """The bundle as last built in this process, without asking whether it is still current:
+        for what may be a change behind (which registries an intake asks before its transaction
+        reads the bundle again)."""
+        cached = self._entries.get(code)
+        return cached[2] if cached is not None else None
+
     def get(self, uow: UnitOfWork, definition: dict[str, Any]) -> BundleCatalogue:
         stamp = uow.catalogue.stamp()
         code = str(definition["code"])

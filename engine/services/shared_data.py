@@ -121,6 +121,8 @@ def _entry(inquiry: Inquiry, ask: Ask, outcome: LookupOutcome, now: Any) -> Look
     wanted = set(ask.attributes)
     returned = sum(1 for r in outcome.records for key, value in r.attributes.items()
                    if key in wanted and value not in (None, ""))
+    if "record" in wanted:  # a material the record replaces: the record itself is what came back
+        returned += len(outcome.records)
     return LookupEntry(
         occurred_at=now, user=inquiry.actor.user, department=inquiry.actor.department,
         purpose=inquiry.purpose.strip()[:200], source=outcome.source, kind=ask.kind, subject=ask.subject,

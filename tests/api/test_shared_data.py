@@ -1,0 +1,196 @@
+"""Shared data through the API: a first-time applicant whom the registries know gets, in every
+bundle, the fields the registries hold pre-filled and the materials they replace waived; every
+lookup is audited; a source that does not answer leaves the fields to the window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from engine.bootstrap import OneThingEngine
+from engine.domain.registries import KINDS, LookupOutcome
+from engine.services.catalogue import get_bundle_catalogue
+from engine.services.demo_registries import DemoRegistries, demo_registries, load_demo_registries
+from engine.services.registry_port import Ask
+from engine.services.shared_data import asks_for
+from forms.samples import sample_values
+from tests.conftest import CLERK, SUPERVISOR, FakeClock
+
+BUNDLES = ("restaurant", "company_start", "company_change", "company_closure", "newborn", "hiring", "retirement",
+           "utility_connect", "resale_transfer", "construction_permit")
+
+
+def demo(engine: OneThingEngine, clock: FakeClock) -> DemoRegistries:
+    today = clock().date()
+    load_demo_registries(engine.ctx, today)
+    return demo_registries(today)
+
+
+def records_about(data: DemoRegistries, kind: str, subject: str) -> list[dict[str, Any]]:
+    registry = KINDS[kind]
+    return [row for row in data.rows[kind] if subject in registry.subjects_of(row)]
+
+
+def applicant_in(data: DemoRegistries, subject_kind: str) -> tuple[dict[str, str], str, str | None]:
+    """An applicant block for a bundle about ``subject_kind``, the ref looked up, and the agent."""
+    if subject_kind == "family_event":
+        birth = data.rows["birth"][0]
+        mother = next(p for p in data.people if p.id_number == birth["mother_id_number"])
+        return ({"name": mother.name, "id_number": mother.id_number, "phone": mother.phone,
+                 "address": mother.address, "relation": "母亲"}, mother.id_number, None)
+    if subject_kind == "enterprise":
+        enterprise = data.rows["enterprise"][0]
+        person = next(p for p in data.people if p.id_number == enterprise["legal_representative_id"])
+        return ({"name": person.name, "id_number": person.id_number, "phone": person.phone, "address": person.address,
+                 "entity_name": enterprise["name"], "credit_code": enterprise["credit_code"]},
+                enterprise["credit_code"], person.id_number)
+    # A person who owns one property and is insured: the person bundles use both.
+    owners = {row["owners"] for row in data.rows["property"]}
+    insured = {row["id_number"] for row in data.rows["social_insurance"]}
+    person = next(p for p in data.people if p.id_number in owners and p.id_number in insured)
+    block = {"name": person.name, "id_number": person.id_number, "phone": person.phone, "address": person.address}
+    if subject_kind == "new_enterprise":
+        block["entity_name"] = person.entity_name
+    return block, person.id_number, None
+
+
+def expected_prefill(form: Any, data: DemoRegistries, subjects: dict[str, str]) -> dict[str, Any]:
+    """What the registries should fill, worked out from the demo rows: per field, its first path whose
+    registry holds a value about the applicant (a first-time applicant has no licence or earlier case)."""
+    expected = {}
+    for field in form.fields:
+        for path in field.prefill:
+            kind, _, attribute = path.partition(".")
+            if kind not in KINDS or kind not in subjects:
+                continue
+            found = records_about(data, kind, subjects[kind])
+            if KINDS[kind].newest_by and found:
+                found = [max(found, key=lambda r: r[KINDS[kind].newest_by])]
+            if len(found) == 1 and found[0].get(attribute) not in (None, ""):
+                expected[field.key] = found[0][attribute]
+                break
+    return expected
+
+
+def test_a_first_time_applicant_gets_what_the_registries_hold_in_every_bundle(
+        client: Any, engine: OneThingEngine, clock: FakeClock) -> None:
+    data = demo(engine, clock)
+    filled_total = 0
+    for code in BUNDLES:
+        catalogue = get_bundle_catalogue(engine.ctx, code)
+        applicant, ref, agent = applicant_in(data, str(catalogue.subject.kind))
+        subjects = {ask.kind: ask.subject for ask in asks_for(catalogue, ref, agent)}
+        query = f"applicant={ref}" + (f"&agent={agent}" if agent else "") + f"&draft=d-{code}"
+        answer = client.get(f"/api/bundles/{code}/form?{query}", headers=CLERK)
+        assert answer.status_code == 200, answer.json
+        spec = answer.json
+        expected = expected_prefill(catalogue.form(), data, subjects)
+        from_registry = {k: p["value"] for k, p in spec["prefilled"].items() if p["origin"] == "registry"}
+        assert from_registry == expected, code
+        assert all(spec["prefilled"][k]["label"] == KINDS[spec["prefilled"][k]["source"].split(".")[0]].name
+                   for k in from_registry)
+        filled_total += len(from_registry)
+        held = {kind for kind, subject in subjects.items() if len(records_about(data, kind, subject)) == 1
+                or (KINDS[kind].newest_by and records_about(data, kind, subject))}
+        waived = {m["key"] for m in spec["materials"] if m["waived_by_record"]}
+        assert waived == {e.key for e in catalogue.checklist().entries if e.registry in held}, code
+        assert spec["sources_unavailable"] == []
+        print(code, len(from_registry), len(spec["prefilled"]), spec["fields_unified"], sorted(waived))
+
+        # The window sends only what shared data did not fill, and no paper for what a record replaces.
+        values = sample_values(catalogue.form(), catalogue.subject.form_values(applicant))
+        body = {"bundle": code, "applicant": applicant, "draft": f"d-{code}", "authorization": "signed",
+                "form": {k: v for k, v in values.items() if k not in spec["prefilled"]},
+                "materials": {e.key: "submitted" for e in catalogue.checklist().entries if e.key not in waived}}
+        started = client.post("/api/cases", json=body, headers=CLERK)
+        assert started.status_code == 201, (code, started.json)
+        shared = client.get(f"/api/cases/{started.json['id']}/shared-data", headers=CLERK).json
+        assert {k for k, f in shared["fields"].items() if f["origin"] == "registry"} == set(expected), code
+        assert all(not f["corrected"] for f in shared["fields"].values())
+        assert {k for k, m in shared["materials"].items() if m["origin"] == "registry"} == waived
+        assert shared["authorization"]["method"] == "signed"
+        assert {e["kind"] for e in shared["lookups"]} == set(subjects)
+        assert len(shared["lookups"]) == 2 * len(subjects)  # the form's lookups and the intake's
+    assert filled_total >= 50
+
+
+def test_a_clerks_correction_is_kept_beside_the_registrys_value(
+        client: Any, engine: OneThingEngine, clock: FakeClock) -> None:
+    data = demo(engine, clock)
+    catalogue = get_bundle_catalogue(engine.ctx, "retirement")
+    applicant, ref, _ = applicant_in(data, "person")
+    values = sample_values(catalogue.form(), catalogue.subject.form_values(applicant))
+    insured = records_about(data, "social_insurance", ref)[0]
+    body = {"bundle": "retirement", "applicant": applicant, "form": {**values, "work_start_date": "1999-03-01"},
+            "materials": {e.key: "submitted" for e in catalogue.checklist().entries}}
+    started = client.post("/api/cases", json=body, headers=CLERK)
+    assert started.status_code == 201, started.json
+    shared = client.get(f"/api/cases/{started.json['number']}/shared-data", headers=CLERK).json
+    work_start = shared["fields"]["work_start_date"]
+    assert work_start["corrected"] is True and work_start["source_value"] == insured["work_start_date"]
+    assert work_start["label"] == "社会保险"
+    assert "work_start_date" not in started.json["prefilled"]
+    masked = client.get(f"/api/cases/{started.json['number']}/shared-data", headers=SUPERVISOR).json
+    assert masked["fields"]["work_start_date"]["source_value"] == "***"
+
+
+class DownSource:
+    """A platform that answers nothing: every ask unavailable."""
+
+    name = "http"
+
+    def lookup(self, asks: Sequence[Ask]) -> list[LookupOutcome]:
+        return [LookupOutcome(a.kind, a.subject, self.name, [], "timeout after 0.8 s", 800.0) for a in asks]
+
+
+def test_a_source_down_leaves_the_fields_to_the_window_and_the_case_says_so(
+        client: Any, engine: OneThingEngine, clock: FakeClock) -> None:
+    data = demo(engine, clock)
+    engine.ctx.registries = DownSource()
+    catalogue = get_bundle_catalogue(engine.ctx, "newborn")
+    applicant, ref, _ = applicant_in(data, "family_event")
+    spec = client.get(f"/api/bundles/newborn/form?applicant={ref}", headers=CLERK).json
+    assert not any(p["origin"] == "registry" for p in spec["prefilled"].values())
+    assert {u["kind"] for u in spec["sources_unavailable"]} == {"person", "marriage", "birth"}
+    values = sample_values(catalogue.form(), catalogue.subject.form_values(applicant))
+    body = {"bundle": "newborn", "applicant": applicant, "form": values,
+            "materials": {e.key: "submitted" for e in catalogue.checklist().entries}}
+    started = client.post("/api/cases", json=body, headers=CLERK)
+    assert started.status_code == 201, started.json
+    shared = client.get(f"/api/cases/{started.json['id']}/shared-data", headers=CLERK).json
+    assert {u["kind"] for u in shared["sources_unavailable"]} == {"person", "marriage", "birth"}
+    assert {e["outcome"] for e in shared["lookups"]} == {"unavailable"}
+    assert all(e["error"] == "timeout after 0.8 s" for e in shared["lookups"])
+
+
+def test_every_lookup_is_in_the_audit_and_the_supervisor_reads_it_masked(
+        client: Any, engine: OneThingEngine, clock: FakeClock) -> None:
+    data = demo(engine, clock)
+    clerk = client.get("/api/auth/me", headers=CLERK).json["login"]
+    made: list[tuple[str, str, str]] = []  # (kind, subject, user) of every lookup the scenario makes
+    for code in ("newborn", "retirement", "company_change"):
+        catalogue = get_bundle_catalogue(engine.ctx, code)
+        _, ref, agent = applicant_in(data, str(catalogue.subject.kind))
+        query = f"applicant={ref}" + (f"&agent={agent}" if agent else "")
+        assert client.get(f"/api/bundles/{code}/form?{query}", headers=CLERK).status_code == 200
+        made += [(a.kind, a.subject, clerk) for a in asks_for(catalogue, ref, agent)]
+    client.get("/api/bundles/restaurant/form", headers=CLERK)  # no applicant: no lookup
+    listed = client.get("/api/data-lookups?limit=500", headers=SUPERVISOR)
+    assert listed.status_code == 200, listed.json
+    rows = listed.json["lookups"]
+    assert len(rows) == len(made)
+    assert sorted((r["kind"], r["user"]) for r in rows) == sorted((k, u) for k, _, u in made)
+    assert all("*" in r["subject"] for r in rows)  # the supervisor sees them masked
+    assert all(r["purpose"].startswith("受理预填：") for r in rows)
+    assert all((r["outcome"] == "found") == (r["records"] >= 1 and r["values_returned"] >= 1)
+               and r["outcome"] in ("found", "none") for r in rows)
+    assert sum(r["outcome"] == "found" for r in rows) >= len(rows) - 1  # an enterprise's property: none
+    for kind, subject, _ in made:  # each lookup can be found by whom it was about
+        found = client.get(f"/api/data-lookups?subject={subject}&kind={kind}", headers=SUPERVISOR).json["lookups"]
+        assert len(found) == sum(1 for k, s, _ in made if (k, s) == (kind, subject))
+    assert client.get("/api/data-lookups", headers=CLERK).status_code == 403
+
+    engine.settings.lookup_alert_per_day = len(made) - 1
+    volume = client.get(f"/api/data-lookups/volume?day={clock().date().isoformat()}", headers=SUPERVISOR).json
+    assert volume["users"] == [{"user": clerk, "lookups": len(made), "subjects": len({s for _, s, _ in made}),
+                                "last_at": volume["users"][0]["last_at"], "unusual": True}]
