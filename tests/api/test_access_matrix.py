@@ -83,6 +83,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/cases/<string:ref>/savings", CASE_READERS),
     # 部门会商: the case's readers read; the window and its departments write, a supervisor may not.
     ("GET", "/api/cases/<string:ref>/comments", CASE_READERS),
+    ("GET", "/api/cases/<string:ref>/shared-data", CASE_READERS),
     ("POST", "/api/cases/<string:ref>/comments", {"clerk", "scjg", "xf", "scjg.head"}),
     ("GET", "/api/comments/mentions", CASE_READERS),
     ("GET", "/api/cases/<string:ref>/diagram", CASE_READERS),
@@ -108,6 +109,12 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("PUT", "/api/calendar/overrides/<string:day>", {"admin"}),
     ("DELETE", "/api/calendar/overrides/<string:day>", {"admin"}),
     ("GET", "/api/applicants/<string:ref>", {"clerk"}),
+    # The registries hold personal data: administrators load them, supervisors read who looked whom up.
+    ("GET", "/api/registries", {"admin"}),
+    ("GET", "/api/registries/<string:kind>/imports", {"admin"}),
+    ("POST", "/api/registries/<string:kind>/imports", {"admin"}),
+    ("GET", "/api/data-lookups", {"supervisor"}),
+    ("GET", "/api/data-lookups/volume", {"supervisor"}),
     ("GET", "/api/applicants/<string:ref>/credit", {"admin"}),
     ("POST", "/api/applicants/<string:ref>/credit", {"admin"}),
     ("DELETE", "/api/applicants/<string:ref>/credit", {"admin"}),
