@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from engine.domain.registries import KINDS
+
 ROOT = Path(__file__).resolve().parents[2]
 BPMN = ROOT / "bpmn"
 CATALOGUE = BPMN / "catalogue"
@@ -76,25 +78,23 @@ def test_a_field_is_well_formed(key: str) -> None:
     else:
         assert "options" not in field
     prefill = field.get("prefill")
-    if prefill is not None:
-        root, *rest = prefill.split(".")
-        if root == "person":
-            assert rest and rest[0] in PERSON_ATTRIBUTES and len(rest) == 1, prefill
-        elif root == "enterprise":
-            assert len(rest) == 1 and rest[0], prefill
+    for path in [prefill] if isinstance(prefill, str) else prefill or []:
+        root, *rest = path.split(".")
+        if root in KINDS:  # a registry's column (tests/unit/test_registry_catalogue.py checks which)
+            assert len(rest) == 1 and KINDS[root].column(rest[0]) is not None, path
         else:
-            assert root == "licence" and len(rest) == 2, prefill
+            assert root == "licence" and len(rest) == 2, path
             licence, attribute = rest
-            assert licence in LICENCES and attribute in LICENCES[licence]["attributes"], prefill
+            assert licence in LICENCES and attribute in LICENCES[licence]["attributes"], path
 
 
 def test_shared_identity_fields_have_one_key_and_a_prefill() -> None:
     expected = {
         "name": "person.name", "id_number": "person.id_number", "phone": "person.phone",
         "address": "person.address", "credit_code": "enterprise.credit_code",
-        "entity_name": "licence.business_licence.entity_name",
-        "business_scope": "licence.business_licence.business_scope",
-        "premises_address": "licence.business_licence.premises_address",
+        "entity_name": ["enterprise.name", "licence.business_licence.entity_name"],
+        "business_scope": ["enterprise.business_scope", "licence.business_licence.business_scope"],
+        "premises_address": ["licence.business_licence.premises_address", "enterprise.address"],
         "legal_representative": "enterprise.legal_representative",
     }
     assert {key: FIELDS[key].get("prefill") for key in expected} == expected
@@ -107,7 +107,8 @@ def test_shared_identity_fields_have_one_key_and_a_prefill() -> None:
 
 def test_materials_name_known_licences() -> None:
     for key, material in MATERIALS.items():
-        assert set(material) <= {"name", "elicence", "commitment"}, key
+        assert set(material) <= {"name", "elicence", "commitment", "registry"}, key
+        assert material.get("registry") is None or material["registry"] in KINDS, key
         assert material.get("elicence") is None or material["elicence"] in LICENCES, key
         assert isinstance(material.get("commitment", False), bool), key
 

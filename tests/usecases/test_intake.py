@@ -63,7 +63,7 @@ def test_a_missing_key_material_is_refused_and_nothing_is_stored(fake: FakeConte
     assert "materials.premises_layout" in refused.value.field_errors
     assert fake.db.commits == before + 1  # the audit of the registries' lookups: a lookup made is recorded
     assert fake.db.committed.all("cases") == []
-    assert {e.kind for e in fake.db.committed.all("data_lookups")} == {"person"}
+    assert {e.kind for e in fake.db.committed.all("data_lookups")} == {"person", "property"}
 
 
 def test_an_incomplete_applicant_is_refused_with_every_problem(fake: FakeContext) -> None:
