@@ -4,8 +4,9 @@ lookup supervisors read (数据调用留痕)."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from flask.views import MethodView
@@ -18,7 +19,7 @@ from api.cases import ctx
 from engine.domain.errors import InvalidInput
 from engine.domain.registries import KINDS
 from engine.domain.shared_data import LookupEntry, LookupFilter
-from engine.services.registry_import import MODES, ImportRegistry, ImportReport, import_registry
+from engine.services.registry_import import MODES, ImportRegistry, import_registry
 from engine.services.shared_data_audit import list_lookups, lookup_volume, registry_counts, registry_imports
 from forms.identifiers import mask_id
 
@@ -66,11 +67,12 @@ class VolumeArgsSchema(Schema):
     day = fields.Date(metadata={"description": "哪一天（北京时间），默认今天"})
 
 
-_SHANGHAI = timedelta(hours=8)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), UTC) - _SHANGHAI
+    """Midnight of ``day`` in Beijing: the days the audit's readers mean."""
+    return datetime.combine(day, time(0), SHANGHAI)
 
 
 @blp.route("")
@@ -109,11 +111,7 @@ class RegistryImports(MethodView):
         reported with their line and reasons"""
         content, filename = _file_body(args.get("filename"))
         report = import_registry(ImportRegistry(kind, filename, content, current_actor(), args["mode"]), ctx())
-        return report_view(report)
-
-
-def report_view(report: ImportReport) -> dict[str, Any]:
-    return asdict(report)
+        return asdict(report)
 
 
 def _import_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -168,7 +166,7 @@ class LookupVolumes(MethodView):
     @lookups.response(200)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Lookups per user in one day (Beijing time), the unusual volumes flagged"""
-        day = args.get("day") or (datetime.now(UTC) + _SHANGHAI).date()
+        day = args.get("day") or ctx().clock().astimezone(SHANGHAI).date()
         threshold = current_app.extensions["onething"].settings.lookup_alert_per_day
         volumes, unusual = lookup_volume(ctx(), _day_start(day), _day_start(day + timedelta(days=1)), threshold)
         return {"day": day.isoformat(), "threshold": threshold, "users": [

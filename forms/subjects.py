@@ -72,6 +72,13 @@ class Subject:
         credit code, else the person's ID number."""
         return "credit_code" if self.kind == SubjectKind.ENTERPRISE else "id_number"
 
+    def lookup_refs(self, applicant: Mapping[str, Any]) -> tuple[str, str | None]:
+        """Whom shared data is asked about: the applicant's ``lookup_key`` (normalised; empty when not
+        given) and, for an enterprise, the ID number of the person acting for it (经办人)."""
+        ref = str(applicant.get(self.lookup_key) or "").strip().upper()
+        agent = str(applicant.get("id_number") or "") if self.lookup_key == "credit_code" else None
+        return ref, agent
+
     def as_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {"kind": str(self.kind), "label": self.label,
                                  "applicant_fields": [f.as_dict() for f in self.fields],

@@ -64,32 +64,32 @@ class RegistryRepository:
         record.subjects = self._subjects_of([record.id]).get(record.id, ())
         return record
 
-    _insert = insert(t.registry_records).returning(t.registry_records.c.id)
+    # One INSERT for many rows answering their ids in the rows' order (SQLAlchemy's insertmanyvalues).
+    _insert = insert(t.registry_records).returning(t.registry_records.c.id, sort_by_parameter_order=True)
     _update = update(t.registry_records).where(t.registry_records.c.id == bindparam("_id"))
     _link = insert(t.registry_subjects).inline()
 
     def put(self, records: Sequence[RegistryRecord]) -> tuple[int, int]:
         """Insert or replace each record (by kind and ref) and the subjects it is found by; answers
         how many were created and how many updated."""
-        existing = {}
+        existing: dict[tuple[str, str], int] = {}
         for kind in {r.kind for r in records}:
             existing.update({(kind, ref): record_id for ref, record_id in self.refs(kind).items()})
-        created = updated = 0
-        for record in records:
-            values = values_of(record)
-            values.pop("id")
-            values.pop("subjects")
-            record_id = existing.get((record.kind, record.ref))
-            if record_id is None:
-                record_id = int(self.conn.execute(self._insert, values).scalar_one())
-                created += 1
-            else:
-                self.conn.execute(self._update, {**values, "_id": record_id})
-                self.conn.execute(delete(t.registry_subjects).where(t.registry_subjects.c.record_id == record_id))
-                updated += 1
-            record.id = record_id
-            defer(self.conn, self._link, [{"record_id": record_id, "subject": s} for s in record.subjects])
-        return created, updated
+        fresh = [r for r in records if (r.kind, r.ref) not in existing]
+        known = [r for r in records if (r.kind, r.ref) in existing]
+        if fresh:
+            ids = self.conn.execute(self._insert, [_row(r) for r in fresh]).scalars().all()
+            for record, record_id in zip(fresh, ids, strict=True):
+                record.id = int(record_id)
+        if known:
+            for record in known:
+                record.id = existing[(record.kind, record.ref)]
+            self.conn.execute(self._update, [{**_row(r), "_id": r.id} for r in known])
+            for start in range(0, len(known), 500):
+                self.conn.execute(delete(t.registry_subjects).where(
+                    t.registry_subjects.c.record_id.in_([r.id for r in known[start:start + 500]])))
+        defer(self.conn, self._link, [{"record_id": r.id, "subject": s} for r in records for s in r.subjects])
+        return len(fresh), len(known)
 
     def remove(self, kind: str, keep: set[str]) -> int:
         """Delete the records of ``kind`` whose ref is not in ``keep``; answers how many."""
@@ -119,19 +119,26 @@ class RegistryRepository:
         return [dict(row._mapping) for row in self.conn.execute(query)]
 
 
+def _row(record: RegistryRecord) -> dict[str, Any]:
+    values = values_of(record)
+    del values["id"], values["subjects"]  # the key is the database's; the subjects have their table
+    return values
+
+
 class LookupRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    _insert = insert(t.data_lookups).returning(t.data_lookups.c.id)
+    _insert = insert(t.data_lookups).returning(t.data_lookups.c.id, sort_by_parameter_order=True)
 
     def add(self, entries: Sequence[LookupEntry]) -> list[int]:
-        ids = []
-        for entry in entries:
-            values = values_of(entry)
-            values.pop("id")
-            entry.id = int(self.conn.execute(self._insert, values).scalar_one())
-            ids.append(entry.id)
+        """One statement for an intake's lookups (SQLAlchemy's insertmanyvalues), their ids in order."""
+        if not entries:
+            return []
+        rows = [{k: v for k, v in values_of(e).items() if k != "id"} for e in entries]
+        ids = [int(i) for i in self.conn.execute(self._insert, rows).scalars().all()]
+        for entry, lookup_id in zip(entries, ids, strict=True):
+            entry.id = lookup_id
         return ids
 
     def link(self, ids: Sequence[int], case_id: int, draft: str | None = None) -> None:

@@ -107,9 +107,7 @@ def _look_up(ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any]) -> 
             catalogue = get_bundle_catalogue(ctx, cmd.bundle_code)
         except NotFound:
             return Gathered()  # refused inside, with the rest of what is wrong
-    subject = catalogue.subject
-    ref = str(applicant.get(subject.lookup_key) or "").strip().upper()
-    agent = str(applicant.get("id_number") or "") if subject.lookup_key == "credit_code" else None
+    ref, agent = catalogue.subject.lookup_refs(applicant)
     if not ref:
         return Gathered()
     inquiry = Inquiry(cmd.actor, f"受理：{catalogue.bundle.name}", catalogue.bundle.code, cmd.draft)
@@ -208,8 +206,7 @@ def _check_application(
     material present). Answers the form, each material's status, the pre-filled fields and where
     shared data came from."""
     form, checklist = catalogue.form(), catalogue.checklist()
-    ref = str(applicant.get(catalogue.subject.lookup_key) or "").strip().upper()
-    agent = str(applicant.get("id_number") or "") if catalogue.subject.lookup_key == "credit_code" else None
+    ref, agent = catalogue.subject.lookup_refs(applicant)
     held = applicant_data(uow, ref, now, agent, shared) if ref else ApplicantData(None, None, [])
     filled = prefill(form, held.sources())
     from_applicant = {k: v for k, v in catalogue.subject.form_values(applicant).items() if form.get(k) is not None}
@@ -236,7 +233,7 @@ def _provenance(filled: dict[str, Prefilled], values: dict[str, Any], statuses: 
                     "source_value": p.value, "corrected": values.get(key) != p.value}
               for key, p in filled.items()}
     licences = {lic.type: lic.number for lic in held.reusable}
-    records = {r.kind: r for r in held.shared.chosen()}
+    records = {r.kind: r for r in held.shared.chosen}
     materials: dict[str, Any] = {}
     for entry in checklist.entries:
         if statuses.get(entry.key) is MaterialStatus.ELICENCE and entry.elicence in licences:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from engine.domain.errors import InvalidInput
@@ -50,6 +51,7 @@ class Gathered:
     outcomes: list[LookupOutcome] = field(default_factory=list)
     lookup_ids: list[int] = field(default_factory=list)
 
+    @cached_property
     def chosen(self) -> list[RegistryRecord]:
         """The record of each kind the form and the checklist use: the only one, or the newest
         where the kind says how to tell (a parent's latest birth); none where several compete
@@ -67,11 +69,11 @@ class Gathered:
 
     def shared_records(self) -> list[SharedRecord]:
         return [SharedRecord(r.kind, "registry", KINDS[r.kind].name if r.kind in KINDS else r.kind, r.ref,
-                             r.attributes) for r in self.chosen()]
+                             r.attributes) for r in self.chosen]
 
     @property
     def kinds_held(self) -> set[str]:
-        return {r.kind for r in self.chosen()}
+        return {r.kind for r in self.chosen}
 
     def unavailable(self) -> list[dict[str, str]]:
         return [{"kind": o.kind, "source": o.source, "reason": o.unavailable}
