@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 from engine.domain.access import Role, roles_conflict
 from engine.domain.audit import DEV_AUDIT_KEY, audit_key_problem
 from engine.domain.clocks import WarningThresholds
+from engine.domain.registries import KINDS
 from engine.domain.savings_config import counting_rules_from_json
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.domain.secret_keys import SUGGESTION, secret_key_problem
@@ -27,8 +29,10 @@ from engine.services.context import ServiceContext
 from engine.services.demo_registries import load_demo_registries
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
 from engine.services.passwords import make_hasher
+from engine.services.registry_sources import EmbeddedRegistries
 from engine.services.timers import timer_functions
 from engine.services.token_cache import TokenCache
+from engine.sources.http_registry import HttpRegistries, HttpRegistryConfig
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
@@ -74,6 +78,13 @@ class Settings:
     savings_rules: CountingRules = DEFAULT_RULES
     """How the savings figures (四减一优) are counted when a case closes (ONETHING_SAVINGS_RULES)."""
     lookup_alert_per_day: int = 300
+    shared_data_url: str = ""
+    """A provincial data-sharing platform's base URL; empty: the embedded registries answer everything."""
+    shared_data_token: str = ""
+    shared_data_paths: dict[str, str] | None = None
+    """The platform's path of each registry kind (``ONETHING_SHARED_DATA_PATHS``, JSON); None: the
+    default ``/registries/<kind>``."""
+    shared_data_timeout: float = 0.5
     """Lookups of shared data by one user in one day above which supervisors see the volume flagged."""
 
     @staticmethod
@@ -98,6 +109,10 @@ class Settings:
             yellow_days=int(os.environ.get("ONETHING_YELLOW_DAYS", "2")),
             savings_rules=counting_rules_from_json(os.environ.get("ONETHING_SAVINGS_RULES", "{}")),
             lookup_alert_per_day=int(os.environ.get("ONETHING_LOOKUP_ALERT_PER_DAY", "300")),
+            shared_data_url=os.environ.get("ONETHING_SHARED_DATA_URL", ""),
+            shared_data_token=os.environ.get("ONETHING_SHARED_DATA_TOKEN", ""),
+            shared_data_paths=shared_data_paths(os.environ.get("ONETHING_SHARED_DATA_PATHS", "")),
+            shared_data_timeout=float(os.environ.get("ONETHING_SHARED_DATA_TIMEOUT", "0.5")),
         )
 
 
@@ -133,6 +148,12 @@ def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThing
         tokens=TokenCache(settings.auth_cache_seconds),
         dummy_password_hash=hasher.hash(secrets.token_hex(16)),
     )
+    if settings.shared_data_url:
+        config = HttpRegistryConfig(settings.shared_data_url, settings.shared_data_token,
+                                    read_timeout=settings.shared_data_timeout)
+        if settings.shared_data_paths is not None:
+            config = replace(config, paths=settings.shared_data_paths)
+        ctx.registries = HttpRegistries(config, fallback=EmbeddedRegistries(ctx.uow))
     ctx.script_engine.functions.update(timer_functions(ctx))
     ctx.thresholds = WarningThresholds(settings.yellow_fraction, settings.yellow_days)
     ctx.savings_rules = settings.savings_rules
@@ -148,6 +169,17 @@ def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThing
     if settings.production:
         refuse_unsafe_production(engine)
     return engine
+
+
+def shared_data_paths(text: str) -> dict[str, str] | None:
+    """``ONETHING_SHARED_DATA_PATHS``: a JSON object of registry kind -> path ("" or a kind left out:
+    the embedded registries answer it); empty: every kind at ``/registries/<kind>``."""
+    if not text.strip():
+        return None
+    paths = json.loads(text)
+    if not isinstance(paths, dict) or not all(k in KINDS and isinstance(v, str) for k, v in paths.items()):
+        raise ValueError(f"ONETHING_SHARED_DATA_PATHS must map registry kinds ({', '.join(KINDS)}) to paths")
+    return {str(k): str(v) for k, v in paths.items()}
 
 
 class UnsafeConfiguration(RuntimeError):

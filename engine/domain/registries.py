@@ -9,10 +9,10 @@ field definitions, so that an imported row is checked exactly as the window's fo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from forms.unified import FieldDef, UnifiedForm
 
@@ -189,3 +189,26 @@ class LookupOutcome:
         if self.unavailable is not None:
             return "unavailable"
         return "found" if self.records else "none"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One lookup: the records of ``kind`` about ``subject``, for these attributes, for a purpose."""
+
+    kind: str
+    subject: str
+    attributes: tuple[str, ...]
+    purpose: str = ""
+
+
+class RegistrySource(Protocol):
+    """The port every source of shared data implements: the embedded registries
+    (``engine.services.registry_sources``), a provincial platform over HTTP (``engine.sources``)."""
+
+    name: str
+    """What the audit names the source by (``embedded``, ``http``)."""
+
+    def lookup(self, asks: Sequence[Ask]) -> list[LookupOutcome]:
+        """One outcome per ask, in order. A source that cannot answer an ask says so in its outcome
+        (``unavailable``) instead of raising: the window then types what it would have filled."""
+        ...

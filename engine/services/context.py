@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 
 from engine.domain.clocks import WarningThresholds
+from engine.domain.registries import RegistrySource
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.services.calendar import CalendarCache
 from engine.services.catalogue_cache import CatalogueCache
-from engine.services.registry_port import RegistrySource
 from engine.services.registry_sources import EmbeddedRegistries
 from engine.services.token_cache import TokenCache
 from engine.services.unit_of_work import UnitOfWork

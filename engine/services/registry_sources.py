@@ -6,8 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from engine.domain.registries import LookupOutcome
-from engine.services.registry_port import Ask
+from engine.domain.registries import Ask, LookupOutcome
 from engine.services.unit_of_work import UnitOfWork
 
 

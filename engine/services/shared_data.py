@@ -11,17 +11,16 @@ then succeeds or not: a lookup made is a lookup recorded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from engine.domain.errors import InvalidInput
 from engine.domain.model import Actor
-from engine.domain.registries import KINDS, LookupOutcome, RegistryRecord
+from engine.domain.registries import KINDS, Ask, LookupOutcome, RegistryRecord
 from engine.domain.shared_data import LookupEntry
 from engine.services.catalogue_cache import BundleCatalogue
 from engine.services.context import ServiceContext
-from engine.services.registry_port import Ask
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from forms.identifiers import is_credit_code, is_resident_id
@@ -109,6 +108,7 @@ def gather(ctx: ServiceContext, inquiry: Inquiry, asks: Sequence[Ask]) -> Gather
     """Ask the configured source, then record every lookup it made (one audit row per ask)."""
     if not asks:
         return Gathered()
+    asks = [replace(a, purpose=inquiry.purpose) for a in asks]  # a platform may want it with each ask
     outcomes = ctx.shared_data.lookup(asks)
     now = ctx.clock()
     entries = [_entry(inquiry, ask, outcome, now) for ask, outcome in zip(asks, outcomes, strict=True)]

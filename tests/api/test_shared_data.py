@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from engine.bootstrap import OneThingEngine
-from engine.domain.registries import KINDS, LookupOutcome
+from engine.domain.registries import KINDS, Ask, LookupOutcome
 from engine.services.catalogue import get_bundle_catalogue
 from engine.services.demo_registries import DemoRegistries, demo_registries, load_demo_registries
-from engine.services.registry_port import Ask
 from engine.services.shared_data import asks_for
 from forms.samples import sample_values
 from tests.conftest import CLERK, SUPERVISOR, FakeClock

@@ -1,0 +1,1 @@
+"""Adapters to systems outside the engine: the provincial data-sharing platform (``http_registry``)."""
