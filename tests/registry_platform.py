@@ -15,7 +15,7 @@ from typing import Any
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-TOKEN = "platform-test-token"  # noqa: S105 - a test fixture's credential
+TOKEN = "platform-test-token"
 
 
 class Platform:
