@@ -23,14 +23,14 @@ from tests.registry_platform import TOKEN, Platform, running_platform
 
 MOTHER, FATHER = "410702199001010023", "410702198501010017"
 PERSON = {"ref": MOTHER, "name": "李芳", "subjects": [MOTHER],
-          "attributes": {"id_number": MOTHER, "name": "李芳", "phone": "13800138000", "household_address": "新乡市红旗区",
-                         "householder_name": "李芳", "shoe_size": 38}}
+          "attributes": {"id_number": MOTHER, "name": "李芳", "phone": "13800138000",
+                         "household_address": "新乡市红旗区", "householder_name": "李芳", "shoe_size": 38}}
 MARRIAGE = {"ref": "J1", "name": "J1", "subjects": [FATHER, MOTHER],
-            "attributes": {"cert_number": "J1", "husband_name": "王伟", "husband_id_number": FATHER, "wife_name": "李芳",
-                           "wife_id_number": MOTHER, "registered_on": "2015-05-20"}}
+            "attributes": {"cert_number": "J1", "husband_name": "王伟", "husband_id_number": FATHER,
+                           "wife_name": "李芳", "wife_id_number": MOTHER, "registered_on": "2015-05-20"}}
 BIRTH = {"ref": "R1", "name": "王欣怡", "subjects": [MOTHER, FATHER],
-         "attributes": {"cert_number": "R1", "child_name": "王欣怡", "child_gender": "女", "child_birth_date": "2026-09-01",
-                        "birth_institution": "新乡市妇幼保健院", "mother_name": "李芳", "mother_id_number": MOTHER,
+         "attributes": {"cert_number": "R1", "child_name": "王欣怡", "child_gender": "女",
+                        "child_birth_date": "2026-09-01", "birth_institution": "新乡市妇幼保健院", "mother_name": "李芳", "mother_id_number": MOTHER,
                         "father_name": "王伟", "father_id_number": FATHER, "birth_weight_g": 3300}}
 
 
