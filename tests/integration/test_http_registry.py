@@ -30,7 +30,8 @@ MARRIAGE = {"ref": "J1", "name": "J1", "subjects": [FATHER, MOTHER],
                            "wife_name": "李芳", "wife_id_number": MOTHER, "registered_on": "2015-05-20"}}
 BIRTH = {"ref": "R1", "name": "王欣怡", "subjects": [MOTHER, FATHER],
          "attributes": {"cert_number": "R1", "child_name": "王欣怡", "child_gender": "女",
-                        "child_birth_date": "2026-09-01", "birth_institution": "新乡市妇幼保健院", "mother_name": "李芳", "mother_id_number": MOTHER,
+                        "child_birth_date": "2026-09-01", "birth_institution": "新乡市妇幼保健院",
+                        "mother_name": "李芳", "mother_id_number": MOTHER,
                         "father_name": "王伟", "father_id_number": FATHER, "birth_weight_g": 3300}}
 
 
