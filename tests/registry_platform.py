@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 TOKEN = "platform-test-token"
@@ -54,10 +54,15 @@ class Platform:
                         content_type="application/json")(environ, start_response)
 
 
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Not a line per request on stderr: the tests and the bench count requests themselves."""
+
+
 @contextmanager
 def running_platform(records: dict[str, list[dict[str, Any]]]) -> Iterator[Platform]:
     platform = Platform(records)
-    server = make_server("127.0.0.1", 0, platform, threaded=True)
+    server = make_server("127.0.0.1", 0, platform, threaded=True, request_handler=_Quiet)
     platform.url = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
