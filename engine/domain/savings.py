@@ -302,6 +302,7 @@ def count_materials(facts: CaseFacts, rules: CountingRules) -> int:
     counted = {MaterialUse.SUBMITTED}
     counted |= {MaterialUse.TOLERATED} if rules.count_tolerated_materials else set()
     counted |= {MaterialUse.ELICENCE} if rules.count_elicence_materials else set()
+    counted |= {MaterialUse.SHARED} if rules.count_shared_materials else set()
     counted |= {MaterialUse.COMMITMENT} if rules.count_commitment_materials else set()
     return sum(1 for use in facts.materials.values() if use in counted)
 

@@ -33,6 +33,7 @@ class MaterialUse(StrEnum):
 
     SUBMITTED = "submitted"  # handed over on paper (or scanned) at the window
     ELICENCE = "elicence"  # replaced by an e-licence (免提交)
+    SHARED = "shared"  # replaced by a registry record the government holds (共享核验, 免提交)
     COMMITMENT = "commitment"  # replaced by a written commitment (告知承诺)
     TOLERATED = "tolerated"  # accepted with a gap (容缺受理), supplied later
     MISSING = "missing"
@@ -93,6 +94,8 @@ class CountingRules:
     count_elicence_materials: bool = False
     """Materials: "distinct materials actually submitted (after de-duplication, e-licences and
     commitments)": a material an e-licence replaces is not submitted, so it does not count."""
+    count_shared_materials: bool = False
+    """A material a registry record replaces (共享核验) is not submitted either: it does not count."""
     count_commitment_materials: bool = False
     """A material a written commitment replaces (告知承诺) does not count either (same definition)."""
     count_tolerated_materials: bool = True

@@ -12,6 +12,7 @@ from engine.domain.catalogue_rules import bundle_definition_problems
 from engine.domain.decisions import number_format_problem
 from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.model import Actor
+from engine.domain.registries import KINDS
 from engine.services.audit import record_audit
 from engine.services.catalogue import dictionary_kind
 from engine.services.catalogue_messages import bundle_problems_zh, forms_message_zh
@@ -99,6 +100,8 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
             build_checklist(probe, dictionaries["material"])
             if definition.get("elicence") is not None and definition["elicence"] not in dictionaries["licence"]:
                 return {"elicence": [f"证照类型 {definition['elicence']} 不在电子证照目录中"]}
+            if definition.get("registry") is not None and definition["registry"] not in KINDS:
+                return {"registry": [f"共享数据类别 {definition['registry']} 不存在（可用：{'、'.join(KINDS)}）"]}
         else:
             if not isinstance(definition.get("name"), str) or not definition["name"].strip():
                 return {"name": ["必填"]}

@@ -301,3 +301,11 @@ def test_targets_are_compared_with_the_mean_reductions() -> None:
     assert checks["steps"].achieved == pytest.approx(0.5) and checks["steps"].met is False
     assert checks["fields_prefilled"].achieved == pytest.approx(0.5) and checks["fields_prefilled"].met is True
     assert all(c.met is None for c in compare_with_targets(summarize([])))
+
+
+def test_a_material_a_registry_record_replaced_is_not_submitted_unless_configured() -> None:
+    facts = restaurant_case()
+    shared = replace(facts, materials={**facts.materials, "applicant_id": MaterialUse.SHARED})
+    assert compute_case_savings(RESTAURANT, shared).materials == compute_case_savings(RESTAURANT, facts).materials
+    counted = compute_case_savings(RESTAURANT, shared, CountingRules(count_shared_materials=True)).materials
+    assert counted.actual == compute_case_savings(RESTAURANT, facts).materials.actual + 1

@@ -31,7 +31,8 @@ const OneThing = (() => {
     taskState: { ready: "待认领", claimed: "办理中", completed: "已完成", cancelled: "已取消" },
     taskKind: { intake: "受理", approval: "审批", correction: "补正材料", pickup: "统一出件" },
     decision: { approve: "准予", reject: "不予许可", correct: "要求补正" },
-    material: { submitted: "已提交", elicence: "电子证照", commitment: "告知承诺", tolerated: "容缺（后补）" },
+    material: { submitted: "已提交", elicence: "电子证照", shared: "共享数据核验", commitment: "告知承诺",
+      tolerated: "容缺（后补）" },
     materialKind: { key: "主要材料", secondary: "次要材料" },
     colour: { green: "正常", yellow: "黄牌预警", red: "红牌超时" },
     procedure: {

@@ -139,8 +139,10 @@ OneThing.start(async () => {
         let mark = null;
         if (value === undefined && prefilled[key]) {
           value = prefilled[key].value;
-          mark = h("span", { class: "badge prefill", title: `来源：${sourceText(prefilled[key].source)}` },
-            `已预填 · ${sourceText(prefilled[key].source)}`);
+          const from = prefilled[key].origin === "registry" ? prefilled[key].label
+            : prefilled[key].origin === "earlier_case" ? "既往办件" : sourceText(prefilled[key].source);
+          mark = h("span", { class: "badge prefill", dataset: { origin: prefilled[key].origin || "" },
+            title: `来源：${from}` }, `已预填 · ${from}`);
         } else if (value === undefined && fromApplicant[key] !== undefined) {
           value = fromApplicant[key];
           copied[key] = value;
@@ -219,6 +221,10 @@ OneThing.start(async () => {
       choices.push(option("elicence", labels.material.elicence, held,
         held ? null : `申请人未持有电子证照：${(licences[m.elicence] && licences[m.elicence].name) || m.elicence}`));
     }
+    if (m.registry) {
+      const held = m.waived_by_record;
+      choices.push(option("shared", labels.material.shared, held, held ? null : "共享数据中没有可代替该材料的记录"));
+    }
     if (m.commitment_allowed) choices.push(option("commitment", labels.material.commitment));
     if (m.kind === "secondary" && guide.tolerance_days !== null && guide.tolerance_days !== undefined) {
       choices.push(option("tolerated", labels.material.tolerated, spec.tolerance_allowed,
@@ -229,7 +235,7 @@ OneThing.start(async () => {
 
   function renderMaterials(states) {
     const rows = spec.materials.map((m) => {
-      const state = states[m.key] || (m.waived_by_elicence ? "elicence" : "");
+      const state = states[m.key] || (m.waived_by_elicence ? "elicence" : m.waived_by_record ? "shared" : "");
       return h("tr", { dataset: { material: m.key } },
         h("td", {}, h("span", { "data-label-for": `materials.${m.key}` }, m.name), " ",
           OneThing.badge(labels.materialKind[m.kind] || m.kind),

@@ -113,7 +113,7 @@ const IntakeFeedback = (() => {
   function materials(spec, states) {
     const errors = {};
     for (const m of spec.materials) {
-      if (states[m.key] || m.waived_by_elicence) continue;
+      if (states[m.key] || m.waived_by_elicence || m.waived_by_record) continue;
       errors[`materials.${m.key}`] = m.kind === "key" ? `缺少主要材料：${m.name}` : `缺少材料：${m.name}`;
     }
     return errors;
