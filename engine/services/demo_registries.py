@@ -35,7 +35,13 @@ def demo_registries(today: date, persons: int = 400, seed: int = SEED) -> DemoRe
     """The demo records, the same for the same ``today`` and ``seed``; births fall in the 60 days
     before ``today`` so that the newborn bundle finds them."""
     rng = random.Random(seed)
-    people = [new_applicant(rng) for _ in range(persons)]
+    people: list[Applicant] = []
+    seen: set[str] = set()
+    while len(people) < persons:  # one ID number is one person: two drawn alike, the second is dropped
+        person = new_applicant(rng)
+        if person.id_number not in seen:
+            seen.add(person.id_number)
+            people.append(person)
     rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
     for n, p in enumerate(people):
         born = date.fromisoformat(p.birth_date)
@@ -99,10 +105,10 @@ def _families(rng: random.Random, people: list[Applicant], rows: dict[str, list[
                 "father_id_number": husband.id_number})
 
 
-def load_demo_registries(ctx: ServiceContext, today: date) -> dict[str, int]:
-    """Load the demo set into every registry kind that holds nothing yet; answers how many records
-    each kind received."""
-    demo = demo_registries(today)
+def load_demo_registries(ctx: ServiceContext, today: date, demo: DemoRegistries | None = None) -> dict[str, int]:
+    """Load the demo set (``demo``, else the one of ``today``) into every registry kind that holds
+    nothing yet; answers how many records each kind received."""
+    demo = demo or demo_registries(today)
 
     def work(uow: UnitOfWork) -> dict[str, int]:
         now = ctx.clock()

@@ -4,8 +4,9 @@ bundling saves (四减一优) the way the reports do.
 A discrete-event simulation: every action (an applicant arriving at the window, a department
 deciding, a special procedure pausing a clock, an applicant coming back with materials or for the
 results) is scheduled at a moment in office hours of a working day, and runs through the same use
-cases the API calls, with the clock set to that moment. Applicants are seeded random residents;
-some come back for another bundle and then hold the e-licences their earlier cases issued. Cases
+cases the API calls, with the clock set to that moment. Applicants are drawn from the registries
+(the demo set, seeded: most are known there, some records stale, a few newcomers unknown); some come
+back for another bundle and then hold the e-licences their earlier cases issued. Cases
 are online or at the window, accepted with gaps (容缺) or not, corrected (补正), rejected in part,
 paused by special procedures, and collected at the window, mailed or issued as e-licences."""
 
@@ -16,7 +17,7 @@ import itertools
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Protocol
@@ -30,18 +31,20 @@ from engine.persistence.case_search import CaseCriteria
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.catalogue import get_bundle_catalogue, get_prefilled_form
 from engine.services.context import ServiceContext
+from engine.services.demo_registries import SEED, demo_registries, load_demo_registries
 from engine.services.materials import SupplyMaterials, supply_materials, terminate_overdue_cases
 from engine.services.simulation_people import (
-    IN_REGISTRY,
+    NEWCOMERS,
+    STALE,
     Applicant,
     declare_materials,
     form_values,
     new_applicant,
-    register_person,
 )
 from engine.services.simulation_review import Reviews, later_in_office, office_moment
 from engine.services.tasks import CompleteTask, complete_task
 from engine.services.views import list_bundles
+from forms.subjects import SubjectKind
 
 CLERK = Actor("sim.window", "window", "clerk")
 REPEAT = 0.3
@@ -134,6 +137,16 @@ class Simulation:
         self.cases: dict[str, SimulatedCase] = {}
         self.reviews = Reviews(ctx, self.rng, self.calendar, self.result)
         self.today = self.first_day
+        # The registries hold the residents the applicants are drawn from: twice as many as cases, so
+        # that parents of recent births and founders of enterprises do not run out.
+        population = demo_registries(self.first_day, persons=max(400, 2 * plan.cases), seed=SEED + plan.seed)
+        load_demo_registries(ctx, self.first_day, population)
+        self.residents = list(population.people)
+        self.rng.shuffle(self.residents)
+        parents = {row["mother_id_number"] for row in population.rows["birth"]}
+        founders = {row["legal_representative_id"] for row in population.rows["enterprise"]}
+        self.pools = {SubjectKind.FAMILY_EVENT: [p for p in self.residents if p.id_number in parents],
+                      SubjectKind.ENTERPRISE: [p for p in self.residents if p.id_number in founders]}
 
     def schedule(self, moment: datetime, action: Callable[[], None]) -> None:
         heapq.heappush(self.queue, (max(moment, self.clock.now), next(self.order), action))
@@ -166,23 +179,30 @@ class Simulation:
         if self.progress is not None:
             self.progress(self.result.closed + self.result.terminated, self.plan.cases)
 
-    def _applicant(self) -> Applicant:
+    def _applicant(self, subject: SubjectKind) -> Applicant:
         if self.returning and self.rng.random() < REPEAT:
             self.result.repeat_applicants += 1
             return self.rng.choice(self.returning)
-        applicant = new_applicant(self.rng)
-        if self.rng.random() < IN_REGISTRY:
-            register_person(self.ctx, applicant, self.clock.now)
+        pool = self.pools.get(subject, self.residents)
+        if pool and self.rng.random() >= NEWCOMERS:
+            applicant = pool.pop()
+            for others in (self.residents, *self.pools.values()):
+                if applicant in others:
+                    others.remove(applicant)
+            if self.rng.random() < STALE:  # moved to a new phone since the registry recorded it
+                applicant = replace(applicant, phone=f"199{self.rng.randint(0, 99_999_999):08d}")
+        else:
+            applicant = new_applicant(self.rng)  # unknown to the registries
         if applicant.bad_credit:
             self.reviews.list_bad_credit(applicant)
         return applicant
 
     def arrive(self) -> None:
         bundle = self.rng.choice(self.bundles)
-        applicant = self._applicant()
         subject = get_bundle_catalogue(self.ctx, bundle.code).subject
+        applicant = self._applicant(subject.kind)
         ref = applicant.credit_code if subject.lookup_key == "credit_code" else applicant.id_number
-        prefilled = get_prefilled_form(self.ctx, bundle.code, ref, applicant.id_number)
+        prefilled = get_prefilled_form(self.ctx, bundle.code, ref, applicant.id_number, CLERK)
         materials = declare_materials(prefilled, applicant, bundle.tolerance_days, self.rng)
         channel = "online" if self.rng.random() < ONLINE else "window"
         applied = start_case(StartCase(bundle.code, applicant.as_applicant(prefilled.catalogue.subject), CLERK, channel,

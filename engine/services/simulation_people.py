@@ -7,14 +7,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from engine.domain.records import HolderRecord
 from engine.services.catalogue import PrefilledForm
-from engine.services.context import ServiceContext
-from engine.services.transactions import in_transaction
-from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import MaterialStatus
 from forms.identifiers import credit_code_check_char, resident_id_check_digit
 from forms.samples import sample_values
@@ -27,8 +23,10 @@ ROADS = ("平原路", "人民路", "胜利路", "金穗大道", "新中大道", 
 SHOPS = ("面馆", "小吃店", "餐厅", "烩面馆", "商贸有限公司", "科技有限公司", "建材经营部", "便利店")
 CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
-IN_REGISTRY = 0.9
-"""Share of new applicants the person registry (人口库) already knows: residents, not newcomers."""
+NEWCOMERS = 0.08
+"""Share of new applicants the registries do not know (moved here lately): they type everything."""
+STALE = 0.05
+"""Share of applicants whose phone changed since the registry recorded it: the window corrects it."""
 BAD_CREDIT = 0.02
 """Share of new applicants on the bad credit list (失信): no 容缺受理 for them."""
 COMMITMENT = 0.3
@@ -86,20 +84,13 @@ def new_applicant(rng: random.Random) -> Applicant:
     )
 
 
-def register_person(ctx: ServiceContext, applicant: Applicant, now: datetime) -> None:
-    """Put a resident into the person registry, as the population database already holds them."""
-    def work(uow: UnitOfWork) -> None:
-        uow.holders.put(HolderRecord("person", applicant.id_number, applicant.name, {
-            "id_number": applicant.id_number, "phone": applicant.phone, "gender": applicant.gender,
-            "birth_date": applicant.birth_date, "address": applicant.address}, now))
-
-    in_transaction(ctx, work)
-
-
 def form_values(prefilled: PrefilledForm, applicant: Applicant) -> dict[str, Any]:
-    """The unified form as the window sends it: every field shared data did not fill."""
-    values = sample_values(prefilled.form, applicant.known_values(prefilled.catalogue.subject))
-    return {key: value for key, value in values.items() if key not in prefilled.prefilled}
+    """The unified form as the window sends it: every field shared data did not fill, and the ones
+    it filled with what the applicant says is no longer so (a changed phone number)."""
+    known = applicant.known_values(prefilled.catalogue.subject)
+    values = sample_values(prefilled.form, known)
+    return {key: value for key, value in values.items()
+            if key not in prefilled.prefilled or (key in known and known[key] != prefilled.prefilled[key].value)}
 
 
 def declare_materials(prefilled: PrefilledForm, applicant: Applicant, tolerance_days: int | None,
