@@ -57,6 +57,8 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("web.flow_dry_run", "GET"): PUBLIC,
     ("web.audit", "GET"): PUBLIC,
     ("web.credit", "GET"): PUBLIC,
+    ("web.registries", "GET"): PUBLIC,
+    ("web.lookups", "GET"): PUBLIC,
     ("auth.Login", "POST"): PUBLIC,
     ("auth.Logout", "POST"): P.SELF,
     ("auth.Me", "GET"): P.SELF,

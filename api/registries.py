@@ -17,7 +17,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from api.access import current_actor
 from api.cases import ctx
 from engine.domain.errors import InvalidInput
-from engine.domain.registries import KINDS
+from engine.domain.registries import KINDS, RegistryKind
 from engine.domain.shared_data import LookupEntry, LookupFilter
 from engine.services.registry_import import MODES, ImportRegistry, import_registry
 from engine.services.shared_data_audit import list_lookups, lookup_volume, registry_counts, registry_imports
@@ -54,7 +54,7 @@ class ImportArgsSchema(Schema):
 class LookupArgsSchema(Schema):
     user = fields.String(validate=validate.Length(max=64))
     kind = fields.String(validate=validate.OneOf(sorted(KINDS)))
-    case = fields.Integer(validate=validate.Range(min=1), metadata={"description": "办件 id"})
+    case = fields.String(validate=validate.Length(min=1, max=40), metadata={"description": "办件 id 或办件编号"})
     draft = fields.String(validate=validate.Length(max=64))
     subject = fields.String(validate=validate.Length(max=32), metadata={"description": "被查询人的证件号码"})
     since = fields.Date(metadata={"description": "起始日期（含），北京时间"})
@@ -150,13 +150,13 @@ class DataLookups(MethodView):
         """Lookups of shared data, newest first: who asked, for which case or intake, which registry, whom,
         what was asked and how much came back (counts, never the data)"""
         query = LookupFilter(
-            user=args.get("user"), kind=args.get("kind"), case_id=args.get("case"), draft=args.get("draft"),
+            user=args.get("user"), kind=args.get("kind"), draft=args.get("draft"),
             subject=args["subject"].strip().upper() if args.get("subject") else None,
             since=_day_start(args["since"]) if args.get("since") else None,
             until=_day_start(args["until"] + timedelta(days=1)) if args.get("until") else None,
             before_id=args.get("before"), limit=args["limit"])
-        found = list_lookups(ctx(), query)
-        return {"lookups": [_lookup_view(e) for e in found],
+        found, numbers = list_lookups(ctx(), query, args.get("case"))
+        return {"lookups": [{**_lookup_view(e), "case_number": numbers.get(e.case_id or 0)} for e in found],
                 "next_before": found[-1].id if len(found) == query.limit else None}
 
 
@@ -181,4 +181,12 @@ def _lookup_view(entry: LookupEntry) -> dict[str, Any]:
     view["occurred_at"] = entry.occurred_at.isoformat()
     view["case"] = view.pop("case_id")
     view["subject"] = mask_id(entry.subject)
+    kind = KINDS.get(entry.kind)
+    view["attribute_labels"] = [_label(kind, a) for a in entry.attributes]
     return view
+
+
+def _label(kind: RegistryKind | None, attribute: str) -> str:
+    """What an asked attribute is called (姓名), ``record`` being the record itself (a material it replaces)."""
+    column = kind.column(attribute) if kind is not None else None
+    return column.label if column is not None else "整条记录" if attribute == "record" else attribute

@@ -53,6 +53,7 @@ PAGES: tuple[Page, ...] = (
     Page("inbox", "/inbox", "部门待办", ("reviewer", "head"), "部门待办"),
     Page("task", "/tasks/<string:task_id>", "审批办理", ("reviewer", "head", "supervisor")),
     Page("supervision", "/supervision", "效能监督", ("supervisor", "head"), "效能监督"),
+    Page("lookups", "/supervision/lookups", "数据调用留痕", ("supervisor",), "数据调用留痕"),
     Page("dashboard", "/dashboard", "成效看板", ("supervisor", "admin"), "成效看板"),
     Page("flows", "/admin/flows", "流程管理", ("admin",), "流程管理"),
     Page("modeler", "/admin/flows/<string:code>/modeler", "流程建模", ("admin",)),
@@ -64,6 +65,7 @@ PAGES: tuple[Page, ...] = (
     Page("incidents", "/admin/incidents", "流程异常", ("admin",), "流程异常"),
     Page("audit", "/admin/audit", "审计记录", ("admin",), "审计记录"),
     Page("credit", "/admin/credit", "失信记录", ("admin",), "失信记录"),
+    Page("registries", "/admin/registries", "共享数据", ("admin",), "共享数据"),
 )
 
 web = Blueprint("web", __name__, url_prefix="/app", template_folder="templates", static_folder="static")

@@ -3,7 +3,7 @@ each case (see tables/registry.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -165,6 +165,13 @@ class LookupRepository:
             conditions.append(c.id < query.before_id)
         rows = self.conn.execute(select(t.data_lookups).where(*conditions).order_by(c.id.desc()).limit(query.limit))
         return [record_of(LookupEntry, row) for row in rows]
+
+    def case_numbers(self, ids: Collection[int]) -> dict[int, str]:
+        """The case number of each of these case ids, in one statement."""
+        if not ids:
+            return {}
+        rows = self.conn.execute(select(t.cases.c.id, t.cases.c.number).where(t.cases.c.id.in_(sorted(ids))))
+        return {int(row.id): str(row.number) for row in rows}
 
     def volume(self, since: datetime, until: datetime) -> list[LookupVolume]:
         """Lookups per user in the period, with how many subjects they concerned."""

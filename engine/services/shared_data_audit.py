@@ -3,7 +3,7 @@ volume of lookups per user with the unusual ones flagged, and what each registry
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +15,19 @@ from engine.domain.shared_data import CaseSharedData, LookupEntry, LookupFilter,
 from engine.services.context import ServiceContext
 
 
-def list_lookups(ctx: ServiceContext, query: LookupFilter) -> list[LookupEntry]:
+def list_lookups(ctx: ServiceContext, query: LookupFilter,
+                 case_ref: str | None = None) -> tuple[list[LookupEntry], dict[int, str]]:
+    """The lookups ``query`` selects (and, with ``case_ref``, made for that case: its id or number),
+    with the number of each case they were made for."""
     with ctx.uow(False) as uow:
-        return uow.lookups.find(query)
+        if case_ref is not None:
+            case_id = case_id_in(case_ref.strip())
+            case = uow.cases.get(case_id) if case_id is not None else uow.cases.get_by_number(case_ref.strip())
+            if case is None:
+                return [], {}
+            query = replace(query, case_id=case.id)
+        found = uow.lookups.find(query)
+        return found, uow.lookups.case_numbers({e.case_id for e in found if e.case_id is not None})
 
 
 def lookup_volume(ctx: ServiceContext, since: datetime, until: datetime,

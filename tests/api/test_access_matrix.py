@@ -53,6 +53,8 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/app/admin/flows/<string:code>/dry-run", set(ROLES)),
     ("GET", "/app/admin/audit", set(ROLES)),
     ("GET", "/app/admin/credit", set(ROLES)),
+    ("GET", "/app/admin/registries", set(ROLES)),
+    ("GET", "/app/supervision/lookups", set(ROLES)),
     ("POST", "/api/auth/login", set(ROLES)),
     ("POST", "/api/auth/logout", SIGNED_IN),
     ("GET", "/api/auth/me", SIGNED_IN),

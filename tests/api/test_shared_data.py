@@ -143,6 +143,12 @@ def test_a_clerks_correction_is_kept_beside_the_registrys_value(
     assert "work_start_date" not in started.json["prefilled"]
     masked = client.get(f"/api/cases/{started.json['number']}/shared-data", headers=SUPERVISOR).json
     assert masked["fields"]["work_start_date"]["source_value"] == "***"
+    number = started.json["number"]
+    for ref in (number, str(started.json["id"])):
+        audit = client.get(f"/api/data-lookups?case={ref}", headers=SUPERVISOR).json["lookups"]
+        assert {e["kind"] for e in audit} == {"person", "social_insurance"}
+        assert {e["case_number"] for e in audit} == {number} and {e["case"] for e in audit} == {started.json["id"]}
+    assert client.get("/api/data-lookups?case=CY-20990101-00001", headers=SUPERVISOR).json["lookups"] == []
 
 
 class DownSource:

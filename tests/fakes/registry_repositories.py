@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -89,6 +89,10 @@ class FakeLookupRepository:
 
         found = [e for e in self.tables.all("data_lookups") if matches(e)]
         return sorted(found, key=lambda e: -e.id)[:query.limit]
+
+    def case_numbers(self, ids: Collection[int]) -> dict[int, str]:
+        cases = {c.id: c.number for c in self.tables.all("cases")}
+        return {case_id: cases[case_id] for case_id in ids if case_id in cases}
 
     def volume(self, since: datetime, until: datetime) -> list[LookupVolume]:
         per_user: dict[str, list[LookupEntry]] = {}

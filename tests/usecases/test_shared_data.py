@@ -40,13 +40,15 @@ def test_a_form_for_an_applicant_asks_the_registries_and_audits_each_lookup(fake
     import_registry(ImportRegistry("person", "p.csv", CSV, ADMIN), fake.ctx)
     found = get_prefilled_form(fake.ctx, "retirement", PERSON, inquirer=CLERK, draft="intake-1")
     assert (found.prefilled["name"].value, found.prefilled["name"].origin) == ("李芳", "registry")
-    lookups = list_lookups(fake.ctx, LookupFilter(draft="intake-1"))
+    lookups, numbers = list_lookups(fake.ctx, LookupFilter(draft="intake-1"))
+    assert numbers == {}  # made before any case
     assert {(e.kind, e.outcome, e.user) for e in lookups} == {("person", "found", "wang.window"),
                                                                 ("social_insurance", "none", "wang.window")}
     volumes, unusual = lookup_volume(fake.ctx, clock() - timedelta(days=1), clock() + timedelta(days=1), 1)
     assert [(v.user, v.lookups) for v in volumes] == [("wang.window", 2)] and unusual == {"wang.window"}
     get_prefilled_form(fake.ctx, "retirement", PERSON)  # no one asking: nothing looked up
-    assert len(list_lookups(fake.ctx, LookupFilter())) == 2
+    assert len(list_lookups(fake.ctx, LookupFilter())[0]) == 2
+    assert list_lookups(fake.ctx, LookupFilter(), "CY-20990101-00001") == ([], {})  # no such case
     with pytest.raises(InvalidInput):
         Inquiry(CLERK, "  ")
 

@@ -137,7 +137,9 @@ const OneThing = (() => {
      same one across retries of one submission). Answers the parsed JSON (or text for `text`). */
   async function api(method, url, body, options = {}) {
     const headers = { Accept: options.text ? "*/*" : "application/json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    // A file (an upload) travels as it is, with its own type; anything else as JSON.
+    const file = typeof Blob !== "undefined" && body instanceof Blob;
+    if (body !== undefined) headers["Content-Type"] = file ? body.type || "application/octet-stream" : "application/json";
     if (method !== "GET") {
       headers["X-CSRF-Token"] = cookie("onething_csrf");
       headers["Idempotency-Key"] = options.key || newKey();
@@ -146,7 +148,7 @@ const OneThing = (() => {
     try {
       response = await fetch(url, {
         method, headers, credentials: "same-origin",
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : file ? body : JSON.stringify(body),
       });
     } catch (err) {
       throw new ApiError(0, null);

@@ -59,6 +59,9 @@ OneThing.start(async () => {
     return [h("h3", {}, "本件核发、联动取得的材料（无需提交）"), h("ul", { id: "guide-issued" }, issued)];
   }
 
+  const sourceNames = { person: "人口库", enterprise: "法人库", property: "不动产登记", social_insurance: "社会保险",
+    marriage: "婚姻登记", birth: "出生医学证明" };
+
   function sourceText(source) {
     if (!source) return "共享数据";
     if (source.startsWith("person.")) return "人口基础信息";
@@ -302,6 +305,8 @@ OneThing.start(async () => {
     for (const row of form.querySelectorAll("#materials tr[data-material]")) showDue(row);
   });
 
+  // This intake's id: the lookups made while preparing it join the case it becomes (数据调用留痕).
+  const draft = OneThing.newKey();
   const lookup = document.getElementById("lookup");
   lookup.addEventListener("click", () => busy(lookup, async () => {
     clearErrors(form);
@@ -313,7 +318,7 @@ OneThing.start(async () => {
     const typed = Object.fromEntries(Object.entries(currentValues()).filter(([k]) => touched.has(k)));
     const states = materialStates();
     const [found, held] = await Promise.all([
-      api("GET", `/api/bundles/${encodeURIComponent(code)}/form?applicant=${encodeURIComponent(ref)}` +
+      api("GET", `/api/bundles/${encodeURIComponent(code)}/form?applicant=${encodeURIComponent(ref)}&draft=${draft}` +
         (key === "credit_code" && applicantValues().id_number
           ? `&agent=${encodeURIComponent(applicantValues().id_number)}` : "")),
       api("GET", `/api/applicants/${encodeURIComponent(ref)}`),
@@ -322,8 +327,11 @@ OneThing.start(async () => {
     renderForm(typed);
     renderMaterials(states);
     renderApplicantInfo(held);
+    const down = (spec.sources_unavailable || []).map((u) => u.kind);
     OneThing.flash(`已按 ${ref} 查询共享数据：预填 ${Object.keys(spec.prefilled).length} 项，` +
-      `持有电子证照 ${spec.licences_held.length} 种。`, "info");
+      `持有电子证照 ${spec.licences_held.length} 种。` +
+      (down.length ? `以下数据源暂未响应，相关字段请手工填写：${down.map((k) => sourceNames[k] || k).join("、")}。` : ""),
+      down.length ? "warn" : "info");
   }, form));
 
   function renderApplicantInfo(held) {
@@ -375,7 +383,7 @@ OneThing.start(async () => {
   accept.addEventListener("click", () => busy(accept, async () => {
     clearErrors(form);
     OneThing.clearFlash();
-    const body = { bundle: code, applicant: applicantValues(), form: currentValues(), materials: materialStates() };
+    const body = { bundle: code, applicant: applicantValues(), form: currentValues(), materials: materialStates(), draft };
     const { found, message } = clientErrors(body.applicant, body.form, body.materials);
     if (Object.keys(found).length) {
       showFieldErrors(message, found);

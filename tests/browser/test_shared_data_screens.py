@@ -1,0 +1,53 @@
+"""Shared data in the workbench (issue 24): an administrator loads a registry from a CSV file and
+reads the refused rows; the window's intake fills the form from that registry; the supervisor reads
+the lookup the intake made (subject masked) and the day's volume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from forms.identifiers import resident_id_check_digit
+from tests.browser.conftest import LiveServer
+
+FIRST17 = "41070219900101002"
+PERSON = FIRST17 + resident_id_check_digit(FIRST17)
+CSV = f"公民身份号码,姓名,性别,联系电话,居住地址\n{PERSON},李芳,女,13800138000,河南省新乡市红旗区平原路1号\n" \
+      "410702199001010028,王伟,男,,河南省新乡市\n"
+
+
+def test_admin_loads_a_registry_the_window_reads_and_the_supervisor_audits(
+        desks: Any, live_server: LiveServer, tmp_path: Path) -> None:
+    admin = desks("admin")
+    page = admin.open("/app/admin/registries")
+    page.wait_for_selector("#registries table")
+    assert "人口库" in page.inner_text("#registries")
+    upload = tmp_path / "renkou.csv"
+    upload.write_text(CSV, encoding="utf-8")
+    page.select_option("#kind", "person")
+    page.set_input_files("#file", str(upload))
+    page.click("#upload button[type=submit]")
+    page.wait_for_selector("#flash .notice:has-text('已导入 1 行')")
+    admin.settle()
+    report = page.inner_text("#report")
+    assert "不合格 1 行" in report and "公民身份号码" in report and "校验" in report, report
+    assert "renkou.csv" in page.inner_text("#imports")
+    admin.shot("imported")
+
+    clerk = desks("clerk")
+    page = clerk.open("/app/window/new/retirement")
+    page.fill("[name='applicant.id_number']", PERSON)
+    page.click("#lookup")
+    page.wait_for_selector("#flash .notice:has-text('已按')")
+    badge = page.locator('#form-groups .field[data-key="name"] .badge.prefill')
+    assert badge.inner_text() == "已预填 · 人口库"
+
+    supervisor = desks("supervisor")
+    page = supervisor.open("/app/supervision/lookups")
+    page.wait_for_selector("#lookups table")
+    rows = page.inner_text("#lookups")
+    assert "人口库" in rows and PERSON not in rows and PERSON[:4] in rows, rows
+    assert "受理预填：退休一件事" in rows and "受理前" in rows
+    assert "查到" in rows
+    assert "查询次数" in page.inner_text("#volume")
+    supervisor.shot("lookups")
