@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from api.access import current_actor
 from api.cases import ctx
+from engine.domain.errors import InvalidInput
 from engine.services.catalogue import catalogue_entries, get_bundle_catalogue, get_prefilled_form
 from engine.services.catalogue_admin import (
     PutBundleDefinition,
@@ -34,6 +35,9 @@ class FormArgsSchema(Schema):
                               metadata={"description": "申请人身份证号码或统一社会信用代码：按已有数据和电子证照预填"})
     agent = fields.String(validate=validate.Length(max=18), metadata={
         "description": "企业申请时经办人的身份证号码：其人口库信息预填经办人本人的字段"})
+    about = fields.List(fields.String(validate=validate.Length(min=3, max=100)), metadata={
+        "description": ("表单中指明他人的字段及其证件号码，形如 employee_id_number:410702…（可重复）："
+                        "按此人的共享数据预填其字段")})
     draft = fields.String(validate=validate.Length(min=1, max=64), metadata={
         "description": ("窗口为本次受理取的编号：此时调用共享数据的留痕记录在受理时归入办件"
                         "（POST /api/cases 的 draft）")})
@@ -82,7 +86,7 @@ class BundleForm(MethodView):
         """The unified form (JSON Schema, order, groups), pre-filled for the applicant from shared data
         and the e-licences they hold; the checklist with the materials those licences waive"""
         found = get_prefilled_form(ctx(), code, args.get("applicant"), args.get("agent"), current_actor(),
-                                   args.get("draft"))
+                                   args.get("draft"), _about(args.get("about", [])))
         held, records = found.held.licence_types, found.held.registry_kinds
         return {
             "subject": found.catalogue.subject.as_dict(),
@@ -99,6 +103,15 @@ class BundleForm(MethodView):
                                        if e.elicence not in held and e.registry not in records),
             "tolerance_allowed": not found.held.bad_credit,
         }
+
+
+def _about(pairs: list[str]) -> dict[str, str]:
+    """``field:ID number`` pairs; one without its colon is refused."""
+    bad = [pair for pair in pairs if ":" not in pair]
+    if bad:
+        raise InvalidInput("about must be field:ID number", "about 参数应为“字段:证件号码”",
+                           {"about": [f"格式有误：{pair}" for pair in bad]})
+    return dict(pair.split(":", 1) for pair in pairs)
 
 
 admin = Blueprint("catalogue_admin", __name__, url_prefix="/api/catalogue",

@@ -29,6 +29,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "id_number": {"type": "string", "minLength": 18, "maxLength": 18},
     "credit_code": {"type": "string", "minLength": 18, "maxLength": 18},
 }
+_FIELD_KEY = re.compile(r"[a-z][a-z0-9_]*")
 _PHONE_MESSAGE = "联系电话无效：应为 11 位手机号或带区号的固定电话"
 
 
@@ -90,15 +91,32 @@ def field_def(key: str, data: Mapping[str, Any]) -> FieldDef:
     paths = (source,) if isinstance(source, str) else tuple(source) if isinstance(source, list) else ()
     if source is not None and (not paths or not all(_valid_prefill(p) for p in paths)):
         roots = ", ".join(f"{root}.<attr>" for root, parts in PREFILL_ROOTS.items() if parts == 2)
-        raise bad(f"prefill {source!r} must be one path or a list of paths: {roots} or licence.<type>.<attr>")
+        raise bad(f"prefill {source!r} must be one path or a list of paths: {roots} or licence.<type>.<attr>, "
+                  "a registry's path optionally followed by @<field> (the form field naming whom it is about)")
     return FieldDef(key, label, kind, group, required, max_length, low, high, tuple(options or ()), paths)
 
 
 def _valid_prefill(source: object) -> bool:
     if not isinstance(source, str):
         return False
-    parts = source.split(".")
+    path, at, subject = source.partition("@")
+    parts = path.split(".")
+    if at and (parts[0] == "licence" or not _FIELD_KEY.fullmatch(subject)):
+        return False
     return PREFILL_ROOTS.get(parts[0]) == len(parts) and all(parts)
+
+
+def prefill_subject(path: str) -> str | None:
+    """The form field naming whom a prefill path is about (``person.name@employee_id_number``), if any."""
+    return path.partition("@")[2] or None
+
+
+def record_prefix(path: str) -> str:
+    """What a path reads: the record's prefix (``person``, ``licence.business_licence``, and for a path
+    about someone a form field names, ``person@employee_id_number``)."""
+    base, _, subject = path.partition("@")
+    prefix = base.rpartition(".")[0]
+    return f"{prefix}@{subject}" if subject else prefix
 
 
 def item_baseline(item: Mapping[str, Any], override: str, counted: int) -> int:
@@ -337,17 +355,25 @@ class Prefilled:
     ref: str = ""
 
 
+def prefill_paths(form: UnifiedForm, f: FieldDef) -> tuple[str, ...]:
+    """The paths that may fill ``f`` in this form: where the form names whom the field is about (an
+    employee's ID number), only the paths about that person; otherwise the paths about the applicant."""
+    scoped = tuple(p for p in f.prefill if prefill_subject(p) in form.keys)
+    return scoped or tuple(p for p in f.prefill if prefill_subject(p) is None)
+
+
 def prefill(form: UnifiedForm, records: Sequence[SharedRecord]) -> dict[str, Prefilled]:
     """Values for the fields that shared data can fill. ``records`` come in order of trust: for each
-    field, its paths in order, the first record that holds a value for a path gives it."""
+    field, its paths in order (``prefill_paths``), the first record that holds a value for a path gives it."""
     by_prefix: dict[str, list[SharedRecord]] = {}
     for record in records:
         by_prefix.setdefault(record.prefix, []).append(record)
     filled: dict[str, Prefilled] = {}
     for f in form.fields:
-        for path in f.prefill:
-            prefix, _, attribute = path.rpartition(".")
-            found = next((r for r in by_prefix.get(prefix, ()) if not _is_empty(r.attributes.get(attribute))), None)
+        for path in prefill_paths(form, f):
+            attribute = path.partition("@")[0].rpartition(".")[2]
+            found = next((r for r in by_prefix.get(record_prefix(path), ())
+                          if not _is_empty(r.attributes.get(attribute))), None)
             if found is not None:
                 filled[f.key] = Prefilled(found.attributes[attribute], path, found.origin, found.label, found.ref)
                 break

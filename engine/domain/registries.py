@@ -199,6 +199,8 @@ class Ask:
     subject: str
     attributes: tuple[str, ...]
     purpose: str = ""
+    about: str | None = None
+    """The form field naming the subject (an employee's ID number); None: the applicant."""
 
 
 class RegistrySource(Protocol):

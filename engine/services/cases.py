@@ -24,7 +24,7 @@ from engine.services.clocks import start_case_clock
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.progress import complete_in_workflow, flow_of, save_progress
-from engine.services.shared_data import Gathered, Inquiry, asks_for, gather
+from engine.services.shared_data import Gathered, Inquiry, asks_for, gather, subject_fields
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.services.unit_of_work import UnitOfWork
@@ -111,7 +111,8 @@ def _look_up(ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any]) -> 
     if not ref:
         return Gathered()
     inquiry = Inquiry(cmd.actor, f"受理：{catalogue.bundle.name}", catalogue.bundle.code, cmd.draft)
-    return gather(ctx, inquiry, asks_for(catalogue, ref, agent))
+    about = {key: str(cmd.form[key]) for key in subject_fields(catalogue) if isinstance(cmd.form.get(key), str)}
+    return gather(ctx, inquiry, asks_for(catalogue, ref, agent, about))
 
 
 def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any],

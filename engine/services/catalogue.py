@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from engine.domain.model import Actor
 from engine.domain.records import CreditRecord, ELicenceRecord, HolderRecord
 from engine.services.catalogue_cache import BundleCatalogue, CatalogueCache
 from engine.services.context import ServiceContext
-from engine.services.shared_data import Gathered, Inquiry, asks_for, gather
+from engine.services.shared_data import Gathered, Inquiry, asks_for, gather, subject_fields
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import Checklist
@@ -171,10 +172,12 @@ class PrefilledForm:
 
 
 def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None, agent: str | None = None,
-                       inquirer: Actor | None = None, draft: str | None = None) -> PrefilledForm:
+                       inquirer: Actor | None = None, draft: str | None = None,
+                       about: Mapping[str, str] | None = None) -> PrefilledForm:
     """The bundle's form and checklist, pre-filled for the applicant from the registries (asked as
     ``inquirer``, each lookup audited; ``draft``: the intake the window is preparing), the e-licences
-    and earlier cases."""
+    and earlier cases; ``about``: the ID numbers the window typed into fields naming someone else
+    (an employee), whose records fill that person's fields."""
     if applicant_ref and not (is_resident_id(applicant_ref.strip().upper())
                               or is_credit_code(applicant_ref.strip().upper())):
         raise InvalidInput("applicant must be a resident ID number or a unified social credit code",
@@ -184,10 +187,20 @@ def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None
         raise InvalidInput("agent must be a resident ID number", "经办人身份证号码有误",
                            {"agent": ["应为有效的居民身份证号码（GB 11643）"]})
     catalogue = get_bundle_catalogue(ctx, code)
+    named, errors = subject_fields(catalogue), {}
+    for key, value in (about or {}).items():
+        ref = value.strip().upper()
+        if key not in named:
+            errors[f"about.{key}"] = ["本一件事的表单中没有据此查询共享数据的字段"]
+        elif not (is_resident_id(ref) or is_credit_code(ref)):
+            errors[f"about.{key}"] = ["应为有效的居民身份证号码或统一社会信用代码"]
+    if errors:
+        raise InvalidInput("about names a field that names no one, or an invalid ID number",
+                           "按表单字段查询共享数据的参数有误", errors)
     shared = Gathered()
     if applicant_ref and inquirer is not None:
         inquiry = Inquiry(inquirer, f"受理预填：{catalogue.bundle.name}", catalogue.bundle.code, draft)
-        shared = gather(ctx, inquiry, asks_for(catalogue, applicant_ref, agent))
+        shared = gather(ctx, inquiry, asks_for(catalogue, applicant_ref, agent, about))
     with ctx.uow(False) as uow:
         held = (applicant_data(uow, applicant_ref, ctx.clock(), agent, shared) if applicant_ref
                 else ApplicantData(None, None, []))

@@ -10,7 +10,7 @@ then succeeds or not: a lookup made is a lookup recorded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -24,7 +24,7 @@ from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from forms.identifiers import is_credit_code, is_resident_id
-from forms.unified import SharedRecord
+from forms.unified import SharedRecord, prefill_paths, prefill_subject
 
 
 @dataclass(frozen=True)
@@ -45,30 +45,37 @@ class Inquiry:
 
 @dataclass
 class Gathered:
-    """What the registries answered for one intake."""
+    """What the registries answered for one intake: ``outcomes[n]`` answers ``asks[n]``."""
 
     outcomes: list[LookupOutcome] = field(default_factory=list)
     lookup_ids: list[int] = field(default_factory=list)
+    asks: list[Ask] = field(default_factory=list)
 
     @cached_property
-    def chosen(self) -> list[RegistryRecord]:
-        """The record of each kind the form and the checklist use: the only one, or the newest
-        where the kind says how to tell (a parent's latest birth); none where several compete
-        (two properties: the window picks, the form does not guess)."""
+    def _chosen(self) -> list[tuple[Ask, RegistryRecord]]:
+        """The record of each ask the form and the checklist use: the only one, or the newest where
+        the kind says how to tell (a parent's latest birth); none where several compete (two
+        properties: the window picks, the form does not guess)."""
         chosen = []
-        for outcome in self.outcomes:
+        for ask, outcome in zip(self.asks, self.outcomes, strict=True):
             records = outcome.records
             kind = KINDS.get(outcome.kind)
             newest_by = kind.newest_by if kind is not None else None
             if len(records) > 1 and newest_by is not None:
                 records = [max(records, key=lambda r: (str(r.attributes.get(newest_by) or ""), r.id))]
             if len(records) == 1:
-                chosen.append(records[0])
+                chosen.append((ask, records[0]))
         return chosen
 
+    @property
+    def chosen(self) -> list[RegistryRecord]:
+        """The records about the applicant (those about someone the form names fill fields only)."""
+        return [record for ask, record in self._chosen if ask.about is None]
+
     def shared_records(self) -> list[SharedRecord]:
-        return [SharedRecord(r.kind, "registry", KINDS[r.kind].name if r.kind in KINDS else r.kind, r.ref,
-                             r.attributes) for r in self.chosen]
+        return [SharedRecord(f"{r.kind}@{ask.about}" if ask.about else r.kind, "registry",
+                             KINDS[r.kind].name if r.kind in KINDS else r.kind, r.ref, r.attributes)
+                for ask, r in self._chosen]
 
     @property
     def kinds_held(self) -> set[str]:
@@ -79,28 +86,43 @@ class Gathered:
                 for o in self.outcomes if o.unavailable is not None]
 
 
-def asks_for(catalogue: BundleCatalogue, applicant_ref: str, agent: str | None) -> list[Ask]:
-    """What to ask the registries for a bundle's form and checklist, about this applicant: each kind
-    its fields' prefill paths or its materials name, about the subject that kind is kept by (an
-    enterprise by its credit code, a person's records by the ID number of the applicant, or of the
-    person acting for an enterprise)."""
-    attributes: dict[str, list[str]] = {}
-    for f in catalogue.form().fields:
-        for path in f.prefill:
-            kind, _, attribute = path.partition(".")
-            if kind in KINDS and attribute not in attributes.setdefault(kind, []):
-                attributes[kind].append(attribute)
+def subject_fields(catalogue: BundleCatalogue) -> set[str]:
+    """The form fields of the bundle naming someone other than the applicant whose records fill other
+    fields (an employee's ID number)."""
+    form = catalogue.form()
+    return {subject for f in form.fields for p in prefill_paths(form, f)
+            if (subject := prefill_subject(p)) is not None}
+
+
+def asks_for(catalogue: BundleCatalogue, applicant_ref: str, agent: str | None,
+             about: Mapping[str, str] | None = None) -> list[Ask]:
+    """What to ask the registries for a bundle's form and checklist: each kind its fields' prefill
+    paths or its materials name, about the subject that kind is kept by (an enterprise by its credit
+    code, a person's records by the ID number of the applicant, or of the person acting for an
+    enterprise), and about each person a form field names (``about``: field -> ID number, such as
+    the employee a hiring is for)."""
+    form = catalogue.form()
+    attributes: dict[tuple[str, str | None], list[str]] = {}
+    for f in form.fields:
+        for path in prefill_paths(form, f):
+            kind, _, attribute = path.partition("@")[0].partition(".")
+            wanted = attributes.setdefault((kind, prefill_subject(path)), []) if kind in KINDS else None
+            if wanted is not None and attribute not in wanted:
+                wanted.append(attribute)
     for entry in catalogue.checklist().entries:
         if entry.registry in KINDS:
-            attributes.setdefault(entry.registry, []).append("record")
+            attributes.setdefault((entry.registry, None), []).append("record")
     ref = applicant_ref.strip().upper()
     person = ref if is_resident_id(ref) else (agent or "").strip().upper() or None
     enterprise = ref if is_credit_code(ref) else None
     asks = []
-    for kind, wanted in attributes.items():
-        subject = enterprise if kind == "enterprise" else ref if kind == "property" else person
+    for (kind, field_key), wanted in attributes.items():
+        if field_key is not None:
+            subject: str | None = str((about or {}).get(field_key) or "").strip().upper() or None
+        else:
+            subject = enterprise if kind == "enterprise" else ref if kind == "property" else person
         if subject and (is_resident_id(subject) or is_credit_code(subject)):
-            asks.append(Ask(kind, subject, tuple(wanted)))
+            asks.append(Ask(kind, subject, tuple(wanted), about=field_key))
     return asks
 
 
@@ -116,7 +138,7 @@ def gather(ctx: ServiceContext, inquiry: Inquiry, asks: Sequence[Ask]) -> Gather
     def work(uow: UnitOfWork) -> list[int]:
         return uow.lookups.add(entries)
 
-    return Gathered(outcomes, in_transaction(ctx, work))
+    return Gathered(outcomes, in_transaction(ctx, work), asks)
 
 
 def _entry(inquiry: Inquiry, ask: Ask, outcome: LookupOutcome, now: Any) -> LookupEntry:

@@ -11,8 +11,9 @@ from engine.bootstrap import OneThingEngine
 from engine.domain.registries import KINDS, Ask, LookupOutcome
 from engine.services.catalogue import get_bundle_catalogue
 from engine.services.demo_registries import DemoRegistries, demo_registries, load_demo_registries
-from engine.services.shared_data import asks_for
+from engine.services.shared_data import asks_for, subject_fields
 from forms.samples import sample_values
+from forms.unified import prefill_paths
 from tests.approvals import approve_every_item
 from tests.conftest import CLERK, SUPERVISOR, FakeClock
 
@@ -54,22 +55,34 @@ def applicant_in(data: DemoRegistries, subject_kind: str) -> tuple[dict[str, str
     return block, person.id_number, None
 
 
-def expected_prefill(form: Any, data: DemoRegistries, subjects: dict[str, str]) -> dict[str, Any]:
-    """What the registries should fill, worked out from the demo rows: per field, its first path whose
-    registry holds a value about the applicant (a first-time applicant has no licence or earlier case)."""
+def expected_prefill(form: Any, data: DemoRegistries,
+                     subjects: dict[tuple[str, str | None], str]) -> dict[str, Any]:
+    """What the registries should fill, worked out from the demo rows: per field, its first path (of
+    those that apply in this form) whose registry holds a value about its subject — the applicant, or
+    the person a form field names (a first-time applicant has no licence or earlier case)."""
     expected = {}
     for field in form.fields:
-        for path in field.prefill:
-            kind, _, attribute = path.partition(".")
-            if kind not in KINDS or kind not in subjects:
+        for path in prefill_paths(form, field):
+            base, _, about = path.partition("@")
+            kind, _, attribute = base.partition(".")
+            subject = subjects.get((kind, about or None))
+            if kind not in KINDS or subject is None:
                 continue
-            found = records_about(data, kind, subjects[kind])
+            found = records_about(data, kind, subject)
             if KINDS[kind].newest_by and found:
                 found = [max(found, key=lambda r: r[KINDS[kind].newest_by])]
             if len(found) == 1 and found[0].get(attribute) not in (None, ""):
                 expected[field.key] = found[0][attribute]
                 break
     return expected
+
+
+def others(data: DemoRegistries, catalogue: Any, applicant_ref: str) -> dict[str, str]:
+    """Whom the form's fields naming someone else name: the applicant as the seller of their own
+    property, another resident as the employee or the buyer."""
+    strangers = iter(p.id_number for p in reversed(data.people) if p.id_number != applicant_ref)
+    return {key: applicant_ref if key.startswith("seller") else next(strangers)
+            for key in sorted(subject_fields(catalogue))}
 
 
 def test_a_first_time_applicant_gets_what_the_registries_hold_in_every_bundle(
@@ -79,8 +92,11 @@ def test_a_first_time_applicant_gets_what_the_registries_hold_in_every_bundle(
     for code in BUNDLES:
         catalogue = get_bundle_catalogue(engine.ctx, code)
         applicant, ref, agent = applicant_in(data, str(catalogue.subject.kind))
-        subjects = {ask.kind: ask.subject for ask in asks_for(catalogue, ref, agent)}
-        query = f"applicant={ref}" + (f"&agent={agent}" if agent else "") + f"&draft=d-{code}"
+        about = others(data, catalogue, ref)
+        asks = asks_for(catalogue, ref, agent, about)
+        subjects = {(ask.kind, ask.about): ask.subject for ask in asks}
+        query = f"applicant={ref}" + (f"&agent={agent}" if agent else "") + f"&draft=d-{code}" + "".join(
+            f"&about={key}:{value}" for key, value in about.items())
         answer = client.get(f"/api/bundles/{code}/form?{query}", headers=CLERK)
         assert answer.status_code == 200, answer.json
         spec = answer.json
@@ -90,15 +106,16 @@ def test_a_first_time_applicant_gets_what_the_registries_hold_in_every_bundle(
         assert all(spec["prefilled"][k]["label"] == KINDS[spec["prefilled"][k]["source"].split(".")[0]].name
                    for k in from_registry)
         filled_total += len(from_registry)
-        held = {kind for kind, subject in subjects.items() if len(records_about(data, kind, subject)) == 1
-                or (KINDS[kind].newest_by and records_about(data, kind, subject))}
+        held = {kind for (kind, named), subject in subjects.items() if named is None and (
+            len(records_about(data, kind, subject)) == 1
+            or (KINDS[kind].newest_by and records_about(data, kind, subject)))}
         waived = {m["key"] for m in spec["materials"] if m["waived_by_record"]}
         assert waived == {e.key for e in catalogue.checklist().entries if e.registry in held}, code
         assert spec["sources_unavailable"] == []
         print(code, len(from_registry), len(spec["prefilled"]), spec["fields_unified"], sorted(waived))
 
         # The window sends only what shared data did not fill, and no paper for what a record replaces.
-        values = sample_values(catalogue.form(), catalogue.subject.form_values(applicant))
+        values = {**sample_values(catalogue.form(), catalogue.subject.form_values(applicant)), **about}
         body = {"bundle": code, "applicant": applicant, "draft": f"d-{code}", "authorization": "signed",
                 "form": {k: v for k, v in values.items() if k not in spec["prefilled"]},
                 "materials": {e.key: "submitted" for e in catalogue.checklist().entries if e.key not in waived}}
@@ -110,8 +127,8 @@ def test_a_first_time_applicant_gets_what_the_registries_hold_in_every_bundle(
         assert waived <= set(shared["materials"])  # by a record, or by an e-licence an earlier case issued
         assert {k for k, m in shared["materials"].items() if m["origin"] == "registry"} <= waived
         assert shared["authorization"]["method"] == "signed"
-        assert {e["kind"] for e in shared["lookups"]} == set(subjects)
-        assert len(shared["lookups"]) == 2 * len(subjects)  # the form's lookups and the intake's
+        asked = [(kind, subject) for (kind, _), subject in subjects.items()]
+        assert sorted((e["kind"], e["subject"]) for e in shared["lookups"]) == sorted(asked * 2)  # form, intake
         # Through to pickup: a material a record replaced counts as not submitted in the savings.
         number = started.json["number"]
         approve_every_item(client, number, [{"code": i.code, "requires": list(i.requires)}

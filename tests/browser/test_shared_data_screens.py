@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.identifiers import resident_id_check_digit
+from tests.approvals import credit_code
 from tests.browser.conftest import LiveServer
 
 FIRST17 = "41070219900101002"
@@ -41,6 +42,18 @@ def test_admin_loads_a_registry_the_window_reads_and_the_supervisor_audits(
     page.wait_for_selector("#flash .notice:has-text('已按')")
     badge = page.locator('#form-groups .field[data-key="name"] .badge.prefill')
     assert badge.inner_text() == "已预填 · 人口库"
+
+    # A hiring: the employee's ID number typed into the form fills the employee's fields.
+    page = clerk.open("/app/window/new/hiring")
+    page.fill("[name='applicant.credit_code']", credit_code(7))
+    page.fill('#form-groups .field[data-key="employee_id_number"] input', PERSON)
+    page.click("#lookup")
+    page.wait_for_selector("#flash .notice:has-text('已按')")
+    assert page.input_value('#form-groups .field[data-key="employee_name"] input') == "李芳"
+    employee = page.locator('#form-groups .field[data-key="employee_name"] .badge.prefill')
+    assert employee.inner_text() == "已预填 · 人口库"
+    assert page.input_value('#form-groups .field[data-key="employee_id_number"] input') == PERSON  # kept as typed
+    clerk.shot("hiring")
 
     supervisor = desks("supervisor")
     page = supervisor.open("/app/supervision/lookups")

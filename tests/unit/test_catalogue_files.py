@@ -79,6 +79,8 @@ def test_a_field_is_well_formed(key: str) -> None:
         assert "options" not in field
     prefill = field.get("prefill")
     for path in [prefill] if isinstance(prefill, str) else prefill or []:
+        path, _, about = path.partition("@")
+        assert not about or about in FIELDS, (key, about)  # the field naming whom it is about
         root, *rest = path.split(".")
         if root in KINDS:  # a registry's column (tests/unit/test_registry_catalogue.py checks which)
             assert len(rest) == 1 and KINDS[root].column(rest[0]) is not None, path

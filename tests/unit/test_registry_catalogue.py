@@ -20,8 +20,10 @@ def test_every_registry_path_of_the_fields_names_a_column_of_its_kind() -> None:
     into_registries = [p for p in paths if p.split(".")[0] in KINDS]
     assert len(into_registries) > 30
     for path in into_registries:
-        kind, attribute = path.split(".")
+        base, _, about = path.partition("@")
+        kind, attribute = base.split(".")
         assert KINDS[kind].column(attribute) is not None, path
+        assert not about or about in fields, path  # the field naming whom it is about
     assert all(f.get("prefill_basis", "").startswith(("[E]", "[S", "[L")) for f in fields.values() if f.get("prefill"))
 
 

@@ -245,3 +245,21 @@ def test_the_first_record_holding_a_value_fills_a_field_and_paths_are_tried_in_o
     with pytest.raises(ValueError, match="prefill"):
         build_unified_form([{"code": "x", "fields": ["y"]}], {"y": {"label": "y", "type": "string",
                                                                     "prefill": ["person.name", "nowhere.x"]}})
+
+
+def test_a_field_about_someone_the_form_names_is_filled_from_that_persons_records_only() -> None:
+    defs = {
+        "employee_id_number": {"label": "员工身份证件号码", "type": "id_number"},
+        "household_address": {"label": "户籍地址", "type": "string",
+                              "prefill": ["person.household_address@employee_id_number", "person.household_address"]},
+    }
+    applicant = SharedRecord("person", "registry", "人口库", "A", {"household_address": "申请人的户籍"})
+    employee = SharedRecord("person@employee_id_number", "registry", "人口库", "E", {"household_address": "员工的户籍"})
+    hiring = build_unified_form([{"code": "x", "fields": ["employee_id_number", "household_address"]}], defs)
+    assert prefill(hiring, [applicant, employee])["household_address"].value == "员工的户籍"
+    assert prefill(hiring, [applicant]) == {}  # never the applicant's own for the employee's field
+    newborn = build_unified_form([{"code": "x", "fields": ["household_address"]}], defs)
+    assert prefill(newborn, [applicant, employee])["household_address"].value == "申请人的户籍"
+    with pytest.raises(ValueError, match="prefill"):
+        build_unified_form([{"code": "x", "fields": ["y"]}], {"y": {"label": "y", "type": "string",
+                                                                    "prefill": "licence.x.y@employee_id_number"}})

@@ -307,6 +307,22 @@ OneThing.start(async () => {
 
   // This intake's id: the lookups made while preparing it join the case it becomes (数据调用留痕).
   const draft = OneThing.newKey();
+
+  // Fields naming someone other than the applicant (an employee's ID number) whose registry records
+  // fill that person's fields: the prefill paths ending in @<field>. Their typed values go along.
+  function about() {
+    const keys = new Set(Object.keys(spec.schema.properties));
+    const values = currentValues();
+    const named = new Set();
+    for (const prop of Object.values(spec.schema.properties)) {
+      for (const path of prop["x-prefill"] || []) {
+        const field = path.split("@")[1];
+        if (field && keys.has(field)) named.add(field);
+      }
+    }
+    return [...named].filter((key) => /^[0-9A-Z]{18}$/.test(String(values[key] || "").trim().toUpperCase()))
+      .map((key) => `&about=${key}:${encodeURIComponent(String(values[key]).trim().toUpperCase())}`).join("");
+  }
   const lookup = document.getElementById("lookup");
   lookup.addEventListener("click", () => busy(lookup, async () => {
     clearErrors(form);
@@ -319,6 +335,7 @@ OneThing.start(async () => {
     const states = materialStates();
     const [found, held] = await Promise.all([
       api("GET", `/api/bundles/${encodeURIComponent(code)}/form?applicant=${encodeURIComponent(ref)}&draft=${draft}` +
+        about() +
         (key === "credit_code" && applicantValues().id_number
           ? `&agent=${encodeURIComponent(applicantValues().id_number)}` : "")),
       api("GET", `/api/applicants/${encodeURIComponent(ref)}`),
