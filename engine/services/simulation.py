@@ -33,6 +33,7 @@ from engine.services.catalogue import get_bundle_catalogue, get_prefilled_form
 from engine.services.context import ServiceContext
 from engine.services.demo_registries import SEED, demo_registries, load_demo_registries
 from engine.services.materials import SupplyMaterials, supply_materials, terminate_overdue_cases
+from engine.services.shared_data import subject_fields
 from engine.services.simulation_people import (
     NEWCOMERS,
     STALE,
@@ -202,11 +203,16 @@ class Simulation:
         subject = get_bundle_catalogue(self.ctx, bundle.code).subject
         applicant = self._applicant(subject.kind)
         ref = applicant.credit_code if subject.lookup_key == "credit_code" else applicant.id_number
-        prefilled = get_prefilled_form(self.ctx, bundle.code, ref, applicant.id_number, CLERK)
+        # Whom the form's other fields name (an employee, a buyer): residents too; the seller is the applicant.
+        about = {key: applicant.id_number if key.startswith("seller") or not self.residents
+                 else self.rng.choice(self.residents).id_number
+                 for key in sorted(subject_fields(get_bundle_catalogue(self.ctx, bundle.code)))}
+        prefilled = get_prefilled_form(self.ctx, bundle.code, ref, applicant.id_number, CLERK, about=about)
         materials = declare_materials(prefilled, applicant, bundle.tolerance_days, self.rng)
         channel = "online" if self.rng.random() < ONLINE else "window"
         applied = start_case(StartCase(bundle.code, applicant.as_applicant(prefilled.catalogue.subject), CLERK, channel,
-                                       form=form_values(prefilled, applicant), materials=materials), self.ctx)
+                                       form={**form_values(prefilled, applicant), **about}, materials=materials),
+                           self.ctx)
         self.result.started += 1
         self.result.online += channel == "online"
         tolerated = sorted(k for k, v in materials.items() if v == "tolerated")
