@@ -77,6 +77,10 @@ def expected_prefill(form: Any, data: DemoRegistries,
     return expected
 
 
+def waived_expected(catalogue: Any) -> set[str]:
+    return {e.key for e in catalogue.checklist().entries if e.registry}
+
+
 def others(data: DemoRegistries, catalogue: Any, applicant_ref: str) -> dict[str, str]:
     """Whom the form's fields naming someone else name: the applicant as the seller of their own
     property, another resident as the employee or the buyer."""
@@ -106,6 +110,9 @@ def test_a_first_time_applicant_gets_what_the_registries_hold_in_every_bundle(
         assert all(spec["prefilled"][k]["label"] == KINDS[spec["prefilled"][k]["source"].split(".")[0]].name
                    for k in from_registry)
         filled_total += len(from_registry)
+        coverage = client.get(f"/api/bundles/{code}/guide", headers=CLERK).json["shared_data"]
+        assert set(from_registry) <= set(coverage["fields_by_registry"]), code  # the guide says what can be
+        assert waived_expected(catalogue) == set(coverage["materials_by_registry"]), code
         held = {kind for (kind, named), subject in subjects.items() if named is None and (
             len(records_about(data, kind, subject)) == 1
             or (KINDS[kind].newest_by and records_about(data, kind, subject)))}
