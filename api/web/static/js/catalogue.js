@@ -15,8 +15,9 @@ OneThing.start(async () => {
   const SHAPES = {
     fields: [["label", "名称", "text"], ["type", "类型", "select", FIELD_TYPES], ["group", "分组（表单标题）", "text"],
       ["required", "必填", "checkbox"], ["max_length", "最大长度", "number"], ["min", "最小值", "number"], ["max", "最大值", "number"],
-      ["options", "选项（每行一个）", "lines"], ["prefill", "预填来源（如 person.name、licence.business_licence.entity_name）", "text"]],
-    materials: [["name", "名称", "text"], ["elicence", "可替代的电子证照类型（编码）", "text"], ["commitment", "可告知承诺替代", "checkbox"]],
+      ["options", "选项（每行一个）", "lines"], ["prefill", "预填来源（每行一个，依次尝试；如 person.name、licence.business_licence.entity_name；按表单中他人的证件号码查询时写 person.name@employee_id_number）", "lines"]],
+    materials: [["name", "名称", "text"], ["elicence", "可替代的电子证照类型（编码）", "text"],
+      ["registry", "可替代的共享数据类别（编码，如 marriage）", "text"], ["commitment", "可告知承诺替代", "checkbox"]],
     licences: [["name", "名称", "text"], ["holder", "持有人", "select", { person: "个人", enterprise: "企业" }],
       ["issuer", "发证部门（代码）", "text"], ["attributes", "预填的字段（编码，每行一个）", "lines"]],
   };
@@ -31,14 +32,22 @@ OneThing.start(async () => {
     render();
   }
 
+  /* A prefill path as codes: the source, and whom it is about when a form field names someone. */
+  function prefillPath(path) {
+    const [source, about] = path.split("@");
+    return about ? [h("code", {}, source), "（按 ", h("code", {}, about), "）"] : h("code", {}, source);
+  }
+
   /* Codes the administrator types (keys, prefill sources) are shown as code; the rest by name. */
   function describe(kind, e) {
     if (kind === "fields") {
+      const paths = Array.isArray(e.prefill) ? e.prefill : e.prefill ? [e.prefill] : [];
       return [`${FIELD_TYPES[e.type] || "未知类型"}；${e.group || ""}${e.required === false ? "；选填" : ""}`,
-        e.prefill ? ["；预填：", h("code", {}, e.prefill)] : null];
+        paths.length ? ["；预填：", paths.map((p, i) => [i ? "、" : "", prefillPath(p)])] : null];
     }
     if (kind === "materials") {
-      const parts = [e.elicence ? ["电子证照：", h("code", {}, e.elicence)] : null, e.commitment ? "可告知承诺" : null].filter(Boolean);
+      const parts = [e.elicence ? ["电子证照：", h("code", {}, e.elicence)] : null,
+        e.registry ? ["共享数据：", h("code", {}, e.registry)] : null, e.commitment ? "可告知承诺" : null].filter(Boolean);
       return parts.length ? parts.map((p, i) => [i ? "；" : "", p]) : "—";
     }
     return `${e.holder === "person" ? "个人" : "企业"}；发证：${departments[e.issuer] || e.issuer || "—"}；${(e.attributes || []).length} 个字段`;
@@ -64,7 +73,7 @@ OneThing.start(async () => {
     } else if (type === "checkbox") {
       control = h("input", { id, name: prop, type: "checkbox", checked: kind === "fields" && prop === "required" ? value !== false : Boolean(value) });
     } else if (type === "lines") {
-      control = h("textarea", { id, name: prop, value: Array.isArray(value) ? value.join("\n") : "" });
+      control = h("textarea", { id, name: prop, value: Array.isArray(value) ? value.join("\n") : typeof value === "string" ? value : "" });
     } else {
       control = h("input", { id, name: prop, type: type === "number" ? "number" : "text", value: value ?? "" });
     }
