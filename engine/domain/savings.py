@@ -157,6 +157,11 @@ class CaseSavings:
     """Share of those that were pre-filled in this case; None when no source could fill any."""
     prefill_fields: Mapping[str, bool] | None = None
     """Each field a data source could fill, in form order: whether it was pre-filled in this case."""
+    materials_shared: int | None = None
+    """Materials a registry record replaced (共享核验, 免提交); None for a case measured before this
+    was counted."""
+    materials_elicence: int | None = None
+    """Materials an e-licence replaced (免提交); None as above."""
 
     def figure(self, name: str) -> Figure:
         if name not in FIGURES:
@@ -177,6 +182,8 @@ class CaseSavings:
             "fields_prefilled_of_prefillable": rounded_share(self.fields_prefilled_of_prefillable),
             "prefill_fields": None if self.prefill_fields is None else [
                 {"key": key, "prefilled": filled} for key, filled in self.prefill_fields.items()],
+            "materials_shared": self.materials_shared,
+            "materials_elicence": self.materials_elicence,
             "baseline_sources": dict(self.baseline_sources),
         }
 
@@ -199,7 +206,13 @@ class CaseSavings:
             fields_prefillable=None if prefillable is None else int(prefillable),
             fields_prefilled_of_prefillable=None if of_prefillable is None else float(of_prefillable),
             prefill_fields=None if detail is None else {str(f["key"]): bool(f["prefilled"]) for f in detail},
+            materials_shared=_count_or_none(data.get("materials_shared")),
+            materials_elicence=_count_or_none(data.get("materials_elicence")),
         )
+
+
+def _count_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def rounded(value: float, digits: int = 2) -> int | float:
@@ -363,4 +376,6 @@ def compute_case_savings(bundle: Bundle, facts: CaseFacts, rules: CountingRules 
         fields_prefillable=could,
         fields_prefilled_of_prefillable=None if not by_field else sum(by_field.values()) / len(by_field),
         prefill_fields=by_field,
+        materials_shared=sum(1 for use in facts.materials.values() if use is MaterialUse.SHARED),
+        materials_elicence=sum(1 for use in facts.materials.values() if use is MaterialUse.ELICENCE),
     )

@@ -28,6 +28,8 @@ SHARE_SUFFIX = "比例"
 """Columns whose header ends so hold shares (0.83), shown as percentages in the workbook."""
 PREFILLABLE = "可由数据源预填的字段（项）"
 PREFILLED_OF_PREFILLABLE = f"可预填字段中已预填的{SHARE_SUFFIX}"
+SHARED_MATERIALS = "由共享数据替代的材料（份）"
+ELICENCE_MATERIALS = "由电子证照替代的材料（份）"
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,7 +49,7 @@ def case_table(rows: Iterable[SavingsRow], bundle_names: Mapping[str, str] | Non
     for figure in FIGURES:
         label = FIGURE_LABELS[figure]
         header += [f"{label}·单独办理", f"{label}·一件事办理", f"{label}·减少{SHARE_SUFFIX}"]
-    header += [f"表单免填写{SHARE_SUFFIX}", PREFILLABLE, PREFILLED_OF_PREFILLABLE]
+    header += [f"表单免填写{SHARE_SUFFIX}", PREFILLABLE, PREFILLED_OF_PREFILLABLE, SHARED_MATERIALS, ELICENCE_MATERIALS]
     body: list[list[Cell]] = []
     for row in rows:
         case = as_case_savings(row)
@@ -58,7 +60,7 @@ def case_table(rows: Iterable[SavingsRow], bundle_names: Mapping[str, str] | Non
             value = case.figure(figure)
             line += [_num(value.baseline), _num(value.actual), rounded_share(value.reduction)]
         line += [rounded_share(case.fields_prefilled_share), case.fields_prefillable,
-                 rounded_share(case.fields_prefilled_of_prefillable)]
+                 rounded_share(case.fields_prefilled_of_prefillable), case.materials_shared, case.materials_elicence]
         body.append(line)
     return header, _masked(body)
 
@@ -72,7 +74,7 @@ def summary_table(summaries: Iterable[SavingsSummary], bundle_names: Mapping[str
         header += [f"{label}·平均单独办理", f"{label}·平均一件事办理", f"{label}·平均减少{SHARE_SUFFIX}"]
     header += ["办理时间中位数（工作日）", "办理时间 P90（工作日）", f"表单免填写平均{SHARE_SUFFIX}",
                f"免填写过半的办件{SHARE_SUFFIX}", f"平均{PREFILLABLE}",
-               f"可预填字段中已预填的平均{SHARE_SUFFIX}"]
+               f"可预填字段中已预填的平均{SHARE_SUFFIX}", f"平均{SHARED_MATERIALS}", f"平均{ELICENCE_MATERIALS}"]
     body: list[list[Cell]] = []
     for summary in summaries:
         scope = ALL_BUNDLES_LABEL if summary.scope == ALL_BUNDLES else names.get(summary.scope, summary.scope)
@@ -83,7 +85,8 @@ def summary_table(summaries: Iterable[SavingsSummary], bundle_names: Mapping[str
         time = summary.figure("time_days")
         line += [_num(time.p50_actual), _num(time.p90_actual), rounded_share(summary.mean_prefilled_share),
                  rounded_share(summary.half_prefilled_share), _num(summary.mean_fields_prefillable),
-                 rounded_share(summary.mean_prefilled_of_prefillable)]
+                 rounded_share(summary.mean_prefilled_of_prefillable), _num(summary.mean_materials_shared),
+                 _num(summary.mean_materials_elicence)]
         body.append(line)
     return header, _masked(body)
 

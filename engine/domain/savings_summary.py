@@ -104,6 +104,11 @@ class SavingsSummary:
     counted left out)."""
     mean_prefilled_of_prefillable: float | None = None
     """Mean over the cases of the pre-filled fields' share of those a data source could fill."""
+    mean_materials_shared: float | None = None
+    """Mean number of materials a registry record replaced (cases measured before this was counted
+    left out)."""
+    mean_materials_elicence: float | None = None
+    """Mean number of materials an e-licence replaced (as above)."""
 
     def figure(self, name: str) -> FigureSummary:
         for summary in self.figures:
@@ -126,6 +131,8 @@ class SavingsSummary:
             "half_prefilled_share": rounded_share(self.half_prefilled_share),
             "mean_fields_prefillable": _num(self.mean_fields_prefillable),
             "mean_prefilled_of_prefillable": rounded_share(self.mean_prefilled_of_prefillable),
+            "mean_materials_shared": _num(self.mean_materials_shared),
+            "mean_materials_elicence": _num(self.mean_materials_elicence),
             "time_histogram": [{"label": b.label, "up_to": b.up_to, "count": b.count} for b in self.time_histogram],
         }
 
@@ -199,6 +206,8 @@ def summarize(rows: Iterable[SavingsRow], scope: str = ALL_BUNDLES,
         mean_fields_prefillable=_mean([c.fields_prefillable for c in cases if c.fields_prefillable is not None]),
         mean_prefilled_of_prefillable=_mean([c.fields_prefilled_of_prefillable for c in cases
                                              if c.fields_prefilled_of_prefillable is not None]),
+        mean_materials_shared=_mean([c.materials_shared for c in cases if c.materials_shared is not None]),
+        mean_materials_elicence=_mean([c.materials_elicence for c in cases if c.materials_elicence is not None]),
     )
 
 

@@ -1,8 +1,8 @@
 """The savings as a plain-text table for a terminal: per bundle and overall, each figure's mean
 baseline → mean actual and mean reduction, the pre-filled share of the form's fields and of the
-fields a data source could fill, beside the published targets (seed 003) and each bundle's
-published regional figures. Columns are aligned by display width (a Chinese character
-takes two cells)."""
+fields a data source could fill, the materials registry records and e-licences replaced, beside the
+published targets (seed 003) and each bundle's published regional figures. Columns are aligned by
+display width (a Chinese character takes two cells)."""
 
 from __future__ import annotations
 
@@ -55,21 +55,29 @@ def _row(summary: SavingsSummary, label: str) -> list[str]:
     cells.append(_percent(share) + _met(share, targets["fields_prefilled"]))
     could = summary.mean_fields_prefillable
     cells.append(_percent(summary.mean_prefilled_of_prefillable) + ("" if could is None else f"（{could:.1f} 项）"))
+    cells.append(_replaced(summary))
     return cells
+
+
+def _replaced(summary: SavingsSummary) -> str:
+    shared, elicence = summary.mean_materials_shared, summary.mean_materials_elicence
+    if shared is None or elicence is None:
+        return "—"
+    return f"{shared:.1f} + {elicence:.1f}"
 
 
 def _target_row() -> list[str]:
     targets = {t.figure: t.value for t in PUBLISHED_TARGETS}
     cells = ["公布目标（新乡）", ""]
     cells += [f"减 {_percent(targets[figure])}" if figure in targets else "" for figure, _ in COLUMNS]
-    cells += [f"≥ {_percent(targets['fields_prefilled'])}", ""]
+    cells += [f"≥ {_percent(targets['fields_prefilled'])}", "", ""]
     return cells
 
 
 def render_savings_table(summaries: Sequence[SavingsSummary], bundle_names: Mapping[str, str],
                          published: Mapping[str, Sequence[PublishedReduction]] | None = None) -> str:
     """``summaries``: one per bundle and, usually last, the overall one (scope ``all``)."""
-    header = ["一件事", "办结", *(title for _, title in COLUMNS), "表单免填写", "可预填字段已预填"]
+    header = ["一件事", "办结", *(title for _, title in COLUMNS), "表单免填写", "可预填字段已预填", "材料免提交"]
     groups = [[_row(s, bundle_names.get(s.scope, s.scope)) for s in summaries if s.scope != ALL_BUNDLES],
               [_row(s, ALL_BUNDLES_LABEL) for s in summaries if s.scope == ALL_BUNDLES], [_target_row()]]
     rows = [header, *(row for group in groups for row in group)]
@@ -85,6 +93,7 @@ def render_savings_table(summaries: Sequence[SavingsSummary], bundle_names: Mapp
     lines += ["", "各格：单独办理的平均数→一件事办理的平均数，以及各办件减少比例的平均值；✓ 达到、✗ 未达到公布目标。",
               "表单免填写：预填字段占表单全部字段的比例；可预填字段已预填：预填字段占可由数据源预填字段的比例"
               "（括号内为平均每件可预填的字段数）。",
+              "材料免提交：平均每件由共享数据（登记记录）替代的材料数 + 由电子证照替代的材料数。",
               f"公布目标：{TARGETS_SOURCE}。"]
     if published:
         lines += ["", "各一件事公布的地区数字（减少比例，供对照）："]

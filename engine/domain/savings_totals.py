@@ -61,6 +61,12 @@ class ScopeTotals:
     of_prefillable_sum: float = 0.0
     of_prefillable_shares: int = 0
     """Cases with a share of the fillable fields pre-filled (a source could fill at least one)."""
+    shared_sum: float = 0.0
+    shared_cases: int = 0
+    """Cases that say how many materials a registry record replaced (measured since that was counted)."""
+    elicence_sum: float = 0.0
+    elicence_cases: int = 0
+    """Cases that say how many materials an e-licence replaced."""
 
     def __post_init__(self) -> None:
         missing = set(FIGURES) - set(self.figures)
@@ -100,9 +106,12 @@ def totals_of(rows: Iterable[CaseSavings], scope: str = ALL_BUNDLES) -> ScopeTot
     shares = [c.fields_prefilled_share for c in cases if c.fields_prefilled_share is not None]
     prefillable = [c.fields_prefillable for c in cases if c.fields_prefillable is not None]
     of_prefillable = [c.fields_prefilled_of_prefillable for c in cases if c.fields_prefilled_of_prefillable is not None]
+    shared = [c.materials_shared for c in cases if c.materials_shared is not None]
+    elicence = [c.materials_elicence for c in cases if c.materials_elicence is not None]
     return ScopeTotals(scope, len(cases), figures, math.fsum(shares), len(shares),
                        sum(1 for s in shares if s >= HALF_PREFILLED), math.fsum(prefillable), len(prefillable),
-                       math.fsum(of_prefillable), len(of_prefillable))
+                       math.fsum(of_prefillable), len(of_prefillable), sum(shared), len(shared), sum(elicence),
+                       len(elicence))
 
 
 def percentile_of_counts(counts: Mapping[float, int], q: float) -> float | None:
@@ -168,6 +177,8 @@ def summary_of(totals: ScopeTotals, buckets: Sequence[TimeBucket] = TIME_BUCKETS
         mean_fields_prefillable=totals.prefillable_sum / totals.prefillable_cases if totals.prefillable_cases else None,
         mean_prefilled_of_prefillable=(totals.of_prefillable_sum / totals.of_prefillable_shares
                                        if totals.of_prefillable_shares else None),
+        mean_materials_shared=totals.shared_sum / totals.shared_cases if totals.shared_cases else None,
+        mean_materials_elicence=totals.elicence_sum / totals.elicence_cases if totals.elicence_cases else None,
     )
 
 

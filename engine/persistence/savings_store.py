@@ -82,6 +82,7 @@ def _values(stored: StoredSavings) -> dict[str, Any]:
         "fields_prefillable": savings.fields_prefillable,
         "fields_prefilled_of_prefillable": savings.fields_prefilled_of_prefillable,
         "prefill_fields": None if savings.prefill_fields is None else dict(savings.prefill_fields),
+        "materials_shared": savings.materials_shared, "materials_elicence": savings.materials_elicence,
         "baseline_sources": dict(savings.baseline_sources),
     }
     for name in FIGURES:
@@ -105,9 +106,14 @@ def _stored(row: Row[Any]) -> StoredSavings:
         fields_prefillable=None if could is None else int(could),
         fields_prefilled_of_prefillable=None if of_could is None else float(of_could),
         prefill_fields=None if by_field is None else {str(k): bool(v) for k, v in by_field.items()},
+        materials_shared=_count(m["materials_shared"]), materials_elicence=_count(m["materials_elicence"]),
     )
     return StoredSavings(m["case_id"], m["accepted_at"], m["closed_at"], savings, float(m["time_elapsed_days"]),
                          float(m["time_paused_days"]))
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _conditions(flt: SavingsFilter) -> list[ColumnElement[bool]]:
@@ -133,7 +139,8 @@ def _sums_query(flt: SavingsFilter) -> Any:
     share = s.c.fields_prefilled_share
     columns += [func.sum(share), func.count(share), func.sum(case((share >= HALF_PREFILLED, 1), else_=0)),
                 func.sum(_PREFILL_COUNT), func.count(_PREFILL_COUNT), func.sum(_PREFILL_SHARE),
-                func.count(_PREFILL_SHARE)]
+                func.count(_PREFILL_SHARE), func.sum(s.c.materials_shared), func.count(s.c.materials_shared),
+                func.sum(s.c.materials_elicence), func.count(s.c.materials_elicence)]
     return select(*columns).where(*_conditions(flt)).group_by(s.c.bundle_code)
 
 
@@ -193,13 +200,16 @@ class SavingsRepository:
                 baseline, actual, reduction, reductions = rest[4 * n: 4 * n + 4]
                 figures[name] = FigureTotals(_number(baseline), _number(actual), _number(reduction), int(reductions),
                                              counts.get((code, name), {}))
-            share_sum, shares, half, could_sum, could, of_could_sum, of_could = rest[4 * len(FIGURES):]
+            (share_sum, shares, half, could_sum, could, of_could_sum, of_could,
+             shared_sum, shared, elicence_sum, elicence) = rest[4 * len(FIGURES):]
             found.append(ScopeTotals(code, int(count), figures, _number(share_sum), int(shares), int(half or 0),
-                                     _number(could_sum), int(could), _number(of_could_sum), int(of_could)))
+                                     _number(could_sum), int(could), _number(of_could_sum), int(of_could),
+                                     _number(shared_sum), int(shared), _number(elicence_sum), int(elicence)))
         return sorted(found, key=lambda totals: totals.scope)
 
     _export_columns = (s.c.bundle_code, s.c.case_number, s.c.channel, s.c.result_delivery,
-                       s.c.fields_prefilled_share, _PREFILL_COUNT, _PREFILL_SHARE,
+                       s.c.fields_prefilled_share, _PREFILL_COUNT, _PREFILL_SHARE, s.c.materials_shared,
+                       s.c.materials_elicence,
                        *(s.c[f"{name}_{part}"] for name in FIGURES for part in ("baseline", "actual")))
 
     def case_savings(self, flt: SavingsFilter) -> list[CaseSavings]:
@@ -207,11 +217,13 @@ class SavingsRepository:
         exports: only the columns those show, read by position (many rows)."""
         query = select(*self._export_columns).where(*_conditions(flt)).order_by(s.c.closed_at, s.c.case_id)
         found = []
-        for code, number, channel, delivery, share, could, of_could, *values in self.conn.execute(query):
+        for code, number, channel, delivery, share, could, of_could, shared, elicence, *values in self.conn.execute(
+                query):
             trips, steps, time_days, materials, fields, fees = (
                 Figure(float(values[n]), float(values[n + 1])) for n in range(0, len(values), 2))
             found.append(CaseSavings(code, number, channel, delivery, trips, steps, time_days, materials, fields,
                                      fees, None if share is None else float(share),
                                      fields_prefillable=None if could is None else int(could),
-                                     fields_prefilled_of_prefillable=None if of_could is None else float(of_could)))
+                                     fields_prefilled_of_prefillable=None if of_could is None else float(of_could),
+                                     materials_shared=_count(shared), materials_elicence=_count(elicence)))
         return found

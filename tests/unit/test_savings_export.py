@@ -34,7 +34,8 @@ def test_cases_csv_has_a_bom_and_one_row_per_case() -> None:
     header, body = rows[0], rows[1:]
     assert header[:7] == ["办件编号", "一件事", "受理渠道", "出件方式", "跑动次数·单独办理", "跑动次数·一件事办理",
                           "跑动次数·减少比例"]
-    assert header[-3:] == ["表单免填写比例", "可由数据源预填的字段（项）", "可预填字段中已预填的比例"]
+    assert header[-5:] == ["表单免填写比例", "可由数据源预填的字段（项）", "可预填字段中已预填的比例",
+                           "由共享数据替代的材料（份）", "由电子证照替代的材料（份）"]
     assert len(body) == 3
     first = dict(zip(header, body[0], strict=True))
     assert first["办件编号"] == "CY-20260924-00001"

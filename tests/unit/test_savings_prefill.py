@@ -74,3 +74,21 @@ def test_reports_exports_and_the_table_show_both_shares() -> None:
     assert body[0][header.index("可预填字段中已预填的平均比例")] == 0.6667
     table = render_savings_table([summary], {})
     assert "可预填字段已预填" in table and "67%（2.5 项）" in table
+
+
+def test_materials_a_registry_record_or_an_e_licence_replaced_are_counted_apart() -> None:
+    uses = {"licence": "elicence", "id_card": "shared", "household": "shared", "plan": "submitted",
+            "promise": "commitment"}
+    facts = CaseFacts("b", "B-2", materials=uses, fields_asked=FORM)
+    savings = compute_case_savings(BUNDLE, facts)
+    assert (savings.materials_shared, savings.materials_elicence) == (2, 1)
+    assert savings.materials.actual == 1  # only the submitted one counts as a material handed in
+    back = CaseSavings.from_dict(json.loads(json.dumps(savings.to_dict())))
+    assert (back.materials_shared, back.materials_elicence) == (2, 1)
+    old = savings.to_dict()
+    del old["materials_shared"], old["materials_elicence"]
+    assert CaseSavings.from_dict(old).materials_shared is None  # measured before this was counted
+    summary = summarize([savings, CaseSavings.from_dict(old), measured((), None)])
+    assert (summary.mean_materials_shared, summary.mean_materials_elicence) == (1.0, 0.5)
+    table = render_savings_table([summary], {})
+    assert "材料免提交" in table and "1.0 + 0.5" in table

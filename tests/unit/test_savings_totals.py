@@ -33,10 +33,12 @@ def _case(rng: random.Random, bundle: str) -> CaseSavings:
     share = rng.choice([None, 0.0, 0.25, 0.5, 0.8])
     could = rng.choice([None, 0, 4, 12])  # None: measured before the fillable fields were counted
     of_could = None if not could else rng.randint(0, could) / could
+    shared, elicence = (None, None) if rng.random() < 0.2 else (rng.randint(0, 3), rng.randint(0, 2))
     return CaseSavings(bundle, f"{bundle}-{rng.random()}", "window", "window", trips=figure(10, 4),
                        steps=figure(20, 12), time_days=figure(rng.choice([0, 28]), 30), materials=figure(35, 12),
                        fields=figure(100, 40), fees=Figure(0, 0), fields_prefilled_share=share,
-                       fields_prefillable=could, fields_prefilled_of_prefillable=of_could)
+                       fields_prefillable=could, fields_prefilled_of_prefillable=of_could,
+                       materials_shared=shared, materials_elicence=elicence)
 
 
 def expected(rows: list[CaseSavings], scope: str = "all") -> dict[str, Any]:
@@ -52,6 +54,7 @@ def test_summaries_from_totals_equal_summaries_from_rows() -> None:
     per_bundle = [totals_of([r for r in rows if r.bundle_code == code], code) for code in "abc"]
     assert summary_of(overall(per_bundle)).to_dict() == expected(rows)
     assert summary_of(overall(per_bundle)).mean_prefilled_of_prefillable is not None
+    assert summary_of(overall(per_bundle)).mean_materials_shared is not None
     assert summary_of(per_bundle[1]).to_dict() == expected([r for r in rows if r.bundle_code == "b"], "b")
     assert summary_of(overall([])).to_dict() == expected([])
 

@@ -42,6 +42,9 @@ case_savings = Table(
     Column("fields_prefillable", Integer, nullable=True),
     Column("fields_prefilled_of_prefillable", Float, nullable=True),
     Column("prefill_fields", JSON, nullable=True),
+    # Materials replaced by a registry record (共享核验) and by an e-licence (null before 0025).
+    Column("materials_shared", Integer, nullable=True),
+    Column("materials_elicence", Integer, nullable=True),
     Column("fees_baseline", Float, nullable=False),
     Column("fees_actual", Float, nullable=False),
     Column("fees_reduction", Float, nullable=True),

@@ -66,12 +66,15 @@ OneThing.start(async () => {
     // Two shares: of every field of the form, and of the fields a data source could fill.
     fill("#prefill", `表单免填写：预填字段平均占表单全部字段的 ${percent(overall.mean_prefilled_share)}，` +
       `占可由数据源预填字段的 ${percent(overall.mean_prefilled_of_prefillable)}` +
-      (given(overall.mean_fields_prefillable) ? `（平均每件可预填 ${number(overall.mean_fields_prefillable)} 项）。` : "。"));
+      (given(overall.mean_fields_prefillable) ? `（平均每件可预填 ${number(overall.mean_fields_prefillable)} 项）。` : "。") +
+      (given(overall.mean_materials_shared) ? `材料免提交：平均每件 ${number(overall.mean_materials_shared)} 份由共享数据替代，` +
+        `${number(overall.mean_materials_elicence)} 份由电子证照替代。` : ""));
     fill("#exports", h("a", { href: `/api/reports/savings.csv?${q}` }, "导出 CSV"), "　",
       h("a", { href: `/api/reports/savings.xlsx?${q}` }, "导出 Excel"));
-    fill("#per-bundle", table(["一件事", "办结件数", ...overall.targets.map((t) => t.label), "可预填字段已预填", "公布数据"], report.bundles.map((b) => [
+    fill("#per-bundle", table(["一件事", "办结件数", ...overall.targets.map((t) => t.label), "可预填字段已预填", "材料免提交", "公布数据"], report.bundles.map((b) => [
       b.name, String(b.count), ...b.targets.map((t) => [percent(t.achieved), " ", met(t)]),
       percent(b.mean_prefilled_of_prefillable),
+      given(b.mean_materials_shared) ? `${number(b.mean_materials_shared)} + ${number(b.mean_materials_elicence)}` : "—",
       (b.published || []).map((p) => `${labels[p.figure] || p.figure} ` +
         // Before and after only side by side when one source published both.
         (given(p.before) && given(p.after) ? `${p.before}→${p.after}`
