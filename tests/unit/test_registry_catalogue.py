@@ -27,6 +27,26 @@ def test_every_registry_path_of_the_fields_names_a_column_of_its_kind() -> None:
     assert all(f.get("prefill_basis", "").startswith(("[E]", "[S", "[L")) for f in fields.values() if f.get("prefill"))
 
 
+def test_every_fields_basis_quotes_the_registry_and_attribute_each_of_its_paths_reads() -> None:
+    fields = json.loads((CATALOGUE / "fields.json").read_text(encoding="utf-8"))
+    licences = json.loads((CATALOGUE / "licences.json").read_text(encoding="utf-8"))
+    quoted = 0
+    for key, spec in fields.items():
+        paths = [spec["prefill"]] if isinstance(spec.get("prefill"), str) else spec.get("prefill", [])
+        for path in paths:
+            root, *rest = path.partition("@")[0].split(".")
+            if root == "licence":
+                named = f"电子证照·{licences[rest[0]]['name']}"
+            else:
+                kind = KINDS[root]
+                column = kind.column(rest[0])
+                assert column is not None, path
+                named = f"{kind.name}·{column.label}"
+            assert named in spec["prefill_basis"], (key, named)
+            quoted += 1
+    assert quoted > 50
+
+
 def test_every_material_a_registry_replaces_names_a_kind_and_every_kind_is_a_prefill_root() -> None:
     materials = json.loads((CATALOGUE / "materials.json").read_text(encoding="utf-8"))
     kinds = {m["registry"] for m in materials.values() if "registry" in m}
