@@ -98,7 +98,7 @@ class Cases(MethodView):
                                        channel=body["channel"], form=body["form"], materials=body["materials"],
                                        actor=current_actor(), request_key=request_key(body),
                                        viewer=current_principal(), authorization=body["authorization"],
-                                       draft=body.get("draft")), ctx())
+                                       draft=body.get("draft"), choose=body["choose"]), ctx())
         return _answer(applied)
 
 

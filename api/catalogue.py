@@ -42,6 +42,9 @@ class FormArgsSchema(Schema):
     draft = fields.String(validate=validate.Length(min=1, max=64), metadata={
         "description": ("窗口为本次受理取的编号：此时调用共享数据的留痕记录在受理时归入办件"
                         "（POST /api/cases 的 draft）")})
+    choose = fields.List(fields.String(validate=validate.Length(min=3, max=160)), metadata={
+        "description": ("同类登记记录有多条时窗口选定的一条，形如 property:410702…（范围:记录编号，可重复；"
+                        "范围见 records_to_choose）")})
 
 
 def guide_view(cat: BundleCatalogue) -> dict[str, Any]:
@@ -103,7 +106,8 @@ class BundleForm(MethodView):
         """The unified form (JSON Schema, order, groups), pre-filled for the applicant from shared data
         and the e-licences they hold; the checklist with the materials those licences waive"""
         found = get_prefilled_form(ctx(), code, args.get("applicant"), args.get("agent"), current_actor(),
-                                   args.get("draft"), _about(args.get("about", [])))
+                                   args.get("draft"), _pairs("about", args.get("about", [])),
+                                   _pairs("choose", args.get("choose", [])))
         held, records = found.held.licence_types, found.held.registry_kinds
         return {
             "subject": found.catalogue.subject.as_dict(),
@@ -114,6 +118,7 @@ class BundleForm(MethodView):
             "licences_held": sorted(held),
             "records_held": sorted(records),
             "sources_unavailable": found.held.shared.unavailable(),
+            "records_to_choose": found.held.shared.choices(),
             "materials": [{**asdict(e), "items": list(e.items), "waived_by_elicence": e.elicence in held,
                            "waived_by_record": e.registry in records} for e in found.checklist.entries],
             "materials_to_submit": sum(1 for e in found.checklist.entries
@@ -122,12 +127,17 @@ class BundleForm(MethodView):
         }
 
 
-def _about(pairs: list[str]) -> dict[str, str]:
-    """``field:ID number`` pairs; one without its colon is refused."""
+_PAIRS = {"about": ("field:ID number", "字段:证件号码"), "choose": ("scope:record reference", "范围:记录编号")}
+
+
+def _pairs(name: str, pairs: list[str]) -> dict[str, str]:
+    """``key:value`` pairs (``about``: field and ID number; ``choose``: scope and record); one without
+    its colon is refused."""
     bad = [pair for pair in pairs if ":" not in pair]
     if bad:
-        raise InvalidInput("about must be field:ID number", "about 参数应为“字段:证件号码”",
-                           {"about": [f"格式有误：{pair}" for pair in bad]})
+        english, chinese = _PAIRS[name]
+        raise InvalidInput(f"{name} must be {english}", f"{name} 参数应为“{chinese}”",
+                           {name: [f"格式有误：{pair}" for pair in bad]})
     return dict(pair.split(":", 1) for pair in pairs)
 
 

@@ -66,6 +66,10 @@ class StartCaseSchema(Schema):
     draft = fields.String(validate=validate.Length(min=1, max=64), metadata={
         "description": ("窗口为本次受理取的编号（与 GET /api/bundles/{code}/form 的 draft 相同）："
                         "其间的共享数据调用留痕归入本办件")})
+    choose = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
+                         values=fields.String(validate=validate.Length(min=1, max=60)), load_default=dict,
+                         metadata={"description": "同类登记记录有多条时（如名下多处不动产）窗口选定的一条："
+                                                  "范围（见表单的 records_to_choose）→ 记录编号"})
 
 
 class CompleteTaskSchema(Schema):

@@ -39,6 +39,9 @@ class RegistryKind:
     newest_by: str | None = None
     """Where several records are about one subject, the date column that tells the current one (a
     parent's latest birth); without it several records are ambiguous (two properties)."""
+    choice_column: str | None = None
+    """The column that tells records apart when the window picks one of several (a property's
+    location); the name column where None."""
 
     def form(self) -> UnifiedForm:
         """The columns as a form, to validate a row with the unified form's own rules."""
@@ -127,7 +130,7 @@ KINDS: dict[str, RegistryKind] = {k.code: k for k in (
         _f("use", "用途", max_length=40),
         _f("co_ownership", "共有情况", max_length=100),
         _f("mortgaged", "是否抵押", "boolean"),
-    ), ("owners",), subject_lists=("owners",)),
+    ), ("owners",), subject_lists=("owners",), choice_column="location"),
     RegistryKind("social_insurance", "社会保险", "参保信息", "id_number", (
         _f("id_number", "公民身份号码", "id_number", True),
         _f("name", "姓名", required=True, max_length=50),

@@ -54,6 +54,8 @@ class StartCase:
     """How the applicant authorized looking up their data (``AUTHORIZATION_METHODS``)."""
     draft: str | None = None
     """The window's id for this intake: lookups made while preparing it join the case."""
+    choose: dict[str, str] = field(default_factory=dict)
+    """Where several registry records compete (two properties), the one the window picked."""
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,10 @@ def _look_up(ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any]) -> 
             return Gathered()  # refused inside, with the rest of what is wrong
     ref, agent = catalogue.subject.lookup_refs(applicant)
     if not ref:
-        return Gathered()
+        return Gathered().picked(cmd.choose)
     inquiry = Inquiry(cmd.actor, f"受理：{catalogue.bundle.name}", catalogue.bundle.code, cmd.draft)
     about = {key: str(cmd.form[key]) for key in subject_fields(catalogue) if isinstance(cmd.form.get(key), str)}
-    return gather(ctx, inquiry, asks_for(catalogue, ref, agent, about))
+    return gather(ctx, inquiry, asks_for(catalogue, ref, agent, about)).picked(cmd.choose)
 
 
 def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dict[str, Any],

@@ -173,11 +173,13 @@ class PrefilledForm:
 
 def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None, agent: str | None = None,
                        inquirer: Actor | None = None, draft: str | None = None,
-                       about: Mapping[str, str] | None = None) -> PrefilledForm:
+                       about: Mapping[str, str] | None = None,
+                       choose: Mapping[str, str] | None = None) -> PrefilledForm:
     """The bundle's form and checklist, pre-filled for the applicant from the registries (asked as
     ``inquirer``, each lookup audited; ``draft``: the intake the window is preparing), the e-licences
     and earlier cases; ``about``: the ID numbers the window typed into fields naming someone else
-    (an employee), whose records fill that person's fields."""
+    (an employee), whose records fill that person's fields; ``choose``: where several records compete
+    (two properties), the one the window picked (``Gathered.picked``)."""
     if applicant_ref and not (is_resident_id(applicant_ref.strip().upper())
                               or is_credit_code(applicant_ref.strip().upper())):
         raise InvalidInput("applicant must be a resident ID number or a unified social credit code",
@@ -201,6 +203,8 @@ def get_prefilled_form(ctx: ServiceContext, code: str, applicant_ref: str | None
     if applicant_ref and inquirer is not None:
         inquiry = Inquiry(inquirer, f"受理预填：{catalogue.bundle.name}", catalogue.bundle.code, draft)
         shared = gather(ctx, inquiry, asks_for(catalogue, applicant_ref, agent, about))
+    if choose:
+        shared = shared.picked(choose)
     with ctx.uow(False) as uow:
         held = (applicant_data(uow, applicant_ref, ctx.clock(), agent, shared) if applicant_ref
                 else ApplicantData(None, None, []))

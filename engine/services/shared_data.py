@@ -50,22 +50,61 @@ class Gathered:
     outcomes: list[LookupOutcome] = field(default_factory=list)
     lookup_ids: list[int] = field(default_factory=list)
     asks: list[Ask] = field(default_factory=list)
+    picks: Mapping[str, str] = field(default_factory=dict)
+    """Where several records compete, the one the window picked: scope (``property``, or
+    ``property@seller_id_number`` for someone the form names) -> the record's reference."""
+
+    def picked(self, picks: Mapping[str, str]) -> Gathered:
+        """The same answers with the window's picks. A pick of a kind this intake did not ask, or of
+        a record the source did not offer, is refused; one for a source that did not answer is kept
+        and changes nothing."""
+        asked = {_scope(ask) for ask in self.asks}
+        offered = {_scope(ask): {r.ref.upper() for r in outcome.records}
+                   for ask, outcome in zip(self.asks, self.outcomes, strict=True) if outcome.unavailable is None}
+        errors: dict[str, list[str]] = {}
+        for scope, ref in picks.items():
+            if scope not in asked:
+                errors[f"choose.{scope}"] = ["本次受理没有查询这一类登记记录"]
+            elif scope in offered and ref.strip().upper() not in offered[scope]:
+                errors[f"choose.{scope}"] = ["该申请人的登记记录中没有所选记录"]
+        if errors:
+            raise InvalidInput("a chosen record is not among those the registries answered",
+                               "所选登记记录有误", errors)
+        return replace(self, picks={scope: ref.strip().upper() for scope, ref in picks.items()})
 
     @cached_property
     def _chosen(self) -> list[tuple[Ask, RegistryRecord]]:
-        """The record of each ask the form and the checklist use: the only one, or the newest where
-        the kind says how to tell (a parent's latest birth); none where several compete (two
-        properties: the window picks, the form does not guess)."""
+        """The record of each ask the form and the checklist use: the only one, the one the window
+        picked, or the newest where the kind says how to tell (a parent's latest birth); none where
+        several compete and nobody picked (two properties: the window picks, the form does not guess)."""
         chosen = []
         for ask, outcome in zip(self.asks, self.outcomes, strict=True):
             records = outcome.records
             kind = KINDS.get(outcome.kind)
             newest_by = kind.newest_by if kind is not None else None
-            if len(records) > 1 and newest_by is not None:
+            pick = self.picks.get(_scope(ask))
+            if len(records) > 1 and pick is not None:
+                records = [r for r in records if r.ref.upper() == pick]
+            elif len(records) > 1 and newest_by is not None:
                 records = [max(records, key=lambda r: (str(r.attributes.get(newest_by) or ""), r.id))]
             if len(records) == 1:
                 chosen.append((ask, records[0]))
         return chosen
+
+    def choices(self) -> list[dict[str, Any]]:
+        """Where several records compete and the window has not picked one: what to pick from (the
+        record's reference and what tells it apart, such as a property's location)."""
+        found = []
+        for ask, outcome in zip(self.asks, self.outcomes, strict=True):
+            kind = KINDS.get(outcome.kind)
+            if kind is None or kind.newest_by is not None or len(outcome.records) < 2:
+                continue
+            column = kind.choice_column or kind.name_column
+            found.append({"scope": _scope(ask), "kind": kind.code, "kind_name": kind.name, "about": ask.about,
+                          "picked": self.picks.get(_scope(ask)),
+                          "records": [{"ref": r.ref, "label": str(r.attributes.get(column) or r.name)}
+                                      for r in outcome.records]})
+        return found
 
     @property
     def chosen(self) -> list[RegistryRecord]:
@@ -84,6 +123,10 @@ class Gathered:
     def unavailable(self) -> list[dict[str, str]]:
         return [{"kind": o.kind, "source": o.source, "reason": o.unavailable}
                 for o in self.outcomes if o.unavailable is not None]
+
+
+def _scope(ask: Ask) -> str:
+    return f"{ask.kind}@{ask.about}" if ask.about else ask.kind
 
 
 def subject_fields(catalogue: BundleCatalogue) -> set[str]:

@@ -15,7 +15,7 @@ from engine.services.shared_data import asks_for, subject_fields
 from forms.samples import sample_values
 from forms.unified import prefill_paths
 from tests.approvals import approve_every_item
-from tests.conftest import CLERK, SUPERVISOR, FakeClock
+from tests.conftest import ADMIN, CLERK, SUPERVISOR, FakeClock
 
 BUNDLES = ("restaurant", "company_start", "company_change", "company_closure", "newborn", "hiring", "retirement",
            "utility_connect", "resale_transfer", "construction_permit")
@@ -235,3 +235,48 @@ def test_every_lookup_is_in_the_audit_and_the_supervisor_reads_it_masked(
     volume = client.get(f"/api/data-lookups/volume?day={clock().date().isoformat()}", headers=SUPERVISOR).json
     assert volume["users"] == [{"user": clerk, "lookups": len(made), "subjects": len({s for _, s, _ in made}),
                                 "last_at": volume["users"][0]["last_at"], "unusual": True}]
+
+
+def test_with_two_properties_the_window_picks_one_and_the_form_and_case_follow_it(
+        client: Any, engine: OneThingEngine, clock: FakeClock) -> None:
+    data = demo(engine, clock)
+    applicant, ref, _ = applicant_in(data, "person")
+    owned = records_about(data, "property", ref)[0]
+    second = {**owned, "unit_number": owned["unit_number"][:-4] + "9999", "cert_number": owned["cert_number"] + "-2",
+              "location": "河南省新乡市牧野区建设路99号2单元301室", "building_area": "88.5"}
+    header = ",".join(c.label for c in KINDS["property"].columns)
+    row = ",".join(str(second.get(c.key, "")) for c in KINDS["property"].columns)
+    loaded = client.post("/api/registries/property/imports", data=f"{header}\n{row}\n".encode(),
+                         content_type="text/csv", headers=ADMIN)
+    assert loaded.status_code == 201 and loaded.json["rows_accepted"] == 1, loaded.json
+
+    spec = client.get(f"/api/bundles/utility_connect/form?applicant={ref}", headers=CLERK).json
+    assert "connect_address" not in spec["prefilled"]  # two compete: the form does not guess
+    [choice] = spec["records_to_choose"]
+    assert choice["scope"] == "property" and choice["picked"] is None
+    assert {(r["ref"], r["label"]) for r in choice["records"]} == {
+        (owned["unit_number"], owned["location"]), (second["unit_number"], second["location"])}
+    picked = client.get(f"/api/bundles/utility_connect/form?applicant={ref}&choose=property:{second['unit_number']}",
+                        headers=CLERK).json
+    assert picked["prefilled"]["connect_address"]["value"] == second["location"]
+    assert picked["prefilled"]["connect_address"]["ref"] == second["unit_number"]
+    assert picked["records_to_choose"][0]["picked"] == second["unit_number"]
+
+    for query, field in ((f"choose=property:{'4' * 19}", "choose.property"),
+                         (f"choose=marriage:{second['unit_number']}", "choose.marriage"),
+                         ("choose=property", "choose")):
+        refused = client.get(f"/api/bundles/utility_connect/form?applicant={ref}&{query}", headers=CLERK)
+        assert refused.status_code == 422 and field in refused.json["errors"], (query, refused.json)
+
+    catalogue = get_bundle_catalogue(engine.ctx, "utility_connect")
+    values = sample_values(catalogue.form(), catalogue.subject.form_values(applicant))
+    values.pop("connect_address", None)
+    body = {"bundle": "utility_connect", "applicant": applicant, "form": values,
+            "materials": {e.key: "submitted" for e in catalogue.checklist().entries},
+            "choose": {"property": second["unit_number"]}}
+    started = client.post("/api/cases", json=body, headers=CLERK)
+    assert started.status_code == 201, started.json
+    shared = client.get(f"/api/cases/{started.json['number']}/shared-data", headers=CLERK).json
+    assert shared["fields"]["connect_address"]["source_value"] == second["location"]
+    wrong = client.post("/api/cases", json={**body, "choose": {"property": "X" * 20}}, headers=CLERK)
+    assert wrong.status_code == 422 and "choose.property" in wrong.json["errors"]

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from forms.identifiers import resident_id_check_digit
 from tests.approvals import credit_code
 from tests.browser.conftest import LiveServer
@@ -64,3 +66,34 @@ def test_admin_loads_a_registry_the_window_reads_and_the_supervisor_audits(
     assert "查到" in rows
     assert "查询次数" in page.inner_text("#volume")
     supervisor.shot("lookups")
+
+
+PROPERTIES = ("不动产单元号,不动产权证书号,权利人证件号码（多个以;分隔）,权利人,坐落,建筑面积（㎡）,用途\n"
+              f"410702001001GB00001F00010001,豫(2020)新乡市不动产权第0000001号,{PERSON},李芳,新乡市红旗区平原路1号,96,住宅\n"
+              f"410702001001GB00001F00010002,豫(2021)新乡市不动产权第0000002号,{PERSON},李芳,新乡市牧野区建设路9号,88,住宅\n")
+
+
+def test_with_two_properties_the_window_picks_the_one_the_connection_is_for(
+        desks: Any, live_server: LiveServer, tmp_path: Path) -> None:
+    admin = desks("admin")
+    page = admin.open("/app/admin/registries")
+    page.wait_for_selector("#registries table")
+    upload = tmp_path / "budongchan.csv"
+    upload.write_text(PROPERTIES, encoding="utf-8")
+    page.select_option("#kind", "property")
+    page.set_input_files("#file", str(upload))
+    page.click("#upload button[type=submit]")
+    page.wait_for_selector("#flash .notice:has-text('已导入 2 行')")
+
+    clerk = desks("clerk")
+    page = clerk.open("/app/window/new/utility_connect")
+    page.fill("[name='applicant.id_number']", PERSON)
+    page.click("#lookup")
+    page.wait_for_selector("#record-choices select")
+    assert "2 条记录" in page.inner_text("#record-choices")
+    address = '#form-groups .field[data-key="connect_address"] input'
+    assert page.input_value(address) == ""  # two compete: nothing guessed
+    page.select_option("#record-choices select", "410702001001GB00001F00010002")
+    expect(page.locator(address)).to_have_value("新乡市牧野区建设路9号")
+    assert page.input_value("#record-choices select") == "410702001001GB00001F00010002"
+    clerk.shot("property-picked")

@@ -323,6 +323,28 @@ OneThing.start(async () => {
     return [...named].filter((key) => /^[0-9A-Z]{18}$/.test(String(values[key] || "").trim().toUpperCase()))
       .map((key) => `&about=${key}:${encodeURIComponent(String(values[key]).trim().toUpperCase())}`).join("");
   }
+  // Where the registries hold several records of one kind (two properties), the window picks one:
+  // scope -> record reference, sent with the lookup and with the acceptance.
+  let picks = {};
+  let picksFor = "";
+  function choose() {
+    return Object.entries(picks).map(([scope, ref]) => `&choose=${encodeURIComponent(`${scope}:${ref}`)}`).join("");
+  }
+  function renderChoices(choices) {
+    fill("#record-choices", choices.map((c) => {
+      const select = h("select", { id: `choose-${c.scope}`, "data-scope": c.scope },
+        h("option", { value: "" }, "请选择"),
+        c.records.map((r) => h("option", { value: r.ref, selected: r.ref === c.picked },
+          `${r.label}（${r.ref}）`)));
+      select.addEventListener("change", () => {
+        if (select.value) picks[c.scope] = select.value; else delete picks[c.scope];
+        lookup.click();
+      });
+      return h("p", { class: "notice warn" },
+        h("label", { for: select.id }, `${c.kind_name}中查到申请人名下 ${c.records.length} 条记录，请选定本次办理的一条：`),
+        " ", select);
+    }));
+  }
   const lookup = document.getElementById("lookup");
   lookup.addEventListener("click", () => busy(lookup, async () => {
     clearErrors(form);
@@ -332,10 +354,12 @@ OneThing.start(async () => {
       throw new OneThing.ApiError(422, { message_zh: `请先填写${what}`, errors: { [`applicant.${key}`]: [`查询预填需要${what}`] } });
     }
     const typed = Object.fromEntries(Object.entries(currentValues()).filter(([k]) => touched.has(k)));
+    if (picksFor !== ref + about()) picks = {};  // picked among another applicant's records
+    picksFor = ref + about();
     const states = materialStates();
     const [found, held] = await Promise.all([
       api("GET", `/api/bundles/${encodeURIComponent(code)}/form?applicant=${encodeURIComponent(ref)}&draft=${draft}` +
-        about() +
+        about() + choose() +
         (key === "credit_code" && applicantValues().id_number
           ? `&agent=${encodeURIComponent(applicantValues().id_number)}` : "")),
       api("GET", `/api/applicants/${encodeURIComponent(ref)}`),
@@ -344,6 +368,7 @@ OneThing.start(async () => {
     renderForm(typed);
     renderMaterials(states);
     renderApplicantInfo(held);
+    renderChoices(spec.records_to_choose || []);
     const down = (spec.sources_unavailable || []).map((u) => u.kind);
     OneThing.flash(`已按 ${ref} 查询共享数据：预填 ${Object.keys(spec.prefilled).length} 项，` +
       `持有电子证照 ${spec.licences_held.length} 种。` +
@@ -400,7 +425,8 @@ OneThing.start(async () => {
   accept.addEventListener("click", () => busy(accept, async () => {
     clearErrors(form);
     OneThing.clearFlash();
-    const body = { bundle: code, applicant: applicantValues(), form: currentValues(), materials: materialStates(), draft };
+    const body = { bundle: code, applicant: applicantValues(), form: currentValues(), materials: materialStates(), draft,
+      choose: picksFor === ApplicantBlock.lookupRef(subject, applicantValues()).ref + about() ? picks : {} };
     const { found, message } = clientErrors(body.applicant, body.form, body.materials);
     if (Object.keys(found).length) {
       showFieldErrors(message, found);
