@@ -20,6 +20,7 @@ from api import (
     case_diagram,
     cases,
     catalogue,
+    documents,
     flow_editing,
     flows,
     incidents,
@@ -137,6 +138,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(reports.blp)
     api.register_blueprint(case_comments.blp)
     api.register_blueprint(case_comments.mentions_blp)
+    api.register_blueprint(documents.blp)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

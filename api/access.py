@@ -76,6 +76,13 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("cases.CaseById", "GET"): P.CASE_READ,
     ("cases.CasePickup", "POST"): P.CASE_PICKUP,
     ("cases.CaseMaterials", "POST"): P.CASE_MATERIALS,
+    # Material files: the window uploads; whoever sees the case lists them; opening one is checked
+    # per material by the service (a department reads those its items need).
+    ("documents.MaterialFiles", "POST"): P.CASE_MATERIALS,
+    ("documents.CaseFileList", "GET"): P.CASE_READ,
+    ("documents.CaseFileContent", "GET"): P.CASE_READ,
+    ("documents.CaseFilePage", "GET"): P.CASE_READ,
+    ("documents.CaseNoticePdf", "GET"): P.CASE_READ,
     # A case's savings: whoever sees the case (views check the department, as for the case itself).
     ("case_savings.CaseSavings", "GET"): P.CASE_READ,
     # A case on its diagram: whoever sees the case (the view checks the department, as for the case).

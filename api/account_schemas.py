@@ -99,6 +99,11 @@ class DisagreementSchema(Schema):
     events = fields.String(metadata={"description": "what the events say"})
 
 
+class StoredFileSchema(Schema):
+    case = fields.String()
+    sha256 = fields.String()
+
+
 class AuditVerifySchema(Schema):
     ok = fields.Boolean()
     chains = fields.Integer()
@@ -108,6 +113,11 @@ class AuditVerifySchema(Schema):
     disagreeing = fields.Integer(metadata={"description": "case rows that their events do not explain"})
     disagreements = fields.List(fields.Nested(DisagreementSchema), metadata={
         "description": "the first 100: 办件状态或事项状态与事件记录不符"})
+    files_checked = fields.Integer(metadata={"description": "material files found in the store with their digests"})
+    files_missing = fields.List(fields.Nested(StoredFileSchema), metadata={
+        "description": "材料文件在存储中缺失：办件编号与 SHA-256"})
+    files_altered = fields.List(fields.Nested(StoredFileSchema), metadata={
+        "description": "材料文件在存储中被改动（内容与事件链中的 SHA-256 不符）"})
 
 
 class AuditEventSchema(Schema):

@@ -50,6 +50,13 @@ def _print(report: ChainReport, with_checkpoint: bool) -> None:
         b = report.broken
         print(f"audit chain BROKEN in {b.chain} at event {b.seq} (row id {b.event_id}): {b.problem}")
         print(f"verified before the break: {report.events} events in {report.chains} chains")
+    if report.files_checked or report.files_missing or report.files_altered:
+        print(f"material files: {report.files_checked} match their digests in the store"
+              f", {len(report.files_missing)} missing, {len(report.files_altered)} altered")
+        for number, digest in report.files_missing:
+            print(f"  MISSING from the store: case {number}, file {digest}")
+        for number, digest in report.files_altered:
+            print(f"  ALTERED in the store: case {number}, file {digest} (its bytes hash to something else)")
     if report.disagreeing:
         print(f"case rows that disagree with their events: {report.disagreeing}")
         for found in report.disagreements:

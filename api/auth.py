@@ -155,7 +155,10 @@ class AuditVerify(MethodView):
         report = audit.verify_audit_chains(ctx())
         return {"ok": report.ok, "chains": report.chains, "events": report.events,
                 "broken": asdict(report.broken) if report.broken else None, "unkeyed": report.unkeyed,
-                "disagreeing": report.disagreeing, "disagreements": [asdict(d) for d in report.disagreements]}
+                "disagreeing": report.disagreeing, "disagreements": [asdict(d) for d in report.disagreements],
+                "files_checked": report.files_checked,
+                "files_missing": [{"case": c, "sha256": d} for c, d in report.files_missing],
+                "files_altered": [{"case": c, "sha256": d} for c, d in report.files_altered]}
 
 
 @audit_blp.route("/events")

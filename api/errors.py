@@ -22,14 +22,18 @@ from engine.domain.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     NotFound,
+    TooLarge,
     TooManyAttempts,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 from engine.services.transactions import Busy, database_unavailable
 
 log = logging.getLogger(__name__)
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    TooLarge: 413,
+    UnsupportedMediaType: 415,
     NotFound: 404,
     Unauthenticated: 401,
     TooManyAttempts: 429,

@@ -78,6 +78,8 @@ class CompleteTaskSchema(Schema):
     reason = fields.String(validate=_long, metadata={"description": "不予许可或补正的理由"})
     materials = fields.List(fields.String(validate=_short), validate=validate.Length(max=50),
                             metadata={"description": "补正：需补正的全部材料"})
+    notes = fields.Dict(keys=fields.String(validate=_short), values=fields.String(validate=validate.Length(max=500)),
+                        metadata={"description": "补正：逐项材料说明问题所在（材料编码或名称 → 说明）"})
     licence_number = fields.String(validate=validate.Length(max=64), metadata={
         "description": "准予：证照编号（核发证照的事项必填，按证照类型的 number_format 校验；"
                        "营业执照为统一社会信用代码）"})
@@ -101,7 +103,7 @@ def task_answer(body: dict[str, Any]) -> TaskAnswer | None:
     if decision == "reject":
         return Reject(body.get("reason", ""))
     if decision == "correct":
-        return RequestCorrection(tuple(body.get("materials", ())), body.get("reason", ""))
+        return RequestCorrection(tuple(body.get("materials", ())), body.get("reason", ""), body.get("notes"))
     if "supplied" in body:
         return SupplyCorrection(tuple(body["supplied"]), body.get("comment", ""))
     return None

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from engine.document_settings import MB, DocumentSettings
 from engine.domain.access import Role, roles_conflict
 from engine.domain.audit import DEV_AUDIT_KEY, audit_key_problem
 from engine.domain.clocks import WarningThresholds
@@ -28,6 +29,7 @@ from engine.services.catalogue import deploy_catalogue
 from engine.services.context import ServiceContext
 from engine.services.demo_registries import load_demo_registries
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
+from engine.services.page_cache import PageCache
 from engine.services.passwords import make_hasher
 from engine.services.registry_sources import EmbeddedRegistries
 from engine.services.timers import timer_functions
@@ -85,6 +87,7 @@ class Settings:
     """The platform's path of each registry kind (``ONETHING_SHARED_DATA_PATHS``, JSON); None: the
     default ``/registries/<kind>``."""
     shared_data_timeout: float = 0.5
+    documents: DocumentSettings = field(default_factory=lambda: DocumentSettings(ROOT / "instance" / "files"))
     """Lookups of shared data by one user in one day above which supervisors see the volume flagged."""
 
     @staticmethod
@@ -113,6 +116,7 @@ class Settings:
             shared_data_token=os.environ.get("ONETHING_SHARED_DATA_TOKEN", ""),
             shared_data_paths=shared_data_paths(os.environ.get("ONETHING_SHARED_DATA_PATHS", "")),
             shared_data_timeout=float(os.environ.get("ONETHING_SHARED_DATA_TIMEOUT", "0.5")),
+            documents=DocumentSettings.from_env(ROOT / "instance" / "files"),
         )
 
 
@@ -154,6 +158,10 @@ def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThing
         if settings.shared_data_paths is not None:
             config = replace(config, paths=settings.shared_data_paths)
         ctx.registries = HttpRegistries(config, fallback=EmbeddedRegistries(ctx.uow))
+    ctx.files = settings.documents.build_store()
+    ctx.upload_limits = settings.documents.limits()
+    ctx.pages = PageCache(int(settings.documents.page_cache_mb * MB))
+    ctx.notices = settings.documents.notice_config()
     ctx.script_engine.functions.update(timer_functions(ctx))
     ctx.thresholds = WarningThresholds(settings.yellow_fraction, settings.yellow_days)
     ctx.savings_rules = settings.savings_rules

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from engine.bootstrap import OneThingEngine, Settings, build_engine
+from engine.document_settings import DocumentSettings
 from engine.persistence.database import make_engine
 from tests.database_templates import DeployedTemplate, copy_postgres, copy_sqlite, deploy_template, with_people
 from tests.pgbouncer import PgBouncer, database_closed, pgbouncer  # noqa: F401 - the session's PgBouncer fixture
@@ -190,6 +191,7 @@ def copy_template(backend: str, tmp_path: Path, clock: FakeClock, request: pytes
 def engine(db_url: str, backend: str, clock: FakeClock, tmp_path: Path,
            request: pytest.FixtureRequest) -> Iterator[OneThingEngine]:
     settings = engine_settings(db_url, backend, clock)
+    settings.documents = DocumentSettings(tmp_path / "files")
     if from_scratch(request):
         built = build_engine(settings)
     else:

@@ -21,6 +21,7 @@ from engine.domain.decisions import (
     SupplyCorrection,
     approved_licence_number,
     correction_materials,
+    correction_notes,
     rejection_reason,
     supplied_materials,
 )
@@ -67,14 +68,18 @@ def correction_requested(item: CaseItemRecord, command: RequestCorrection, actor
                          known_materials: Mapping[str, str] | None) -> Outcome:
     """补正: the item waits for the materials named, one round more (``MAX_CORRECTION_ROUNDS``)."""
     materials = correction_materials(command, item.corrections, known_materials)
+    notes = correction_notes(command, materials, known_materials)
     reason = command.reason.strip()
     result: dict[str, Any] = {**_result(Decision.CORRECT.value, actor, now), "materials": materials}
     if reason:
         result["reason"] = reason
+    if notes:
+        result["notes"] = notes
     item.status = ItemStatus.CORRECTION_REQUESTED
     item.corrections += 1
     item.materials_requested = list(materials)
-    return result, {"item": item.item_code, "materials": materials, "reason": reason}
+    event = {"item": item.item_code, "materials": materials, "reason": reason}
+    return result, {**event, "notes": notes} if notes else event
 
 
 def correction_supplied(item: CaseItemRecord, command: SupplyCorrection,

@@ -54,6 +54,8 @@ class RequestCorrection:
 
     materials: tuple[str, ...] = ()
     reason: str = ""
+    notes: Mapping[str, str] | None = None
+    """Per material (by key or name) what is wrong with it (a floor plan without dimensions)."""
     decision: ClassVar[Decision] = Decision.CORRECT
 
 
@@ -128,6 +130,27 @@ def correction_materials(command: RequestCorrection, corrections_so_far: int,
     if known_materials is not None:
         materials = resolve_materials(materials, known_materials, "materials")
     return materials
+
+
+NOTE_MAX = 500
+
+
+def correction_notes(command: RequestCorrection, materials: Sequence[str],
+                     known_materials: Mapping[str, str] | None) -> dict[str, str]:
+    """What is wrong with each material the correction asks for, by key; a note about a material the
+    correction does not ask for, or a note too long, is refused."""
+    notes: dict[str, str] = {}
+    for named, text in (command.notes or {}).items():
+        [key] = resolve_materials([named], known_materials, "notes") if known_materials is not None else [named]
+        if key not in materials:
+            raise InvalidInput(f"a note about {named!r}, which the correction does not ask for",
+                               f"补正说明针对的材料“{named}”不在需补正的材料中", {"notes": [f"{named} 未列入补正材料"]})
+        if len(text.strip()) > NOTE_MAX:
+            raise InvalidInput(f"a note longer than {NOTE_MAX} characters", f"补正说明不能超过 {NOTE_MAX} 字",
+                               {"notes": [f"{named}：说明过长"]})
+        if text.strip():
+            notes[key] = text.strip()
+    return notes
 
 
 CREDIT_CODE_FORMAT = "credit_code"

@@ -51,6 +51,18 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class TooLarge(InvalidInput):
+    """An upload over its size limit (413)."""
+
+    code = "too_large"
+
+
+class UnsupportedMediaType(InvalidInput):
+    """An upload of a type not accepted, by its content (415)."""
+
+    code = "unsupported_media_type"
+
+
 class Unauthenticated(DomainError):
     """No valid login: no token, a wrong password, an expired or revoked token (401)."""
 

@@ -19,6 +19,7 @@ from engine.persistence.catalogue_store import (
 )
 from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
 from engine.persistence.database import read_without_transaction, snapshot_reader, writer
+from engine.persistence.document_store import MaterialFileRepository
 from engine.persistence.flow_store import FlowRepository
 from engine.persistence.incident_store import IncidentRepository
 from engine.persistence.read_model import ReadModel, SavedFilterRepository
@@ -39,7 +40,7 @@ _REPOSITORIES = (
     "cases", "states", "tasks", "items", "events", "flows", "idempotency", "counters", "users", "tokens",
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
     "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
-    "case_shared_data",
+    "case_shared_data", "material_files",
 )
 
 
@@ -146,6 +147,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def case_shared_data(self) -> CaseSharedDataRepository:
         return CaseSharedDataRepository(self.connection)
+
+    @cached_property
+    def material_files(self) -> MaterialFileRepository:
+        return MaterialFileRepository(self.connection)
 
     @cached_property
     def credit(self) -> CreditRepository:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from engine.domain.audit import GENESIS, HashScheme, keyed_event_hash, link_hash
+from engine.domain.documents import chained_digests
 from engine.domain.event_replay import Disagreement, disagreements, replay
 from engine.domain.model import Actor
 from engine.domain.records import AuditEventRecord
@@ -57,10 +58,16 @@ class ChainReport:
     """How many disagreements there are (at most ``MAX_DISAGREEMENTS`` are listed)."""
     checkpoint_chains: int = 0
     """Chains whose head in the checkpoint given was found unchanged in the log."""
+    files_checked: int = 0
+    """Material files (by the digests the case chains hold) found in the store with those digests."""
+    files_missing: tuple[tuple[str, str], ...] = ()
+    """(case number, SHA-256) of files the chains name and the store does not hold."""
+    files_altered: tuple[tuple[str, str], ...] = ()
+    """(case number, SHA-256) of files whose stored bytes no longer hash to their digest."""
 
     @property
     def ok(self) -> bool:
-        return self.broken is None and self.disagreeing == 0
+        return self.broken is None and self.disagreeing == 0 and not self.files_missing and not self.files_altered
 
 
 Sealed = dict[str, tuple[int, str]]
@@ -84,9 +91,13 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None) -> Ch
         found: list[Disagreement] = []
         disagreeing = 0
         seen_cases: set[int] = set()
+        files: dict[str, str] = {}  # digest -> the first case whose chain names it
         with closing(uow.reads.events_in_case_order()) as stream:
             for case_id, number, chain in _group(stream):
                 seen_cases.add(case_id)
+                for event in chain:
+                    for digest in chained_digests(event.type, event.data):
+                        files.setdefault(digest, number)
                 broken = walk.chain(f"case {number}", chain, heads.get(case_id, (0, GENESIS)),
                                     sealed.pop(f"case:{case_id}", None))
                 if broken:
@@ -110,7 +121,20 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None) -> Ch
             missing = sorted(sealed)[0]
             broken = BrokenLink(missing.replace(":", " id "), sealed[missing][0], None,
                                 "the checkpoint holds this chain, the log has no event of it")
-        return walk.report(broken, tuple(found), disagreeing)
+        report = walk.report(broken, tuple(found), disagreeing)
+    return _with_files(ctx, report, files) if broken is None else report
+
+
+def _with_files(ctx: ServiceContext, report: ChainReport, files: dict[str, str]) -> ChainReport:
+    """The report with the store checked against every digest the case chains hold: each file's
+    bytes read back and hashed again."""
+    if ctx.files is None or not files:
+        return report
+    found: dict[str, list[tuple[str, str]]] = {"ok": [], "missing": [], "altered": []}
+    for digest, number in sorted(files.items(), key=lambda pair: (pair[1], pair[0])):
+        found[ctx.files.check(digest)].append((number, digest))
+    return replace(report, files_checked=len(found["ok"]), files_missing=tuple(found["missing"]),
+                   files_altered=tuple(found["altered"]))
 
 
 class _Walk:

@@ -9,10 +9,13 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 
 from engine.domain.clocks import WarningThresholds
+from engine.domain.documents import FileStore, UploadLimits
+from engine.domain.notices import NoticeConfig
 from engine.domain.registries import RegistrySource
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.services.calendar import CalendarCache
 from engine.services.catalogue_cache import CatalogueCache
+from engine.services.page_cache import PageCache
 from engine.services.registry_sources import EmbeddedRegistries
 from engine.services.token_cache import TokenCache
 from engine.services.unit_of_work import UnitOfWork
@@ -45,6 +48,12 @@ class ServiceContext:
     dummy_password_hash: str = ""
     """A hash of no one's password, verified against when a login name is unknown."""
     max_attempts: int = 10
+    files: FileStore | None = None
+    """Where the bytes of the materials' files are kept (``documents``); set by the composition root."""
+    upload_limits: UploadLimits = field(default_factory=UploadLimits)
+    pages: PageCache = field(default_factory=PageCache)
+    notices: NoticeConfig = field(default_factory=NoticeConfig)
+    """Pages of material files rendered lately."""
     registries: RegistrySource | None = None
     """Where shared data comes from (``shared_data``); the embedded registries unless the composition
     root configures another source (a provincial platform over HTTP)."""

@@ -28,6 +28,7 @@ from tests.fakes.clock_repositories import (
     FakeSavingsRepository,
     FakeWarningRepository,
 )
+from tests.fakes.document_repositories import FakeMaterialFileRepository
 from tests.fakes.read_queries import FakeReadQueries
 from tests.fakes.reference_repositories import (
     FakeCalendarRepository,
@@ -82,6 +83,7 @@ class FakeUnitOfWork:
         self.lookups = FakeLookupRepository(tables)
         self.case_shared_data = FakeCaseSharedDataRepository(tables)
         self.shipped = FakeShippedRepository(tables)
+        self.material_files = FakeMaterialFileRepository(tables)
         self.calendar = FakeCalendarRepository(tables)
         self.clocks = FakeClockRepository(tables)
         self.warnings = FakeWarningRepository(tables)

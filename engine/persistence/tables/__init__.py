@@ -13,6 +13,7 @@ from engine.persistence.tables.account import auth_tokens, login_failure_counts,
 from engine.persistence.tables.audit import audit_events, chain_heads
 from engine.persistence.tables.calendar import calendar_overrides, calendar_years
 from engine.persistence.tables.case import case_events, case_items, case_number_counters, cases, workflow_states
+from engine.persistence.tables.document import file_reads, material_files
 from engine.persistence.tables.flow import bundles, catalogue_entries, flow_versions, shipped_data
 from engine.persistence.tables.idempotency import idempotency_keys
 from engine.persistence.tables.incident import incidents
@@ -49,11 +50,13 @@ __all__ = [
     "credit_records",
     "data_lookups",
     "elicences",
+    "file_reads",
     "flow_versions",
     "holders",
     "idempotency_keys",
     "incidents",
     "login_failure_counts",
+    "material_files",
     "metadata",
     "registry_imports",
     "registry_records",
