@@ -17,7 +17,8 @@ def photo(width: int = 1200, height: int = 1600, fmt: str = "JPEG", shade: int =
     for n in range(10):
         draw.line((60, 120 + n * 120, width - 60, 120 + n * 120), fill=(40, 40, 40), width=4)
     buffer = io.BytesIO()
-    image.save(buffer, fmt, quality=85) if fmt == "JPEG" else image.save(buffer, fmt)
+    options = {"quality": 85} if fmt == "JPEG" else {}
+    image.save(buffer, fmt, **options)
     return buffer.getvalue()
 
 

@@ -86,6 +86,13 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     # 部门会商: the case's readers read; the window and its departments write, a supervisor may not.
     ("GET", "/api/cases/<string:ref>/comments", CASE_READERS),
     ("GET", "/api/cases/<string:ref>/shared-data", CASE_READERS),
+    # Material files: the window uploads; whoever reads the case lists them and (as the material's
+    # department allows, checked per file) opens them; the notices print for whoever reads the case.
+    ("POST", "/api/cases/<string:ref>/materials/<string:key>/files", {"clerk"}),
+    ("GET", "/api/cases/<string:ref>/files", CASE_READERS),
+    ("GET", "/api/cases/<string:ref>/files/<int:file_id>", CASE_READERS),
+    ("GET", "/api/cases/<string:ref>/files/<int:file_id>/pages/<int:page>", CASE_READERS),
+    ("GET", "/api/cases/<string:ref>/notices/<string:kind>.pdf", CASE_READERS),
     ("POST", "/api/cases/<string:ref>/comments", {"clerk", "scjg", "xf", "scjg.head"}),
     ("GET", "/api/comments/mentions", CASE_READERS),
     ("GET", "/api/cases/<string:ref>/diagram", CASE_READERS),
@@ -184,7 +191,8 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
     rule = (rule.replace("<id:warning_id>", "1").replace("<id:incident_id>", "1").replace("<int:year>", "2026")
-            .replace("<string:day>", "2026-10-09").replace("<id:filter_id>", "1"))
+            .replace("<string:day>", "2026-10-09").replace("<id:filter_id>", "1").replace("<int:file_id>", "1")
+            .replace("<int:page>", "1"))
     if rule.startswith("/api/applicants/"):
         rule = rule.replace("<string:ref>", str(case["applicant"]["id_number"]))
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)

@@ -6,7 +6,11 @@ refused with nothing stored; audit-verify finds a stored file altered or deleted
 
 from __future__ import annotations
 
+import hashlib
 import io
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +19,14 @@ from PIL import Image
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
 
+from api import audit_command
 from engine.bootstrap import OneThingEngine
 from engine.services.audit import verify_audit_chains
+from engine.storage.filesystem import FilesystemStore
+from engine.storage.s3 import S3Store
 from tests.api.test_case_journey import approve_licence, complete, open_task, start
 from tests.conftest import CLERK, REVIEWERS, SUPERVISOR
+from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, s3_endpoint  # noqa: F401 - the session's S3 server
 from tests.scans import pdf, photo
 
 XF, CG = REVIEWERS["xf"], REVIEWERS["cg"]
@@ -36,13 +44,55 @@ def files_of(client: Any, number: str, headers: dict[str, str]) -> dict[str, Any
     return {m["material"]: m for m in answer.json["materials"]}
 
 
-def stored(engine: OneThingEngine) -> list[Path]:
-    root = engine.settings.documents.files_dir
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+@dataclass
+class Store:
+    """The engine's file store in a test, and a look behind it."""
+
+    digests: Callable[[], list[str]]
+    """The SHA-256 of every file the store holds."""
+    alter: Callable[[str], None]
+    remove: Callable[[str], None]
+
+
+def _filesystem(engine: OneThingEngine, root: Path) -> Store:
+    store = FilesystemStore(root)
+    engine.ctx.files = store
+
+    def alter(digest: str) -> None:
+        store.path(digest).chmod(0o644)
+        store.path(digest).write_bytes(store.path(digest).read_bytes() + b"%changed")
+
+    return Store(lambda: sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else [],
+                 alter, lambda digest: store.path(digest).unlink())
+
+
+def _s3(engine: OneThingEngine, endpoint: str) -> Store:
+    store = S3Store(f"files-{uuid.uuid4().hex[:12]}", "scans/", endpoint, REGION, ACCESS_KEY, SECRET_KEY)
+    store.ensure_bucket()
+    engine.ctx.files = store
+
+    def digests() -> list[str]:
+        listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix=store.prefix).get("Contents", [])
+        return sorted(o["Key"].removeprefix(store.prefix) for o in listed)
+
+    def alter(digest: str) -> None:
+        changed = store.get(digest) + b"%changed"
+        store.client.put_object(Bucket=store.bucket, Key=store.key(digest), Body=changed)
+
+    return Store(digests, alter, lambda digest: store.client.delete_object(Bucket=store.bucket, Key=store.key(digest)))
+
+
+@pytest.fixture(params=["filesystem", "s3"])
+def store(request: pytest.FixtureRequest, engine: OneThingEngine, tmp_path: Path) -> Iterator[Store]:
+    """Every test here runs on both stores: the local filesystem and an S3-compatible server."""
+    if request.param == "filesystem":
+        yield _filesystem(engine, tmp_path / "files")
+    else:
+        yield _s3(engine, request.getfixturevalue("s3_endpoint"))
 
 
 def test_scans_are_uploaded_read_page_by_page_corrected_and_kept_in_versions(
-        client: Any, engine: OneThingEngine) -> None:
+        client: Any, engine: OneThingEngine, store: Store) -> None:
     case = start(client)
     number = case["number"]
     plan = pdf(3, "floor plan")
@@ -88,9 +138,10 @@ def test_scans_are_uploaded_read_page_by_page_corrected_and_kept_in_versions(
         logged = uow.material_files.reads(case["id"])
     assert [(r["user"], r["what"]) for r in logged][-2:] == [("zhao.xf", "file"), ("zhao.xf", "page")]
     assert all(r["department"] == "xf" for r in logged)
+    assert hashlib.sha256(plan).hexdigest() in store.digests()
 
 
-def test_a_department_reads_only_its_items_materials_and_a_supervisor_none(client: Any) -> None:
+def test_a_department_reads_only_its_items_materials_and_a_supervisor_none(client: Any, store: Store) -> None:
     case = start(client)
     number = case["number"]
     upload(client, number, "premises_layout", ("平面图.pdf", pdf(1)))
@@ -123,18 +174,18 @@ def _scripted_pdf() -> bytes:
     ("scan.jpg", photo()[:2000], 422, ""),
     ("scan.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", 415, ""),
 ])
-def test_bad_files_are_refused_and_nothing_is_stored(client: Any, engine: OneThingEngine, name: str,
+def test_bad_files_are_refused_and_nothing_is_stored(client: Any, store: Store, name: str,
                                                      content: bytes, status: int, words: str) -> None:
     number = start(client)["number"]
-    before = stored(engine)
+    before = store.digests()
     answer = upload(client, number, "premises_layout", ("good.pdf", pdf(1)), (name, content))
     assert answer.status_code == status, answer.json
     assert name in answer.json["message_zh"] and words in answer.json["message_zh"]
-    assert stored(engine) == before
+    assert store.digests() == before
     assert files_of(client, number, CLERK) == {}
 
 
-def test_limits_wrong_materials_and_roles_are_refused(client: Any, engine: OneThingEngine) -> None:
+def test_limits_wrong_materials_and_roles_are_refused(client: Any, engine: OneThingEngine, store: Store) -> None:
     number = start(client)["number"]
     engine.ctx.upload_limits = type(engine.ctx.upload_limits)(max_file_bytes=50_000, max_case_bytes=50_000)
     big = upload(client, number, "premises_layout", ("big.jpg", photo(3000, 4000, shade=120) + b"\0" * 60_000))
@@ -152,21 +203,23 @@ def test_limits_wrong_materials_and_roles_are_refused(client: Any, engine: OneTh
     assert raw.status_code == 201 and raw.json["files"][0]["filename"] == "raw.pdf"
 
 
-def test_audit_verify_finds_a_file_altered_or_deleted_in_the_store(client: Any, engine: OneThingEngine) -> None:
+def test_audit_verify_finds_a_file_altered_or_deleted_in_the_store(client: Any, engine: OneThingEngine,
+                                                                   store: Store, capsys: Any) -> None:
     number = start(client)["number"]
-    upload(client, number, "premises_layout", ("平面图.pdf", pdf(2)))
-    upload(client, number, "applicant_id", ("身份证.jpg", photo()))
+    plan, card = pdf(2), photo()
+    upload(client, number, "premises_layout", ("平面图.pdf", plan))
+    upload(client, number, "applicant_id", ("身份证.jpg", card))
     report = verify_audit_chains(engine.ctx)
     assert report.ok and report.files_checked == 2
-    plan, card = stored(engine)
-    plan.chmod(0o644)
-    plan.write_bytes(plan.read_bytes() + b"%changed")
-    card.chmod(0o644)
-    card.unlink()
+    altered, removed = hashlib.sha256(plan).hexdigest(), hashlib.sha256(card).hexdigest()
+    store.alter(altered)
+    store.remove(removed)
     report = verify_audit_chains(engine.ctx)
     assert not report.ok and report.files_checked == 0
-    assert {d for _, d in report.files_altered} | {d for _, d in report.files_missing} == {plan.name, card.name}
-    assert len(report.files_altered) == len(report.files_missing) == 1
-    assert {c for c, _ in report.files_missing} == {number}
+    assert report.files_altered == ((number, altered),) and report.files_missing == ((number, removed),)
+    assert audit_command.verify(engine.ctx, None) == 1  # onething audit-verify
+    printed = capsys.readouterr().out
+    assert f"ALTERED in the store: case {number}, file {altered}" in printed
+    assert f"MISSING from the store: case {number}, file {removed}" in printed
     answer = client.get("/api/audit/verify", headers=SUPERVISOR).json
     assert answer["ok"] is False and len(answer["files_missing"]) == 1

@@ -112,9 +112,9 @@ def test_a_restaurant_case_saves_what_a_hand_count_says(client: Any, engine: One
     assert savings["time"] == {"elapsed_days": 3, "paused_days": 1}
     # Materials: 10 on the checklist (the business licence is issued inside the case), premises proof
     # replaced by a commitment: 9 submitted (the tolerated food-safety rules included); alone each
-    # item's materials and the licence the three after it need: 3 + (5 + 1) + (4 + 1) + (5 + 1) + 2.
-    assert figures["materials"]["baseline"] == 22 and figures["materials"]["actual"] == 9
-    assert figures["materials"]["reduction"] == 0.5909  # 1 − 9/22
+    # item's materials and the licence the three after it need: 3 + (5 + 1) + (4 + 1) + (6 + 1) + 2.
+    assert figures["materials"]["baseline"] == 23 and figures["materials"]["actual"] == 9
+    assert figures["materials"]["reduction"] == 0.6087  # 1 − 9/23
     # Fields: 29 on the unified form (the credit code is issued, not asked), name, ID number, phone
     # and gender from the registry: 25 typed; alone each item's fields, 7 + 14 + 11 + 12 + 7.
     assert figures["fields"] == {"baseline": 51, "actual": 25, "saved": 26, "reduction": 0.5098,
@@ -193,7 +193,7 @@ def test_the_report_means_counts_and_distributions(client: Any, two_cases: tuple
     # Time 2 and 0 working days of 28: (0.928571 + 1) / 2.
     assert overall["figures"]["time_days"]["mean_reduction"] == 0.9643
     assert overall["figures"]["time_days"]["p50_actual"] == 1
-    # Materials 9 and 10 (everything handed over) of 22; fields 25 and 29 of 51.
+    # Materials 9 and 10 (everything handed over) of 23; fields 25 and 29 of 51.
     assert overall["figures"]["materials"]["mean_actual"] == 9.5
     assert overall["figures"]["fields"]["mean_reduction"] == 0.4706  # (0.5098 + 0.4314) / 2
     assert overall["mean_prefilled_share"] == 0.069  # (4/29 + 0) / 2

@@ -49,7 +49,9 @@ ALLOWED: tuple[tuple[str, re.Pattern[str]], ...] = tuple((why, re.compile(patter
     # The check character of a resident ID number, as the intake's hint names it (末位可为 X).
     ("ID check character", r"X"),
     # Names of file formats and of the notation the modeler edits, which people use as they are.
-    ("format name", r"BPMN|PDF|CSV|Excel|XLSX|SVG"),
+    ("format name", r"BPMN|PDF|CSV|Excel|XLSX|SVG|JPEG|PNG"),
+    # A file's size as the scanned materials list shows it (1.2MB, 380KB).
+    ("file size", r"\d+(\.\d)?[KM]B"),
 ))
 # What a page shows as a code (in a <code> element) may be a code the administrator types: a
 # catalogue key, a bundle code, a login, a prefill source (person.address). Lower case only.

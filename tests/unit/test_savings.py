@@ -80,8 +80,8 @@ def test_the_restaurant_baseline_sums_the_items_by_default() -> None:
     assert baseline.steps == 20  # steps_alone 4 + 4 + 4 + 4 + 4
     assert baseline.time_days == 28  # promised 1 (yyzz) + 7 (spjy) + 5 (zp) + 10 (xf) + 5 (jkz)
     # Each item's materials, and alone the business licence the permits, sign and fire check use:
-    # 3 + (5 + 1) + (4 + 1) + (5 + 1) + 2.
-    assert baseline.materials == 22
+    # 3 + (5 + 1) + (4 + 1) + (6 + 1) + 2.
+    assert baseline.materials == 23
     assert baseline.fields == 51  # each item's fields: 7 + 14 + 11 + 12 + 7
     assert set(baseline.sources.values()) == {"items"}
     assert baseline.charged_items == ("cy.jkz",)
@@ -93,7 +93,7 @@ def test_the_published_baseline_option_takes_the_published_before_figures() -> N
     assert baseline.trips == 10  # 2 × 5 from the items: no published "before" for trips
     assert baseline.steps == 17  # 四川 published 17 (the items give 20)
     assert baseline.time_days == 48  # 四川 published 48 working days (the items give 28)
-    assert (baseline.materials, baseline.fields) == (35, 100)  # 四川's 35 and 100 (the items give 22 and 51)
+    assert (baseline.materials, baseline.fields) == (35, 100)  # 四川's 35 and 100 (the items give 23 and 51)
     assert baseline.sources == {"trips": "items", "steps": "published: 四川（2025）", "time_days": "published: 四川",
                                 "materials": "published: 四川", "fields": "published: 四川"}
 
@@ -159,14 +159,14 @@ def test_the_restaurant_case_matches_the_hand_count() -> None:
     assert savings.trips == Figure(10, 3)  # intake + supply + pickup; the consultation does not count
     assert savings.steps == Figure(20, 7)  # 4 × 5 against intake + 5 parallel approvals + pickup
     assert savings.time_days == Figure(28, 6)  # 1 + 7 + 5 + 10 + 5 against 9 working days − 3 paused
-    assert savings.materials == Figure(22, 6)  # 5 submitted + 1 tolerated; 3 e-licences, 1 commitment not
+    assert savings.materials == Figure(23, 6)  # 5 submitted + 1 tolerated; 3 e-licences, 1 commitment not
     assert len(FORM) == 30
     assert savings.fields == Figure(51, 26)  # 30 asked − 4 pre-filled
     assert savings.fees == Figure(60, 60)  # bundling changes no fee
     assert savings.trips.reduction == pytest.approx(0.7)  # 1 − 3/10
     assert savings.steps.reduction == pytest.approx(0.65)  # 1 − 7/20
     assert savings.time_days.reduction == pytest.approx(0.785714, abs=1e-6)  # 1 − 6/28
-    assert savings.materials.reduction == pytest.approx(0.727273, abs=1e-6)  # 1 − 6/22
+    assert savings.materials.reduction == pytest.approx(0.739130, abs=1e-6)  # 1 − 6/23
     assert savings.fields.reduction == pytest.approx(0.490196, abs=1e-6)  # 1 − 26/51
     assert savings.fees.reduction == pytest.approx(0.0)
     assert savings.fields_prefilled_share == pytest.approx(0.133333, abs=1e-6)  # 4/30
@@ -180,9 +180,9 @@ def test_the_restaurant_case_matches_the_hand_count() -> None:
     (CountingRules(approvals_as_one_step=True), "steps", Figure(20, 3)),  # intake + review + pickup
     (CountingRules(counted_step_kinds=frozenset({TaskKind.APPROVAL})), "steps", Figure(20, 5)),
     (CountingRules(counted_trip_kinds=frozenset(TripKind)), "trips", Figure(10, 4)),
-    (CountingRules(count_commitment_materials=True), "materials", Figure(22, 7)),
-    (CountingRules(count_elicence_materials=True), "materials", Figure(22, 9)),
-    (CountingRules(count_tolerated_materials=False), "materials", Figure(22, 5)),
+    (CountingRules(count_commitment_materials=True), "materials", Figure(23, 7)),
+    (CountingRules(count_elicence_materials=True), "materials", Figure(23, 9)),
+    (CountingRules(count_tolerated_materials=False), "materials", Figure(23, 5)),
     (CountingRules(count_prefilled_fields=True), "fields", Figure(51, 30)),
 ])
 def test_each_counting_rule_changes_its_figure(rules: CountingRules, figure: str, expected: Figure) -> None:
@@ -227,7 +227,7 @@ def test_to_dict_is_json_and_reads_back() -> None:
     data = json.loads(json.dumps(savings.to_dict(), ensure_ascii=False))
     assert data["figures"]["trips"] == {"baseline": 10, "actual": 3, "saved": 7, "reduction": 0.7}
     assert data["figures"]["steps"]["reduction"] == 0.65  # 1 − 7/20
-    assert data["figures"]["materials"]["reduction"] == 0.7273
+    assert data["figures"]["materials"]["reduction"] == 0.7391
     assert data["fields_prefilled_share"] == 0.1333
     assert (data["channel"], data["result_delivery"]) == ("window", "window")
     back = CaseSavings.from_dict(data)

@@ -22,7 +22,8 @@ OneThing.start(async (user) => {
     fill("#case-actions",
       h("a", { class: "button", href: `/app/cases/${encodeURIComponent(c.number)}/receipt` }, "受理回执"),
       clerk && c.status === "awaiting_pickup"
-        ? h("a", { class: "button primary", href: `/app/cases/${encodeURIComponent(c.number)}/pickup` }, "统一出件") : null);
+        ? h("a", { class: "button primary", href: `/app/cases/${encodeURIComponent(c.number)}/pickup` }, "统一出件") : null,
+      notices(c));
     fill("#case-items", CaseBits.items(c));
     fill("#case-tasks", CaseBits.openTasks(c));
     fill("#case-form", CaseBits.form(c));
@@ -33,6 +34,25 @@ OneThing.start(async (user) => {
     if (finished) fill("#case-results-body", CaseBits.results(c));
     renderCorrections(c);
     renderTolerated(c);
+    const names = Object.fromEntries(Object.keys(c.materials || {}).map((k) => [k, CaseBits.materialName(k)]));
+    const notes = Object.assign({}, ...c.timeline.filter((e) => e.type === "CorrectionRequested" && e.data && e.data.notes)
+      .map((e) => e.data.notes));
+    const running = c.status !== "closed" && c.status !== "terminated";
+    CaseFiles.render("#case-files", c.number, { names, notes, canUpload: clerk && running })
+      .catch((err) => fill("#case-files", h("p", { class: "notice error" }, `扫描件：${err.message}`)));
+  }
+
+  /* The official notices the case holds something for, as printable PDFs. */
+  function notices(c) {
+    const status = (s) => c.items.some((i) => i.status === s);
+    const shown = [["receipt", "打印受理回执", true], ["one_time", "一次性告知书", true],
+      ["correction", "补正告知书", status("correction_requested")],
+      ["tolerance", "容缺受理承诺书", Object.values(c.materials || {}).includes("tolerated")],
+      ["refusal", "不予许可决定书", status("rejected")],
+      ["handover", "统一出件清单", c.timeline.some((e) => e.type === "ResultsHandedOver")]];
+    return shown.filter(([, , show]) => show).map(([kind, label]) => h("a", {
+      class: "button", target: "_blank", rel: "noopener",
+      href: `/api/cases/${encodeURIComponent(c.number)}/notices/${kind}.pdf` }, label));
   }
 
   /* 流程异常: an automatic step failed; what people decided is kept, the case waits for the administrator. */

@@ -163,6 +163,12 @@ const CaseBits = (() => {
       parts.push(`材料：${d.materials.map(materialName).join("、")}`);
     }
     if (Array.isArray(d.supplied) && d.supplied.length) parts.push(`已补：${d.supplied.map(materialName).join("、")}`);
+    if (e.type === "MaterialFilesAdded") {
+      parts.push(`${materialName(d.material)} 第 ${d.version} 版，${(d.files || []).length} 个文件`);
+    }
+    if (d.notes && typeof d.notes === "object") {
+      parts.push(Object.entries(d.notes).map(([k, note]) => `${materialName(k)}：${note}`).join("；"));
+    }
     if (d.licence_number) parts.push(`证照编号 ${d.licence_number}`);
     if (d.rating_label) parts.push(`评价：${d.rating_label}`);
     if (d.procedure) parts.push(labels.procedure[d.procedure] || d.procedure);

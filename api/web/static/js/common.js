@@ -48,6 +48,7 @@ const OneThing = (() => {
       TaskAssigned: "改派任务", TaskCancelled: "任务取消", ItemApproved: "准予许可", ItemRejected: "不予许可",
       ItemNotApplicable: "不再办理（前置事项未获准予）", OutputsLinked: "联动取得材料",
       CorrectionRequested: "要求补正", CorrectionSupplied: "补正材料已提交", MaterialsSupplied: "容缺材料补交",
+      MaterialFilesAdded: "上传扫描件",
       ClockPaused: "特别程序开始（暂停计时）", ClockResumed: "特别程序结束（恢复计时）", DeadlineExtended: "延长时限",
       DeadlineColourChanged: "时限预警变化", TimerFired: "定时事件", ELicencesIssued: "电子证照入库",
       ResultsReady: "全部办结，待出件", ResultsHandedOver: "统一出件", CaseClosed: "办结", CaseTerminated: "办件终止",
@@ -139,7 +140,9 @@ const OneThing = (() => {
     const headers = { Accept: options.text ? "*/*" : "application/json" };
     // A file (an upload) travels as it is, with its own type; anything else as JSON.
     const file = typeof Blob !== "undefined" && body instanceof Blob;
-    if (body !== undefined) headers["Content-Type"] = file ? body.type || "application/octet-stream" : "application/json";
+    // Several files in one request travel as multipart form data, whose boundary the browser sets.
+    const form = typeof FormData !== "undefined" && body instanceof FormData;
+    if (body !== undefined && !form) headers["Content-Type"] = file ? body.type || "application/octet-stream" : "application/json";
     if (method !== "GET") {
       headers["X-CSRF-Token"] = cookie("onething_csrf");
       headers["Idempotency-Key"] = options.key || newKey();
@@ -148,7 +151,7 @@ const OneThing = (() => {
     try {
       response = await fetch(url, {
         method, headers, credentials: "same-origin",
-        body: body === undefined ? undefined : file ? body : JSON.stringify(body),
+        body: body === undefined ? undefined : file || form ? body : JSON.stringify(body),
       });
     } catch (err) {
       throw new ApiError(0, null);

@@ -21,6 +21,9 @@ OneThing.start(async () => {
 
   let spec = await api("GET", `/api/bundles/${encodeURIComponent(code)}/form`);
   let calendar = null;
+  /* The scans (高拍仪) of each material, chosen at intake and uploaded once the case is accepted;
+     kept apart from the file inputs, which a new look-up draws again. */
+  const scans = new Map();
   const touched = new Set(); // form fields the clerk typed in: a later look-up does not overwrite them
   let copied = {}; // form fields filled from the applicant block, with the value copied
   renderForm({});
@@ -245,6 +248,7 @@ OneThing.start(async () => {
           h("div", { class: "hint muted" }, `用于：${m.items.map(itemName).join("、")}`)),
         h("td", { class: "field" }, materialChoice(m, state),
           h("div", { class: "hint due", hidden: state !== "tolerated" }),
+          scanPicker(m),
           h("span", { class: "error", "data-error-for": `materials.${m.key}` })));
     });
     fill("#materials", h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "材料"), h("th", {}, "情况"))),
@@ -253,6 +257,33 @@ OneThing.start(async () => {
       radio.addEventListener("change", () => showDue(radio.closest("tr")));
     }
     for (const row of form.querySelectorAll("#materials tr[data-material]")) showDue(row);
+  }
+
+  function scanPicker(m) {
+    const chosen = h("span", { class: "hint muted" });
+    const show = () => fill(chosen, scans.has(m.key) ? `已选扫描件：${[...scans.get(m.key)].map((f) => f.name).join("、")}` : "");
+    const input = h("input", { type: "file", multiple: true, accept: "image/jpeg,image/png,application/pdf",
+      "aria-label": `${m.name}：扫描件`, class: "scan-input" });
+    input.addEventListener("change", () => {
+      if (input.files.length) scans.set(m.key, [...input.files]); else scans.delete(m.key);
+      show();
+    });
+    show();
+    return h("div", { class: "row no-print scan-picker" }, input, chosen);
+  }
+
+  async function uploadScans(number) {
+    const failed = [];
+    for (const [key, files] of scans) {
+      const state = form.querySelector(`input[name="material:${CSS.escape(key)}"]:checked`);
+      if (state && state.value !== "submitted") continue; // waived or tolerated: no paper to scan
+      try {
+        await CaseFiles.upload(number, key, files);
+      } catch (err) {
+        failed.push(`${(spec.materials.find((m) => m.key === key) || {}).name || key}：${err.message}`);
+      }
+    }
+    return failed;
   }
 
   function materialStates() {
@@ -442,6 +473,14 @@ OneThing.start(async () => {
       return;
     }
     delete form.dataset.key;
+    const failed = await uploadScans(started.number);
+    if (failed.length) {
+      OneThing.flash(`办件 ${started.number} 已受理，但以下扫描件未能上传，请在办件详情页重新上传：${failed.join("；")}`, "error");
+      fill("#intake-done", h("a", { class: "button primary", href: `/app/cases/${encodeURIComponent(started.number)}#case-files` },
+        "前往办件详情上传扫描件"));
+      accept.disabled = true;
+      return;
+    }
     location.assign(`/app/cases/${encodeURIComponent(started.number)}/receipt`);
   }, form));
 });

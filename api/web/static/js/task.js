@@ -32,8 +32,14 @@ OneThing.start(async (user) => {
       : `准予即核发“${grant.name}”（入电子证照库），须填写其编号。`);
   }
 
-  fill("#correct-materials", item.materials.map((m) => h("label", {},
-    h("input", { type: "checkbox", name: "materials", value: m.key }), m.name)));
+  /* Each material a correction names may say what is wrong with it (补正要求, on the notice). */
+  fill("#correct-materials", item.materials.map((m) => {
+    const note = h("input", { type: "text", name: `note:${m.key}`, maxlength: 500, hidden: true,
+      placeholder: "问题所在（如：未标注疏散通道）", "aria-label": `${m.name}：补正要求` });
+    const box = h("input", { type: "checkbox", name: "materials", value: m.key,
+      onchange: () => { note.hidden = !box.checked; } });
+    return h("div", { class: "correct-material" }, h("label", {}, box, m.name), note);
+  }));
 
   async function load() {
     task = await api("GET", `/api/tasks/${encodeURIComponent(taskId)}`);
@@ -81,6 +87,10 @@ OneThing.start(async (user) => {
     const materials = item.materials.map((m) => m.key);
     fill("#item-materials", CaseBits.materials(c, materials));
     fill("#item-linked", linked(c));
+    const names = Object.fromEntries(item.materials.map((m) => [m.key, m.name]));
+    const asked = c.timeline.filter((e) => e.type === "CorrectionRequested" && e.data && e.data.item === task.item).pop();
+    CaseFiles.render("#item-files", c.number, { keys: materials, names, notes: (asked && asked.data.notes) || {} })
+      .catch((err) => fill("#item-files", h("p", { class: "notice error" }, `扫描件：${err.message}`)));
     fill("#case-items", CaseBits.items(c));
     fill("#case-timeline", CaseBits.timeline(c));
   }
@@ -144,7 +154,12 @@ OneThing.start(async (user) => {
       } else if (decision !== "approve") {
         if (reason) body.reason = reason;
       }
-      if (decision === "correct") body.materials = [...decide.querySelectorAll("input[name=materials]:checked")].map((i) => i.value);
+      if (decision === "correct") {
+        body.materials = [...decide.querySelectorAll("input[name=materials]:checked")].map((i) => i.value);
+        const notes = Object.fromEntries(body.materials.map((k) => [k, decide.querySelector(`input[name="note:${CSS.escape(k)}"]`).value.trim()])
+          .filter(([, text]) => text));
+        if (Object.keys(notes).length) body.notes = notes;
+      }
       await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/complete`, body);
       const said = { approve: "已准予许可", reject: "已作出不予许可决定", correct: "已一次性告知补正，办件转综合窗口登记补正材料" }[decision];
       await done(`${said}。`);
