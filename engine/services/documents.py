@@ -211,12 +211,16 @@ def read_case_file(ctx: ServiceContext, ref: str, file_id: int, viewer: Principa
         return file
 
     file = in_transaction(ctx, work)
-    try:
-        data = _store(ctx).get(file.sha256)
-    except FileMissing as err:
-        raise Conflict(f"file {file_id} is missing from the store", "该文件在存储中缺失，请联系系统管理员") from err
+
+    def fetch() -> bytes:
+        try:
+            return _store(ctx).get(file.sha256)
+        except FileMissing as err:
+            raise Conflict(f"file {file_id} is missing from the store", "该文件在存储中缺失，请联系系统管理员") from err
+
     if page is None:
-        return FileContent(file, data, str(file.media_type))
-    return FileContent(file, ctx.pages.get(file.sha256, page, width or PAGE_WIDTHS[1],
-                                           lambda: render_page(data, file.media_type, page, width or PAGE_WIDTHS[1])),
-                       "image/png")
+        return FileContent(file, fetch(), str(file.media_type))
+    shown = width or PAGE_WIDTHS[1]
+    # A page rendered lately is answered without reading the file from the store again.
+    return FileContent(file, ctx.pages.get(file.sha256, page, shown,
+                                           lambda: render_page(fetch(), file.media_type, page, shown)), "image/png")
