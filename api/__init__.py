@@ -25,6 +25,7 @@ from api import (
     flows,
     incidents,
     logs,
+    public,
     registries,
     reports,
     saved_filters,
@@ -139,6 +140,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(case_comments.blp)
     api.register_blueprint(case_comments.mentions_blp)
     api.register_blueprint(documents.blp)
+    api.register_blueprint(public.blp)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

@@ -91,6 +91,13 @@ for _page in PAGES:
     web.add_url_rule(_page.rule, _page.name, _view(_page))
 
 
+@root.route("/status")
+@root.route("/status/<string:number>")
+def status(number: str = "") -> Response:
+    """办件查询 for applicants (the notices' QR codes), no login: see api/public.py."""
+    return Response(render_template("status.html", number=number[:40]), mimetype="text/html")
+
+
 @root.route("/")
 def index() -> Response:
     """The bare address opens the workbench."""

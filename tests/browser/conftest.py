@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from engine.document_settings import DocumentSettings
 from engine.bootstrap import OneThingEngine, Settings, build_engine
 from engine.services.accounts import DEMO_PASSWORD
 
@@ -73,7 +74,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     database = tmp_path_factory.mktemp("browser") / "onething.sqlite3"
     engine = build_engine(Settings(database_url=f"sqlite:///{database}", password_strength="fast", demo_users=True,
-                                   tick_seconds=0))
+                                   tick_seconds=0, documents=DocumentSettings(database.parent / "files")))
     app = create_app({"ENGINE": engine})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
