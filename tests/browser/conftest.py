@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from engine.document_settings import DocumentSettings
 from engine.bootstrap import OneThingEngine, Settings, build_engine
+from engine.document_settings import DocumentSettings
 from engine.services.accounts import DEMO_PASSWORD
 
 CHROMIUM = os.environ.get("ONETHING_CHROMIUM", "/usr/bin/chromium")
