@@ -19,19 +19,24 @@ CSV = f"公民身份号码,姓名,性别,联系电话,居住地址\n{PERSON},李
       "410702199001010028,王伟,男,,河南省新乡市\n"
 
 
+def load_registry(admin: Any, path: Path, kind: str, content: str, rows: int) -> Any:
+    """The administrator loads ``content`` into the ``kind`` registry from the registries page."""
+    page = admin.open("/app/admin/registries")
+    page.wait_for_selector("#registries table")
+    path.write_text(content, encoding="utf-8")
+    page.select_option("#kind", kind)
+    page.set_input_files("#file", str(path))
+    page.click("#upload button[type=submit]")
+    page.wait_for_selector(f"#flash .notice:has-text('已导入 {rows} 行')")
+    admin.settle()
+    return page
+
+
 def test_admin_loads_a_registry_the_window_reads_and_the_supervisor_audits(
         desks: Any, live_server: LiveServer, tmp_path: Path) -> None:
     admin = desks("admin")
-    page = admin.open("/app/admin/registries")
-    page.wait_for_selector("#registries table")
+    page = load_registry(admin, tmp_path / "renkou.csv", "person", CSV, 1)
     assert "人口库" in page.inner_text("#registries")
-    upload = tmp_path / "renkou.csv"
-    upload.write_text(CSV, encoding="utf-8")
-    page.select_option("#kind", "person")
-    page.set_input_files("#file", str(upload))
-    page.click("#upload button[type=submit]")
-    page.wait_for_selector("#flash .notice:has-text('已导入 1 行')")
-    admin.settle()
     report = page.inner_text("#report")
     assert "不合格 1 行" in report and "公民身份号码" in report and "校验" in report, report
     assert "renkou.csv" in page.inner_text("#imports")
@@ -75,15 +80,7 @@ PROPERTIES = ("不动产单元号,不动产权证书号,权利人证件号码（
 
 def test_with_two_properties_the_window_picks_the_one_the_connection_is_for(
         desks: Any, live_server: LiveServer, tmp_path: Path) -> None:
-    admin = desks("admin")
-    page = admin.open("/app/admin/registries")
-    page.wait_for_selector("#registries table")
-    upload = tmp_path / "budongchan.csv"
-    upload.write_text(PROPERTIES, encoding="utf-8")
-    page.select_option("#kind", "property")
-    page.set_input_files("#file", str(upload))
-    page.click("#upload button[type=submit]")
-    page.wait_for_selector("#flash .notice:has-text('已导入 2 行')")
+    load_registry(desks("admin"), tmp_path / "budongchan.csv", "property", PROPERTIES, 2)
 
     clerk = desks("clerk")
     page = clerk.open("/app/window/new/utility_connect")
