@@ -24,6 +24,7 @@ from engine.services.documents import (
     Upload,
     UploadMaterialFiles,
     list_case_files,
+    list_file_reads,
     read_case_file,
     upload_material_files,
 )
@@ -149,6 +150,17 @@ class CaseFilePage(MethodView):
         """One page of the file as a PNG image at the width asked (the read is logged)"""
         found = read_case_file(ctx(), ref, file_id, current_principal(), current_actor(), page, args["width"])
         return _content(found.data, found.media_type, None)
+
+
+@blp.route("/<string:ref>/file-reads")
+class CaseFileReads(MethodView):
+    @blp.response(200)
+    def get(self, ref: str) -> dict[str, Any]:
+        """Every read of the case's files, newest first: who, department, which file, whole or a page, when"""
+        case, reads = list_file_reads(ctx(), ref, current_principal())
+        return {"case": case.number, "reads": [{
+            "file": r["file_id"], "material": r["material"], "version": r["version"], "user": r["user"],
+            "department": r["department"], "what": r["what"], "read_at": r["read_at"].isoformat()} for r in reads]}
 
 
 @blp.route("/<string:ref>/notices/<string:kind>.pdf")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from engine.documents.inspection import inspect_upload
 from engine.documents.pages import render_page
@@ -224,3 +225,14 @@ def read_case_file(ctx: ServiceContext, ref: str, file_id: int, viewer: Principa
     # A page rendered lately is answered without reading the file from the store again.
     return FileContent(file, ctx.pages.get(file.sha256, page, shown,
                                            lambda: render_page(fetch(), file.media_type, page, shown)), "image/png")
+
+
+def list_file_reads(ctx: ServiceContext, ref: str, viewer: Principal, limit: int = 200) -> tuple[CaseRecord,
+                                                                                               list[dict[str, Any]]]:
+    """Who read which of the case's files and when, newest first (for supervision: 调阅留痕)."""
+    with ctx.uow(False) as uow:
+        found, _ = _case_files(uow, ref, viewer)
+        files = {f.id: f for f in found.files}
+        reads = uow.material_files.reads(found.case.id, limit)
+    return found.case, [{**r, "material": files[r["file_id"]].material_key, "version": files[r["file_id"]].version}
+                        for r in reads if r["file_id"] in files]

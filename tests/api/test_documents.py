@@ -133,11 +133,11 @@ def test_scans_are_uploaded_read_page_by_page_corrected_and_kept_in_versions(
     corrected = next(e for e in timeline if e["type"] == "CorrectionRequested")
     assert corrected["data"]["notes"] == {"premises_layout": "未标注疏散通道和安全出口"}
 
-    reads = engine.ctx.uow(False)
-    with reads as uow:
-        logged = uow.material_files.reads(case["id"])
-    assert [(r["user"], r["what"]) for r in logged][-2:] == [("zhao.xf", "file"), ("zhao.xf", "page")]
+    logged = client.get(f"/api/cases/{number}/file-reads", headers=SUPERVISOR).json["reads"]
+    assert [(r["user"], r["what"], r["material"], r["version"]) for r in logged][-2:] == [
+        ("zhao.xf", "file", "premises_layout", 1), ("zhao.xf", "page", "premises_layout", 1)]
     assert all(r["department"] == "xf" for r in logged)
+    assert client.get(f"/api/cases/{number}/file-reads", headers=XF).status_code == 403
     assert hashlib.sha256(plan).hexdigest() in store.digests()
 
 
