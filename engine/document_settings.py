@@ -11,7 +11,6 @@ from pathlib import Path
 from engine.domain.documents import FileStore, UploadLimits
 from engine.domain.notices import NoticeConfig
 from engine.storage.filesystem import FilesystemStore
-from engine.storage.s3 import S3Store
 
 MB = 1024 * 1024
 
@@ -69,6 +68,8 @@ class DocumentSettings:
         if self.store == "s3":
             if not self.s3_bucket:
                 raise ValueError("ONETHING_FILE_STORE=s3 needs ONETHING_S3_BUCKET")
+            from engine.storage.s3 import S3Store  # boto3 is loaded only where the S3 store is used
+
             return S3Store(self.s3_bucket, self.s3_prefix, self.s3_endpoint or None, self.s3_region,
                            self.s3_access_key or None, self.s3_secret_key or None)
         raise ValueError(f"ONETHING_FILE_STORE must be filesystem or s3, not {self.store!r}")
