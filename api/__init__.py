@@ -25,6 +25,7 @@ from api import (
     flows,
     incidents,
     logs,
+    notifications,
     public,
     registries,
     reports,
@@ -141,6 +142,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(case_comments.mentions_blp)
     api.register_blueprint(documents.blp)
     api.register_blueprint(public.blp)
+    api.register_blueprint(notifications.blp)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

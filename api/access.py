@@ -86,6 +86,8 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("documents.CaseFileContent", "GET"): P.CASE_READ,
     ("documents.CaseFilePage", "GET"): P.CASE_READ,
     ("documents.CaseNoticePdf", "GET"): P.CASE_READ,
+    # What the applicant was told of the case and whether it arrived: whoever reads the case.
+    ("notifications.CaseNotifications", "GET"): P.CASE_READ,
     # Who read which file (调阅留痕): supervision, as for the lookups of shared data.
     ("documents.CaseFileReads", "GET"): P.LOOKUP_AUDIT,
     # A case's savings: whoever sees the case (views check the department, as for the case itself).

@@ -23,8 +23,9 @@ from forms.checklist import Checklist
 from forms.identifiers import is_credit_code, is_resident_id
 from forms.unified import Prefilled, SharedRecord, UnifiedForm, prefill
 
-KINDS = {"field": "fields.json", "material": "materials.json", "licence": "licences.json"}
-DICTIONARIES = {"fields": "field", "materials": "material", "licences": "licence"}
+KINDS = {"field": "fields.json", "material": "materials.json", "licence": "licences.json",
+         "notification": "notifications.json"}
+DICTIONARIES = {"fields": "field", "materials": "material", "licences": "licence", "notifications": "notification"}
 """The dictionaries as the API names them, and the kind each is stored under."""
 
 

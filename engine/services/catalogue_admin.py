@@ -12,6 +12,7 @@ from engine.domain.catalogue_rules import bundle_definition_problems
 from engine.domain.decisions import number_format_problem
 from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.model import Actor
+from engine.domain.notifications import PLACEHOLDER, PLACEHOLDERS, NotificationKind
 from engine.domain.registries import KINDS
 from engine.services.audit import record_audit
 from engine.services.catalogue import dictionary_kind
@@ -56,7 +57,7 @@ def _definition_problems(definition: dict[str, Any], dictionaries: dict[str, dic
 
 
 def _dictionaries(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
-    return {k: uow.catalogue.entries(k) for k in ("field", "material", "licence")}
+    return {k: uow.catalogue.entries(k) for k in ("field", "material", "licence", "notification")}
 
 
 def _bundles_still_build(uow: UnitOfWork, dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
@@ -102,6 +103,8 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
                 return {"elicence": [f"证照类型 {definition['elicence']} 不在电子证照目录中"]}
             if definition.get("registry") is not None and definition["registry"] not in KINDS:
                 return {"registry": [f"共享数据类别 {definition['registry']} 不存在（可用：{'、'.join(KINDS)}）"]}
+        elif kind == "notification":
+            return notification_problems(key, definition)
         else:
             if not isinstance(definition.get("name"), str) or not definition["name"].strip():
                 return {"name": ["必填"]}
@@ -115,6 +118,25 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
                 return {"number_format": [number_format]}
     except ValueError as err:
         return {"definition": [forms_message_zh(err)]}
+    return {}
+
+
+def notification_problems(key: str, definition: dict[str, Any]) -> dict[str, list[str]]:
+    """A notice template: one of the kinds the engine sends, a label and a text, placeholders only of
+    those the engine fills."""
+    if key not in set(NotificationKind):
+        return {"key": [f"通知类型须为 {'、'.join(NotificationKind)} 之一"]}
+    for name in ("label", "text"):
+        if not isinstance(definition.get(name), str) or not definition[name].strip():
+            return {name: ["必填"]}
+    for name in ("subject", "sms_template"):
+        if not isinstance(definition.get(name, ""), str):
+            return {name: ["须为文字"]}
+    unknown = sorted({p for name in ("text", "subject") for p in PLACEHOLDER.findall(str(definition.get(name, "")))}
+                     - set(PLACEHOLDERS))
+    if unknown:
+        named = "、".join("{" + u + "}" for u in unknown)
+        return {"text": [f"未知的占位符 {named}（可用：{'、'.join(PLACEHOLDERS)}）"]}
     return {}
 
 

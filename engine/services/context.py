@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from engine.domain.clocks import WarningThresholds
 from engine.domain.documents import FileStore, UploadLimits
 from engine.domain.notices import NoticeConfig
+from engine.domain.notifications import Channel, Sender
 from engine.domain.registries import RegistrySource
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.services.calendar import CalendarCache
@@ -19,6 +20,7 @@ from engine.services.page_cache import PageCache
 from engine.services.registry_sources import EmbeddedRegistries
 from engine.services.token_cache import TokenCache
 from engine.services.unit_of_work import UnitOfWork
+from engine.sources.log_sender import InAppSender, LogSender
 from engine.workflow.cache import WorkflowCache
 from engine.workflow.script_engine import SafeScriptEngine
 from engine.workflow.specs import SpecCache
@@ -53,6 +55,10 @@ class ServiceContext:
     upload_limits: UploadLimits = field(default_factory=UploadLimits)
     pages: PageCache = field(default_factory=PageCache)
     notices: NoticeConfig = field(default_factory=NoticeConfig)
+    senders: dict[Channel, Sender] = field(default_factory=lambda: {
+        Channel.SMS: LogSender(Channel.SMS), Channel.EMAIL: LogSender(Channel.EMAIL), Channel.INAPP: InAppSender()})
+    """How notifications leave, per channel (``notifications``): the server log until an SMS gateway
+    and an SMTP server are configured."""
     """Pages of material files rendered lately."""
     registries: RegistrySource | None = None
     """Where shared data comes from (``shared_data``); the embedded registries unless the composition

@@ -8,6 +8,7 @@ from typing import Any
 from engine.domain.audit import HashScheme, keyed_event_hash
 from engine.domain.model import Actor
 from engine.domain.records import CaseRecord, EventRecord
+from engine.services.notifications import notify_event
 from engine.services.unit_of_work import UnitOfWork
 
 
@@ -23,3 +24,4 @@ def record_event(uow: UnitOfWork, case: CaseRecord, event_type: str, actor: Acto
     event.hash = keyed_event_hash(uow.audit_key, event.prev_hash, event.chained_fields())
     case.event_seq, case.event_hash = event.seq, event.hash
     uow.events.append(event)
+    notify_event(uow, case, event)

@@ -20,6 +20,7 @@ from engine.services.clocks import refresh_clocks
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
 from engine.services.materials import terminate_overdue_cases
+from engine.services.notifications import deliver_outbox, remind_tolerance_due
 from engine.services.progress import load_workflow, save_progress
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
@@ -61,10 +62,13 @@ class TickReport:
     timers: list[str] = field(default_factory=list)
     terminated: list[str] = field(default_factory=list)
     clocks: list[str] = field(default_factory=list)
+    reminded: list[str] = field(default_factory=list)
+    notifications: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return ([f"timer fired: {t}" for t in self.timers] + [f"terminated: {n}" for n in self.terminated]
-                + [f"clock changed: {n}" for n in self.clocks])
+                + [f"clock changed: {n}" for n in self.clocks] + [f"reminded: {n}" for n in self.reminded]
+                + [f"notification {n}" for n in self.notifications])
 
 
 def tick(ctx: ServiceContext) -> TickReport:
@@ -73,6 +77,8 @@ def tick(ctx: ServiceContext) -> TickReport:
     report.timers = fire_due_timers(ctx)
     report.terminated = terminate_overdue_cases(ctx)
     report.clocks = refresh_clocks(ctx)
+    report.reminded = remind_tolerance_due(ctx)
+    report.notifications = deliver_outbox(ctx)
     return report
 
 

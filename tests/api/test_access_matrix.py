@@ -98,6 +98,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/cases/<string:ref>/files/<int:file_id>/pages/<int:page>", CASE_READERS),
     ("GET", "/api/cases/<string:ref>/notices/<string:kind>.pdf", CASE_READERS),
     ("GET", "/api/cases/<string:ref>/file-reads", {"supervisor"}),
+    ("GET", "/api/cases/<string:ref>/notifications", CASE_READERS),
     ("POST", "/api/cases/<string:ref>/comments", {"clerk", "scjg", "xf", "scjg.head"}),
     ("GET", "/api/comments/mentions", CASE_READERS),
     ("GET", "/api/cases/<string:ref>/diagram", CASE_READERS),

@@ -1,13 +1,14 @@
-"""In-memory material files and file reads, as ``engine.persistence.document_store`` keeps them."""
+"""In-memory material files, file reads and the notification outbox, as the persistence keeps them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from engine.domain.documents import MaterialFile
+from engine.domain.notifications import DeliveryState, OutboxMessage
 from tests.fakes.tables import Tables
 
 
@@ -52,3 +53,54 @@ class FakeMaterialFileRepository:
     def reads(self, case_id: int, limit: int = 200) -> list[dict[str, Any]]:
         rows = [r for r in self.tables.all("file_reads") if r["case_id"] == case_id]
         return sorted(rows, key=lambda r: -int(r["id"]))[:limit]
+
+
+class FakeOutboxRepository:
+    """The notification outbox in memory (``engine.persistence.outbox_store``)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def _all(self) -> list[OutboxMessage]:
+        return sorted(self.tables.all("outbox"), key=lambda m: m.id)
+
+    def _put(self, message: OutboxMessage) -> None:
+        self.tables.put("outbox", message.id, message)
+
+    def add(self, messages: Sequence[OutboxMessage]) -> None:
+        keys = {m.key for m in self._all()}
+        for message in messages:
+            if message.key not in keys:
+                self._put(replace(message, id=self.tables.next_id("outbox"),
+                                  next_attempt_at=message.next_attempt_at or message.created_at))
+                keys.add(message.key)
+
+    def claim(self, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
+        due = [m for m in self._all()
+               if (m.state == DeliveryState.PENDING and m.next_attempt_at is not None and m.next_attempt_at <= now)
+               or (m.state == DeliveryState.SENDING and m.lease_until is not None and m.lease_until <= now)][:limit]
+        claimed = [replace(m, state=DeliveryState.SENDING, lease_until=now + lease, attempts=m.attempts + 1)
+                   for m in due]
+        for message in claimed:
+            self._put(message)
+        return claimed
+
+    def _change(self, message_id: int, **changes: Any) -> None:
+        found: OutboxMessage = self.tables.get("outbox", message_id)
+        self._put(replace(found, **changes))
+
+    def sent(self, message_id: int, now: datetime) -> None:
+        self._change(message_id, state=DeliveryState.SENT, sent_at=now, lease_until=None, last_error=None)
+
+    def retry(self, message_id: int, at: datetime, error: str) -> None:
+        self._change(message_id, state=DeliveryState.PENDING, next_attempt_at=at, lease_until=None,
+                     last_error=error[:300])
+
+    def failed(self, message_id: int, error: str) -> None:
+        self._change(message_id, state=DeliveryState.FAILED, lease_until=None, last_error=error[:300])
+
+    def for_case(self, case_id: int) -> list[OutboxMessage]:
+        return [m for m in self._all() if m.case_id == case_id]
+
+    def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
+        return [m for m in self._all() if m.key.startswith(prefix)]

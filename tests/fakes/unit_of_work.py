@@ -28,7 +28,7 @@ from tests.fakes.clock_repositories import (
     FakeSavingsRepository,
     FakeWarningRepository,
 )
-from tests.fakes.document_repositories import FakeMaterialFileRepository
+from tests.fakes.document_repositories import FakeMaterialFileRepository, FakeOutboxRepository
 from tests.fakes.read_queries import FakeReadQueries
 from tests.fakes.reference_repositories import (
     FakeCalendarRepository,
@@ -84,6 +84,7 @@ class FakeUnitOfWork:
         self.case_shared_data = FakeCaseSharedDataRepository(tables)
         self.shipped = FakeShippedRepository(tables)
         self.material_files = FakeMaterialFileRepository(tables)
+        self.outbox = FakeOutboxRepository(tables)
         self.calendar = FakeCalendarRepository(tables)
         self.clocks = FakeClockRepository(tables)
         self.warnings = FakeWarningRepository(tables)

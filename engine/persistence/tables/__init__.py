@@ -17,6 +17,7 @@ from engine.persistence.tables.document import file_reads, material_files
 from engine.persistence.tables.flow import bundles, catalogue_entries, flow_versions, shipped_data
 from engine.persistence.tables.idempotency import idempotency_keys
 from engine.persistence.tables.incident import incidents
+from engine.persistence.tables.notification import outbox_messages
 from engine.persistence.tables.registry import (
     case_shared_data,
     credit_records,
@@ -58,6 +59,7 @@ __all__ = [
     "login_failure_counts",
     "material_files",
     "metadata",
+    "outbox_messages",
     "registry_imports",
     "registry_records",
     "registry_subjects",

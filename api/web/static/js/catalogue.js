@@ -1,4 +1,5 @@
-/* The catalogue's shared dictionaries (form fields, materials, e-licence types): browse, add and
+/* The catalogue's shared dictionaries (form fields, materials, e-licence types, the applicants'
+   notification templates): browse, add and
    change entries. The server validates every change against every bundle. */
 "use strict";
 OneThing.start(async () => {
@@ -20,6 +21,11 @@ OneThing.start(async () => {
       ["registry", "可替代的共享数据类别（编码，如 marriage）", "text"], ["commitment", "可告知承诺替代", "checkbox"]],
     licences: [["name", "名称", "text"], ["holder", "持有人", "select", { person: "个人", enterprise: "企业" }],
       ["issuer", "发证部门（代码）", "text"], ["attributes", "预填的字段（编码，每行一个）", "lines"]],
+    notifications: [["label", "名称", "text"], ["subject", "邮件标题", "text"],
+      ["text", ["内容（可用的占位：", [["number", "办件编号"], ["bundle", "一件事"], ["item", "事项"], ["department", "部门"],
+        ["materials", "材料"], ["reason", "理由"], ["due", "期限"], ["tracking", "快递单号"], ["code", "验证码"],
+        ["minutes", "有效分钟"]].map(([k, what], n) => [n ? "、" : "", h("code", {}, `{${k}}`), what]), "）"], "textarea"],
+      ["sms_template", "短信平台模板编号", "text"]],
   };
   let entries = {};
   let editing = null;
@@ -50,6 +56,9 @@ OneThing.start(async () => {
         e.registry ? ["共享数据：", h("code", {}, e.registry)] : null, e.commitment ? "可告知承诺" : null].filter(Boolean);
       return parts.length ? parts.map((p, i) => [i ? "；" : "", p]) : "—";
     }
+    if (kind === "notifications") {  // the template's placeholders as the codes they are
+      return String(e.text || "—").split(/(\{[a-z_]+\})/).map((part) => (/^\{[a-z_]+\}$/.test(part) ? h("code", {}, part) : part));
+    }
     return `${e.holder === "person" ? "个人" : "企业"}；发证：${departments[e.issuer] || e.issuer || "—"}；${(e.attributes || []).length} 个字段`;
   }
 
@@ -74,6 +83,8 @@ OneThing.start(async () => {
       control = h("input", { id, name: prop, type: "checkbox", checked: kind === "fields" && prop === "required" ? value !== false : Boolean(value) });
     } else if (type === "lines") {
       control = h("textarea", { id, name: prop, value: Array.isArray(value) ? value.join("\n") : typeof value === "string" ? value : "" });
+    } else if (type === "textarea") {
+      control = h("textarea", { id, name: prop, value: value ?? "" });
     } else {
       control = h("input", { id, name: prop, type: type === "number" ? "number" : "text", value: value ?? "" });
     }

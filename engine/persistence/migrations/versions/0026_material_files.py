@@ -29,9 +29,10 @@ def upgrade() -> None:
         sa.Column("stage", sa.String(length=16), nullable=False),
         sa.Column("uploaded_by", sa.String(length=64), nullable=False),
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["case_id"], ["cases.id"]),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("case_id", "material_key", "version", "part"),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_material_files_case_id_cases")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_material_files")),
+        sa.UniqueConstraint("case_id", "material_key", "version", "part",
+                            name=op.f("uq_material_files_case_id_material_key_version_part")),
     )
     op.create_table(
         "file_reads",
@@ -42,8 +43,8 @@ def upgrade() -> None:
         sa.Column("department", sa.String(length=32), nullable=False),
         sa.Column("what", sa.String(length=16), nullable=False),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["file_id"], ["material_files.id"]),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["file_id"], ["material_files.id"], name=op.f("fk_file_reads_file_id_material_files")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_file_reads")),
     )
     op.create_index(op.f("ix_file_reads_case_id_read_at"), "file_reads", ["case_id", "read_at"])
     op.create_index(op.f("ix_file_reads_user_read_at"), "file_reads", ["user", "read_at"])

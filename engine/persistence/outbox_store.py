@@ -1,0 +1,79 @@
+"""The notification outbox (see tables/notification.py): messages written beside the change that
+causes them, claimed by a worker with a lease, marked sent or retried."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from engine.domain.notifications import Channel, DeliveryState, NotificationKind, OutboxMessage
+from engine.persistence import tables as t
+from engine.persistence.pipeline import defer
+
+o = t.outbox_messages
+
+
+def _message(row: Any) -> OutboxMessage:
+    m = row._mapping
+    return OutboxMessage(key=m["key"], kind=NotificationKind(m["kind"]), channel=Channel(m["channel"]),
+                         recipient=m["recipient"], params=dict(m["params"] or {}), created_at=m["created_at"],
+                         case_id=m["case_id"], state=DeliveryState(m["state"]), attempts=m["attempts"],
+                         next_attempt_at=m["next_attempt_at"], lease_until=m["lease_until"], sent_at=m["sent_at"],
+                         last_error=m["last_error"], id=m["id"])
+
+
+class OutboxRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, messages: Sequence[OutboxMessage]) -> None:
+        """Write the messages with the change's transaction (sent with its other writes); one whose
+        key exists already is left as it is."""
+        if not messages:
+            return
+        module = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        rows = [{"key": m.key, "case_id": m.case_id, "kind": str(m.kind), "channel": str(m.channel),
+                 "recipient": m.recipient, "params": m.params, "state": str(m.state), "attempts": m.attempts,
+                 "created_at": m.created_at, "next_attempt_at": m.next_attempt_at or m.created_at}
+                for m in messages]
+        defer(self.conn, module.insert(o).on_conflict_do_nothing(index_elements=[o.c.key]), rows)
+
+    def claim(self, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
+        """Due messages, each taken for ``lease`` and counted as one more attempt: pending ones whose
+        time has come, and those a worker took and did not finish (its lease ran out). Rows another
+        worker is claiming at this moment are skipped, not waited for (PostgreSQL)."""
+        due = or_(and_(o.c.state == str(DeliveryState.PENDING), o.c.next_attempt_at <= now),
+                  and_(o.c.state == str(DeliveryState.SENDING), o.c.lease_until <= now))
+        query = select(o.c.id).where(due).order_by(o.c.next_attempt_at, o.c.id).limit(limit)
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = [int(r[0]) for r in self.conn.execute(query)]
+        if not ids:
+            return []
+        self.conn.execute(update(o).where(o.c.id.in_(ids)).values(
+            state=str(DeliveryState.SENDING), lease_until=now + lease, attempts=o.c.attempts + 1))
+        return [_message(r) for r in self.conn.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.id))]
+
+    def sent(self, message_id: int, now: datetime) -> None:
+        self.conn.execute(update(o).where(o.c.id == message_id).values(
+            state=str(DeliveryState.SENT), sent_at=now, lease_until=None, last_error=None))
+
+    def retry(self, message_id: int, at: datetime, error: str) -> None:
+        self.conn.execute(update(o).where(o.c.id == message_id).values(
+            state=str(DeliveryState.PENDING), next_attempt_at=at, lease_until=None, last_error=error[:300]))
+
+    def failed(self, message_id: int, error: str) -> None:
+        self.conn.execute(update(o).where(o.c.id == message_id).values(
+            state=str(DeliveryState.FAILED), lease_until=None, last_error=error[:300]))
+
+    def for_case(self, case_id: int) -> list[OutboxMessage]:
+        return [_message(r) for r in self.conn.execute(select(o).where(o.c.case_id == case_id).order_by(o.c.id))]
+
+    def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
+        """The messages whose key starts with ``prefix`` (a login's codes), oldest first."""
+        rows = self.conn.execute(select(o).where(o.c.key.startswith(prefix, autoescape=True)).order_by(o.c.id))
+        return [_message(r) for r in rows]

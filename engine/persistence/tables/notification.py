@@ -1,0 +1,29 @@
+"""The outbox of notifications to applicants (SMS, e-mail, in-app), written in the transaction of the
+change that causes each, delivered by a worker."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Index, Integer, String, Table
+
+from engine.persistence.tables.types import UtcDateTime, metadata
+
+# One row per event and channel: the unique key makes a second write of the same message a no-op.
+# The worker claims due rows (state pending, or sending with an expired lease) by the index below.
+outbox_messages = Table(
+    "outbox_messages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(120), nullable=False, unique=True),
+    Column("case_id", Integer, nullable=True, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(200), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Index(None, "state", "next_attempt_at"),
+)
