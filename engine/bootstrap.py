@@ -166,6 +166,7 @@ def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThing
     ctx.pages = PageCache(int(settings.documents.page_cache_mb * MB))
     ctx.notices = settings.documents.notice_config()
     ctx.senders = settings.notifications.senders()
+    ctx.outbox_lease = timedelta(seconds=settings.notifications.lease_seconds)
     ctx.script_engine.functions.update(timer_functions(ctx))
     ctx.thresholds = WarningThresholds(settings.yellow_fraction, settings.yellow_days)
     ctx.savings_rules = settings.savings_rules

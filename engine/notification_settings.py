@@ -24,6 +24,7 @@ class NotificationSettings:
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    lease_seconds: float = 60
 
     @staticmethod
     def from_env() -> NotificationSettings:
@@ -35,6 +36,7 @@ class NotificationSettings:
             smtp_host=env("ONETHING_SMTP_HOST", ""), smtp_port=int(env("ONETHING_SMTP_PORT", "25")),
             smtp_sender=env("ONETHING_SMTP_SENDER", ""), smtp_user=env("ONETHING_SMTP_USER", ""),
             smtp_password=env("ONETHING_SMTP_PASSWORD", ""), smtp_starttls=env("ONETHING_SMTP_STARTTLS", "0") == "1",
+            lease_seconds=float(env("ONETHING_OUTBOX_LEASE_SECONDS", "60")),
         )
 
     def senders(self) -> dict[Channel, Sender]:

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from engine.domain.clocks import WarningThresholds
 from engine.domain.documents import FileStore, UploadLimits
 from engine.domain.notices import NoticeConfig
-from engine.domain.notifications import Channel, Sender
+from engine.domain.notifications import LEASE, Channel, Sender
 from engine.domain.registries import RegistrySource
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.services.calendar import CalendarCache
@@ -59,6 +59,8 @@ class ServiceContext:
         Channel.SMS: LogSender(Channel.SMS), Channel.EMAIL: LogSender(Channel.EMAIL), Channel.INAPP: InAppSender()})
     """How notifications leave, per channel (``notifications``): the server log until an SMS gateway
     and an SMTP server are configured."""
+    outbox_lease: timedelta = LEASE
+    """How long a worker holds a message it is sending before another may take it over."""
     """Pages of material files rendered lately."""
     registries: RegistrySource | None = None
     """Where shared data comes from (``shared_data``); the embedded registries unless the composition

@@ -19,7 +19,6 @@ from engine.domain.clocks import SHANGHAI
 from engine.domain.errors import NotFound
 from engine.domain.notifications import (
     EVENT_KINDS,
-    LEASE,
     MAX_ATTEMPTS,
     Channel,
     DeliveryFailed,
@@ -132,7 +131,7 @@ def deliver_outbox(ctx: ServiceContext, limit: int = 100) -> list[str]:
     now = ctx.clock()
 
     def claim(uow: UnitOfWork) -> tuple[list[OutboxMessage], dict[str, Template]]:
-        return uow.outbox.claim(now, LEASE, limit), _templates(uow)
+        return uow.outbox.claim(now, ctx.outbox_lease, limit), _templates(uow)
 
     claimed, templates = in_transaction(ctx, claim)
     report = []
