@@ -37,6 +37,10 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     # 办件查询: the applicant's own check (the last six characters) stands in for a login.
     ("root.status", "GET"): PUBLIC,
     ("public.CaseStatusView", "GET"): PUBLIC,
+    # 办事指南: what one may apply for and what it takes is public (一次告知).
+    ("root.guide", "GET"): PUBLIC,
+    ("public.PublicBundles", "GET"): PUBLIC,
+    ("public.PublicGuide", "GET"): PUBLIC,
     ("web.static", "GET"): PUBLIC,
     ("web.login", "GET"): PUBLIC,
     ("web.home", "GET"): PUBLIC,

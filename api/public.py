@@ -11,10 +11,13 @@ from marshmallow import Schema, fields, validate
 
 from api.access import client_address
 from api.cases import ctx
+from api.catalogue import guide_view
+from engine.services.catalogue import get_bundle_catalogue
 from engine.services.public_status import case_status
+from engine.services.views import list_bundles
 
 blp = Blueprint("public", __name__, url_prefix="/api/public",
-                description="办件查询（无需登录）：凭办件编号和申请人证件号码后六位查询办理进度，不含个人信息")
+                description="公开服务（无需登录）：一件事清单与办事指南（一次告知），办件查询（凭办件编号和证件号码后六位）")
 
 
 class StatusArgsSchema(Schema):
@@ -36,3 +39,27 @@ class CaseStatusView(MethodView):
                 "departments": [{"name": d.name, "items": [{"name": n, "state": s} for n, s in d.items]}
                                 for d in found.departments]}
 
+
+
+@blp.route("/bundles")
+class PublicBundles(MethodView):
+    @blp.response(200)
+    def get(self) -> list[dict[str, Any]]:
+        """The bundles one can apply for: each with its departments and items (no flow internals)"""
+        found = []
+        for view in list_bundles(ctx()):
+            bundle = view.bundle
+            if view.record.deployed_version_id is None:
+                continue
+            found.append({"code": bundle.code, "name": bundle.name, "items": [i.name for i in bundle.items],
+                          "departments": sorted({bundle.department_name(i.department) for i in bundle.items}),
+                          "promised_days": max((i.promised_days or 0 for i in bundle.items), default=0)})
+        return found
+
+
+@blp.route("/bundles/<string:code>/guide")
+class PublicGuide(MethodView):
+    @blp.response(200)
+    def get(self, code: str) -> dict[str, Any]:
+        """A bundle's complete guide (一次告知): items, departments, limits, fees, materials, the form"""
+        return guide_view(get_bundle_catalogue(ctx(), code))

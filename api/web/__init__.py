@@ -91,6 +91,13 @@ for _page in PAGES:
     web.add_url_rule(_page.rule, _page.name, _view(_page))
 
 
+@root.route("/guide")
+@root.route("/guide/<string:code>")
+def guide(code: str = "") -> Response:
+    """The bundles and each one's guide (一次告知) for anyone, printable: see api/public.py."""
+    return Response(render_template("guide.html", code=code[:64]), mimetype="text/html")
+
+
 @root.route("/status")
 @root.route("/status/<string:number>")
 def status(number: str = "") -> Response:

@@ -61,7 +61,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_doubles_nothing(
     gateway.mode = "ok"
     time.sleep(2.5)  # the dead worker's lease runs out
     second = worker(engine, gateway)
-    out, err = second.communicate(timeout=120)
+    _, err = second.communicate(timeout=120)
     assert second.returncode == 0, err.decode()
     found = messages(engine, case["id"])
     assert [(m.channel, m.state) for m in found] == [("sms", DeliveryState.SENT), ("inapp", DeliveryState.SENT)]
