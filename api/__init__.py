@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from api import (
     access,
+    applicant,
     applicants,
     auth,
     bundles,
@@ -143,6 +144,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(documents.blp)
     api.register_blueprint(public.blp)
     api.register_blueprint(notifications.blp)
+    api.register_blueprint(applicant.blp)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

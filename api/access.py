@@ -37,6 +37,12 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     # 办件查询: the applicant's own check (the last six characters) stands in for a login.
     ("root.status", "GET"): PUBLIC,
     ("public.CaseStatusView", "GET"): PUBLIC,
+    # The applicant's channel: signing in by a one-time code needs no login; then their own only.
+    ("applicant.LoginCode", "POST"): PUBLIC,
+    ("applicant.ApplicantLogin", "POST"): PUBLIC,
+    ("applicant.MyCases", "GET"): P.APPLY,
+    ("applicant.MyCase", "GET"): P.APPLY,
+    ("applicant.MyMessages", "GET"): P.APPLY,
     # 办事指南: what one may apply for and what it takes is public (一次告知).
     ("root.guide", "GET"): PUBLIC,
     ("public.PublicBundles", "GET"): PUBLIC,

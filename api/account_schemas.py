@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine.domain.access import Role
+from engine.domain.access import STAFF_ROLES
 from engine.domain.records import ID_MAX
 
 
 def _roles(required: bool) -> fields.List[str]:
     """A user's roles: required when the user is created (no role is a safe guess), optional in a change."""
-    return fields.List(fields.String(validate=validate.OneOf([r.value for r in Role])), required=required,
+    return fields.List(fields.String(validate=validate.OneOf([r.value for r in STAFF_ROLES])), required=required,
                        validate=validate.Length(min=1, max=5),
                        metadata={"description": "clerk 窗口 / reviewer 审批 / head 部门负责人 / "
                                                 "supervisor 监督 / admin 管理员"})

@@ -57,16 +57,21 @@ class Login(MethodView):
     def post(self, body: dict[str, Any]) -> Response:
         """Log in with a password: answers a bearer token and sets the session cookie for the web"""
         issued = sessions.log_in(sessions.LogIn(body["login"], body["password"], client_address()), ctx())
-        csrf = csrf_token_for(issued.record.id)
-        response = make_response(jsonify({
-            "token": issued.token, "token_id": issued.record.id, "expires_at": issued.record.expires_at.isoformat(),
-            "csrf_token": csrf, "user": principal_view(issued.principal)}))
-        # The CSRF cookie is readable by the pages' script (it sends it back as a header); the session
-        # cookie is not. Strict: no other site's link or form carries them.
-        response.set_cookie(SESSION_COOKIE, issued.token, expires=issued.record.expires_at, httponly=True,
-                            **_cookie_flags())
-        response.set_cookie(CSRF_COOKIE, csrf, expires=issued.record.expires_at, httponly=False, **_cookie_flags())
-        return response
+        return session_answer(issued)
+
+
+def session_answer(issued: sessions.IssuedToken) -> Response:
+    """The answer to a sign-in: the bearer token, and the session and CSRF cookies for the web."""
+    csrf = csrf_token_for(issued.record.id)
+    response = make_response(jsonify({
+        "token": issued.token, "token_id": issued.record.id, "expires_at": issued.record.expires_at.isoformat(),
+        "csrf_token": csrf, "user": principal_view(issued.principal)}))
+    # The CSRF cookie is readable by the pages' script (it sends it back as a header); the session
+    # cookie is not. Strict: no other site's link or form carries them.
+    response.set_cookie(SESSION_COOKIE, issued.token, expires=issued.record.expires_at, httponly=True,
+                        **_cookie_flags())
+    response.set_cookie(CSRF_COOKIE, csrf, expires=issued.record.expires_at, httponly=False, **_cookie_flags())
+    return response
 
 
 @auth.route("/logout")

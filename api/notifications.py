@@ -11,7 +11,7 @@ from api.access import current_principal
 from api.cases import ctx
 from engine.domain.notifications import Channel
 from engine.services.notifications import case_notifications
-from forms.identifiers import mask_id, mask_phone
+from forms.identifiers import mask_phone
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/cases",
                 description="办件通知：告知申请人的短信、邮件和站内消息及其送达情况")
@@ -23,11 +23,9 @@ STATES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "
 def _recipient(channel: str, recipient: str, personal: bool) -> str:
     if personal:
         return recipient
-    if channel == Channel.SMS:
-        return mask_phone(recipient)
     if channel == Channel.EMAIL:
         return recipient[:2] + "***"
-    return mask_id(recipient)  # the in-app inbox: an ID number or credit code
+    return mask_phone(recipient)  # an SMS, or the in-app inbox of the account with that number
 
 
 @blp.route("/<string:ref>/notifications")

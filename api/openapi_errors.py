@@ -30,6 +30,10 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("reports.SavingsCsv", "GET"): {404},
     ("reports.SavingsXlsx", "GET"): {404},
     ("documents.MaterialFiles", "POST"): {415},  # a file whose content is not JPEG, PNG or PDF
+    ("public.CaseStatusView", "GET"): {404, 429},  # a wrong pair; too many wrong checks
+    ("public.PublicGuide", "GET"): {404},
+    ("applicant.LoginCode", "POST"): {429},  # a code sent a minute ago, or five this hour
+    ("applicant.ApplicantLogin", "POST"): {401},  # a wrong or expired code
 }
 
 

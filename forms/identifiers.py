@@ -46,6 +46,11 @@ def is_credit_code(value: str) -> bool:
     return bool(_USCC_SHAPE.match(value)) and credit_code_check_char(value[:17]) == value[17]
 
 
+def is_mobile(value: str) -> bool:
+    """A mainland mobile number (11 digits from 13 to 19): what an SMS reaches."""
+    return bool(_MOBILE.match(value))
+
+
 def is_phone(value: str) -> bool:
     """A mainland mobile number or a landline with area code."""
     return bool(_MOBILE.match(value) or _LANDLINE.match(value))

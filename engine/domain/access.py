@@ -25,12 +25,19 @@ class Role(StrEnum):
     """Supervisor (效能监督): sees warnings and every case, read-only, personal data masked."""
     ADMIN = "admin"
     """Administrator (系统管理员): flows, catalogue, users, calendar; no case data."""
+    APPLICANT = "applicant"
+    """An applicant (申请人) signed in by their mobile number: their own cases and messages only.
+    Made by signing in, never by an administrator."""
 
 
 ROLE_NAMES_ZH = {
     Role.CLERK: "综合窗口人员", Role.REVIEWER: "部门审批人员", Role.HEAD: "部门负责人",
-    Role.SUPERVISOR: "效能监督人员", Role.ADMIN: "系统管理员",
+    Role.SUPERVISOR: "效能监督人员", Role.ADMIN: "系统管理员", Role.APPLICANT: "申请人",
 }
+STAFF_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR, Role.ADMIN)
+"""The roles an administrator may give: an applicant's account comes from signing in."""
+APPLICANTS = "public"
+"""The department an applicant's account is kept under (none of the centre's)."""
 
 
 class Permission(StrEnum):
@@ -60,6 +67,8 @@ class Permission(StrEnum):
     """Load the embedded registries from files and see what each holds (counts, imports)."""
     LOOKUP_AUDIT = "lookup.audit"
     """The audit of shared-data lookups (数据调用留痕): who looked up whom, for what."""
+    APPLY = "apply"
+    """An applicant's own cases, their progress and the messages about them (网上办事)."""
 
 
 _READ_CASES = {Permission.CASE_READ, Permission.TASK_READ, Permission.CATALOGUE_READ, Permission.SELF}
@@ -74,6 +83,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                            Permission.USER_MANAGE, Permission.AUDIT_VERIFY, Permission.CALENDAR_MANAGE,
                            Permission.FLOW_MANAGE, Permission.REPORT_READ, Permission.REGISTRY_MANAGE,
                            Permission.SELF}),
+    Role.APPLICANT: frozenset({Permission.APPLY, Permission.SELF}),
 }
 
 # Roles that handle an applicant's case and so see the applicant's full identifiers.
@@ -160,6 +170,8 @@ def roles_conflict(roles: Collection[Role]) -> str | None:
     flows; holding a case role as well would let one person grant themselves access to cases and
     change the flows they decide in, so the two are kept to different people."""
     held = [r for r in CASE_ROLES if r in roles]
+    if Role.APPLICANT in roles and len(set(roles)) > 1:
+        return "申请人账号不能同时担任工作人员角色"
     if Role.ADMIN in roles and held:
         return (f"系统管理员不能同时担任办件角色（{'、'.join(ROLE_NAMES_ZH[r] for r in held)}）："
                 "管理员不接触办件数据，请为办件工作另设账号（职责分离）")

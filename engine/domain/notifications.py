@@ -144,3 +144,17 @@ class Sender(Protocol):
     channel: Channel
 
     def send(self, message: Outgoing) -> None: ...
+
+
+@dataclass
+class LoginCode:
+    """A one-time code sent to a mobile number to sign in with; only its salted hash is kept."""
+
+    phone: str
+    salt: str
+    code_hash: str
+    created_at: datetime
+    expires_at: datetime
+    attempts: int = 0
+    used_at: datetime | None = None
+    id: int = 0

@@ -1,5 +1,6 @@
 """The notification outbox (see tables/notification.py): messages written beside the change that
-causes them, claimed by a worker with a lease, marked sent or retried."""
+causes them, claimed by a worker with a lease, marked sent or retried; and the applicants'
+one-time sign-in codes."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.domain.notifications import Channel, DeliveryState, NotificationKind, OutboxMessage
+from engine.domain.notifications import Channel, DeliveryState, LoginCode, NotificationKind, OutboxMessage
 from engine.persistence import tables as t
 from engine.persistence.pipeline import defer
+from engine.persistence.rows import record_of, values_of
 
 o = t.outbox_messages
+c = t.login_codes
 
 
 def _message(row: Any) -> OutboxMessage:
@@ -58,9 +61,13 @@ class OutboxRepository:
             state=str(DeliveryState.SENDING), lease_until=now + lease, attempts=o.c.attempts + 1))
         return [_message(r) for r in self.conn.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.id))]
 
-    def sent(self, message_id: int, now: datetime) -> None:
-        self.conn.execute(update(o).where(o.c.id == message_id).values(
-            state=str(DeliveryState.SENT), sent_at=now, lease_until=None, last_error=None))
+    def sent(self, message_id: int, now: datetime, forget_params: bool = False) -> None:
+        """Delivered; ``forget_params``: the params are wiped (a login code is not kept once sent)."""
+        values: dict[str, Any] = {"state": str(DeliveryState.SENT), "sent_at": now, "lease_until": None,
+                                  "last_error": None}
+        if forget_params:
+            values["params"] = {}
+        self.conn.execute(update(o).where(o.c.id == message_id).values(**values))
 
     def retry(self, message_id: int, at: datetime, error: str) -> None:
         self.conn.execute(update(o).where(o.c.id == message_id).values(
@@ -73,7 +80,50 @@ class OutboxRepository:
     def for_case(self, case_id: int) -> list[OutboxMessage]:
         return [_message(r) for r in self.conn.execute(select(o).where(o.c.case_id == case_id).order_by(o.c.id))]
 
+    def for_recipient(self, channel: Channel, recipient: str, limit: int) -> list[OutboxMessage]:
+        """One recipient's messages on one channel, newest first (an applicant's in-app inbox)."""
+        rows = self.conn.execute(select(o).where(o.c.channel == str(channel), o.c.recipient == recipient)
+                                 .order_by(o.c.id.desc()).limit(limit))
+        return [_message(r) for r in rows]
+
+    def claim_key(self, key: str, now: datetime, lease: timedelta) -> list[OutboxMessage]:
+        """The one message with ``key``, claimed as ``claim`` would if it is due (a login code, sent
+        at once by the request that made it)."""
+        due = or_(o.c.state == str(DeliveryState.PENDING),
+                  and_(o.c.state == str(DeliveryState.SENDING), o.c.lease_until <= now))
+        found = self.conn.execute(update(o).where(o.c.key == key, due).values(
+            state=str(DeliveryState.SENDING), lease_until=now + lease, attempts=o.c.attempts + 1))
+        if not found.rowcount:
+            return []
+        return [_message(r) for r in self.conn.execute(select(o).where(o.c.key == key))]
+
     def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
         """The messages whose key starts with ``prefix`` (a login's codes), oldest first."""
         rows = self.conn.execute(select(o).where(o.c.key.startswith(prefix, autoescape=True)).order_by(o.c.id))
         return [_message(r) for r in rows]
+
+
+class LoginCodeRepository:
+    """The applicants' one-time sign-in codes (tables/notification.py)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, code: LoginCode) -> int:
+        values = {k: v for k, v in values_of(code).items() if k != "id"}
+        return int(self.conn.execute(insert(c).values(**values).returning(c.c.id)).scalar_one())
+
+    def latest(self, phone: str) -> LoginCode | None:
+        """The newest code sent to ``phone``, used or not (its row locked in a write transaction)."""
+        query = select(c).where(c.c.phone == phone).order_by(c.c.id.desc()).limit(1)
+        if self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return None if row is None else record_of(LoginCode, row)
+
+    def sent_since(self, phone: str, since: datetime) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(c).where(
+            c.c.phone == phone, c.c.created_at >= since)).scalar_one())
+
+    def save(self, code: LoginCode) -> None:
+        self.conn.execute(update(c).where(c.c.id == code.id).values(attempts=code.attempts, used_at=code.used_at))

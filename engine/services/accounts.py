@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.domain.access import ROLE_NAMES_ZH, Role, roles_conflict, roles_fit_department
+from engine.domain.access import ROLE_NAMES_ZH, STAFF_ROLES, Role, roles_conflict, roles_fit_department
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import OFFICE, SYSTEM, WINDOW, Actor
@@ -63,9 +63,9 @@ def _check(uow: UnitOfWork, name: str, department: str, roles: list[str]) -> dic
         errors["name"] = ["姓名须为 1 至 100 个字符"]
     if department not in known_departments(uow):
         errors["department"] = [f"未知部门：{department}"]
-    unknown = [r for r in roles if r not in Role.__members__.values()]
+    unknown = [r for r in roles if r not in STAFF_ROLES]
     if not roles or unknown:
-        errors["roles"] = [f"角色须从 {'、'.join(r.value for r in Role)} 中选择" + (
+        errors["roles"] = [f"角色须从 {'、'.join(r.value for r in STAFF_ROLES)} 中选择" + (
             f"；未知角色：{'、'.join(unknown)}" if unknown else "")]
     elif problem := (roles_conflict([Role(r) for r in roles])
                      or ("department" not in errors and roles_fit_department([Role(r) for r in roles], department))):

@@ -11,6 +11,7 @@ channel keeps one. A channel that fails is retried with backoff (30 s doubling t
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from engine.domain.notifications import (
     MAX_ATTEMPTS,
     Channel,
     DeliveryFailed,
+    DeliveryState,
     NotificationKind,
     OutboxMessage,
     Outgoing,
@@ -35,6 +37,7 @@ from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import MaterialStatus
+from forms.identifiers import is_mobile
 
 LOG = logging.getLogger("onething.notifications")
 TOLERANCE_LEAD_DAYS = 2
@@ -43,16 +46,14 @@ TOLERANCE_LEAD_DAYS = 2
 
 def _recipients(case: CaseRecord) -> list[tuple[Channel, str]]:
     """Where the applicant hears of their case: the mobile number and e-mail address the application
-    gave, and their in-app inbox (by their ID number or credit code, which their account signs in as)."""
+    gave, and the in-app inbox of the account that signs in with that mobile number."""
     applicant = case.applicant
-    found = []
-    if applicant.get("phone"):
-        found.append((Channel.SMS, str(applicant["phone"])))
+    phone = str(applicant.get("phone") or "").strip()
+    found = [(Channel.SMS, phone)] if phone else []
     if applicant.get("email"):
         found.append((Channel.EMAIL, str(applicant["email"])))
-    ref = applicant.get("credit_code") or applicant.get("id_number")
-    if ref:
-        found.append((Channel.INAPP, str(ref).upper()))
+    if is_mobile(phone):
+        found.append((Channel.INAPP, phone))
     return found
 
 
@@ -126,12 +127,15 @@ def _words(ctx: ServiceContext, message: OutboxMessage) -> dict[str, Any]:
     return params
 
 
-def deliver_outbox(ctx: ServiceContext, limit: int = 100) -> list[str]:
-    """One pass of delivery: claim the due messages, send each, record how it went."""
+def deliver_outbox(ctx: ServiceContext, limit: int = 100, key: str | None = None) -> list[str]:
+    """One pass of delivery: claim the due messages (or the one with ``key``), send each, record how
+    it went."""
     now = ctx.clock()
 
     def claim(uow: UnitOfWork) -> tuple[list[OutboxMessage], dict[str, Template]]:
-        return uow.outbox.claim(now, ctx.outbox_lease, limit), _templates(uow)
+        found = (uow.outbox.claim_key(key, now, ctx.outbox_lease) if key is not None
+                 else uow.outbox.claim(now, ctx.outbox_lease, limit))
+        return found, _templates(uow)
 
     claimed, templates = in_transaction(ctx, claim)
     report = []
@@ -142,8 +146,8 @@ def deliver_outbox(ctx: ServiceContext, limit: int = 100) -> list[str]:
 
         def record(uow: UnitOfWork, message: OutboxMessage = message, outcome: str | None = outcome,
                    at: datetime = at) -> None:
-            if outcome is None:
-                uow.outbox.sent(message.id, at)
+            if outcome is None:  # a login code is not kept once it is on its way
+                uow.outbox.sent(message.id, at, forget_params=message.kind == NotificationKind.LOGIN_CODE)
             elif outcome.startswith("!") or message.attempts >= MAX_ATTEMPTS:
                 uow.outbox.failed(message.id, outcome.lstrip("!"))
             else:
@@ -185,3 +189,28 @@ def case_notifications(ctx: ServiceContext, ref: str, viewer: Principal) -> tupl
             raise NotFound(f"no case {ref!r}", f"没有办件 {ref}")
         return case, viewer.sees_personal_data(departments), uow.outbox.for_case(case.id)
 
+
+
+@dataclass(frozen=True)
+class InboxMessage:
+    case_id: int | None
+    kind: str
+    title: str
+    text: str
+    at: datetime
+
+
+def inbox(ctx: ServiceContext, phone: str, limit: int = 100) -> list[InboxMessage]:
+    """The in-app messages of the account signed in with ``phone``, newest first, as the templates
+    word them now."""
+    with ctx.uow(False) as uow:
+        found = [m for m in uow.outbox.for_recipient(Channel.INAPP, phone, limit)
+                 if m.state == DeliveryState.SENT]
+        templates = _templates(uow)
+    messages = []
+    for m in found:
+        template = templates.get(str(m.kind))
+        params = _words(ctx, m)
+        messages.append(InboxMessage(m.case_id, str(m.kind), render(template.subject, params) if template else "",
+                                     render(template.text, params) if template else "", m.sent_at or m.created_at))
+    return messages

@@ -17,6 +17,7 @@ from engine.domain.catalogue import bundle_from_dict
 from engine.domain.clocks import SHANGHAI
 from engine.domain.errors import InvalidInput, NotFound, TooManyAttempts
 from engine.domain.model import CaseStatus, ItemStatus
+from engine.domain.records import CaseRecord
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
@@ -92,9 +93,14 @@ def case_status(ctx: ServiceContext, number: str, check: str, address: str) -> P
         case = uow.cases.get_by_number(number)
         if case is None:
             raise _not_found()
-        items = {i.item_code: i for i in uow.items.for_case(case.id)}
-        row = uow.flows.bundle(case.bundle_code)
-        assert row is not None
+        return progress_of(uow, case)
+
+
+def progress_of(uow: UnitOfWork, case: CaseRecord) -> PublicStatus:
+    """The case's progress as its applicant reads it: no one's names, no one's numbers."""
+    items = {i.item_code: i for i in uow.items.for_case(case.id)}
+    row = uow.flows.bundle(case.bundle_code)
+    assert row is not None
     bundle = bundle_from_dict(row.definition)
     departments: dict[str, DepartmentProgress] = {}
     for spec in bundle.items:

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from engine.domain.access import Principal, Role
 from engine.domain.errors import NotFound, Unauthenticated
@@ -71,17 +72,29 @@ def log_in(cmd: LogIn, ctx: ServiceContext) -> IssuedToken:
             record_audit(uow, "LoginFailed", actor, f"user:{login}",
                          {"reason": "inactive" if user is not None and not user.active else "wrong credentials"}, now)
             return None
-        record = TokenRecord(id=secrets.token_hex(8), user_id=user.id, secret_hash=_secret_hash(secret),
-                             created_at=now, expires_at=now + ctx.token_ttl, address=cmd.address)
-        uow.tokens.add(record)
         take_back_attempt(uow, attempt)
-        record_audit(uow, "LoggedIn", actor, f"user:{login}", {"token": record.id}, now)
-        return IssuedToken(f"{record.id}.{secret}", record, principal_of(user))
+        return _issue(uow, ctx, user, secret, actor, now)
 
     issued = in_transaction(ctx, work)
     if issued is None:
         raise Unauthenticated(*_WRONG)
     return issued
+
+
+def _issue(uow: UnitOfWork, ctx: ServiceContext, user: UserRecord, secret: str, actor: Actor,
+           now: datetime) -> IssuedToken:
+    record = TokenRecord(id=secrets.token_hex(8), user_id=user.id, secret_hash=_secret_hash(secret),
+                         created_at=now, expires_at=now + ctx.token_ttl, address=actor.address)
+    uow.tokens.add(record)
+    record_audit(uow, "LoggedIn", actor, f"user:{user.login}", {"token": record.id}, now)
+    return IssuedToken(f"{record.id}.{secret}", record, principal_of(user))
+
+
+def issue_token(ctx: ServiceContext, user: UserRecord, address: str) -> IssuedToken:
+    """A token for ``user``, who proved who they are some other way (an applicant's one-time code)."""
+    secret = secrets.token_urlsafe(32)
+    actor = Actor(user.login, user.department, "", address)
+    return in_transaction(ctx, lambda uow: _issue(uow, ctx, user, secret, actor, ctx.clock()))
 
 
 def authenticate(ctx: ServiceContext, token: str) -> tuple[Principal, TokenRecord]:

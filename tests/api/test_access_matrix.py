@@ -34,6 +34,12 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/status", set(ROLES)),
     ("GET", "/status/<string:number>", set(ROLES)),
     ("GET", "/api/public/case-status/<string:number>", set(ROLES)),
+    ("POST", "/api/applicant/login-code", set(ROLES)),
+    ("POST", "/api/applicant/login", set(ROLES)),
+    # An applicant's own cases and messages: no staff role has any (an applicant's are tested apart).
+    ("GET", "/api/applicant/cases", set()),
+    ("GET", "/api/applicant/cases/<string:number>", set()),
+    ("GET", "/api/applicant/messages", set()),
     ("GET", "/guide", set(ROLES)),
     ("GET", "/guide/<string:code>", set(ROLES)),
     ("GET", "/api/public/bundles", set(ROLES)),

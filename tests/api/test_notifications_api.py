@@ -30,7 +30,7 @@ def test_the_case_shows_what_was_sent_and_an_edited_template_applies(client: Any
     number, phone = case["number"], case["applicant"]["phone"]
     listed = client.get(f"/api/cases/{number}/notifications", headers=CLERK).json["notifications"]
     assert [(n["kind"], n["channel"], n["state"], n["recipient"]) for n in listed] == [
-        ("accepted", "sms", "pending", phone), ("accepted", "inapp", "pending", case["applicant"]["id_number"])]
+        ("accepted", "sms", "pending", phone), ("accepted", "inapp", "pending", phone)]
     masked = client.get(f"/api/cases/{number}/notifications", headers=SUPERVISOR).json["notifications"]
     assert masked[0]["recipient"] != phone and masked[0]["recipient"].endswith(phone[-4:])
 

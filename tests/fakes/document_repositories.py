@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine.domain.documents import MaterialFile
-from engine.domain.notifications import DeliveryState, OutboxMessage
+from engine.domain.notifications import Channel, DeliveryState, LoginCode, OutboxMessage
 from tests.fakes.tables import Tables
 
 
@@ -89,8 +89,9 @@ class FakeOutboxRepository:
         found: OutboxMessage = self.tables.get("outbox", message_id)
         self._put(replace(found, **changes))
 
-    def sent(self, message_id: int, now: datetime) -> None:
-        self._change(message_id, state=DeliveryState.SENT, sent_at=now, lease_until=None, last_error=None)
+    def sent(self, message_id: int, now: datetime, forget_params: bool = False) -> None:
+        self._change(message_id, state=DeliveryState.SENT, sent_at=now, lease_until=None, last_error=None,
+                     **({"params": {}} if forget_params else {}))
 
     def retry(self, message_id: int, at: datetime, error: str) -> None:
         self._change(message_id, state=DeliveryState.PENDING, next_attempt_at=at, lease_until=None,
@@ -104,3 +105,37 @@ class FakeOutboxRepository:
 
     def by_key_prefix(self, prefix: str) -> list[OutboxMessage]:
         return [m for m in self._all() if m.key.startswith(prefix)]
+
+    def for_recipient(self, channel: Channel, recipient: str, limit: int) -> list[OutboxMessage]:
+        found = [m for m in self._all() if m.channel == channel and m.recipient == recipient]
+        return sorted(found, key=lambda m: -m.id)[:limit]
+
+    def claim_key(self, key: str, now: datetime, lease: timedelta) -> list[OutboxMessage]:
+        found = [m for m in self._all() if m.key == key and (
+            m.state == DeliveryState.PENDING
+            or (m.state == DeliveryState.SENDING and m.lease_until is not None and m.lease_until <= now))]
+        claimed = [replace(m, state=DeliveryState.SENDING, lease_until=now + lease, attempts=m.attempts + 1)
+                   for m in found]
+        for message in claimed:
+            self._put(message)
+        return claimed
+
+
+class FakeLoginCodeRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def add(self, code: LoginCode) -> int:
+        stored = replace(code, id=self.tables.next_id("login_codes"))
+        self.tables.put("login_codes", stored.id, stored)
+        return stored.id
+
+    def latest(self, phone: str) -> LoginCode | None:
+        found = [c for c in self.tables.all("login_codes") if c.phone == phone]
+        return max(found, key=lambda c: c.id) if found else None
+
+    def sent_since(self, phone: str, since: datetime) -> int:
+        return sum(1 for c in self.tables.all("login_codes") if c.phone == phone and c.created_at >= since)
+
+    def save(self, code: LoginCode) -> None:
+        self.tables.put("login_codes", code.id, code)

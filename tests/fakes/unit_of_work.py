@@ -28,7 +28,11 @@ from tests.fakes.clock_repositories import (
     FakeSavingsRepository,
     FakeWarningRepository,
 )
-from tests.fakes.document_repositories import FakeMaterialFileRepository, FakeOutboxRepository
+from tests.fakes.document_repositories import (
+    FakeLoginCodeRepository,
+    FakeMaterialFileRepository,
+    FakeOutboxRepository,
+)
 from tests.fakes.read_queries import FakeReadQueries
 from tests.fakes.reference_repositories import (
     FakeCalendarRepository,
@@ -85,6 +89,7 @@ class FakeUnitOfWork:
         self.shipped = FakeShippedRepository(tables)
         self.material_files = FakeMaterialFileRepository(tables)
         self.outbox = FakeOutboxRepository(tables)
+        self.login_codes = FakeLoginCodeRepository(tables)
         self.calendar = FakeCalendarRepository(tables)
         self.clocks = FakeClockRepository(tables)
         self.warnings = FakeWarningRepository(tables)

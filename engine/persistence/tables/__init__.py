@@ -17,7 +17,7 @@ from engine.persistence.tables.document import file_reads, material_files
 from engine.persistence.tables.flow import bundles, catalogue_entries, flow_versions, shipped_data
 from engine.persistence.tables.idempotency import idempotency_keys
 from engine.persistence.tables.incident import incidents
-from engine.persistence.tables.notification import outbox_messages
+from engine.persistence.tables.notification import login_codes, outbox_messages
 from engine.persistence.tables.registry import (
     case_shared_data,
     credit_records,
@@ -56,6 +56,7 @@ __all__ = [
     "holders",
     "idempotency_keys",
     "incidents",
+    "login_codes",
     "login_failure_counts",
     "material_files",
     "metadata",

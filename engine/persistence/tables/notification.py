@@ -1,5 +1,5 @@
 """The outbox of notifications to applicants (SMS, e-mail, in-app), written in the transaction of the
-change that causes each, delivered by a worker."""
+change that causes each, delivered by a worker; and the one-time codes applicants sign in with."""
 
 from __future__ import annotations
 
@@ -26,4 +26,20 @@ outbox_messages = Table(
     Column("sent_at", UtcDateTime, nullable=True),
     Column("last_error", String(300), nullable=True),
     Index(None, "state", "next_attempt_at"),
+    Index(None, "recipient", "channel", "id"),
+)
+
+# One-time codes an applicant signs in with (sent by SMS through the outbox): only a salted hash of
+# the code is kept, with how many wrong tries it has had.
+login_codes = Table(
+    "login_codes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("phone", String(20), nullable=False),
+    Column("salt", String(32), nullable=False),
+    Column("code_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Index(None, "phone", "created_at"),
 )

@@ -34,9 +34,11 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_outbox_messages_case_id"), "outbox_messages", ["case_id"])
     op.create_index(op.f("ix_outbox_messages_state_next_attempt_at"), "outbox_messages", ["state", "next_attempt_at"])
+    op.create_index(op.f("ix_outbox_messages_recipient_channel_id"), "outbox_messages", ["recipient", "channel", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_outbox_messages_recipient_channel_id"), table_name="outbox_messages")
     op.drop_index(op.f("ix_outbox_messages_state_next_attempt_at"), table_name="outbox_messages")
     op.drop_index(op.f("ix_outbox_messages_case_id"), table_name="outbox_messages")
     op.drop_table("outbox_messages")
