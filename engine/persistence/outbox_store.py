@@ -43,7 +43,7 @@ class OutboxRepository:
                  "recipient": m.recipient, "params": m.params, "state": str(m.state), "attempts": m.attempts,
                  "created_at": m.created_at, "next_attempt_at": m.next_attempt_at or m.created_at}
                 for m in messages]
-        defer(self.conn, module.insert(o).on_conflict_do_nothing(index_elements=[o.c.key]), rows)
+        defer(self.conn, module.insert(o).inline().on_conflict_do_nothing(index_elements=[o.c.key]), rows)
 
     def claim(self, now: datetime, lease: timedelta, limit: int) -> list[OutboxMessage]:
         """Due messages, each taken for ``lease`` and counted as one more attempt: pending ones whose

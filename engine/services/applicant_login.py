@@ -31,7 +31,7 @@ MAX_TRIES = 5
 RESEND_AFTER = timedelta(seconds=60)
 CODES_PER_HOUR = 5
 CODES_PER_ADDRESS_HOUR = 20
-ADDRESS_SCOPE = "code_address"
+ADDRESS_SCOPE = "code_ip"  # login_failure_counts.scope holds 8 characters
 
 
 def _phone(phone: str) -> str:

@@ -26,7 +26,7 @@ CHECK = re.compile(r"^[0-9A-Z]{6}$")
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ADDRESS = 10
 MAX_FAILURES_PER_CASE = 10
-ADDRESS, CASE = "status_address", "status_case"
+ADDRESS, CASE = "st_addr", "st_case"  # login_failure_counts.scope holds 8 characters
 
 CASE_STATES = {CaseStatus.IN_REVIEW: "审批中", CaseStatus.AWAITING_PICKUP: "已办结，待领取",
                CaseStatus.CLOSED: "已办结，已出件", CaseStatus.TERMINATED: "已终止"}
