@@ -45,6 +45,7 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("applicant.MyMessages", "GET"): P.APPLY,
     # 办事指南: what one may apply for and what it takes is public (一次告知).
     ("root.guide", "GET"): PUBLIC,
+    ("root.my", "GET"): PUBLIC,
     ("public.PublicBundles", "GET"): PUBLIC,
     ("public.PublicGuide", "GET"): PUBLIC,
     ("web.static", "GET"): PUBLIC,

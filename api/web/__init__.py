@@ -98,6 +98,12 @@ def guide(code: str = "") -> Response:
     return Response(render_template("guide.html", code=code[:64]), mimetype="text/html")
 
 
+@root.route("/my")
+def my() -> Response:
+    """我的办件: the applicant's own pages (sign in by SMS code), see api/applicant.py."""
+    return Response(render_template("my.html"), mimetype="text/html")
+
+
 @root.route("/status")
 @root.route("/status/<string:number>")
 def status(number: str = "") -> Response:

@@ -41,6 +41,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/applicant/cases/<string:number>", set()),
     ("GET", "/api/applicant/messages", set()),
     ("GET", "/guide", set(ROLES)),
+    ("GET", "/my", set(ROLES)),
     ("GET", "/guide/<string:code>", set(ROLES)),
     ("GET", "/api/public/bundles", set(ROLES)),
     ("GET", "/api/public/bundles/<string:code>/guide", set(ROLES)),

@@ -1,0 +1,75 @@
+"""我的办件 at phone width (390 x 844): an applicant signs in with the code the SMS brought (here, the
+channel's log), sees the case the window accepted for their mobile number, opens it, reads the
+correction 消防 asks for (what is wrong with the floor plan) and the acceptance message; nothing
+scrolls sideways."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from engine.domain.notifications import Channel, Outgoing
+from tests.approvals import approval
+from tests.browser.conftest import LiveServer, assert_no_raw_error
+from tests.browser.test_phone_width import HEIGHT, WIDTH, measure
+from tests.conftest import APPLICANT, application
+
+
+class Texts:
+    channel = Channel.SMS
+
+    def __init__(self) -> None:
+        self.sent: list[Outgoing] = []
+
+    def send(self, message: Outgoing) -> None:
+        self.sent.append(message)
+
+
+def test_an_applicant_signs_in_by_sms_code_and_reads_what_to_correct(browser: Any, live_server: LiveServer,
+                                                                    tmp_path: Any) -> None:
+    from engine.services.timers import tick
+
+    texts = Texts()
+    live_server.engine.ctx.senders[Channel.SMS] = texts
+    body = {"bundle": "restaurant", "applicant": APPLICANT, **application(live_server.engine)}
+    case = live_server.call("POST", "/api/cases", body, login="clerk")
+    licence = next(t for t in case["open_tasks"] if t["item"] == "cy.yyzz")
+    live_server.call("POST", f"/api/tasks/{licence['id']}/complete", approval(licence), login="scjg.reviewer")
+    fire = next(t for t in live_server.call("GET", f"/api/tasks?case={case['number']}", login="xf.reviewer")["items"]
+                if t["item"] == "cy.xf")
+    live_server.call("POST", f"/api/tasks/{fire['id']}/complete", {
+        "decision": "correct", "materials": ["premises_layout"], "reason": "平面图不清晰",
+        "notes": {"premises_layout": "未标注疏散通道和安全出口"}}, login="xf.reviewer")
+    tick(live_server.engine.ctx)
+
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport={"width": WIDTH, "height": HEIGHT}, is_mobile=True, has_touch=True)
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(live_server.url + "/my")
+        page.wait_for_selector("#sign-in:not([hidden])")
+        page.fill("#phone", APPLICANT["phone"])
+        page.click("#send-code")
+        page.wait_for_selector("#code-note:has-text('验证码已发送')")
+        code = re.search(r"\d{6}", [m for m in texts.sent if m.sms_template == "ONETHING_LOGIN_CODE"][-1].text)
+        assert code is not None
+        page.fill("#code", code.group(0))
+        page.click("#sign-in-button")
+        page.wait_for_selector("#my-cases li")
+        page.click(f"#my-cases button:has-text('{case['number']}')")
+        page.wait_for_selector("#my-case:not([hidden]) h3")
+        shown = page.inner_text("#my-case")
+        assert "需要补正" in shown and "未标注疏散通道和安全出口" in shown and "消防救援机构" in shown
+        messages = page.inner_text("#my-messages")
+        assert "已受理" in messages and "补正" in messages
+        assert_no_raw_error(page)
+        found = measure(page)
+        assert found["scroll"] <= WIDTH and not found["wide"], found
+        page.screenshot(path=str(tmp_path / "my.png"), full_page=True)
+        page.click("#sign-out")
+        page.wait_for_selector("#sign-in:not([hidden])")
+    finally:
+        context.close()
+    assert not errors, errors
