@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.domain.access import ROLE_NAMES_ZH, STAFF_ROLES, Role, roles_conflict, roles_fit_department
+from engine.domain.access import APPLICANTS, ROLE_NAMES_ZH, STAFF_ROLES, Role, roles_conflict, roles_fit_department
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import OFFICE, SYSTEM, WINDOW, Actor
@@ -157,8 +157,11 @@ def revoke_user_tokens(login: str, actor: Actor, ctx: ServiceContext) -> int:
 
 
 def list_users(ctx: ServiceContext, department: str | None = None) -> list[UserRecord]:
+    """The staff's accounts (of one department); applicants' accounts only when their department,
+    ``public``, is asked for by name."""
     with ctx.uow(False) as uow:
-        return uow.users.all(department)
+        found = uow.users.all(department)
+    return found if department == APPLICANTS else [u for u in found if Role.APPLICANT.value not in u.roles]
 
 
 def get_user(ctx: ServiceContext, login: str) -> UserRecord:

@@ -5,35 +5,19 @@ guessing its number, not the staff's endpoints."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from engine.bootstrap import OneThingEngine
-from engine.domain.notifications import Channel, Outgoing
+from engine.domain.notifications import Channel
 from engine.services.timers import tick
 from tests.conftest import ADMIN, APPLICANT, CLERK, FakeClock, case_body
+from tests.senders import RecordingSender
 
 PHONE = APPLICANT["phone"]
 OTHER = "13912345678"
 
 
-class Texts:
-    channel = Channel.SMS
-
-    def __init__(self) -> None:
-        self.sent: list[Outgoing] = []
-
-    def send(self, message: Outgoing) -> None:
-        self.sent.append(message)
-
-    def code_for(self, phone: str) -> str:
-        found = [m for m in self.sent if m.recipient == phone and m.sms_template == "ONETHING_LOGIN_CODE"][-1]
-        match = re.search(r"\d{6}", found.text)
-        assert match is not None, found.text
-        return match.group(0)
-
-
-def sign_in(client: Any, texts: Texts, phone: str) -> dict[str, str]:
+def sign_in(client: Any, texts: RecordingSender, phone: str) -> dict[str, str]:
     assert client.post("/api/applicant/login-code", json={"phone": phone}).status_code == 202
     answer = client.post("/api/applicant/login", json={"phone": phone, "code": texts.code_for(phone)})
     assert answer.status_code == 200, answer.json
@@ -43,7 +27,7 @@ def sign_in(client: Any, texts: Texts, phone: str) -> dict[str, str]:
 
 def test_a_code_by_sms_signs_the_applicant_in_and_is_not_kept(client: Any, engine: OneThingEngine,
                                                               clock: FakeClock) -> None:
-    texts = Texts()
+    texts = RecordingSender()
     engine.ctx.senders[Channel.SMS] = texts
     sent = client.post("/api/applicant/login-code", json={"phone": PHONE})
     assert sent.status_code == 202 and sent.json["expires_in_minutes"] == 5
@@ -74,7 +58,7 @@ def test_a_code_by_sms_signs_the_applicant_in_and_is_not_kept(client: Any, engin
 
 def test_an_applicant_reads_their_own_cases_and_messages_and_nothing_else(client: Any,
                                                                           engine: OneThingEngine) -> None:
-    texts = Texts()
+    texts = RecordingSender()
     engine.ctx.senders[Channel.SMS] = texts
     mine = client.post("/api/cases", json=case_body(client), headers=CLERK).json
     theirs_body = case_body(client)
@@ -100,3 +84,6 @@ def test_an_applicant_reads_their_own_cases_and_messages_and_nothing_else(client
     made = client.post("/api/users", json={"login": "someone", "name": "某人", "department": "window",
                                            "roles": ["applicant"], "password": "a-long-password-1"}, headers=ADMIN)
     assert made.status_code == 422  # an applicant's account comes from signing in only
+    staff = [u["login"] for u in client.get("/api/users", headers=ADMIN).json]
+    assert PHONE not in staff and OTHER not in staff  # the staff list is the staff's
+    assert {u["login"] for u in client.get("/api/users?department=public", headers=ADMIN).json} == {PHONE, OTHER}

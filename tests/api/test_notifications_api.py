@@ -7,24 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from engine.bootstrap import OneThingEngine
-from engine.domain.notifications import Channel, Outgoing
+from engine.domain.notifications import Channel
 from engine.services.timers import tick
 from tests.api.test_case_journey import start
 from tests.conftest import ADMIN, CLERK, SUPERVISOR
-
-
-class Kept:
-    channel = Channel.SMS
-
-    def __init__(self) -> None:
-        self.sent: list[Outgoing] = []
-
-    def send(self, message: Outgoing) -> None:
-        self.sent.append(message)
+from tests.senders import RecordingSender
 
 
 def test_the_case_shows_what_was_sent_and_an_edited_template_applies(client: Any, engine: OneThingEngine) -> None:
-    kept = Kept()
+    kept = RecordingSender()
     engine.ctx.senders[Channel.SMS] = kept
     case = start(client)
     number, phone = case["number"], case["applicant"]["phone"]

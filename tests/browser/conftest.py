@@ -15,6 +15,7 @@ import re
 import threading
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +185,17 @@ def desks(browser: Any, live_server: LiveServer, request: pytest.FixtureRequest)
     yield open_desk
     for desk in opened:
         desk.close()
+
+
+@contextmanager
+def phone_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
+    """A page in a fresh 390 x 844 touch context, not signed in, and the script errors it raises."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
+                                  is_mobile=True, has_touch=True)
+    errors: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        yield page, errors
+    finally:
+        context.close()

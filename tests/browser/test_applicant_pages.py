@@ -5,31 +5,21 @@ scrolls sideways."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from engine.domain.notifications import Channel, Outgoing
+from engine.domain.notifications import Channel
 from tests.approvals import approval
-from tests.browser.conftest import LiveServer, assert_no_raw_error
-from tests.browser.test_phone_width import HEIGHT, WIDTH, measure
+from tests.browser.conftest import LiveServer, assert_no_raw_error, phone_page
+from tests.browser.test_phone_width import WIDTH, measure
 from tests.conftest import APPLICANT, application
-
-
-class Texts:
-    channel = Channel.SMS
-
-    def __init__(self) -> None:
-        self.sent: list[Outgoing] = []
-
-    def send(self, message: Outgoing) -> None:
-        self.sent.append(message)
+from tests.senders import RecordingSender
 
 
 def test_an_applicant_signs_in_by_sms_code_and_reads_what_to_correct(browser: Any, live_server: LiveServer,
                                                                     tmp_path: Any) -> None:
     from engine.services.timers import tick
 
-    texts = Texts()
+    texts = RecordingSender()
     live_server.engine.ctx.senders[Channel.SMS] = texts
     body = {"bundle": "restaurant", "applicant": APPLICANT, **application(live_server.engine)}
     case = live_server.call("POST", "/api/cases", body, login="clerk")
@@ -42,20 +32,13 @@ def test_an_applicant_signs_in_by_sms_code_and_reads_what_to_correct(browser: An
         "notes": {"premises_layout": "未标注疏散通道和安全出口"}}, login="xf.reviewer")
     tick(live_server.engine.ctx)
 
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  viewport={"width": WIDTH, "height": HEIGHT}, is_mobile=True, has_touch=True)
-    errors: list[str] = []
-    try:
-        page = context.new_page()
-        page.on("pageerror", lambda err: errors.append(str(err)))
+    with phone_page(browser) as (page, errors):
         page.goto(live_server.url + "/my")
         page.wait_for_selector("#sign-in:not([hidden])")
         page.fill("#phone", APPLICANT["phone"])
         page.click("#send-code")
         page.wait_for_selector("#code-note:has-text('验证码已发送')")
-        code = re.search(r"\d{6}", [m for m in texts.sent if m.sms_template == "ONETHING_LOGIN_CODE"][-1].text)
-        assert code is not None
-        page.fill("#code", code.group(0))
+        page.fill("#code", texts.code_for(APPLICANT["phone"]))
         page.click("#sign-in-button")
         page.wait_for_selector("#my-cases li")
         page.click(f"#my-cases button:has-text('{case['number']}')")
@@ -70,6 +53,4 @@ def test_an_applicant_signs_in_by_sms_code_and_reads_what_to_correct(browser: An
         page.screenshot(path=str(tmp_path / "my.png"), full_page=True)
         page.click("#sign-out")
         page.wait_for_selector("#sign-in:not([hidden])")
-    finally:
-        context.close()
     assert not errors, errors

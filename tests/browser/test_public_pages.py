@@ -6,17 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import LiveServer, assert_no_raw_error
-from tests.browser.test_phone_width import HEIGHT, WIDTH, measure
+from tests.browser.conftest import LiveServer, assert_no_raw_error, phone_page
+from tests.browser.test_phone_width import WIDTH, measure
 
 
 def test_the_guides_and_the_status_page_fit_a_phone(browser: Any, live_server: LiveServer, tmp_path: Any) -> None:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  viewport={"width": WIDTH, "height": HEIGHT}, is_mobile=True, has_touch=True)
-    errors: list[str] = []
-    try:
-        page = context.new_page()
-        page.on("pageerror", lambda err: errors.append(str(err)))
+    with phone_page(browser) as (page, errors):
         page.goto(live_server.url + "/guide")
         page.wait_for_selector(".guide-list li")
         assert page.locator(".guide-list li").count() == 10
@@ -37,6 +32,4 @@ def test_the_guides_and_the_status_page_fit_a_phone(browser: Any, live_server: L
         page.goto(live_server.url + "/guide/nope")
         page.wait_for_selector("#guide-body .notice.error")
         assert "没有这个一件事" in page.inner_text("#guide-body")
-    finally:
-        context.close()
     assert not errors, errors

@@ -14,23 +14,8 @@ from engine.services.tasks import CompleteTask, complete_task
 from tests.approvals import approved
 from tests.conftest import FakeClock
 from tests.fakes.context import FakeContext
+from tests.senders import RecordingSender
 from tests.usecases.applications import SCJG, XF, accept, open_tasks
-
-
-class Recorder:
-    """A channel that takes what it is given (or fails as told), and keeps one per key, as the
-    gateway does."""
-
-    def __init__(self, channel: Channel, fail: DeliveryFailed | None = None) -> None:
-        self.channel, self.fail = channel, fail
-        self.tries: list[Outgoing] = []
-        self.kept: dict[str, Outgoing] = {}
-
-    def send(self, message: Outgoing) -> None:
-        self.tries.append(message)
-        if self.fail is not None:
-            raise self.fail
-        self.kept.setdefault(message.key, message)
 
 
 def outbox(fake: FakeContext) -> list[object]:
@@ -39,7 +24,7 @@ def outbox(fake: FakeContext) -> list[object]:
 
 
 def test_acceptance_and_a_correction_tell_the_applicant_once_per_channel(fake: FakeContext) -> None:
-    sms, inapp = Recorder(Channel.SMS), Recorder(Channel.INAPP)
+    sms, inapp = RecordingSender(Channel.SMS), RecordingSender(Channel.INAPP)
     fake.ctx.senders = {Channel.SMS: sms, Channel.INAPP: inapp}
     case = accept(fake)
     written = outbox(fake)
@@ -63,8 +48,8 @@ def test_acceptance_and_a_correction_tell_the_applicant_once_per_channel(fake: F
 
 
 def test_a_failing_channel_is_retried_with_backoff_then_marked_failed(fake: FakeContext, clock: FakeClock) -> None:
-    down = Recorder(Channel.SMS, DeliveryFailed("HTTP 500 from the gateway"))
-    fake.ctx.senders = {Channel.SMS: down, Channel.INAPP: Recorder(Channel.INAPP)}
+    down = RecordingSender(Channel.SMS, DeliveryFailed("HTTP 500 from the gateway"))
+    fake.ctx.senders = {Channel.SMS: down, Channel.INAPP: RecordingSender(Channel.INAPP)}
     accept(fake)
     deliver_outbox(fake.ctx)
     waits = []
@@ -82,8 +67,8 @@ def test_a_failing_channel_is_retried_with_backoff_then_marked_failed(fake: Fake
 
 
 def test_a_refusal_for_good_is_not_retried(fake: FakeContext) -> None:
-    fake.ctx.senders = {Channel.SMS: Recorder(Channel.SMS, DeliveryFailed("INVALID_PHONE", permanent=True)),
-                        Channel.INAPP: Recorder(Channel.INAPP)}
+    fake.ctx.senders = {Channel.SMS: RecordingSender(Channel.SMS, DeliveryFailed("INVALID_PHONE", permanent=True)),
+                        Channel.INAPP: RecordingSender(Channel.INAPP)}
     accept(fake)
     deliver_outbox(fake.ctx)
     states = {m.channel: (m.state, m.last_error) for m in outbox(fake)}  # type: ignore[attr-defined]
@@ -92,8 +77,8 @@ def test_a_refusal_for_good_is_not_retried(fake: FakeContext) -> None:
 
 def test_a_message_whose_worker_died_is_taken_over_after_its_lease_with_the_same_key(
         fake: FakeContext, clock: FakeClock) -> None:
-    sms = Recorder(Channel.SMS)
-    fake.ctx.senders = {Channel.SMS: sms, Channel.INAPP: Recorder(Channel.INAPP)}
+    sms = RecordingSender(Channel.SMS)
+    fake.ctx.senders = {Channel.SMS: sms, Channel.INAPP: RecordingSender(Channel.INAPP)}
     accept(fake)
     with fake.ctx.uow(True) as uow:  # a worker claims, sends, and dies before it records the sending
         [claimed, _] = uow.outbox.claim(clock(), LEASE, 10)
@@ -106,7 +91,7 @@ def test_a_message_whose_worker_died_is_taken_over_after_its_lease_with_the_same
 
 
 def test_the_tolerated_materials_reminder_is_written_once_per_due_day(fake: FakeContext, clock: FakeClock) -> None:
-    fake.ctx.senders = {Channel.SMS: Recorder(Channel.SMS), Channel.INAPP: Recorder(Channel.INAPP)}
+    fake.ctx.senders = {Channel.SMS: RecordingSender(Channel.SMS), Channel.INAPP: RecordingSender(Channel.INAPP)}
     case = accept(fake, materials={"agent_authorisation": "tolerated"})
     assert remind_tolerance_due(fake.ctx) == []  # the receipt says the day already
     clock.advance(days=1)  # Friday: due Monday, within two working days
@@ -116,6 +101,6 @@ def test_the_tolerated_materials_reminder_is_written_once_per_due_day(fake: Fake
     assert [m.channel for m in reminders] == ["sms", "inapp"]  # type: ignore[attr-defined]
     deliver_outbox(fake.ctx)
     sms = fake.ctx.senders[Channel.SMS]
-    assert isinstance(sms, Recorder)
+    assert isinstance(sms, RecordingSender)
     [told] = [m for m in sms.kept.values() if m.sms_template == "ONETHING_TOLERANCE_DUE"]
     assert "授权委托书" in told.text and told.params["due"] in told.text
