@@ -54,14 +54,15 @@ class ServiceContext:
     """Where the bytes of the materials' files are kept (``documents``); set by the composition root."""
     upload_limits: UploadLimits = field(default_factory=UploadLimits)
     pages: PageCache = field(default_factory=PageCache)
+    """Pages of material files rendered lately."""
     notices: NoticeConfig = field(default_factory=NoticeConfig)
+    """What the official notices print: the centre's name, the status address, the font."""
     senders: dict[Channel, Sender] = field(default_factory=lambda: {
         Channel.SMS: LogSender(Channel.SMS), Channel.EMAIL: LogSender(Channel.EMAIL), Channel.INAPP: InAppSender()})
     """How notifications leave, per channel (``notifications``): the server log until an SMS gateway
     and an SMTP server are configured."""
     outbox_lease: timedelta = LEASE
     """How long a worker holds a message it is sending before another may take it over."""
-    """Pages of material files rendered lately."""
     registries: RegistrySource | None = None
     """Where shared data comes from (``shared_data``); the embedded registries unless the composition
     root configures another source (a provincial platform over HTTP)."""

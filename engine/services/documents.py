@@ -108,8 +108,21 @@ def _stage(case: CaseRecord, items: Sequence[CaseItemRecord], key: str) -> Uploa
     return UploadStage.INTAKE
 
 
+def _accepting(case: CaseRecord, material_key: str) -> None:
+    """Refuse files for a finished case, or for a material its checklist does not have."""
+    if CaseStatus(case.status).is_finished:
+        raise Conflict(f"case {case.number} is {case.status}: no more files",
+                       f"办件 {case.number} 已办结或终止，不能再上传材料")
+    if material_key not in case.materials:
+        raise NotFound(f"case {case.number} has no material {material_key!r}",
+                       f"办件 {case.number} 的材料清单中没有 {material_key}")
+
+
 def upload_material_files(cmd: UploadMaterialFiles, ctx: ServiceContext) -> list[MaterialFile]:
-    """A new version of the material in the case: its files checked, stored, listed and chained."""
+    """A new version of the material in the case: its files checked, stored, listed and chained. The
+    case is looked at first, so that nothing is stored for a case that would refuse the files."""
+    with ctx.uow(False) as uow:
+        _accepting(find_case(uow, cmd.case_ref), cmd.material_key)
     inspected = _inspect(ctx, cmd.files)
     store = _store(ctx)
     digests = [store.put(upload.data) for upload in cmd.files]
@@ -118,12 +131,7 @@ def upload_material_files(cmd: UploadMaterialFiles, ctx: ServiceContext) -> list
     def work(uow: UnitOfWork) -> list[MaterialFile]:
         now = ctx.clock()
         case = find_case(uow, cmd.case_ref, lock=True)
-        if CaseStatus(case.status).is_finished:
-            raise Conflict(f"case {case.number} is {case.status}: no more files",
-                           f"办件 {case.number} 已办结或终止，不能再上传材料")
-        if cmd.material_key not in case.materials:
-            raise NotFound(f"case {case.number} has no material {cmd.material_key!r}",
-                           f"办件 {case.number} 的材料清单中没有 {cmd.material_key}")
+        _accepting(case, cmd.material_key)
         held = uow.material_files.case_bytes(case.id)
         limit = ctx.upload_limits.max_case_bytes
         if held + size > limit:
