@@ -27,6 +27,7 @@ from api import (
     incidents,
     logs,
     notifications,
+    online_applications,
     public,
     registries,
     reports,
@@ -145,6 +146,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(public.blp)
     api.register_blueprint(notifications.blp)
     api.register_blueprint(applicant.blp)
+    api.register_blueprint(online_applications.mine)
+    api.register_blueprint(online_applications.window)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

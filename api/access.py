@@ -43,6 +43,14 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("applicant.MyCases", "GET"): P.APPLY,
     ("applicant.MyCase", "GET"): P.APPLY,
     ("applicant.MyMessages", "GET"): P.APPLY,
+    ("applications.MyApplications", "GET"): P.APPLY,
+    ("applications.MyApplications", "POST"): P.APPLY,
+    ("applications.MyApplication", "PUT"): P.APPLY,
+    ("applications.SubmitApplication", "POST"): P.APPLY,
+    # 网上预审 is the window's intake: accepting starts a case.
+    ("online_applications.WaitingApplications", "GET"): P.CASE_START,
+    ("online_applications.AcceptApplication", "POST"): P.CASE_START,
+    ("online_applications.ReturnApplication", "POST"): P.CASE_START,
     # 办事指南: what one may apply for and what it takes is public (一次告知).
     ("root.guide", "GET"): PUBLIC,
     ("root.my", "GET"): PUBLIC,

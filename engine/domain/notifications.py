@@ -158,3 +158,31 @@ class LoginCode:
     attempts: int = 0
     used_at: datetime | None = None
     id: int = 0
+
+
+class ApplicationStatus(StrEnum):
+    """An online application (网上申请) on its way to the window's 预审."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    """预审 sent it back once with everything to fix (一次性告知); the applicant fixes and submits again."""
+    ACCEPTED = "accepted"
+
+
+@dataclass
+class OnlineApplication:
+    phone: str
+    bundle_code: str
+    applicant: dict[str, Any]
+    form: dict[str, Any]
+    materials: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+    status: ApplicationStatus = ApplicationStatus.DRAFT
+    notice: str | None = None
+    submitted_at: datetime | None = None
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    case_number: str | None = None
+    id: int = 0

@@ -11,13 +11,22 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.domain.notifications import Channel, DeliveryState, LoginCode, NotificationKind, OutboxMessage
+from engine.domain.notifications import (
+    ApplicationStatus,
+    Channel,
+    DeliveryState,
+    LoginCode,
+    NotificationKind,
+    OnlineApplication,
+    OutboxMessage,
+)
 from engine.persistence import tables as t
 from engine.persistence.pipeline import defer
 from engine.persistence.rows import record_of, values_of
 
 o = t.outbox_messages
 c = t.login_codes
+a = t.online_applications
 
 
 def _message(row: Any) -> OutboxMessage:
@@ -127,3 +136,40 @@ class LoginCodeRepository:
 
     def save(self, code: LoginCode) -> None:
         self.conn.execute(update(c).where(c.c.id == code.id).values(attempts=code.attempts, used_at=code.used_at))
+
+
+class OnlineApplicationRepository:
+    """Online applications (tables/notification.py)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _of(row: Any) -> OnlineApplication:
+        found = record_of(OnlineApplication, row)
+        found.status = ApplicationStatus(found.status)
+        return found
+
+    def add(self, application: OnlineApplication) -> int:
+        values = {k: str(v) if k == "status" else v for k, v in values_of(application).items() if k != "id"}
+        return int(self.conn.execute(insert(a).values(**values).returning(a.c.id)).scalar_one())
+
+    def get(self, application_id: int, lock: bool = False) -> OnlineApplication | None:
+        query = select(a).where(a.c.id == application_id)
+        if lock and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return None if row is None else self._of(row)
+
+    def save(self, application: OnlineApplication) -> None:
+        values = {k: str(v) if k == "status" else v for k, v in values_of(application).items() if k != "id"}
+        self.conn.execute(update(a).where(a.c.id == application.id).values(**values))
+
+    def of_phone(self, phone: str) -> list[OnlineApplication]:
+        return [self._of(r) for r in self.conn.execute(select(a).where(a.c.phone == phone).order_by(a.c.id.desc()))]
+
+    def waiting(self, limit: int = 200) -> list[OnlineApplication]:
+        """Submitted for 预审, oldest first."""
+        rows = self.conn.execute(select(a).where(a.c.status == str(ApplicationStatus.SUBMITTED))
+                                 .order_by(a.c.submitted_at, a.c.id).limit(limit))
+        return [self._of(r) for r in rows]

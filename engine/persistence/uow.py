@@ -22,7 +22,7 @@ from engine.persistence.database import read_without_transaction, snapshot_reade
 from engine.persistence.document_store import MaterialFileRepository
 from engine.persistence.flow_store import FlowRepository
 from engine.persistence.incident_store import IncidentRepository
-from engine.persistence.outbox_store import LoginCodeRepository, OutboxRepository
+from engine.persistence.outbox_store import LoginCodeRepository, OnlineApplicationRepository, OutboxRepository
 from engine.persistence.read_model import ReadModel, SavedFilterRepository
 from engine.persistence.registry_store import CaseSharedDataRepository, LookupRepository, RegistryRepository
 from engine.persistence.repositories import (
@@ -41,7 +41,7 @@ _REPOSITORIES = (
     "cases", "states", "tasks", "items", "events", "flows", "idempotency", "counters", "users", "tokens",
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
     "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
-    "case_shared_data", "material_files", "outbox", "login_codes",
+    "case_shared_data", "material_files", "outbox", "login_codes", "applications",
 )
 
 
@@ -156,6 +156,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def login_codes(self) -> LoginCodeRepository:
         return LoginCodeRepository(self.connection)
+
+    @cached_property
+    def applications(self) -> OnlineApplicationRepository:
+        return OnlineApplicationRepository(self.connection)
 
     @cached_property
     def material_files(self) -> MaterialFileRepository:

@@ -44,17 +44,21 @@ TOLERANCE_LEAD_DAYS = 2
 """Working days before the tolerated materials' due day that the applicant is reminded."""
 
 
-def _recipients(case: CaseRecord) -> list[tuple[Channel, str]]:
-    """Where the applicant hears of their case: the mobile number and e-mail address the application
-    gave, and the in-app inbox of the account that signs in with that mobile number."""
-    applicant = case.applicant
-    phone = str(applicant.get("phone") or "").strip()
+def recipients_of_phone(phone: str, email: str = "") -> list[tuple[Channel, str]]:
+    """Where an applicant hears: an SMS to the mobile number, an e-mail if an address was given, and
+    the in-app inbox of the account that signs in with that mobile number."""
+    phone = phone.strip()
     found = [(Channel.SMS, phone)] if phone else []
-    if applicant.get("email"):
-        found.append((Channel.EMAIL, str(applicant["email"])))
+    if email:
+        found.append((Channel.EMAIL, email))
     if is_mobile(phone):
         found.append((Channel.INAPP, phone))
     return found
+
+
+def _recipients(case: CaseRecord) -> list[tuple[Channel, str]]:
+    """Where the applicant hears of their case: as the application gave their contacts."""
+    return recipients_of_phone(str(case.applicant.get("phone") or ""), str(case.applicant.get("email") or ""))
 
 
 def case_messages(case: CaseRecord, kind: NotificationKind, key: str, params: dict[str, Any],

@@ -40,6 +40,13 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/applicant/cases", set()),
     ("GET", "/api/applicant/cases/<string:number>", set()),
     ("GET", "/api/applicant/messages", set()),
+    ("GET", "/api/applicant/applications", set()),
+    ("POST", "/api/applicant/applications", set()),
+    ("PUT", "/api/applicant/applications/<int:application_id>", set()),
+    ("POST", "/api/applicant/applications/<int:application_id>/submit", set()),
+    ("GET", "/api/online-applications", {"clerk"}),
+    ("POST", "/api/online-applications/<int:application_id>/accept", {"clerk"}),
+    ("POST", "/api/online-applications/<int:application_id>/return", {"clerk"}),
     ("GET", "/guide", set(ROLES)),
     ("GET", "/my", set(ROLES)),
     ("GET", "/guide/<string:code>", set(ROLES)),
@@ -209,7 +216,8 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
     rule = (rule.replace("<id:warning_id>", "1").replace("<id:incident_id>", "1").replace("<int:year>", "2026")
             .replace("<string:day>", "2026-10-09").replace("<id:filter_id>", "1").replace("<int:file_id>", "1")
-            .replace("<int:page>", "1").replace("<string:number>", case["number"]))
+            .replace("<int:page>", "1").replace("<string:number>", case["number"])
+            .replace("<int:application_id>", "1"))
     if rule.startswith("/api/applicants/"):
         rule = rule.replace("<string:ref>", str(case["applicant"]["id_number"]))
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)

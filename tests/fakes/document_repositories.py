@@ -8,7 +8,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engine.domain.documents import MaterialFile
-from engine.domain.notifications import Channel, DeliveryState, LoginCode, OutboxMessage
+from engine.domain.notifications import (
+    ApplicationStatus,
+    Channel,
+    DeliveryState,
+    LoginCode,
+    OnlineApplication,
+    OutboxMessage,
+)
 from tests.fakes.tables import Tables
 
 
@@ -139,3 +146,27 @@ class FakeLoginCodeRepository:
 
     def save(self, code: LoginCode) -> None:
         self.tables.put("login_codes", code.id, code)
+
+
+class FakeOnlineApplicationRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def add(self, application: OnlineApplication) -> int:
+        stored = replace(application, id=self.tables.next_id("online_applications"))
+        self.tables.put("online_applications", stored.id, stored)
+        return stored.id
+
+    def get(self, application_id: int, lock: bool = False) -> OnlineApplication | None:
+        found: OnlineApplication | None = self.tables.get("online_applications", application_id)
+        return found
+
+    def save(self, application: OnlineApplication) -> None:
+        self.tables.put("online_applications", application.id, application)
+
+    def of_phone(self, phone: str) -> list[OnlineApplication]:
+        return sorted((x for x in self.tables.all("online_applications") if x.phone == phone), key=lambda x: -x.id)
+
+    def waiting(self, limit: int = 200) -> list[OnlineApplication]:
+        found = [x for x in self.tables.all("online_applications") if x.status == ApplicationStatus.SUBMITTED]
+        return sorted(found, key=lambda x: (x.submitted_at, x.id))[:limit]

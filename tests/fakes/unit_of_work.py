@@ -31,6 +31,7 @@ from tests.fakes.clock_repositories import (
 from tests.fakes.document_repositories import (
     FakeLoginCodeRepository,
     FakeMaterialFileRepository,
+    FakeOnlineApplicationRepository,
     FakeOutboxRepository,
 )
 from tests.fakes.read_queries import FakeReadQueries
@@ -90,6 +91,7 @@ class FakeUnitOfWork:
         self.material_files = FakeMaterialFileRepository(tables)
         self.outbox = FakeOutboxRepository(tables)
         self.login_codes = FakeLoginCodeRepository(tables)
+        self.applications = FakeOnlineApplicationRepository(tables)
         self.calendar = FakeCalendarRepository(tables)
         self.clocks = FakeClockRepository(tables)
         self.warnings = FakeWarningRepository(tables)

@@ -17,7 +17,7 @@ from engine.persistence.tables.document import file_reads, material_files
 from engine.persistence.tables.flow import bundles, catalogue_entries, flow_versions, shipped_data
 from engine.persistence.tables.idempotency import idempotency_keys
 from engine.persistence.tables.incident import incidents
-from engine.persistence.tables.notification import login_codes, outbox_messages
+from engine.persistence.tables.notification import login_codes, online_applications, outbox_messages
 from engine.persistence.tables.registry import (
     case_shared_data,
     credit_records,
@@ -60,6 +60,7 @@ __all__ = [
     "login_failure_counts",
     "material_files",
     "metadata",
+    "online_applications",
     "outbox_messages",
     "registry_imports",
     "registry_records",

@@ -43,3 +43,24 @@ login_codes = Table(
     Column("used_at", UtcDateTime, nullable=True),
     Index(None, "phone", "created_at"),
 )
+
+# Applications made online (网上申请): the applicant's draft, submitted to the window's 预审, returned
+# once with what to fix, or accepted (the case it became).
+online_applications = Table(
+    "online_applications", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("phone", String(20), nullable=False, index=True),
+    Column("bundle_code", String(64), nullable=False),
+    Column("applicant", JSON, nullable=False),
+    Column("form", JSON, nullable=False),
+    Column("materials", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("notice", String(2000), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("decided_by", String(64), nullable=True),
+    Column("case_number", String(40), nullable=True),
+    Index(None, "status", "submitted_at"),
+)
