@@ -17,7 +17,7 @@ from engine.services.cases import StartCase, start_case
 from engine.services.catalogue import get_bundle_catalogue
 from engine.services.context import ServiceContext
 from engine.services.notifications import recipients_of_phone
-from engine.services.transactions import in_transaction
+from engine.services.transactions import RequestKey, in_transaction
 from engine.services.unit_of_work import UnitOfWork
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
@@ -118,8 +118,12 @@ def accept_application(ctx: ServiceContext, application_id: int, actor: Actor) -
     application the window's checks refuse stays waiting (the window returns it instead)."""
     with ctx.uow(False) as uow:
         found = _waiting(uow, application_id)
+    # Keyed by the application and its submission: two clerks accepting it at once start one case
+    # (the second is answered the first's), and the second is then told it is no longer waiting.
+    key = RequestKey.of(f"online-application:{found.id}:{found.submitted_at}", "ACCEPT", "online-application",
+                        {"id": found.id})
     applied = start_case(StartCase(found.bundle_code, found.applicant, actor, "online", form=found.form,
-                                   materials=found.materials, authorization="online"), ctx)
+                                   materials=found.materials, authorization="online", request_key=key), ctx)
 
     def work(uow: UnitOfWork) -> str:
         case = uow.cases.get(int(applied.resource_id))
