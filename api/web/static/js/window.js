@@ -2,7 +2,40 @@
    over), the bundles to accept, and the latest cases. */
 "use strict";
 OneThing.start(async () => {
-  const { api, h, fill, labels, formatDateTime, table, badge } = OneThing;
+  const { api, h, fill, labels, formatDateTime, table, badge, busy, flash } = OneThing;
+
+  function age(minutes) {
+    return minutes >= 1440 ? `${Math.floor(minutes / 1440)} 天 ${Math.floor((minutes % 1440) / 60)} 小时`
+      : minutes >= 60 ? `${Math.floor(minutes / 60)} 小时 ${minutes % 60} 分` : `${minutes} 分钟`;
+  }
+
+  /* 网上预审: each waiting online application with how long it has waited; accept starts the case,
+     return sends it back once with everything to fix. */
+  async function renderPreReview(names) {
+    const waiting = (await api("GET", "/api/online-applications")).applications;
+    fill("#online-applications", waiting.length ? h("ul", { class: "plain" }, waiting.map((a) => {
+      const notice = h("textarea", { name: "notice", maxlength: 2000, "aria-label": "一次性告知：需要修改的全部内容",
+        placeholder: "退回时一次性告知需要修改或补充的全部内容" });
+      const accept = h("button", { type: "button", class: "primary" }, "受理");
+      const back = h("button", { type: "button" }, "一次性告知并退回");
+      const row = h("li", { class: "card", dataset: { application: String(a.id) } },
+        h("p", {}, h("strong", {}, names[a.bundle] || a.bundle), `　${a.applicant.name || ""}　已等待 ${age(a.waiting_minutes)}`),
+        h("p", { class: "muted" }, `提交于 ${formatDateTime(a.submitted_at)}`),
+        h("div", { class: "field" }, notice, h("span", { class: "error", "data-error-for": "notice" })),
+        h("div", { class: "actions" }, accept, back));
+      accept.addEventListener("click", () => busy(accept, async () => {
+        const done = await api("POST", `/api/online-applications/${a.id}/accept`);
+        flash(`已受理，办件编号 ${done.case_number}。`);
+        await renderPreReview(names);
+      }, row));
+      back.addEventListener("click", () => busy(back, async () => {
+        await api("POST", `/api/online-applications/${a.id}/return`, { notice: notice.value.trim() });
+        flash("已一次性告知并退回，申请人将收到短信和站内消息。");
+        await renderPreReview(names);
+      }, row));
+      return row;
+    })) : h("p", { class: "muted" }, "暂无等待预审的网上申请"));
+  }
 
   document.getElementById("find-case").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -34,6 +67,7 @@ OneThing.start(async () => {
   ]), "窗口暂无待办"));
 
   const names = Object.fromEntries(bundles.map((b) => [b.code, b.name]));
+  renderPreReview(names);
   fill("#recent-cases", table(["办件编号", "一件事", "申请人", "状态", "受理时间"], cases.items.map((c) => [
     h("a", { href: `/app/cases/${encodeURIComponent(c.number)}` }, c.number), names[c.bundle] || c.bundle,
     c.applicant_name, badge(labels.caseStatus[c.status] || c.status, c.status), formatDateTime(c.accepted_at),
