@@ -108,11 +108,12 @@ class MaterialFiles(MethodView):
     @blp.response(201)
     def post(self, args: dict[str, Any], ref: str, key: str) -> dict[str, Any]:
         """Upload a new version of one material's files (the old versions are kept)"""
-        added = upload_material_files(UploadMaterialFiles(ref, key, _uploads(args.get("filename")), current_actor()),
-                                      ctx())
-        found = list_case_files(ctx(), ref, current_principal())
-        return {"material": key, "version": added[0].version, "stage": str(added[0].stage),
-                "files": [_file_view(f, key in found.readable, found.case.number) for f in added]}
+        uploaded = upload_material_files(UploadMaterialFiles(ref, key, _uploads(args.get("filename")),
+                                                             current_actor()), ctx())
+        first = uploaded.files[0]
+        # Only the window uploads (case.materials), and the window opens every material's files.
+        return {"material": key, "version": first.version, "stage": str(first.stage),
+                "files": [_file_view(f, True, uploaded.case_number) for f in uploaded.files]}
 
 
 @blp.route("/<string:ref>/files")

@@ -30,7 +30,15 @@ from engine.domain.documents import (
     UploadRefused,
     UploadStage,
 )
-from engine.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge, UnsupportedMediaType
+from engine.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    UnsupportedMediaType,
+    case_not_found,
+)
 from engine.domain.model import Actor, CaseStatus
 from engine.domain.records import CaseItemRecord, CaseRecord
 from engine.services.cases import find_case
@@ -118,7 +126,13 @@ def _accepting(case: CaseRecord, material_key: str) -> None:
                        f"办件 {case.number} 的材料清单中没有 {material_key}")
 
 
-def upload_material_files(cmd: UploadMaterialFiles, ctx: ServiceContext) -> list[MaterialFile]:
+@dataclass(frozen=True)
+class Uploaded:
+    case_number: str
+    files: list[MaterialFile]
+
+
+def upload_material_files(cmd: UploadMaterialFiles, ctx: ServiceContext) -> Uploaded:
     """A new version of the material in the case: its files checked, stored, listed and chained. The
     case is looked at first, so that nothing is stored for a case that would refuse the files."""
     with ctx.uow(False) as uow:
@@ -128,7 +142,7 @@ def upload_material_files(cmd: UploadMaterialFiles, ctx: ServiceContext) -> list
     digests = [store.put(upload.data) for upload in cmd.files]
     size = sum(len(upload.data) for upload in cmd.files)
 
-    def work(uow: UnitOfWork) -> list[MaterialFile]:
+    def work(uow: UnitOfWork) -> Uploaded:
         now = ctx.clock()
         case = find_case(uow, cmd.case_ref, lock=True)
         _accepting(case, cmd.material_key)
@@ -150,7 +164,7 @@ def upload_material_files(cmd: UploadMaterialFiles, ctx: ServiceContext) -> list
             "files": [{"sha256": f.sha256, "size": f.size, "media_type": str(f.media_type), "pages": f.pages}
                       for f in added]})
         uow.cases.save(case)
-        return added
+        return Uploaded(case.number, added)
 
     return in_transaction(ctx, work)
 
@@ -172,7 +186,7 @@ def _case_files(uow: UnitOfWork, ref: str, viewer: Principal) -> tuple[CaseFiles
     items = uow.items.for_case(case.id)
     departments = {i.department for i in items}
     if not viewer.sees_case(departments):
-        raise NotFound(f"no case {ref!r}", f"没有办件 {ref}")
+        raise case_not_found(ref)
     row = uow.flows.bundle(case.bundle_code)
     assert row is not None
     bundle = bundle_from_dict(row.definition)

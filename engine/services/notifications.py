@@ -17,7 +17,7 @@ from typing import Any
 
 from engine.domain.access import Principal
 from engine.domain.clocks import SHANGHAI
-from engine.domain.errors import NotFound
+from engine.domain.errors import NotFound, case_not_found
 from engine.domain.notifications import (
     EVENT_KINDS,
     MAX_ATTEMPTS,
@@ -190,7 +190,7 @@ def case_notifications(ctx: ServiceContext, ref: str, viewer: Principal) -> tupl
         case = find_case(uow, ref)
         departments = {i.department for i in uow.items.for_case(case.id)}
         if not viewer.sees_case(departments):
-            raise NotFound(f"no case {ref!r}", f"没有办件 {ref}")
+            raise case_not_found(ref)
         return case, viewer.sees_personal_data(departments), uow.outbox.for_case(case.id)
 
 

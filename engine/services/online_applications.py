@@ -19,6 +19,7 @@ from engine.services.context import ServiceContext
 from engine.services.notifications import recipients_of_phone
 from engine.services.transactions import RequestKey, in_transaction
 from engine.services.unit_of_work import UnitOfWork
+from forms.checklist import SATISFIED, MaterialStatus
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 NOTICE_MAX = 2000
@@ -52,8 +53,8 @@ def save_application(ctx: ServiceContext, principal: Principal, cmd: SaveApplica
     number is always the one signed in."""
     phone = _phone(principal)
     get_bundle_catalogue(ctx, cmd.bundle_code)  # an unknown bundle is refused (404)
-    bad = {k: ["须为 submitted、elicence、shared、commitment 或 tolerated"] for k, v in cmd.materials.items()
-           if v not in ("submitted", "elicence", "shared", "commitment", "tolerated")}
+    declared = sorted(SATISFIED | {MaterialStatus.TOLERATED})
+    bad = {k: [f"须为 {'、'.join(declared)} 之一"] for k, v in cmd.materials.items() if v not in declared}
     if bad:
         raise InvalidInput("a material's status is not one of the checklist's", "材料情况有误",
                            {f"materials.{k}": v for k, v in bad.items()})
