@@ -93,6 +93,11 @@ class FileMissing(Exception):
     """The store holds no file by that digest."""
 
 
+class FileAltered(FileMissing):
+    """The store's bytes under that digest are not the file any more (they fail the checksum kept
+    with them): as good as missing to whoever reads them."""
+
+
 class FileStore(Protocol):
     """Where the bytes of the files are kept, by SHA-256. Implementations: the local filesystem
     (``engine.storage.filesystem``) and an S3-compatible object store (``engine.storage.s3``)."""
@@ -105,7 +110,8 @@ class FileStore(Protocol):
         ...
 
     def get(self, digest: str) -> bytes:
-        """The bytes stored under ``digest``; ``FileMissing`` when there are none. A digest that is
+        """The bytes stored under ``digest``; ``FileMissing`` when there are none (``FileAltered`` when
+        the store can tell they are not the file any more). A digest that is
         not 64 lower-case hex digits raises ``ValueError`` before anything is read."""
         ...
 

@@ -16,7 +16,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, FlexibleChecksumError
 
-from engine.domain.documents import FileMissing
+from engine.domain.documents import FileAltered, FileMissing
 from engine.storage.filesystem import valid_digest
 
 _CHUNK = 1024 * 1024
@@ -32,8 +32,8 @@ class S3Store:
     """Files by SHA-256 as objects ``prefix + digest`` in ``bucket``. ``client`` replaces the boto3
     client built from the other arguments (tests pass one they also use directly).
 
-    ``get`` of an object whose bytes no longer match the checksum kept with it raises botocore's
-    ``FlexibleChecksumError`` while reading (``check`` answers ``altered``)."""
+    ``get`` of an object whose bytes no longer match the checksum kept with it raises ``FileAltered``
+    (botocore finds it while reading; ``check`` answers ``altered``)."""
 
     name = "s3"
 
@@ -73,6 +73,8 @@ class S3Store:
         body = self._open(digest)
         try:
             return bytes(body.read())
+        except FlexibleChecksumError as err:  # the library's error stays behind the port
+            raise FileAltered(f"the object {digest} fails its checksum") from err
         finally:
             body.close()
 
