@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter, Map
 from api import (
     access,
     applicant,
+    applicant_cases,
     applicants,
     auth,
     bundles,
@@ -146,6 +147,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(public.blp)
     api.register_blueprint(notifications.blp)
     api.register_blueprint(applicant.blp)
+    api.register_blueprint(applicant_cases.blp)
     api.register_blueprint(online_applications.mine)
     api.register_blueprint(online_applications.window)
     text_guard.install(app)  # first: before anyone reads the request

@@ -71,7 +71,7 @@ def guide_view(cat: BundleCatalogue) -> dict[str, Any]:
         "materials": [{**asdict(e), "items": list(e.items)} for e in checklist.entries],
         "materials_alone": checklist.materials_alone, "materials_unified": len(checklist.entries),
         "form": {"fields_alone": form.fields_alone, "fields_unified": len(form.fields), "groups": form.groups(),
-                 "labels": {f.key: f.label for f in form.fields}},
+                 "labels": {f.key: f.label for f in form.fields}, "schema": form.json_schema()},
         "shared_data": shared_data_coverage(cat),
     }
 

@@ -85,7 +85,7 @@ def _material_names(bundle_code: str) -> dict[str, str]:
     return {e.key: e.name for e in catalogue.checklist().entries}
 
 
-def _uploads(filename: str | None) -> tuple[Upload, ...]:
+def read_uploads(filename: str | None) -> tuple[Upload, ...]:
     limits = ctx().upload_limits
     request.max_content_length = min(limits.max_case_bytes, limits.max_file_bytes * limits.max_files_per_upload)
     try:
@@ -108,7 +108,7 @@ class MaterialFiles(MethodView):
     @blp.response(201)
     def post(self, args: dict[str, Any], ref: str, key: str) -> dict[str, Any]:
         """Upload a new version of one material's files (the old versions are kept)"""
-        uploaded = upload_material_files(UploadMaterialFiles(ref, key, _uploads(args.get("filename")),
+        uploaded = upload_material_files(UploadMaterialFiles(ref, key, read_uploads(args.get("filename")),
                                                              current_actor()), ctx())
         first = uploaded.files[0]
         # Only the window uploads (case.materials), and the window opens every material's files.
@@ -125,7 +125,7 @@ class CaseFileList(MethodView):
         return files_view(found, _material_names(found.case.bundle_code))
 
 
-def _content(data: bytes, media_type: str, filename: str | None) -> Response:
+def file_response(data: bytes, media_type: str, filename: str | None) -> Response:
     response = Response(data, mimetype=media_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=3600"
@@ -134,23 +134,23 @@ def _content(data: bytes, media_type: str, filename: str | None) -> Response:
     return response
 
 
-@blp.route("/<string:ref>/files/<int:file_id>")
+@blp.route("/<string:ref>/files/<id:file_id>")
 class CaseFileContent(MethodView):
     @blp.response(200, content_type="application/octet-stream")
     def get(self, ref: str, file_id: int) -> Response:
         """The file as uploaded (the read is logged)"""
         found = read_case_file(ctx(), ref, file_id, current_principal(), current_actor())
-        return _content(found.data, found.media_type, found.file.filename)
+        return file_response(found.data, found.media_type, found.file.filename)
 
 
-@blp.route("/<string:ref>/files/<int:file_id>/pages/<int:page>")
+@blp.route("/<string:ref>/files/<id:file_id>/pages/<int:page>")
 class CaseFilePage(MethodView):
     @blp.arguments(PageArgsSchema(), location="query")
     @blp.response(200, content_type="image/png")
     def get(self, args: dict[str, Any], ref: str, file_id: int, page: int) -> Response:
         """One page of the file as a PNG image at the width asked (the read is logged)"""
         found = read_case_file(ctx(), ref, file_id, current_principal(), current_actor(), page, args["width"])
-        return _content(found.data, found.media_type, None)
+        return file_response(found.data, found.media_type, None)
 
 
 @blp.route("/<string:ref>/file-reads")

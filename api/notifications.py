@@ -8,8 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.access import current_principal
+from api.applicant_cases import delivery_view
 from api.cases import ctx
 from engine.domain.notifications import Channel
+from engine.services.applicant_actions import case_delivery
 from engine.services.notifications import case_notifications
 from forms.identifiers import mask_phone
 
@@ -41,3 +43,15 @@ class CaseNotifications(MethodView):
             "sent_at": m.sent_at.isoformat() if m.sent_at else None,
             "next_attempt_at": m.next_attempt_at.isoformat() if m.next_attempt_at and str(m.state) == "pending"
             else None, "error": m.last_error} for m in messages]}
+
+
+@blp.route("/<string:ref>/delivery")
+class CaseDelivery(MethodView):
+    @blp.response(200)
+    def get(self, ref: str) -> dict[str, Any]:
+        """How the applicant chose to receive the results (e-licence, mail to an address, a pickup slot)"""
+        choice, personal = case_delivery(ctx(), ref, current_principal())
+        view = delivery_view(choice)
+        if view is not None and not personal:
+            view["address"] = "***" if view["address"] else None
+        return {"delivery": view}

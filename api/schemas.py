@@ -139,12 +139,13 @@ class PickupSchema(Schema):
     rating = fields.Integer(strict=True, metadata={
         "description": "好差评：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意（申请人可不评）"})
     rating_comment = fields.String(validate=_long, metadata={"description": "评价意见；差评（1、2）必填"})
+    tracking_number = fields.String(validate=validate.Length(max=40), metadata={"description": "邮寄：快递单号"})
 
 
 def hand_over(body: dict[str, Any]) -> HandOver:
     """The typed hand-over a validated ``PickupSchema`` body gives (its ``comment`` is not kept)."""
     return HandOver(Delivery(body["delivery"]), body.get("recipient_name", ""), body.get("rating"),
-                    body.get("rating_comment", ""))
+                    body.get("rating_comment", ""), body.get("tracking_number", ""))
 
 
 class PageArgsSchema(Schema):

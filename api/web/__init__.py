@@ -104,6 +104,12 @@ def my() -> Response:
     return Response(render_template("my.html"), mimetype="text/html")
 
 
+@root.route("/apply/<string:code>")
+def apply(code: str) -> Response:
+    """网上申请 of one bundle by the signed-in applicant (``?id=`` an application of theirs), phone first."""
+    return Response(render_template("apply.html", code=code[:64]), mimetype="text/html")
+
+
 @root.route("/status")
 @root.route("/status/<string:number>")
 def status(number: str = "") -> Response:

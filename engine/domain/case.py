@@ -209,9 +209,10 @@ class Case:
         """The tolerated materials not supplied yet, by key."""
         return sorted(k for k, v in self.record.materials.items() if v == MaterialStatus.TOLERATED)
 
-    def supply_tolerated(self, supplied: list[str], actor: Actor, now: datetime) -> None:
-        """The applicant supplies tolerated materials after acceptance: each counts as submitted;
-        once none is outstanding, the case no longer has a day to supply them by."""
+    def supply_tolerated(self, supplied: list[str], actor: Actor, now: datetime, online: bool = False) -> None:
+        """The applicant supplies tolerated materials after acceptance (``online``: uploaded, not
+        brought to the window): each counts as submitted; once none is outstanding, the case no
+        longer has a day to supply them by."""
         case = self.record
         if CaseStatus(case.status).is_finished:
             raise Conflict(f"case {case.number} is {case.status}", f"办件 {case.number} 已办结或终止")
@@ -226,7 +227,10 @@ class Case:
         left = sorted(outstanding - set(supplied))
         if not left:
             case.materials_due = None
-        self._record("MaterialsSupplied", {"supplied": sorted(set(supplied)), "outstanding": left}, actor, now)
+        data: dict[str, Any] = {"supplied": sorted(set(supplied)), "outstanding": left}
+        if online:
+            data["channel"] = "online"
+        self._record("MaterialsSupplied", data, actor, now)
 
     def materials_overdue(self, now: datetime) -> bool:
         """The case runs and the day for its tolerated materials has passed."""

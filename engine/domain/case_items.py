@@ -88,7 +88,10 @@ def correction_supplied(item: CaseItemRecord, command: SupplyCorrection,
     the materials supplied (by key) and the event's data."""
     supplied = supplied_materials(command, item.materials_requested, known_materials)
     item.status, item.materials_requested = ItemStatus.IN_REVIEW, []
-    return supplied, {"item": item.item_code, "supplied": supplied, "comment": command.comment.strip() or None}
+    data = {"item": item.item_code, "supplied": supplied, "comment": command.comment.strip() or None}
+    if command.online:
+        data["channel"] = "online"
+    return supplied, data
 
 
 def not_applicable(item: CaseItemRecord, reason: str, now: datetime) -> None:

@@ -69,6 +69,8 @@ class SupplyCorrection:
 
     supplied: tuple[str, ...] = ()
     comment: str = ""
+    online: bool = False
+    """Supplied by the applicant online (files uploaded to the case), not brought to the window."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class HandOver:
     recipient_name: str = ""
     rating: int | None = None
     rating_comment: str = ""
+    tracking_number: str = ""
+    """Mail: the courier's tracking number, which the applicant is sent."""
 
 
 TaskAnswer = Approve | Reject | RequestCorrection | SupplyCorrection | HandOver
@@ -291,7 +295,15 @@ def pickup_record(command: HandOver, actor: Actor, now: datetime) -> dict[str, A
             "窗口领取须登记领取人姓名",
             {"recipient_name": ["窗口领取须填写领取人"]},
         )
+    tracking = command.tracking_number.strip()
+    if command.delivery is Delivery.MAIL and not 4 <= len(tracking) <= 40:
+        raise InvalidInput(
+            "mail needs the courier's tracking number",
+            "邮寄送达须登记快递单号",
+            {"tracking_number": ["邮寄须填写快递单号（4 至 40 位）"]},
+        )
     return {"delivery": command.delivery.value, "recipient_name": recipient or None,
+            "tracking_number": tracking if command.delivery is Delivery.MAIL else None,
             "handed_over_by": actor.user, "handed_over_at": now.isoformat(), **_rating(command)}
 
 

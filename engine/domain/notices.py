@@ -22,6 +22,8 @@ class NoticeKind(StrEnum):
     """不予许可决定书: the refusal with its reason and the applicant's remedies."""
     HANDOVER = "handover"
     """统一出件清单: the results handed over."""
+    ELICENCES = "elicences"
+    """电子证照: the licences the case granted, as issued to the applicant's account."""
 
 
 NOTICE_TITLES: dict[NoticeKind, str] = {
@@ -31,6 +33,7 @@ NOTICE_TITLES: dict[NoticeKind, str] = {
     NoticeKind.TOLERANCE: "容缺受理承诺书",
     NoticeKind.REFUSAL: "不予许可决定书",
     NoticeKind.HANDOVER: "统一出件清单",
+    NoticeKind.ELICENCES: "电子证照",
 }
 
 

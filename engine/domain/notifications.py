@@ -185,4 +185,8 @@ class OnlineApplication:
     decided_at: datetime | None = None
     decided_by: str | None = None
     case_number: str | None = None
+    commitment: dict[str, Any] | None = None
+    """告知承诺 signed online (``applicant_channel.Commitment.as_dict``), when materials rely on one."""
+    delivery: dict[str, Any] | None = None
+    """How the applicant wants the results: ``{"delivery", "address", "slot"}``; None: decided later."""
     id: int = 0

@@ -35,6 +35,18 @@ def people_of(case: CaseRecord, items: list[CaseItemRecord], tasks: list[TaskRec
     return {login for login in logins if login and login != "system"}
 
 
+def own_case_detail(uow: UnitOfWork, case: CaseRecord) -> CaseDetail:
+    """The case as its own applicant may read it, once the caller has checked it is theirs: every
+    personal datum in it is theirs; staff's names are not read."""
+    items = uow.items.for_case(case.id)
+    row = uow.flows.bundle(case.bundle_code)
+    assert row is not None
+    bundle = bundle_from_dict(row.definition)
+    order = {item.code: n for n, item in enumerate(bundle.items)}
+    items.sort(key=lambda i: order.get(i.item_code, 99))
+    return CaseDetail(case, bundle, items, uow.tasks.of_case(case.id), uow.events.for_case(case.id), True)
+
+
 def read_case_detail(uow: UnitOfWork, case: CaseRecord, viewer: Principal,
                      ref: str | None = None, with_names: bool = True) -> CaseDetail:
     """The case as ``viewer`` may see it; to a department that has no item in it, the case ``ref``

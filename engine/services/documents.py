@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from engine.documents.inspection import inspect_upload
@@ -26,6 +27,7 @@ from engine.domain.documents import (
     FileStore,
     Inspected,
     MaterialFile,
+    MediaType,
     Refusal,
     UploadRefused,
     UploadStage,
@@ -76,7 +78,7 @@ class CaseFiles:
     """The materials whose files the viewer may open (a department: those its items need)."""
 
 
-def _store(ctx: ServiceContext) -> FileStore:
+def file_store(ctx: ServiceContext) -> FileStore:
     if ctx.files is None:
         raise Conflict("no file store is configured", "未配置材料文件存储")
     return ctx.files
@@ -92,7 +94,8 @@ def _refused(err: UploadRefused, filename: str) -> InvalidInput:
     return InvalidInput(message, message_zh, errors)
 
 
-def _inspect(ctx: ServiceContext, files: Sequence[Upload]) -> list[Inspected]:
+def inspect_uploads(ctx: ServiceContext, files: Sequence[Upload]) -> list[Inspected]:
+    """Each file checked by its content against the upload limits, before anything is stored."""
     limits = ctx.upload_limits
     if not files:
         raise InvalidInput("no file was sent", "请选择要上传的文件", {"files": ["至少上传一个文件"]})
@@ -137,8 +140,8 @@ def upload_material_files(cmd: UploadMaterialFiles, ctx: ServiceContext) -> Uplo
     case is looked at first, so that nothing is stored for a case that would refuse the files."""
     with ctx.uow(False) as uow:
         _accepting(find_case(uow, cmd.case_ref), cmd.material_key)
-    inspected = _inspect(ctx, cmd.files)
-    store = _store(ctx)
+    inspected = inspect_uploads(ctx, cmd.files)
+    store = file_store(ctx)
     digests = [store.put(upload.data) for upload in cmd.files]
     size = sum(len(upload.data) for upload in cmd.files)
 
@@ -154,19 +157,39 @@ def upload_material_files(cmd: UploadMaterialFiles, ctx: ServiceContext) -> Uplo
                            f"超过上限 {limit / 1048576:.0f} MB",
                            {"files": ["超过单个办件的文件总量上限"]})
         stage = _stage(case, uow.items.for_case(case.id), cmd.material_key)
-        version = uow.material_files.last_version(case.id, cmd.material_key) + 1
-        added = uow.material_files.add([
-            MaterialFile(0, case.id, cmd.material_key, version, part, digest, found.media_type, len(upload.data),
-                         found.pages, (upload.filename or f"第{part}页")[:200], stage, cmd.actor.user, now)
-            for part, (upload, found, digest) in enumerate(zip(cmd.files, inspected, digests, strict=True), 1)])
-        record_event(uow, case, MATERIAL_FILES_ADDED, cmd.actor, now, {
-            "material": cmd.material_key, "version": version, "stage": str(stage),
-            "files": [{"sha256": f.sha256, "size": f.size, "media_type": str(f.media_type), "pages": f.pages}
-                      for f in added]})
+        parts = [FilePart(digest, found.media_type, len(upload.data), found.pages, upload.filename or f"第{part}页")
+                 for part, (upload, found, digest) in enumerate(zip(cmd.files, inspected, digests, strict=True), 1)]
+        added = add_material_version(uow, case, cmd.material_key, parts, stage, cmd.actor, now)
         uow.cases.save(case)
         return Uploaded(case.number, added)
 
     return in_transaction(ctx, work)
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """One stored file of a new version of a material."""
+
+    sha256: str
+    media_type: MediaType
+    size: int
+    pages: int
+    filename: str
+
+
+def add_material_version(uow: UnitOfWork, case: CaseRecord, material_key: str, parts: Sequence[FilePart],
+                         stage: UploadStage, actor: Actor, now: datetime) -> list[MaterialFile]:
+    """The files as the material's next version of the case, listed and appended to its hash chain;
+    the caller saves the case."""
+    version = uow.material_files.last_version(case.id, material_key) + 1
+    added = uow.material_files.add([
+        MaterialFile(0, case.id, material_key, version, number, p.sha256, p.media_type, p.size, p.pages,
+                     p.filename[:200], stage, actor.user, now) for number, p in enumerate(parts, 1)])
+    record_event(uow, case, MATERIAL_FILES_ADDED, actor, now, {
+        "material": material_key, "version": version, "stage": str(stage),
+        "files": [{"sha256": f.sha256, "size": f.size, "media_type": str(f.media_type), "pages": f.pages}
+                  for f in added]})
+    return added
 
 
 def _readable(viewer: Principal, bundle_items: dict[str, tuple[str, ...]], items: Sequence[CaseItemRecord],
@@ -237,7 +260,7 @@ def read_case_file(ctx: ServiceContext, ref: str, file_id: int, viewer: Principa
 
     def fetch() -> bytes:
         try:
-            return _store(ctx).get(file.sha256)
+            return file_store(ctx).get(file.sha256)
         except FileMissing as err:
             raise Conflict(f"file {file_id} is missing from the store", "该文件在存储中缺失，请联系系统管理员") from err
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from engine.documents.notice_pdf import NoticeFontMissing, find_cjk_font, render_notice
-from engine.domain.access import Principal
+from engine.domain.access import Permission, Principal
 from engine.domain.clocks import SHANGHAI
 from engine.domain.errors import Conflict
 from engine.domain.model import ItemStatus
 from engine.domain.notices import NOTICE_TITLES, Notice, NoticeKind, NoticeSection, NoticeTable
-from engine.services.case_detail import CaseDetail, read_case_detail
+from engine.services.applicant_cases import own_case
+from engine.services.case_detail import CaseDetail, own_case_detail, read_case_detail
 from engine.services.cases import find_case
 from engine.services.catalogue import get_bundle_catalogue
 from engine.services.catalogue_cache import BundleCatalogue
@@ -146,16 +147,40 @@ def _handover(cat: BundleCatalogue, detail: CaseDetail) -> tuple[NoticeSection, 
     )
 
 
+def _elicences(cat: BundleCatalogue, detail: CaseDetail) -> tuple[NoticeSection, ...]:
+    handed = next((e for e in reversed(detail.events) if e.type == "ResultsHandedOver"), None)
+    granted = [(spec, i) for i in detail.items if i.status == ItemStatus.APPROVED and i.licence_number
+               for spec in [detail.bundle.item(i.item_code)] if spec is not None and spec.grants]
+    if handed is None or not granted:
+        raise Conflict(f"case {detail.case.number} has issued no e-licence",
+                       "本办件尚未出件，或没有颁发证照的事项")
+    applicant = detail.case.applicant
+    holder = str(applicant.get("entity_name") or detail.case.form.get("entity_name") or applicant.get("name") or "")
+    return tuple(NoticeSection(str(cat.licences.get(str(spec.grants), {}).get("name", spec.grants)), (
+        f"证照编号：{item.licence_number}",
+        f"持证主体：{holder}",
+        f"发证机关：{detail.bundle.department_name(item.department)}",
+        f"发证日期：{_day(item.decided_at)}",
+        f"事项：{spec.name}（办件编号 {detail.case.number}）",
+        "本电子证照与纸质证照具有同等法律效力，可扫描右上角二维码核验办件。",
+    )) for spec, item in granted)
+
+
 BUILDERS = {NoticeKind.RECEIPT: _receipt, NoticeKind.ONE_TIME: _one_time, NoticeKind.CORRECTION: _correction,
-            NoticeKind.TOLERANCE: _tolerance, NoticeKind.REFUSAL: _refusal, NoticeKind.HANDOVER: _handover}
+            NoticeKind.TOLERANCE: _tolerance, NoticeKind.REFUSAL: _refusal, NoticeKind.HANDOVER: _handover,
+            NoticeKind.ELICENCES: _elicences}
 SIGNATURES = {NoticeKind.RECEIPT: ("经办人",), NoticeKind.TOLERANCE: ("申请人（签字）",),
               NoticeKind.CORRECTION: ("经办人", "申请人（签收）"), NoticeKind.HANDOVER: ("领取人（签字）", "经办人")}
 
 
 def case_notice(ctx: ServiceContext, ref: str, kind: NoticeKind, viewer: Principal) -> Notice:
-    """The notice of ``kind`` for the case, as ``viewer`` may see the case (404 otherwise)."""
+    """The notice of ``kind`` for the case, as ``viewer`` may see the case (404 otherwise); for an
+    applicant, a case of their own."""
     with ctx.uow(False) as uow:
-        detail = read_case_detail(uow, find_case(uow, ref), viewer, ref)
+        if viewer.can(Permission.APPLY):
+            detail = own_case_detail(uow, own_case(uow, viewer.login, ref))
+        else:
+            detail = read_case_detail(uow, find_case(uow, ref), viewer, ref)
     cat = get_bundle_catalogue(ctx, detail.case.bundle_code)
     sections = BUILDERS[kind](cat, detail)
     config = ctx.notices

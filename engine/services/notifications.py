@@ -71,11 +71,15 @@ def case_messages(case: CaseRecord, kind: NotificationKind, key: str, params: di
 def notify_event(uow: UnitOfWork, case: CaseRecord, event: EventRecord) -> None:
     """The messages a case event tells the applicant, written with the event (called by
     ``events.record_event`` for every event; most tell nothing)."""
+    data = event.data
     kind = EVENT_KINDS.get(event.type)
+    if event.type == "ResultsHandedOver" and data.get("delivery") == "mail":
+        kind = NotificationKind.MAIL_SENT
     if kind is None:
         return
-    data = event.data
     params: dict[str, Any] = {k: data[k] for k in ("item", "materials", "reason") if k in data}
+    if data.get("tracking_number"):
+        params["tracking"] = data["tracking_number"]
     uow.outbox.add(case_messages(case, kind, f"case:{case.id}:{event.seq}", params, event.occurred_at))
 
 

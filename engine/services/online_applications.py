@@ -7,15 +7,21 @@ and in-app, fixes and submits again. An application belongs to the mobile number
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from engine.domain.access import Permission, Principal
+from engine.domain.access import APPLICANTS, Permission, Principal
+from engine.domain.applicant_channel import ApplicationFile, Commitment, DeliveryChoice, checked_choice
+from engine.domain.documents import UploadStage
 from engine.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from engine.domain.model import Actor
+from engine.domain.model import Actor, Delivery
 from engine.domain.notifications import ApplicationStatus, NotificationKind, OnlineApplication, OutboxMessage
-from engine.services.cases import StartCase, start_case
+from engine.domain.records import CaseRecord
+from engine.services.cases import StartCase, find_case, start_case
 from engine.services.catalogue import get_bundle_catalogue
 from engine.services.context import ServiceContext
+from engine.services.documents import FilePart, add_material_version
+from engine.services.events import record_event
 from engine.services.notifications import recipients_of_phone
 from engine.services.transactions import RequestKey, in_transaction
 from engine.services.unit_of_work import UnitOfWork
@@ -33,15 +39,19 @@ class SaveApplication:
     materials: dict[str, str]
     application_id: int | None = None
     """None: a new draft."""
+    delivery: str | None = None
+    """How the applicant wants the results (online, mail, window); None: decided later."""
+    address: str = ""
+    """For mail: address, addressee and telephone."""
 
 
-def _phone(principal: Principal) -> str:
+def applicant_phone(principal: Principal) -> str:
     if not principal.can(Permission.APPLY):
         raise Forbidden("only an applicant applies online", "仅申请人可在网上申请")
     return principal.login
 
 
-def _own(uow: UnitOfWork, application_id: int, phone: str, lock: bool = False) -> OnlineApplication:
+def own_application(uow: UnitOfWork, application_id: int, phone: str, lock: bool = False) -> OnlineApplication:
     found = uow.applications.get(application_id, lock)
     if found is None or found.phone != phone:
         raise NotFound(f"you have no application {application_id}", f"您没有编号为 {application_id} 的申请")
@@ -51,7 +61,7 @@ def _own(uow: UnitOfWork, application_id: int, phone: str, lock: bool = False) -
 def save_application(ctx: ServiceContext, principal: Principal, cmd: SaveApplication) -> OnlineApplication:
     """A new draft, or the draft (or returned application) changed: the applicant block's mobile
     number is always the one signed in."""
-    phone = _phone(principal)
+    phone = applicant_phone(principal)
     get_bundle_catalogue(ctx, cmd.bundle_code)  # an unknown bundle is refused (404)
     declared = sorted(SATISFIED | {MaterialStatus.TOLERATED})
     bad = {k: [f"须为 {'、'.join(declared)} 之一"] for k, v in cmd.materials.items() if v not in declared}
@@ -59,33 +69,51 @@ def save_application(ctx: ServiceContext, principal: Principal, cmd: SaveApplica
         raise InvalidInput("a material's status is not one of the checklist's", "材料情况有误",
                            {f"materials.{k}": v for k, v in bad.items()})
     applicant = {**cmd.applicant, "phone": phone}
+    delivery = None
+    if cmd.delivery is not None:
+        chosen, address, _ = checked_choice(cmd.delivery, cmd.address, "", None)
+        delivery = {"delivery": str(chosen), "address": address}
 
     def work(uow: UnitOfWork) -> OnlineApplication:
         now = ctx.clock()
         if cmd.application_id is None:
-            found = OnlineApplication(phone, cmd.bundle_code, applicant, dict(cmd.form), dict(cmd.materials), now, now)
+            found = OnlineApplication(phone, cmd.bundle_code, applicant, dict(cmd.form), dict(cmd.materials), now, now,
+                                      delivery=delivery)
             found.id = uow.applications.add(found)
             return found
-        found = _own(uow, cmd.application_id, phone, lock=True)
+        found = own_application(uow, cmd.application_id, phone, lock=True)
         if found.status not in EDITABLE:
             raise Conflict(f"application {found.id} is {found.status}", "该申请已提交预审或已受理，不能再修改")
         found.bundle_code, found.applicant, found.form, found.materials = (
             cmd.bundle_code, applicant, dict(cmd.form), dict(cmd.materials))
-        found.updated_at = now
+        found.updated_at, found.delivery = now, delivery
         uow.applications.save(found)
         return found
 
     return in_transaction(ctx, work)
 
 
-def submit_application(ctx: ServiceContext, principal: Principal, application_id: int) -> OnlineApplication:
-    phone = _phone(principal)
+def submit_application(ctx: ServiceContext, principal: Principal, application_id: int,
+                       signed_by: str = "") -> OnlineApplication:
+    """Submit to 预审. Materials replaced by a commitment (告知承诺) need it signed: ``signed_by`` is
+    the applicant's full name as the application gives it, agreeing to ``COMMITMENT_TEXT``."""
+    phone = applicant_phone(principal)
 
     def work(uow: UnitOfWork) -> OnlineApplication:
-        found = _own(uow, application_id, phone, lock=True)
+        now = ctx.clock()
+        found = own_application(uow, application_id, phone, lock=True)
         if found.status not in EDITABLE:
             raise Conflict(f"application {found.id} is {found.status}", "该申请已提交预审或已受理")
-        found.status, found.submitted_at = ApplicationStatus.SUBMITTED, ctx.clock()
+        promised = tuple(sorted(k for k, v in found.materials.items() if v == MaterialStatus.COMMITMENT))
+        found.commitment = None
+        if promised:
+            name = str(found.applicant.get("name") or "").strip()
+            if not name or signed_by.strip() != name:
+                raise InvalidInput("materials replaced by a commitment need it signed with the applicant's name",
+                                   "以告知承诺代替的材料须由申请人签署承诺书：请填写与申请人一致的姓名",
+                                   {"signed_by": [f"请填写申请人姓名“{name or '（申请人姓名未填写）'}”以签署承诺"]})
+            found.commitment = Commitment(name, now, promised).as_dict()
+        found.status, found.submitted_at = ApplicationStatus.SUBMITTED, now
         uow.applications.save(found)
         return found
 
@@ -93,7 +121,7 @@ def submit_application(ctx: ServiceContext, principal: Principal, application_id
 
 
 def my_applications(ctx: ServiceContext, principal: Principal) -> list[OnlineApplication]:
-    phone = _phone(principal)
+    phone = applicant_phone(principal)
     with ctx.uow(False) as uow:
         return uow.applications.of_phone(phone)
 
@@ -127,12 +155,20 @@ def accept_application(ctx: ServiceContext, application_id: int, actor: Actor) -
                                    materials=found.materials, authorization="online", request_key=key), ctx)
 
     def work(uow: UnitOfWork) -> str:
-        case = uow.cases.get(int(applied.resource_id))
-        assert case is not None
+        case = find_case(uow, applied.resource_id, lock=True)
+        now = ctx.clock()
         again = _waiting(uow, application_id)
         again.status, again.case_number = ApplicationStatus.ACCEPTED, case.number
-        again.decided_at, again.decided_by = ctx.clock(), actor.user
+        again.decided_at, again.decided_by = now, actor.user
         uow.applications.save(again)
+        applicant = Actor(again.phone, APPLICANTS, "applicant")
+        files_to_case(uow, again.id, case, applicant, now)
+        if again.commitment:
+            record_event(uow, case, "CommitmentSigned", applicant, now, dict(again.commitment))
+        if again.delivery:
+            uow.deliveries.put(DeliveryChoice(case.id, Delivery(again.delivery["delivery"]), again.phone,
+                                              again.submitted_at or now, again.delivery.get("address")))
+        uow.cases.save(case)
         return case.number
 
     return in_transaction(ctx, work)
@@ -158,3 +194,16 @@ def return_application(ctx: ServiceContext, application_id: int, actor: Actor, n
         return found
 
     return in_transaction(ctx, work)
+
+
+def files_to_case(uow: UnitOfWork, application_id: int, case: CaseRecord, applicant: Actor, now: datetime) -> int:
+    """On acceptance: each material's files become the case's first version of it, uploaded by the
+    applicant; answers how many files passed."""
+    by_material: dict[str, list[ApplicationFile]] = {}
+    for f in uow.application_files.of_application(application_id):
+        if f.material_key in case.materials:
+            by_material.setdefault(f.material_key, []).append(f)
+    for key, files in by_material.items():
+        add_material_version(uow, case, key, [FilePart(f.sha256, f.media_type, f.size, f.pages, f.filename)
+                                               for f in files], UploadStage.INTAKE, applicant, now)
+    return sum(len(files) for files in by_material.values())

@@ -11,6 +11,7 @@ from collections.abc import Collection, Generator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from engine.domain.applicant_channel import ApplicationFile, DeliveryChoice
 from engine.domain.documents import MaterialFile
 from engine.domain.incidents import IncidentRecord
 from engine.domain.notifications import Channel, LoginCode, OnlineApplication, OutboxMessage
@@ -167,6 +168,7 @@ class CatalogueRepository(Protocol):
 class ELicenceRepository(Protocol):
     def add(self, *licences: ELicenceRecord) -> None: ...
     def held_by(self, refs: list[str], now: datetime) -> list[ELicenceRecord]: ...
+    def of_case(self, case_id: int) -> list[ELicenceRecord]: ...
 
 
 class HolderRepository(Protocol):
@@ -240,6 +242,17 @@ class OnlineApplicationRepository(Protocol):
     def save(self, application: OnlineApplication) -> None: ...
     def of_phone(self, phone: str) -> list[OnlineApplication]: ...
     def waiting(self, limit: int = 200) -> list[OnlineApplication]: ...
+
+
+class ApplicationFileRepository(Protocol):
+    def replace(self, application_id: int, material_key: str,
+                files: Sequence[ApplicationFile]) -> list[ApplicationFile]: ...
+    def of_application(self, application_id: int) -> list[ApplicationFile]: ...
+
+
+class DeliveryRepository(Protocol):
+    def get(self, case_id: int) -> DeliveryChoice | None: ...
+    def put(self, choice: DeliveryChoice) -> None: ...
 
 
 class ShippedRepository(Protocol):

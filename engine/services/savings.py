@@ -38,8 +38,9 @@ FACT_EVENTS = frozenset({*WINDOW_VISITS, RESULTS_READY})
 def window_trips(events: Iterable[CaseEvent], channel: Channel) -> tuple[tuple[TripKind, ...], Delivery]:
     """The applicant's trips to the window, and how the results were delivered.
 
-    An online application makes no intake trip, and results sent by mail or issued as e-licences no
-    pickup trip (DOMAIN.md: "0 for online + mailed results"). Everything the window records for the
+    An online application makes no intake trip, materials the applicant uploads for a correction or
+    a tolerated gap no supply trip, and results sent by mail or issued as e-licences no pickup trip
+    (DOMAIN.md: "0 for online + mailed results"). Everything the window records for the
     case on one day (Asia/Shanghai) is one visit: an applicant who brings the materials of two
     corrections together, or supplies a tolerated material when collecting the results, comes once;
     the visit is named after the first thing recorded that day."""
@@ -49,6 +50,8 @@ def window_trips(events: Iterable[CaseEvent], channel: Channel) -> tuple[tuple[T
         kind = WINDOW_VISITS.get(event.type)
         if kind is None or (kind is TripKind.INTAKE and channel is Channel.ONLINE):
             continue
+        if kind is TripKind.SUPPLY and event.data.get("channel") == Channel.ONLINE:
+            continue  # uploaded by the applicant, not brought to the window
         if kind is TripKind.PICKUP:
             delivery = Delivery(str(event.data.get("delivery") or Delivery.WINDOW))
             if delivery is not Delivery.WINDOW:

@@ -281,9 +281,10 @@ class Simulation:
             return
         self._supply_tolerated(case)
         name = case.applicant.name if case.delivery == "window" else ""
-        if self._quietly(lambda: pick_up(PickUp(case.number, HandOver(Delivery(case.delivery), name,
-                                                                      self.rng.choice((5, 5, 5, 4, 4, 3))),
-                                                CLERK), self.ctx)):
+        tracking = f"SIM{self.rng.randrange(10**9, 10**10)}" if case.delivery == "mail" else ""
+        rating = self.rng.choice((5, 5, 5, 4, 4, 3))
+        if self._quietly(lambda: pick_up(PickUp(case.number, HandOver(Delivery(case.delivery), name, rating,
+                                                                      tracking_number=tracking), CLERK), self.ctx)):
             self.result.closed += 1
             del self.cases[case.number]
             case.applicant.closed_cases += 1

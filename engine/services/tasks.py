@@ -206,12 +206,14 @@ def _item_rules(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: Ta
 
 def complete_open_task(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, task: TaskRecord,
                        answer: TaskAnswer | None, actor: Actor, now: datetime,
-                       item: CaseItemRecord | None = None) -> list[TaskRecord]:
+                       item: CaseItemRecord | None = None, *, by_applicant: bool = False) -> list[TaskRecord]:
     """Complete the task on the case (``Case.complete_task`` checks the answer for the task's
     kind), run it in the workflow, and record it everywhere. ``item``: the task's item as read
-    with the lock (``locked_task``); the pickup reads every item. Answers the tasks the completion
-    opened."""
-    ensure_department(actor, task.department, task.id)
+    with the lock (``locked_task``); the pickup reads every item. ``by_applicant``: the applicant
+    does the window's part online (supplies a correction, takes e-licences), the caller having
+    checked that the case is theirs. Answers the tasks the completion opened."""
+    if not by_applicant:
+        ensure_department(actor, task.department, task.id)
     items = uow.items.for_case(case.id) if task.kind == TaskKind.PICKUP else [item] if item is not None else []
     aggregate = Case(case, items, [task])
     rules = _item_rules(uow, ctx, case, task, item, answer) if item is not None else ItemRules()

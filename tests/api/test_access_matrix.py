@@ -42,13 +42,27 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/applicant/messages", set()),
     ("GET", "/api/applicant/applications", set()),
     ("POST", "/api/applicant/applications", set()),
-    ("PUT", "/api/applicant/applications/<int:application_id>", set()),
-    ("POST", "/api/applicant/applications/<int:application_id>/submit", set()),
+    ("PUT", "/api/applicant/applications/<id:application_id>", set()),
+    ("POST", "/api/applicant/applications/<id:application_id>/submit", set()),
+    ("POST", "/api/applicant/applications/<id:application_id>/materials/<string:key>/files", set()),
+    ("GET", "/api/applicant/applications/<id:application_id>/files", set()),
+    ("GET", "/api/applicant/applications/<id:application_id>/files/<id:file_id>", set()),
+    ("POST", "/api/applicant/cases/<string:number>/materials/<string:key>/files", set()),
+    ("POST", "/api/applicant/cases/<string:number>/corrections/<string:item>", set()),
+    ("POST", "/api/applicant/cases/<string:number>/supplements", set()),
+    ("GET", "/api/applicant/cases/<string:number>/delivery", set()),
+    ("PUT", "/api/applicant/cases/<string:number>/delivery", set()),
+    ("POST", "/api/applicant/cases/<string:number>/elicences", set()),
+    ("POST", "/api/applicant/cases/<string:number>/rating", set()),
+    ("GET", "/api/applicant/cases/<string:number>/notices/<string:kind>.pdf", set()),
     ("GET", "/api/online-applications", {"clerk"}),
-    ("POST", "/api/online-applications/<int:application_id>/accept", {"clerk"}),
-    ("POST", "/api/online-applications/<int:application_id>/return", {"clerk"}),
+    ("GET", "/api/online-applications/<id:application_id>/files", {"clerk"}),
+    ("GET", "/api/online-applications/<id:application_id>/files/<id:file_id>", {"clerk"}),
+    ("POST", "/api/online-applications/<id:application_id>/accept", {"clerk"}),
+    ("POST", "/api/online-applications/<id:application_id>/return", {"clerk"}),
     ("GET", "/guide", set(ROLES)),
     ("GET", "/my", set(ROLES)),
+    ("GET", "/apply/<string:code>", set(ROLES)),
     ("GET", "/guide/<string:code>", set(ROLES)),
     ("GET", "/api/public/bundles", set(ROLES)),
     ("GET", "/api/public/bundles/<string:code>/guide", set(ROLES)),
@@ -112,11 +126,12 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     # department allows, checked per file) opens them; the notices print for whoever reads the case.
     ("POST", "/api/cases/<string:ref>/materials/<string:key>/files", {"clerk"}),
     ("GET", "/api/cases/<string:ref>/files", CASE_READERS),
-    ("GET", "/api/cases/<string:ref>/files/<int:file_id>", CASE_READERS),
-    ("GET", "/api/cases/<string:ref>/files/<int:file_id>/pages/<int:page>", CASE_READERS),
+    ("GET", "/api/cases/<string:ref>/files/<id:file_id>", CASE_READERS),
+    ("GET", "/api/cases/<string:ref>/files/<id:file_id>/pages/<int:page>", CASE_READERS),
     ("GET", "/api/cases/<string:ref>/notices/<string:kind>.pdf", CASE_READERS),
     ("GET", "/api/cases/<string:ref>/file-reads", {"supervisor"}),
     ("GET", "/api/cases/<string:ref>/notifications", CASE_READERS),
+    ("GET", "/api/cases/<string:ref>/delivery", CASE_READERS),
     ("POST", "/api/cases/<string:ref>/comments", {"clerk", "scjg", "xf", "scjg.head"}),
     ("GET", "/api/comments/mentions", CASE_READERS),
     ("GET", "/api/cases/<string:ref>/diagram", CASE_READERS),
@@ -215,9 +230,9 @@ def fresh_headers(engine: OneThingEngine, role: str) -> tuple[dict[str, str], st
 
 def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None) -> str:
     rule = (rule.replace("<id:warning_id>", "1").replace("<id:incident_id>", "1").replace("<int:year>", "2026")
-            .replace("<string:day>", "2026-10-09").replace("<id:filter_id>", "1").replace("<int:file_id>", "1")
+            .replace("<string:day>", "2026-10-09").replace("<id:filter_id>", "1").replace("<id:file_id>", "1")
             .replace("<int:page>", "1").replace("<string:number>", case["number"])
-            .replace("<int:application_id>", "1"))
+            .replace("<id:application_id>", "1"))
     if rule.startswith("/api/applicants/"):
         rule = rule.replace("<string:ref>", str(case["applicant"]["id_number"]))
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)

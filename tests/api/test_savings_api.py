@@ -90,7 +90,8 @@ def online_case(client: Any, clock: FakeClock) -> str:
                              ("cy.jkz", "wj")):
         approve(client, number, item, department)
     clock.now = at(9, 15, month=10)
-    ok(client.post(f"/api/cases/{number}/pickup", json={"delivery": "mail"}, headers=CLERK))
+    ok(client.post(f"/api/cases/{number}/pickup", json={"delivery": "mail", "tracking_number": "SF1234567890"},
+                   headers=CLERK))
     return number
 
 

@@ -111,6 +111,9 @@ class FakeELicenceRepository:
                 newest[(licence.type, licence.subject_ref)] = licence
         return sorted(newest.values(), key=lambda lic: (lic.issued_at, lic.id), reverse=True)
 
+    def of_case(self, case_id: int) -> list[ELicenceRecord]:
+        return sorted((x for x in self.tables.all("elicences") if x.case_id == case_id), key=lambda lic: lic.id)
+
 
 class FakeHolderRepository:
     def __init__(self, tables: Tables) -> None:

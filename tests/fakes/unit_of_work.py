@@ -13,6 +13,7 @@ from tests.fakes.account_repositories import (
     FakeTokenRepository,
     FakeUserRepository,
 )
+from tests.fakes.applicant_repositories import FakeApplicationFileRepository, FakeDeliveryRepository
 from tests.fakes.case_repositories import (
     FakeCaseItemRepository,
     FakeCaseRepository,
@@ -92,6 +93,8 @@ class FakeUnitOfWork:
         self.outbox = FakeOutboxRepository(tables)
         self.login_codes = FakeLoginCodeRepository(tables)
         self.applications = FakeOnlineApplicationRepository(tables)
+        self.application_files = FakeApplicationFileRepository(tables)
+        self.deliveries = FakeDeliveryRepository(tables)
         self.calendar = FakeCalendarRepository(tables)
         self.clocks = FakeClockRepository(tables)
         self.warnings = FakeWarningRepository(tables)

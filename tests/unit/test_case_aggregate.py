@@ -179,8 +179,12 @@ def test_the_hand_over_at_the_window_names_who_collects() -> None:
     assert list(err.value.field_errors) == ["recipient_name"]
     with pytest.raises(InvalidInput):  # the task endpoint carries no hand-over: nobody is named
         case.complete_task("p", Approve(), CLERK, NOW)
-    done = case.complete_task("p", HandOver(Delivery.MAIL, rating=5), CLERK, NOW)
+    with pytest.raises(InvalidInput) as err:  # mail needs the courier's number
+        case.complete_task("p", HandOver(Delivery.MAIL, rating=5), CLERK, NOW)
+    assert list(err.value.field_errors) == ["tracking_number"]
+    done = case.complete_task("p", HandOver(Delivery.MAIL, rating=5, tracking_number="SF1234567890"), CLERK, NOW)
     assert done.workflow_data["pickup"]["rating_label"] == "非常满意"
+    assert done.workflow_data["pickup"]["tracking_number"] == "SF1234567890"
     assert [(e.type, e.data) for e in case.take_events()] == [("ResultsHandedOver", done.workflow_data["pickup"])]
 
 

@@ -66,18 +66,18 @@ def test_hand_over_at_the_window_names_the_recipient() -> None:
     clerk = Actor("王窗口", "window")
     with pytest.raises(InvalidInput):
         pickup_record(HandOver(Delivery.WINDOW, "  "), clerk, NOW)
-    assert pickup_record(HandOver(Delivery.MAIL), clerk, NOW)["delivery"] == "mail"
+    assert pickup_record(HandOver(Delivery.MAIL, tracking_number="SF1234567890"), clerk, NOW)["delivery"] == "mail"
 
 
 def test_a_poor_rating_needs_the_applicants_reason() -> None:
     clerk = Actor("王窗口", "window")
     with pytest.raises(InvalidInput) as err:
-        pickup_record(HandOver(Delivery.MAIL, rating=2), clerk, NOW)
+        pickup_record(HandOver(Delivery.ONLINE, rating=2), clerk, NOW)
     assert list(err.value.field_errors) == ["rating_comment"]
     with pytest.raises(InvalidInput) as err:
-        pickup_record(HandOver(Delivery.MAIL, rating=6), clerk, NOW)
+        pickup_record(HandOver(Delivery.ONLINE, rating=6), clerk, NOW)
     assert list(err.value.field_errors) == ["rating"]
-    record = pickup_record(HandOver(Delivery.MAIL, rating=2, rating_comment="排队太久"), clerk, NOW)
+    record = pickup_record(HandOver(Delivery.ONLINE, rating=2, rating_comment="排队太久"), clerk, NOW)
     assert (record["rating_label"], record["rating_comment"]) == ("不满意", "排队太久")
 
 

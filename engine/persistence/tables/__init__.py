@@ -17,7 +17,13 @@ from engine.persistence.tables.document import file_reads, material_files
 from engine.persistence.tables.flow import bundles, catalogue_entries, flow_versions, shipped_data
 from engine.persistence.tables.idempotency import idempotency_keys
 from engine.persistence.tables.incident import incidents
-from engine.persistence.tables.notification import login_codes, online_applications, outbox_messages
+from engine.persistence.tables.notification import (
+    application_files,
+    case_deliveries,
+    login_codes,
+    online_applications,
+    outbox_messages,
+)
 from engine.persistence.tables.registry import (
     case_shared_data,
     credit_records,
@@ -34,11 +40,13 @@ from engine.persistence.tables.types import UtcDateTime, metadata
 
 __all__ = [
     "UtcDateTime",
+    "application_files",
     "audit_events",
     "auth_tokens",
     "bundles",
     "calendar_overrides",
     "calendar_years",
+    "case_deliveries",
     "case_events",
     "case_items",
     "case_number_counters",

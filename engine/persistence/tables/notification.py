@@ -3,7 +3,7 @@ change that causes each, delivered by a worker; and the one-time codes applicant
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Table
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Table
 
 from engine.persistence.tables.types import UtcDateTime, metadata
 
@@ -62,5 +62,37 @@ online_applications = Table(
     Column("decided_at", UtcDateTime, nullable=True),
     Column("decided_by", String(64), nullable=True),
     Column("case_number", String(40), nullable=True),
+    Column("commitment", JSON, nullable=True),
+    Column("delivery", JSON, nullable=True),
     Index(None, "status", "submitted_at"),
+)
+
+# The scans of an online application's materials (bytes in the file store, by SHA-256): a new upload
+# for a material replaces its files until the application is accepted, when they pass to the case.
+application_files = Table(
+    "application_files", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", Integer, ForeignKey("online_applications.id"), nullable=False, index=True),
+    Column("material_key", String(64), nullable=False),
+    Column("part", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("media_type", String(32), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+)
+
+# How the applicant wants a case's results (one row per case, changed until the handover), and the
+# mail's tracking number once the window sends them.
+case_deliveries = Table(
+    "case_deliveries", metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("delivery", String(16), nullable=False),
+    Column("address", String(200), nullable=True),
+    Column("slot", String(16), nullable=True),
+    Column("tracking_number", String(40), nullable=True),
+    Column("chosen_by", String(64), nullable=False),
+    Column("chosen_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
 )

@@ -42,7 +42,8 @@
     const g = await get(`/api/public/bundles/${encodeURIComponent(code)}/guide`);
     document.title = `${g.name} · 办事指南`;
     fill("#guide-title", g.name);
-    fill("#guide-actions", h("a", { class: "button", href: "/guide" }, "全部一件事"),
+    fill("#guide-actions", h("a", { class: "button primary", href: `/apply/${encodeURIComponent(g.code)}` }, "网上申请"),
+      h("a", { class: "button", href: "/guide" }, "全部一件事"),
       h("button", { type: "button", onclick: () => window.print() }, "打印本指南"));
     const departments = Object.entries(g.departments).filter(([k]) => k !== "window").map(([, v]) => v);
     const issued = g.items.flatMap((i) => (i.issues || []).map((m) => m.name));

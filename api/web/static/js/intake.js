@@ -85,51 +85,8 @@ OneThing.start(async () => {
     return values;
   }
 
-  function widget(key, prop, value) {
-    const type = prop["x-type"];
-    const id = `f-${key}`;
-    const name = `form.${key}`;
-    if (type === "enum") {
-      return h("select", { id, name }, h("option", { value: "" }, "请选择"),
-        prop.enum.map((o) => h("option", { value: o, selected: value === o }, o)));
-    }
-    if (type === "multi_enum") {
-      const chosen = Array.isArray(value) ? value : [];
-      return h("div", { class: "choices", id }, prop.items.enum.map((o) => h("label", {},
-        h("input", { type: "checkbox", name, value: o, checked: chosen.includes(o) }), o)));
-    }
-    if (type === "boolean") {
-      return h("select", { id, name }, h("option", { value: "" }, "请选择"),
-        h("option", { value: "true", selected: value === true }, "是"),
-        h("option", { value: "false", selected: value === false }, "否"));
-    }
-    if (type === "text") return h("textarea", { id, name, value: value ?? "" });
-    const attrs = { id, name, value: value ?? "", autocomplete: "off" };
-    if (type === "integer" || type === "number") {
-      Object.assign(attrs, { type: "number", step: type === "integer" ? "1" : "any", min: prop.minimum, max: prop.maximum });
-    } else if (type === "date") {
-      Object.assign(attrs, OneThing.dateAttrs());
-    } else {
-      attrs.maxlength = prop.maxLength;
-    }
-    return h("input", attrs);
-  }
-
   function readField(key) {
-    const type = spec.schema.properties[key]["x-type"];
-    const name = `form.${key}`;
-    if (type === "multi_enum") {
-      const chosen = [...form.querySelectorAll(`input[name="${name}"]:checked`)].map((i) => i.value);
-      return chosen.length ? chosen : undefined;
-    }
-    const input = form.elements[name];
-    if (!input) return undefined;
-    const raw = input.value.trim();
-    if (raw === "") return undefined;
-    if (type === "boolean") return raw === "true";
-    if (type === "integer") return /^-?\d+$/.test(raw) ? Number.parseInt(raw, 10) : raw;
-    if (type === "number") return Number.isFinite(Number(raw)) ? Number(raw) : raw;
-    return raw;
+    return UnifiedForm.read(form, spec.schema.properties[key], key);
   }
 
   /* The unified form by groups; `values` wins over the pre-filled values. */
@@ -157,7 +114,7 @@ OneThing.start(async () => {
         const asked = [...new Set((prop["x-asked-by"] || []).map(departmentOfItem))].join("、");
         return h("div", { class: `field${mark ? " prefilled" : ""}`, dataset: { key } },
           h("label", { for: `f-${key}`, "data-label-for": `form.${key}` }, prop.title, required.has(key) ? "*" : "", mark),
-          widget(key, prop, value),
+          UnifiedForm.widget(key, prop, value),
           asked ? h("span", { class: "hint" }, `用于：${asked}`) : null,
           h("span", { class: "error", "data-error-for": `form.${key}` }));
       }))));

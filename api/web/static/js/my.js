@@ -33,31 +33,34 @@
     show("sign-in");
   }));
 
-  function toDo(t) {
-    const what = t.kind === "correction" ? `${t.title}需要补正` : `${t.title}须于 ${t.due} 前补交`;
-    return h("li", { class: "notice warn" }, h("strong", {}, what),
-      h("ul", {}, t.materials.map((m) => h("li", {}, m.name, m.note ? `：${m.note}` : ""))),
-      t.reason ? h("p", {}, `理由：${t.reason}`) : null);
-  }
-
   async function open(number) {
-    const c = await api("GET", `/api/applicant/cases/${encodeURIComponent(number)}`, undefined, quiet);
     const box = document.getElementById("my-case");
-    box.hidden = false;
-    fill(box, h("h2", {}, `${c.bundle}　${c.number}`), h("p", {}, h("strong", {}, c.state)),
-      h("p", { class: "muted" }, `受理 ${c.accepted_on}，承诺办结 ${c.due_on || "—"}` + (c.closed_on ? `，出件 ${c.closed_on}` : "")),
-      c.to_do.length ? [h("h3", {}, "需要您办理"), h("ul", { class: "plain" }, c.to_do.map(toDo))] : null,
-      c.refusals.length ? [h("h3", {}, "不予许可"), h("ul", {}, c.refusals.map((r) => h("li", {}, `${r.item}：${r.reason}`)))] : null,
-      h("h3", {}, "各部门进度"),
-      h("ul", { class: "plain" }, c.departments.map((d) => h("li", {}, h("strong", {}, d.name),
-        h("ul", {}, d.items.map((i) => h("li", {}, `${i.name}：${i.state}`)))))));
+    await MyCase.render(box, number);
     box.scrollIntoView({ block: "start" });
   }
 
+  const STATES = { draft: "草稿", submitted: "等待网上预审", returned: "预审退回，待修改", accepted: "已受理" };
+
+  function applications(list, names) {
+    return list.length ? h("ul", { class: "guide-list" }, list.map((a) => h("li", { class: "card" },
+      h("a", { href: `/apply/${encodeURIComponent(a.bundle)}?id=${a.id}` }, names[a.bundle] || a.bundle),
+      h("p", {}, STATES[a.status] || a.status, a.case_number ? `，办件编号 ${a.case_number}` : ""),
+      a.status === "returned" ? h("p", { class: "notice warn" }, `退回意见：${a.notice}`) : null)))
+      : h("p", { class: "muted" }, "还没有网上申请。");
+  }
+
   async function mine() {
-    const [me, cases, messages] = await Promise.all([api("GET", "/api/auth/me", undefined, quiet),
-      api("GET", "/api/applicant/cases", undefined, quiet), api("GET", "/api/applicant/messages", undefined, quiet)]);
+    const next = new URLSearchParams(location.search).get("next");
+    if (next && /^\/(apply|my)\b/.test(next)) {
+      location.assign(next);
+      return;
+    }
+    const [me, cases, messages, mine, bundles] = await Promise.all([api("GET", "/api/auth/me", undefined, quiet),
+      api("GET", "/api/applicant/cases", undefined, quiet), api("GET", "/api/applicant/messages", undefined, quiet),
+      api("GET", "/api/applicant/applications", undefined, quiet), api("GET", "/api/public/bundles", undefined, quiet)]);
+    const names = Object.fromEntries(bundles.map((b) => [b.code, b.name]));
     show("mine");
+    fill("#my-applications", applications(mine.applications, names));
     fill("#who", `${me.name}，您好`);
     fill("#my-cases", cases.cases.length ? h("ul", { class: "guide-list" }, cases.cases.map((c) => h("li", { class: "card" },
       h("button", { type: "button", class: "link", onclick: () => busy(null, () => open(c.number)) }, c.number),

@@ -32,6 +32,19 @@ OneThing.start(async () => {
   }
 
   render(await api("GET", `/api/cases/${encodeURIComponent(ref)}`));
+  const showTracking = () => { document.getElementById("tracking-field").hidden = form.delivery.value !== "mail"; };
+  for (const radio of form.querySelectorAll("input[name=delivery]")) radio.addEventListener("change", showTracking);
+  /* How the applicant chose to receive the results online: the form starts from their choice. */
+  const chosen = (await api("GET", `/api/cases/${encodeURIComponent(ref)}/delivery`)).delivery;
+  if (chosen) {
+    const choice = document.getElementById("pickup-choice");
+    choice.hidden = false;
+    fill(choice, `申请人选择：${labels.delivery[chosen.delivery] || chosen.delivery}` +
+      (chosen.address ? `，寄往 ${chosen.address}` : "") + (chosen.slot_label ? `，预约 ${chosen.slot_label} 领取` : ""));
+    const radio = form.querySelector(`input[name=delivery][value="${CSS.escape(chosen.delivery)}"]`);
+    if (radio) radio.checked = true;
+  }
+  showTracking();
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -40,6 +53,7 @@ OneThing.start(async () => {
       const body = { delivery: form.delivery.value };
       const recipient = form.recipient_name.value.trim();
       if (recipient) body.recipient_name = recipient;
+      if (body.delivery === "mail") body.tracking_number = form.tracking_number.value.trim();
       const comment = form.comment.value.trim();
       if (comment) body.comment = comment;
       if (form.rating.value) body.rating = Number.parseInt(form.rating.value, 10);

@@ -1,0 +1,58 @@
+"""The applicant's channel (issue 26): an online application's scans and signed commitment, and the
+delivery each case's applicant chose
+
+Revision ID: 0030
+Revises: 0029
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0030"
+down_revision = "0029"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("online_applications") as batch:
+        batch.add_column(sa.Column("commitment", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("delivery", sa.JSON(), nullable=True))
+    op.create_table(
+        "application_files",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("material_key", sa.String(length=64), nullable=False),
+        sa.Column("part", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("media_type", sa.String(length=32), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["application_id"], ["online_applications.id"],
+                                name=op.f("fk_application_files_application_id_online_applications")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_application_files")),
+    )
+    op.create_index(op.f("ix_application_files_application_id"), "application_files", ["application_id"])
+    op.create_table(
+        "case_deliveries",
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("delivery", sa.String(length=16), nullable=False),
+        sa.Column("address", sa.String(length=200), nullable=True),
+        sa.Column("slot", sa.String(length=16), nullable=True),
+        sa.Column("tracking_number", sa.String(length=40), nullable=True),
+        sa.Column("chosen_by", sa.String(length=64), nullable=False),
+        sa.Column("chosen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_deliveries_case_id_cases")),
+        sa.PrimaryKeyConstraint("case_id", name=op.f("pk_case_deliveries")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("case_deliveries")
+    op.drop_index(op.f("ix_application_files_application_id"), table_name="application_files")
+    op.drop_table("application_files")
+    with op.batch_alter_table("online_applications") as batch:
+        batch.drop_column("delivery")
+        batch.drop_column("commitment")
