@@ -107,6 +107,12 @@ def template_from_dict(data: Mapping[str, Any]) -> Template:
                     str(data.get("sms_template", "")))
 
 
+def as_sentence(text: str) -> str:
+    """``text`` ending with one full stop (。), whatever it ended with; empty stays empty."""
+    text = text.strip().rstrip("。.；;，, ")
+    return f"{text}。" if text else ""
+
+
 def render(text: str, params: Mapping[str, Any]) -> str:
     """The text with each ``{name}`` replaced by its param; an unknown name stays as written (an
     administrator's typo must not stop a delivery)."""

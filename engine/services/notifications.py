@@ -28,6 +28,7 @@ from engine.domain.notifications import (
     OutboxMessage,
     Outgoing,
     Template,
+    as_sentence,
     render,
     retry_after,
     template_from_dict,
@@ -115,11 +116,14 @@ def _templates(uow: UnitOfWork) -> dict[str, Template]:
 
 
 def _words(ctx: ServiceContext, message: OutboxMessage) -> dict[str, Any]:
-    """The message's params as the applicant reads them: the bundle's and materials' names."""
+    """The message's params as the applicant reads them: the bundle's and materials' names, a reason
+    as a sentence (the templates put nothing after it but the next sentence)."""
     # Imported here: the catalogue needs the flows, whose progress records events, which notify.
     from engine.services.catalogue import get_bundle_catalogue
 
     params = dict(message.params)
+    if isinstance(params.get("reason"), str):
+        params["reason"] = as_sentence(params["reason"])
     try:
         catalogue = get_bundle_catalogue(ctx, str(params.get("bundle", "")))
     except NotFound:

@@ -73,6 +73,9 @@ SECTIONS: dict[NoticeKind, tuple[NoticeSection, ...]] = {
                                                    (("营业执照", "91310000MA1K4XYZ7Q", "正本1份、副本1份"),
                                                     ("食品经营许可证", "JY13101150012345", "1")))),
     ),
+    NoticeKind.ELICENCES: (
+        NoticeSection("食品经营许可证", ("证照编号：JY13101150012345", "持证主体：小明面馆", "发证机关：市场监督管理局")),
+    ),
 }
 
 # One text from each kind's own content (a table cell where it has one) that must print.
@@ -83,6 +86,7 @@ OWN_TEXT: dict[NoticeKind, str] = {
     NoticeKind.TOLERANCE: "消防安全检查合格证明",
     NoticeKind.REFUSAL: "行政复议",
     NoticeKind.HANDOVER: "91310000MA1K4XYZ7Q",
+    NoticeKind.ELICENCES: "JY13101150012345",
 }
 
 SIGNATURES: dict[NoticeKind, tuple[str, ...]] = {

@@ -33,7 +33,7 @@
   const schema = guide.form.schema;
   const fillable = new Set((guide.shared_data && guide.shared_data.fields_by_registry) || []);
   const DELIVERIES = [["online", "电子证照", "办结后发放到本账户，可随时下载，无需跑腿"],
-    ["mail", "邮寄送达", "免费寄送到您填写的地址"], ["window", "窗口领取", "办结后预约时段到综合窗口领取"]];
+    ["mail", "邮寄送达", "寄送到您填写的地址"], ["window", "窗口领取", "办结后预约时段到综合窗口领取"]];
   let application = null;
   let files = {};
 
@@ -83,15 +83,15 @@
     fill("#materials", guide.materials.map((m) => {
       const name = `material:${m.key}`;
       const state = states[m.key] || "submitted";
-      const input = h("input", { type: "file", multiple: true, accept: "image/jpeg,image/png,application/pdf",
-        capture: "environment", "aria-label": `${m.name}：上传`, class: "scan-input" });
+      const { input, button } = OneThing.filePicker("拍照或选择文件上传", { multiple: true,
+        accept: "image/jpeg,image/png,application/pdf", "aria-label": `${m.name}：上传` });
       input.addEventListener("change", () => busy(null, () => upload(m, input), form));
       const box = h("li", { class: "card material", dataset: { material: m.key } },
         h("p", {}, h("strong", { "data-label-for": `materials.${m.key}` }, m.name), " ",
           OneThing.badge(m.kind === "key" ? "主要材料" : "次要材料")),
         h("div", { class: "choices stacked" }, choices(m).map(([value, text]) => h("label", {},
           h("input", { type: "radio", name, value, checked: state === value }), text))),
-        h("div", { class: "upload", hidden: state !== "submitted" }, input, h("div", { class: "uploaded" }, uploaded(m.key))),
+        h("div", { class: "upload", hidden: state !== "submitted" }, button, h("div", { class: "uploaded" }, uploaded(m.key))),
         h("span", { class: "error", "data-error-for": `materials.${m.key}` }));
       for (const radio of box.querySelectorAll("input[type=radio]")) {
         radio.addEventListener("change", () => {

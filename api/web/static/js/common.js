@@ -285,6 +285,13 @@ const OneThing = (() => {
     return share === null || share === undefined ? "—" : `${(share * 100).toFixed(1)}%`;
   }
 
+  /* A file chooser drawn as a button in Chinese (the browser's own control speaks the browser's
+     language): a label holding the input, which stays focusable and takes the files. */
+  function filePicker(text, attrs) {
+    const input = h("input", { type: "file", ...attrs });
+    return { input, button: h("label", { class: "button file-button" }, input, text) };
+  }
+
   function badge(text, kind) {
     return h("span", { class: `badge ${kind || ""}` }, text);
   }
@@ -435,7 +442,7 @@ const OneThing = (() => {
   }
 
   return {
-    api, ApiError, h, append, fill, flash, clearFlash, clearErrors, showError, busy, labels, formatDate,
+    api, ApiError, h, append, fill, flash, clearFlash, clearErrors, showError, busy, labels, formatDate, filePicker,
     formatDateTime, percent, badge, clockBadge, departmentName, table, param, start, homeOf, newKey, isMissingEndpoint,
     normalDate, dateAttrs, DATE_PROBLEM,
     get user() { return currentUser; },

@@ -16,8 +16,8 @@ const MyCase = (() => {
   }
 
   function uploader(number, material, onDone) {
-    const input = h("input", { type: "file", multiple: true, accept: "image/jpeg,image/png,application/pdf",
-      capture: "environment", "aria-label": `${material.name}：上传`, class: "scan-input" });
+    const { input, button } = OneThing.filePicker("拍照或选择文件上传", { multiple: true,
+      accept: "image/jpeg,image/png,application/pdf", "aria-label": `${material.name}：上传` });
     input.addEventListener("change", () => busy(null, async () => {
       if (!input.files.length) return;
       const data = new FormData();
@@ -26,7 +26,7 @@ const MyCase = (() => {
       flash(`${material.name}：已上传`);
       await onDone();
     }));
-    return input;
+    return button;
   }
 
   function toDo(c, t, reload) {
@@ -123,7 +123,7 @@ const MyCase = (() => {
       parts.push(h("p", {}, "全部事项已办结，请选择领取方式。"));
     }
     if (c.handed_over) {
-      const how = DELIVERIES[c.handed_over.delivery] || c.handed_over.delivery;
+      const how = { online: "电子证照", mail: "邮寄送达", window: "窗口领取" }[c.handed_over.delivery] || c.handed_over.delivery;
       parts.push(h("p", {}, `已出件（${how}）`, c.handed_over.tracking_number ? `，快递单号 ${c.handed_over.tracking_number}` : ""));
     }
     if (c.licences.length) {
