@@ -15,6 +15,7 @@ from api import (
     access,
     applicant,
     applicant_cases,
+    applicant_oidc,
     applicants,
     auth,
     bundles,
@@ -148,6 +149,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(notifications.blp)
     api.register_blueprint(applicant.blp)
     api.register_blueprint(applicant_cases.blp)
+    api.register_blueprint(applicant_oidc.blp)
     api.register_blueprint(online_applications.mine)
     api.register_blueprint(online_applications.window)
     text_guard.install(app)  # first: before anyone reads the request

@@ -39,6 +39,9 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("public.CaseStatusView", "GET"): PUBLIC,
     # The applicant's channel: signing in by a one-time code needs no login; then their own only.
     ("applicant.LoginCode", "POST"): PUBLIC,
+    ("applicant.SignInMethods", "GET"): PUBLIC,
+    ("applicant_oidc.OidcStart", "GET"): PUBLIC,
+    ("applicant_oidc.OidcCallback", "GET"): PUBLIC,
     ("applicant.ApplicantLogin", "POST"): PUBLIC,
     ("applicant_cases.MyCases", "GET"): P.APPLY,
     ("applicant_cases.MyCaseView", "GET"): P.APPLY,

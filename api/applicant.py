@@ -30,6 +30,16 @@ class SignInSchema(CodeSchema):
                          metadata={"description": "短信验证码（6 位数字）"})
 
 
+@blp.route("/sign-in-methods")
+class SignInMethods(MethodView):
+    @blp.response(200)
+    def get(self) -> dict[str, Any]:
+        """How an applicant may sign in: an SMS code always; the unified identity service when configured"""
+        provider = ctx().identity
+        return {"sms": True, "oidc": None if provider is None else {"name": provider.name,
+                                                                      "start": "/api/applicant/oidc/start"}}
+
+
 @blp.route("/login-code")
 class LoginCode(MethodView):
     @blp.arguments(CodeSchema())

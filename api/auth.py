@@ -66,8 +66,14 @@ def session_answer(issued: sessions.IssuedToken) -> Response:
     response = make_response(jsonify({
         "token": issued.token, "token_id": issued.record.id, "expires_at": issued.record.expires_at.isoformat(),
         "csrf_token": csrf, "user": principal_view(issued.principal)}))
-    # The CSRF cookie is readable by the pages' script (it sends it back as a header); the session
-    # cookie is not. Strict: no other site's link or form carries them.
+    return set_session_cookies(response, issued)
+
+
+def set_session_cookies(response: Response, issued: sessions.IssuedToken) -> Response:
+    """The session and CSRF cookies of a sign-in. The CSRF cookie is readable by the pages' script
+    (it sends it back as a header); the session cookie is not. Strict: no other site's link or form
+    carries them."""
+    csrf = csrf_token_for(issued.record.id)
     response.set_cookie(SESSION_COOKIE, issued.token, expires=issued.record.expires_at, httponly=True,
                         **_cookie_flags())
     response.set_cookie(CSRF_COOKIE, csrf, expires=issued.record.expires_at, httponly=False, **_cookie_flags())

@@ -21,6 +21,7 @@ from engine.domain.registries import KINDS
 from engine.domain.savings_config import counting_rules_from_json
 from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.domain.secret_keys import SUGGESTION, secret_key_problem
+from engine.identity_settings import IdentitySettings
 from engine.notification_settings import NotificationSettings
 from engine.persistence.database import make_engine, postgresql_url
 from engine.persistence.migrate import upgrade
@@ -90,6 +91,7 @@ class Settings:
     shared_data_timeout: float = 0.5
     documents: DocumentSettings = field(default_factory=lambda: DocumentSettings(ROOT / "instance" / "files"))
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
     """Lookups of shared data by one user in one day above which supervisors see the volume flagged."""
 
     @staticmethod
@@ -120,6 +122,7 @@ class Settings:
             shared_data_timeout=float(os.environ.get("ONETHING_SHARED_DATA_TIMEOUT", "0.5")),
             documents=DocumentSettings.from_env(ROOT / "instance" / "files"),
             notifications=NotificationSettings.from_env(),
+            identity=IdentitySettings.from_env(),
         )
 
 
@@ -167,6 +170,7 @@ def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThing
     ctx.notices = settings.documents.notice_config()
     ctx.senders = settings.notifications.senders()
     ctx.outbox_lease = timedelta(seconds=settings.notifications.lease_seconds)
+    ctx.identity = settings.identity.provider()
     ctx.script_engine.functions.update(timer_functions(ctx))
     ctx.thresholds = WarningThresholds(settings.yellow_fraction, settings.yellow_days)
     ctx.savings_rules = settings.savings_rules

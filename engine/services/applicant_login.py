@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from engine.domain.access import APPLICANTS, Role
 from engine.domain.errors import InvalidInput, TooManyAttempts, Unauthenticated
+from engine.domain.identity import VerifiedIdentity
 from engine.domain.model import Actor
 from engine.domain.notifications import Channel, LoginCode, NotificationKind, OutboxMessage
 from engine.domain.records import UserRecord
@@ -105,15 +106,34 @@ def sign_in_with_code(ctx: ServiceContext, phone: str, code: str, address: str) 
     if not in_transaction(ctx, check):
         raise Unauthenticated("the code is wrong or expired", "验证码错误或已过期，请重新获取")
 
+    return _signed_in(ctx, phone, address, "")
+
+
+def sign_in_with_identity(ctx: ServiceContext, identity: VerifiedIdentity, address: str) -> IssuedToken:
+    """The applicant's token once the unified identity service vouched for them (OpenID Connect):
+    the same account as an SMS sign-in with the mobile number the service verified."""
+    raw = identity.phone.replace(" ", "").replace("-", "")
+    try:
+        phone = _phone(raw.removeprefix("+86"))  # an OpenID phone_number is E.164: +8613…
+    except InvalidInput as err:
+        raise Unauthenticated(f"the identity service's mobile number {identity.phone!r} is not one",
+                              "统一身份认证提供的手机号码无效，请使用短信验证码登录") from err
+    return _signed_in(ctx, phone, address, identity.name, identity.subject)
+
+
+def _signed_in(ctx: ServiceContext, phone: str, address: str, name: str, subject: str = "") -> IssuedToken:
+    """The applicant account of ``phone`` (made on the first sign-in), and a token for it."""
+
     def account(uow: UnitOfWork) -> UserRecord:
         now = ctx.clock()
         user = uow.users.by_login(phone)
         if user is None:
-            user = UserRecord(0, phone, f"申请人（尾号{phone[-4:]}）", APPLICANTS, [Role.APPLICANT.value],
+            shown = name.strip()[:50] or f"申请人（尾号{phone[-4:]}）"
+            user = UserRecord(0, phone, shown, APPLICANTS, [Role.APPLICANT.value],
                               ctx.passwords.hash(secrets.token_urlsafe(24)), True, False, now, now)
             user.id = uow.users.add(user)
             record_audit(uow, "ApplicantRegistered", Actor(phone, APPLICANTS, Role.APPLICANT.value, address),
-                         f"user:{phone}", {}, now)
+                         f"user:{phone}", {"identity_subject": subject} if subject else {}, now)
         elif Role.APPLICANT.value not in user.roles:
             raise Unauthenticated("this number belongs to a staff account", "该号码不能用于申请人登录")
         return user

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 
 from engine.domain.clocks import WarningThresholds
 from engine.domain.documents import FileStore, UploadLimits
+from engine.domain.identity import IdentityProvider
 from engine.domain.notices import NoticeConfig
 from engine.domain.notifications import LEASE, Channel, Sender
 from engine.domain.registries import RegistrySource
@@ -62,6 +63,9 @@ class ServiceContext:
     """How notifications leave, per channel (``notifications``): the server log until an SMS gateway
     and an SMTP server are configured."""
     outbox_lease: timedelta = LEASE
+    identity: IdentityProvider | None = None
+    """The province's unified identity service applicants may sign in through (OpenID Connect);
+    None: by SMS code only."""
     """How long a worker holds a message it is sending before another may take it over."""
     registries: RegistrySource | None = None
     """Where shared data comes from (``shared_data``); the embedded registries unless the composition

@@ -36,6 +36,9 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/public/case-status/<string:number>", set(ROLES)),
     ("POST", "/api/applicant/login-code", set(ROLES)),
     ("POST", "/api/applicant/login", set(ROLES)),
+    ("GET", "/api/applicant/sign-in-methods", set(ROLES)),
+    ("GET", "/api/applicant/oidc/start", set(ROLES)),
+    ("GET", "/api/applicant/oidc/callback", set(ROLES)),
     # An applicant's own cases and messages: no staff role has any (an applicant's are tested apart).
     ("GET", "/api/applicant/cases", set()),
     ("GET", "/api/applicant/cases/<string:number>", set()),

@@ -74,7 +74,8 @@ SECTIONS: dict[NoticeKind, tuple[NoticeSection, ...]] = {
                                                     ("食品经营许可证", "JY13101150012345", "1")))),
     ),
     NoticeKind.ELICENCES: (
-        NoticeSection("食品经营许可证", ("证照编号：JY13101150012345", "持证主体：小明面馆", "发证机关：市场监督管理局")),
+        NoticeSection("食品经营许可证", ("证照编号：JY13101150012345", "持证主体：小明面馆",
+                                         "发证机关：市场监督管理局")),
     ),
 }
 

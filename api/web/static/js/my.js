@@ -76,5 +76,17 @@
   } catch (err) {
     me = null;
   }
-  if (me && (me.roles || []).includes("applicant")) await mine(); else show("sign-in");
+  if (me && (me.roles || []).includes("applicant")) {
+    await mine();
+  } else {
+    show("sign-in");
+    const methods = await api("GET", "/api/applicant/sign-in-methods", undefined, quiet).catch(() => ({}));
+    if (methods.oidc) {
+      const next = new URLSearchParams(location.search).get("next") || "/my";
+      const link = document.getElementById("oidc-link");
+      link.href = `${methods.oidc.start}?next=${encodeURIComponent(next)}`;
+      link.textContent = `使用${methods.oidc.name}登录`;
+      document.getElementById("oidc-sign-in").hidden = false;
+    }
+  }
 })();
