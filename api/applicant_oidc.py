@@ -112,7 +112,8 @@ class OidcCallback(MethodView):
     @blp.response(200, content_type="text/html")
     def get(self, args: dict[str, Any]) -> Response:
         """Where the identity service returns the applicant: they are signed in and sent on"""
-        html = request.accept_mimetypes.accept_html
+        # A browser lands here (it prefers HTML); any other client gets the API's error shape.
+        html = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
         try:
             issued, next_page = _signed_in(args)
         except DomainError as err:

@@ -21,7 +21,7 @@ from engine.services.catalogue_admin import (
     put_catalogue_entry,
 )
 from engine.services.catalogue_cache import BundleCatalogue
-from forms.unified import prefill_paths
+from forms.unified import fillable_fields
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api/bundles", description="一次告知：办事指南与一表申请")
 
@@ -79,14 +79,7 @@ def guide_view(cat: BundleCatalogue) -> dict[str, Any]:
 def shared_data_coverage(cat: BundleCatalogue) -> dict[str, Any]:
     """How much of the bundle shared data can do: the fields a registry can fill (about the applicant
     or about someone the form names), those only an e-licence can, and the materials a record replaces."""
-    form = cat.form()
-    registry, licence = [], []
-    for f in form.fields:
-        roots = {p.split(".", 1)[0] for p in prefill_paths(form, f)}
-        if roots - {"licence"}:
-            registry.append(f.key)
-        elif roots:
-            licence.append(f.key)
+    registry, licence = fillable_fields(cat.form())
     return {"fields_by_registry": registry, "fields_by_elicence_only": licence,
             "materials_by_registry": {e.key: e.registry for e in cat.checklist().entries if e.registry}}
 

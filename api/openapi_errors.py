@@ -30,10 +30,14 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("reports.SavingsCsv", "GET"): {404},
     ("reports.SavingsXlsx", "GET"): {404},
     ("documents.MaterialFiles", "POST"): {415},  # a file whose content is not JPEG, PNG or PDF
+    ("applications.MyApplicationUpload", "POST"): {415},
+    ("applicant_cases.MyCaseUpload", "POST"): {415},
     ("public.CaseStatusView", "GET"): {404, 429},  # a wrong pair; too many wrong checks
     ("public.PublicGuide", "GET"): {404},
     ("applicant.LoginCode", "POST"): {429},  # a code sent a minute ago, or five this hour
     ("applicant.ApplicantLogin", "POST"): {401},  # a wrong or expired code
+    ("applicant_oidc.OidcStart", "GET"): {404},  # no identity service configured
+    ("applicant_oidc.OidcCallback", "GET"): {401, 404},  # the service refused; none configured
 }
 
 

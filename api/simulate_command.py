@@ -13,8 +13,8 @@ from typing import TextIO
 
 from engine.bootstrap import ROOT, Settings, build_engine
 from engine.domain.clocks import SHANGHAI
-from engine.domain.savings_table import PublishedReduction, render_savings_table
-from engine.services.savings_reports import ReportQuery, published_figures, savings_report
+from engine.domain.savings_table import PublishedReduction, render_savings_table, render_trips_by_channel
+from engine.services.savings_reports import ReportQuery, published_figures, savings_report, trips_by_channel
 from engine.services.simulation import SimulationClock, SimulationPlan, SimulationResult, simulate
 
 DEFAULT_DATABASE = ROOT / "instance" / "simulation.sqlite3"
@@ -59,7 +59,8 @@ def _fresh_sqlite(path: Path) -> str:
 
 def _summary_line(result: SimulationResult, plan: SimulationPlan, seconds: float) -> str:
     return (f"模拟 {result.started} 件（seed {plan.seed}），{result.first_day}–{result.last_day}："
-            f"办结 {result.closed}，终止 {result.terminated}（容缺材料逾期未补齐）；网上申请 {result.online}，"
+            f"办结 {result.closed}，终止 {result.terminated}（容缺材料逾期未补齐）；网上申请 {result.online}"
+            f"（网上预审退回后重新提交 {result.returned}），"
             f"再次申请（持有电子证照）{result.repeat_applicants}，容缺受理 {result.tolerated}，"
             f"补正 {result.corrections}，不予许可 {result.rejections}，特别程序暂停计时 {result.pauses}；"
             f"用时 {seconds:.0f} 秒")
@@ -91,6 +92,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         print(f"数据库：{url}\n")
         print(render_savings_table([*(p.summary for p in report.bundles), report.summary], report.bundle_names,
                                    published), end="")
+        print("\n按受理渠道和出件方式的跑动次数（单独办理的平均数→一件事办理的平均数）：")
+        print(render_trips_by_channel(trips_by_channel(engine.ctx, ReportQuery())), end="")
         return 0
     finally:
         engine.db.dispose()

@@ -362,6 +362,19 @@ def prefill_paths(form: UnifiedForm, f: FieldDef) -> tuple[str, ...]:
     return scoped or tuple(p for p in f.prefill if prefill_subject(p) is None)
 
 
+def fillable_fields(form: UnifiedForm) -> tuple[list[str], list[str]]:
+    """The fields a registry can fill (about the applicant or someone the form names), and those only
+    an e-licence can: what the guide tells an applicant they need not type."""
+    registry, licence = [], []
+    for f in form.fields:
+        roots = {p.split(".", 1)[0] for p in prefill_paths(form, f)}
+        if roots - {"licence"}:
+            registry.append(f.key)
+        elif roots:
+            licence.append(f.key)
+    return registry, licence
+
+
 def prefill(form: UnifiedForm, records: Sequence[SharedRecord]) -> dict[str, Prefilled]:
     """Values for the fields that shared data can fill. ``records`` come in order of trust: for each
     field, its paths in order (``prefill_paths``), the first record that holds a value for a path gives it."""

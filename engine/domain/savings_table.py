@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from engine.domain.savings_export import ALL_BUNDLES_LABEL
 from engine.domain.savings_summary import ALL_BUNDLES, PUBLISHED_TARGETS, TARGETS_SOURCE, SavingsSummary
@@ -102,3 +103,41 @@ def render_savings_table(summaries: Sequence[SavingsSummary], bundle_names: Mapp
                 shown = "、".join(f"{SHORT.get(f, f)} {_percent(r)}（{place}）" for f, r, place in entries)
                 lines.append(f"  {bundle_names.get(code, code)}：{shown}")
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class ChannelTrips:
+    """Trips of the closed cases of one way in (受理渠道) and one way out (出件方式)."""
+
+    channel: str
+    delivery: str
+    cases: int
+    baseline: float
+    """Their trips had each item been applied for alone, summed."""
+    actual: float
+
+    @property
+    def mean_actual(self) -> float:
+        return self.actual / self.cases if self.cases else 0.0
+
+    @property
+    def mean_baseline(self) -> float:
+        return self.baseline / self.cases if self.cases else 0.0
+
+
+CHANNEL_NAMES = {"window": "窗口受理", "online": "网上申请"}
+DELIVERY_NAMES = {"window": "窗口领取", "mail": "邮寄送达", "online": "电子证照"}
+
+
+def render_trips_by_channel(rows: Sequence[ChannelTrips]) -> str:
+    """跑动次数 by how the case came in and how its results went out: cases, and the mean trips done
+    alone → done as one thing."""
+    header = ["受理渠道", "出件方式", "办结", "跑动（次）"]
+    body = [[CHANNEL_NAMES.get(r.channel, r.channel), DELIVERY_NAMES.get(r.delivery, r.delivery), str(r.cases),
+             f"{r.mean_baseline:.1f}→{r.mean_actual:.2f}"] for r in rows]
+    widths = [max(display_width(row[n]) for row in [header, *body]) for n in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(_pad(cell, widths[i], right=i > 1) for i, cell in enumerate(row)).rstrip()
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(row) for row in body)]) + "\n"

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 
 from engine.domain.savings import FIGURES, FOUR_FIGURES, CaseSavings, Figure
+from engine.domain.savings_table import ChannelTrips
 from engine.domain.savings_totals import HALF_PREFILLED, FigureTotals, ScopeTotals
 from engine.persistence import tables as t
 from engine.persistence.pipeline import defer
@@ -206,6 +207,15 @@ class SavingsRepository:
                                      _number(could_sum), int(could), _number(of_could_sum), int(of_could),
                                      _number(shared_sum), int(shared), _number(elicence_sum), int(elicence)))
         return sorted(found, key=lambda totals: totals.scope)
+
+    def trips_by_channel(self, flt: SavingsFilter) -> list[ChannelTrips]:
+        """The trips of the closed cases by how each came in and how its results went out."""
+        query = (select(s.c.channel, s.c.result_delivery, func.count(), func.sum(s.c.trips_baseline),
+                        func.sum(s.c.trips_actual))
+                 .where(*_conditions(flt)).group_by(s.c.channel, s.c.result_delivery)
+                 .order_by(s.c.channel.desc(), s.c.result_delivery))
+        return [ChannelTrips(str(channel), str(delivery), int(cases), _number(baseline), _number(actual))
+                for channel, delivery, cases, baseline, actual in self.conn.execute(query)]
 
     _export_columns = (s.c.bundle_code, s.c.case_number, s.c.channel, s.c.result_delivery,
                        s.c.fields_prefilled_share, _PREFILL_COUNT, _PREFILL_SHARE, s.c.materials_shared,

@@ -7,13 +7,13 @@ once the results are handed over."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from engine.domain.access import APPLICANTS, Principal
 from engine.domain.applicant_channel import DeliveryChoice, checked_choice, pickup_slots
 from engine.domain.case import Case
 from engine.domain.clocks import SHANGHAI
 from engine.domain.decisions import RATINGS, HandOver, SupplyCorrection
-from engine.domain.documents import UploadStage
 from engine.domain.errors import Conflict, InvalidInput, case_not_found
 from engine.domain.model import Actor, CaseStatus, Delivery, ItemStatus, TaskKind, TaskState
 from engine.domain.records import CaseRecord, TaskRecord
@@ -54,11 +54,10 @@ def upload_my_files(ctx: ServiceContext, principal: Principal, number: str, mate
     return upload_material_files(UploadMaterialFiles(case.number, material_key, tuple(files), _actor(phone)), ctx)
 
 
-def _uploaded_since(uow: UnitOfWork, case: CaseRecord, keys: Sequence[str], since: object,
-                    stage: UploadStage) -> list[str]:
-    """Of ``keys``, those with no file of ``stage`` uploaded after ``since``."""
-    fresh = {f.material_key for f in uow.material_files.for_case(case.id)
-             if f.stage == stage and f.uploaded_at >= since}  # type: ignore[operator]
+def _uploaded_since(uow: UnitOfWork, case: CaseRecord, keys: Sequence[str], since: datetime) -> list[str]:
+    """Of ``keys``, those with no file uploaded at or after ``since`` (a tolerated material asked for
+    in a correction is uploaded as a supplement: any new file of it counts)."""
+    fresh = {f.material_key for f in uow.material_files.for_case(case.id) if f.uploaded_at >= since}
     return [k for k in keys if k not in fresh]
 
 
@@ -84,7 +83,7 @@ def supply_correction_online(ctx: ServiceContext, principal: Principal, number: 
         if item is None or task is None:
             raise Conflict(f"item {item_code} of case {case.number} asks for no correction",
                            "该事项没有待补正的材料")
-        missing = _uploaded_since(uow, case, item.materials_requested, task.created_at, UploadStage.CORRECTION)
+        missing = _uploaded_since(uow, case, item.materials_requested, task.created_at)
         if missing:
             names = _names(ctx, uow, case)
             raise InvalidInput(f"upload files for {', '.join(missing)} first",
@@ -106,7 +105,7 @@ def supply_tolerated_online(ctx: ServiceContext, principal: Principal, number: s
         outstanding = sorted(k for k, v in case.materials.items() if v == MaterialStatus.TOLERATED)
         if not outstanding:
             raise Conflict(f"case {case.number} owes no tolerated material", "该办件没有待补交的容缺材料")
-        missing = _uploaded_since(uow, case, outstanding, case.accepted_at, UploadStage.SUPPLEMENT)
+        missing = _uploaded_since(uow, case, outstanding, case.accepted_at)
         ready = [k for k in outstanding if k not in missing]
         if not ready:
             names = _names(ctx, uow, case)

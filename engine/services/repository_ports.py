@@ -32,6 +32,7 @@ from engine.domain.records import (
 from engine.domain.registries import RegistryCounts, RegistryRecord
 from engine.domain.saved_filters import SavedFilter
 from engine.domain.savings import CaseSavings
+from engine.domain.savings_table import ChannelTrips
 from engine.domain.savings_totals import ScopeTotals
 from engine.domain.shared_data import CaseSharedData, LookupEntry, LookupFilter, LookupVolume
 from engine.persistence.audit_reads import CaseRowState
@@ -293,6 +294,7 @@ class SavingsRepository(Protocol):
     def closed_without_savings(self) -> list[int]: ...
     def get(self, case_id: int) -> StoredSavings | None: ...
     def totals(self, flt: SavingsFilter) -> list[ScopeTotals]: ...
+    def trips_by_channel(self, flt: SavingsFilter) -> list[ChannelTrips]: ...
 
 
 class IncidentRepository(Protocol):

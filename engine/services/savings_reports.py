@@ -20,6 +20,7 @@ from engine.domain.savings_export import ALL_BUNDLES_LABEL, cases_csv, savings_w
 from engine.domain.savings_published import PublishedFigure
 from engine.domain.savings_published import published_figures as published_entries
 from engine.domain.savings_summary import SavingsSummary, TargetCheck, compare_with_targets
+from engine.domain.savings_table import ChannelTrips
 from engine.domain.savings_totals import ScopeTotals, overall, summary_of
 from engine.persistence.savings_store import SavingsFilter, StoredSavings
 from engine.services.cases import find_case
@@ -141,6 +142,12 @@ def savings_report(ctx: ServiceContext, query: ReportQuery) -> SavingsReport:
         parts.append(BundleSavings(bundle, totals, bundle_summary, compare_with_targets(bundle_summary)))
     return SavingsReport(query, total, summary, compare_with_targets(summary), tuple(parts),
                          {code: bundle.name for code, bundle in bundles.items()}, flt)
+
+
+def trips_by_channel(ctx: ServiceContext, query: ReportQuery) -> list[ChannelTrips]:
+    """跑动次数 of the closed cases by 受理渠道 and 出件方式."""
+    with ctx.uow(False) as uow:
+        return uow.savings.trips_by_channel(savings_filter(query, _bundles(uow)))
 
 
 def _published_dict(entry: PublishedFigure) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from engine.services.context import ServiceContext
 from engine.services.demo_registries import SEED, demo_registries, load_demo_registries
 from engine.services.materials import SupplyMaterials, supply_materials, terminate_overdue_cases
 from engine.services.shared_data import subject_fields
+from engine.services.simulation_online import OnlineDesk, PendingApplication
 from engine.services.simulation_people import (
     NEWCOMERS,
     STALE,
@@ -45,6 +46,7 @@ from engine.services.simulation_people import (
 from engine.services.simulation_review import Reviews, later_in_office, office_moment
 from engine.services.tasks import CompleteTask, complete_task
 from engine.services.views import list_bundles
+from forms.samples import sample_values
 from forms.subjects import SubjectKind
 
 CLERK = Actor("sim.window", "window", "clerk")
@@ -93,6 +95,8 @@ class SimulationResult:
     closed: int = 0
     terminated: int = 0
     online: int = 0
+    returned: int = 0
+    """Online applications the window's 预审 returned once with what to fix."""
     repeat_applicants: int = 0
     tolerated: int = 0
     corrections: int = 0
@@ -109,6 +113,7 @@ class SimulatedCase:
     applicant: Applicant
     delivery: str
     supplies_tolerated: bool
+    channel: str = "window"
     scheduled: set[str] = field(default_factory=set)
     """Tasks whose completion is already scheduled."""
     visit_planned: bool = False
@@ -137,6 +142,7 @@ class Simulation:
         self.returning: list[Applicant] = []
         self.cases: dict[str, SimulatedCase] = {}
         self.reviews = Reviews(ctx, self.rng, self.calendar, self.result)
+        self.online = OnlineDesk(ctx, self.rng, CLERK)
         self.today = self.first_day
         # The registries hold the residents the applicants are drawn from: twice as many as cases, so
         # that parents of recent births and founders of enterprises do not run out.
@@ -210,16 +216,42 @@ class Simulation:
         prefilled = get_prefilled_form(self.ctx, bundle.code, ref, applicant.id_number, CLERK, about=about)
         materials = declare_materials(prefilled, applicant, bundle.tolerance_days, self.rng)
         channel = "online" if self.rng.random() < ONLINE else "window"
-        applied = start_case(StartCase(bundle.code, applicant.as_applicant(prefilled.catalogue.subject), CLERK, channel,
-                                       form={**form_values(prefilled, applicant), **about}, materials=materials),
-                           self.ctx)
-        self.result.started += 1
-        self.result.online += channel == "online"
-        tolerated = sorted(k for k, v in materials.items() if v == "tolerated")
-        case_id = int(applied.resource_id)
         delivery = self.rng.choices(DELIVERIES, DELIVERY_WEIGHTS[channel])[0]
+        block = applicant.as_applicant(prefilled.catalogue.subject)
+        form = {**form_values(prefilled, applicant), **about}
+        if channel == "online":
+            full = {**sample_values(prefilled.form, applicant.known_values(prefilled.catalogue.subject)), **about}
+            pending = self.online.apply(prefilled, applicant, block, full, materials, delivery)
+            self.result.online += 1
+            self.schedule(later_in_office(self.clock.now, self.rng.randint(0, 1), self.calendar, self.rng),
+                          lambda: self.pre_review(pending, bundle))
+            return
+        applied = start_case(StartCase(bundle.code, block, CLERK, channel, form=form, materials=materials), self.ctx)
+        self._accepted(int(applied.resource_id), bundle, applicant, delivery, materials, channel)
+
+    def pre_review(self, pending: PendingApplication, bundle: Bundle) -> None:
+        """网上预审 at the window; a returned application comes back fixed a working day or two later."""
+        def resubmit_later() -> None:
+            self.result.returned += 1
+            self.schedule(later_in_office(self.clock.now, self.rng.randint(1, 2), self.calendar, self.rng),
+                          lambda: self._resubmitted(pending, bundle))
+
+        number = self.online.pre_review(pending, resubmit_later)
+        if number is not None:
+            case_id = self.reviews.case_id(number)
+            self._accepted(case_id, bundle, pending.applicant, pending.delivery, pending.materials, "online")
+
+    def _resubmitted(self, pending: PendingApplication, bundle: Bundle) -> None:
+        self.online.resubmit(pending)
+        self.schedule(later_in_office(self.clock.now, 0, self.calendar, self.rng),
+                      lambda: self.pre_review(pending, bundle))
+
+    def _accepted(self, case_id: int, bundle: Bundle, applicant: Applicant, delivery: str, materials: dict[str, str],
+                  channel: str) -> None:
+        self.result.started += 1
+        tolerated = sorted(k for k, v in materials.items() if v == "tolerated")
         case = SimulatedCase(case_id, self.reviews.case_number(case_id), bundle, applicant, delivery,
-                             not tolerated or self.rng.random() >= NEVER_SUPPLIED)
+                             not tolerated or self.rng.random() >= NEVER_SUPPLIED, channel)
         self.cases[case.number] = case
         if tolerated:
             self.result.tolerated += 1
@@ -260,6 +292,9 @@ class Simulation:
         case.visit_planned = False
         if case.number not in self.cases:
             return
+        if case.channel == "online" and self._supplied_online(case):
+            self.follow(case)
+            return
         self._supply_tolerated(case)
         for task in self.reviews.open_tasks(case.id):
             if task.kind == TaskKind.CORRECTION:
@@ -267,6 +302,12 @@ class Simulation:
                 answer = SupplyCorrection(tuple(supplied))
                 self._quietly(partial(complete_task, CompleteTask(task.id, answer, CLERK), self.ctx))
         self.follow(case)
+
+    def _supplied_online(self, case: SimulatedCase) -> bool:
+        corrections = [(str(task.item_code), self.reviews.requested(case.id, task.item_code))
+                       for task in self.reviews.open_tasks(case.id) if task.kind == TaskKind.CORRECTION]
+        tolerated = self.reviews.tolerated(case.id) if case.supplies_tolerated else []
+        return self.online.supply(case.number, corrections, tolerated)
 
     def _supply_tolerated(self, case: SimulatedCase) -> None:
         if not case.supplies_tolerated:
@@ -279,18 +320,27 @@ class Simulation:
         """统一出件; an applicant still owing a tolerated material brings it on the same visit."""
         if case.number not in self.cases:
             return
+        if case.channel == "online" and case.delivery == "online":
+            if case.supplies_tolerated and self.reviews.tolerated(case.id):
+                self._supplied_online(case)
+            if self.online.take_elicences(case.number, self.rng.choice((5, 5, 5, 4, 4, 3))):
+                self._closed(case)
+            return
         self._supply_tolerated(case)
         name = case.applicant.name if case.delivery == "window" else ""
         tracking = f"SIM{self.rng.randrange(10**9, 10**10)}" if case.delivery == "mail" else ""
         rating = self.rng.choice((5, 5, 5, 4, 4, 3))
         if self._quietly(lambda: pick_up(PickUp(case.number, HandOver(Delivery(case.delivery), name, rating,
                                                                       tracking_number=tracking), CLERK), self.ctx)):
-            self.result.closed += 1
-            del self.cases[case.number]
-            case.applicant.closed_cases += 1
-            if case.applicant.closed_cases == 1:
-                self.returning.append(case.applicant)
-            self._report()
+            self._closed(case)
+
+    def _closed(self, case: SimulatedCase) -> None:
+        self.result.closed += 1
+        del self.cases[case.number]
+        case.applicant.closed_cases += 1
+        if case.applicant.closed_cases == 1:
+            self.returning.append(case.applicant)
+        self._report()
 
     def _quietly(self, action: Callable[[], object]) -> bool:
         """Run a use case; a case terminated meanwhile refuses it with a Conflict, which is fine."""

@@ -153,6 +153,12 @@ class Reviews:
         assert case is not None
         return case.number
 
+    def case_id(self, number: str) -> int:
+        with self.ctx.uow(False) as uow:
+            case = uow.cases.get_by_number(number)
+        assert case is not None
+        return case.id
+
     def list_bad_credit(self, applicant: Applicant) -> None:
         list_bad_credit(ListBadCredit(applicant.id_number, "未履行告知承诺（模拟数据）", "信用中国（模拟）",
                                       Actor("sim.admin", "office", "admin")), self.ctx)

@@ -9,7 +9,9 @@ from tests.conftest import ADMIN, CLERK, REVIEWERS
 
 PUBLIC = {("/healthz", "get"), ("/api/auth/login", "post"), ("/api/public/case-status/{number}", "get"),
           ("/api/public/bundles", "get"), ("/api/public/bundles/{code}/guide", "get"),
-          ("/api/applicant/login-code", "post"), ("/api/applicant/login", "post")}
+          ("/api/applicant/login-code", "post"), ("/api/applicant/login", "post"),
+          ("/api/applicant/sign-in-methods", "get"), ("/api/applicant/oidc/start", "get"),
+          ("/api/applicant/oidc/callback", "get")}
 
 
 def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

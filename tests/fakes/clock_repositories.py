@@ -10,6 +10,7 @@ from typing import Any
 
 from engine.domain.incidents import IncidentRecord, IncidentStatus
 from engine.domain.savings import CaseSavings
+from engine.domain.savings_table import ChannelTrips
 from engine.domain.savings_totals import ScopeTotals, totals_of
 from engine.persistence.clock_store import ExtensionRow, PauseRow, WarningRow
 from engine.persistence.savings_store import SavingsFilter, StoredSavings
@@ -150,5 +151,14 @@ class FakeSavingsRepository:
         for row in self._matching(flt):
             by_bundle.setdefault(row.savings.bundle_code, []).append(row.savings)
         return [totals_of(rows, code) for code, rows in sorted(by_bundle.items())]
+
+    def trips_by_channel(self, flt: SavingsFilter) -> list[ChannelTrips]:
+        groups: dict[tuple[str, str], list[CaseSavings]] = {}
+        for row in self._matching(flt):
+            groups.setdefault((row.savings.channel, row.savings.result_delivery), []).append(row.savings)
+        return [ChannelTrips(channel, delivery, len(rows), sum(r.trips.baseline for r in rows),
+                             sum(r.trips.actual for r in rows))
+                for (channel, delivery), rows in sorted(sorted(groups.items(), key=lambda kv: kv[0][1]),
+                                                        key=lambda kv: kv[0][0], reverse=True)]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from api.cli import main
 from engine.bootstrap import OneThingEngine
 from engine.domain.savings import FOUR_FIGURES
-from engine.services.savings_reports import ReportQuery, savings_report
+from engine.services.savings_reports import ReportQuery, savings_report, trips_by_channel
 from engine.services.simulation import SimulationPlan, simulate
 from tests.conftest import FakeClock
 
@@ -32,6 +32,16 @@ def test_a_small_simulation_is_what_the_report_counts(engine: OneThingEngine, cl
         assert figure.mean_baseline is not None and figure.mean_actual is not None
         assert figure.mean_actual < figure.mean_baseline, name  # bundling saves on every figure
     assert report.summary.figure("trips").mean_reduction is not None
+    # Online applications went through 预审 for real, and an online case taken as e-licences costs no trip.
+    assert result.online > 0
+    by_channel = {(r.channel, r.delivery): r for r in trips_by_channel(engine.ctx, ReportQuery())}
+    assert sum(r.cases for r in by_channel.values()) == result.closed
+    assert ("online", "online") in by_channel and by_channel[("online", "online")].mean_actual == 0
+    with engine.ctx.uow(False) as uow:
+        accepted = uow.connection.execute(text(
+            "SELECT count(*) FROM online_applications WHERE status = 'accepted'")).scalar_one()
+        online_cases = uow.connection.execute(text("SELECT count(*) FROM cases WHERE channel = 'online'")).scalar_one()
+    assert accepted == online_cases == result.online
     # What a real window does: never hand in what the bundle itself issues, and never make up a
     # licence number; every savings figure counts what happened, none negative by a rule.
     with engine.ctx.uow(False) as uow:
@@ -58,7 +68,8 @@ def test_the_command_prints_the_savings_table(tmp_path: Path, capsys: Any) -> No
                  "--database-url", url]) == 0
     out, err = capsys.readouterr()
     assert "模拟 8 件（seed 2）" in out
-    for label in ("开办餐饮店一件事", "新生儿出生一件事", "全部一件事", "公布目标（新乡）", "减 83%"):
+    for label in ("开办餐饮店一件事", "新生儿出生一件事", "全部一件事", "公布目标（新乡）", "减 83%", "受理渠道",
+                  "窗口受理"):
         assert label in out, label
     assert "[##############################] 8/8" in err
     assert main(["simulate", "--cases", "1", "--database-url", url]) == 2  # not a fresh database

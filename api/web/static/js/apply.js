@@ -47,8 +47,8 @@
 
   function renderForm(values) {
     const required = new Set(schema.required || []);
-    fill("#form-summary", `共 ${guide.form.fields_unified} 项，带 * 的为必填项；标注“共享数据”的 ${fillable.size} 项` +
-      "可不填写，受理时按您的身份证件号码从政府已有数据自动填写。");
+    fill("#form-summary", `共 ${guide.form.fields_unified} 项，带 * 的为必填项。标注“共享数据”的 ${fillable.size} 项可先不填：` +
+      "受理时按您的身份证件号码从政府已有数据自动填写；政府数据中没有的，预审时会一次性告知您补充。");
     fill("#form-groups", guide.form.groups.map((group) => h("fieldset", {}, h("legend", {}, group.title),
       h("div", { class: "fields" }, group.fields.map((key) => {
         const prop = schema.properties[key];
