@@ -5,7 +5,6 @@ download, and their rating of the service."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response
 from flask.views import MethodView
@@ -14,7 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from api.access import current_principal
 from api.cases import ctx
-from api.documents import UPLOAD_DOC, UploadArgsSchema, read_uploads
+from api.documents import UPLOAD_DOC, UploadArgsSchema, pdf_response, read_uploads
 from engine.domain.applicant_channel import DeliveryChoice, slot_label
 from engine.domain.errors import NotFound
 from engine.domain.model import CaseStatus
@@ -23,6 +22,7 @@ from engine.services.applicant_actions import (
     choose_delivery,
     collect_elicences,
     delivery_slots,
+    my_delivery,
     rate_service,
     supply_correction_online,
     supply_tolerated_online,
@@ -164,8 +164,7 @@ class MyDelivery(MethodView):
     @blp.response(200)
     def get(self, number: str) -> dict[str, Any]:
         """The delivery chosen, and the pickup slots the window offers"""
-        found = my_case(ctx(), current_principal(), number)
-        return {"delivery": delivery_view(found.delivery),
+        return {"delivery": delivery_view(my_delivery(ctx(), current_principal(), number)),
                 "slots": [{"slot": s, "label": slot_label(s)} for s in delivery_slots(ctx())]}
 
     @blp.arguments(DeliverySchema())
@@ -204,9 +203,4 @@ class MyNotice(MethodView):
             raise NotFound(f"no document {kind!r}; one of {', '.join(MY_NOTICES)}",
                            f"没有这种文书：可选 {'、'.join(NOTICE_TITLES[k] for k in MY_NOTICES)}")
         notice, pdf = case_notice_pdf(ctx(), number, NoticeKind(kind), current_principal())
-        response = Response(pdf, mimetype="application/pdf")
-        response.headers["Content-Disposition"] = (
-            f"attachment; filename*=UTF-8''{quote(f'{notice.title}-{notice.case_number}.pdf')}")
-        response.headers["Cache-Control"] = "private, no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return pdf_response(pdf, f"{notice.title}-{notice.case_number}.pdf", "attachment")

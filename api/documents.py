@@ -174,9 +174,13 @@ class CaseNoticePdf(MethodView):
             raise NotFound(f"no notice {kind!r}; one of {', '.join(NoticeKind)}",
                            f"没有这种文书：可选 {'、'.join(NOTICE_TITLES.values())}")
         notice, pdf = case_notice_pdf(ctx(), ref, NoticeKind(kind), current_principal())
-        response = Response(pdf, mimetype="application/pdf")
-        response.headers["Content-Disposition"] = (
-            f"inline; filename*=UTF-8''{quote(f'{notice.title}-{notice.case_number}.pdf')}")
-        response.headers["Cache-Control"] = "private, no-store"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+        return pdf_response(pdf, f"{notice.title}-{notice.case_number}.pdf", "inline")
+
+
+def pdf_response(pdf: bytes, filename: str, disposition: str) -> Response:
+    """A generated document: never cached by a shared cache, named for the one who saves it."""
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename)}"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

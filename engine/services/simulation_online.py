@@ -63,6 +63,10 @@ class PendingApplication:
     returns: list[str] = field(default_factory=list)
 
 
+def _mail_to(applicant: Applicant, delivery: str) -> str:
+    return f"{applicant.address} {applicant.name} {applicant.phone}" if delivery == "mail" else ""
+
+
 def _scan() -> bytes:
     image = Image.new("RGB", (600, 800), (235, 235, 230))
     out = io.BytesIO()
@@ -87,9 +91,8 @@ class OnlineDesk:
         fillable = set(fillable_fields(prefilled.form)[0]) if self.rng.random() >= TYPES_SHARED_FIELDS else set()
         own = {k: v for k, v in full_form.items() if k not in fillable}
         who = self.principal(applicant)
-        address = f"{applicant.address} {applicant.name} {applicant.phone}" if delivery == "mail" else ""
         saved = save_application(self.ctx, who, SaveApplication(prefilled.catalogue.bundle.code, block, own, materials,
-                                                                None, delivery, address))
+                                                                None, delivery, _mail_to(applicant, delivery)))
         pending = PendingApplication(saved.id, saved.bundle_code, applicant, who, full_form, materials, delivery)
         self._submit(pending)
         return pending
@@ -126,9 +129,7 @@ class OnlineDesk:
         """Fixed as the notice asked: every field filled in, the scans uploaded again."""
         save_application(self.ctx, pending.principal, SaveApplication(
             pending.bundle_code, self.principal_block(pending), pending.full_form, pending.materials, pending.id,
-            pending.delivery,
-            f"{pending.applicant.address} {pending.applicant.name} {pending.applicant.phone}"
-            if pending.delivery == "mail" else ""))
+            pending.delivery, _mail_to(pending.applicant, pending.delivery)))
         self._submit(pending)
 
     def principal_block(self, pending: PendingApplication) -> dict[str, Any]:

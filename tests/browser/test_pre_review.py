@@ -28,6 +28,9 @@ def test_the_window_returns_then_accepts_an_online_application(desks: Any, live_
     row = page.locator(f'#online-applications li[data-application="{draft["id"]}"]')
     row.wait_for()
     assert "开办餐饮店一件事" in row.inner_text() and "已等待" in row.inner_text()
+    row.locator("summary", has_text="查看申请材料").click()  # what the applicant sent, for 预审
+    row.locator(".application-contents li", has_text="经营场所平面图").wait_for()
+    assert "已提交" in row.locator(".application-contents").inner_text()
     row.locator("button", has_text="一次性告知并退回").click()
     row.locator('[data-error-for="notice"]').wait_for()  # a return needs its notice
     row.locator("textarea").fill("请补充经营场所平面图，并注明疏散通道。")

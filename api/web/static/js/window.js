@@ -9,6 +9,29 @@ OneThing.start(async () => {
       : minutes >= 60 ? `${Math.floor(minutes / 60)} 小时 ${minutes % 60} 分` : `${minutes} 分钟`;
   }
 
+  const DELIVERY = { online: "电子证照", mail: "邮寄送达", window: "窗口领取" };
+
+  /* What the applicant sent, opened on demand: each material's status and scans (each opens in a new
+     tab), the commitment signed, the delivery chosen. */
+  function contents(a) {
+    const box = h("div", {}, h("p", { class: "muted" }, "正在加载…"));
+    const details = h("details", { class: "application-contents" }, h("summary", {}, "查看申请材料"), box);
+    details.addEventListener("toggle", () => busy(null, async () => {
+      if (!details.open || box.dataset.loaded) return;
+      const [guide, files] = await Promise.all([api("GET", `/api/bundles/${encodeURIComponent(a.bundle)}/guide`),
+        api("GET", `/api/online-applications/${a.id}/files`)]);
+      box.dataset.loaded = "1";
+      fill(box, h("ul", { class: "plain" }, guide.materials.map((m) => h("li", {},
+        h("strong", {}, m.name), `：${labels.material[a.materials[m.key]] || "未填写"}`,
+        (files.materials[m.key] || []).map((f) => [" ", h("a", { href: f.url, target: "_blank", rel: "noopener" },
+          `${f.filename}（${f.pages} 页）`)])))),
+      a.commitment ? h("p", {}, `告知承诺：${a.commitment.signed_by} 于 ${formatDateTime(a.commitment.signed_at)} 签署`) : null,
+      h("p", {}, `领取方式：${a.delivery ? DELIVERY[a.delivery.delivery] : "未选择"}`,
+        a.delivery && a.delivery.address ? `，${a.delivery.address}` : ""));
+    }));
+    return details;
+  }
+
   /* 网上预审: each waiting online application with how long it has waited; accept starts the case,
      return sends it back once with everything to fix. */
   async function renderPreReview(names) {
@@ -21,6 +44,7 @@ OneThing.start(async () => {
       const row = h("li", { class: "card", dataset: { application: String(a.id) } },
         h("p", {}, h("strong", {}, names[a.bundle] || a.bundle), `　${a.applicant.name || ""}　已等待 ${age(a.waiting_minutes)}`),
         h("p", { class: "muted" }, `提交于 ${formatDateTime(a.submitted_at)}`),
+        contents(a),
         h("div", { class: "field" }, notice, h("span", { class: "error", "data-error-for": "notice" })),
         h("div", { class: "actions" }, accept, back));
       accept.addEventListener("click", () => busy(accept, async () => {
