@@ -44,6 +44,8 @@ class ApplicationSchema(Schema):
                              metadata={"description": "领取方式：online（电子证照）、mail（邮寄）、window（窗口领取）"})
     address = fields.String(validate=validate.Length(max=200), load_default="",
                             metadata={"description": "邮寄时的收件地址、收件人和电话"})
+    on_behalf = fields.Boolean(load_default=False, metadata={
+        "description": "代他人申请（委托代办）：申请人信息为委托人的，手机号码填委托人本人的"})
 
 
 class SubmitSchema(Schema):
@@ -60,6 +62,7 @@ def view(a: OnlineApplication, with_age: bool = False, now: Any = None) -> dict[
     found = {"id": a.id, "bundle": a.bundle_code, "status": str(a.status), "applicant": a.applicant, "form": a.form,
              "materials": a.materials, "notice": a.notice, "case_number": a.case_number,
              "delivery": a.delivery, "commitment": a.commitment, "commitment_text": COMMITMENT_TEXT,
+             "on_behalf": a.on_behalf,
              "updated_at": a.updated_at.isoformat(),
              "submitted_at": a.submitted_at.isoformat() if a.submitted_at else None}
     if with_age and a.submitted_at is not None:
@@ -70,7 +73,7 @@ def view(a: OnlineApplication, with_age: bool = False, now: Any = None) -> dict[
 def _save(body: dict[str, Any], application_id: int | None) -> dict[str, Any]:
     return view(save_application(ctx(), current_principal(), SaveApplication(
         body["bundle"], body["applicant"], body["form"], body["materials"], application_id,
-        body["delivery"], body["address"])))
+        body["delivery"], body["address"], body["on_behalf"])))
 
 
 @mine.route("")

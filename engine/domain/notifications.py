@@ -195,4 +195,7 @@ class OnlineApplication:
     """告知承诺 signed online (``applicant_channel.Commitment.as_dict``), when materials rely on one."""
     delivery: dict[str, Any] | None = None
     """How the applicant wants the results: ``{"delivery", "address", "slot"}``; None: decided later."""
+    on_behalf: bool = False
+    """Made by an agent (委托代办) for the applicant the block names, whose own mobile number it gives;
+    ``phone`` is then the agent's."""
     id: int = 0

@@ -4,6 +4,7 @@ applicant chose (tables/notification.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -15,6 +16,7 @@ from engine.persistence.rows import record_of, values_of
 
 af = t.application_files
 cd = t.case_deliveries
+ca = t.case_agents
 
 
 class ApplicationFileRepository:
@@ -40,6 +42,20 @@ class ApplicationFileRepository:
             x = record_of(ApplicationFile, row)
             found.append(ApplicationFile(**{**values_of(x), "media_type": MediaType(x.media_type)}))
         return found
+
+
+class CaseAgentRepository:
+    """Who applied online for a case's applicant (委托代办): the agent follows the case too."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, case_id: int, agent_phone: str, at: datetime) -> None:
+        self.conn.execute(insert(ca).values(case_id=case_id, agent_phone=agent_phone, recorded_at=at))
+
+    def agent_of(self, case_id: int) -> str | None:
+        found = self.conn.execute(select(ca.c.agent_phone).where(ca.c.case_id == case_id)).scalar()
+        return None if found is None else str(found)
 
 
 class DeliveryRepository:

@@ -41,6 +41,8 @@ class CaseCriteria:
     identifier: str | None = None
     """An ID number or a unified social credit code, matched exactly."""
     phone: str | None = None
+    party_phone: str | None = None
+    """The applicant's phone, or the phone of the agent who applied online for the applicant."""
     accepted_from: datetime | None = None
     """Inclusive."""
     accepted_before: datetime | None = None
@@ -70,6 +72,10 @@ def _conditions(criteria: CaseCriteria) -> list[ColumnElement[bool]]:
                               applicant["credit_code"].as_string() == criteria.identifier))
     if criteria.phone is not None:
         conditions.append(applicant["phone"].as_string() == criteria.phone)
+    if criteria.party_phone is not None:
+        agents = t.case_agents.c
+        conditions.append(or_(applicant["phone"].as_string() == criteria.party_phone,
+                              exists().where(agents.case_id == c.id, agents.agent_phone == criteria.party_phone)))
     if criteria.accepted_from is not None:
         conditions.append(c.accepted_at >= criteria.accepted_from)
     if criteria.accepted_before is not None:

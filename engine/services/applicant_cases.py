@@ -91,10 +91,11 @@ def _phone(principal: Principal) -> str:
 
 
 def own_case(uow: UnitOfWork, phone: str, number: str, lock: bool = False) -> CaseRecord:
-    """The case ``number`` if its application gave ``phone``; another's answers as a missing one."""
+    """The case ``number`` if its application gave ``phone``, or the agent who applied online for its
+    applicant signed in with ``phone``; another's answers as a missing one."""
     ref = number.strip().upper()[:40]
     case = uow.cases.lock_by_number(ref) if lock else uow.cases.get_by_number(ref)
-    if case is None or str(case.applicant.get("phone") or "") != phone:
+    if case is None or (str(case.applicant.get("phone") or "") != phone and uow.case_agents.agent_of(case.id) != phone):
         raise NotFound(f"you have no case {number!r}", f"您没有办件 {number}")
     return case
 
@@ -102,7 +103,7 @@ def own_case(uow: UnitOfWork, phone: str, number: str, lock: bool = False) -> Ca
 def my_cases(ctx: ServiceContext, principal: Principal, page: int = 1, per_page: int = 20) -> list[CaseRecord]:
     phone = _phone(principal)
     with ctx.uow(False) as uow:
-        return uow.reads.search_cases(CaseCriteria(phone=phone), page, per_page).items
+        return uow.reads.search_cases(CaseCriteria(party_phone=phone), page, per_page).items
 
 
 def my_case(ctx: ServiceContext, principal: Principal, number: str) -> MyCase:

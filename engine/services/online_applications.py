@@ -26,6 +26,7 @@ from engine.services.notifications import recipients_of_phone
 from engine.services.transactions import RequestKey, in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import SATISFIED, MaterialStatus
+from forms.identifiers import is_mobile
 
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 NOTICE_MAX = 2000
@@ -43,6 +44,9 @@ class SaveApplication:
     """How the applicant wants the results (online, mail, window); None: decided later."""
     address: str = ""
     """For mail: address, addressee and telephone."""
+    on_behalf: bool = False
+    """An agent (委托代办) applies for the applicant the block names, giving that applicant's own mobile
+    number; the case then belongs to the applicant, and the agent follows it too."""
 
 
 def applicant_phone(principal: Principal) -> str:
@@ -60,7 +64,7 @@ def own_application(uow: UnitOfWork, application_id: int, phone: str, lock: bool
 
 def save_application(ctx: ServiceContext, principal: Principal, cmd: SaveApplication) -> OnlineApplication:
     """A new draft, or the draft (or returned application) changed: the applicant block's mobile
-    number is always the one signed in."""
+    number is the one signed in, unless an agent applies for someone else (``on_behalf``)."""
     phone = applicant_phone(principal)
     get_bundle_catalogue(ctx, cmd.bundle_code)  # an unknown bundle is refused (404)
     declared = sorted(SATISFIED | {MaterialStatus.TOLERATED})
@@ -69,6 +73,13 @@ def save_application(ctx: ServiceContext, principal: Principal, cmd: SaveApplica
         raise InvalidInput("a material's status is not one of the checklist's", "材料情况有误",
                            {f"materials.{k}": v for k, v in bad.items()})
     applicant = {**cmd.applicant, "phone": phone}
+    if cmd.on_behalf:
+        theirs = str(cmd.applicant.get("phone") or "").strip()
+        if not is_mobile(theirs) or theirs == phone:
+            raise InvalidInput("applying for someone else needs that applicant's own mobile number",
+                               "代他人申请须填写申请人（委托人）本人的手机号码",
+                               {"applicant.phone": ["请填写申请人本人的 11 位手机号码（不是您自己的）"]})
+        applicant["phone"] = theirs
     delivery = None
     if cmd.delivery is not None:
         chosen, address, _ = checked_choice(cmd.delivery, cmd.address, "", None)
@@ -78,7 +89,7 @@ def save_application(ctx: ServiceContext, principal: Principal, cmd: SaveApplica
         now = ctx.clock()
         if cmd.application_id is None:
             found = OnlineApplication(phone, cmd.bundle_code, applicant, dict(cmd.form), dict(cmd.materials), now, now,
-                                      delivery=delivery)
+                                      delivery=delivery, on_behalf=cmd.on_behalf)
             found.id = uow.applications.add(found)
             return found
         found = own_application(uow, cmd.application_id, phone, lock=True)
@@ -86,7 +97,7 @@ def save_application(ctx: ServiceContext, principal: Principal, cmd: SaveApplica
             raise Conflict(f"application {found.id} is {found.status}", "该申请已提交预审或已受理，不能再修改")
         found.bundle_code, found.applicant, found.form, found.materials = (
             cmd.bundle_code, applicant, dict(cmd.form), dict(cmd.materials))
-        found.updated_at, found.delivery = now, delivery
+        found.updated_at, found.delivery, found.on_behalf = now, delivery, cmd.on_behalf
         uow.applications.save(found)
         return found
 
@@ -165,8 +176,10 @@ def accept_application(ctx: ServiceContext, application_id: int, actor: Actor) -
         files_to_case(uow, again.id, case, applicant, now)
         if again.commitment:
             record_event(uow, case, "CommitmentSigned", applicant, now, dict(again.commitment))
+        if again.on_behalf:
+            uow.case_agents.add(case.id, again.phone, now)
         if again.delivery:
-            uow.deliveries.put(DeliveryChoice(case.id, Delivery(again.delivery["delivery"]), again.phone,
+            uow.deliveries.put(DeliveryChoice(case.id, Delivery(again.delivery["delivery"]), applicant.user,
                                               again.submitted_at or now, again.delivery.get("address")))
         uow.cases.save(case)
         return case.number

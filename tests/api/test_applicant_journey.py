@@ -157,3 +157,28 @@ def test_a_delivery_is_chosen_and_checked(client: Any, engine: OneThingEngine, c
     case = client.get(f"/api/applicant/cases/{number}", headers=me).json
     assert case["handed_over"]["tracking_number"] == "SF1234567890"
     assert client.put(url, json={"delivery": "online"}, headers=me).status_code == 409  # handed over
+
+
+def test_an_agent_applies_for_someone_who_then_follows_the_case_too(client: Any, engine: OneThingEngine) -> None:
+    texts = RecordingSender()
+    engine.ctx.senders[Channel.SMS] = texts
+    agent = sign_in(client, texts, OTHER)
+    body = {**applied(client), "applicant": {**applied(client)["applicant"], "phone": PHONE}, "on_behalf": True}
+    own = client.post("/api/applicant/applications", headers=agent,
+                      json={**body, "applicant": {**body["applicant"], "phone": OTHER}})
+    assert own.status_code == 422 and "applicant.phone" in own.json["errors"]  # not one's own number
+    draft = client.post("/api/applicant/applications", json=body, headers=agent).json
+    assert draft["on_behalf"] and draft["applicant"]["phone"] == PHONE
+    client.post(f"/api/applicant/applications/{draft['id']}/submit",
+                json={"signed_by": body["applicant"]["name"]}, headers=agent)
+    number = client.post(f"/api/online-applications/{draft['id']}/accept", headers=CLERK).json["case_number"]
+    principal = sign_in(client, texts, PHONE)
+    for who in (principal, agent):
+        assert [c["number"] for c in client.get("/api/applicant/cases", headers=who).json["cases"]] == [number]
+        assert client.get(f"/api/applicant/cases/{number}", headers=who).status_code == 200
+    assert client.get("/api/applicant/applications", headers=principal).json["applications"] == []  # the agent's
+    stranger = sign_in(client, texts, "13600001111")
+    assert client.get("/api/applicant/cases", headers=stranger).json["cases"] == []
+    assert client.get(f"/api/applicant/cases/{number}", headers=stranger).status_code == 404
+    tick(engine.ctx)
+    assert any(m.recipient == PHONE and m.sms_template == "ONETHING_ACCEPTED" for m in texts.sent)

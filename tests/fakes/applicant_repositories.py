@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from engine.domain.applicant_channel import ApplicationFile, DeliveryChoice
 from tests.fakes.tables import Tables
@@ -26,6 +27,18 @@ class FakeApplicationFileRepository:
     def of_application(self, application_id: int) -> list[ApplicationFile]:
         return sorted((x for x in self.tables.all("application_files") if x.application_id == application_id),
                       key=lambda x: (x.material_key, x.part))
+
+
+class FakeCaseAgentRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def add(self, case_id: int, agent_phone: str, at: datetime) -> None:
+        self.tables.put("case_agents", case_id, agent_phone)
+
+    def agent_of(self, case_id: int) -> str | None:
+        found: str | None = self.tables.get("case_agents", case_id)
+        return found
 
 
 class FakeDeliveryRepository:

@@ -31,7 +31,7 @@ def _page(found: list[T], key: Callable[[T], Any], page: int, per_page: int, des
     return Page(ordered[start:start + per_page], len(found), page, per_page)
 
 
-def _matches_case(case: CaseRecord, criteria: CaseCriteria, departments: set[str]) -> bool:
+def _matches_case(case: CaseRecord, criteria: CaseCriteria, departments: set[str], agent: str | None) -> bool:
     applicant = case.applicant
     names = (str(applicant.get("name") or ""), str(applicant.get("entity_name") or ""))
     return ((criteria.department is None or criteria.department in departments)
@@ -42,6 +42,8 @@ def _matches_case(case: CaseRecord, criteria: CaseCriteria, departments: set[str
             and (criteria.identifier is None
                  or criteria.identifier in (applicant.get("id_number"), applicant.get("credit_code")))
             and (criteria.phone is None or applicant.get("phone") == criteria.phone)
+            and (criteria.party_phone is None or applicant.get("phone") == criteria.party_phone
+                 or agent == criteria.party_phone)
             and (criteria.accepted_from is None or case.accepted_at >= criteria.accepted_from)
             and (criteria.accepted_before is None or case.accepted_at < criteria.accepted_before))
 
@@ -69,7 +71,8 @@ class FakeReadQueries:
         departments: dict[int, set[str]] = {}
         for item in self.tables.all("case_items"):
             departments.setdefault(item.case_id, set()).add(item.department)
-        found = [c for c in self._cases() if _matches_case(c, criteria, departments.get(c.id, set()))]
+        found = [c for c in self._cases()
+                 if _matches_case(c, criteria, departments.get(c.id, set()), self.tables.get("case_agents", c.id))]
         return _page(found, _case_key(sort), page, per_page, descending)
 
     def list_inbox(self, criteria: InboxCriteria, page: int = 1, per_page: int = 50,

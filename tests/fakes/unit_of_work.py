@@ -13,7 +13,11 @@ from tests.fakes.account_repositories import (
     FakeTokenRepository,
     FakeUserRepository,
 )
-from tests.fakes.applicant_repositories import FakeApplicationFileRepository, FakeDeliveryRepository
+from tests.fakes.applicant_repositories import (
+    FakeApplicationFileRepository,
+    FakeCaseAgentRepository,
+    FakeDeliveryRepository,
+)
 from tests.fakes.case_repositories import (
     FakeCaseItemRepository,
     FakeCaseRepository,
@@ -95,6 +99,7 @@ class FakeUnitOfWork:
         self.applications = FakeOnlineApplicationRepository(tables)
         self.application_files = FakeApplicationFileRepository(tables)
         self.deliveries = FakeDeliveryRepository(tables)
+        self.case_agents = FakeCaseAgentRepository(tables)
         self.calendar = FakeCalendarRepository(tables)
         self.clocks = FakeClockRepository(tables)
         self.warnings = FakeWarningRepository(tables)

@@ -19,6 +19,7 @@ from engine.persistence.tables.idempotency import idempotency_keys
 from engine.persistence.tables.incident import incidents
 from engine.persistence.tables.notification import (
     application_files,
+    case_agents,
     case_deliveries,
     login_codes,
     online_applications,
@@ -46,6 +47,7 @@ __all__ = [
     "bundles",
     "calendar_overrides",
     "calendar_years",
+    "case_agents",
     "case_deliveries",
     "case_events",
     "case_items",

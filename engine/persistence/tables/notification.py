@@ -3,7 +3,7 @@ change that causes each, delivered by a worker; and the one-time codes applicant
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table
 
 from engine.persistence.tables.types import UtcDateTime, metadata
 
@@ -64,6 +64,7 @@ online_applications = Table(
     Column("case_number", String(40), nullable=True),
     Column("commitment", JSON, nullable=True),
     Column("delivery", JSON, nullable=True),
+    Column("on_behalf", Boolean, nullable=False, server_default="0"),
     Index(None, "status", "submitted_at"),
 )
 
@@ -81,6 +82,15 @@ application_files = Table(
     Column("pages", Integer, nullable=False),
     Column("filename", String(200), nullable=False),
     Column("uploaded_at", UtcDateTime, nullable=False),
+)
+
+# Who applied online for someone else (委托代办): the signed-in agent, who follows the case beside the
+# applicant (the principal, whose phone the case's applicant block holds).
+case_agents = Table(
+    "case_agents", metadata,
+    Column("case_id", Integer, ForeignKey("cases.id"), primary_key=True),
+    Column("agent_phone", String(20), nullable=False, index=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
 )
 
 # How the applicant wants a case's results (one row per case, changed until the handover), and the

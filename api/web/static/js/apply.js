@@ -39,10 +39,22 @@
 
   document.title = `网上申请：${guide.name} · 政务服务`;
   fill("#apply-title", `网上申请：${guide.name}`);
-  fill("#apply-subject", `申请主体：${guide.subject.label}。手机号码为您登录的号码。`);
+  fill("#apply-subject", `申请主体：${guide.subject.label}。手机号码为您登录的号码；代他人申请时填写申请人本人的。`);
   fill("#applicant-fields", ApplicantBlock.fields(guide.subject));
   const phone = form.elements["applicant.phone"];
-  if (phone) Object.assign(phone, { value: me.login, readOnly: true });
+  const onBehalf = document.getElementById("on-behalf");
+  /* One's own application carries one's own number; an agent gives the applicant's. */
+  function ownNumber() {
+    if (!phone) return;
+    if (onBehalf.checked) {
+      if (phone.readOnly) phone.value = "";
+      phone.readOnly = false;
+    } else {
+      Object.assign(phone, { value: me.login, readOnly: true });
+    }
+  }
+  onBehalf.addEventListener("change", ownNumber);
+  ownNumber();
   fill("#commitment-text", "");
 
   function renderForm(values) {
@@ -139,7 +151,7 @@
     }
     const delivery = form.querySelector("input[name=delivery]:checked");
     return { bundle: code, applicant: ApplicantBlock.values(form, guide.subject), form: values, materials: states(),
-      delivery: delivery ? delivery.value : null, address: form.elements.address.value.trim() };
+      delivery: delivery ? delivery.value : null, address: form.elements.address.value.trim(), on_behalf: onBehalf.checked };
   }
 
   async function save() {
@@ -170,7 +182,7 @@
     const box = document.getElementById("apply-state");
     const editable = !a || a.status === "draft" || a.status === "returned";
     for (const control of form.querySelectorAll("input, select, textarea, button")) {
-      if (control.name !== "applicant.phone") control.disabled = !editable;
+      if (control.name !== "applicant.phone" || onBehalf.checked) control.disabled = !editable;
     }
     if (!a || a.status === "draft") {
       box.hidden = !a;
@@ -203,9 +215,11 @@
   }
   fill("#commitment-text", (application && application.commitment_text)
     || "本人已知晓办事指南告知的条件和要求，所作承诺真实有效；如承诺不实，愿意承担相应法律责任，相关许可可依法撤销。");
+  onBehalf.checked = Boolean(application && application.on_behalf);
+  ownNumber();
   for (const [key, value] of Object.entries((application && application.applicant) || {})) {
     const input = form.elements[`applicant.${key}`];
-    if (input && key !== "phone") input.value = value;
+    if (input && (key !== "phone" || onBehalf.checked)) input.value = value;
   }
   renderForm((application && application.form) || {});
   renderMaterials((application && application.materials) || {});

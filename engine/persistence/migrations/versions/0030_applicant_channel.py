@@ -1,5 +1,6 @@
-"""The applicant's channel (issue 26): an online application's scans and signed commitment, and the
-delivery each case's applicant chose
+"""The applicant's channel (issue 26): an online application's scans, signed commitment and whether
+an agent made it for someone else; the agent who applied for a case, and the delivery each case's
+applicant chose
 
 Revision ID: 0030
 Revises: 0029
@@ -17,6 +18,7 @@ def upgrade() -> None:
     with op.batch_alter_table("online_applications") as batch:
         batch.add_column(sa.Column("commitment", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("delivery", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("on_behalf", sa.Boolean(), nullable=False, server_default="0"))
     op.create_table(
         "application_files",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -35,6 +37,15 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_application_files_application_id"), "application_files", ["application_id"])
     op.create_table(
+        "case_agents",
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("agent_phone", sa.String(length=20), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_agents_case_id_cases")),
+        sa.PrimaryKeyConstraint("case_id", name=op.f("pk_case_agents")),
+    )
+    op.create_index(op.f("ix_case_agents_agent_phone"), "case_agents", ["agent_phone"])
+    op.create_table(
         "case_deliveries",
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("delivery", sa.String(length=16), nullable=False),
@@ -51,8 +62,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("case_deliveries")
+    op.drop_index(op.f("ix_case_agents_agent_phone"), table_name="case_agents")
+    op.drop_table("case_agents")
     op.drop_index(op.f("ix_application_files_application_id"), table_name="application_files")
     op.drop_table("application_files")
     with op.batch_alter_table("online_applications") as batch:
+        batch.drop_column("on_behalf")
         batch.drop_column("delivery")
         batch.drop_column("commitment")
