@@ -58,6 +58,7 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("applications.MyApplications", "POST"): P.APPLY,
     ("applications.MyApplication", "PUT"): P.APPLY,
     ("applications.MyApplicationUpload", "POST"): P.APPLY,
+    ("applications.MyPrefillView", "GET"): P.APPLY,
     ("applications.MyApplicationFiles", "GET"): P.APPLY,
     ("applications.MyApplicationFile", "GET"): P.APPLY,
     ("applications.SubmitApplication", "POST"): P.APPLY,

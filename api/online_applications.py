@@ -16,6 +16,7 @@ from api.documents import UPLOAD_DOC, UploadArgsSchema, file_response, read_uplo
 from api.schemas import ApplicantSchema
 from engine.domain.applicant_channel import COMMITMENT_TEXT, ApplicationFile
 from engine.domain.notifications import OnlineApplication
+from engine.services.applicant_prefill import prefill_for_me
 from engine.services.application_files import application_files, read_application_file, upload_application_files
 from engine.services.online_applications import (
     SaveApplication,
@@ -46,6 +47,10 @@ class ApplicationSchema(Schema):
                             metadata={"description": "邮寄时的收件地址、收件人和电话"})
     on_behalf = fields.Boolean(load_default=False, metadata={
         "description": "代他人申请（委托代办）：申请人信息为委托人的，手机号码填委托人本人的"})
+
+
+class PrefillArgsSchema(Schema):
+    bundle = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
 class SubmitSchema(Schema):
@@ -88,6 +93,19 @@ class MyApplications(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Save a new draft (the same unified form and checklist as at the window)"""
         return _save(body, None)
+
+
+@mine.route("/prefill")
+class MyPrefillView(MethodView):
+    @mine.arguments(PrefillArgsSchema(), location="query")
+    @mine.response(200)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The form pre-filled from the registries, for an applicant whose identity the unified identity
+        service verified (each lookup audited); nothing for one signed in by SMS code alone"""
+        found = prefill_for_me(ctx(), current_principal(), args["bundle"])
+        return {"verified": found.id_number is not None, "id_number": found.id_number,
+                "prefilled": {k: {"value": p.value, "label": p.label, "origin": p.origin}
+                              for k, p in found.prefilled.items()}}
 
 
 @mine.route("/<id:application_id>")

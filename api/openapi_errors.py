@@ -31,6 +31,7 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("reports.SavingsXlsx", "GET"): {404},
     ("documents.MaterialFiles", "POST"): {415},  # a file whose content is not JPEG, PNG or PDF
     ("applications.MyApplicationUpload", "POST"): {415},
+    ("applications.MyPrefillView", "GET"): {404},  # ?bundle=
     ("applicant_cases.MyCaseUpload", "POST"): {415},
     ("public.CaseStatusView", "GET"): {404, 429},  # a wrong pair; too many wrong checks
     ("public.PublicGuide", "GET"): {404},

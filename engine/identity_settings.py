@@ -19,6 +19,7 @@ class IdentitySettings:
     scopes: str = "openid profile phone"
     phone_claim: str = "phone_number"
     timeout: float = 5.0
+    id_claim: str = ""
 
     @staticmethod
     def from_env() -> IdentitySettings:
@@ -29,6 +30,7 @@ class IdentitySettings:
             scopes=env("ONETHING_OIDC_SCOPES", "openid profile phone"),
             phone_claim=env("ONETHING_OIDC_PHONE_CLAIM", "phone_number"),
             timeout=float(env("ONETHING_OIDC_TIMEOUT", "5")),
+            id_claim=env("ONETHING_OIDC_ID_CLAIM", ""),
         )
 
     def provider(self) -> IdentityProvider | None:
@@ -37,4 +39,4 @@ class IdentitySettings:
         if not self.client_id:
             raise ValueError("ONETHING_OIDC_ISSUER is set but ONETHING_OIDC_CLIENT_ID is not")
         return OidcProvider(OidcConfig(self.issuer, self.client_id, self.client_secret, self.name, self.scopes,
-                                       self.phone_claim, self.timeout))
+                                       self.phone_claim, self.timeout, self.id_claim))

@@ -15,6 +15,9 @@ class VerifiedIdentity:
     phone: str
     """The mobile number the service verified: the applicant's account and their cases are keyed by it."""
     name: str = ""
+    id_number: str = ""
+    """The resident ID number the service verified (实名认证), when it gives one: the online form is then
+    pre-filled from the registries for this applicant."""
 
 
 class IdentityRefused(Exception):

@@ -17,6 +17,7 @@ from engine.persistence.rows import record_of, values_of
 af = t.application_files
 cd = t.case_deliveries
 ca = t.case_agents
+ai = t.applicant_identities
 
 
 class ApplicationFileRepository:
@@ -56,6 +57,22 @@ class CaseAgentRepository:
     def agent_of(self, case_id: int) -> str | None:
         found = self.conn.execute(select(ca.c.agent_phone).where(ca.c.case_id == case_id)).scalar()
         return None if found is None else str(found)
+
+
+class ApplicantIdentityRepository:
+    """The ID number the unified identity service verified for an applicant's account."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get(self, login: str) -> str | None:
+        found = self.conn.execute(select(ai.c.id_number).where(ai.c.login == login)).scalar()
+        return None if found is None else str(found)
+
+    def put(self, login: str, id_number: str, subject: str, at: datetime) -> None:
+        values = {"id_number": id_number, "subject": subject[:200], "verified_at": at}
+        if self.conn.execute(update(ai).where(ai.c.login == login).values(**values)).rowcount == 0:
+            self.conn.execute(insert(ai).values(login=login, **values))
 
 
 class DeliveryRepository:

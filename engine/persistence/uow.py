@@ -10,7 +10,12 @@ from sqlalchemy import Connection, Engine
 
 from engine.domain.audit import DEV_AUDIT_KEY
 from engine.persistence.accounts import AuditRepository, LoginFailureRepository, TokenRepository, UserRepository
-from engine.persistence.applicant_store import ApplicationFileRepository, CaseAgentRepository, DeliveryRepository
+from engine.persistence.applicant_store import (
+    ApplicantIdentityRepository,
+    ApplicationFileRepository,
+    CaseAgentRepository,
+    DeliveryRepository,
+)
 from engine.persistence.catalogue_store import (
     CatalogueRepository,
     CreditRepository,
@@ -43,7 +48,7 @@ _REPOSITORIES = (
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
     "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
     "case_shared_data", "material_files", "outbox", "login_codes", "applications",
-    "application_files", "deliveries", "case_agents",
+    "application_files", "deliveries", "case_agents", "identities",
 )
 
 
@@ -174,6 +179,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def case_agents(self) -> CaseAgentRepository:
         return CaseAgentRepository(self.connection)
+
+    @cached_property
+    def identities(self) -> ApplicantIdentityRepository:
+        return ApplicantIdentityRepository(self.connection)
 
     @cached_property
     def material_files(self) -> MaterialFileRepository:

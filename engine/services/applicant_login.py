@@ -25,7 +25,7 @@ from engine.services.notifications import deliver_outbox
 from engine.services.sessions import IssuedToken, issue_token
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
-from forms.identifiers import is_mobile
+from forms.identifiers import is_mobile, is_resident_id
 
 CODE_MINUTES = 5
 MAX_TRIES = 5
@@ -118,10 +118,12 @@ def sign_in_with_identity(ctx: ServiceContext, identity: VerifiedIdentity, addre
     except InvalidInput as err:
         raise Unauthenticated(f"the identity service's mobile number {identity.phone!r} is not one",
                               "统一身份认证提供的手机号码无效，请使用短信验证码登录") from err
-    return _signed_in(ctx, phone, address, identity.name, identity.subject)
+    verified = identity.id_number if is_resident_id(identity.id_number) else ""
+    return _signed_in(ctx, phone, address, identity.name, identity.subject, verified)
 
 
-def _signed_in(ctx: ServiceContext, phone: str, address: str, name: str, subject: str = "") -> IssuedToken:
+def _signed_in(ctx: ServiceContext, phone: str, address: str, name: str, subject: str = "",
+               id_number: str = "") -> IssuedToken:
     """The applicant account of ``phone`` (made on the first sign-in), and a token for it."""
 
     def account(uow: UnitOfWork) -> UserRecord:
@@ -136,6 +138,8 @@ def _signed_in(ctx: ServiceContext, phone: str, address: str, name: str, subject
                          f"user:{phone}", {"identity_subject": subject} if subject else {}, now)
         elif Role.APPLICANT.value not in user.roles:
             raise Unauthenticated("this number belongs to a staff account", "该号码不能用于申请人登录")
+        if id_number:  # 实名认证 by the identity service: the online form is pre-filled by it
+            uow.identities.put(phone, id_number, subject, now)
         return user
 
     user = in_transaction(ctx, account)

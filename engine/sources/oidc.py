@@ -27,6 +27,8 @@ class OidcConfig:
     scopes: str = "openid profile phone"
     phone_claim: str = "phone_number"
     timeout: float = 5.0
+    id_claim: str = ""
+    """The claim carrying the verified resident ID number (a province's own name); empty: none asked."""
 
 
 class OidcProvider:
@@ -89,7 +91,8 @@ class OidcProvider:
         if not phone:
             raise IdentityRefused("the identity service gave no verified mobile number",
                                   "统一身份认证未提供已核验的手机号码，请使用短信验证码登录")
-        return VerifiedIdentity(str(claims["sub"]), phone, str(claims.get("name") or ""))
+        id_number = str(claims.get(self.config.id_claim) or "") if self.config.id_claim else ""
+        return VerifiedIdentity(str(claims["sub"]), phone, str(claims.get("name") or ""), id_number.upper())
 
     def _verified(self, id_token: str, nonce: str) -> dict[str, Any]:
         keys = KeySet.import_key_set(self._get(self.metadata()["jwks_uri"]))  # type: ignore[arg-type]

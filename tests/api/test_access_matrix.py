@@ -49,6 +49,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("POST", "/api/applicant/applications/<id:application_id>/submit", set()),
     ("POST", "/api/applicant/applications/<id:application_id>/materials/<string:key>/files", set()),
     ("GET", "/api/applicant/applications/<id:application_id>/files", set()),
+    ("GET", "/api/applicant/applications/prefill", set()),
     ("GET", "/api/applicant/applications/<id:application_id>/files/<id:file_id>", set()),
     ("POST", "/api/applicant/cases/<string:number>/materials/<string:key>/files", set()),
     ("POST", "/api/applicant/cases/<string:number>/corrections/<string:item>", set()),

@@ -12,17 +12,26 @@ import pytest
 import requests
 
 from engine.bootstrap import OneThingEngine
+from engine.domain.notifications import Channel
+from engine.domain.shared_data import LookupFilter
 from engine.sources.oidc import OidcConfig, OidcProvider
+from tests.api.test_applicant_channel import sign_in
 from tests.oidc_provider import running_provider
+from tests.senders import RecordingSender
 
 HTML = {"Accept": "text/html"}
 
 
+RESIDENT = "11010519491231002X"
+
+
 @pytest.fixture
 def issuer(engine: OneThingEngine) -> Any:
-    users = {"zhang.san": {"phone_number": "+86 138-0000-1234", "name": "张三"}, "no.phone": {"name": "李四"}}
+    users = {"zhang.san": {"phone_number": "+86 138-0000-1234", "name": "张三"}, "no.phone": {"name": "李四"},
+             "verified": {"phone_number": "13900001234", "name": "王五", "id_card": RESIDENT}}
     with running_provider(users) as url:
-        engine.ctx.identity = OidcProvider(OidcConfig(url, "onething-test", "client-secret", "省统一身份认证平台"))
+        engine.ctx.identity = OidcProvider(OidcConfig(url, "onething-test", "client-secret", "省统一身份认证平台",
+                                                      id_claim="id_card"))
         yield url
     engine.ctx.identity = None
 
@@ -74,3 +83,32 @@ def test_answers_that_are_not_the_services_sign_nobody_in(anonymous: Any, issuer
 def test_without_an_identity_service_only_the_sms_code_is_offered(anonymous: Any) -> None:
     assert anonymous.get("/api/applicant/sign-in-methods").json["oidc"] is None
     assert anonymous.get("/api/applicant/oidc/start").status_code == 404
+
+
+def test_a_verified_identity_pre_fills_the_online_form_and_a_mobile_number_alone_does_not(
+        anonymous: Any, engine: OneThingEngine, clock: Any, issuer: str) -> None:
+    from engine.services.demo_registries import demo_registries, load_demo_registries
+
+    today = clock().date()
+    load_demo_registries(engine.ctx, today)
+    person = demo_registries(today).people[0]
+    with running_provider({"known": {"phone_number": "13900005678", "id_card": person.id_number}}) as other:
+        engine.ctx.identity = OidcProvider(OidcConfig(other, "onething-test", "client-secret", id_claim="id_card"))
+        back = consent(anonymous.get("/api/applicant/oidc/start"), "known")
+        assert anonymous.get(back, headers=HTML).status_code == 200
+    mine = anonymous.get("/api/applicant/applications/prefill?bundle=retirement").json
+    assert mine["verified"] and mine["id_number"] == person.id_number
+    assert mine["prefilled"]["name"]["value"] == person.name and mine["prefilled"]["name"]["label"] == "人口库"
+    lookups = anonymous.application.extensions["onething"].ctx
+    with lookups.uow(False) as uow:
+        asked = uow.lookups.find(LookupFilter(user="13900005678"))
+    assert asked and {entry.subject for entry in asked} == {person.id_number}  # audited, as the applicant
+    enterprise = anonymous.get("/api/applicant/applications/prefill?bundle=company_change").json
+    assert enterprise["verified"] and enterprise["prefilled"] == {}  # its credit code is nobody's verified
+    assert anonymous.get("/api/applicant/applications/prefill?bundle=nope").status_code == 404
+    anonymous.post("/api/auth/logout", headers={"X-CSRF-Token": anonymous.get_cookie("onething_csrf").value})
+    texts = RecordingSender()
+    engine.ctx.senders[Channel.SMS] = texts
+    by_code = sign_in(anonymous, texts, "13900008888")
+    alone = anonymous.get("/api/applicant/applications/prefill?bundle=retirement", headers=by_code).json
+    assert alone == {"verified": False, "id_number": None, "prefilled": {}}

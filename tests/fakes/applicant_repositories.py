@@ -41,6 +41,18 @@ class FakeCaseAgentRepository:
         return found
 
 
+class FakeApplicantIdentityRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def get(self, login: str) -> str | None:
+        found: str | None = self.tables.get("applicant_identities", login)
+        return found
+
+    def put(self, login: str, id_number: str, subject: str, at: datetime) -> None:
+        self.tables.put("applicant_identities", login, id_number)
+
+
 class FakeDeliveryRepository:
     def __init__(self, tables: Tables) -> None:
         self.tables = tables

@@ -14,6 +14,7 @@ from tests.fakes.account_repositories import (
     FakeUserRepository,
 )
 from tests.fakes.applicant_repositories import (
+    FakeApplicantIdentityRepository,
     FakeApplicationFileRepository,
     FakeCaseAgentRepository,
     FakeDeliveryRepository,
@@ -100,6 +101,7 @@ class FakeUnitOfWork:
         self.application_files = FakeApplicationFileRepository(tables)
         self.deliveries = FakeDeliveryRepository(tables)
         self.case_agents = FakeCaseAgentRepository(tables)
+        self.identities = FakeApplicantIdentityRepository(tables)
         self.calendar = FakeCalendarRepository(tables)
         self.clocks = FakeClockRepository(tables)
         self.warnings = FakeWarningRepository(tables)

@@ -18,6 +18,7 @@ from engine.persistence.tables.flow import bundles, catalogue_entries, flow_vers
 from engine.persistence.tables.idempotency import idempotency_keys
 from engine.persistence.tables.incident import incidents
 from engine.persistence.tables.notification import (
+    applicant_identities,
     application_files,
     case_agents,
     case_deliveries,
@@ -41,6 +42,7 @@ from engine.persistence.tables.types import UtcDateTime, metadata
 
 __all__ = [
     "UtcDateTime",
+    "applicant_identities",
     "application_files",
     "audit_events",
     "auth_tokens",

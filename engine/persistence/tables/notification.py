@@ -93,6 +93,16 @@ case_agents = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
 )
 
+# The resident ID number the unified identity service verified for an applicant's account (实名认证):
+# what their online form is pre-filled by.
+applicant_identities = Table(
+    "applicant_identities", metadata,
+    Column("login", String(64), primary_key=True),
+    Column("id_number", String(18), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("verified_at", UtcDateTime, nullable=False),
+)
+
 # How the applicant wants a case's results (one row per case, changed until the handover), and the
 # mail's tracking number once the window sends them.
 case_deliveries = Table(

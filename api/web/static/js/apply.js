@@ -53,9 +53,18 @@
       Object.assign(phone, { value: me.login, readOnly: true });
     }
   }
-  onBehalf.addEventListener("change", ownNumber);
+  onBehalf.addEventListener("change", () => {
+    ownNumber();
+    const id = form.elements["applicant.id_number"];
+    if (id && mine.verified) Object.assign(id, onBehalf.checked ? { value: "", readOnly: false }
+      : { value: mine.id_number, readOnly: true });
+  });
   ownNumber();
   fill("#commitment-text", "");
+
+  /* 实名认证 by the identity service: the registries' values for this applicant (none otherwise). */
+  const mine = await api("GET", `/api/applicant/applications/prefill?bundle=${encodeURIComponent(code)}`, undefined,
+    quiet).catch(() => ({ verified: false, prefilled: {} }));
 
   function renderForm(values) {
     const required = new Set(schema.required || []);
@@ -65,11 +74,13 @@
       h("div", { class: "fields" }, group.fields.map((key) => {
         const prop = schema.properties[key];
         const shared = fillable.has(key);
-        return h("div", { class: "field", dataset: { key } },
+        const known = values[key] === undefined ? mine.prefilled[key] : undefined;
+        return h("div", { class: `field${known ? " prefilled" : ""}`, dataset: { key } },
           h("label", { for: `f-${key}`, "data-label-for": `form.${key}` }, prop.title,
             required.has(key) && !shared ? "*" : "",
-            shared ? h("span", { class: "badge prefill" }, "共享数据") : null),
-          UnifiedForm.widget(key, prop, values[key]),
+            known ? h("span", { class: "badge prefill" }, `已预填 · ${known.label || "电子证照"}`)
+              : shared ? h("span", { class: "badge prefill" }, "共享数据") : null),
+          UnifiedForm.widget(key, prop, known ? known.value : values[key]),
           h("span", { class: "error", "data-error-for": `form.${key}` }));
       })))));
   }
@@ -217,6 +228,8 @@
     || "本人已知晓办事指南告知的条件和要求，所作承诺真实有效；如承诺不实，愿意承担相应法律责任，相关许可可依法撤销。");
   onBehalf.checked = Boolean(application && application.on_behalf);
   ownNumber();
+  const idNumber = form.elements["applicant.id_number"];
+  if (mine.verified && idNumber && !onBehalf.checked) Object.assign(idNumber, { value: mine.id_number, readOnly: true });
   for (const [key, value] of Object.entries((application && application.applicant) || {})) {
     const input = form.elements[`applicant.${key}`];
     if (input && (key !== "phone" || onBehalf.checked)) input.value = value;

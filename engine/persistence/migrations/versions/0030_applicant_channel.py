@@ -1,6 +1,6 @@
 """The applicant's channel (issue 26): an online application's scans, signed commitment and whether
-an agent made it for someone else; the agent who applied for a case, and the delivery each case's
-applicant chose
+an agent made it for someone else; the agent who applied for a case, the delivery each case's
+applicant chose, and the ID number the identity service verified for an applicant's account
 
 Revision ID: 0030
 Revises: 0029
@@ -37,6 +37,14 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_application_files_application_id"), "application_files", ["application_id"])
     op.create_table(
+        "applicant_identities",
+        sa.Column("login", sa.String(length=64), nullable=False),
+        sa.Column("id_number", sa.String(length=18), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("verified_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("login", name=op.f("pk_applicant_identities")),
+    )
+    op.create_table(
         "case_agents",
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("agent_phone", sa.String(length=20), nullable=False),
@@ -64,6 +72,7 @@ def downgrade() -> None:
     op.drop_table("case_deliveries")
     op.drop_index(op.f("ix_case_agents_agent_phone"), table_name="case_agents")
     op.drop_table("case_agents")
+    op.drop_table("applicant_identities")
     op.drop_index(op.f("ix_application_files_application_id"), table_name="application_files")
     op.drop_table("application_files")
     with op.batch_alter_table("online_applications") as batch:
