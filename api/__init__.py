@@ -26,6 +26,7 @@ from api import (
     documents,
     flow_editing,
     flows,
+    hall,
     incidents,
     logs,
     notifications,
@@ -152,6 +153,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(applicant_oidc.blp)
     api.register_blueprint(online_applications.mine)
     api.register_blueprint(online_applications.window)
+    api.register_blueprint(hall.blp)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

@@ -40,6 +40,16 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     # The applicant's channel: signing in by a one-time code needs no login; then their own only.
     ("applicant.LoginCode", "POST"): PUBLIC,
     ("applicant.SignInMethods", "GET"): PUBLIC,
+    # The hall: where and when one is served, a ticket from the machine, the display's calls.
+    ("hall.ServicePoints", "GET"): PUBLIC,
+    ("hall.Tickets", "POST"): PUBLIC,
+    ("hall.Calls", "GET"): PUBLIC,
+    ("hall.CallEvents", "GET"): PUBLIC,
+    ("root.hall_display", "GET"): PUBLIC,
+    ("root.hall_ticket", "GET"): PUBLIC,
+    ("hall.PointQueue", "GET"): P.CASE_START,
+    ("hall.CallNext", "POST"): P.CASE_START,
+    ("hall.WaitingTimes", "GET"): P.REPORT_READ,
     ("applicant_oidc.OidcStart", "GET"): PUBLIC,
     ("applicant_oidc.OidcCallback", "GET"): PUBLIC,
     ("applicant.ApplicantLogin", "POST"): PUBLIC,

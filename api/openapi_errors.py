@@ -38,6 +38,7 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("applicant.LoginCode", "POST"): {429},  # a code sent a minute ago, or five this hour
     ("applicant.ApplicantLogin", "POST"): {401},  # a wrong or expired code
     ("applicant_oidc.OidcStart", "GET"): {404},  # no identity service configured
+    ("hall.Tickets", "POST"): {409, 429},  # the hall is closed; too many tickets from one address
     ("applicant_oidc.OidcCallback", "GET"): {401, 404},  # the service refused; none configured
 }
 

@@ -110,6 +110,18 @@ def apply(code: str) -> Response:
     return Response(render_template("apply.html", code=code[:64]), mimetype="text/html")
 
 
+@root.route("/hall/<string:point>")
+def hall_display(point: str) -> Response:
+    """The hall's display (叫号屏): who is called to which window, live; see api/hall.py."""
+    return Response(render_template("hall_display.html", point=point[:64]), mimetype="text/html")
+
+
+@root.route("/hall/<string:point>/ticket")
+def hall_ticket(point: str) -> Response:
+    """The hall's ticket machine (取号), touch first."""
+    return Response(render_template("hall_ticket.html", point=point[:64]), mimetype="text/html")
+
+
 @root.route("/status")
 @root.route("/status/<string:number>")
 def status(number: str = "") -> Response:

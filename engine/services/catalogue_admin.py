@@ -14,6 +14,7 @@ from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.domain.notifications import PLACEHOLDER, PLACEHOLDERS, NotificationKind
 from engine.domain.registries import KINDS
+from engine.domain.service_points import service_point_problems
 from engine.services.audit import record_audit
 from engine.services.catalogue import dictionary_kind
 from engine.services.catalogue_messages import bundle_problems_zh, forms_message_zh
@@ -57,7 +58,7 @@ def _definition_problems(definition: dict[str, Any], dictionaries: dict[str, dic
 
 
 def _dictionaries(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
-    return {k: uow.catalogue.entries(k) for k in ("field", "material", "licence", "notification")}
+    return {k: uow.catalogue.entries(k) for k in ("field", "material", "licence", "notification", "service_point")}
 
 
 def _bundles_still_build(uow: UnitOfWork, dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
@@ -76,7 +77,8 @@ def put_catalogue_entry(cmd: PutCatalogueEntry, ctx: ServiceContext) -> dict[str
         dictionaries = _dictionaries(uow)
         before = dictionaries[kind].get(cmd.key)
         dictionaries[kind][cmd.key] = cmd.definition
-        errors = _entry_problems(kind, cmd.key, cmd.definition, dictionaries)
+        errors = (_point_problems(uow, cmd.key, cmd.definition, dictionaries["service_point"])
+                  if kind == "service_point" else _entry_problems(kind, cmd.key, cmd.definition, dictionaries))
         errors.update({f"bundles.{k}": v for k, v in _bundles_still_build(uow, dictionaries).items()})
         if errors:
             raise InvalidInput("the entry is invalid or would break a bundle", "目录条目有误，或会使某个一件事无法使用",
@@ -119,6 +121,18 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
     except ValueError as err:
         return {"definition": [forms_message_zh(err)]}
     return {}
+
+
+def _point_problems(uow: UnitOfWork, key: str, definition: dict[str, Any],
+                    points: dict[str, Any]) -> dict[str, list[str]]:
+    """The point itself, and every point below it still one level under its parent."""
+    codes = {row.code for row in uow.flows.bundles()}
+    errors = service_point_problems(key, definition, points, codes)
+    for code, other in points.items():
+        if code != key and isinstance(other, dict) and other.get("parent") == key:
+            below = service_point_problems(code, other, points, codes)
+            errors.update({f"points.{code}.parent": below["parent"]} if "parent" in below else {})
+    return errors
 
 
 def notification_problems(key: str, definition: dict[str, Any]) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from engine.domain.applicant_channel import ApplicationFile, DeliveryChoice
 from engine.domain.documents import MaterialFile
+from engine.domain.hall import Ticket, TicketState
 from engine.domain.incidents import IncidentRecord
 from engine.domain.notifications import Channel, LoginCode, OnlineApplication, OutboxMessage
 from engine.domain.records import (
@@ -254,6 +255,13 @@ class ApplicationFileRepository(Protocol):
 class ApplicantIdentityRepository(Protocol):
     def get(self, login: str) -> str | None: ...
     def put(self, login: str, id_number: str, subject: str, at: datetime) -> None: ...
+
+
+class TicketRepository(Protocol):
+    def add(self, ticket: Ticket) -> int: ...
+    def save(self, ticket: Ticket) -> None: ...
+    def of_day(self, point: str, day: str, state: TicketState | None = None, lock: bool = False) -> list[Ticket]: ...
+    def called_since(self, point: str, since: datetime, limit: int = 20) -> list[Ticket]: ...
 
 
 class CaseAgentRepository(Protocol):

@@ -11,7 +11,9 @@ PUBLIC = {("/healthz", "get"), ("/api/auth/login", "post"), ("/api/public/case-s
           ("/api/public/bundles", "get"), ("/api/public/bundles/{code}/guide", "get"),
           ("/api/applicant/login-code", "post"), ("/api/applicant/login", "post"),
           ("/api/applicant/sign-in-methods", "get"), ("/api/applicant/oidc/start", "get"),
-          ("/api/applicant/oidc/callback", "get")}
+          ("/api/applicant/oidc/callback", "get"), ("/api/hall/points", "get"),
+          ("/api/hall/{point}/tickets", "post"), ("/api/hall/{point}/calls", "get"),
+          ("/api/hall/{point}/events", "get")}
 
 
 def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

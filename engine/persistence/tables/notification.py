@@ -116,3 +116,4 @@ case_deliveries = Table(
     Column("chosen_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
 )
+

@@ -7,6 +7,8 @@ OneThing.start(async () => {
   const kindSelect = document.getElementById("kind");
   const filter = document.getElementById("filter");
   const entryForm = document.getElementById("entry");
+  const LEVELS = { city: "市级", county: "县（区）级", township: "乡镇（街道）", village: "村（社区）" };
+  const DAYS = [["mon", "周一"], ["tue", "周二"], ["wed", "周三"], ["thu", "周四"], ["fri", "周五"], ["sat", "周六"], ["sun", "周日"]];
   const FIELD_TYPES = {
     string: "单行文本", text: "多行文本", integer: "整数", number: "数字", date: "日期", boolean: "是/否",
     enum: "单选", multi_enum: "多选", id_number: "身份证号码", credit_code: "统一社会信用代码", phone: "电话",
@@ -26,6 +28,10 @@ OneThing.start(async () => {
         ["materials", "材料"], ["reason", "理由"], ["due", "期限"], ["tracking", "快递单号"], ["code", "验证码"],
         ["minutes", "有效分钟"]].map(([k, what], n) => [n ? "、" : "", h("code", {}, `{${k}}`), what]), "）"], "textarea"],
       ["sms_template", "短信平台模板编号", "text"]],
+    service_points: [["name", "名称", "text"], ["level", "层级", "select", LEVELS], ["parent", "上级服务点（编码）", "text"],
+      ["address", "地址", "text"], ["windows", "窗口数", "number"],
+      ["bundles", "受理的一件事（编码，每行一个；不填为全部）", "lines"],
+      ["hours", "办公时间（每行一天，如“周六 09:00-12:00”，不办公写“休息”）", "hours"]],
   };
   let entries = {};
   let editing = null;
@@ -59,6 +65,10 @@ OneThing.start(async () => {
     if (kind === "notifications") {  // the template's placeholders as the codes they are
       return String(e.text || "—").split(/(\{[a-z_]+\})/).map((part) => (/^\{[a-z_]+\}$/.test(part) ? h("code", {}, part) : part));
     }
+    if (kind === "service_points") {
+      const open = DAYS.filter(([d]) => e.hours && e.hours[d]).map(([, name]) => name).join("");
+      return `${LEVELS[e.level] || e.level}；${e.parent ? `上级 ${e.parent}；` : ""}${e.windows || 1} 个窗口；办公：${open || "—"}`;
+    }
     return `${e.holder === "person" ? "个人" : "企业"}；发证：${departments[e.issuer] || e.issuer || "—"}；${(e.attributes || []).length} 个字段`;
   }
 
@@ -83,6 +93,10 @@ OneThing.start(async () => {
       control = h("input", { id, name: prop, type: "checkbox", checked: kind === "fields" && prop === "required" ? value !== false : Boolean(value) });
     } else if (type === "lines") {
       control = h("textarea", { id, name: prop, value: Array.isArray(value) ? value.join("\n") : typeof value === "string" ? value : "" });
+    } else if (type === "hours") {
+      const hours = value || {};
+      control = h("textarea", { id, name: prop, rows: 7, value: DAYS.map(([d, name]) =>
+        `${name} ${hours[d] ? hours[d].join("-") : "休息"}`).join("\n") });
     } else if (type === "textarea") {
       control = h("textarea", { id, name: prop, value: value ?? "" });
     } else {
@@ -117,11 +131,25 @@ OneThing.start(async () => {
       }
       const raw = control.value.trim();
       if (!raw) { delete result[prop]; continue; }
-      if (type === "lines") result[prop] = raw.split("\n").map((x) => x.trim()).filter(Boolean);
+      if (type === "hours") result[prop] = parseHours(raw);
+      else if (type === "lines") result[prop] = raw.split("\n").map((x) => x.trim()).filter(Boolean);
       else if (type === "number") result[prop] = Number(raw);
       else result[prop] = raw;
     }
+    if (kind === "service_points" && !result.bundles) result.bundles = "all";
     return result;
+  }
+
+  /* "周六 09:00-12:00" per line into {"sat": ["09:00", "12:00"]}; "休息" is closed; a line the server
+     cannot read is sent as it is, for its message. */
+  function parseHours(raw) {
+    const hours = {};
+    for (const line of raw.split("\n").map((x) => x.trim()).filter(Boolean)) {
+      const [name, span = ""] = line.split(/\s+/);
+      const day = (DAYS.find(([, n]) => n === name) || [name])[0];
+      hours[day] = span === "休息" ? null : span.split("-");
+    }
+    return hours;
   }
 
   /* The server keys an entry's own problems by property ("elicence") and the bundles it would

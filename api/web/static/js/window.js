@@ -61,6 +61,37 @@ OneThing.start(async () => {
     })) : h("p", { class: "muted" }, "暂无等待预审的网上申请"));
   }
 
+  /* 叫号 at this desk: the service point and window are remembered by the browser. */
+  const desk = document.getElementById("queue-desk");
+  async function renderQueue() {
+    const point = desk.point.value;
+    if (!point) return;
+    const queue = await api("GET", `/api/hall/${encodeURIComponent(point)}/queue`);
+    fill("#queue-waiting", queue.waiting.length ? `等候 ${queue.waiting.length} 人：${queue.waiting.slice(0, 12).map((t) => t.number).join("、")}`
+      : "暂无等候");
+  }
+  async function setUpQueue() {
+    const points = (await api("GET", "/api/hall/points")).points;
+    fill(desk.point, points.map((p) => h("option", { value: p.code }, p.name)));
+    desk.point.value = localStorage.getItem("onething.queue.point") || points[0]?.code || "";
+    desk.window.value = localStorage.getItem("onething.queue.window") || "1";
+    desk.point.addEventListener("change", () => busy(null, renderQueue));
+    await renderQueue();
+  }
+  desk.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(document.getElementById("call-next"), async () => {
+      OneThing.clearErrors(desk);
+      localStorage.setItem("onething.queue.point", desk.point.value);
+      localStorage.setItem("onething.queue.window", desk.window.value);
+      const answer = await api("POST", `/api/hall/${encodeURIComponent(desk.point.value)}/call`,
+        { window: Number.parseInt(desk.window.value, 10) || 0 });
+      fill("#queue-called", answer.called ? `已叫号：${answer.called.number}（${desk.window.value} 号窗口）` : "暂无等候的号");
+      await renderQueue();
+    }, desk);
+  });
+  await setUpQueue();
+
   document.getElementById("find-case").addEventListener("submit", (event) => {
     event.preventDefault();
     const ref = event.target.ref.value.trim();

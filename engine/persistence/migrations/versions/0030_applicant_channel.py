@@ -1,6 +1,7 @@
 """The applicant's channel (issue 26): an online application's scans, signed commitment and whether
 an agent made it for someone else; the agent who applied for a case, the delivery each case's
-applicant chose, and the ID number the identity service verified for an applicant's account
+applicant chose, the ID number the identity service verified for an applicant's account, and the
+service hall's queue tickets
 
 Revision ID: 0030
 Revises: 0029
@@ -54,6 +55,23 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_case_agents_agent_phone"), "case_agents", ["agent_phone"])
     op.create_table(
+        "hall_tickets",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("point", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.String(length=8), nullable=False),
+        sa.Column("number", sa.String(length=8), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("bundle_code", sa.String(length=64), nullable=True),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("window", sa.Integer(), nullable=True),
+        sa.Column("called_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("called_by", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hall_tickets")),
+    )
+    op.create_index(op.f("ix_hall_tickets_point_day_state"), "hall_tickets", ["point", "day", "state"])
+    op.create_index(op.f("ix_hall_tickets_point_called_at"), "hall_tickets", ["point", "called_at"])
+    op.create_table(
         "case_deliveries",
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("delivery", sa.String(length=16), nullable=False),
@@ -70,6 +88,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("case_deliveries")
+    op.drop_index(op.f("ix_hall_tickets_point_called_at"), table_name="hall_tickets")
+    op.drop_index(op.f("ix_hall_tickets_point_day_state"), table_name="hall_tickets")
+    op.drop_table("hall_tickets")
     op.drop_index(op.f("ix_case_agents_agent_phone"), table_name="case_agents")
     op.drop_table("case_agents")
     op.drop_table("applicant_identities")

@@ -1,0 +1,95 @@
+"""Where applicants are served (issue 27): the service points of a city — its centre, the county
+(district) centres, the township and village points (就近办) — each with its address, its opening
+hours by weekday (a Saturday morning, a Sunday, a late Friday), its windows and the bundles it
+accepts. Kept in the catalogue (``bpmn/catalogue/service_points.json``), edited by administrators."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+LEVELS = ("city", "county", "township", "village")
+"""From the top down; a point's parent is one level above it (the city centre has none)."""
+LEVEL_NAMES = {"city": "市级", "county": "县（区）级", "township": "乡镇（街道）", "village": "村（社区）"}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass(frozen=True)
+class ServicePoint:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    address: str
+    hours: Mapping[str, tuple[time, time] | None]
+    windows: int
+    bundles: tuple[str, ...] | None
+    """The bundles accepted here; None: every one."""
+
+    def open_at(self, moment: datetime) -> bool:
+        """Whether the hall is open at ``moment`` (in the point's local time)."""
+        hours = self.hours.get(WEEKDAYS[moment.weekday()])
+        return hours is not None and hours[0] <= moment.time() < hours[1]
+
+    def accepts(self, bundle_code: str) -> bool:
+        return self.bundles is None or bundle_code in self.bundles
+
+
+def _clock(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def service_point_of(code: str, definition: Mapping[str, Any]) -> ServicePoint:
+    """The point as stored; the definition is one ``service_point_problems`` found nothing wrong with."""
+    hours = {day: None if span is None else (_clock(span[0]), _clock(span[1]))
+             for day, span in dict(definition.get("hours") or {}).items()}
+    bundles = definition.get("bundles", "all")
+    return ServicePoint(code, str(definition["name"]), str(definition["level"]), definition.get("parent"),
+                        str(definition.get("address") or ""), hours, int(definition.get("windows", 1)),
+                        None if bundles == "all" else tuple(bundles))
+
+
+def service_point_problems(key: str, definition: Mapping[str, Any], points: Mapping[str, Mapping[str, Any]],
+                           bundle_codes: set[str]) -> dict[str, list[str]]:
+    """What is wrong with a service point's definition, in Chinese, by member; ``points``: every point,
+    this one included as it would be stored."""
+    problems: dict[str, list[str]] = {}
+    if not isinstance(definition.get("name"), str) or not definition["name"].strip():
+        problems["name"] = ["必填"]
+    level = definition.get("level")
+    if level not in LEVELS:
+        problems["level"] = [f"须为 {'、'.join(LEVELS)} 之一"]
+    parent = definition.get("parent")
+    if level == "city":
+        if parent is not None:
+            problems["parent"] = ["市级政务服务中心没有上级"]
+    elif level in LEVELS:
+        above = points.get(parent) if isinstance(parent, str) else None
+        if above is None:
+            problems["parent"] = ["须为已有服务点的编码"]
+        elif above.get("level") != LEVELS[LEVELS.index(level) - 1]:
+            problems["parent"] = [f"{LEVEL_NAMES[level]}服务点的上级须为{LEVEL_NAMES[LEVELS[LEVELS.index(level) - 1]]}"]
+    windows = definition.get("windows", 1)
+    if isinstance(windows, bool) or not isinstance(windows, int) or not 1 <= windows <= 200:
+        problems["windows"] = ["窗口数须为 1 至 200 的整数"]
+    bundles = definition.get("bundles", "all")
+    if bundles != "all" and (not isinstance(bundles, list) or not bundles
+                             or not all(isinstance(b, str) for b in bundles)):
+        problems["bundles"] = ["须为 all 或一件事编码的列表"]
+    elif bundles != "all" and set(bundles) - bundle_codes:
+        problems["bundles"] = [f"没有一件事 {'、'.join(sorted(set(bundles) - bundle_codes))}"]
+    hours = definition.get("hours")
+    if not isinstance(hours, dict) or set(hours) != set(WEEKDAYS):
+        problems["hours"] = [f"须逐日给出 {'、'.join(WEEKDAYS)} 的办公时间（不办公为 null）"]
+    else:
+        for day, span in hours.items():
+            if span is None:
+                continue
+            if (not isinstance(span, list) or len(span) != 2 or not all(isinstance(t, str) and _TIME.match(t)
+                                                                        for t in span) or span[0] >= span[1]):
+                problems.setdefault("hours", []).append(f"{day}：须为 [\"09:00\", \"17:00\"] 形式，开始早于结束")
+    return problems

@@ -1,0 +1,46 @@
+"""The service hall's queue tickets (tables/hall.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from engine.domain.hall import Ticket, TicketKind, TicketState
+from engine.persistence import tables as t
+from engine.persistence.rows import record_of, values_of
+
+h = t.hall_tickets
+
+
+def _ticket(row: object) -> Ticket:
+    found = record_of(Ticket, row)  # type: ignore[arg-type]
+    found.kind, found.state = TicketKind(found.kind), TicketState(found.state)
+    return found
+
+
+class TicketRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, ticket: Ticket) -> int:
+        values = {k: str(v) if k in ("kind", "state") else v for k, v in values_of(ticket).items() if k != "id"}
+        return int(self.conn.execute(insert(h).values(**values).returning(h.c.id)).scalar_one())
+
+    def save(self, ticket: Ticket) -> None:
+        values = {k: str(v) if k in ("kind", "state") else v for k, v in values_of(ticket).items() if k != "id"}
+        self.conn.execute(update(h).where(h.c.id == ticket.id).values(**values))
+
+    def of_day(self, point: str, day: str, state: TicketState | None = None, lock: bool = False) -> list[Ticket]:
+        query = select(h).where(h.c.point == point, h.c.day == day)
+        if state is not None:
+            query = query.where(h.c.state == str(state))
+        if lock and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return [_ticket(r) for r in self.conn.execute(query.order_by(h.c.id))]
+
+    def called_since(self, point: str, since: datetime, limit: int = 20) -> list[Ticket]:
+        """The calls at ``point`` after ``since``, newest first."""
+        rows = self.conn.execute(select(h).where(h.c.point == point, h.c.called_at > since)
+                                 .order_by(h.c.called_at.desc(), h.c.id.desc()).limit(limit))
+        return [_ticket(r) for r in rows]
