@@ -18,6 +18,7 @@ from api import (
     applicant_oidc,
     applicants,
     auth,
+    bookings,
     bundles,
     case_comments,
     case_diagram,
@@ -154,6 +155,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(online_applications.mine)
     api.register_blueprint(online_applications.window)
     api.register_blueprint(hall.blp)
+    api.register_blueprint(bookings.slots)
+    api.register_blueprint(bookings.mine)
+    api.register_blueprint(bookings.staff)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

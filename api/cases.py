@@ -98,7 +98,8 @@ class Cases(MethodView):
                                        channel=body["channel"], form=body["form"], materials=body["materials"],
                                        actor=current_actor(), request_key=request_key(body),
                                        viewer=current_principal(), authorization=body["authorization"],
-                                       draft=body.get("draft"), choose=body["choose"]), ctx())
+                                       draft=body.get("draft"), choose=body["choose"],
+                                       booking=body.get("booking")), ctx())
         return _answer(applied)
 
 

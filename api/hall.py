@@ -19,7 +19,7 @@ from api.access import client_address, current_actor
 from api.cases import ctx
 from engine.domain.clocks import SHANGHAI
 from engine.domain.errors import InvalidInput
-from engine.domain.hall import Ticket
+from engine.domain.hall import Booking, Ticket
 from engine.domain.service_points import LEVEL_NAMES, WEEKDAYS, ServicePoint
 from engine.services.context import ServiceContext
 from engine.services.hall import (
@@ -43,6 +43,8 @@ POLL_SECONDS = 0.25
 class TicketSchema(Schema):
     bundle = fields.String(validate=validate.Length(max=64), load_default=None, allow_none=True,
                            metadata={"description": "办理的一件事（可不选）"})
+    booking = fields.String(validate=validate.Length(max=16), load_default=None, allow_none=True,
+                            metadata={"description": "预约号：凭预约取号，优先叫号"})
 
 
 class CallSchema(Schema):
@@ -66,10 +68,13 @@ def point_view(p: ServicePoint, now: datetime) -> dict[str, Any]:
             "open_now": p.open_at(now.astimezone(SHANGHAI))}
 
 
-def ticket_view(t: Ticket) -> dict[str, Any]:
-    return {"id": t.id, "number": t.number, "kind": str(t.kind), "bundle": t.bundle_code, "state": str(t.state),
-            "taken_at": t.taken_at.isoformat(), "window": t.window,
-            "called_at": t.called_at.isoformat() if t.called_at else None}
+def ticket_view(t: Ticket, booking: Booking | None = None) -> dict[str, Any]:
+    found = {"id": t.id, "number": t.number, "kind": str(t.kind), "bundle": t.bundle_code, "state": str(t.state),
+             "taken_at": t.taken_at.isoformat(), "window": t.window,
+             "called_at": t.called_at.isoformat() if t.called_at else None}
+    if booking is not None:  # the window's view: who booked, to start the intake from
+        found["booking"] = {"id": booking.id, "code": booking.code, "name": booking.name, "phone": booking.phone}
+    return found
 
 
 @blp.route("/points")
@@ -87,7 +92,7 @@ class Tickets(MethodView):
     @blp.response(201)
     def post(self, body: dict[str, Any], point: str) -> dict[str, Any]:
         """Take a ticket at the point's machine (while the hall is open)"""
-        taken = take_ticket(ctx(), point, body["bundle"], False, client_address())
+        taken = take_ticket(ctx(), point, body["bundle"], body["booking"] or None, client_address())
         return {**ticket_view(taken.ticket), "ahead": taken.ahead}
 
 
@@ -97,8 +102,8 @@ class PointQueue(MethodView):
     def get(self, point: str) -> dict[str, Any]:
         """The point's queue today: who waits, in the order they will be called, and today's calls"""
         found = queue_of(ctx(), point)
-        return {"point": found.point.code, "waiting": [ticket_view(t) for t in found.waiting],
-                "called": [ticket_view(t) for t in found.called[:50]]}
+        return {"point": found.point.code, "waiting": [ticket_view(t, found.bookings.get(t.id)) for t in found.waiting],
+                "called": [ticket_view(t, found.bookings.get(t.id)) for t in found.called[:50]]}
 
 
 @blp.route("/<string:point>/call")
@@ -108,7 +113,8 @@ class CallNext(MethodView):
     def post(self, body: dict[str, Any], point: str) -> dict[str, Any]:
         """The window calls the next ticket (bookings first); the ticket it called before is served"""
         called = call_next(ctx(), point, body["window"], current_actor())
-        return {"called": None if called is None else ticket_view(called)}
+        booking = queue_of(ctx(), point).bookings.get(called.id) if called is not None else None
+        return {"called": None if called is None else ticket_view(called, booking)}
 
 
 @blp.route("/<string:point>/calls")

@@ -38,7 +38,8 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("applicant.LoginCode", "POST"): {429},  # a code sent a minute ago, or five this hour
     ("applicant.ApplicantLogin", "POST"): {401},  # a wrong or expired code
     ("applicant_oidc.OidcStart", "GET"): {404},  # no identity service configured
-    ("hall.Tickets", "POST"): {409, 429},  # the hall is closed; too many tickets from one address
+    ("hall.Tickets", "POST"): {404, 409, 429},  # no such booking; the hall closed; too many tickets
+    ("my_bookings.MyBookings", "POST"): {404},  # the point
     ("applicant_oidc.OidcCallback", "GET"): {401, 404},  # the service refused; none configured
 }
 

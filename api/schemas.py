@@ -66,6 +66,8 @@ class StartCaseSchema(Schema):
     draft = fields.String(validate=validate.Length(min=1, max=64), metadata={
         "description": ("窗口为本次受理取的编号（与 GET /api/bundles/{code}/form 的 draft 相同）："
                         "其间的共享数据调用留痕归入本办件")})
+    booking = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
+                             metadata={"description": "由预约开始的受理：预约的编号"})
     choose = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
                          values=fields.String(validate=validate.Length(min=1, max=60)), load_default=dict,
                          metadata={"description": "同类登记记录有多条时（如名下多处不动产）窗口选定的一条："

@@ -62,3 +62,40 @@ def percentile(values: Sequence[float], share: float) -> float | None:
         return None
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+class BookingState(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    ARRIVED = "arrived"
+    """The applicant took the booking's ticket at the hall."""
+    NO_SHOW = "no_show"
+    """The slot passed and nobody came (爽约)."""
+
+
+SLOT_MINUTES = 30
+"""A booking's slot: each window serves one booking per half hour."""
+ARRIVE_EARLY = 30
+"""How many minutes before the slot a booking's ticket may be taken."""
+MAX_OPEN_BOOKINGS = 3
+"""Bookings one mobile number may hold at once."""
+
+
+@dataclass
+class Booking:
+    """预约: a slot at a service point for a bundle, by an applicant online or a clerk by phone."""
+
+    point: str
+    bundle_code: str
+    phone: str
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    code: str
+    created_at: datetime
+    created_by: str
+    state: BookingState = BookingState.BOOKED
+    reminded: bool = False
+    ticket_id: int | None = None
+    case_number: str | None = None
+    id: int = 0

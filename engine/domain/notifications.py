@@ -39,6 +39,8 @@ class NotificationKind(StrEnum):
     RESULTS_READY = "results_ready"
     TERMINATED = "terminated"
     MAIL_SENT = "mail_sent"
+    BOOKED = "booked"
+    BOOKING_REMINDER = "booking_reminder"
     LOGIN_CODE = "login_code"
 
 
@@ -98,7 +100,8 @@ class Template:
 
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-PLACEHOLDERS = ("number", "bundle", "item", "department", "materials", "reason", "due", "tracking", "code", "minutes")
+PLACEHOLDERS = ("number", "bundle", "item", "department", "materials", "reason", "due", "tracking", "code", "minutes",
+                "point", "time")
 """What a template may name: the params the engine gives its messages."""
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 LEVELS = ("city", "county", "township", "village")
@@ -93,3 +93,17 @@ def service_point_problems(key: str, definition: Mapping[str, Any], points: Mapp
                                                                         for t in span) or span[0] >= span[1]):
                 problems.setdefault("hours", []).append(f"{day}：须为 [\"09:00\", \"17:00\"] 形式，开始早于结束")
     return problems
+
+
+def slots_of_day(point: ServicePoint, day: date, working_day: bool, minutes: int, zone: tzinfo) -> list[datetime]:
+    """The starts of the day's slots at ``point``: its hours of that weekday cut into ``minutes``; none
+    on a weekday that is a holiday (``working_day`` False), the weekend openings kept."""
+    hours = point.hours.get(WEEKDAYS[day.weekday()])
+    if hours is None or (day.weekday() < 5 and not working_day):
+        return []
+    found, at = [], datetime.combine(day, hours[0], zone)
+    end = datetime.combine(day, hours[1], zone)
+    while at + timedelta(minutes=minutes) <= end:
+        found.append(at)
+        at += timedelta(minutes=minutes)
+    return found

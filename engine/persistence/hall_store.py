@@ -6,11 +6,12 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from engine.domain.hall import Ticket, TicketKind, TicketState
+from engine.domain.hall import Booking, BookingState, Ticket, TicketKind, TicketState
 from engine.persistence import tables as t
 from engine.persistence.rows import record_of, values_of
 
 h = t.hall_tickets
+b = t.hall_bookings
 
 
 def _ticket(row: object) -> Ticket:
@@ -44,3 +45,52 @@ class TicketRepository:
         rows = self.conn.execute(select(h).where(h.c.point == point, h.c.called_at > since)
                                  .order_by(h.c.called_at.desc(), h.c.id.desc()).limit(limit))
         return [_ticket(r) for r in rows]
+
+
+def _booking(row: object) -> Booking:
+    found = record_of(Booking, row)  # type: ignore[arg-type]
+    found.state = BookingState(found.state)
+    return found
+
+
+class BookingRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, booking: Booking) -> int:
+        values = {k: str(v) if k == "state" else v for k, v in values_of(booking).items() if k != "id"}
+        return int(self.conn.execute(insert(b).values(**values).returning(b.c.id)).scalar_one())
+
+    def save(self, booking: Booking) -> None:
+        values = {k: str(v) if k == "state" else v for k, v in values_of(booking).items() if k != "id"}
+        self.conn.execute(update(b).where(b.c.id == booking.id).values(**values))
+
+    def get(self, booking_id: int, lock: bool = False) -> Booking | None:
+        query = select(b).where(b.c.id == booking_id)
+        if lock and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return None if row is None else _booking(row)
+
+    def by_code(self, code: str) -> Booking | None:
+        row = self.conn.execute(select(b).where(b.c.code == code)).first()
+        return None if row is None else _booking(row)
+
+    def of_slot(self, point: str, starts_at: datetime) -> list[Booking]:
+        rows = self.conn.execute(select(b).where(b.c.point == point, b.c.starts_at == starts_at))
+        return [_booking(r) for r in rows]
+
+    def of_point(self, point: str, since: datetime, before: datetime) -> list[Booking]:
+        rows = self.conn.execute(select(b).where(b.c.point == point, b.c.starts_at >= since, b.c.starts_at < before)
+                                 .order_by(b.c.starts_at, b.c.id))
+        return [_booking(r) for r in rows]
+
+    def of_phone(self, phone: str) -> list[Booking]:
+        rows = self.conn.execute(select(b).where(b.c.phone == phone).order_by(b.c.starts_at.desc(), b.c.id.desc()))
+        return [_booking(r) for r in rows]
+
+    def booked_before(self, before: datetime) -> list[Booking]:
+        """Bookings still waiting for their applicant whose slot starts before ``before``."""
+        rows = self.conn.execute(select(b).where(b.c.state == str(BookingState.BOOKED), b.c.starts_at < before)
+                                 .order_by(b.c.starts_at, b.c.id))
+        return [_booking(r) for r in rows]

@@ -27,7 +27,7 @@ from engine.persistence.clock_store import CalendarRepository, ClockRepository, 
 from engine.persistence.database import read_without_transaction, snapshot_reader, writer
 from engine.persistence.document_store import MaterialFileRepository
 from engine.persistence.flow_store import FlowRepository
-from engine.persistence.hall_store import TicketRepository
+from engine.persistence.hall_store import BookingRepository, TicketRepository
 from engine.persistence.incident_store import IncidentRepository
 from engine.persistence.outbox_store import LoginCodeRepository, OnlineApplicationRepository, OutboxRepository
 from engine.persistence.read_model import ReadModel, SavedFilterRepository
@@ -49,7 +49,7 @@ _REPOSITORIES = (
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
     "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
     "case_shared_data", "material_files", "outbox", "login_codes", "applications",
-    "application_files", "deliveries", "case_agents", "identities", "tickets",
+    "application_files", "deliveries", "case_agents", "identities", "tickets", "bookings",
 )
 
 
@@ -188,6 +188,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def tickets(self) -> TicketRepository:
         return TicketRepository(self.connection)
+
+    @cached_property
+    def bookings(self) -> BookingRepository:
+        return BookingRepository(self.connection)
 
     @cached_property
     def material_files(self) -> MaterialFileRepository:

@@ -12,6 +12,7 @@ from engine.domain.access import Principal
 from engine.domain.catalogue import format_case_number
 from engine.domain.decisions import HandOver
 from engine.domain.errors import Conflict, InvalidInput, NotFound, case_not_found
+from engine.domain.hall import BookingState
 from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_id_in
@@ -56,6 +57,8 @@ class StartCase:
     """The window's id for this intake: lookups made while preparing it join the case."""
     choose: dict[str, str] = field(default_factory=dict)
     """Where several registry records compete (two properties), the one the window picked."""
+    booking: int | None = None
+    """The booking (预约) this intake serves: it then names the case."""
 
 
 @dataclass(frozen=True)
@@ -179,8 +182,22 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
                   "authorization": cmd.authorization,
                   "materials": dict(sorted(materials.items())), "tolerated": tolerated,
                   "materials_due": case.materials_due.isoformat() if case.materials_due else None}, intake.id)
+    if cmd.booking is not None:
+        _serve_booking(uow, cmd.booking, case)
     save_progress(ctx, uow, case, wf, now, cmd.actor, new_case=True)
     return Applied("case", str(case.id), 201, detail=detail_after_change(uow, case, cmd.viewer))
+
+
+def _serve_booking(uow: UnitOfWork, booking_id: int, case: CaseRecord) -> None:
+    """The booking the case was started from: for this bundle, booked or arrived, and not yet served."""
+    booking = uow.bookings.get(booking_id, lock=True)
+    if (booking is None or booking.bundle_code != case.bundle_code or booking.case_number is not None
+            or booking.state not in (BookingState.BOOKED, BookingState.ARRIVED)):
+        raise InvalidInput(f"booking {booking_id} cannot start a case of {case.bundle_code}",
+                           "该预约不能用于本次受理（一件事不符，或已受理、已取消、已过时）",
+                           {"booking": ["请核对预约"]})
+    booking.state, booking.case_number = BookingState.ARRIVED, case.number
+    uow.bookings.save(booking)
 
 
 def _materials_due(ctx: ServiceContext, uow: UnitOfWork, bundle: Bundle, materials: dict[str, str],

@@ -10,7 +10,16 @@ from datetime import datetime, timedelta
 
 from engine.domain.clocks import SHANGHAI
 from engine.domain.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
-from engine.domain.hall import PREFIX, Ticket, TicketKind, TicketState, next_in_line, percentile
+from engine.domain.hall import (
+    PREFIX,
+    Booking,
+    BookingState,
+    Ticket,
+    TicketKind,
+    TicketState,
+    next_in_line,
+    percentile,
+)
 from engine.domain.model import Actor
 from engine.domain.policy import ensure_window
 from engine.domain.service_points import ServicePoint, service_point_of
@@ -45,6 +54,21 @@ def _counter(kind: TicketKind, point: str) -> str:
     return f"Q{PREFIX[kind]}{hashlib.sha1(point.encode(), usedforsecurity=False).hexdigest()[:14]}"
 
 
+def arrive(uow: UnitOfWork, point: ServicePoint, code: str, now: datetime) -> Booking:
+    """The booking whose code the applicant gave at the hall's machine: at this point, today, from
+    half an hour before its slot to its end."""
+    found = uow.bookings.by_code(code.strip().upper())
+    if found is None or found.point != point.code:
+        raise NotFound(f"no booking {code!r} at {point.code}", "本服务点没有这个预约号")
+    if found.state != BookingState.BOOKED:
+        raise Conflict(f"booking {found.code} is {found.state}", "该预约号已取号、已取消或已过时")
+    if not found.starts_at - timedelta(minutes=30) <= now <= found.ends_at:
+        slot = f"{found.starts_at.astimezone(SHANGHAI):%H:%M}"
+        raise Conflict("not the booking's time", f"请在预约时段（{slot}）开始前半小时内至时段结束前取号")
+    found.state = BookingState.ARRIVED
+    return found
+
+
 @dataclass(frozen=True)
 class TakenTicket:
     ticket: Ticket
@@ -52,9 +76,10 @@ class TakenTicket:
     """Tickets to be called before this one."""
 
 
-def take_ticket(ctx: ServiceContext, point_code: str, bundle_code: str | None, booked: bool,
+def take_ticket(ctx: ServiceContext, point_code: str, bundle_code: str | None, booking_code: str | None,
                 address: str) -> TakenTicket:
-    """A ticket from the point's machine, while the hall is open; for a bundle it accepts."""
+    """A ticket from the point's machine, while the hall is open; for a bundle it accepts, or for a
+    booking (its code): a booked ticket, called before walk-ins."""
     point = find_point(ctx, point_code)
     if bundle_code is not None and not point.accepts(bundle_code):
         raise InvalidInput(f"{point.name} does not accept {bundle_code}", f"{point.name}不受理该一件事",
@@ -62,18 +87,23 @@ def take_ticket(ctx: ServiceContext, point_code: str, bundle_code: str | None, b
     now = ctx.clock()
     if not point.open_at(now.astimezone(SHANGHAI)):
         raise Conflict(f"{point.name} is closed now", f"{point.name}现在不在办公时间")
-    kind = TicketKind.BOOKED if booked else TicketKind.WALK_IN
+    kind = TicketKind.BOOKED if booking_code else TicketKind.WALK_IN
 
     def work(uow: UnitOfWork) -> TakenTicket:
         taken, start = uow.login_failures.count(TICKET_SCOPE, address, now, timedelta(hours=1))
         if taken > TICKETS_PER_ADDRESS_HOUR:
             wait = int((start + timedelta(hours=1) - now).total_seconds()) + 1
             raise TooManyAttempts("too many tickets from this address", "取号过于频繁，请稍后再试", wait)
+        booking = arrive(uow, point, booking_code, now) if booking_code else None
         day = _day(now)
         serial = uow.counters.next(_counter(kind, point.code), day)
-        ticket = Ticket(point.code, day, f"{PREFIX[kind]}{serial:03d}", kind, bundle_code, now)
+        ticket = Ticket(point.code, day, f"{PREFIX[kind]}{serial:03d}", kind,
+                        booking.bundle_code if booking else bundle_code, now)
         waiting = uow.tickets.of_day(point.code, day, TicketState.WAITING)
         ticket.id = uow.tickets.add(ticket)
+        if booking is not None:
+            booking.ticket_id = ticket.id
+            uow.bookings.save(booking)
         ahead = sum(1 for t in waiting if t.kind == TicketKind.BOOKED or kind == TicketKind.WALK_IN)
         return TakenTicket(ticket, ahead)
 
@@ -113,16 +143,22 @@ class Queue:
     """In the order they will be called."""
     called: list[Ticket]
     """Today's calls, newest first."""
+    bookings: dict[int, Booking]
+    """The bookings of the day's booked tickets, by ticket id."""
 
 
 def queue_of(ctx: ServiceContext, point_code: str) -> Queue:
     point = find_point(ctx, point_code)
+    now = ctx.clock()
+    day = now.astimezone(SHANGHAI).date()
     with ctx.uow(False) as uow:
-        tickets = uow.tickets.of_day(point.code, _day(ctx.clock()))
+        tickets = uow.tickets.of_day(point.code, _day(now))
+        start = datetime.combine(day, datetime.min.time(), SHANGHAI)
+        booked = uow.bookings.of_point(point.code, start, start + timedelta(days=1))
     waiting = sorted((t for t in tickets if t.state == TicketState.WAITING),
                      key=lambda t: (t.kind != TicketKind.BOOKED, t.taken_at, t.id))
     called = sorted((t for t in tickets if t.called_at is not None), key=lambda t: (t.called_at, t.id), reverse=True)
-    return Queue(point, waiting, called)
+    return Queue(point, waiting, called, {b.ticket_id: b for b in booked if b.ticket_id is not None})
 
 
 def calls_since(ctx: ServiceContext, point_code: str, since: datetime) -> list[Ticket]:

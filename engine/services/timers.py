@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.domain.clocks import working_days_later
 from engine.domain.model import SYSTEM, CaseStatus
+from engine.services.bookings import sweep_bookings
 from engine.services.clocks import refresh_clocks
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
@@ -64,11 +65,12 @@ class TickReport:
     clocks: list[str] = field(default_factory=list)
     reminded: list[str] = field(default_factory=list)
     notifications: list[str] = field(default_factory=list)
+    bookings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return ([f"timer fired: {t}" for t in self.timers] + [f"terminated: {n}" for n in self.terminated]
                 + [f"clock changed: {n}" for n in self.clocks] + [f"reminded: {n}" for n in self.reminded]
-                + [f"notification {n}" for n in self.notifications])
+                + [f"booking {n}" for n in self.bookings] + [f"notification {n}" for n in self.notifications])
 
 
 def tick(ctx: ServiceContext) -> TickReport:
@@ -78,6 +80,7 @@ def tick(ctx: ServiceContext) -> TickReport:
     report.terminated = terminate_overdue_cases(ctx)
     report.clocks = refresh_clocks(ctx)
     report.reminded = remind_tolerance_due(ctx)
+    report.bookings = sweep_bookings(ctx)
     report.notifications = deliver_outbox(ctx)
     return report
 

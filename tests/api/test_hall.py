@@ -10,10 +10,13 @@ from typing import Any
 
 from engine.bootstrap import OneThingEngine
 from engine.domain.clocks import SHANGHAI
+from engine.domain.model import Actor
+from engine.services.bookings import book
 from engine.services.hall import take_ticket
 from tests.conftest import ADMIN, CLERK, SUPERVISOR, FakeClock
 
 OPEN = datetime(2026, 9, 24, 10, 0, tzinfo=SHANGHAI)  # a Thursday morning
+CLERK_ACTOR = Actor("window.clerk", "window", "clerk")
 
 
 def test_the_points_form_a_hierarchy_with_their_hours(anonymous: Any, clock: FakeClock) -> None:
@@ -33,8 +36,10 @@ def test_windows_call_bookings_first_then_in_order_and_the_wait_is_measured(
     taken = [anonymous.post("/api/hall/xx_city/tickets", json={"bundle": "restaurant"}).json for _ in range(3)]
     assert [t["number"] for t in taken] == ["A001", "A002", "A003"] and [t["ahead"] for t in taken] == [0, 1, 2]
     clock.advance(minutes=4)
-    booked = take_ticket(engine.ctx, "xx_city", "newborn", True, "127.0.0.1")
-    assert booked.ticket.number == "B001" and booked.ahead == 0
+    slot = datetime(2026, 9, 24, 10, 30, tzinfo=SHANGHAI)
+    booking = book(engine.ctx, "xx_city", "newborn", slot, "13800001111", "王芳", CLERK_ACTOR)
+    booked = take_ticket(engine.ctx, "xx_city", None, booking.code, "127.0.0.1")
+    assert booked.ticket.number == "B001" and booked.ahead == 0 and booked.ticket.bundle_code == "newborn"
     calls = []
     for window in (1, 2, 1, 2):
         clock.advance(minutes=5)

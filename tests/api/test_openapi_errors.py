@@ -13,7 +13,7 @@ PUBLIC = {("/healthz", "get"), ("/api/auth/login", "post"), ("/api/public/case-s
           ("/api/applicant/sign-in-methods", "get"), ("/api/applicant/oidc/start", "get"),
           ("/api/applicant/oidc/callback", "get"), ("/api/hall/points", "get"),
           ("/api/hall/{point}/tickets", "post"), ("/api/hall/{point}/calls", "get"),
-          ("/api/hall/{point}/events", "get")}
+          ("/api/hall/{point}/events", "get"), ("/api/hall/{point}/slots", "get")}
 
 
 def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:

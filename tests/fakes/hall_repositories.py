@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from engine.domain.hall import Ticket, TicketState
+from engine.domain.hall import Booking, BookingState, Ticket, TicketState
 from tests.fakes.tables import Tables
 
 
@@ -30,3 +30,38 @@ class FakeTicketRepository:
         found = [replace(x) for x in self.tables.all("hall_tickets")
                  if x.point == point and x.called_at is not None and x.called_at > since]
         return sorted(found, key=lambda x: (x.called_at, x.id), reverse=True)[:limit]
+
+
+class FakeBookingRepository:
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def _all(self) -> list[Booking]:
+        return sorted((replace(x) for x in self.tables.all("hall_bookings")), key=lambda x: (x.starts_at, x.id))
+
+    def add(self, booking: Booking) -> int:
+        stored = replace(booking, id=self.tables.next_id("hall_bookings"))
+        self.tables.put("hall_bookings", stored.id, stored)
+        return stored.id
+
+    def save(self, booking: Booking) -> None:
+        self.tables.put("hall_bookings", booking.id, replace(booking))
+
+    def get(self, booking_id: int, lock: bool = False) -> Booking | None:
+        found: Booking | None = self.tables.get("hall_bookings", booking_id)
+        return None if found is None else replace(found)
+
+    def by_code(self, code: str) -> Booking | None:
+        return next((x for x in self._all() if x.code == code), None)
+
+    def of_slot(self, point: str, starts_at: datetime) -> list[Booking]:
+        return [x for x in self._all() if x.point == point and x.starts_at == starts_at]
+
+    def of_point(self, point: str, since: datetime, before: datetime) -> list[Booking]:
+        return [x for x in self._all() if x.point == point and since <= x.starts_at < before]
+
+    def of_phone(self, phone: str) -> list[Booking]:
+        return sorted((x for x in self._all() if x.phone == phone), key=lambda x: (x.starts_at, x.id), reverse=True)
+
+    def booked_before(self, before: datetime) -> list[Booking]:
+        return [x for x in self._all() if x.state == BookingState.BOOKED and x.starts_at < before]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, String, Table
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table
 
 from engine.persistence.tables.types import UtcDateTime, metadata
 
@@ -23,4 +23,27 @@ hall_tickets = Table(
     Column("called_by", String(64), nullable=True),
     Index(None, "point", "day", "state"),
     Index(None, "point", "called_at"),
+)
+
+
+# 预约: one row per booking of a slot at a service point; the slot's bookings are counted against the
+# point's windows when one is made.
+hall_bookings = Table(
+    "hall_bookings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("point", String(64), nullable=False),
+    Column("bundle_code", String(64), nullable=False),
+    Column("phone", String(20), nullable=False, index=True),
+    Column("name", String(50), nullable=False),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reminded", Boolean, nullable=False),
+    Column("ticket_id", Integer, nullable=True),
+    Column("case_number", String(40), nullable=True),
+    Index(None, "point", "starts_at"),
+    Index(None, "state", "starts_at"),
 )

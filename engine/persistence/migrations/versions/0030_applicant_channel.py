@@ -1,7 +1,7 @@
 """The applicant's channel (issue 26): an online application's scans, signed commitment and whether
 an agent made it for someone else; the agent who applied for a case, the delivery each case's
 applicant chose, the ID number the identity service verified for an applicant's account, and the
-service hall's queue tickets
+service hall's queue tickets and bookings
 
 Revision ID: 0030
 Revises: 0029
@@ -72,6 +72,28 @@ def upgrade() -> None:
     op.create_index(op.f("ix_hall_tickets_point_day_state"), "hall_tickets", ["point", "day", "state"])
     op.create_index(op.f("ix_hall_tickets_point_called_at"), "hall_tickets", ["point", "called_at"])
     op.create_table(
+        "hall_bookings",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("point", sa.String(length=64), nullable=False),
+        sa.Column("bundle_code", sa.String(length=64), nullable=False),
+        sa.Column("phone", sa.String(length=20), nullable=False),
+        sa.Column("name", sa.String(length=50), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("reminded", sa.Boolean(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        sa.Column("case_number", sa.String(length=40), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hall_bookings")),
+        sa.UniqueConstraint("code", name=op.f("uq_hall_bookings_code")),
+    )
+    op.create_index(op.f("ix_hall_bookings_phone"), "hall_bookings", ["phone"])
+    op.create_index(op.f("ix_hall_bookings_point_starts_at"), "hall_bookings", ["point", "starts_at"])
+    op.create_index(op.f("ix_hall_bookings_state_starts_at"), "hall_bookings", ["state", "starts_at"])
+    op.create_table(
         "case_deliveries",
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("delivery", sa.String(length=16), nullable=False),
@@ -88,6 +110,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("case_deliveries")
+    op.drop_index(op.f("ix_hall_bookings_state_starts_at"), table_name="hall_bookings")
+    op.drop_index(op.f("ix_hall_bookings_point_starts_at"), table_name="hall_bookings")
+    op.drop_index(op.f("ix_hall_bookings_phone"), table_name="hall_bookings")
+    op.drop_table("hall_bookings")
     op.drop_index(op.f("ix_hall_tickets_point_called_at"), table_name="hall_tickets")
     op.drop_index(op.f("ix_hall_tickets_point_day_state"), table_name="hall_tickets")
     op.drop_table("hall_tickets")
