@@ -57,3 +57,78 @@ def test_a_ticket_is_called_and_the_display_shows_it_within_a_second(
     page.wait_for_selector(f"#queue-called:has-text('{number}')")
     display.shot("display")
     clerk.shot("called")
+
+
+def test_booked_online_ticketed_called_shown_and_accepted_from_the_booking(
+        browser: Any, desks: Any, live_server: LiveServer, hall_open: None) -> None:
+    from engine.domain.notifications import Channel
+    from tests.browser.test_subjects import fill_applicant, fill_required_fields, first_time_applicant
+    from tests.senders import RecordingSender
+
+    texts = RecordingSender()
+    live_server.engine.ctx.senders[Channel.SMS] = texts
+    phone = "13700002222"
+    with phone_page(browser) as (page, errors):
+        page.goto(live_server.url + "/my")
+        page.wait_for_selector("#sign-in:not([hidden])")
+        page.fill("#phone", phone)
+        page.click("#send-code")
+        page.wait_for_selector("#code-note:has-text('验证码已发送')")
+        page.fill("#code", texts.code_for(phone))
+        page.click("#sign-in-button")
+        page.wait_for_selector("#booking-form select[name=point] option", state="attached")
+        page.select_option("#booking-point", "hongqi")
+        page.select_option("#booking-bundle", "newborn")
+        page.fill("#booking-day", MONDAY_MORNING.date().isoformat())
+        page.dispatch_event("#booking-day", "change")
+        page.wait_for_selector("#booking-slot option:has-text('10:30')", state="attached")
+        page.select_option("#booking-slot", label=page.locator("#booking-slot option", has_text="10:30").inner_text())
+        page.fill("#booking-name", "林新")
+        page.click("#booking-form button[type=submit]")
+        page.wait_for_selector("#flash:has-text('预约成功')")
+        code = page.inner_text("#flash").split("预约号 ")[1].split("，")[0]
+        assert code in page.inner_text("#my-bookings")
+        assert_no_raw_error(page)
+
+        page.goto(live_server.url + "/hall/hongqi/ticket")
+        page.wait_for_selector("#booking-code")
+        page.fill("#booking-code", code.lower())  # typed in any case
+        page.click("#take-booked")
+        page.wait_for_selector("#ticket-number")
+        number = page.inner_text("#ticket-number")
+        assert number.startswith("B")
+    assert not errors, errors
+
+    display = desks(None)
+    screen = display.open("/hall/hongqi")
+    screen.wait_for_selector("#hall-title:has-text('红旗区政务服务中心')")
+    clerk = desks("clerk")
+    window = clerk.open("/app/window")
+    window.select_option("#queue-point", "hongqi")
+    window.fill("#queue-window", "2")
+    screen.wait_for_timeout(600)
+    clicked = time.monotonic()
+    window.click("#call-next")
+    screen.wait_for_selector(f"#now-number:has-text('{number}')", timeout=3000)
+    shown = time.monotonic() - clicked
+    assert shown < 1.0, f"the display showed the call {shown:.2f} s after the click"
+
+    window.click("#intake-from-booking")
+    window.wait_for_selector("#form-groups .field")
+    window.wait_for_selector("#flash:has-text('受理预约')")
+    assert window.input_value('[name="applicant.name"]') == "林新"
+    assert window.input_value('[name="applicant.phone"]') == phone
+    guide = live_server.call("GET", "/api/bundles/newborn/guide", login="clerk")
+    applicant = {**first_time_applicant(guide["subject"]["kind"], 77), "name": "林新", "phone": phone}
+    fill_applicant(window, guide["subject"], applicant)
+    window.click("#lookup")
+    window.wait_for_selector("#flash .notice.info")
+    fill_required_fields(clerk, "newborn", applicant)
+    window.click("#all-submitted")
+    window.click("#accept")
+    window.wait_for_url("**/receipt")
+    case_number = window.inner_text("#receipt-number")
+    booking = next(b for b in live_server.call("GET", "/api/hall/hongqi/bookings?day=2026-12-07", login="clerk")
+                   ["bookings"] if b["code"] == code)
+    assert booking["case_number"] == case_number and booking["state"] == "arrived"
+    clerk.shot("accepted-from-booking")

@@ -24,13 +24,25 @@
     OneThing.showError(err);
     return;
   }
-  document.getElementById("take-ticket").addEventListener("click", (event) => busy(event.target, async () => {
-    const chosen = document.querySelector("input[name=bundle]:checked");
-    const ticket = await api("POST", `/api/hall/${encodeURIComponent(point)}/tickets`,
-      { bundle: chosen && chosen.value ? chosen.value : null }, quiet);
+  function show(ticket) {
     const box = document.getElementById("ticket");
     box.hidden = false;
     fill(box, h("p", { class: "muted" }, "您的号码"), h("p", { class: "hall-number", id: "ticket-number" }, ticket.number),
       h("p", {}, ticket.ahead ? `前面还有 ${ticket.ahead} 人，请留意叫号屏` : "请留意叫号屏，即将叫到您"));
+    box.scrollIntoView({ block: "start" });
+  }
+  document.getElementById("take-ticket").addEventListener("click", (event) => busy(event.target, async () => {
+    const chosen = document.querySelector("input[name=bundle]:checked");
+    show(await api("POST", `/api/hall/${encodeURIComponent(point)}/tickets`,
+      { bundle: chosen && chosen.value ? chosen.value : null }, quiet));
   }));
+  const booked = document.getElementById("booked-ticket");
+  booked.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(document.getElementById("take-booked"), async () => {
+      OneThing.clearErrors(booked);
+      show(await api("POST", `/api/hall/${encodeURIComponent(point)}/tickets`,
+        { booking: booked.booking.value.trim().toUpperCase() }, quiet));
+    }, booked);
+  });
 })();

@@ -28,6 +28,16 @@ OneThing.start(async () => {
   let copied = {}; // form fields filled from the applicant block, with the value copied
   renderForm({});
   renderMaterials({});
+  /* An intake started from a booking (预约): its applicant's name and phone, and the case will name it. */
+  const bookingId = Number(new URLSearchParams(location.search).get("booking")) || null;
+  if (bookingId) {
+    const booked = await api("GET", `/api/bookings/${bookingId}`);
+    for (const [key, value] of [["name", booked.name], ["phone", booked.phone]]) {
+      const input = form.elements[`applicant.${key}`];
+      if (input && !input.value) input.value = value;
+    }
+    OneThing.flash(`受理预约 ${booked.code}：${booked.name}（${booked.point_name}）`);
+  }
 
   function renderGuide(g) {
     const items = OneThing.table(["事项", "部门", "法定时限", "承诺时限", "收费"], g.items.map((i) => [
@@ -415,6 +425,7 @@ OneThing.start(async () => {
     OneThing.clearFlash();
     const body = { bundle: code, applicant: applicantValues(), form: currentValues(), materials: materialStates(), draft,
       choose: picksFor === ApplicantBlock.lookupRef(subject, applicantValues()).ref + about() ? picks : {} };
+    if (bookingId) body.booking = bookingId;
     const { found, message } = clientErrors(body.applicant, body.form, body.materials);
     if (Object.keys(found).length) {
       showFieldErrors(message, found);

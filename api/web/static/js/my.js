@@ -61,6 +61,7 @@
     const names = Object.fromEntries(bundles.map((b) => [b.code, b.name]));
     show("mine");
     fill("#my-applications", applications(mine.applications, names));
+    await MyBookings.render();
     fill("#who", `${me.name}，您好`);
     fill("#my-cases", cases.cases.length ? h("ul", { class: "guide-list" }, cases.cases.map((c) => h("li", { class: "card" },
       h("button", { type: "button", class: "link", onclick: () => busy(null, () => open(c.number)) }, c.number),

@@ -86,7 +86,12 @@ OneThing.start(async () => {
       localStorage.setItem("onething.queue.window", desk.window.value);
       const answer = await api("POST", `/api/hall/${encodeURIComponent(desk.point.value)}/call`,
         { window: Number.parseInt(desk.window.value, 10) || 0 });
-      fill("#queue-called", answer.called ? `已叫号：${answer.called.number}（${desk.window.value} 号窗口）` : "暂无等候的号");
+      const called = answer.called;
+      const booked = called && called.booking;
+      fill("#queue-called", called ? [`已叫号：${called.number}（${desk.window.value} 号窗口）`,
+        booked ? ["　预约：", booked.name, "　", h("a", { class: "button primary", id: "intake-from-booking",
+          href: `/app/window/new/${encodeURIComponent(called.bundle)}?booking=${booked.id}` }, "按预约受理")] : null]
+        : "暂无等候的号");
       await renderQueue();
     }, desk);
   });
