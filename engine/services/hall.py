@@ -27,8 +27,9 @@ from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 
-TICKETS_PER_ADDRESS_HOUR = 60
-"""Tickets one client address may take in an hour: a hall's machine serves many, a script more."""
+TICKETS_PER_ADDRESS_HOUR = 600
+"""Tickets one client address may take in an hour: a hall's machine is one address serving a whole
+hall at its busiest; a script flooding the queue is refused."""
 TICKET_SCOPE = "ticket"
 
 

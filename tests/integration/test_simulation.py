@@ -75,3 +75,31 @@ def test_the_command_prints_the_savings_table(tmp_path: Path, capsys: Any) -> No
     assert main(["simulate", "--cases", "1", "--database-url", url]) == 2  # not a fresh database
     assert main(["simulate", "--bundles", "nope", "--cases", "1",
                  "--database-url", f"sqlite:///{tmp_path / 'other.sqlite3'}"]) == 2
+
+
+def test_a_simulated_hall_day_serves_everyone_through_the_queue(engine: OneThingEngine, clock: FakeClock) -> None:
+    from datetime import date
+
+    from engine.services.hall_simulation import HallDay, simulate_hall_day
+
+    def set_clock(moment: Any) -> None:
+        clock.now = moment
+
+    result = simulate_hall_day(engine.ctx, set_clock, HallDay("hongmen", date(2026, 9, 28), 40, 0.25, 9.0, 3))
+    waiting = result.waiting
+    assert waiting.tickets == waiting.called == result.served == 40 and result.booked > 0
+    assert waiting.p50_minutes is not None and waiting.p95_minutes is not None
+    assert 0 <= waiting.p50_minutes <= waiting.p95_minutes
+    with engine.ctx.uow(False) as uow:
+        booked = uow.connection.execute(text("SELECT count(*) FROM hall_bookings WHERE state = 'arrived'")).scalar_one()
+    assert booked == result.booked  # every booking came and took its ticket
+
+
+def test_the_hall_command_prints_the_waiting_times(tmp_path: Path, capsys: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
+    assert main(["simulate-hall", "--point", "hongmen", "--day", "2026-09-28", "--applicants", "20",
+                 "--database-url", url]) == 0
+    out, _ = capsys.readouterr()
+    assert "取号 20" in out and "中位数" in out and "95% 分位" in out
+    assert main(["simulate-hall", "--point", "hongmen", "--day", "2026-09-27", "--applicants", "5",
+                 "--database-url", f"sqlite:///{tmp_path / 'closed.sqlite3'}"]) == 2  # a Sunday: closed
