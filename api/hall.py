@@ -26,6 +26,7 @@ from engine.services.hall import (
     call_next,
     calls_since,
     find_point,
+    is_open,
     queue_of,
     service_points,
     take_ticket,
@@ -65,7 +66,7 @@ def point_view(p: ServicePoint, now: datetime) -> dict[str, Any]:
             "bundles": None if p.bundles is None else list(p.bundles),
             "hours": {d: None if (span := p.hours.get(d)) is None else [f"{span[0]:%H:%M}", f"{span[1]:%H:%M}"]
                       for d in WEEKDAYS},
-            "open_now": p.open_at(now.astimezone(SHANGHAI))}
+            "open_now": is_open(ctx(), p, now)}
 
 
 def ticket_view(t: Ticket, booking: Booking | None = None) -> dict[str, Any]:

@@ -30,10 +30,14 @@ class ServicePoint:
     bundles: tuple[str, ...] | None
     """The bundles accepted here; None: every one."""
 
-    def open_at(self, moment: datetime) -> bool:
-        """Whether the hall is open at ``moment`` (in the point's local time)."""
+    def open_at(self, moment: datetime, working_day: bool = True) -> bool:
+        """Whether the hall is open at ``moment`` (in the point's local time): within that weekday's
+        hours, and on a weekday only if it is a working day (a public holiday closes it; the
+        weekend openings are kept)."""
         hours = self.hours.get(WEEKDAYS[moment.weekday()])
-        return hours is not None and hours[0] <= moment.time() < hours[1]
+        if hours is None or (moment.weekday() < 5 and not working_day):
+            return False
+        return hours[0] <= moment.time() < hours[1]
 
     def accepts(self, bundle_code: str) -> bool:
         return self.bundles is None or bundle_code in self.bundles

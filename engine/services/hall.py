@@ -46,6 +46,13 @@ def find_point(ctx: ServiceContext, code: str) -> ServicePoint:
     return found
 
 
+def is_open(ctx: ServiceContext, point: ServicePoint, moment: datetime) -> bool:
+    local = moment.astimezone(SHANGHAI)
+    with ctx.uow(False) as uow:
+        working = ctx.calendars.get(uow).is_working_day(local.date())
+    return point.open_at(local, working)
+
+
 def _day(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y%m%d")
 
@@ -86,7 +93,7 @@ def take_ticket(ctx: ServiceContext, point_code: str, bundle_code: str | None, b
         raise InvalidInput(f"{point.name} does not accept {bundle_code}", f"{point.name}不受理该一件事",
                            {"bundle": ["本服务点不受理该一件事"]})
     now = ctx.clock()
-    if not point.open_at(now.astimezone(SHANGHAI)):
+    if not is_open(ctx, point, now):
         raise Conflict(f"{point.name} is closed now", f"{point.name}现在不在办公时间")
     kind = TicketKind.BOOKED if booking_code else TicketKind.WALK_IN
 

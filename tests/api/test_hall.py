@@ -66,6 +66,8 @@ def test_bad_tickets_and_calls_are_refused(anonymous: Any, client: Any, clock: F
     clock.now = datetime(2026, 9, 26, 15, 0, tzinfo=SHANGHAI)  # Saturday afternoon: the city hall closed at noon
     closed = anonymous.post("/api/hall/xx_city/tickets", json={})
     assert closed.status_code == 409 and "不在办公时间" in closed.json["message_zh"]
+    clock.now = datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI)  # 国庆节, a Thursday: a holiday closes the hall
+    assert anonymous.post("/api/hall/xx_city/tickets", json={}).status_code == 409
     assert client.post("/api/hall/hongmen/call", json={"window": 3}, headers=CLERK).status_code == 422  # two windows
     assert client.post("/api/hall/hongmen/call", json={"window": 1}, headers=SUPERVISOR).status_code == 403
     assert client.get("/api/hall/hongmen/queue", headers=SUPERVISOR).status_code == 403
