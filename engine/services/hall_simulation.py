@@ -15,9 +15,10 @@ from functools import partial
 
 from engine.domain.clocks import SHANGHAI
 from engine.domain.model import Actor
+from engine.domain.service_points import WEEKDAYS
 from engine.services.bookings import book, open_slots
 from engine.services.context import ServiceContext
-from engine.services.hall import Waiting, call_next, find_point, take_ticket, waiting_times
+from engine.services.hall import Waiting, call_next, find_point, is_open, take_ticket, waiting_times
 
 CLERK = Actor("sim.hall", "window", "clerk")
 MORNING_SHARE = 0.65
@@ -46,8 +47,8 @@ def simulate_hall_day(ctx: ServiceContext, clock: Callable[[datetime], None], pl
     """Run the day; ``clock`` sets the engine's clock. The point must be open that day."""
     rng = random.Random(plan.seed)
     point = find_point(ctx, plan.point)
-    hours = point.hours.get(("mon", "tue", "wed", "thu", "fri", "sat", "sun")[plan.day.weekday()])
-    if hours is None:
+    hours = point.hours.get(WEEKDAYS[plan.day.weekday()])
+    if hours is None or not is_open(ctx, point, datetime.combine(plan.day, hours[0], SHANGHAI)):
         raise ValueError(f"{point.name} is closed on {plan.day}")
     opens = datetime.combine(plan.day, hours[0], SHANGHAI)
     closes = datetime.combine(plan.day, hours[1], SHANGHAI)
