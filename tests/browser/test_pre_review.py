@@ -36,7 +36,7 @@ def test_the_window_returns_then_accepts_an_online_application(desks: Any, live_
     row.locator("textarea").fill("请补充经营场所平面图，并注明疏散通道。")
     row.locator("button", has_text="一次性告知并退回").click()
     page.wait_for_selector("#flash .notice.ok")
-    assert "暂无等待预审" in page.inner_text("#online-applications")
+    page.wait_for_selector("#online-applications:has-text('暂无等待预审')")  # the list drawn again after the flash
     clerk.shot("returned")
 
     live_server.call("POST", f"/api/applicant/applications/{draft['id']}/submit", token=token)
