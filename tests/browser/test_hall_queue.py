@@ -87,7 +87,7 @@ def test_booked_online_ticketed_called_shown_and_accepted_from_the_booking(
         page.click("#booking-form button[type=submit]")
         page.wait_for_selector("#flash:has-text('预约成功')")
         code = page.inner_text("#flash").split("预约号 ")[1].split("，")[0]
-        assert code in page.inner_text("#my-bookings")
+        page.wait_for_selector(f"#my-bookings:has-text('{code}')")  # the list drawn again after the message
         assert_no_raw_error(page)
 
         page.goto(live_server.url + "/hall/hongqi/ticket")
