@@ -24,7 +24,8 @@ from engine.services.bookings import (
     my_bookings,
     open_slots,
 )
-from engine.services.hall import find_point
+from engine.services.hall import find_point, service_points
+from engine.services.online_applications import applicant_phone
 
 slots = Blueprint("hall_bookings", __name__, url_prefix="/api/hall",
                   description="预约：服务点可预约时段，窗口电话预约和当日预约")
@@ -57,11 +58,17 @@ class DayArgsSchema(Schema):
     day = fields.Date(load_default=None, metadata={"description": "日期（默认今天）"})
 
 
-def booking_view(b: Booking) -> dict[str, Any]:
-    return {"id": b.id, "code": b.code, "point": b.point, "point_name": find_point(ctx(), b.point).name,
+def booking_view(b: Booking, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """``names``: the points' names, read once for a list."""
+    name = names.get(b.point, b.point) if names is not None else find_point(ctx(), b.point).name
+    return {"id": b.id, "code": b.code, "point": b.point, "point_name": name,
             "bundle": b.bundle_code, "name": b.name, "phone": b.phone, "state": str(b.state),
             "starts_at": b.starts_at.astimezone(SHANGHAI).isoformat(),
             "ends_at": b.ends_at.astimezone(SHANGHAI).isoformat(), "case_number": b.case_number}
+
+
+def _names() -> dict[str, str]:
+    return {code: p.name for code, p in service_points(ctx()).items()}
 
 
 @slots.route("/<string:point>/slots")
@@ -82,7 +89,8 @@ class PointBookings(MethodView):
     def get(self, args: dict[str, Any], point: str) -> dict[str, Any]:
         """The point's bookings of the day, by slot"""
         day: date = args["day"] or ctx().clock().astimezone(SHANGHAI).date()
-        return {"bookings": [booking_view(b) for b in day_bookings(ctx(), point, day)]}
+        names = _names()
+        return {"bookings": [booking_view(b, names) for b in day_bookings(ctx(), point, day)]}
 
     @slots.arguments(CallerSchema())
     @slots.response(201)
@@ -97,16 +105,17 @@ class MyBookings(MethodView):
     @mine.response(200)
     def get(self) -> dict[str, Any]:
         """The applicant's bookings, newest first"""
-        return {"bookings": [booking_view(b) for b in my_bookings(ctx(), current_principal())]}
+        names = _names()
+        return {"bookings": [booking_view(b, names) for b in my_bookings(ctx(), current_principal())]}
 
     @mine.arguments(BookSchema())
     @mine.response(201)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Book a slot at a service point for a bundle (three open bookings per number at most)"""
         principal = current_principal()
-        my_bookings(ctx(), principal)  # an applicant's only
-        return booking_view(book(ctx(), body["point"], body["bundle"], body["slot"], principal.login, body["name"],
-                                 Actor(principal.login, principal.department, "applicant")))
+        phone = applicant_phone(principal)
+        return booking_view(book(ctx(), body["point"], body["bundle"], body["slot"], phone, body["name"],
+                                 Actor(phone, principal.department, "applicant")))
 
 
 @mine.route("/<id:booking_id>")

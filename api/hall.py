@@ -19,7 +19,7 @@ from api.access import client_address, current_actor
 from api.cases import ctx
 from engine.domain.clocks import SHANGHAI
 from engine.domain.errors import InvalidInput
-from engine.domain.hall import Booking, Ticket
+from engine.domain.hall import Booking, Ticket, TicketKind
 from engine.domain.service_points import LEVEL_NAMES, WEEKDAYS, ServicePoint
 from engine.services.context import ServiceContext
 from engine.services.hall import (
@@ -114,7 +114,8 @@ class CallNext(MethodView):
     def post(self, body: dict[str, Any], point: str) -> dict[str, Any]:
         """The window calls the next ticket (bookings first); the ticket it called before is served"""
         called = call_next(ctx(), point, body["window"], current_actor())
-        booking = queue_of(ctx(), point).bookings.get(called.id) if called is not None else None
+        booking = (queue_of(ctx(), point).bookings.get(called.id)
+                   if called is not None and called.kind == TicketKind.BOOKED else None)
         return {"called": None if called is None else ticket_view(called, booking)}
 
 
@@ -127,7 +128,8 @@ class Calls(MethodView):
         since = args["since"] or ctx().clock() - timedelta(minutes=10)
         if since.tzinfo is None:
             raise InvalidInput("since needs a time zone", "since 须带时区", {"since": ["如 2026-12-05T09:00:00+08:00"]})
-        return {"calls": [ticket_view(t) for t in calls_since(ctx(), point, since)]}
+        found = find_point(ctx(), point)
+        return {"calls": [ticket_view(t) for t in calls_since(ctx(), found.code, since)]}
 
 
 def _events(context: ServiceContext, point: str, since: datetime) -> Iterator[str]:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from datetime import date, datetime, time, timedelta
 
-from api.simulate_command import DEFAULT_DATABASE, _fresh_sqlite
+from api.simulate_command import DEFAULT_DATABASE, fresh_sqlite
 from engine.bootstrap import Settings, build_engine
 from engine.domain.clocks import SHANGHAI
 from engine.services.hall_simulation import HallDay, simulate_hall_day
@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run_hall(args: argparse.Namespace) -> int:
-    url = args.database_url or _fresh_sqlite(DEFAULT_DATABASE.with_name("hall.sqlite3"))
+    url = args.database_url or fresh_sqlite(DEFAULT_DATABASE.with_name("hall.sqlite3"))
     clock = SimulationClock(datetime.combine(args.day - timedelta(days=1), time(18), SHANGHAI))
     settings = Settings.from_env()
     settings.database_url, settings.clock, settings.demo_users = url, clock, False

@@ -50,7 +50,7 @@ def progress_bar(stream: TextIO, width: int = 30) -> Callable[[int, int], None]:
     return show
 
 
-def _fresh_sqlite(path: Path) -> str:
+def fresh_sqlite(path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         leftover.unlink(missing_ok=True)
@@ -67,7 +67,7 @@ def _summary_line(result: SimulationResult, plan: SimulationPlan, seconds: float
 
 
 def run_simulate(args: argparse.Namespace) -> int:
-    url = args.database_url or _fresh_sqlite(DEFAULT_DATABASE)
+    url = args.database_url or fresh_sqlite(DEFAULT_DATABASE)
     clock = SimulationClock(datetime.combine(args.start - timedelta(days=1), time(18), SHANGHAI))
     settings = Settings.from_env()
     settings.database_url, settings.clock, settings.demo_users = url, clock, False

@@ -30,14 +30,17 @@ class ServicePoint:
     bundles: tuple[str, ...] | None
     """The bundles accepted here; None: every one."""
 
+    def hours_on(self, day: date, working_day: bool = True) -> tuple[time, time] | None:
+        """The hall's hours that day: its weekday's, none on a weekday that is not a working day (a
+        public holiday closes it; the weekend openings are kept)."""
+        if day.weekday() < 5 and not working_day:
+            return None
+        return self.hours.get(WEEKDAYS[day.weekday()])
+
     def open_at(self, moment: datetime, working_day: bool = True) -> bool:
-        """Whether the hall is open at ``moment`` (in the point's local time): within that weekday's
-        hours, and on a weekday only if it is a working day (a public holiday closes it; the
-        weekend openings are kept)."""
-        hours = self.hours.get(WEEKDAYS[moment.weekday()])
-        if hours is None or (moment.weekday() < 5 and not working_day):
-            return False
-        return hours[0] <= moment.time() < hours[1]
+        """Whether the hall is open at ``moment`` (in the point's local time)."""
+        hours = self.hours_on(moment.date(), working_day)
+        return hours is not None and hours[0] <= moment.time() < hours[1]
 
     def accepts(self, bundle_code: str) -> bool:
         return self.bundles is None or bundle_code in self.bundles
@@ -100,10 +103,9 @@ def service_point_problems(key: str, definition: Mapping[str, Any], points: Mapp
 
 
 def slots_of_day(point: ServicePoint, day: date, working_day: bool, minutes: int, zone: tzinfo) -> list[datetime]:
-    """The starts of the day's slots at ``point``: its hours of that weekday cut into ``minutes``; none
-    on a weekday that is a holiday (``working_day`` False), the weekend openings kept."""
-    hours = point.hours.get(WEEKDAYS[day.weekday()])
-    if hours is None or (day.weekday() < 5 and not working_day):
+    """The starts of the day's slots at ``point``: its hours that day (``hours_on``) cut into ``minutes``."""
+    hours = point.hours_on(day, working_day)
+    if hours is None:
         return []
     found, at = [], datetime.combine(day, hours[0], zone)
     end = datetime.combine(day, hours[1], zone)

@@ -9,16 +9,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.domain.access import Permission, Principal
+from engine.domain.access import Principal
 from engine.domain.applicant_channel import DeliveryChoice
 from engine.domain.clocks import SHANGHAI
 from engine.domain.decisions import RATINGS
-from engine.domain.errors import Forbidden, NotFound
+from engine.domain.errors import NotFound
 from engine.domain.model import ItemStatus, TaskKind, TaskState
 from engine.domain.records import CaseRecord, EventRecord
 from engine.persistence.case_search import CaseCriteria
 from engine.services.catalogue import get_bundle_catalogue
 from engine.services.context import ServiceContext
+from engine.services.online_applications import applicant_phone
 from engine.services.public_status import PublicStatus, progress_of
 from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import MaterialStatus
@@ -84,12 +85,6 @@ def rating_of(events: list[EventRecord]) -> Rating | None:
     return None
 
 
-def _phone(principal: Principal) -> str:
-    if not principal.can(Permission.APPLY):
-        raise Forbidden("only an applicant has cases of their own", "仅申请人可查看本人的办件")
-    return principal.login
-
-
 def own_case(uow: UnitOfWork, phone: str, number: str, lock: bool = False) -> CaseRecord:
     """The case ``number`` if its application gave ``phone``, or the agent who applied online for its
     applicant signed in with ``phone``; another's answers as a missing one."""
@@ -101,13 +96,13 @@ def own_case(uow: UnitOfWork, phone: str, number: str, lock: bool = False) -> Ca
 
 
 def my_cases(ctx: ServiceContext, principal: Principal, page: int = 1, per_page: int = 20) -> list[CaseRecord]:
-    phone = _phone(principal)
+    phone = applicant_phone(principal)
     with ctx.uow(False) as uow:
         return uow.reads.search_cases(CaseCriteria(party_phone=phone), page, per_page).items
 
 
 def my_case(ctx: ServiceContext, principal: Principal, number: str) -> MyCase:
-    phone = _phone(principal)
+    phone = applicant_phone(principal)
     with ctx.uow(False) as uow:
         case = own_case(uow, phone, number)
         progress = progress_of(uow, case)

@@ -20,6 +20,7 @@ from engine.domain.service_points import ServicePoint, slots_of_day
 from engine.services.context import ServiceContext
 from engine.services.hall import find_point
 from engine.services.notifications import recipients_of_phone
+from engine.services.online_applications import applicant_phone
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from forms.identifiers import is_mobile
@@ -110,10 +111,9 @@ def _messages(booking: Booking, point: ServicePoint, kind: NotificationKind, now
 
 
 def my_bookings(ctx: ServiceContext, principal: Principal) -> list[Booking]:
-    if not principal.can(Permission.APPLY):
-        raise NotFound("only an applicant has bookings of their own", "仅申请人可查看本人的预约")
+    phone = applicant_phone(principal)
     with ctx.uow(False) as uow:
-        return uow.bookings.of_phone(principal.login)
+        return uow.bookings.of_phone(phone)
 
 
 def booking_of(ctx: ServiceContext, booking_id: int) -> Booking:

@@ -170,10 +170,10 @@ def queue_of(ctx: ServiceContext, point_code: str) -> Queue:
 
 
 def calls_since(ctx: ServiceContext, point_code: str, since: datetime) -> list[Ticket]:
-    """What the hall's display shows: the calls after ``since``, newest first."""
-    point = find_point(ctx, point_code)
+    """What the hall's display shows: the calls after ``since``, newest first. The caller has
+    found the point (``find_point``) once: a display asks this several times a second."""
     with ctx.uow(False) as uow:
-        return uow.tickets.called_since(point.code, since)
+        return uow.tickets.called_since(point_code, since)
 
 
 @dataclass(frozen=True)

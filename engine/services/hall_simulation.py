@@ -15,10 +15,9 @@ from functools import partial
 
 from engine.domain.clocks import SHANGHAI
 from engine.domain.model import Actor
-from engine.domain.service_points import WEEKDAYS
 from engine.services.bookings import book, open_slots
 from engine.services.context import ServiceContext
-from engine.services.hall import Waiting, call_next, find_point, is_open, take_ticket, waiting_times
+from engine.services.hall import Waiting, call_next, find_point, take_ticket, waiting_times
 
 CLERK = Actor("sim.hall", "window", "clerk")
 MORNING_SHARE = 0.65
@@ -47,8 +46,9 @@ def simulate_hall_day(ctx: ServiceContext, clock: Callable[[datetime], None], pl
     """Run the day; ``clock`` sets the engine's clock. The point must be open that day."""
     rng = random.Random(plan.seed)
     point = find_point(ctx, plan.point)
-    hours = point.hours.get(WEEKDAYS[plan.day.weekday()])
-    if hours is None or not is_open(ctx, point, datetime.combine(plan.day, hours[0], SHANGHAI)):
+    with ctx.uow(False) as uow:
+        hours = point.hours_on(plan.day, ctx.calendars.get(uow).is_working_day(plan.day))
+    if hours is None:
         raise ValueError(f"{point.name} is closed on {plan.day}")
     opens = datetime.combine(plan.day, hours[0], SHANGHAI)
     closes = datetime.combine(plan.day, hours[1], SHANGHAI)
