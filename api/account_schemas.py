@@ -31,6 +31,8 @@ class PrincipalSchema(Schema):
     name = fields.String()
     department = fields.String()
     roles = fields.List(fields.String())
+    service_point = fields.String(allow_none=True,
+                                  metadata={"description": "窗口人员、帮办代办员所在服务点（空：市级中心）"})
 
 
 class LoginAnswerSchema(Schema):
@@ -55,6 +57,7 @@ class UserSchema(Schema):
     name = fields.String()
     department = fields.String()
     roles = fields.List(fields.String())
+    service_point = fields.String(allow_none=True)
     active = fields.Boolean()
     demo = fields.Boolean()
     created_at = fields.DateTime()
@@ -67,6 +70,8 @@ class CreateUserSchema(Schema):
     department = fields.String(required=True, validate=validate.Length(min=1, max=32))
     roles = _roles(required=True)
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+    service_point = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=32),
+                                  metadata={"description": "窗口人员、帮办代办员所在服务点的编码（空：市级中心）"})
 
 
 class UpdateUserSchema(Schema):
@@ -75,6 +80,7 @@ class UpdateUserSchema(Schema):
     roles = _roles(required=False)
     active = fields.Boolean()
     password = fields.String(validate=validate.Length(min=1, max=200), load_only=True)
+    service_point = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
 
 
 class UserListArgsSchema(Schema):

@@ -36,7 +36,8 @@ audit_blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="å
 
 
 def principal_view(p: Principal) -> dict[str, Any]:
-    return {"login": p.login, "name": p.name, "department": p.department, "roles": sorted(p.roles)}
+    return {"login": p.login, "name": p.name, "department": p.department, "roles": sorted(p.roles),
+            "service_point": p.service_point}
 
 
 def user_view(user: UserRecord) -> dict[str, Any]:
@@ -131,7 +132,8 @@ class Users(MethodView):
     def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
         """Create a user"""
         user = accounts.create_user(accounts.CreateUser(
-            body["login"], body["name"], body["department"], body["roles"], body["password"], current_actor()), ctx())
+            body["login"], body["name"], body["department"], body["roles"], body["password"], current_actor(),
+            service_point=body.get("service_point")), ctx())
         return user_view(user), 201
 
 

@@ -85,7 +85,8 @@ class Cases(MethodView):
         page = search_cases(SearchCases(
             current_principal(), q=args.get("q"), status=args.get("status"), bundle_code=args.get("bundle"),
             accepted_from=args.get("accepted_from"), accepted_to=args.get("accepted_to"), page=args["page"],
-            per_page=args["per_page"], department=args.get("department"), sort=args["sort"],
+            per_page=args["per_page"], department=args.get("department"), service_point=args.get("service_point"),
+            level=args.get("level"), sort=args["sort"],
             descending=args["order"] == "desc"), ctx())
         return {"items": [case_summary(c) for c in page.items], "total": page.total, "page": page.page,
                 "per_page": page.per_page}
@@ -99,7 +100,9 @@ class Cases(MethodView):
                                        actor=current_actor(), request_key=request_key(body),
                                        viewer=current_principal(), authorization=body["authorization"],
                                        draft=body.get("draft"), choose=body["choose"],
-                                       booking=body.get("booking")), ctx())
+                                       booking=body.get("booking"), ticket=body.get("ticket"),
+                                       handover_point=body.get("handover_point"),
+                                       place=body["place"], mandate=body.get("mandate")), ctx())
         return _answer(applied)
 
 

@@ -62,7 +62,8 @@ class DaySchema(Schema):
 
 def point_view(p: ServicePoint, now: datetime) -> dict[str, Any]:
     return {"code": p.code, "name": p.name, "level": p.level, "level_name": LEVEL_NAMES.get(p.level, p.level),
-            "parent": p.parent, "address": p.address, "windows": p.windows,
+            "parent": p.parent, "address": p.address, "windows": p.windows, "area": p.area,
+            "departments": list(p.departments),
             "bundles": None if p.bundles is None else list(p.bundles),
             "hours": {d: None if (span := p.hours.get(d)) is None else [f"{span[0]:%H:%M}", f"{span[1]:%H:%M}"]
                       for d in WEEKDAYS},
@@ -175,8 +176,10 @@ class WaitingTimes(MethodView):
     @blp.arguments(DaySchema(), location="query")
     @blp.response(200)
     def get(self, args: dict[str, Any], point: str) -> dict[str, Any]:
-        """How long applicants waited at the point that day, from ticket to call (median, 95th percentile)"""
+        """How long applicants waited at the point that day, from ticket to call (median, 95th percentile), and
+        from the call to the case's acceptance"""
         day = args["day"] or ctx().clock().astimezone(SHANGHAI).date()
         found = waiting_times(ctx(), point, day.strftime("%Y%m%d"))
         return {"point": point, "day": day.isoformat(), "tickets": found.tickets, "called": found.called,
-                "p50_minutes": found.p50_minutes, "p95_minutes": found.p95_minutes}
+                "p50_minutes": found.p50_minutes, "p95_minutes": found.p95_minutes, "accepted": found.accepted,
+                "to_acceptance_p50_minutes": found.to_acceptance_p50_minutes}

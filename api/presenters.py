@@ -38,6 +38,7 @@ def case_summary(case: CaseRecord) -> dict[str, Any]:
         "applicant_name": case.applicant.get("name", ""),
         "applicant_id_number": mask_id(str(case.applicant.get("id_number", ""))),
         "accepted_at": case.accepted_at, "accepted_by": case.accepted_by, "closed_at": case.closed_at,
+        "accepted_point": case.accepted_point, "handover_point": case.handover_point,
     }
 
 
@@ -105,12 +106,14 @@ def case_detail(detail: CaseDetail, ctx: ServiceContext | None = None,
         "accepted_at": case.accepted_at, "accepted_by": case.accepted_by,
         "accepted_by_name": names.get(case.accepted_by), "channel": case.channel,
         "promised_by": case.due_on.isoformat() if case.due_on else None,
-        "items": [{"code": i.code, "name": i.name, "department_name": bundle.department_name(i.department),
+        "items": [{"code": i.code, "name": i.name,
+                   "department_name": bundle.department_name(case.routing.get(i.department, i.department)),
                    "promised_days": i.promised_days} for i in bundle.items],
     }
     return {
         **case_summary(case),
-        "bundle_name": bundle.name, "channel": case.channel,
+        "bundle_name": bundle.name, "channel": case.channel, "intake_place": case.intake_place,
+        "agent": case.agent, "agent_name": names.get(case.agent or ""),
         "applicant": case.applicant if detail.personal_data else masked_applicant(case.applicant),
         "personal_data": "full" if detail.personal_data else "masked",
         "form": mask(case.form),

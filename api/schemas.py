@@ -68,6 +68,14 @@ class StartCaseSchema(Schema):
                         "其间的共享数据调用留痕归入本办件")})
     booking = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
                              metadata={"description": "由预约开始的受理：预约的编号"})
+    ticket = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
+                            metadata={"description": "叫号受理：窗口叫到的号（取号单的编号）"})
+    handover_point = fields.String(validate=validate.Length(min=1, max=32), metadata={
+        "description": "异地代收：领取结果的服务点编码（默认为受理的服务点）"})
+    place = fields.String(load_default="hall", validate=validate.OneOf(["hall", "home"]), metadata={
+        "description": "受理地点：hall 大厅 / home 上门办理"})
+    mandate = fields.String(validate=validate.OneOf(["letter", "online"]), metadata={
+        "description": "帮办代办员代为申请时申请人的授权方式：letter 授权委托书 / online 申请人在线授权"})
     choose = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
                          values=fields.String(validate=validate.Length(min=1, max=60)), load_default=dict,
                          metadata={"description": "同类登记记录有多条时（如名下多处不动产）窗口选定的一条："
@@ -174,6 +182,11 @@ class CaseListArgsSchema(PageArgsSchema):
                               metadata={"description": "受理日期止（含），YYYY-MM-DD，北京时间"})
     department = fields.String(validate=validate.Length(max=32, error="部门代码不能超过 32 个字符"), metadata={
         "description": "含该部门事项的办件；审批部门只能查询本部门"})
+    service_point = fields.String(validate=validate.Length(min=1, max=32), metadata={
+        "description": "在该服务点（含其下级服务点）受理的办件"})
+    level = fields.String(validate=validate.OneOf(["city", "county", "township", "village"]), metadata={
+        "description": "在该层级服务点受理的办件：city 市级 / county 县（区）级 / township 乡镇（街道） / "
+                       "village 村（社区）"})
     sort = fields.String(load_default="accepted_at", validate=validate.OneOf(
         CASE_SORTS, error="排序字段只能是 受理时间（accepted_at）、办件编号（number）、一件事（bundle）、状态（status）"
                           "或到期日（due）"), metadata={"description": "排序字段：" + "、".join(CASE_SORTS)})
@@ -200,6 +213,8 @@ class TaskListArgsSchema(PageArgsSchema):
         metadata={"description": "all 全部 / mine 我认领的 / unclaimed 未认领"})
     paused = fields.Boolean(error_messages={"invalid": "是否暂停计时只能是 true 或 false"},
                             metadata={"description": "true 只看特别程序中（暂停计时）的任务 / false 只看其余任务"})
+    service_point = fields.String(validate=validate.Length(min=1, max=32),
+                                  metadata={"description": "只看在该服务点受理或出件的办件的任务"})
     sort = fields.String(load_default="arrived", validate=validate.OneOf(
         TASK_SORTS, error="排序字段只能是 到达时间（arrived）、到期日（due）、受理时间（accepted）、一件事（bundle）"
                           "或办件编号（case）"), metadata={"description": "排序字段：" + "、".join(TASK_SORTS)})
@@ -335,11 +350,16 @@ class CaseSummarySchema(Schema):
     accepted_at = fields.DateTime()
     accepted_by = fields.String()
     closed_at = fields.DateTime(allow_none=True)
+    accepted_point = fields.String(allow_none=True, metadata={"description": "受理的服务点编码"})
+    handover_point = fields.String(allow_none=True, metadata={"description": "出件（领取结果）的服务点编码"})
 
 
 class CaseDetailSchema(CaseSummarySchema):
     bundle_name = fields.String()
     channel = fields.String()
+    intake_place = fields.String(metadata={"description": "hall 大厅受理 / home 上门办理"})
+    agent = fields.String(allow_none=True, metadata={"description": "帮办代办员的登录名（由其代为申请时）"})
+    agent_name = fields.String(allow_none=True)
     applicant = fields.Dict(metadata={"description": "申请人信息；无权查看个人信息的角色看到脱敏后的证件号和电话"})
     personal_data = fields.String(metadata={"description": "full 完整 / masked 已脱敏"})
     form = fields.Dict(metadata={"description": "受理时的统一表单"})

@@ -73,7 +73,8 @@ class Tasks(MethodView):
         page = list_inbox(ListInbox(
             current_principal(), states=_STATES.get(args["state"], (args["state"],)), department=args.get("department"),
             case_ref=args.get("case"), assignee=args.get("assignee"), colour=args.get("colour"),
-            bundle_code=args.get("bundle"), claim=Claim(args["claim"]), paused=args.get("paused"), sort=args["sort"],
+            bundle_code=args.get("bundle"), claim=Claim(args["claim"]), paused=args.get("paused"),
+            service_point=args.get("service_point"), sort=args["sort"],
             descending=args["order"] == "desc", page=args["page"], per_page=args["per_page"]), ctx())
         names = views.people_names(ctx(), {p for t in page.items for p in (t.assignee, t.completed_by) if p})
         return {"items": [task_view(t, ctx(), names) for t in page.items], "total": page.total, "page": page.page,

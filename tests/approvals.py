@@ -51,7 +51,7 @@ def resident_id(serial: int) -> str:
 
 def reviewer_headers(client: Any, department: str) -> dict[str, str]:
     """Bearer headers of a reviewer of ``department``, made on first use."""
-    login = f"r.{department}"
+    login = f"r.{department.replace('@', '.')}"
     if client.get(f"/api/users/{login}", headers=ADMIN).status_code == 404:
         made = client.post("/api/users", headers=ADMIN, json={
             "login": login, "name": f"{department} 审批员", "department": department, "roles": ["reviewer"],

@@ -26,7 +26,7 @@ MODELER_BUNDLE = STATIC / "build" / "bpmn-js" / "bpmn-modeler.production.min.js"
 VIEWER_BUNDLE = STATIC / "build" / "bpmn-js" / "bpmn-navigated-viewer.production.min.js"
 """The read-only viewer of the case page's diagram, copied by the same build."""
 
-CASE_READERS = ("clerk", "reviewer", "head", "supervisor")
+CASE_READERS = ("clerk", "reviewer", "head", "supervisor", "agent")
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("home", "/", "工作台", ()),
     Page("login", "/login", "登录", ()),
-    Page("window", "/window", "综合窗口", ("clerk",), "综合窗口"),
-    Page("intake", "/window/new/<string:code>", "一窗受理", ("clerk",)),
+    Page("window", "/window", "综合窗口", ("clerk", "agent"), "综合窗口"),
+    Page("intake", "/window/new/<string:code>", "一窗受理", ("clerk", "agent")),
     Page("cases", "/cases", "办件查询", CASE_READERS, "办件查询"),
     Page("case", "/cases/<string:ref>", "办件详情", CASE_READERS),
     Page("receipt", "/cases/<string:ref>/receipt", "受理回执", CASE_READERS),

@@ -25,6 +25,9 @@ class Role(StrEnum):
     """Supervisor (效能监督): sees warnings and every case, read-only, personal data masked."""
     ADMIN = "admin"
     """Administrator (系统管理员): flows, catalogue, users, calendar; no case data."""
+    AGENT = "agent"
+    """帮办代办员: at a service point, prepares and submits applications for applicants who authorized
+    it (授权委托书); sees the cases they prepared, nobody else's."""
     APPLICANT = "applicant"
     """An applicant (申请人) signed in by their mobile number: their own cases and messages only.
     Made by signing in, never by an administrator."""
@@ -32,9 +35,9 @@ class Role(StrEnum):
 
 ROLE_NAMES_ZH = {
     Role.CLERK: "综合窗口人员", Role.REVIEWER: "部门审批人员", Role.HEAD: "部门负责人",
-    Role.SUPERVISOR: "效能监督人员", Role.ADMIN: "系统管理员", Role.APPLICANT: "申请人",
+    Role.SUPERVISOR: "效能监督人员", Role.ADMIN: "系统管理员", Role.AGENT: "帮办代办员", Role.APPLICANT: "申请人",
 }
-STAFF_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR, Role.ADMIN)
+STAFF_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR, Role.ADMIN, Role.AGENT)
 """The roles an administrator may give: an applicant's account comes from signing in."""
 APPLICANTS = "public"
 """The department an applicant's account is kept under (none of the centre's)."""
@@ -83,6 +86,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
                            Permission.USER_MANAGE, Permission.AUDIT_VERIFY, Permission.CALENDAR_MANAGE,
                            Permission.FLOW_MANAGE, Permission.REPORT_READ, Permission.REGISTRY_MANAGE,
                            Permission.SELF}),
+    Role.AGENT: frozenset({Permission.CASE_START, Permission.CASE_READ, Permission.CATALOGUE_READ,
+                           Permission.CASE_MATERIALS, Permission.SELF}),
     Role.APPLICANT: frozenset({Permission.APPLY, Permission.SELF}),
 }
 
@@ -100,6 +105,8 @@ class Principal:
     name: str
     department: str
     roles: frozenset[Role]
+    service_point: str | None = None
+    """Where a window clerk or agent works (None: the city's centre)."""
 
     def granting_role(self, permission: Permission) -> Role | None:
         """The first of the user's roles that grants ``permission`` (in the order of ``Role``)."""
@@ -110,7 +117,7 @@ class Principal:
 
     def actor(self, permission: Permission, address: str | None = None) -> Actor:
         role = self.granting_role(permission)
-        return Actor(self.login, self.department, str(role or ""), address)
+        return Actor(self.login, self.department, str(role or ""), address, self.service_point)
 
     @property
     def works_in_department(self) -> bool:
@@ -127,17 +134,21 @@ class Principal:
             seen.add(self.department)
         return frozenset(seen)
 
-    def sees_case(self, case_departments: Collection[str]) -> bool:
-        """Clerks and supervisors see every case; a department sees the cases it has an item in."""
+    def sees_case(self, case_departments: Collection[str], case_agent: str | None = None) -> bool:
+        """Clerks and supervisors see every case; a department sees the cases it has an item in (its
+        unit's: a county's reviewers their county's); an agent the cases they prepared."""
         if not self.can(Permission.CASE_READ):
             return False
         if Role.SUPERVISOR in self.roles or Role.CLERK in self.roles:
             return True
+        if Role.AGENT in self.roles and case_agent == self.login:
+            return True
         return self.works_in_department and self.department in case_departments
 
-    def sees_personal_data(self, case_departments: Collection[str]) -> bool:
-        """Full ID and phone numbers: for the window, and for the departments that decide the case."""
-        if Role.CLERK in self.roles:
+    def sees_personal_data(self, case_departments: Collection[str], case_agent: str | None = None) -> bool:
+        """Full ID and phone numbers: for the window, the departments that decide the case, and the
+        agent the applicant authorized."""
+        if Role.CLERK in self.roles or (Role.AGENT in self.roles and case_agent == self.login):
             return True
         return (any(r in self.roles for r in _PERSONAL_DATA_ROLES) and self.works_in_department
                 and self.department in case_departments)
@@ -156,12 +167,14 @@ def roles_fit_department(roles: Collection[Role], department: str) -> str | None
     """Why these roles do not fit a user of this department, or None when they do."""
     if Role.CLERK in roles and department != WINDOW:
         return "综合窗口人员必须属于综合窗口（window）"
+    if Role.AGENT in roles and department != WINDOW:
+        return "帮办代办员必须属于综合窗口（window）"
     if any(r in roles for r in _DEPARTMENT_ROLES) and department in (WINDOW, OFFICE):
         return "部门审批人员和部门负责人必须属于一个审批部门"
     return None
 
 
-CASE_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR)
+CASE_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR, Role.AGENT)
 """Roles that see case data; an administrator sees none (separation of duties)."""
 
 

@@ -84,6 +84,8 @@ class HandOver:
     rating_comment: str = ""
     tracking_number: str = ""
     """Mail: the courier's tracking number, which the applicant is sent."""
+    point: str | None = None
+    """The service point that handed the results over (or mailed them)."""
 
 
 TaskAnswer = Approve | Reject | RequestCorrection | SupplyCorrection | HandOver
@@ -304,7 +306,8 @@ def pickup_record(command: HandOver, actor: Actor, now: datetime) -> dict[str, A
         )
     return {"delivery": command.delivery.value, "recipient_name": recipient or None,
             "tracking_number": tracking if command.delivery is Delivery.MAIL else None,
-            "handed_over_by": actor.user, "handed_over_at": now.isoformat(), **_rating(command)}
+            "handed_over_by": actor.user, "handed_over_at": now.isoformat(), "point": command.point,
+            **_rating(command)}
 
 
 def _rating(command: HandOver) -> dict[str, Any]:

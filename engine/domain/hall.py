@@ -43,6 +43,10 @@ class Ticket:
     called_at: datetime | None = None
     called_by: str | None = None
     id: int = 0
+    case_number: str | None = None
+    """The case the window accepted for this ticket's applicant."""
+    served_at: datetime | None = None
+    """When that case was accepted: call to acceptance is how long the window took."""
 
     @property
     def waited_seconds(self) -> float | None:

@@ -69,6 +69,8 @@ class Actor:
     department: str
     role: str = ""
     address: str | None = None
+    point: str | None = None
+    """The service point a window clerk or agent works at (None: the city's centre)."""
 
 
 SYSTEM = Actor(user="system", department="system", role="system")
@@ -142,4 +144,6 @@ class Bundle:
         return next((i for i in self.items if i.code == code), None)
 
     def department_name(self, code: str) -> str:
-        return self.departments.get(code, code)
+        """The department's name, or a unit's (``wj@hongqi``: 红旗区卫生健康委, when the catalogue named
+        the units; else its department's)."""
+        return self.departments.get(code) or self.departments.get(code.split("@", 1)[0], code)

@@ -60,6 +60,18 @@ class CaseRecord:
     """green, yellow or red, as the ticker last saw the clock."""
     next_timer_at: datetime | None = None
     """When the case's next BPMN timer is due, so that the ticker finds it without loading workflows."""
+    accepted_point: str | None = None
+    """The service point that accepted it (None: accepted before there were points)."""
+    handover_point: str | None = None
+    """Where its results are handed over (统一出件): the accepting point unless the applicant chose
+    another (异地代收)."""
+    routing: dict[str, str] = field(default_factory=dict)
+    """Department -> the unit its work on this case goes to (``wj`` -> ``wj@hongqi``); a department
+    not named works at the city's level."""
+    intake_place: str = "hall"
+    """hall, or home for an intake at the applicant's home (上门办理)."""
+    agent: str | None = None
+    """The login of the hall's agent (帮办代办) who prepared the application for the applicant."""
 
 
 @dataclass
@@ -172,6 +184,8 @@ class UserRecord:
     demo: bool
     created_at: datetime
     updated_at: datetime
+    service_point: str | None = None
+    """Where a window clerk or agent works (None: the city's centre)."""
 
 
 @dataclass

@@ -47,6 +47,10 @@ class CaseCriteria:
     """Inclusive."""
     accepted_before: datetime | None = None
     """Exclusive."""
+    points: frozenset[str] | None = None
+    """Only cases accepted at one of these service points."""
+    agent: str | None = None
+    """Only the cases this hall agent (帮办代办) prepared."""
 
 
 def _conditions(criteria: CaseCriteria) -> list[ColumnElement[bool]]:
@@ -76,6 +80,10 @@ def _conditions(criteria: CaseCriteria) -> list[ColumnElement[bool]]:
         agents = t.case_agents.c
         conditions.append(or_(applicant["phone"].as_string() == criteria.party_phone,
                               exists().where(agents.case_id == c.id, agents.agent_phone == criteria.party_phone)))
+    if criteria.points is not None:
+        conditions.append(c.accepted_point.in_(sorted(criteria.points)))
+    if criteria.agent is not None:
+        conditions.append(c.agent == criteria.agent)
     if criteria.accepted_from is not None:
         conditions.append(c.accepted_at >= criteria.accepted_from)
     if criteria.accepted_before is not None:

@@ -32,6 +32,13 @@ class TicketRepository:
         values = {k: str(v) if k in ("kind", "state") else v for k, v in values_of(ticket).items() if k != "id"}
         self.conn.execute(update(h).where(h.c.id == ticket.id).values(**values))
 
+    def get(self, ticket_id: int, lock: bool = False) -> Ticket | None:
+        query = select(h).where(h.c.id == ticket_id)
+        if lock and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.conn.execute(query).first()
+        return _ticket(row) if row else None
+
     def of_day(self, point: str, day: str, state: TicketState | None = None, lock: bool = False) -> list[Ticket]:
         query = select(h).where(h.c.point == point, h.c.day == day)
         if state is not None:

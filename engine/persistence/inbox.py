@@ -37,6 +37,8 @@ class InboxCriteria:
     bundle_code: str | None = None
     paused: bool | None = None
     """True: only tasks whose clock a special procedure stops; False: only the others."""
+    service_point: str | None = None
+    """Only the tasks of cases accepted at that point or handed over there (a window's own work)."""
 
 
 def _conditions(criteria: InboxCriteria) -> list[ColumnElement[bool]]:
@@ -56,6 +58,10 @@ def _conditions(criteria: InboxCriteria) -> list[ColumnElement[bool]]:
         conditions.append(c.bundle_code == criteria.bundle_code)
     if criteria.paused is not None:
         conditions.append(c.paused_since.is_not(None) if criteria.paused else c.paused_since.is_(None))
+    if criteria.service_point is not None:
+        cases = t.cases.c
+        conditions.append(c.case_id.in_(select(cases.id).where(
+            (cases.accepted_point == criteria.service_point) | (cases.handover_point == criteria.service_point))))
     return conditions
 
 

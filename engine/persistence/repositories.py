@@ -57,7 +57,8 @@ _LOCK_WITH_TASK = (
 
 
 # The columns of a case fixed when the window accepts it; nothing changes them afterwards.
-ACCEPTED_ONCE = ("number", "bundle_code", "applicant", "channel", "accepted_at", "accepted_by", "form", "prefilled")
+ACCEPTED_ONCE = ("number", "bundle_code", "applicant", "channel", "accepted_at", "accepted_by", "form", "prefilled",
+                 "accepted_point", "routing", "intake_place", "agent")
 _SAVED = [c.key for c in t.cases.columns if c.key not in ACCEPTED_ONCE and c.key != "id"]  # what a save writes
 
 

@@ -11,8 +11,10 @@ from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import OFFICE, SYSTEM, WINDOW, Actor
 from engine.domain.records import UserRecord
+from engine.domain.service_points import UNIT_MARK, unit_names
 from engine.services.audit import record_audit
 from engine.services.context import ServiceContext
+from engine.services.intake_points import points_of
 from engine.services.passwords import password_problem
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
@@ -31,13 +33,15 @@ class CreateUser:
     password: str
     actor: Actor
     demo: bool = False
+    service_point: str | None = None
+    """Where a window clerk or agent works (None: the city's centre)."""
 
 
 @dataclass(frozen=True)
 class UpdateUser:
     login: str
     changes: dict[str, Any]
-    """Any of ``name``, ``department``, ``roles``, ``active``, ``password``."""
+    """Any of ``name``, ``department``, ``roles``, ``active``, ``password``, ``service_point``."""
     actor: Actor
 
 
@@ -47,18 +51,26 @@ class DemoUser:
     name: str
     department: str
     roles: list[str] = field(default_factory=list)
+    service_point: str | None = None
 
 
 def known_departments(uow: UnitOfWork) -> dict[str, str]:
-    """Department codes a user may belong to: the window, the office, every bundle's departments."""
+    """Department codes a user may belong to: the window, the office, every bundle's departments and
+    their units at the service points (``wj@hongqi``: 红旗区卫生健康委)."""
     found = {WINDOW: "综合窗口", OFFICE: "政务服务管理办公室"}
     for row in uow.flows.bundles():
         found.update({k: v for k, v in bundle_from_dict(row.definition).departments.items() if k not in found})
+    found.update(unit_names(points_of(uow), {k: v for k, v in found.items() if k not in (WINDOW, OFFICE)}))
     return found
 
 
-def _check(uow: UnitOfWork, name: str, department: str, roles: list[str]) -> dict[str, list[str]]:
+def _check(uow: UnitOfWork, name: str, department: str, roles: list[str],
+           point: str | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
+    if point is not None and department != WINDOW:
+        errors["service_point"] = ["只有综合窗口人员和帮办代办员属于服务点；审批人员的所在地由其部门（分支机构）决定"]
+    elif point is not None and point not in points_of(uow):
+        errors["service_point"] = [f"没有编码为 {point} 的服务点"]
     if not name.strip() or len(name) > 100:
         errors["name"] = ["姓名须为 1 至 100 个字符"]
     if department not in known_departments(uow):
@@ -82,7 +94,7 @@ def create_user(cmd: CreateUser, ctx: ServiceContext) -> UserRecord:
     password_hash = ctx.passwords.hash(cmd.password) if not errors else ""
 
     def work(uow: UnitOfWork) -> UserRecord:
-        all_errors = {**errors, **_check(uow, cmd.name, cmd.department, cmd.roles)}
+        all_errors = {**errors, **_check(uow, cmd.name, cmd.department, cmd.roles, cmd.service_point)}
         if all_errors:
             raise InvalidInput("the user's data is incomplete or invalid", "用户信息不完整或有误", all_errors)
         if uow.users.by_login(cmd.login) is not None:
@@ -91,11 +103,11 @@ def create_user(cmd: CreateUser, ctx: ServiceContext) -> UserRecord:
         now = ctx.clock()
         user = UserRecord(id=0, login=cmd.login, name=cmd.name.strip(), department=cmd.department,
                           roles=sorted(set(cmd.roles)), password_hash=password_hash, active=True, demo=cmd.demo,
-                          created_at=now, updated_at=now)
+                          created_at=now, updated_at=now, service_point=cmd.service_point)
         user.id = uow.users.add(user)
         record_audit(uow, "UserCreated", cmd.actor, f"user:{user.login}", {
             "login": user.login, "name": user.name, "department": user.department, "roles": user.roles,
-            "demo": user.demo}, now)
+            "demo": user.demo, "service_point": user.service_point}, now)
         return user
 
     return in_transaction(ctx, work)
@@ -116,7 +128,8 @@ def update_user(cmd: UpdateUser, ctx: ServiceContext) -> UserRecord:
         name = changes.get("name", user.name)
         department = changes.get("department", user.department)
         roles = sorted(set(changes.get("roles", user.roles)))
-        errors = _check(uow, name, department, roles)
+        point = changes.get("service_point", user.service_point) if department == WINDOW else None
+        errors = _check(uow, name, department, roles, point)
         if errors:
             raise InvalidInput("the user's data is incomplete or invalid", "用户信息不完整或有误", errors)
         active = bool(changes.get("active", user.active))
@@ -124,8 +137,9 @@ def update_user(cmd: UpdateUser, ctx: ServiceContext) -> UserRecord:
             raise Conflict("administrators cannot deactivate themselves or drop their own admin role",
                            "管理员不能停用自己的账号或取消自己的管理员角色")
         changed = {k: v for k, v in {"name": name, "department": department, "roles": roles,
-                                     "active": active}.items() if getattr(user, k) != v}
+                                     "active": active, "service_point": point}.items() if getattr(user, k) != v}
         user.name, user.department, user.roles, user.active = name.strip(), department, roles, active
+        user.service_point = point
         if password_hash is not None:
             user.password_hash = password_hash
             changed["password"] = "changed"  # noqa: S105 - never the password itself
@@ -133,7 +147,7 @@ def update_user(cmd: UpdateUser, ctx: ServiceContext) -> UserRecord:
         uow.users.save(user)
         uow.after_commit(ctx.tokens.clear)  # whatever changed, no token is trusted on its old reading
         revoked = 0
-        if password_hash is not None or not active or "roles" in changed or "department" in changed:
+        if password_hash is not None or not active or {"roles", "department", "service_point"} & set(changed):
             revoked = uow.tokens.revoke_all(user.id, now)  # what a login allowed changed: log in again
         record_audit(uow, "UserChanged", cmd.actor, f"user:{user.login}", {**changed, "tokens_revoked": revoked},
                      now)
@@ -176,15 +190,20 @@ def demo_users(ctx: ServiceContext) -> list[DemoUser]:
     """One user per role: the office's administrator and supervisor, a window clerk, and a reviewer
     and a head in every department of the deployed bundles."""
     with ctx.uow(False) as uow:
-        departments = known_departments(uow)
+        departments, points = known_departments(uow), points_of(uow)
     users = [DemoUser("admin", "系统管理员（演示）", OFFICE, [Role.ADMIN]),
              DemoUser("supervisor", "效能监督（演示）", OFFICE, [Role.SUPERVISOR]),
-             DemoUser("clerk", "窗口人员（演示）", WINDOW, [Role.CLERK])]
+             DemoUser("clerk", "窗口人员（演示）", WINDOW, [Role.CLERK]),
+             DemoUser("agent", "帮办代办员（演示）", WINDOW, [Role.AGENT])]
     for code, name in departments.items():
         if code in (WINDOW, OFFICE):
             continue
-        users.append(DemoUser(f"{code}.reviewer", f"{name}审批员（演示）", code, [Role.REVIEWER]))
-        users.append(DemoUser(f"{code}.head", f"{name}负责人（演示）", code, [Role.HEAD]))
+        login = code.replace(UNIT_MARK, ".")  # wj@hongqi: wj.hongqi.reviewer
+        users.append(DemoUser(f"{login}.reviewer", f"{name}审批员（演示）", code, [Role.REVIEWER]))
+        users.append(DemoUser(f"{login}.head", f"{name}负责人（演示）", code, [Role.HEAD]))
+    for code, point in sorted(points.items()):
+        if point.parent is not None:  # the centre's clerk is ``clerk``
+            users.append(DemoUser(f"clerk.{code}", f"{point.area}窗口人员（演示）", WINDOW, [Role.CLERK], code))
     return users
 
 
@@ -196,7 +215,7 @@ def seed_demo_users(ctx: ServiceContext) -> list[DemoUser]:
     for demo in users:
         if demo.login not in existing:
             create_user(CreateUser(demo.login, demo.name, demo.department, list(demo.roles), DEMO_PASSWORD, SYSTEM,
-                                   demo=True), ctx)
+                                   demo=True, service_point=demo.service_point), ctx)
     return users
 
 

@@ -10,6 +10,7 @@ from engine.domain.catalogue import bundle_from_dict
 from engine.domain.errors import NotFound, case_not_found
 from engine.domain.model import Bundle
 from engine.domain.records import CaseItemRecord, CaseRecord, EventRecord, TaskRecord
+from engine.services.intake_points import with_unit_names
 from engine.services.unit_of_work import UnitOfWork
 
 
@@ -55,17 +56,17 @@ def read_case_detail(uow: UnitOfWork, case: CaseRecord, viewer: Principal,
     deferred writes in a round trip of their own; the answer reads them after the commit)."""
     items = uow.items.for_case(case.id)
     departments = {i.department for i in items}
-    if not viewer.sees_case(departments):
+    if not viewer.sees_case(departments, case.agent):
         raise case_not_found(case.number if ref is None else ref)
     row = uow.flows.bundle(case.bundle_code)
     assert row is not None
-    bundle = bundle_from_dict(row.definition)
+    bundle = with_unit_names(uow, bundle_from_dict(row.definition), case)
     order = {item.code: n for n, item in enumerate(bundle.items)}
     items.sort(key=lambda i: order.get(i.item_code, 99))
     # Both include this transaction's own changes; a case created or closed in it is not read again.
     events, tasks = uow.events.for_case(case.id), uow.tasks.of_case(case.id)
     names = uow.users.names(people_of(case, items, tasks, events)) if with_names else None
-    return CaseDetail(case, bundle, items, tasks, events, viewer.sees_personal_data(departments), names)
+    return CaseDetail(case, bundle, items, tasks, events, viewer.sees_personal_data(departments, case.agent), names)
 
 
 def detail_after_change(uow: UnitOfWork, case: CaseRecord, viewer: Principal | None) -> CaseDetail | None:

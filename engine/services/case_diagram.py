@@ -24,6 +24,7 @@ from engine.domain.records import CaseRecord, TaskRecord
 from engine.services.cases import find_case
 from engine.services.clocks import clock_fields
 from engine.services.context import ServiceContext
+from engine.services.intake_points import with_unit_names
 from engine.services.progress import flow_of
 from engine.workflow.case_diagram import element_states, read_drawing
 from engine.workflow.case_workflow import SERIALIZER_VERSION
@@ -53,7 +54,7 @@ def get_case_diagram(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseDi
     with ctx.uow(False) as uow:
         case = find_case(uow, ref)
         items = uow.items.for_case(case.id)
-        if not viewer.sees_case({i.department for i in items}):
+        if not viewer.sees_case({i.department for i in items}, case.agent):
             raise case_not_found(ref)
         version = uow.flows.version(case.flow_version_id)
         xml, _process_id = uow.flows.xml(case.flow_version_id)
@@ -61,11 +62,11 @@ def get_case_diagram(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseDi
         flow = flow_of(ctx, uow, case.flow_version_id) if stored is not None else None
         tasks = uow.tasks.of_case(case.id)
         bundle_row = uow.flows.bundle(case.bundle_code)
+        bundle = with_unit_names(uow, bundle_from_dict(bundle_row.definition), case) if bundle_row else None
     drawing = read_drawing(xml)
-    if version is None or bundle_row is None or drawing is None:
+    if version is None or bundle is None or drawing is None:
         raise NotFound(f"case {case.number} has no readable flow version",
                        f"办件 {case.number} 的流程版本无法读取")
-    bundle = bundle_from_dict(bundle_row.definition)
     # A state another serializer wrote cannot be restored here: the elements then show only what
     # the task rows say (the case itself is migrated by the administrator, not by a read).
     states = element_states(flow, stored[1]) if flow is not None and stored is not None \
@@ -77,9 +78,10 @@ def get_case_diagram(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseDi
     elements = [(e, element_state(e, states, skipped)) for e in drawing.elements]
     lanes = []
     for lane in drawing.lanes:
-        own = [t for t in open_tasks if t.department == lane.department]
-        state = lane_state([i for i in items if i.department == lane.department], own, case.status)
-        lanes.append(_lane_view(ctx, lane, bundle.department_name(lane.department), state, clock_task(own)))
+        unit = case.routing.get(lane.department, lane.department)  # a county's case: the county's unit
+        own = [t for t in open_tasks if t.department == unit]
+        state = lane_state([i for i in items if i.department == unit], own, case.status)
+        lanes.append(_lane_view(ctx, lane, bundle.department_name(unit), state, clock_task(own)))
     return CaseDiagram(case, version.version, xml.decode("utf-8"), drawing.has_di, elements, lanes)
 
 

@@ -22,6 +22,7 @@ from engine.domain.records import CaseRecord
 from engine.persistence.case_search import SORTS, CaseCriteria
 from engine.persistence.queries import Page
 from engine.services.context import ServiceContext
+from engine.services.intake_points import points_of, points_within
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CASE_SORTS = SORTS
@@ -55,6 +56,10 @@ class SearchCases:
     per_page: int = 50
     department: str | None = None
     """Only the cases with an item of this department."""
+    service_point: str | None = None
+    """Only the cases accepted at this service point or one below it."""
+    level: str | None = None
+    """Only the cases accepted at a point of this level (city, county, township, village)."""
     sort: str = "accepted_at"
     """One of ``CASE_SORTS``."""
     descending: bool = True
@@ -86,14 +91,18 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), SHANGHAI).astimezone(UTC)
 
 
-def _criteria(cmd: SearchCases) -> CaseCriteria:
+def _criteria(cmd: SearchCases, points: frozenset[str] | None) -> CaseCriteria:
     viewer = cmd.viewer
     department = None if viewer.task_departments() is None or Role.CLERK in viewer.roles else viewer.department
+    agent = None
+    if Role.AGENT in viewer.roles and not viewer.works_in_department and viewer.task_departments() == frozenset():
+        department, agent = None, viewer.login  # an agent's own cases, nobody else's
     if cmd.department is not None and department is not None and cmd.department != department:
         raise Forbidden(f"department {department!r} searches its own cases only",
                         "您只能查询本部门的办件")
     department = cmd.department or department
     criteria = CaseCriteria(department=department, status=cmd.status, bundle_code=cmd.bundle_code,
+                            points=points, agent=agent,
                             accepted_from=_start_of(cmd.accepted_from) if cmd.accepted_from else None,
                             accepted_before=_start_of(cmd.accepted_to + timedelta(days=1)) if cmd.accepted_to
                             else None)
@@ -120,6 +129,8 @@ def _criteria(cmd: SearchCases) -> CaseCriteria:
 
 def search_cases(cmd: SearchCases, ctx: ServiceContext) -> Page[CaseRecord]:
     """The cases matching ``cmd`` that its viewer may see, in the order asked for (newest first)."""
-    criteria = _criteria(cmd)
     with ctx.uow(False) as uow:
+        points = None if cmd.service_point is None and cmd.level is None else \
+            points_within(points_of(uow), cmd.service_point, cmd.level)
+        criteria = _criteria(cmd, points)
         return uow.reads.search_cases(criteria, cmd.page, cmd.per_page, cmd.sort, cmd.descending)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,8 +12,8 @@ from engine.domain.access import Principal
 from engine.domain.catalogue import format_case_number
 from engine.domain.decisions import HandOver
 from engine.domain.errors import Conflict, InvalidInput, NotFound, case_not_found
-from engine.domain.hall import BookingState
-from engine.domain.model import Actor, Bundle, CaseStatus, ItemStatus, TaskKind, TaskState
+from engine.domain.hall import BookingState, TicketState
+from engine.domain.model import Actor, Bundle, CaseStatus, Delivery, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_id_in
 from engine.domain.registries import KINDS
@@ -24,6 +24,7 @@ from engine.services.catalogue_cache import BundleCatalogue
 from engine.services.clocks import start_case_clock
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
+from engine.services.intake_points import ensure_handover_here, mandate_of, place_case, points_of
 from engine.services.progress import complete_in_workflow, flow_of, save_progress
 from engine.services.shared_data import Gathered, Inquiry, asks_for, gather, subject_fields
 from engine.services.tasks import complete_open_task
@@ -59,6 +60,14 @@ class StartCase:
     """Where several registry records compete (two properties), the one the window picked."""
     booking: int | None = None
     """The booking (预约) this intake serves: it then names the case."""
+    ticket: int | None = None
+    """The queue ticket (叫号) of the applicant the window called: it is then served with this case."""
+    handover_point: str | None = None
+    """Where the results are to be handed over, when not at the accepting point (异地代收)."""
+    place: str = "hall"
+    """Where the intake took place (``PLACES``): the hall, or the applicant's home (上门办理)."""
+    mandate: str | None = None
+    """For an agent's intake (帮办代办): how the applicant authorized them (``MANDATES``)."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,8 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
             also = "；申请表或材料清单也须补正，请按字段提示补正"
         raise InvalidInput("the applicant's data is incomplete or invalid", f"申请人信息不完整或有误{also}", errors)
     form, materials, prefilled, provenance = _check_application(uow, catalogue, cmd, applicant, now, shared)
+    placed = place_case(catalogue.points, bundle, cmd.actor, cmd.handover_point, cmd.place)
+    mandate = mandate_of(cmd.actor, cmd.mandate)
     if bundle_row.deployed_version_id is None:
         raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
     flow = flow_of(ctx, uow, bundle_row.deployed_version_id)
@@ -157,6 +168,8 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
         status=CaseStatus.IN_REVIEW, applicant=applicant, channel=cmd.channel, accepted_at=now,
         accepted_by=cmd.actor.user, version=1, form=form, materials=materials, prefilled=prefilled,
         materials_due=_materials_due(ctx, uow, bundle, materials, now),
+        accepted_point=placed.accepted, handover_point=placed.handover, routing=placed.routing,
+        intake_place=placed.place, agent=mandate["agent"] if mandate else None,
     )
     start_case_clock(uow, ctx, case, bundle, now)
     case.id = uow.cases.add(case)
@@ -167,7 +180,8 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
          "recorded_by": cmd.actor.user, "at": now.isoformat()}))
     uow.tasks.new_case(case.id)
     uow.events.new_case(case.id)
-    uow.items.add(*(CaseItemRecord(case_id=case.id, item_code=item.code, department=item.department,
+    uow.items.add(*(CaseItemRecord(case_id=case.id, item_code=item.code,
+                                   department=placed.routing.get(item.department, item.department),
                                    status=ItemStatus.IN_REVIEW) for item in bundle.items), new_case=True)
     uow.tasks.add(TaskRecord(
         id=intake.id, case_id=case.id, case_number=number, bundle_code=bundle.code,
@@ -179,17 +193,20 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
     record_event(uow, case, "CaseAccepted", cmd.actor, now,
                  {"number": number, "bundle": bundle.code, "channel": cmd.channel, "prefilled": len(prefilled),
                   "sources_unavailable": sorted({u["kind"] for u in shared.unavailable()}),
-                  "authorization": cmd.authorization,
+                  "authorization": cmd.authorization, "point": placed.accepted, "handover_point": placed.handover,
+                  "place": placed.place, "routing": placed.routing, "agent": mandate,
                   "materials": dict(sorted(materials.items())), "tolerated": tolerated,
                   "materials_due": case.materials_due.isoformat() if case.materials_due else None}, intake.id)
-    if cmd.booking is not None:
-        _serve_booking(uow, cmd.booking, case)
+    ticket = _serve_booking(uow, cmd.booking, case) if cmd.booking is not None else cmd.ticket
+    if ticket is not None:
+        _serve_ticket(uow, ticket, case)
     save_progress(ctx, uow, case, wf, now, cmd.actor, new_case=True)
     return Applied("case", str(case.id), 201, detail=detail_after_change(uow, case, cmd.viewer))
 
 
-def _serve_booking(uow: UnitOfWork, booking_id: int, case: CaseRecord) -> None:
-    """The booking the case was started from: for this bundle, booked or arrived, and not yet served."""
+def _serve_booking(uow: UnitOfWork, booking_id: int, case: CaseRecord) -> int | None:
+    """The booking the case was started from: for this bundle, booked or arrived, and not yet served.
+    Answers its queue ticket, if one was taken for it."""
     booking = uow.bookings.get(booking_id, lock=True)
     if (booking is None or booking.bundle_code != case.bundle_code or booking.case_number is not None
             or booking.state not in (BookingState.BOOKED, BookingState.ARRIVED)):
@@ -198,6 +215,18 @@ def _serve_booking(uow: UnitOfWork, booking_id: int, case: CaseRecord) -> None:
                            {"booking": ["请核对预约"]})
     booking.state, booking.case_number = BookingState.ARRIVED, case.number
     uow.bookings.save(booking)
+    return booking.ticket_id
+
+
+def _serve_ticket(uow: UnitOfWork, ticket_id: int, case: CaseRecord) -> None:
+    """The called ticket the case serves: called at the accepting point, not yet serving another case."""
+    ticket = uow.tickets.get(ticket_id, lock=True)
+    if (ticket is None or ticket.case_number is not None or ticket.called_at is None
+            or (case.accepted_point is not None and ticket.point != case.accepted_point)):
+        raise InvalidInput(f"ticket {ticket_id} cannot be served with this case",
+                           "该号不能用于本次受理（未叫号、不是本服务点的号，或已受理过）", {"ticket": ["请核对叫号"]})
+    ticket.state, ticket.case_number, ticket.served_at = TicketState.SERVED, case.number, case.accepted_at
+    uow.tickets.save(ticket)
 
 
 def _materials_due(ctx: ServiceContext, uow: UnitOfWork, bundle: Bundle, materials: dict[str, str],
@@ -285,7 +314,11 @@ def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:
                            if i.status in (ItemStatus.IN_REVIEW, ItemStatus.CORRECTION_REQUESTED)]
                 raise Conflict(f"case {case.number} is not ready for pickup; waiting for {', '.join(pending)}",
                                f"办件 {case.number} 尚未全部审批完毕，待办事项：{'、'.join(pending)}")
-            complete_open_task(uow, ctx, case, pickup, cmd.hand_over, cmd.actor, now)
+            points = points_of(uow)
+            hand_over = cmd.hand_over
+            if hand_over.delivery is not Delivery.ONLINE:
+                hand_over = replace(hand_over, point=ensure_handover_here(points, case.handover_point, cmd.actor))
+            complete_open_task(uow, ctx, case, pickup, hand_over, cmd.actor, now)
             return Applied("case", str(case.id), 200, detail=detail_after_change(uow, case, cmd.viewer))
 
         return idempotent(uow, cmd.request_key, "case", apply, now)

@@ -11,7 +11,7 @@ from typing import Any
 from engine.domain.catalogue_rules import bundle_definition_problems
 from engine.domain.decisions import number_format_problem
 from engine.domain.errors import InvalidInput, NotFound
-from engine.domain.model import Actor
+from engine.domain.model import WINDOW, Actor
 from engine.domain.notifications import PLACEHOLDER, PLACEHOLDERS, NotificationKind
 from engine.domain.registries import KINDS
 from engine.domain.service_points import service_point_problems
@@ -126,11 +126,13 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
 def _point_problems(uow: UnitOfWork, key: str, definition: dict[str, Any],
                     points: dict[str, Any]) -> dict[str, list[str]]:
     """The point itself, and every point below it still one level under its parent."""
-    codes = {row.code for row in uow.flows.bundles()}
-    errors = service_point_problems(key, definition, points, codes)
+    bundles = uow.flows.bundles()
+    codes = {row.code for row in bundles}
+    departments = {str(k) for row in bundles for k in row.definition.get("departments") or {}} - {WINDOW}
+    errors = service_point_problems(key, definition, points, codes, departments)
     for code, other in points.items():
         if code != key and isinstance(other, dict) and other.get("parent") == key:
-            below = service_point_problems(code, other, points, codes)
+            below = service_point_problems(code, other, points, codes, departments)
             errors.update({f"points.{code}.parent": below["parent"]} if "parent" in below else {})
     return errors
 

@@ -4,12 +4,13 @@ process and rebuilt when the bundle or the catalogue changes."""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 from engine.domain.catalogue import bundle_from_dict
 from engine.domain.model import Bundle
+from engine.domain.service_points import ServicePoint, service_point_of, unit_names
 from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import Checklist, build_checklist
 from forms.subjects import Subject, subject_of
@@ -25,6 +26,8 @@ class BundleCatalogue:
     fields: dict[str, dict[str, Any]]
     materials: dict[str, dict[str, Any]]
     licences: dict[str, dict[str, Any]]
+    points: dict[str, ServicePoint]
+    """The service points, to route the bundle's departments to their units (``route``)."""
 
     @cached_property
     def _form(self) -> UnifiedForm:
@@ -65,8 +68,11 @@ class CatalogueCache:
         cached = self._entries.get(code)
         if cached is not None and cached[1] == stamp and cached[0] == definition:
             return cached[2]
-        built = BundleCatalogue(definition, bundle_from_dict(definition), uow.catalogue.entries("field"),
-                                uow.catalogue.entries("material"), uow.catalogue.entries("licence"))
+        points = {code: service_point_of(code, d) for code, d in uow.catalogue.entries("service_point").items()}
+        bundle = bundle_from_dict(definition)
+        bundle = replace(bundle, departments={**bundle.departments, **unit_names(points, bundle.departments)})
+        built = BundleCatalogue(definition, bundle, uow.catalogue.entries("field"),
+                                uow.catalogue.entries("material"), uow.catalogue.entries("licence"), points)
         built.form(), built.checklist()  # build (and check) them now, once
         self._entries[code] = (copy.deepcopy(definition), stamp, built)
         return built

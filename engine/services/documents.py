@@ -135,11 +135,18 @@ class Uploaded:
     files: list[MaterialFile]
 
 
+def _own(case: CaseRecord, cmd: UploadMaterialFiles) -> CaseRecord:
+    """An agent adds files to the cases they prepared only; to them another case does not exist."""
+    if cmd.actor.role == Role.AGENT and case.agent != cmd.actor.user:
+        raise case_not_found(cmd.case_ref)
+    return case
+
+
 def upload_material_files(cmd: UploadMaterialFiles, ctx: ServiceContext) -> Uploaded:
     """A new version of the material in the case: its files checked, stored, listed and chained. The
     case is looked at first, so that nothing is stored for a case that would refuse the files."""
     with ctx.uow(False) as uow:
-        _accepting(find_case(uow, cmd.case_ref), cmd.material_key)
+        _accepting(_own(find_case(uow, cmd.case_ref), cmd), cmd.material_key)
     inspected = inspect_uploads(ctx, cmd.files)
     store = file_store(ctx)
     digests = [store.put(upload.data) for upload in cmd.files]
@@ -193,12 +200,13 @@ def add_material_version(uow: UnitOfWork, case: CaseRecord, material_key: str, p
 
 
 def _readable(viewer: Principal, bundle_items: dict[str, tuple[str, ...]], items: Sequence[CaseItemRecord],
-              departments: set[str]) -> frozenset[str]:
-    """The materials whose files ``viewer`` may open: every one for the window; for a department,
-    those its items in the case need; none for whoever may not see the applicant's data."""
-    if not viewer.sees_personal_data(departments):
+              departments: set[str], agent: str | None = None) -> frozenset[str]:
+    """The materials whose files ``viewer`` may open: every one for the window and for the agent who
+    prepared the case; for a department, those its items in the case need; none for whoever may not
+    see the applicant's data."""
+    if not viewer.sees_personal_data(departments, agent):
         return frozenset()
-    if Role.CLERK in viewer.roles:
+    if Role.CLERK in viewer.roles or (Role.AGENT in viewer.roles and agent == viewer.login):
         return frozenset(key for keys in bundle_items.values() for key in keys)
     return frozenset(key for item in items if item.department == viewer.department
                      for key in bundle_items.get(item.item_code, ()))
@@ -208,13 +216,13 @@ def _case_files(uow: UnitOfWork, ref: str, viewer: Principal) -> tuple[CaseFiles
     case = find_case(uow, ref)
     items = uow.items.for_case(case.id)
     departments = {i.department for i in items}
-    if not viewer.sees_case(departments):
+    if not viewer.sees_case(departments, case.agent):
         raise case_not_found(ref)
     row = uow.flows.bundle(case.bundle_code)
     assert row is not None
     bundle = bundle_from_dict(row.definition)
     needs = {item.code: tuple(m.key for m in item.materials) for item in bundle.items}
-    readable = _readable(viewer, needs, items, departments)
+    readable = _readable(viewer, needs, items, departments, case.agent)
     return CaseFiles(case, uow.material_files.for_case(case.id), readable), items
 
 

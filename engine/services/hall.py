@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from engine.domain.clocks import SHANGHAI
-from engine.domain.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from engine.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyAttempts
 from engine.domain.hall import (
     PREFIX,
     Booking,
@@ -24,6 +24,7 @@ from engine.domain.model import Actor
 from engine.domain.policy import ensure_window
 from engine.domain.service_points import ServicePoint, service_point_of
 from engine.services.context import ServiceContext
+from engine.services.intake_points import point_of_actor
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 
@@ -122,7 +123,11 @@ def call_next(ctx: ServiceContext, point_code: str, window: int, actor: Actor) -
     """The window calls the next ticket (bookings first, then in the order taken); the ticket it
     called before is served. None when nobody waits."""
     ensure_window(actor, "叫号")
+    points = service_points(ctx)
     point = find_point(ctx, point_code)
+    if point_of_actor(points, actor) != point.code:
+        raise Forbidden(f"{actor.user} works at another service point than {point.code}",
+                        f"您不在{point.name}工作，不能在该服务点叫号")
     if not 1 <= window <= point.windows:
         raise InvalidInput(f"{point.name} has windows 1 to {point.windows}",
                            f"{point.name}的窗口号为 1 至 {point.windows}", {"window": [f"应为 1 至 {point.windows}"]})
@@ -182,6 +187,10 @@ class Waiting:
     called: int
     p50_minutes: float | None
     p95_minutes: float | None
+    accepted: int = 0
+    """Tickets the window accepted a case for."""
+    to_acceptance_p50_minutes: float | None = None
+    """From the call to the case's acceptance (the window's work), the median."""
 
 
 def waiting_times(ctx: ServiceContext, point_code: str, day: str) -> Waiting:
@@ -190,4 +199,7 @@ def waiting_times(ctx: ServiceContext, point_code: str, day: str) -> Waiting:
     with ctx.uow(False) as uow:
         tickets = uow.tickets.of_day(point.code, day)
     waited = [t.waited_seconds / 60 for t in tickets if t.waited_seconds is not None]
-    return Waiting(len(tickets), len(waited), percentile(waited, 0.5), percentile(waited, 0.95))
+    served = [(t.served_at - t.called_at).total_seconds() / 60 for t in tickets
+              if t.served_at is not None and t.called_at is not None]
+    return Waiting(len(tickets), len(waited), percentile(waited, 0.5), percentile(waited, 0.95),
+                   len(served), percentile(served, 0.5))

@@ -38,6 +38,8 @@ class ListInbox:
     bundle_code: str | None = None
     claim: Claim = Claim.ALL
     paused: bool | None = None
+    service_point: str | None = None
+    """Only the work of cases accepted or handed over at that service point."""
     sort: str = "arrived"
     """One of ``TASK_SORTS``."""
     descending: bool = False
@@ -52,7 +54,8 @@ def _criteria(cmd: ListInbox) -> InboxCriteria:
     return InboxCriteria(states=states, departments=cmd.viewer.task_departments(), department=cmd.department,
                          case_ref=cmd.case_ref or None,
                          assignee=cmd.viewer.login if cmd.claim is Claim.MINE else cmd.assignee,
-                         colour=cmd.colour, bundle_code=cmd.bundle_code, paused=cmd.paused)
+                         colour=cmd.colour, bundle_code=cmd.bundle_code, paused=cmd.paused,
+                         service_point=cmd.service_point)
 
 
 def list_inbox(cmd: ListInbox, ctx: ServiceContext) -> Page[TaskRecord]:

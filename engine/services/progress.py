@@ -63,7 +63,8 @@ def sync_tasks(ctx: ServiceContext, uow: UnitOfWork, case: CaseRecord, wf: CaseW
             continue
         row = TaskRecord(
             id=task_id, case_id=case.id, case_number=case.number, bundle_code=case.bundle_code,
-            department=task.lane or WINDOW, kind=task.kind or TaskKind.APPROVAL, name=task.name,
+            department=case.routing.get(task.lane, task.lane) if task.lane else WINDOW,
+            kind=task.kind or TaskKind.APPROVAL, name=task.name,
             title=task.title, state=TaskState.READY, created_at=now, item_code=task.item,
         )
         opened.append(row)

@@ -44,7 +44,7 @@ class IssuedToken:
 
 def principal_of(user: UserRecord) -> Principal:
     return Principal(user.id, user.login, user.name, user.department,
-                     frozenset(Role(r) for r in user.roles if r in Role.__members__.values()))
+                     frozenset(Role(r) for r in user.roles if r in Role.__members__.values()), user.service_point)
 
 
 def _secret_hash(secret: str) -> str:

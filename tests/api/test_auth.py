@@ -22,7 +22,8 @@ def test_login_answers_a_token_that_works_until_logout(anonymous: Any) -> None:
     answer = login(anonymous, "xf")
     assert answer.status_code == 200, answer.json
     token = answer.json["token"]
-    assert answer.json["user"] == {"login": "zhao.xf", "name": "赵消防", "department": "xf", "roles": ["reviewer"]}
+    assert answer.json["user"] == {"login": "zhao.xf", "name": "赵消防", "department": "xf", "roles": ["reviewer"],
+                                   "service_point": None}
     me = anonymous.get("/api/auth/me", headers=bearer(token))
     assert me.status_code == 200 and me.json["login"] == "zhao.xf"
     assert anonymous.post("/api/auth/logout", headers=bearer(token)).status_code == 204

@@ -12,8 +12,9 @@ from engine.bootstrap import OneThingEngine
 from engine.domain.clocks import SHANGHAI
 from engine.domain.notifications import Channel
 from engine.services.timers import tick
+from tests.api.point_staff import staff_at
 from tests.api.test_applicant_channel import OTHER, PHONE, sign_in
-from tests.conftest import CLERK, FakeClock, case_body
+from tests.conftest import CLERK, SUPERVISOR, FakeClock, case_body
 from tests.senders import RecordingSender
 
 MONDAY = datetime(2026, 9, 21, 9, 0, tzinfo=SHANGHAI)
@@ -53,15 +54,20 @@ def test_an_applicant_books_is_reminded_takes_the_booked_ticket_and_the_case_nam
     ticket = anonymous.post("/api/hall/hongmen/tickets", json={"booking": booking["code"]}).json
     assert ticket["number"] == "B001" and ticket["ahead"] == 0 and walk_in["number"] == "A001"
     assert anonymous.post("/api/hall/hongmen/tickets", json={"booking": booking["code"]}).status_code == 409
-    called = client.post("/api/hall/hongmen/call", json={"window": 1}, headers=CLERK).json["called"]
+    township = staff_at(client, "li.hongmen", "window", ["clerk"], "hongmen")
+    called = client.post("/api/hall/hongmen/call", json={"window": 1}, headers=township).json["called"]
     assert called["number"] == "B001" and called["booking"]["name"] == "王芳"
 
     body = case_body(client, "newborn")
-    started = client.post("/api/cases", json={**body, "booking": booking["id"]}, headers=CLERK)
+    started = client.post("/api/cases", json={**body, "booking": booking["id"]}, headers=township)
     assert started.status_code == 201, started.json
     served = client.get(f"/api/bookings/{booking['id']}", headers=CLERK).json
     assert served["state"] == "arrived" and served["case_number"] == started.json["number"]
-    again = client.post("/api/cases", json={**body, "booking": booking["id"]}, headers=CLERK)
+    assert started.json["accepted_point"] == "hongmen"
+    waited = client.get("/api/hall/hongmen/waiting?day=2026-09-22", headers=SUPERVISOR).json
+    assert waited["tickets"] == 2 and waited["called"] == 1 and waited["accepted"] == 1
+    assert waited["to_acceptance_p50_minutes"] == 0  # the fake clock stood still between the call and the intake
+    again = client.post("/api/cases", json={**body, "booking": booking["id"]}, headers=township)
     assert again.status_code == 422 and "booking" in again.json["errors"]  # one case per booking
 
 

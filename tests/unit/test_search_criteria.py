@@ -23,13 +23,13 @@ REVIEWER = person("scjg", Role.REVIEWER)
 
 
 def test_the_window_and_supervisors_name_any_department_a_department_only_itself() -> None:
-    assert _criteria(SearchCases(CLERK, department="rs")).department == "rs"
-    assert _criteria(SearchCases(SUPERVISOR, department="yb")).department == "yb"
-    assert _criteria(SearchCases(CLERK)).department is None
-    assert _criteria(SearchCases(REVIEWER)).department == "scjg"  # limited without asking
-    assert _criteria(SearchCases(REVIEWER, department="scjg")).department == "scjg"
+    assert _criteria(SearchCases(CLERK, department="rs"), None).department == "rs"
+    assert _criteria(SearchCases(SUPERVISOR, department="yb"), None).department == "yb"
+    assert _criteria(SearchCases(CLERK), None).department is None
+    assert _criteria(SearchCases(REVIEWER), None).department == "scjg"  # limited without asking
+    assert _criteria(SearchCases(REVIEWER, department="scjg"), None).department == "scjg"
     with pytest.raises(Forbidden) as refused:
-        _criteria(SearchCases(REVIEWER, department="rs"))
+        _criteria(SearchCases(REVIEWER, department="rs"), None)
     assert refused.value.message_zh == "您只能查询本部门的办件"
 
 

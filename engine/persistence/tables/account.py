@@ -18,6 +18,7 @@ users = Table(
     Column("demo", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("service_point", String(32), nullable=True),
     Index(None, "department"),
 )
 

@@ -49,6 +49,16 @@ cases = Table(
     Column("due_on", Date, nullable=True),
     Column("colour", String(8), nullable=True),
     Column("next_timer_at", UtcDateTime, nullable=True, index=True),
+    # Where it was accepted and where its results are handed over (service points); each department's
+    # unit its work went to; the hall or the applicant's home; the hall's agent who prepared it.
+    Column("accepted_point", String(32), nullable=True),
+    Column("handover_point", String(32), nullable=True),
+    Column("routing", JSON, nullable=False, server_default="{}"),
+    Column("intake_place", String(16), nullable=False, server_default="hall"),
+    Column("agent", String(64), nullable=True),
+    Index(None, "accepted_point", "accepted_at"),
+    Index(None, "handover_point", "status"),
+    Index(None, "agent"),
     Index(None, "status", "accepted_at"),
     Index(None, "bundle_code", "accepted_at"),
     # The case list's orders (case_search.py): newest first by default, or by due day; without them

@@ -21,6 +21,8 @@ hall_tickets = Table(
     Column("window", Integer, nullable=True),
     Column("called_at", UtcDateTime, nullable=True),
     Column("called_by", String(64), nullable=True),
+    Column("case_number", String(40), nullable=True),
+    Column("served_at", UtcDateTime, nullable=True),
     Index(None, "point", "day", "state"),
     Index(None, "point", "called_at"),
 )

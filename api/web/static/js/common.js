@@ -39,7 +39,8 @@ const OneThing = (() => {
       hearing: "听证", tender: "招标", auction: "拍卖", inspection: "检验", testing: "检测",
       quarantine: "检疫", appraisal: "鉴定", expert_review: "专家评审",
     },
-    role: { clerk: "综合窗口人员", reviewer: "部门审批人员", head: "部门负责人", supervisor: "效能监督人员", admin: "系统管理员" },
+    role: { clerk: "综合窗口人员", reviewer: "部门审批人员", head: "部门负责人", supervisor: "效能监督人员", admin: "系统管理员",
+      agent: "帮办代办员" },
     delivery: { window: "窗口领取", mail: "邮寄送达", online: "网上领取（电子证照）" },
     rating: { 5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意" },
     channel: { window: "综合窗口", online: "网上申请" },
@@ -312,7 +313,8 @@ const OneThing = (() => {
   }
 
   function departmentName(code, names) {
-    return (names && names[code]) || DEPARTMENTS[code] || code;
+    // A unit of a department at a county (wj@hongqi) is named by the server; else by its department's name.
+    return (names && names[code]) || DEPARTMENTS[code] || DEPARTMENTS[String(code).split("@")[0]] || code;
   }
 
   function table(headers, rows, empty = "暂无数据") {
@@ -434,7 +436,7 @@ const OneThing = (() => {
   /* The landing page of a role after login. */
   function homeOf(user) {
     const roles = user.roles || [];
-    if (roles.includes("clerk")) return "/app/window";
+    if (roles.includes("clerk") || roles.includes("agent")) return "/app/window";
     if (roles.includes("reviewer") || roles.includes("head")) return "/app/inbox";
     if (roles.includes("supervisor")) return "/app/supervision";
     if (roles.includes("admin")) return "/app/admin/flows";

@@ -28,8 +28,18 @@ OneThing.start(async () => {
   let copied = {}; // form fields filled from the applicant block, with the value copied
   renderForm({});
   renderMaterials({});
-  /* An intake started from a booking (预约): its applicant's name and phone, and the case will name it. */
+  /* An intake started from a booking (预约): its applicant's name and phone, and the case will name it;
+     or from a walk-in ticket the window called (叫号), which the case then serves. */
   const bookingId = Number(new URLSearchParams(location.search).get("booking")) || null;
+  const ticketId = Number(new URLSearchParams(location.search).get("ticket")) || null;
+  /* Where the results are collected: the clerk's own point unless the applicant asks for another (异地代收). */
+  const handover = document.getElementById("handover-point");
+  const points = (await api("GET", "/api/hall/points")).points;
+  const mine = points.find((p) => p.code === OneThing.user?.service_point) || points.find((p) => !p.parent);
+  OneThing.fill(handover, points.map((p) => OneThing.h("option", { value: p.code }, `${p.name}`)));
+  if (mine) handover.value = mine.code;
+  const asAgent = (OneThing.user?.roles || []).includes("agent") && !(OneThing.user?.roles || []).includes("clerk");
+  document.getElementById("mandate-field").hidden = !asAgent;
   if (bookingId) {
     const booked = await api("GET", `/api/bookings/${bookingId}`);
     for (const [key, value] of [["name", booked.name], ["phone", booked.phone]]) {
@@ -426,6 +436,10 @@ OneThing.start(async () => {
     const body = { bundle: code, applicant: applicantValues(), form: currentValues(), materials: materialStates(), draft,
       choose: picksFor === ApplicantBlock.lookupRef(subject, applicantValues()).ref + about() ? picks : {} };
     if (bookingId) body.booking = bookingId;
+    else if (ticketId) body.ticket = ticketId;
+    body.place = form.elements.place.value;
+    if (asAgent) body.mandate = form.elements.mandate.value;
+    if (handover.value && (!mine || handover.value !== mine.code)) body.handover_point = handover.value;
     const { found, message } = clientErrors(body.applicant, body.form, body.materials);
     if (Object.keys(found).length) {
       showFieldErrors(message, found);

@@ -1,7 +1,7 @@
 /* The window clerk's desk: what waits at the window (corrections to record, results to hand
    over), the bundles to accept, and the latest cases. */
 "use strict";
-OneThing.start(async () => {
+OneThing.start(async (user) => {
   const { api, h, fill, labels, formatDateTime, table, badge, busy, flash } = OneThing;
 
   function age(minutes) {
@@ -61,8 +61,10 @@ OneThing.start(async () => {
     })) : h("p", { class: "muted" }, "暂无等待预审的网上申请"));
   }
 
-  /* 叫号 at this desk: the service point and window are remembered by the browser. */
+  /* 叫号 at this desk: the clerk's own service point (the city's centre for a clerk without one); the
+     window is remembered by the browser. */
   const desk = document.getElementById("queue-desk");
+  let here = null;
   async function renderQueue() {
     const point = desk.point.value;
     if (!point) return;
@@ -72,8 +74,10 @@ OneThing.start(async () => {
   }
   async function setUpQueue() {
     const points = (await api("GET", "/api/hall/points")).points;
-    fill(desk.point, points.map((p) => h("option", { value: p.code }, p.name)));
-    desk.point.value = localStorage.getItem("onething.queue.point") || points[0]?.code || "";
+    const mine = points.find((p) => p.code === user.service_point) || points.find((p) => !p.parent) || points[0];
+    fill(desk.point, mine ? h("option", { value: mine.code }, mine.name) : []);
+    desk.point.value = mine ? mine.code : "";
+    here = mine;
     desk.window.value = localStorage.getItem("onething.queue.window") || "1";
     desk.point.addEventListener("change", () => busy(null, renderQueue));
     await renderQueue();
@@ -82,7 +86,6 @@ OneThing.start(async () => {
     event.preventDefault();
     busy(document.getElementById("call-next"), async () => {
       OneThing.clearErrors(desk);
-      localStorage.setItem("onething.queue.point", desk.point.value);
       localStorage.setItem("onething.queue.window", desk.window.value);
       const answer = await api("POST", `/api/hall/${encodeURIComponent(desk.point.value)}/call`,
         { window: Number.parseInt(desk.window.value, 10) || 0 });
@@ -90,12 +93,18 @@ OneThing.start(async () => {
       const booked = called && called.booking;
       fill("#queue-called", called ? [`已叫号：${called.number}（${desk.window.value} 号窗口）`,
         booked ? ["　预约：", booked.name, "　", h("a", { class: "button primary", id: "intake-from-booking",
-          href: `/app/window/new/${encodeURIComponent(called.bundle)}?booking=${booked.id}` }, "按预约受理")] : null]
+          href: `/app/window/new/${encodeURIComponent(called.bundle)}?booking=${booked.id}` }, "按预约受理")]
+          : called.bundle ? ["　", h("a", { class: "button primary", id: "intake-from-ticket",
+            href: `/app/window/new/${encodeURIComponent(called.bundle)}?ticket=${called.id}` }, "受理")] : null]
         : "暂无等候的号");
       await renderQueue();
     }, desk);
   });
-  await setUpQueue();
+  /* An agent (帮办代办员) prepares applications for those who authorized it: the bundles and their own
+     cases; the window's work, the queue and 网上预审 are the clerks'. */
+  const clerk = (user.roles || []).includes("clerk");
+  for (const id of ["window-work", "hall-queue", "pre-review"]) document.getElementById(id).hidden = !clerk;
+  if (clerk) await setUpQueue();
 
   document.getElementById("find-case").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -103,13 +112,16 @@ OneThing.start(async () => {
     if (ref) location.assign(`/app/cases/${encodeURIComponent(ref)}`);
   });
 
+  if (!clerk) here = (await api("GET", "/api/hall/points")).points.find((p) => p.code === user.service_point) || null;
   const [bundles, tasks, cases] = await Promise.all([
     api("GET", "/api/bundles"),
-    api("GET", "/api/tasks?department=window&state=open&per_page=200"),
+    clerk ? api("GET", `/api/tasks?department=window&state=open&per_page=200${user.service_point
+      ? `&service_point=${encodeURIComponent(user.service_point)}` : ""}`) : { items: [] },
     api("GET", "/api/cases?per_page=20"),
   ]);
 
-  fill("#bundles", bundles.map((b) => h("a", { class: "card link-card", href: `/app/window/new/${encodeURIComponent(b.code)}`,
+  const accepted = bundles.filter((b) => !here || !here.bundles || here.bundles.includes(b.code));
+  fill("#bundles", accepted.map((b) => h("a", { class: "card link-card", href: `/app/window/new/${encodeURIComponent(b.code)}`,
     dataset: { bundle: b.code } },
   h("strong", {}, b.name),
   h("span", {}, `${b.items.length} 个事项：${[...new Set(b.items.map((i) => i.department_name))].join("、")}`),
@@ -127,7 +139,7 @@ OneThing.start(async () => {
   ]), "窗口暂无待办"));
 
   const names = Object.fromEntries(bundles.map((b) => [b.code, b.name]));
-  renderPreReview(names);
+  if (clerk) renderPreReview(names);
   fill("#recent-cases", table(["办件编号", "一件事", "申请人", "状态", "受理时间"], cases.items.map((c) => [
     h("a", { href: `/app/cases/${encodeURIComponent(c.number)}` }, c.number), names[c.bundle] || c.bundle,
     c.applicant_name, badge(labels.caseStatus[c.status] || c.status, c.status), formatDateTime(c.accepted_at),
