@@ -171,6 +171,7 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("reports.SavingsCsv", "GET"): P.REPORT_READ,
     ("reports.SavingsXlsx", "GET"): P.REPORT_READ,
     ("reports.SavingsChart", "GET"): P.REPORT_READ,
+    ("reports.ServicePointReport", "GET"): P.REPORT_READ,
     ("calendar.CalendarYear", "GET"): P.CATALOGUE_READ,
     ("calendar.CalendarConfirm", "POST"): P.CALENDAR_MANAGE,
     ("calendar.CalendarOverride", "PUT"): P.CALENDAR_MANAGE,

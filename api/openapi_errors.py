@@ -29,6 +29,7 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("reports.SavingsReportView", "GET"): {404},  # ?bundle=
     ("reports.SavingsCsv", "GET"): {404},
     ("reports.SavingsXlsx", "GET"): {404},
+    ("reports.ServicePointReport", "GET"): {404},
     ("documents.MaterialFiles", "POST"): {415},  # a file whose content is not JPEG, PNG or PDF
     ("applications.MyApplicationUpload", "POST"): {415},
     ("applications.MyPrefillView", "GET"): {404},  # ?bundle=

@@ -18,6 +18,7 @@ from engine.domain.errors import InvalidInput
 from engine.domain.savings import FIGURE_LABELS, FOUR_FIGURES, rounded, rounded_share
 from engine.domain.savings_summary import TARGETS_SOURCE, SavingsSummary, TargetCheck
 from engine.domain.savings_totals import ScopeTotals, distribution
+from engine.services.point_report import level_name, point_report
 from engine.services.savings_reports import (
     CHARTS,
     EXPORT_ROWS,
@@ -45,6 +46,10 @@ class ReportArgsSchema(Schema):
     day_to = fields.String(data_key="to", metadata={"description": "办结日期止（含），YYYY-MM-DD，北京时间"})
     department = fields.String(validate=validate.Length(min=1, max=32),
                                metadata={"description": "部门代码：只统计有该部门事项的办件"})
+    service_point = fields.String(validate=validate.Length(min=1, max=32),
+                                  metadata={"description": "服务点编码：只统计在该服务点（含下级服务点）受理的办件"})
+    level = fields.String(validate=validate.OneOf(["city", "county", "township", "village"]),
+                          metadata={"description": "层级：只统计在该层级服务点受理的办件"})
 
 
 class CsvArgsSchema(ReportArgsSchema):
@@ -66,7 +71,8 @@ def _day(args: dict[str, Any], key: str, name: str) -> date | None:
 
 def _query(args: dict[str, Any]) -> ReportQuery:
     return ReportQuery(bundle=args.get("bundle"), day_from=_day(args, "day_from", "from"),
-                       day_to=_day(args, "day_to", "to"), department=args.get("department"))
+                       day_to=_day(args, "day_to", "to"), department=args.get("department"),
+                       service_point=args.get("service_point"), level=args.get("level"))
 
 
 def case_savings_view(view: CaseSavingsView) -> dict[str, Any]:
@@ -100,7 +106,8 @@ def _scope(summary: SavingsSummary, totals: ScopeTotals, checks: tuple[TargetChe
 def report_view(report: SavingsReport) -> dict[str, Any]:
     query = report.query
     return {
-        "filters": {"bundle": query.bundle, "department": query.department,
+        "filters": {"bundle": query.bundle, "department": query.department, "service_point": query.service_point,
+                    "level": query.level,
                     "from": query.day_from.isoformat() if query.day_from else None,
                     "to": query.day_to.isoformat() if query.day_to else None},
         "count": report.summary.count,
@@ -171,3 +178,40 @@ class SavingsChart(MethodView):
     def get(self, args: dict[str, Any], name: str) -> Response:
         """A chart of the report as SVG, for one bundle (bundle=) or for all"""
         return Response(savings_chart(ctx(), name, _query(args)), mimetype="image/svg+xml")
+
+
+class PointReportArgsSchema(Schema):
+    bundle = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "一件事编码"})
+    day_from = fields.String(data_key="from",
+                             metadata={"description": "起始日期（含），YYYY-MM-DD，北京时间；默认截止日前 29 天"})
+    day_to = fields.String(data_key="to", metadata={"description": "截止日期（含），YYYY-MM-DD，北京时间；默认今天"})
+
+
+def _minutes(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _mean(value: float | None) -> int | float | None:
+    return None if value is None else rounded(value)
+
+
+@blp.route("/service-points")
+class ServicePointReport(MethodView):
+    @blp.arguments(PointReportArgsSchema(), location="query")
+    @blp.response(200)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Per service point: cases accepted (at the hall, at home, by agents) and closed with their trips, and
+        the hall's waiting times (ticket to call, call to acceptance); each hall agent's cases"""
+        report = point_report(ctx(), _day(args, "day_from", "from"), _day(args, "day_to", "to"), args.get("bundle"))
+        return {
+            "from": report.day_from.isoformat(), "to": report.day_to.isoformat(), "bundle": report.bundle,
+            "points": [{"code": r.code, "name": r.name, "level": r.level, "level_name": level_name(r.level),
+                        "depth": r.depth, "accepted": r.accepted, "home_visits": r.home_visits,
+                        "by_agents": r.by_agents, "closed": r.closed, "trips_baseline": _mean(r.trips_baseline),
+                        "trips_actual": _mean(r.trips_actual), "tickets": r.tickets, "called": r.called,
+                        "wait_p50_minutes": _minutes(r.wait_p50_minutes),
+                        "wait_p95_minutes": _minutes(r.wait_p95_minutes),
+                        "to_acceptance_p50_minutes": _minutes(r.to_acceptance_p50_minutes)} for r in report.points],
+            "agents": [{"agent": a.agent, "name": report.agent_names.get(a.agent), "point": a.point, "cases": a.cases}
+                       for a in report.agents],
+        }

@@ -13,7 +13,13 @@ from typing import TextIO
 
 from engine.bootstrap import ROOT, Settings, build_engine
 from engine.domain.clocks import SHANGHAI
-from engine.domain.savings_table import PublishedReduction, render_savings_table, render_trips_by_channel
+from engine.domain.savings_table import (
+    PublishedReduction,
+    render_savings_table,
+    render_text_table,
+    render_trips_by_channel,
+)
+from engine.services.point_report import PointReport, point_report
 from engine.services.savings_reports import ReportQuery, published_figures, savings_report, trips_by_channel
 from engine.services.simulation import SimulationClock, SimulationPlan, SimulationResult, simulate
 
@@ -66,6 +72,15 @@ def _summary_line(result: SimulationResult, plan: SimulationPlan, seconds: float
             f"用时 {seconds:.0f} 秒")
 
 
+def render_points(report: PointReport) -> str:
+    """The cases each service point accepted and closed, and their trips, indented by level."""
+    header = ["服务点", "受理", "其中上门", "办结", "跑动（次）"]
+    body = [["　" * r.depth + r.name, str(r.accepted), str(r.home_visits), str(r.closed),
+             "—" if r.trips_actual is None else f"{r.trips_baseline:.1f}→{r.trips_actual:.2f}"]
+            for r in report.points]
+    return render_text_table(header, body)
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     url = args.database_url or fresh_sqlite(DEFAULT_DATABASE)
     clock = SimulationClock(datetime.combine(args.start - timedelta(days=1), time(18), SHANGHAI))
@@ -94,6 +109,8 @@ def run_simulate(args: argparse.Namespace) -> int:
                                    published), end="")
         print("\n按受理渠道和出件方式的跑动次数（单独办理的平均数→一件事办理的平均数）：")
         print(render_trips_by_channel(trips_by_channel(engine.ctx, ReportQuery())), end="")
+        print("\n按服务点（受理的服务点；跑动为单独办理的平均数→一件事办理的平均数）：")
+        print(render_points(point_report(engine.ctx, result.first_day, result.last_day, None)), end="")
         return 0
     finally:
         engine.db.dispose()

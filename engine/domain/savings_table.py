@@ -135,9 +135,14 @@ def render_trips_by_channel(rows: Sequence[ChannelTrips]) -> str:
     header = ["受理渠道", "出件方式", "办结", "跑动（次）"]
     body = [[CHANNEL_NAMES.get(r.channel, r.channel), DELIVERY_NAMES.get(r.delivery, r.delivery), str(r.cases),
              f"{r.mean_baseline:.1f}→{r.mean_actual:.2f}"] for r in rows]
+    return render_text_table(header, body, first_right=2)
+
+
+def render_text_table(header: list[str], body: list[list[str]], first_right: int = 1) -> str:
+    """Columns padded to their display width (CJK counts two); from column ``first_right`` on, right-aligned."""
     widths = [max(display_width(row[n]) for row in [header, *body]) for n in range(len(header))]
 
     def line(row: list[str]) -> str:
-        return "  ".join(_pad(cell, widths[i], right=i > 1) for i, cell in enumerate(row)).rstrip()
+        return "  ".join(_pad(cell, widths[i], right=i >= first_right) for i, cell in enumerate(row)).rstrip()
 
     return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(row) for row in body)]) + "\n"

@@ -63,6 +63,8 @@ class SavingsFilter:
     """Closed before this moment."""
     department: str | None = None
     """Cases with an item of this department."""
+    points: frozenset[str] | None = None
+    """Cases accepted at one of these service points."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ def _conditions(flt: SavingsFilter) -> list[ColumnElement[bool]]:
     if flt.department is not None:
         # An IN over the small departments table keeps the distribution queries on their indexes.
         conditions.append(s.c.case_id.in_(select(d.c.case_id).where(d.c.department == flt.department)))
+    if flt.points is not None:
+        conditions.append(s.c.case_id.in_(select(t.cases.c.id).where(t.cases.c.accepted_point.in_(sorted(flt.points)))))
     return conditions
 
 

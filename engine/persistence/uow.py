@@ -30,6 +30,7 @@ from engine.persistence.flow_store import FlowRepository
 from engine.persistence.hall_store import BookingRepository, TicketRepository
 from engine.persistence.incident_store import IncidentRepository
 from engine.persistence.outbox_store import LoginCodeRepository, OnlineApplicationRepository, OutboxRepository
+from engine.persistence.point_stats import PointStatsRepository
 from engine.persistence.read_model import ReadModel, SavedFilterRepository
 from engine.persistence.registry_store import CaseSharedDataRepository, LookupRepository, RegistryRepository
 from engine.persistence.repositories import (
@@ -49,7 +50,7 @@ _REPOSITORIES = (
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
     "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
     "case_shared_data", "material_files", "outbox", "login_codes", "applications",
-    "application_files", "deliveries", "case_agents", "identities", "tickets", "bookings",
+    "application_files", "deliveries", "case_agents", "identities", "tickets", "bookings", "point_stats",
 )
 
 
@@ -188,6 +189,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def tickets(self) -> TicketRepository:
         return TicketRepository(self.connection)
+
+    @cached_property
+    def point_stats(self) -> PointStatsRepository:
+        return PointStatsRepository(self.connection)
 
     @cached_property
     def bookings(self) -> BookingRepository:

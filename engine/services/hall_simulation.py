@@ -9,7 +9,7 @@ import heapq
 import itertools
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 
@@ -20,6 +20,7 @@ from engine.services.context import ServiceContext
 from engine.services.hall import Waiting, call_next, find_point, take_ticket, waiting_times
 
 CLERK = Actor("sim.hall", "window", "clerk")
+"""Books by phone for callers; at the point simulated, calls its windows."""
 MORNING_SHARE = 0.65
 """Share of the day's applicants who come before noon."""
 
@@ -46,6 +47,7 @@ def simulate_hall_day(ctx: ServiceContext, clock: Callable[[datetime], None], pl
     """Run the day; ``clock`` sets the engine's clock. The point must be open that day."""
     rng = random.Random(plan.seed)
     point = find_point(ctx, plan.point)
+    clerk = replace(CLERK, point=point.code)  # the windows of the point simulated
     with ctx.uow(False) as uow:
         hours = point.hours_on(plan.day, ctx.calendars.get(uow).is_working_day(plan.day))
     if hours is None:
@@ -84,7 +86,7 @@ def simulate_hall_day(ctx: ServiceContext, clock: Callable[[datetime], None], pl
         nonlocal served
         if clock_now[0] >= closes + timedelta(hours=2):
             return
-        called = call_next(ctx, point.code, window, CLERK)
+        called = call_next(ctx, point.code, window, clerk)
         if called is None:
             at(clock_now[0] + timedelta(minutes=1), lambda: free(window))
             return

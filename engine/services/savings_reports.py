@@ -22,9 +22,11 @@ from engine.domain.savings_published import published_figures as published_entri
 from engine.domain.savings_summary import SavingsSummary, TargetCheck, compare_with_targets
 from engine.domain.savings_table import ChannelTrips
 from engine.domain.savings_totals import ScopeTotals, overall, summary_of
+from engine.domain.service_points import ServicePoint
 from engine.persistence.savings_store import SavingsFilter, StoredSavings
 from engine.services.cases import find_case
 from engine.services.context import ServiceContext
+from engine.services.intake_points import points_of, points_within
 from engine.services.unit_of_work import UnitOfWork
 
 CHARTS = ("before_after", "targets", "time_distribution")
@@ -51,6 +53,10 @@ class ReportQuery:
     day_to: date | None = None
     """Cases closed on this day (Asia/Shanghai) or earlier."""
     department: str | None = None
+    service_point: str | None = None
+    """Cases accepted at this service point or one below it."""
+    level: str | None = None
+    """Cases accepted at a point of this level."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +111,9 @@ def _shanghai_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), SHANGHAI).astimezone(UTC)
 
 
-def savings_filter(query: ReportQuery, bundles: Mapping[str, Bundle]) -> SavingsFilter:
-    """The query checked against the deployed bundles and their departments."""
+def savings_filter(query: ReportQuery, bundles: Mapping[str, Bundle],
+                   points: Mapping[str, ServicePoint] | None = None) -> SavingsFilter:
+    """The query checked against the deployed bundles, their departments and the service points."""
     if query.bundle is not None and query.bundle not in bundles:
         raise NotFound(f"no bundle {query.bundle!r}", f"没有编码为 {query.bundle} 的一件事")
     if query.department is not None:
@@ -121,6 +128,7 @@ def savings_filter(query: ReportQuery, bundles: Mapping[str, Bundle]) -> Savings
                            {"from": ["不能晚于截止日期"], "to": ["不能早于起始日期"]})
     return SavingsFilter(
         bundle_code=query.bundle, department=query.department,
+        points=points_within(points or {}, query.service_point, query.level),
         closed_from=_shanghai_midnight(query.day_from) if query.day_from else None,
         closed_before=_shanghai_midnight(query.day_to + timedelta(days=1)) if query.day_to else None,
     )
@@ -131,7 +139,7 @@ def savings_report(ctx: ServiceContext, query: ReportQuery) -> SavingsReport:
     closed cases and overall, each beside the published targets."""
     with ctx.uow(False) as uow:
         bundles = _bundles(uow)
-        flt = savings_filter(query, bundles)
+        flt = savings_filter(query, bundles, points_of(uow))
         per_bundle = uow.savings.totals(flt)
     total = overall(per_bundle)
     summary = summary_of(total)
@@ -147,7 +155,7 @@ def savings_report(ctx: ServiceContext, query: ReportQuery) -> SavingsReport:
 def trips_by_channel(ctx: ServiceContext, query: ReportQuery) -> list[ChannelTrips]:
     """跑动次数 of the closed cases by 受理渠道 and 出件方式."""
     with ctx.uow(False) as uow:
-        return uow.savings.trips_by_channel(savings_filter(query, _bundles(uow)))
+        return uow.savings.trips_by_channel(savings_filter(query, _bundles(uow), points_of(uow)))
 
 
 def _published_dict(entry: PublishedFigure) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.catalogue import get_bundle_catalogue, get_prefilled_form
 from engine.services.context import ServiceContext
 from engine.services.demo_registries import SEED, demo_registries, load_demo_registries
+from engine.services.hall import service_points
 from engine.services.materials import SupplyMaterials, supply_materials, terminate_overdue_cases
 from engine.services.shared_data import subject_fields
 from engine.services.simulation_online import OnlineDesk, PendingApplication
@@ -50,6 +51,15 @@ from forms.samples import sample_values
 from forms.subjects import SubjectKind
 
 CLERK = Actor("sim.window", "window", "clerk")
+NEAR_HOME = (0.35, 0.3)
+"""Of the walk-ins whose bundle a township (then the district) accepts, the shares that apply there."""
+HOME_VISITS = 0.05
+"""Of the intakes near home, the share a clerk takes at the applicant's home (上门办理)."""
+
+
+def clerk_at(point: str | None) -> Actor:
+    """The window clerk of a service point (the centre's without one)."""
+    return CLERK if point is None else Actor(f"sim.window.{point}", "window", "clerk", point=point)
 REPEAT = 0.3
 """Chance that a case's applicant is someone whose earlier case was handed over."""
 ONLINE = 0.3
@@ -114,6 +124,8 @@ class SimulatedCase:
     delivery: str
     supplies_tolerated: bool
     channel: str = "window"
+    point: str | None = None
+    """The service point that accepted it, where its window work and pickup happen (None: the centre)."""
     scheduled: set[str] = field(default_factory=set)
     """Tasks whose completion is already scheduled."""
     visit_planned: bool = False
@@ -143,6 +155,7 @@ class Simulation:
         self.cases: dict[str, SimulatedCase] = {}
         self.reviews = Reviews(ctx, self.rng, self.calendar, self.result)
         self.online = OnlineDesk(ctx, self.rng, CLERK)
+        self.points = service_points(ctx)
         self.today = self.first_day
         # The registries hold the residents the applicants are drawn from: twice as many as cases, so
         # that parents of recent births and founders of enterprises do not run out.
@@ -226,8 +239,23 @@ class Simulation:
             self.schedule(later_in_office(self.clock.now, self.rng.randint(0, 1), self.calendar, self.rng),
                           lambda: self.pre_review(pending, bundle))
             return
-        applied = start_case(StartCase(bundle.code, block, CLERK, channel, form=form, materials=materials), self.ctx)
-        self._accepted(int(applied.resource_id), bundle, applicant, delivery, materials, channel)
+        point = self._point_for(bundle)
+        place = "home" if point is not None and self.rng.random() < HOME_VISITS else "hall"
+        applied = start_case(StartCase(bundle.code, block, clerk_at(point), channel, form=form, materials=materials,
+                                       place=place), self.ctx)
+        self._accepted(int(applied.resource_id), bundle, applicant, delivery, materials, channel, point)
+
+    def _point_for(self, bundle: Bundle) -> str | None:
+        """Where a walk-in applies: near home (就近办) when a township or the district accepts the bundle."""
+        near = [p for p in self.points.values() if p.parent is not None and p.accepts(bundle.code)]
+        townships = [p.code for p in near if p.level == "township"]
+        counties = [p.code for p in near if p.level == "county"]
+        draw = self.rng.random()
+        if townships and draw < NEAR_HOME[0]:
+            return self.rng.choice(townships)
+        if counties and draw < sum(NEAR_HOME):
+            return self.rng.choice(counties)
+        return None
 
     def pre_review(self, pending: PendingApplication, bundle: Bundle) -> None:
         """网上预审 at the window; a returned application comes back fixed a working day or two later."""
@@ -247,11 +275,11 @@ class Simulation:
                       lambda: self.pre_review(pending, bundle))
 
     def _accepted(self, case_id: int, bundle: Bundle, applicant: Applicant, delivery: str, materials: dict[str, str],
-                  channel: str) -> None:
+                  channel: str, point: str | None = None) -> None:
         self.result.started += 1
         tolerated = sorted(k for k, v in materials.items() if v == "tolerated")
         case = SimulatedCase(case_id, self.reviews.case_number(case_id), bundle, applicant, delivery,
-                             not tolerated or self.rng.random() >= NEVER_SUPPLIED, channel)
+                             not tolerated or self.rng.random() >= NEVER_SUPPLIED, channel, point)
         self.cases[case.number] = case
         if tolerated:
             self.result.tolerated += 1
@@ -300,7 +328,7 @@ class Simulation:
             if task.kind == TaskKind.CORRECTION:
                 supplied = self.reviews.requested(case.id, task.item_code)
                 answer = SupplyCorrection(tuple(supplied))
-                self._quietly(partial(complete_task, CompleteTask(task.id, answer, CLERK), self.ctx))
+                self._quietly(partial(complete_task, CompleteTask(task.id, answer, clerk_at(case.point)), self.ctx))
         self.follow(case)
 
     def _supplied_online(self, case: SimulatedCase) -> bool:
@@ -314,7 +342,8 @@ class Simulation:
             return
         outstanding = self.reviews.tolerated(case.id)
         if outstanding:
-            self._quietly(lambda: supply_materials(SupplyMaterials(case.number, outstanding, CLERK), self.ctx))
+            self._quietly(lambda: supply_materials(SupplyMaterials(case.number, outstanding, clerk_at(case.point)),
+                                                   self.ctx))
 
     def collect(self, case: SimulatedCase) -> None:
         """统一出件; an applicant still owing a tolerated material brings it on the same visit."""
@@ -331,7 +360,8 @@ class Simulation:
         tracking = f"SIM{self.rng.randrange(10**9, 10**10)}" if case.delivery == "mail" else ""
         rating = self.rng.choice((5, 5, 5, 4, 4, 3))
         if self._quietly(lambda: pick_up(PickUp(case.number, HandOver(Delivery(case.delivery), name, rating,
-                                                                      tracking_number=tracking), CLERK), self.ctx)):
+                                                                      tracking_number=tracking),
+                                                      clerk_at(case.point)), self.ctx)):
             self._closed(case)
 
     def _closed(self, case: SimulatedCase) -> None:

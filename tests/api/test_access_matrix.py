@@ -173,6 +173,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/reports/savings.csv", {"supervisor", "admin"}),
     ("GET", "/api/reports/savings.xlsx", {"supervisor", "admin"}),
     ("GET", "/api/reports/savings/charts/<string:name>.svg", {"supervisor", "admin"}),
+    ("GET", "/api/reports/service-points", {"supervisor", "admin"}),
     ("GET", "/api/calendar/<int:year>", SIGNED_IN),
     ("POST", "/api/calendar/<int:year>/confirm", {"admin"}),
     ("PUT", "/api/calendar/overrides/<string:day>", {"admin"}),

@@ -13,6 +13,7 @@ from engine.domain.clocks import SHANGHAI
 from engine.domain.model import Actor
 from engine.services.bookings import book
 from engine.services.hall import take_ticket
+from tests.api.point_staff import staff_at
 from tests.conftest import ADMIN, CLERK, SUPERVISOR, FakeClock
 
 OPEN = datetime(2026, 9, 24, 10, 0, tzinfo=SHANGHAI)  # a Thursday morning
@@ -68,7 +69,10 @@ def test_bad_tickets_and_calls_are_refused(anonymous: Any, client: Any, clock: F
     assert closed.status_code == 409 and "不在办公时间" in closed.json["message_zh"]
     clock.now = datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI)  # 国庆节, a Thursday: a holiday closes the hall
     assert anonymous.post("/api/hall/xx_city/tickets", json={}).status_code == 409
-    assert client.post("/api/hall/hongmen/call", json={"window": 3}, headers=CLERK).status_code == 422  # two windows
+    township = staff_at(client, "li.hongmen", "window", ["clerk"], "hongmen")
+    assert client.post("/api/hall/hongmen/call", json={"window": 3}, headers=township).status_code == 422  # two windows
+    elsewhere = client.post("/api/hall/hongmen/call", json={"window": 1}, headers=CLERK)  # the city centre's clerk
+    assert elsewhere.status_code == 403 and "洪门镇便民服务中心" in elsewhere.json["message_zh"]
     assert client.post("/api/hall/hongmen/call", json={"window": 1}, headers=SUPERVISOR).status_code == 403
     assert client.get("/api/hall/hongmen/queue", headers=SUPERVISOR).status_code == 403
 

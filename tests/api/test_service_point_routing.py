@@ -6,11 +6,13 @@ and level; a township does not accept what it does not handle; results go where 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from engine.domain.clocks import SHANGHAI
 from tests.api.point_staff import staff_at
 from tests.approvals import approve_every_item, reviewer_headers
-from tests.conftest import ADMIN, CLERK, REVIEWERS, SUPERVISOR, case_body
+from tests.conftest import ADMIN, CLERK, REVIEWERS, SUPERVISOR, FakeClock, case_body
 
 
 def _layout(client: Any) -> dict[str, dict[str, Any]]:
@@ -109,3 +111,59 @@ def test_a_township_refuses_what_it_does_not_accept_and_results_can_be_collected
         "login": "z.reviewer", "name": "某", "department": "wj@nowhere", "roles": ["reviewer"],
         "password": "test-password-1"})
     assert unit.status_code == 422 and "department" in unit.json["errors"]
+
+
+def test_the_report_by_service_point_counts_cases_trips_waits_and_agents(
+        client: Any, anonymous: Any, clock: FakeClock) -> None:
+    clock.now = datetime(2026, 9, 24, 10, 0, tzinfo=SHANGHAI)  # a Thursday morning: the halls are open
+    township = staff_at(client, "li.hongmen", "window", ["clerk"], "hongmen")
+    ticket = anonymous.post("/api/hall/hongmen/tickets", json={"bundle": "newborn"}).json
+    clock.advance(minutes=6)
+    assert client.post("/api/hall/xx_city/call", json={"window": 1}, headers=township).status_code == 403
+    called = client.post("/api/hall/hongmen/call", json={"window": 1}, headers=township).json["called"]
+    assert called["id"] == ticket["id"]
+    clock.advance(minutes=3)
+    started = client.post("/api/cases", json={**case_body(client, "newborn"), "ticket": ticket["id"]},
+                          headers=township)
+    assert started.status_code == 201, started.json
+    number = started.json["number"]
+    again = client.post("/api/cases", json={**case_body(client, "newborn"), "ticket": ticket["id"]},
+                        headers=township)
+    assert again.status_code == 422 and "ticket" in again.json["errors"]  # one case per ticket
+
+    # 帮办代办: an agent at the district's hall applies for someone who signed a letter of authorization.
+    agent = staff_at(client, "agent.hongqi", "window", ["agent"], "hongqi", name="帮办员小周")
+    unauthorized = client.post("/api/cases", json=case_body(client, "newborn"), headers=agent)
+    assert unauthorized.status_code == 422 and "mandate" in unauthorized.json["errors"]
+    assert client.post("/api/cases", json={**case_body(client, "newborn"), "mandate": "letter"},
+                       headers=CLERK).status_code == 422  # a clerk's own intake names no mandate
+    prepared = client.post("/api/cases", json={**case_body(client, "newborn"), "mandate": "letter"}, headers=agent)
+    assert prepared.status_code == 201, prepared.json
+    assert prepared.json["agent"] == "agent.hongqi" and prepared.json["agent_name"] == "帮办员小周"
+    accepted = next(e for e in prepared.json["timeline"] if e["type"] == "CaseAccepted")
+    assert accepted["data"]["agent"] == {"agent": "agent.hongqi", "mandate": "letter", "label": "授权委托书"}
+    assert client.get(f"/api/cases/{number}", headers=agent).status_code == 404  # not theirs
+    assert [c["number"] for c in client.get("/api/cases", headers=agent).json["items"]] == [prepared.json["number"]]
+    assert client.get("/api/tasks", headers=agent).status_code == 403
+
+    approve_every_item(client, number, client.get("/api/bundles/newborn/guide", headers=CLERK).json["items"])
+    assert client.post(f"/api/cases/{number}/pickup", json={"recipient_name": "王芳"},
+                       headers=township).status_code == 200
+
+    report = client.get("/api/reports/service-points?from=2026-09-24&to=2026-09-24", headers=SUPERVISOR)
+    assert report.status_code == 200, report.json
+    rows = {r["code"]: r for r in report.json["points"]}
+    assert [r["code"] for r in report.json["points"]] == ["xx_city", "hongqi", "hongmen", "xiaodian", "muye",
+                                                          "wangcun"]
+    assert [rows[c]["depth"] for c in ("xx_city", "hongqi", "hongmen")] == [0, 1, 2]
+    hongmen = rows["hongmen"]
+    assert (hongmen["accepted"], hongmen["closed"], hongmen["tickets"], hongmen["called"]) == (1, 1, 1, 1)
+    assert hongmen["wait_p50_minutes"] == 6 and hongmen["wait_p95_minutes"] == 6
+    assert hongmen["to_acceptance_p50_minutes"] == 3
+    assert hongmen["trips_actual"] < hongmen["trips_baseline"]
+    assert (rows["hongqi"]["accepted"], rows["hongqi"]["by_agents"], rows["hongqi"]["closed"]) == (1, 1, 0)
+    assert report.json["agents"] == [{"agent": "agent.hongqi", "name": "帮办员小周", "point": "hongqi", "cases": 1}]
+    assert client.get("/api/reports/service-points", headers=CLERK).status_code == 403
+    backwards = client.get("/api/reports/service-points?from=2026-09-25&to=2026-09-24", headers=SUPERVISOR)
+    assert backwards.status_code == 422 and "from" in backwards.json["errors"]
+    assert client.get("/api/reports/service-points?bundle=nothing", headers=SUPERVISOR).status_code == 404

@@ -21,6 +21,10 @@ class FakeTicketRepository:
     def save(self, ticket: Ticket) -> None:
         self.tables.put("hall_tickets", ticket.id, replace(ticket))
 
+    def get(self, ticket_id: int, lock: bool = False) -> Ticket | None:
+        found: Ticket | None = self.tables.get("hall_tickets", ticket_id)
+        return replace(found) if found is not None else None
+
     def of_day(self, point: str, day: str, state: TicketState | None = None, lock: bool = False) -> list[Ticket]:
         return sorted((replace(x) for x in self.tables.all("hall_tickets")
                        if x.point == point and x.day == day and (state is None or x.state == state)),

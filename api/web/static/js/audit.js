@@ -38,6 +38,7 @@ OneThing.start(async () => {
     bundles[b.code] = b.name;
     for (const i of b.items) departments[i.department] = i.department_name;
   }
+  OneThing.addUnits(departments, (await api("GET", "/api/hall/points")).points);
   try {
     for (const u of await api("GET", "/api/users")) people[u.login] = u.name;
   } catch (err) {

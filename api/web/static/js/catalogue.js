@@ -28,8 +28,10 @@ OneThing.start(async () => {
         ["materials", "材料"], ["reason", "理由"], ["due", "期限"], ["tracking", "快递单号"], ["code", "验证码"],
         ["minutes", "有效分钟"]].map(([k, what], n) => [n ? "、" : "", h("code", {}, `{${k}}`), what]), "）"], "textarea"],
       ["sms_template", "短信平台模板编号", "text"]],
-    service_points: [["name", "名称", "text"], ["level", "层级", "select", LEVELS], ["parent", "上级服务点（编码）", "text"],
+    service_points: [["name", "名称", "text"], ["area", "地名简称（如 红旗区，用于分支机构的名称）", "text"],
+      ["level", "层级", "select", LEVELS], ["parent", "上级服务点（编码）", "text"],
       ["address", "地址", "text"], ["windows", "窗口数", "number"],
+      ["departments", "设有分支机构的部门（编码，每行一个；县区、乡镇服务点）", "lines"],
       ["bundles", "受理的一件事（编码，每行一个；不填为全部）", "lines"],
       ["hours", "办公时间（每行一天，如“周六 09:00-12:00”，不办公写“休息”）", "hours"]],
   };

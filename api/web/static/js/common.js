@@ -313,8 +313,18 @@ const OneThing = (() => {
   }
 
   function departmentName(code, names) {
-    // A unit of a department at a county (wj@hongqi) is named by the server; else by its department's name.
-    return (names && names[code]) || DEPARTMENTS[code] || DEPARTMENTS[String(code).split("@")[0]] || code;
+    // A unit of a department at a district (wj@hongqi) unnamed here is called by its department's name.
+    const base = String(code).split("@")[0];
+    return (names && (names[code] || names[base])) || DEPARTMENTS[code] || DEPARTMENTS[base] || code;
+  }
+
+  /* The departments' units at the service points (wj@hongqi: 红旗区卫生健康委) added to `departments`
+     (code -> name), from GET /api/hall/points. */
+  function addUnits(departments, points) {
+    for (const p of points) {
+      for (const d of p.departments || []) if (departments[d]) departments[`${d}@${p.code}`] = `${p.area}${departments[d]}`;
+    }
+    return departments;
   }
 
   function table(headers, rows, empty = "暂无数据") {
@@ -445,7 +455,7 @@ const OneThing = (() => {
 
   return {
     api, ApiError, h, append, fill, flash, clearFlash, clearErrors, showError, busy, labels, formatDate, filePicker,
-    formatDateTime, percent, badge, clockBadge, departmentName, table, param, start, homeOf, newKey, isMissingEndpoint,
+    formatDateTime, percent, badge, clockBadge, departmentName, addUnits, table, param, start, homeOf, newKey, isMissingEndpoint,
     normalDate, dateAttrs, DATE_PROBLEM,
     get user() { return currentUser; },
   };

@@ -13,6 +13,7 @@ OneThing.start(async () => {
   function query() {
     const q = new URLSearchParams();
     if (form.bundle.value) q.set("bundle", form.bundle.value);
+    if (form.service_point.value) q.set("service_point", form.service_point.value);
     if (form.from.value) q.set("from", form.from.value);
     if (form.to.value) q.set("to", form.to.value);
     return q;
@@ -81,9 +82,32 @@ OneThing.start(async () => {
           : given(p.reduction) ? `减少 ${percent(p.reduction)}` : given(p.after) ? `办理后 ${p.after}` : `办理前 ${p.before}`) +
         (p.place ? `（${p.place}）` : "")).join("；") || "—",
     ]), "所选范围内没有已办结的办件"));
+    await loadPoints(q);
     while (chartUrls.length) URL.revokeObjectURL(chartUrls.pop());
     fill("#charts", await Promise.all(Object.keys(CHARTS).map((name) => chart(name, q).catch((err) =>
       h("p", { class: "notice error" }, `${CHARTS[name]}：${err.message}`)))));
+  }
+
+  /* Per service point, in its hierarchy (a county under the city, its townships under it). */
+  async function loadPoints(q) {
+    const only = new URLSearchParams(q);
+    only.delete("service_point"); // every point's row, whichever the figures above are filtered by
+    const report = await api("GET", `/api/reports/service-points?${only}`);
+    if (form.service_point.options.length === 1) {
+      OneThing.append(form.service_point, report.points.filter((p) => p.code).map((p) =>
+        h("option", { value: p.code }, `${"　".repeat(p.depth)}${p.name}`)));
+    }
+    const minutes = (m) => (given(m) ? `${number(m)} 分钟` : "—");
+    fill("#per-point", table(["服务点", "层级", "受理", "其中上门办理", "其中帮办代办", "办结", "平均跑动（分别办理→一件事）",
+      "取号", "等候中位数", "等候 95% 分位", "叫号到受理中位数"], report.points.map((p) => [
+      h("span", { style: `padding-left:${p.depth * 1.2}em` }, p.name), p.level_name || "—", String(p.accepted),
+      String(p.home_visits), String(p.by_agents), String(p.closed),
+      given(p.trips_actual) ? `${number(p.trips_baseline)} → ${number(p.trips_actual)}` : "—",
+      String(p.tickets), minutes(p.wait_p50_minutes), minutes(p.wait_p95_minutes), minutes(p.to_acceptance_p50_minutes),
+    ]), "暂无服务点"));
+    const names = Object.fromEntries(report.points.map((p) => [p.code, p.name]));
+    fill("#per-agent", table(["帮办代办员", "服务点", "代办件数"], report.agents.map((a) => [
+      a.name || a.agent, names[a.point] || "—", String(a.cases)]), "统计期间没有帮办代办的办件"));
   }
 
   form.addEventListener("submit", (event) => {
