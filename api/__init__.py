@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from api import (
     access,
+    agent_consents,
     applicant,
     applicant_cases,
     applicant_oidc,
@@ -158,6 +159,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(bookings.slots)
     api.register_blueprint(bookings.mine)
     api.register_blueprint(bookings.staff)
+    api.register_blueprint(agent_consents.blp)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

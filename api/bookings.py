@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from api.access import current_actor, current_principal
 from api.cases import ctx
+from engine.domain.access import applicant_phone
 from engine.domain.clocks import SHANGHAI
 from engine.domain.hall import Booking
 from engine.domain.model import Actor
@@ -25,7 +26,6 @@ from engine.services.bookings import (
     open_slots,
 )
 from engine.services.hall import find_point, service_points
-from engine.services.online_applications import applicant_phone
 
 slots = Blueprint("hall_bookings", __name__, url_prefix="/api/hall",
                   description="预约：服务点可预约时段，窗口电话预约和当日预约")

@@ -41,6 +41,7 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("applicant_oidc.OidcStart", "GET"): {404},  # no identity service configured
     ("hall.Tickets", "POST"): {404, 409, 429},  # no such booking; the hall closed; too many tickets
     ("my_bookings.MyBookings", "POST"): {404},  # the point
+    ("agent_consents.MyConsents", "POST"): {404},  # the point, the bundle
     ("applicant_oidc.OidcCallback", "GET"): {401, 404},  # the service refused; none configured
 }
 

@@ -154,6 +154,13 @@ class Principal:
                 and self.department in case_departments)
 
 
+def applicant_phone(principal: Principal) -> str:
+    """The mobile number of the signed-in applicant (their login); anyone else is refused."""
+    if not principal.can(Permission.APPLY):
+        raise Forbidden("only an applicant applies online", "仅申请人可在网上申请")
+    return principal.login
+
+
 def ensure_task_visible(principal: Principal, department: str) -> None:
     seen = principal.task_departments()
     if seen is not None and department not in seen:

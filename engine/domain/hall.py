@@ -103,3 +103,25 @@ class Booking:
     ticket_id: int | None = None
     case_number: str | None = None
     id: int = 0
+
+
+CONSENT_DAYS = 7
+"""How long an applicant's online consent to a hall agent (帮办代办) stays good."""
+
+
+@dataclass
+class AgentConsent:
+    """An applicant's online consent (申请人在线授权) that a hall agent at ``point`` applies for them
+    for ``bundle_code``: good until ``expires_at``, for one case."""
+
+    phone: str
+    bundle_code: str
+    point: str
+    granted_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    case_number: str | None = None
+    id: int = 0
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.case_number is None and now < self.expires_at

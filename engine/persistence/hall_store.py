@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from engine.domain.hall import Booking, BookingState, Ticket, TicketKind, TicketState
+from engine.domain.hall import AgentConsent, Booking, BookingState, Ticket, TicketKind, TicketState
 from engine.persistence import tables as t
 from engine.persistence.rows import record_of, values_of
 
@@ -101,3 +101,28 @@ class BookingRepository:
         rows = self.conn.execute(select(b).where(b.c.state == str(BookingState.BOOKED), b.c.starts_at < before)
                                  .order_by(b.c.starts_at, b.c.id))
         return [_booking(r) for r in rows]
+
+
+a = t.agent_consents
+
+
+class ConsentRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, consent: AgentConsent) -> int:
+        values = {k: v for k, v in values_of(consent).items() if k != "id"}
+        return int(self.conn.execute(insert(a).values(**values).returning(a.c.id)).scalar_one())
+
+    def save(self, consent: AgentConsent) -> None:
+        values = {k: v for k, v in values_of(consent).items() if k != "id"}
+        self.conn.execute(update(a).where(a.c.id == consent.id).values(**values))
+
+    def of_phone(self, phone: str, bundle_code: str | None = None, lock: bool = False) -> list[AgentConsent]:
+        """The number's consents (for one bundle), newest first."""
+        query = select(a).where(a.c.phone == phone)
+        if bundle_code is not None:
+            query = query.where(a.c.bundle_code == bundle_code)
+        if lock and self.conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return [record_of(AgentConsent, r) for r in self.conn.execute(query.order_by(a.c.id.desc()))]

@@ -27,7 +27,7 @@ from engine.persistence.clock_store import CalendarRepository, ClockRepository, 
 from engine.persistence.database import read_without_transaction, snapshot_reader, writer
 from engine.persistence.document_store import MaterialFileRepository
 from engine.persistence.flow_store import FlowRepository
-from engine.persistence.hall_store import BookingRepository, TicketRepository
+from engine.persistence.hall_store import BookingRepository, ConsentRepository, TicketRepository
 from engine.persistence.incident_store import IncidentRepository
 from engine.persistence.outbox_store import LoginCodeRepository, OnlineApplicationRepository, OutboxRepository
 from engine.persistence.point_stats import PointStatsRepository
@@ -50,7 +50,7 @@ _REPOSITORIES = (
     "login_failures", "audit", "catalogue", "elicences", "holders", "credit", "shipped", "calendar", "clocks",
     "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
     "case_shared_data", "material_files", "outbox", "login_codes", "applications",
-    "application_files", "deliveries", "case_agents", "identities", "tickets", "bookings", "point_stats",
+    "application_files", "deliveries", "case_agents", "identities", "tickets", "bookings", "point_stats", "consents",
 )
 
 
@@ -189,6 +189,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def tickets(self) -> TicketRepository:
         return TicketRepository(self.connection)
+
+    @cached_property
+    def consents(self) -> ConsentRepository:
+        return ConsentRepository(self.connection)
 
     @cached_property
     def point_stats(self) -> PointStatsRepository:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from engine.domain.access import APPLICANTS, Principal
+from engine.domain.access import APPLICANTS, Principal, applicant_phone
 from engine.domain.applicant_channel import DeliveryChoice, checked_choice, pickup_slots
 from engine.domain.case import Case
 from engine.domain.clocks import SHANGHAI
@@ -22,7 +22,6 @@ from engine.services.cases import find_case
 from engine.services.context import ServiceContext
 from engine.services.documents import Upload, Uploaded, UploadMaterialFiles, upload_material_files
 from engine.services.events import record_event
-from engine.services.online_applications import applicant_phone
 from engine.services.progress import persist_events
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import in_transaction
@@ -144,9 +143,9 @@ def case_delivery(ctx: ServiceContext, ref: str, viewer: Principal) -> tuple[Del
     with ctx.uow(False) as uow:
         case = find_case(uow, ref)
         departments = {i.department for i in uow.items.for_case(case.id)}
-        if not viewer.sees_case(departments):
+        if not viewer.sees_case(departments, case.agent):
             raise case_not_found(ref)
-        return uow.deliveries.get(case.id), viewer.sees_personal_data(departments)
+        return uow.deliveries.get(case.id), viewer.sees_personal_data(departments, case.agent)
 
 
 def choose_delivery(ctx: ServiceContext, principal: Principal, number: str, delivery: str, address: str = "",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.domain.access import Principal
+from engine.domain.access import Principal, applicant_phone
 from engine.domain.applicant_channel import DeliveryChoice
 from engine.domain.clocks import SHANGHAI
 from engine.domain.decisions import RATINGS
@@ -19,7 +19,6 @@ from engine.domain.records import CaseRecord, EventRecord
 from engine.persistence.case_search import CaseCriteria
 from engine.services.catalogue import get_bundle_catalogue
 from engine.services.context import ServiceContext
-from engine.services.online_applications import applicant_phone
 from engine.services.public_status import PublicStatus, progress_of
 from engine.services.unit_of_work import UnitOfWork
 from forms.checklist import MaterialStatus

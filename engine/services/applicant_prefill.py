@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.domain.access import APPLICANTS, Principal
+from engine.domain.access import APPLICANTS, Principal, applicant_phone
 from engine.domain.model import Actor
 from engine.services.catalogue import get_bundle_catalogue, get_prefilled_form
 from engine.services.context import ServiceContext
-from engine.services.online_applications import applicant_phone
 from forms.unified import Prefilled
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.domain.access import Permission, Principal
+from engine.domain.access import Permission, Principal, applicant_phone
 from engine.domain.applicant_channel import ApplicationFile
 from engine.domain.documents import FileMissing
 from engine.domain.errors import Conflict, Forbidden, NotFound, TooLarge
@@ -16,7 +16,7 @@ from engine.domain.notifications import ApplicationStatus, OnlineApplication
 from engine.services.catalogue import get_bundle_catalogue
 from engine.services.context import ServiceContext
 from engine.services.documents import Upload, file_store, inspect_uploads
-from engine.services.online_applications import EDITABLE, applicant_phone, own_application
+from engine.services.online_applications import EDITABLE, own_application
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 

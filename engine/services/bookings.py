@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from engine.domain.access import Permission, Principal
+from engine.domain.access import Permission, Principal, applicant_phone
 from engine.domain.clocks import SHANGHAI, shanghai_day
 from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.hall import MAX_OPEN_BOOKINGS, SLOT_MINUTES, Booking, BookingState
@@ -20,7 +20,6 @@ from engine.domain.service_points import ServicePoint, slots_of_day
 from engine.services.context import ServiceContext
 from engine.services.hall import find_point
 from engine.services.notifications import recipients_of_phone
-from engine.services.online_applications import applicant_phone
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from forms.identifiers import is_mobile

@@ -90,7 +90,7 @@ def add_comment(cmd: AddComment, ctx: ServiceContext) -> Applied:
         def apply() -> Applied:
             case = find_case(uow, cmd.case_ref, lock=True)
             item_departments = {i.department for i in uow.items.for_case(case.id)}
-            if not cmd.viewer.sees_case(item_departments):
+            if not cmd.viewer.sees_case(item_departments, case.agent):
                 raise case_not_found(cmd.case_ref)
             if not _may_write(cmd.viewer, item_departments):
                 raise Forbidden(f"{cmd.viewer.login} may read the comments of case {case.number}, not write",

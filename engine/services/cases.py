@@ -18,13 +18,14 @@ from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_id_in
 from engine.domain.registries import KINDS
 from engine.domain.shared_data import AUTHORIZATION_METHODS, CaseSharedData
+from engine.services.agent_consents import take_consent
 from engine.services.case_detail import detail_after_change
 from engine.services.catalogue import ApplicantData, applicant_data, get_bundle_catalogue
 from engine.services.catalogue_cache import BundleCatalogue
 from engine.services.clocks import start_case_clock
 from engine.services.context import ServiceContext
 from engine.services.events import record_event
-from engine.services.intake_points import ensure_handover_here, mandate_of, place_case, points_of
+from engine.services.intake_points import ensure_handover_here, mandate_of, place_case, points_of, with_letter
 from engine.services.progress import complete_in_workflow, flow_of, save_progress
 from engine.services.shared_data import Gathered, Inquiry, asks_for, gather, subject_fields
 from engine.services.tasks import complete_open_task
@@ -149,11 +150,15 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
     form, materials, prefilled, provenance = _check_application(uow, catalogue, cmd, applicant, now, shared)
     placed = place_case(catalogue.points, bundle, cmd.actor, cmd.handover_point, cmd.place)
     mandate = mandate_of(cmd.actor, cmd.mandate)
+    materials = with_letter(materials, mandate)
     if bundle_row.deployed_version_id is None:
         raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
     flow = flow_of(ctx, uow, bundle_row.deployed_version_id)
     day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
     number = format_case_number(bundle.number_prefix, day, uow.counters.next(bundle.number_prefix, day))
+    if mandate is not None and mandate["mandate"] == "online":
+        consent = take_consent(uow, str(applicant.get("phone") or ""), bundle.code, placed.accepted, number, now)
+        mandate = {**mandate, "consent": str(consent.id)}
 
     wf = CaseWorkflow.start(flow, ctx.script_engine)
     intake = next((t for t in wf.waiting_tasks() if t.kind == TaskKind.INTAKE), None)

@@ -27,6 +27,19 @@ PLACES = {"hall": "大厅受理", "home": "上门办理"}
 
 MANDATES = {"letter": "授权委托书", "online": "申请人在线授权"}
 """How an applicant authorized the hall's agent (帮办代办) to apply for them."""
+LETTER = "agent_authorisation"
+"""The material a letter of authorization (授权委托书) is kept as in the case, with its scans."""
+
+
+def with_letter(materials: dict[str, str], mandate: dict[str, str] | None) -> dict[str, str]:
+    """The case's materials with the agent's letter of authorization submitted, when the agent holds
+    one: it is never tolerated nor promised (an agent acts only once authorized)."""
+    if mandate is None or mandate["mandate"] != "letter":
+        return materials
+    if materials.get(LETTER, "submitted") != "submitted":
+        raise InvalidInput("an agent's letter of authorization is submitted, not tolerated nor promised",
+                           "帮办代办须当场提交授权委托书，不能容缺或承诺", {f"materials.{LETTER}": ["须为已提交"]})
+    return {**materials, LETTER: "submitted"}
 
 
 def mandate_of(actor: Actor, mandate: str | None) -> dict[str, str] | None:

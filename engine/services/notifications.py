@@ -197,9 +197,9 @@ def case_notifications(ctx: ServiceContext, ref: str, viewer: Principal) -> tupl
     with ctx.uow(False) as uow:
         case = find_case(uow, ref)
         departments = {i.department for i in uow.items.for_case(case.id)}
-        if not viewer.sees_case(departments):
+        if not viewer.sees_case(departments, case.agent):
             raise case_not_found(ref)
-        return case, viewer.sees_personal_data(departments), uow.outbox.for_case(case.id)
+        return case, viewer.sees_personal_data(departments, case.agent), uow.outbox.for_case(case.id)
 
 
 

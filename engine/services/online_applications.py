@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from engine.domain.access import APPLICANTS, Permission, Principal
+from engine.domain.access import APPLICANTS, Principal, applicant_phone
 from engine.domain.applicant_channel import ApplicationFile, Commitment, DeliveryChoice, checked_choice
 from engine.domain.documents import UploadStage
-from engine.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.domain.errors import Conflict, InvalidInput, NotFound
 from engine.domain.model import Actor, Delivery
 from engine.domain.notifications import ApplicationStatus, NotificationKind, OnlineApplication, OutboxMessage
 from engine.domain.records import CaseRecord
@@ -47,12 +47,6 @@ class SaveApplication:
     on_behalf: bool = False
     """An agent (委托代办) applies for the applicant the block names, giving that applicant's own mobile
     number; the case then belongs to the applicant, and the agent follows it too."""
-
-
-def applicant_phone(principal: Principal) -> str:
-    if not principal.can(Permission.APPLY):
-        raise Forbidden("only an applicant applies online", "仅申请人可在网上申请")
-    return principal.login
 
 
 def own_application(uow: UnitOfWork, application_id: int, phone: str, lock: bool = False) -> OnlineApplication:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from engine.domain.applicant_channel import ApplicationFile, DeliveryChoice
 from engine.domain.documents import MaterialFile
-from engine.domain.hall import Booking, Ticket, TicketState
+from engine.domain.hall import AgentConsent, Booking, Ticket, TicketState
 from engine.domain.incidents import IncidentRecord
 from engine.domain.notifications import Channel, LoginCode, OnlineApplication, OutboxMessage
 from engine.domain.records import (
@@ -264,6 +264,12 @@ class TicketRepository(Protocol):
     def get(self, ticket_id: int, lock: bool = False) -> Ticket | None: ...
     def of_day(self, point: str, day: str, state: TicketState | None = None, lock: bool = False) -> list[Ticket]: ...
     def called_since(self, point: str, since: datetime, limit: int = 20) -> list[Ticket]: ...
+
+
+class ConsentRepository(Protocol):
+    def add(self, consent: AgentConsent) -> int: ...
+    def save(self, consent: AgentConsent) -> None: ...
+    def of_phone(self, phone: str, bundle_code: str | None = None, lock: bool = False) -> list[AgentConsent]: ...
 
 
 class PointStatsRepository(Protocol):

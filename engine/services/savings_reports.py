@@ -84,7 +84,7 @@ def get_case_savings(ctx: ServiceContext, ref: str, viewer: Principal) -> CaseSa
     """A closed case's figures, for whoever may see the case (the rule of GET /api/cases/{ref})."""
     with ctx.uow(False) as uow:
         case = find_case(uow, ref)
-        if not viewer.sees_case({i.department for i in uow.items.for_case(case.id)}):
+        if not viewer.sees_case({i.department for i in uow.items.for_case(case.id)}, case.agent):
             raise case_not_found(ref)
         stored = uow.savings.get(case.id)
         row = uow.flows.bundle(case.bundle_code)

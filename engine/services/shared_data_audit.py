@@ -69,8 +69,8 @@ def get_case_shared_data(ctx: ServiceContext, ref: str, viewer: Principal) -> Ca
         if case is None:
             raise case_not_found(ref)
         departments = {i.department for i in uow.items.for_case(case.id)}
-        if not viewer.sees_case(departments):
+        if not viewer.sees_case(departments, case.agent):
             raise case_not_found(ref)
         return CaseSharedDataView(case.number, uow.case_shared_data.get(case.id),
                                   uow.lookups.find(LookupFilter(case_id=case.id, limit=500)),
-                                  viewer.sees_personal_data(departments))
+                                  viewer.sees_personal_data(departments, case.agent))

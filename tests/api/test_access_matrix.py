@@ -80,6 +80,9 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/applicant/bookings", set()),
     ("POST", "/api/applicant/bookings", set()),
     ("DELETE", "/api/applicant/bookings/<id:booking_id>", set()),
+    ("GET", "/api/applicant/agent-consents", set()),
+    ("POST", "/api/applicant/agent-consents", set()),
+    ("DELETE", "/api/applicant/agent-consents/<id:consent_id>", set()),
     ("GET", "/api/bookings/<id:booking_id>", {"clerk"}),
     ("DELETE", "/api/bookings/<id:booking_id>", {"clerk"}),
     ("POST", "/api/hall/<string:point>/call", {"clerk"}),
@@ -254,7 +257,8 @@ def concrete(rule: str, case: dict[str, Any], task_id: str, token_id: str | None
     rule = (rule.replace("<id:warning_id>", "1").replace("<id:incident_id>", "1").replace("<int:year>", "2026")
             .replace("<string:day>", "2026-10-09").replace("<id:filter_id>", "1").replace("<id:file_id>", "1")
             .replace("<int:page>", "1").replace("<string:number>", case["number"])
-            .replace("<id:application_id>", "1").replace("<id:booking_id>", "1"))
+            .replace("<id:application_id>", "1").replace("<id:booking_id>", "1")
+            .replace("<id:consent_id>", "1"))
     if rule.startswith("/api/applicants/"):
         rule = rule.replace("<string:ref>", str(case["applicant"]["id_number"]))
     return (rule.replace("<string:ref>", case["number"]).replace("<string:task_id>", task_id)

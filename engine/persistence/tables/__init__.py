@@ -15,7 +15,7 @@ from engine.persistence.tables.calendar import calendar_overrides, calendar_year
 from engine.persistence.tables.case import case_events, case_items, case_number_counters, cases, workflow_states
 from engine.persistence.tables.document import file_reads, material_files
 from engine.persistence.tables.flow import bundles, catalogue_entries, flow_versions, shipped_data
-from engine.persistence.tables.hall import hall_bookings, hall_tickets
+from engine.persistence.tables.hall import agent_consents, hall_bookings, hall_tickets
 from engine.persistence.tables.idempotency import idempotency_keys
 from engine.persistence.tables.incident import incidents
 from engine.persistence.tables.notification import (
@@ -43,6 +43,7 @@ from engine.persistence.tables.types import UtcDateTime, metadata
 
 __all__ = [
     "UtcDateTime",
+    "agent_consents",
     "applicant_identities",
     "application_files",
     "audit_events",

@@ -49,3 +49,18 @@ hall_bookings = Table(
     Index(None, "point", "starts_at"),
     Index(None, "state", "starts_at"),
 )
+
+# 帮办代办: an applicant's online consent that a hall agent at a service point applies for them for a
+# bundle, until it expires; the case it served names it once used.
+agent_consents = Table(
+    "agent_consents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("phone", String(20), nullable=False),
+    Column("bundle_code", String(64), nullable=False),
+    Column("point", String(64), nullable=False),
+    Column("granted_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("case_number", String(40), nullable=True),
+    Index(None, "phone", "bundle_code"),
+)
