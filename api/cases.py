@@ -10,11 +10,11 @@ from flask_smorest import Blueprint
 
 from api.access import current_actor, current_principal
 from api.idempotency import request_key
+from api.list_args import CaseListArgsSchema
 from api.presented import presented
 from api.presenters import case_detail, case_summary
 from api.schemas import (
     CaseDetailSchema,
-    CaseListArgsSchema,
     CasePageSchema,
     PickupSchema,
     StartCaseSchema,

@@ -3,7 +3,6 @@ reads (names, titles, messages) are Chinese."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -19,8 +18,6 @@ from engine.domain.decisions import (
 from engine.domain.model import Delivery
 from engine.domain.records import ID_MAX
 from engine.domain.shared_data import AUTHORIZATION_METHODS
-from engine.services.case_search import CASE_SORTS
-from engine.services.inbox import TASK_SORTS
 
 _short = validate.Length(max=200)
 _long = validate.Length(max=2000)
@@ -156,69 +153,6 @@ def hand_over(body: dict[str, Any]) -> HandOver:
     """The typed hand-over a validated ``PickupSchema`` body gives (its ``comment`` is not kept)."""
     return HandOver(Delivery(body["delivery"]), body.get("recipient_name", ""), body.get("rating"),
                     body.get("rating_comment", ""), body.get("tracking_number", ""))
-
-
-class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-
-
-_DAY_INVALID = "日期格式应为 年-月-日，例如 2026-09-24"
-_DAY_RANGE = validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31),
-                            error="日期须在 2000-01-01 至 2999-12-31 之间")
-
-_ORDER = validate.OneOf(["asc", "desc"], error="排序方向只能是 升序（asc）或降序（desc）")
-
-
-class CaseListArgsSchema(PageArgsSchema):
-    status = fields.String(validate=validate.OneOf(["in_review", "awaiting_pickup", "closed", "terminated"]))
-    bundle = fields.String(validate=validate.Length(max=64))
-    q = fields.String(validate=validate.Length(max=100, error="查询内容不能超过 100 个字符"), metadata={
-        "description": "办件编号（前缀）、申请人姓名或名称（部分）、证件号码或统一社会信用代码（完整）、电话（完整）"
-                       "或受理日期（YYYY-MM-DD）；效能监督人员只能按办件编号或日期查询"})
-    accepted_from = fields.Date(data_key="from", validate=_DAY_RANGE, error_messages={"invalid": _DAY_INVALID},
-                                metadata={"description": "受理日期起（含），YYYY-MM-DD，北京时间"})
-    accepted_to = fields.Date(data_key="to", validate=_DAY_RANGE, error_messages={"invalid": _DAY_INVALID},
-                              metadata={"description": "受理日期止（含），YYYY-MM-DD，北京时间"})
-    department = fields.String(validate=validate.Length(max=32, error="部门代码不能超过 32 个字符"), metadata={
-        "description": "含该部门事项的办件；审批部门只能查询本部门"})
-    service_point = fields.String(validate=validate.Length(min=1, max=32), metadata={
-        "description": "在该服务点（含其下级服务点）受理的办件"})
-    level = fields.String(validate=validate.OneOf(["city", "county", "township", "village"]), metadata={
-        "description": "在该层级服务点受理的办件：city 市级 / county 县（区）级 / township 乡镇（街道） / "
-                       "village 村（社区）"})
-    sort = fields.String(load_default="accepted_at", validate=validate.OneOf(
-        CASE_SORTS, error="排序字段只能是 受理时间（accepted_at）、办件编号（number）、一件事（bundle）、状态（status）"
-                          "或到期日（due）"), metadata={"description": "排序字段：" + "、".join(CASE_SORTS)})
-    order = fields.String(load_default="desc", validate=_ORDER, metadata={"description": "asc 升序 / desc 降序"})
-
-    @validates_schema
-    def _range_in_order(self, data: dict[str, Any], **_: Any) -> None:
-        start, end = data.get("accepted_from"), data.get("accepted_to")
-        if start is not None and end is not None and start > end:
-            raise ValidationError("结束日期不能早于开始日期", "to")
-
-
-class TaskListArgsSchema(PageArgsSchema):
-    department = fields.String(validate=validate.Length(max=32))
-    state = fields.String(load_default="open",
-                          validate=validate.OneOf(["open", "ready", "claimed", "completed", "cancelled"]))
-    case = fields.String(validate=validate.Length(max=40))
-    assignee = fields.String(validate=validate.Length(max=100))
-    colour = fields.String(validate=validate.OneOf(["green", "yellow", "red"]),
-                           metadata={"description": "时限颜色：green 正常 / yellow 黄牌 / red 红牌（超期）"})
-    bundle = fields.String(validate=validate.Length(max=64, error="一件事代码不能超过 64 个字符"))
-    claim = fields.String(load_default="all", validate=validate.OneOf(
-        ["all", "mine", "unclaimed"], error="认领情况只能是 全部（all）、我认领的（mine）或未认领（unclaimed）"),
-        metadata={"description": "all 全部 / mine 我认领的 / unclaimed 未认领"})
-    paused = fields.Boolean(error_messages={"invalid": "是否暂停计时只能是 true 或 false"},
-                            metadata={"description": "true 只看特别程序中（暂停计时）的任务 / false 只看其余任务"})
-    service_point = fields.String(validate=validate.Length(min=1, max=32),
-                                  metadata={"description": "只看在该服务点受理或出件的办件的任务"})
-    sort = fields.String(load_default="arrived", validate=validate.OneOf(
-        TASK_SORTS, error="排序字段只能是 到达时间（arrived）、到期日（due）、受理时间（accepted）、一件事（bundle）"
-                          "或办件编号（case）"), metadata={"description": "排序字段：" + "、".join(TASK_SORTS)})
-    order = fields.String(load_default="asc", validate=_ORDER, metadata={"description": "asc 升序 / desc 降序"})
 
 
 class ActorSchema(Schema):

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from api.access import current_actor, current_principal
 from api.cases import ctx
 from api.idempotency import request_key
+from api.list_args import TaskListArgsSchema
 from api.presented import presented
 from api.presenters import task_view
 from api.schemas import (
@@ -19,7 +20,6 @@ from api.schemas import (
     CompleteTaskSchema,
     ExtendTaskSchema,
     PauseTaskSchema,
-    TaskListArgsSchema,
     TaskPageSchema,
     TaskSchema,
     task_answer,

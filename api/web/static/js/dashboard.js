@@ -100,7 +100,7 @@ OneThing.start(async () => {
     const minutes = (m) => (given(m) ? `${number(m)} 分钟` : "—");
     fill("#per-point", table(["服务点", "层级", "受理", "其中上门办理", "其中帮办代办", "办结", "平均跑动（分别办理→一件事）",
       "取号", "等候中位数", "等候 95% 分位", "叫号到受理中位数"], report.points.map((p) => [
-      h("span", { style: `padding-left:${p.depth * 1.2}em` }, p.name), p.level_name || "—", String(p.accepted),
+      h("span", { class: `depth-${Math.min(p.depth, 3)}` }, p.name), p.level_name || "—", String(p.accepted),
       String(p.home_visits), String(p.by_agents), String(p.closed),
       given(p.trips_actual) ? `${number(p.trips_baseline)} → ${number(p.trips_actual)}` : "—",
       String(p.tickets), minutes(p.wait_p50_minutes), minutes(p.wait_p95_minutes), minutes(p.to_acceptance_p50_minutes),
