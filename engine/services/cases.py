@@ -319,7 +319,10 @@ def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:
                            if i.status in (ItemStatus.IN_REVIEW, ItemStatus.CORRECTION_REQUESTED)]
                 raise Conflict(f"case {case.number} is not ready for pickup; waiting for {', '.join(pending)}",
                                f"办件 {case.number} 尚未全部审批完毕，待办事项：{'、'.join(pending)}")
-            points = points_of(uow)
+            # The points as this process last built the bundle (an intake rebuilds it after an edit): the
+            # handover point is checked without reading the catalogue again at every pickup.
+            built = ctx.catalogues.peek(case.bundle_code)
+            points = built.points if built is not None else points_of(uow)
             hand_over = cmd.hand_over
             if hand_over.delivery is not Delivery.ONLINE:
                 hand_over = replace(hand_over, point=ensure_handover_here(points, case.handover_point, cmd.actor))
