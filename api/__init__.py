@@ -41,6 +41,7 @@ from api import (
     supervision,
     tasks,
     text_guard,
+    work_orders,
 )
 from api import web as workbench
 from api.errors import ErrorSchema, http_error_response, register_error_handlers
@@ -160,6 +161,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(bookings.mine)
     api.register_blueprint(bookings.staff)
     api.register_blueprint(agent_consents.blp)
+    api.register_blueprint(work_orders.blp)
+    api.register_blueprint(work_orders.mine)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

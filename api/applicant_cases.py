@@ -56,6 +56,8 @@ class RatingSchema(Schema):
     rating = fields.Integer(required=True, strict=True, metadata={"description": "5 非常满意 … 1 非常不满意"})
     rating_comment = fields.String(validate=validate.Length(max=500), load_default="",
                                    metadata={"description": "意见；不满意、非常不满意时必填"})
+    department = fields.String(validate=validate.Length(min=1, max=32), load_default=None,
+                               metadata={"description": "所评价的承办部门（本办件的部门之一）；差评时由其整改"})
 
 
 def delivery_view(choice: DeliveryChoice | None) -> dict[str, Any] | None:
@@ -190,7 +192,8 @@ class MyRating(MethodView):
     @blp.response(201)
     def post(self, body: dict[str, Any], number: str) -> dict[str, Any]:
         """Rate the service (好差评) after the handover; once per case"""
-        found = rate_service(ctx(), current_principal(), number, body["rating"], body["rating_comment"])
+        found = rate_service(ctx(), current_principal(), number, body["rating"], body["rating_comment"],
+                             body["department"])
         return {"rating": found.rating, "label": found.label, "comment": found.comment}
 
 

@@ -42,6 +42,8 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("hall.Tickets", "POST"): {404, 409, 429},  # no such booking; the hall closed; too many tickets
     ("my_bookings.MyBookings", "POST"): {404},  # the point
     ("agent_consents.MyConsents", "POST"): {404},  # the point, the bundle
+    ("work_orders.WorkOrders", "POST"): {404},  # the case named
+    ("my_work_orders.MyWorkOrders", "POST"): {404},  # the case named
     ("applicant_oidc.OidcCallback", "GET"): {401, 404},  # the service refused; none configured
 }
 

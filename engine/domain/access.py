@@ -28,6 +28,9 @@ class Role(StrEnum):
     AGENT = "agent"
     """帮办代办员: at a service point, prepares and submits applications for applicants who authorized
     it (授权委托书); sees the cases they prepared, nobody else's."""
+    MONITOR = "monitor"
+    """特邀监督员: an outside supervisor who reads the figures and the cases with personal data masked,
+    and files observations as work orders."""
     APPLICANT = "applicant"
     """An applicant (申请人) signed in by their mobile number: their own cases and messages only.
     Made by signing in, never by an administrator."""
@@ -35,9 +38,10 @@ class Role(StrEnum):
 
 ROLE_NAMES_ZH = {
     Role.CLERK: "综合窗口人员", Role.REVIEWER: "部门审批人员", Role.HEAD: "部门负责人",
-    Role.SUPERVISOR: "效能监督人员", Role.ADMIN: "系统管理员", Role.AGENT: "帮办代办员", Role.APPLICANT: "申请人",
+    Role.SUPERVISOR: "效能监督人员", Role.ADMIN: "系统管理员", Role.AGENT: "帮办代办员", Role.MONITOR: "特邀监督员",
+    Role.APPLICANT: "申请人",
 }
-STAFF_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR, Role.ADMIN, Role.AGENT)
+STAFF_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR, Role.ADMIN, Role.AGENT, Role.MONITOR)
 """The roles an administrator may give: an applicant's account comes from signing in."""
 APPLICANTS = "public"
 """The department an applicant's account is kept under (none of the centre's)."""
@@ -70,6 +74,9 @@ class Permission(StrEnum):
     """Load the embedded registries from files and see what each holds (counts, imports)."""
     LOOKUP_AUDIT = "lookup.audit"
     """The audit of shared-data lookups (数据调用留痕): who looked up whom, for what."""
+    WORK_ORDERS = "work_orders"
+    """Work orders (工单) as the role allows: the window and supervisors raise them, supervisors assign and
+    close them, departments respond and reply, outside supervisors file observations."""
     APPLY = "apply"
     """An applicant's own cases, their progress and the messages about them (网上办事)."""
 
@@ -77,17 +84,21 @@ class Permission(StrEnum):
 _READ_CASES = {Permission.CASE_READ, Permission.TASK_READ, Permission.CATALOGUE_READ, Permission.SELF}
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: frozenset(_READ_CASES | {Permission.CASE_START, Permission.CASE_PICKUP, Permission.CASE_MATERIALS,
-                                         Permission.TASK_WORK}),
-    Role.REVIEWER: frozenset(_READ_CASES | {Permission.TASK_WORK}),
-    Role.HEAD: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.TASK_ASSIGN, Permission.SUPERVISE}),
+                                         Permission.TASK_WORK, Permission.WORK_ORDERS}),
+    Role.REVIEWER: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.WORK_ORDERS}),
+    Role.HEAD: frozenset(_READ_CASES | {Permission.TASK_WORK, Permission.TASK_ASSIGN, Permission.SUPERVISE,
+                                        Permission.WORK_ORDERS}),
     Role.SUPERVISOR: frozenset(_READ_CASES | {Permission.AUDIT_VERIFY, Permission.SUPERVISE,
-                                              Permission.REPORT_READ, Permission.LOOKUP_AUDIT}),
+                                              Permission.REPORT_READ, Permission.LOOKUP_AUDIT,
+                                              Permission.WORK_ORDERS}),
     Role.ADMIN: frozenset({Permission.CATALOGUE_READ, Permission.CATALOGUE_MANAGE,
                            Permission.USER_MANAGE, Permission.AUDIT_VERIFY, Permission.CALENDAR_MANAGE,
                            Permission.FLOW_MANAGE, Permission.REPORT_READ, Permission.REGISTRY_MANAGE,
                            Permission.SELF}),
     Role.AGENT: frozenset({Permission.CASE_START, Permission.CASE_READ, Permission.CATALOGUE_READ,
                            Permission.CASE_MATERIALS, Permission.SELF}),
+    Role.MONITOR: frozenset({Permission.CASE_READ, Permission.CATALOGUE_READ, Permission.REPORT_READ,
+                             Permission.WORK_ORDERS, Permission.SELF}),
     Role.APPLICANT: frozenset({Permission.APPLY, Permission.SELF}),
 }
 
@@ -125,7 +136,7 @@ class Principal:
 
     def task_departments(self) -> frozenset[str] | None:
         """Whose tasks this user may see: ``None`` for all (supervisors)."""
-        if Role.SUPERVISOR in self.roles:
+        if Role.SUPERVISOR in self.roles or Role.MONITOR in self.roles:
             return None
         seen = set()
         if Role.CLERK in self.roles:
@@ -139,7 +150,7 @@ class Principal:
         unit's: a county's reviewers their county's); an agent the cases they prepared."""
         if not self.can(Permission.CASE_READ):
             return False
-        if Role.SUPERVISOR in self.roles or Role.CLERK in self.roles:
+        if Role.SUPERVISOR in self.roles or Role.CLERK in self.roles or Role.MONITOR in self.roles:
             return True
         if Role.AGENT in self.roles and case_agent == self.login:
             return True
@@ -181,7 +192,7 @@ def roles_fit_department(roles: Collection[Role], department: str) -> str | None
     return None
 
 
-CASE_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR, Role.AGENT)
+CASE_ROLES = (Role.CLERK, Role.REVIEWER, Role.HEAD, Role.SUPERVISOR, Role.AGENT, Role.MONITOR)
 """Roles that see case data; an administrator sees none (separation of duties)."""
 
 

@@ -44,6 +44,7 @@ from engine.persistence.repositories import (
 from engine.persistence.savings_store import SavingsRepository
 from engine.persistence.stamps import ReferenceStamps
 from engine.persistence.state_store import WorkflowStateRepository
+from engine.persistence.work_order_store import WorkOrderRepository
 
 _REPOSITORIES = (
     "cases", "states", "tasks", "items", "events", "flows", "idempotency", "counters", "users", "tokens",
@@ -51,6 +52,7 @@ _REPOSITORIES = (
     "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
     "case_shared_data", "material_files", "outbox", "login_codes", "applications",
     "application_files", "deliveries", "case_agents", "identities", "tickets", "bookings", "point_stats", "consents",
+    "work_orders",
 )
 
 
@@ -189,6 +191,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def tickets(self) -> TicketRepository:
         return TicketRepository(self.connection)
+
+    @cached_property
+    def work_orders(self) -> WorkOrderRepository:
+        return WorkOrderRepository(self.connection)
 
     @cached_property
     def consents(self) -> ConsentRepository:

@@ -26,6 +26,7 @@ from engine.services.progress import persist_events
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
+from engine.services.work_orders import rectify_poor_rating
 from forms.checklist import MaterialStatus
 
 
@@ -192,8 +193,11 @@ def collect_elicences(ctx: ServiceContext, principal: Principal, number: str) ->
     in_transaction(ctx, work)
 
 
-def rate_service(ctx: ServiceContext, principal: Principal, number: str, rating: object, comment: str = "") -> Rating:
-    """好差评 by the applicant after the handover: five levels, a reason for 1 and 2; once per case."""
+def rate_service(ctx: ServiceContext, principal: Principal, number: str, rating: object, comment: str = "",
+                 department: str | None = None) -> Rating:
+    """好差评 by the applicant after the handover: five levels, a reason for 1 and 2; once per case. A
+    poor rating opens a rectification (差评整改) for the department it names (one of the case's), else
+    for the supervisors to assign."""
     phone = applicant_phone(principal)
     if isinstance(rating, bool) or rating not in RATINGS:
         raise InvalidInput("rating must be a whole number from 1 to 5", "评价须为 1 至 5 的整数",
@@ -212,9 +216,16 @@ def rate_service(ctx: ServiceContext, principal: Principal, number: str, rating:
                            "办理结果交付后方可评价")
         if rating_of(uow.events.for_case(case.id)) is not None:
             raise Conflict(f"case {case.number} was already rated", "该办件已经评价过")
+        if department is not None and department not in {i.department for i in uow.items.for_case(case.id)}:
+            raise InvalidInput(f"case {case.number} has no department {department!r}", "请选择本办件的承办部门",
+                               {"department": ["不是本办件的承办部门"]})
         record_event(uow, case, RATED, _actor(phone), now,
-                     {"rating": level, "rating_label": RATINGS[level], "rating_comment": comment or None})
+                     {"rating": level, "rating_label": RATINGS[level], "rating_comment": comment or None,
+                      "department": department})
         uow.cases.save(case)
+        if level <= 2:
+            rectify_poor_rating(uow, ctx, case.number, level, comment, str(case.applicant.get("name") or "") or None,
+                                phone, department, case.accepted_point, now)
         return Rating(level, RATINGS[level], comment or None, phone)
 
     return in_transaction(ctx, work)

@@ -109,7 +109,8 @@ def _criteria(cmd: SearchCases, points: frozenset[str] | None) -> CaseCriteria:
     if not cmd.q or not cmd.q.strip():
         return criteria
     kind, value = classify_query(cmd.q)
-    masked_only = Role.SUPERVISOR in viewer.roles and not ({Role.CLERK, Role.REVIEWER, Role.HEAD} & viewer.roles)
+    masked_only = bool({Role.SUPERVISOR, Role.MONITOR} & viewer.roles) and not (
+        {Role.CLERK, Role.REVIEWER, Role.HEAD} & viewer.roles)
     if masked_only and kind not in (QueryKind.NUMBER, QueryKind.DATE):
         raise Forbidden("supervisors see applicants' data masked and search by case number or date only",
                         "效能监督人员看到的申请人信息已脱敏，只能按办件编号或受理日期查询")

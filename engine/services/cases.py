@@ -31,6 +31,7 @@ from engine.services.shared_data import Gathered, Inquiry, asks_for, gather, sub
 from engine.services.tasks import complete_open_task
 from engine.services.transactions import Applied, RequestKey, idempotent, in_transaction
 from engine.services.unit_of_work import UnitOfWork
+from engine.services.work_orders import rectify_poor_rating
 from engine.workflow.case_workflow import CaseWorkflow
 from forms.checklist import Checklist, MaterialStatus, assess
 from forms.subjects import validate_applicant
@@ -327,6 +328,10 @@ def pick_up(cmd: PickUp, ctx: ServiceContext) -> Applied:
             if hand_over.delivery is not Delivery.ONLINE:
                 hand_over = replace(hand_over, point=ensure_handover_here(points, case.handover_point, cmd.actor))
             complete_open_task(uow, ctx, case, pickup, hand_over, cmd.actor, now)
+            if hand_over.rating is not None and hand_over.rating <= 2:  # 差评 at the window: rectified
+                rectify_poor_rating(uow, ctx, case.number, hand_over.rating, hand_over.rating_comment.strip(),
+                                    str(case.applicant.get("name") or "") or None, case.applicant.get("phone"),
+                                    None, case.accepted_point, now)
             return Applied("case", str(case.id), 200, detail=detail_after_change(uow, case, cmd.viewer))
 
         return idempotent(uow, cmd.request_key, "case", apply, now)

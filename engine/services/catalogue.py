@@ -24,9 +24,10 @@ from forms.identifiers import is_credit_code, is_resident_id
 from forms.unified import Prefilled, SharedRecord, UnifiedForm, prefill
 
 KINDS = {"field": "fields.json", "material": "materials.json", "licence": "licences.json",
-         "notification": "notifications.json", "service_point": "service_points.json"}
+         "notification": "notifications.json", "service_point": "service_points.json",
+         "work_order": "work_orders.json"}
 DICTIONARIES = {"fields": "field", "materials": "material", "licences": "licence", "notifications": "notification",
-                "service_points": "service_point"}
+                "service_points": "service_point", "work_orders": "work_order"}
 """The dictionaries as the API names them, and the kind each is stored under."""
 
 

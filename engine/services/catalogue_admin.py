@@ -15,6 +15,7 @@ from engine.domain.model import WINDOW, Actor
 from engine.domain.notifications import PLACEHOLDER, PLACEHOLDERS, NotificationKind
 from engine.domain.registries import KINDS
 from engine.domain.service_points import service_point_problems
+from engine.domain.work_orders import WorkOrderKind, rule_of
 from engine.services.audit import record_audit
 from engine.services.catalogue import dictionary_kind
 from engine.services.catalogue_messages import bundle_problems_zh, forms_message_zh
@@ -58,7 +59,8 @@ def _definition_problems(definition: dict[str, Any], dictionaries: dict[str, dic
 
 
 def _dictionaries(uow: UnitOfWork) -> dict[str, dict[str, Any]]:
-    return {k: uow.catalogue.entries(k) for k in ("field", "material", "licence", "notification", "service_point")}
+    return {k: uow.catalogue.entries(k) for k in ("field", "material", "licence", "notification", "service_point",
+                                                  "work_order")}
 
 
 def _bundles_still_build(uow: UnitOfWork, dictionaries: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
@@ -107,6 +109,8 @@ def _entry_problems(kind: str, key: str, definition: dict[str, Any],
                 return {"registry": [f"共享数据类别 {definition['registry']} 不存在（可用：{'、'.join(KINDS)}）"]}
         elif kind == "notification":
             return notification_problems(key, definition)
+        elif kind == "work_order":
+            return work_order_problems(key, definition)
         else:
             if not isinstance(definition.get("name"), str) or not definition["name"].strip():
                 return {"name": ["必填"]}
@@ -135,6 +139,15 @@ def _point_problems(uow: UnitOfWork, key: str, definition: dict[str, Any],
             below = service_point_problems(code, other, points, codes, departments)
             errors.update({f"points.{code}.parent": below["parent"]} if "parent" in below else {})
     return errors
+
+
+def work_order_problems(key: str, definition: dict[str, Any]) -> dict[str, list[str]]:
+    """A kind of work order's clocks: one of the kinds the engine knows, a name, the limits in order."""
+    if key not in set(WorkOrderKind):
+        return {"key": [f"工单类型须为 {'、'.join(WorkOrderKind)} 之一"]}
+    if not isinstance(definition.get("name"), str) or not definition["name"].strip():
+        return {"name": ["必填"]}
+    return rule_of(definition).problems()
 
 
 def notification_problems(key: str, definition: dict[str, Any]) -> dict[str, list[str]]:

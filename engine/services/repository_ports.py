@@ -15,6 +15,7 @@ from engine.domain.applicant_channel import ApplicationFile, DeliveryChoice
 from engine.domain.documents import MaterialFile
 from engine.domain.hall import AgentConsent, Booking, Ticket, TicketState
 from engine.domain.incidents import IncidentRecord
+from engine.domain.model import Actor
 from engine.domain.notifications import Channel, LoginCode, OnlineApplication, OutboxMessage
 from engine.domain.records import (
     AuditEventRecord,
@@ -36,6 +37,7 @@ from engine.domain.savings import CaseSavings
 from engine.domain.savings_table import ChannelTrips
 from engine.domain.savings_totals import ScopeTotals
 from engine.domain.shared_data import CaseSharedData, LookupEntry, LookupFilter, LookupVolume
+from engine.domain.work_orders import WorkOrder
 from engine.persistence.audit_reads import CaseRowState
 from engine.persistence.case_search import CaseCriteria
 from engine.persistence.clock_store import ExtensionRow, OverrideRow, PauseRow, WarningRow
@@ -47,6 +49,7 @@ from engine.persistence.queries import Page
 from engine.persistence.repositories import CaseClockRow
 from engine.persistence.savings_store import SavingsFilter, StoredSavings
 from engine.persistence.state_store import WorkflowStateValues
+from engine.persistence.work_order_store import WorkOrderCriteria, WorkOrderEvent
 
 
 class CaseRepository(Protocol):
@@ -264,6 +267,17 @@ class TicketRepository(Protocol):
     def get(self, ticket_id: int, lock: bool = False) -> Ticket | None: ...
     def of_day(self, point: str, day: str, state: TicketState | None = None, lock: bool = False) -> list[Ticket]: ...
     def called_since(self, point: str, since: datetime, limit: int = 20) -> list[Ticket]: ...
+
+
+class WorkOrderRepository(Protocol):
+    def add(self, order: WorkOrder) -> int: ...
+    def save(self, order: WorkOrder) -> None: ...
+    def get(self, number: str, lock: bool = False) -> WorkOrder | None: ...
+    def search(self, criteria: WorkOrderCriteria, page: int = 1, per_page: int = 50) -> Page[WorkOrder]: ...
+    def open_orders(self, lock: bool = False) -> list[WorkOrder]: ...
+    def raised_between(self, since: datetime, before: datetime) -> list[WorkOrder]: ...
+    def record(self, order_id: int, event: str, actor: Actor, at: datetime, data: dict[str, Any]) -> None: ...
+    def events(self, order_id: int) -> list[WorkOrderEvent]: ...
 
 
 class ConsentRepository(Protocol):

@@ -25,6 +25,7 @@ from engine.services.notifications import deliver_outbox, remind_tolerance_due
 from engine.services.progress import load_workflow, save_progress
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
+from engine.services.work_order_actions import sweep_work_orders
 from engine.workflow.case_workflow import WorkflowError
 
 LOG = logging.getLogger("onething.ticker")
@@ -66,11 +67,14 @@ class TickReport:
     reminded: list[str] = field(default_factory=list)
     notifications: list[str] = field(default_factory=list)
     bookings: list[str] = field(default_factory=list)
+    work_orders: int = 0
+    """Work orders escalated to the supervisors (a clock turned red)."""
 
     def lines(self) -> list[str]:
         return ([f"timer fired: {t}" for t in self.timers] + [f"terminated: {n}" for n in self.terminated]
                 + [f"clock changed: {n}" for n in self.clocks] + [f"reminded: {n}" for n in self.reminded]
-                + [f"booking {n}" for n in self.bookings] + [f"notification {n}" for n in self.notifications])
+                + [f"booking {n}" for n in self.bookings] + [f"notification {n}" for n in self.notifications]
+                + ([f"work orders escalated: {self.work_orders}"] if self.work_orders else []))
 
 
 def tick(ctx: ServiceContext) -> TickReport:
@@ -81,6 +85,7 @@ def tick(ctx: ServiceContext) -> TickReport:
     report.clocks = refresh_clocks(ctx)
     report.reminded = remind_tolerance_due(ctx)
     report.bookings = sweep_bookings(ctx)
+    report.work_orders = sweep_work_orders(ctx)
     report.notifications = deliver_outbox(ctx)
     return report
 

@@ -18,6 +18,7 @@ from tests.conftest import PASSWORD, PERSONAS, bearer, case_body
 
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, "clerk", "scjg", "xf", "scjg.head", "supervisor", "admin"]
+WORK_ORDER_ROLES = {"clerk", "scjg", "xf", "scjg.head", "supervisor"}
 SIGNED_IN = set(ROLES) - {ANONYMOUS}
 CASE_READERS = {"clerk", "scjg", "xf", "scjg.head", "supervisor"}
 SCJG_WORKERS = {"scjg", "scjg.head"}
@@ -83,6 +84,17 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/applicant/agent-consents", set()),
     ("POST", "/api/applicant/agent-consents", set()),
     ("DELETE", "/api/applicant/agent-consents/<id:consent_id>", set()),
+    ("GET", "/api/work-orders", WORK_ORDER_ROLES),
+    ("POST", "/api/work-orders", WORK_ORDER_ROLES),
+    ("GET", "/api/work-orders/<string:number>", WORK_ORDER_ROLES),
+    ("POST", "/api/work-orders/<string:number>/assign", WORK_ORDER_ROLES),
+    ("POST", "/api/work-orders/<string:number>/respond", WORK_ORDER_ROLES),
+    ("POST", "/api/work-orders/<string:number>/reply", WORK_ORDER_ROLES),
+    ("POST", "/api/work-orders/<string:number>/callback", WORK_ORDER_ROLES),
+    ("GET", "/api/applicant/work-orders", set()),
+    ("POST", "/api/applicant/work-orders", set()),
+    ("GET", "/api/applicant/work-orders/<string:number>", set()),
+    ("POST", "/api/applicant/work-orders/<string:number>/confirm", set()),
     ("GET", "/api/bookings/<id:booking_id>", {"clerk"}),
     ("DELETE", "/api/bookings/<id:booking_id>", {"clerk"}),
     ("POST", "/api/hall/<string:point>/call", {"clerk"}),

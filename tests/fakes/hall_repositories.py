@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from engine.domain.hall import Booking, BookingState, Ticket, TicketState
+from engine.domain.model import Actor
+from engine.domain.work_orders import WorkOrder, WorkOrderState
 from tests.fakes.tables import Tables
 
 
@@ -69,3 +72,27 @@ class FakeBookingRepository:
 
     def booked_before(self, before: datetime) -> list[Booking]:
         return [x for x in self._all() if x.state == BookingState.BOOKED and x.starts_at < before]
+
+
+class FakeWorkOrderRepository:
+    """Work orders in memory: enough for the ticker's sweep over the use cases' fakes."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def add(self, order: WorkOrder) -> int:
+        stored = replace(order, id=self.tables.next_id("work_orders"), events=[])
+        self.tables.put("work_orders", stored.id, stored)
+        return stored.id
+
+    def save(self, order: WorkOrder) -> None:
+        self.tables.put("work_orders", order.id, replace(order, events=[]))
+
+    def get(self, number: str, lock: bool = False) -> WorkOrder | None:
+        return next((replace(o) for o in self.tables.all("work_orders") if o.number == number), None)
+
+    def open_orders(self, lock: bool = False) -> list[WorkOrder]:
+        return [replace(o) for o in self.tables.all("work_orders") if o.state != WorkOrderState.CLOSED]
+
+    def record(self, order_id: int, event: str, actor: Actor, at: datetime, data: dict[str, Any]) -> None:
+        self.tables.put("work_order_events", self.tables.next_id("work_order_events"), (order_id, event, data))

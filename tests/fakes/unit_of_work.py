@@ -40,7 +40,7 @@ from tests.fakes.document_repositories import (
     FakeOnlineApplicationRepository,
     FakeOutboxRepository,
 )
-from tests.fakes.hall_repositories import FakeBookingRepository, FakeTicketRepository
+from tests.fakes.hall_repositories import FakeBookingRepository, FakeTicketRepository, FakeWorkOrderRepository
 from tests.fakes.read_queries import FakeReadQueries
 from tests.fakes.reference_repositories import (
     FakeCalendarRepository,
@@ -105,6 +105,7 @@ class FakeUnitOfWork:
         self.identities = FakeApplicantIdentityRepository(tables)
         self.tickets = FakeTicketRepository(tables)
         self.bookings = FakeBookingRepository(tables)
+        self.work_orders = FakeWorkOrderRepository(tables)
         self.calendar = FakeCalendarRepository(tables)
         self.clocks = FakeClockRepository(tables)
         self.warnings = FakeWarningRepository(tables)

@@ -40,6 +40,7 @@ from engine.persistence.tables.registry import (
 from engine.persistence.tables.savings import case_savings, case_savings_departments
 from engine.persistence.tables.task import supervision_warnings, task_extensions, task_pauses, tasks
 from engine.persistence.tables.types import UtcDateTime, metadata
+from engine.persistence.tables.work_order import work_order_events, work_orders
 
 __all__ = [
     "UtcDateTime",
@@ -88,5 +89,7 @@ __all__ = [
     "task_pauses",
     "tasks",
     "users",
+    "work_order_events",
+    "work_orders",
     "workflow_states",
 ]
