@@ -30,6 +30,7 @@ from api import (
     flows,
     hall,
     incidents,
+    leader_reports,
     logs,
     notifications,
     online_applications,
@@ -163,6 +164,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(agent_consents.blp)
     api.register_blueprint(work_orders.blp)
     api.register_blueprint(work_orders.mine)
+    api.register_blueprint(leader_reports.blp)
     text_guard.install(app)  # first: before anyone reads the request
     access.install(app)
     logs.install(logging.getLogger("werkzeug"), logging.getLogger("gunicorn.access"), app.logger)

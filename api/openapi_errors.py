@@ -30,6 +30,7 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("reports.SavingsCsv", "GET"): {404},
     ("reports.SavingsXlsx", "GET"): {404},
     ("reports.ServicePointReport", "GET"): {404},
+    ("leader_reports.LeaderPdf", "GET"): {409},  # no font with Chinese glyphs
     ("documents.MaterialFiles", "POST"): {415},  # a file whose content is not JPEG, PNG or PDF
     ("applications.MyApplicationUpload", "POST"): {415},
     ("applications.MyPrefillView", "GET"): {404},  # ?bundle=

@@ -62,7 +62,11 @@ FIELD_NAMES_ZH: dict[str, str] = {
     "credit_code": "统一社会信用代码", "relation": "与子女关系", "comment": "意见", "reply_to": "所回复的意见",
     "with_definition": "一件事定义", "version": "版本", "number": "编号", "code": "编码", "key": "编码",
     "item": "事项", "task": "任务", "title": "标题", "source": "来源", "order": "顺序", "target": "目标",
-    "paused": "是否暂停计时", "message": "内容", "type": "类型", "token": "令牌", "subject": "申请主体",
+    "paused": "是否暂停计时", "message": "内容", "description": "诉求内容", "case_number": "办件编号",
+    "external_number": "12345 工单编号", "category": "分类", "reply": "答复", "callback": "回访情况",
+    "satisfied": "是否认可", "note": "说明", "escalated": "是否督办", "service_point": "服务点", "level": "层级",
+    "handover_point": "领取结果的服务点", "place": "受理地点", "mandate": "授权方式", "ticket": "叫号",
+    "point": "服务点", "size": "统计周期", "type": "类型", "token": "令牌", "subject": "申请主体",
     "_schema": "请求内容", "_json": "请求内容", "_body": "请求内容", "_request": "请求内容", "_query": "查询参数",
     "_path": "地址", "_form": "表单内容", "_headers": "请求头",
 }

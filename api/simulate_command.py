@@ -13,12 +13,14 @@ from typing import TextIO
 
 from engine.bootstrap import ROOT, Settings, build_engine
 from engine.domain.clocks import SHANGHAI
+from engine.domain.leader_export import table
 from engine.domain.savings_table import (
     PublishedReduction,
     render_savings_table,
     render_text_table,
     render_trips_by_channel,
 )
+from engine.services.leader_report import LeaderReport, leader_report
 from engine.services.point_report import PointReport, point_report
 from engine.services.savings_reports import ReportQuery, published_figures, savings_report, trips_by_channel
 from engine.services.simulation import SimulationClock, SimulationPlan, SimulationResult, simulate
@@ -68,7 +70,8 @@ def _summary_line(result: SimulationResult, plan: SimulationPlan, seconds: float
             f"办结 {result.closed}，终止 {result.terminated}（容缺材料逾期未补齐）；网上申请 {result.online}"
             f"（网上预审退回后重新提交 {result.returned}），"
             f"再次申请（持有电子证照）{result.repeat_applicants}，容缺受理 {result.tolerated}，"
-            f"补正 {result.corrections}，不予许可 {result.rejections}，特别程序暂停计时 {result.pauses}；"
+            f"补正 {result.corrections}，不予许可 {result.rejections}，特别程序暂停计时 {result.pauses}，"
+            f"投诉和 12345 工单 {result.work_orders}；"
             f"用时 {seconds:.0f} 秒")
 
 
@@ -79,6 +82,15 @@ def render_points(report: PointReport) -> str:
              "—" if r.trips_actual is None else f"{r.trips_baseline:.1f}→{r.trips_actual:.2f}"]
             for r in report.points]
     return render_text_table(header, body)
+
+
+def render_leaders(report: LeaderReport) -> str:
+    """The leaders' figures of the simulated period: overall, per bundle and by month."""
+    header, body = table("一件事", [("全部", report.overall), *((n, f) for _, n, f in report.groups["bundle"])])
+    by_month, months = table("月份", report.months)
+    return (f"\n领导看板（{report.since}–{report.until}；办结率、按时办结率、满意率、诉求）：\n"
+            + render_text_table(list(header), [list(row) for row in body])
+            + "\n按月：\n" + render_text_table(list(by_month), [list(row) for row in months]))
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -111,6 +123,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         print(render_trips_by_channel(trips_by_channel(engine.ctx, ReportQuery())), end="")
         print("\n按服务点（受理的服务点；跑动为单独办理的平均数→一件事办理的平均数）：")
         print(render_points(point_report(engine.ctx, result.first_day, result.last_day, None)), end="")
+        print(render_leaders(leader_report(engine.ctx, result.first_day, result.last_day)), end="")
         return 0
     finally:
         engine.db.dispose()

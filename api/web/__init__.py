@@ -26,7 +26,7 @@ MODELER_BUNDLE = STATIC / "build" / "bpmn-js" / "bpmn-modeler.production.min.js"
 VIEWER_BUNDLE = STATIC / "build" / "bpmn-js" / "bpmn-navigated-viewer.production.min.js"
 """The read-only viewer of the case page's diagram, copied by the same build."""
 
-CASE_READERS = ("clerk", "reviewer", "head", "supervisor", "agent")
+CASE_READERS = ("clerk", "reviewer", "head", "supervisor", "agent", "monitor")
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,9 @@ PAGES: tuple[Page, ...] = (
     Page("inbox", "/inbox", "部门待办", ("reviewer", "head"), "部门待办"),
     Page("task", "/tasks/<string:task_id>", "审批办理", ("reviewer", "head", "supervisor")),
     Page("supervision", "/supervision", "效能监督", ("supervisor", "head"), "效能监督"),
+    Page("work_orders", "/work-orders", "工单", ("clerk", "reviewer", "head", "supervisor", "monitor"), "工单"),
     Page("lookups", "/supervision/lookups", "数据调用留痕", ("supervisor",), "数据调用留痕"),
-    Page("dashboard", "/dashboard", "成效看板", ("supervisor", "admin"), "成效看板"),
+    Page("dashboard", "/dashboard", "成效看板", ("supervisor", "admin", "monitor"), "成效看板"),
     Page("flows", "/admin/flows", "流程管理", ("admin",), "流程管理"),
     Page("modeler", "/admin/flows/<string:code>/modeler", "流程建模", ("admin",)),
     Page("flow_migration", "/admin/flows/<string:code>/migration", "在办办件迁移", ("admin",)),

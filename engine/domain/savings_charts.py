@@ -45,7 +45,7 @@ def _percent(value: float) -> str:
     return f"{value * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
-class _Svg:
+class Svg:
     def __init__(self, width: int, height: int, title: str) -> None:
         self.width, self.height = width, height
         self.parts: list[str] = [f"<title>{_text_escape(title)}</title>",
@@ -97,7 +97,7 @@ def before_after_chart(bundle_name: str, data: SavingsSummary | CaseSavings) -> 
     summary shows its means. Each group has its own scale (fields run to 100, trips to 10), so the
     values are written on the bars."""
     height, top, bottom = 380, 96, 300
-    svg = _Svg(WIDTH, height, f"{bundle_name}：办理前后对比")
+    svg = Svg(WIDTH, height, f"{bundle_name}：办理前后对比")
     svg.text(WIDTH / 2, 30, f"{bundle_name}：办理前后对比", 18, "middle", bold=True)
     note = f"共 {data.count} 件办件的平均值" if isinstance(data, SavingsSummary) else f"办件 {data.case_number}"
     svg.text(WIDTH / 2, 52, f"{note}（各指标按自身数值缩放）", 12, "middle", MUTED_COLOUR)
@@ -125,7 +125,7 @@ def targets_chart(title: str, checks: Sequence[TargetCheck]) -> str:
     published target; a negative reduction draws no bar but its value is written."""
     row, top, left, span = 46, 86, 120, 380
     height = top + row * len(checks) + 50
-    svg = _Svg(WIDTH, height, title)
+    svg = Svg(WIDTH, height, title)
     svg.text(WIDTH / 2, 30, title, 18, "middle", bold=True)
     svg.legend(left, 62, [(AFTER_COLOUR, "实际"), (TARGET_COLOUR, "公布目标")])
     axis = top + row * len(checks)
@@ -152,7 +152,7 @@ def targets_chart(title: str, checks: Sequence[TargetCheck]) -> str:
 def time_histogram_chart(title: str, summary: SavingsSummary) -> str:
     """How many cases took how long, from acceptance to results ready (working days, pauses excluded)."""
     height, top, bottom, left = 360, 80, 290, 50
-    svg = _Svg(WIDTH, height, title)
+    svg = Svg(WIDTH, height, title)
     svg.text(WIDTH / 2, 30, title, 18, "middle", bold=True)
     time = summary.figure("time_days")
     if time.p50_actual is None or time.p90_actual is None:

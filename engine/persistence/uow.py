@@ -29,6 +29,7 @@ from engine.persistence.document_store import MaterialFileRepository
 from engine.persistence.flow_store import FlowRepository
 from engine.persistence.hall_store import BookingRepository, ConsentRepository, TicketRepository
 from engine.persistence.incident_store import IncidentRepository
+from engine.persistence.leader_stats import LeaderStatsRepository
 from engine.persistence.outbox_store import LoginCodeRepository, OnlineApplicationRepository, OutboxRepository
 from engine.persistence.point_stats import PointStatsRepository
 from engine.persistence.read_model import ReadModel, SavedFilterRepository
@@ -52,7 +53,7 @@ _REPOSITORIES = (
     "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
     "case_shared_data", "material_files", "outbox", "login_codes", "applications",
     "application_files", "deliveries", "case_agents", "identities", "tickets", "bookings", "point_stats", "consents",
-    "work_orders",
+    "work_orders", "leader_stats",
 )
 
 
@@ -191,6 +192,10 @@ class SqlAlchemyUnitOfWork:
     @cached_property
     def tickets(self) -> TicketRepository:
         return TicketRepository(self.connection)
+
+    @cached_property
+    def leader_stats(self) -> LeaderStatsRepository:
+        return LeaderStatsRepository(self.connection)
 
     @cached_property
     def work_orders(self) -> WorkOrderRepository:

@@ -194,7 +194,8 @@ def demo_users(ctx: ServiceContext) -> list[DemoUser]:
     users = [DemoUser("admin", "系统管理员（演示）", OFFICE, [Role.ADMIN]),
              DemoUser("supervisor", "效能监督（演示）", OFFICE, [Role.SUPERVISOR]),
              DemoUser("clerk", "窗口人员（演示）", WINDOW, [Role.CLERK]),
-             DemoUser("agent", "帮办代办员（演示）", WINDOW, [Role.AGENT])]
+             DemoUser("agent", "帮办代办员（演示）", WINDOW, [Role.AGENT]),
+             DemoUser("monitor", "特邀监督员（演示）", OFFICE, [Role.MONITOR])]
     for code, name in departments.items():
         if code in (WINDOW, OFFICE):
             continue

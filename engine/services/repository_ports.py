@@ -15,6 +15,7 @@ from engine.domain.applicant_channel import ApplicationFile, DeliveryChoice
 from engine.domain.documents import MaterialFile
 from engine.domain.hall import AgentConsent, Booking, Ticket, TicketState
 from engine.domain.incidents import IncidentRecord
+from engine.domain.leader_figures import CaseRow, OrderRow, RatingRow
 from engine.domain.model import Actor
 from engine.domain.notifications import Channel, LoginCode, OnlineApplication, OutboxMessage
 from engine.domain.records import (
@@ -267,6 +268,12 @@ class TicketRepository(Protocol):
     def get(self, ticket_id: int, lock: bool = False) -> Ticket | None: ...
     def of_day(self, point: str, day: str, state: TicketState | None = None, lock: bool = False) -> list[Ticket]: ...
     def called_since(self, point: str, since: datetime, limit: int = 20) -> list[Ticket]: ...
+
+
+class LeaderStatsRepository(Protocol):
+    def cases(self, since: datetime, before: datetime) -> list[CaseRow]: ...
+    def ratings(self, since: datetime, before: datetime) -> list[RatingRow]: ...
+    def orders(self, since: datetime, before: datetime) -> list[OrderRow]: ...
 
 
 class WorkOrderRepository(Protocol):

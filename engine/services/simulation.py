@@ -35,6 +35,7 @@ from engine.services.demo_registries import SEED, demo_registries, load_demo_reg
 from engine.services.hall import service_points
 from engine.services.materials import SupplyMaterials, supply_materials, terminate_overdue_cases
 from engine.services.shared_data import subject_fields
+from engine.services.simulation_follow_up import POOR_RATING_REASON, FollowUpDesk
 from engine.services.simulation_online import OnlineDesk, PendingApplication
 from engine.services.simulation_people import (
     NEWCOMERS,
@@ -47,6 +48,7 @@ from engine.services.simulation_people import (
 from engine.services.simulation_review import Reviews, later_in_office, office_moment
 from engine.services.tasks import CompleteTask, complete_task
 from engine.services.views import list_bundles
+from engine.services.work_order_actions import sweep_work_orders
 from forms.samples import sample_values
 from forms.subjects import SubjectKind
 
@@ -113,6 +115,8 @@ class SimulationResult:
     rejections: int = 0
     pauses: int = 0
     last_day: date | None = None
+    work_orders: int = 0
+    """Complaints and 12345 tickets raised about the cases (rectifications come from the ratings)."""
 
 
 @dataclass
@@ -156,6 +160,7 @@ class Simulation:
         self.reviews = Reviews(ctx, self.rng, self.calendar, self.result)
         self.online = OnlineDesk(ctx, self.rng, CLERK)
         self.points = service_points(ctx)
+        self.follow_up = FollowUpDesk(ctx, self.rng, self.calendar, self.schedule, lambda: self.clock.now)
         self.today = self.first_day
         # The registries hold the residents the applicants are drawn from: twice as many as cases, so
         # that parents of recent births and founders of enterprises do not run out.
@@ -181,9 +186,11 @@ class Simulation:
             if shanghai_day(moment) > self.today:  # the ticker's nightly pass: overdue 容缺 cases end
                 self.today = shanghai_day(moment)
                 self._terminate_overdue(datetime.combine(self.today, time(0, 1), SHANGHAI))
+                sweep_work_orders(self.ctx)  # and work orders whose clock turned red are escalated
             self.clock.now = moment
             action()
         self.result.last_day = shanghai_day(self.clock.now)
+        self.result.work_orders = self.follow_up.raised
         if self.cases:  # applicants who never came back: the ticker ends their cases at the due day
             self._terminate_overdue(self.clock.now + timedelta(days=30))
         return self.result
@@ -352,14 +359,15 @@ class Simulation:
         if case.channel == "online" and case.delivery == "online":
             if case.supplies_tolerated and self.reviews.tolerated(case.id):
                 self._supplied_online(case)
-            if self.online.take_elicences(case.number, self.rng.choice((5, 5, 5, 4, 4, 3))):
+            if self.online.take_elicences(case.number, self.follow_up.rating()):
                 self._closed(case)
             return
         self._supply_tolerated(case)
         name = case.applicant.name if case.delivery == "window" else ""
         tracking = f"SIM{self.rng.randrange(10**9, 10**10)}" if case.delivery == "mail" else ""
-        rating = self.rng.choice((5, 5, 5, 4, 4, 3))
-        if self._quietly(lambda: pick_up(PickUp(case.number, HandOver(Delivery(case.delivery), name, rating,
+        rating = self.follow_up.rating()
+        comment = POOR_RATING_REASON if rating <= 2 else ""
+        if self._quietly(lambda: pick_up(PickUp(case.number, HandOver(Delivery(case.delivery), name, rating, comment,
                                                                       tracking_number=tracking),
                                                       clerk_at(case.point)), self.ctx)):
             self._closed(case)
@@ -367,6 +375,8 @@ class Simulation:
     def _closed(self, case: SimulatedCase) -> None:
         self.result.closed += 1
         del self.cases[case.number]
+        self.follow_up.after_close(case.number, case.applicant.name, case.applicant.phone,
+                                   self.reviews.departments(case.id))
         case.applicant.closed_cases += 1
         if case.applicant.closed_cases == 1:
             self.returning.append(case.applicant)

@@ -157,7 +157,7 @@ class OnlineDesk:
         who = self.principal_of(number)
         if not self._quietly(lambda: collect_elicences(self.ctx, who, number)):
             return False
-        rate_service(self.ctx, who, number, rating)
+        rate_service(self.ctx, who, number, rating, "办理结果迟迟未推送，无人告知" if rating <= 2 else "")
         return True
 
     def principal_of(self, number: str) -> Principal:

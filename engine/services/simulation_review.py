@@ -147,6 +147,11 @@ class Reviews:
             case = uow.cases.get(case_id)
         return sorted(k for k, v in (case.materials if case else {}).items() if v == MaterialStatus.TOLERATED)
 
+    def departments(self, case_id: int) -> list[str]:
+        """The departments (their units, for a district's case) the case's items went to."""
+        with self.ctx.uow(False) as uow:
+            return sorted({item.department for item in uow.items.for_case(case_id)})
+
     def case_number(self, case_id: int) -> str:
         with self.ctx.uow(False) as uow:
             case = uow.cases.get(case_id)

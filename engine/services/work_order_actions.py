@@ -21,7 +21,7 @@ from engine.persistence.work_order_store import WorkOrderCriteria, WorkOrderEven
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
-from engine.services.work_orders import _assign, _save, rules
+from engine.services.work_orders import assign_to, rules, save_order
 
 
 def may_see(principal: Principal, order: WorkOrder) -> bool:
@@ -46,7 +46,7 @@ def _change(ctx: ServiceContext, number: str, principal: Principal, actor: Actor
     def work(uow: UnitOfWork) -> WorkOrder:
         order = _find(uow, number, principal)
         change(uow, order)
-        _save(uow, order, actor, ctx.clock())
+        save_order(uow, order, actor, ctx.clock())
         return order
 
     return in_transaction(ctx, work)
@@ -67,7 +67,7 @@ def assign_order(ctx: ServiceContext, number: str, department: str, reason: str,
         if Role.SUPERVISOR not in principal.roles and not holding_head:
             raise Forbidden(f"{principal.login} may not assign {number}",
                             "只有效能监督人员或承办部门负责人可以交办、转办")
-        _assign(uow, ctx, order, department, reason, actor, ctx.clock())
+        assign_to(uow, ctx, order, department, reason, actor, ctx.clock())
         return order
 
     return in_transaction(ctx, work)

@@ -10,11 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from engine.domain.access import Principal, Role
-from engine.domain.clocks import SHANGHAI, shanghai_day
+from engine.domain.clocks import SHANGHAI
 from engine.domain.errors import Forbidden, InvalidInput, NotFound
 from engine.domain.model import SYSTEM, Actor
 from engine.domain.work_orders import KIND_NAMES, ClockRule, WorkOrder, WorkOrderKind, due_day, rule_of
-from engine.persistence.work_order_store import WorkOrderEvent
+from engine.services.accounts import known_departments
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
@@ -108,23 +108,21 @@ def raise_order(ctx: ServiceContext, cmd: RaiseOrder, principal: Principal, acto
                           external_number=(cmd.external_number or "").strip() or None,
                           category=_text(cmd.category, "category", 64, False), point=point)
         if cmd.department:
-            _assign(uow, ctx, order, cmd.department, "", actor, now)
+            assign_to(uow, ctx, order, cmd.department, "", actor, now)
         return order
 
     return in_transaction(ctx, work)
 
 
-def _assign(uow: UnitOfWork, ctx: ServiceContext, order: WorkOrder, department: str, reason: str, actor: Actor,
+def assign_to(uow: UnitOfWork, ctx: ServiceContext, order: WorkOrder, department: str, reason: str, actor: Actor,
             now: datetime) -> None:
-    from engine.services.accounts import known_departments  # accounts import the services this one serves
-
     if department not in known_departments(uow) or department in ("window", "office"):
         raise InvalidInput(f"no department {department!r}", "没有该部门", {"department": ["请选择承办部门"]})
     order.assign(department, reason, now)
-    _save(uow, order, actor, now)
+    save_order(uow, order, actor, now)
 
 
-def _save(uow: UnitOfWork, order: WorkOrder, actor: Actor, now: datetime) -> None:
+def save_order(uow: UnitOfWork, order: WorkOrder, actor: Actor, now: datetime) -> None:
     uow.work_orders.save(order)
     for event, data in order.take_events():
         uow.work_orders.record(order.id, event, actor, now, data)
@@ -139,14 +137,5 @@ def rectify_poor_rating(uow: UnitOfWork, ctx: ServiceContext, case_number: str, 
                       now, name=name, phone=phone, case_number=case_number, rating=rating, point=point)
     if department is not None:
         order.assign(department, "", now)
-        _save(uow, order, SYSTEM, now)
+        save_order(uow, order, SYSTEM, now)
     return order
-
-
-def shanghai_today(ctx: ServiceContext) -> Any:
-    return shanghai_day(ctx.clock())
-
-
-def order_events(ctx: ServiceContext, order: WorkOrder) -> list[WorkOrderEvent]:
-    with ctx.uow(False) as uow:
-        return uow.work_orders.events(order.id)

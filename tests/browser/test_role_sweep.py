@@ -29,7 +29,7 @@ from tests.conftest import APPLICANT, application
 
 VIEWPORTS = {"phone": (390, 844), "desk": (1280, 900)}
 ROLES = {"clerk": "clerk", "reviewer": "scjg.reviewer", "head": "scjg.head", "supervisor": "supervisor",
-         "admin": "admin", "agent": "agent"}
+         "admin": "admin", "agent": "agent", "monitor": "monitor"}
 
 # What a Latin-letter token may be, each whole token (tokens are runs of letters, digits and
 # - _ . / * : between other characters). Narrow on purpose: anything else fails the sweep.

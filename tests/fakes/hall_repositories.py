@@ -9,6 +9,8 @@ from typing import Any
 from engine.domain.hall import Booking, BookingState, Ticket, TicketState
 from engine.domain.model import Actor
 from engine.domain.work_orders import WorkOrder, WorkOrderState
+from engine.persistence.queries import Page
+from engine.persistence.work_order_store import WorkOrderCriteria
 from tests.fakes.tables import Tables
 
 
@@ -75,7 +77,7 @@ class FakeBookingRepository:
 
 
 class FakeWorkOrderRepository:
-    """Work orders in memory: enough for the ticker's sweep over the use cases' fakes."""
+    """Work orders in memory: enough for the ticker's sweep and the simulation over the use cases' fakes."""
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
@@ -90,6 +92,15 @@ class FakeWorkOrderRepository:
 
     def get(self, number: str, lock: bool = False) -> WorkOrder | None:
         return next((replace(o) for o in self.tables.all("work_orders") if o.number == number), None)
+
+    def search(self, criteria: WorkOrderCriteria, page: int = 1, per_page: int = 50) -> Page[WorkOrder]:
+        wanted = {"kind": criteria.kind, "channel": criteria.channel, "department": criteria.department,
+                  "phone": criteria.phone, "case_number": criteria.case_number, "colour": criteria.colour}
+        found = [replace(o) for o in self.tables.all("work_orders")
+                 if (criteria.states is None or str(o.state) in criteria.states)
+                 and all(value is None or str(getattr(o, name)) == value for name, value in wanted.items())]
+        found.sort(key=lambda o: (o.raised_at, o.id), reverse=True)
+        return Page(found[(page - 1) * per_page:page * per_page], len(found), page, per_page)
 
     def open_orders(self, lock: bool = False) -> list[WorkOrder]:
         return [replace(o) for o in self.tables.all("work_orders") if o.state != WorkOrderState.CLOSED]

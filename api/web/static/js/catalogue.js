@@ -34,6 +34,8 @@ OneThing.start(async () => {
       ["departments", "设有分支机构的部门（编码，每行一个；县区、乡镇服务点）", "lines"],
       ["bundles", "受理的一件事（编码，每行一个；不填为全部）", "lines"],
       ["hours", "办公时间（每行一天，如“周六 09:00-12:00”，不办公写“休息”）", "hours"]],
+    work_orders: [["name", "名称", "text"], ["response_days", "响应时限（工作日，0 为当天）", "number"],
+      ["reply_days", "答复时限（工作日）", "number"], ["close_days", "办结时限（工作日）", "number"]],
   };
   let entries = {};
   let editing = null;
@@ -66,6 +68,9 @@ OneThing.start(async () => {
     }
     if (kind === "notifications") {  // the template's placeholders as the codes they are
       return String(e.text || "—").split(/(\{[a-z_]+\})/).map((part) => (/^\{[a-z_]+\}$/.test(part) ? h("code", {}, part) : part));
+    }
+    if (kind === "work_orders") {
+      return `响应 ${e.response_days ? `${e.response_days} 个工作日` : "当天"}；答复 ${e.reply_days} 个工作日；办结 ${e.close_days} 个工作日`;
     }
     if (kind === "service_points") {
       const open = DAYS.filter(([d]) => e.hours && e.hours[d]).map(([, name]) => name).join("");

@@ -40,7 +40,7 @@ const OneThing = (() => {
       quarantine: "检疫", appraisal: "鉴定", expert_review: "专家评审",
     },
     role: { clerk: "综合窗口人员", reviewer: "部门审批人员", head: "部门负责人", supervisor: "效能监督人员", admin: "系统管理员",
-      agent: "帮办代办员" },
+      agent: "帮办代办员", monitor: "特邀监督员" },
     delivery: { window: "窗口领取", mail: "邮寄送达", online: "网上领取（电子证照）" },
     rating: { 5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意" },
     channel: { window: "综合窗口", online: "网上申请" },
@@ -450,6 +450,7 @@ const OneThing = (() => {
     if (roles.includes("reviewer") || roles.includes("head")) return "/app/inbox";
     if (roles.includes("supervisor")) return "/app/supervision";
     if (roles.includes("admin")) return "/app/admin/flows";
+    if (roles.includes("monitor")) return "/app/work-orders";
     return "/app/";
   }
 

@@ -86,6 +86,28 @@ OneThing.start(async () => {
     while (chartUrls.length) URL.revokeObjectURL(chartUrls.pop());
     fill("#charts", await Promise.all(Object.keys(CHARTS).map((name) => chart(name, q).catch((err) =>
       h("p", { class: "notice error" }, `${CHARTS[name]}：${err.message}`)))));
+    await loadLeaders();
+  }
+
+  /* 领导看板: the period's completion, timeliness, satisfaction and complaints, overall, per bundle and by month. */
+  async function loadLeaders() {
+    const period = new URLSearchParams();
+    if (form.from.value) period.set("from", form.from.value);
+    if (form.to.value) period.set("to", form.to.value);
+    const report = await api("GET", `/api/reports/leaders?${period}`);
+    const share = (v) => percent(v);
+    const row = (name, f) => [name, String(f.accepted), String(f.closed), share(f.completion_rate), String(f.overdue),
+      share(f.on_time_rate), share(f.satisfaction_rate), String(f.complaints),
+      given(f.median_resolution_days) ? `${number(f.median_resolution_days)} 天` : "—"];
+    fill("#leaders", table(["范围", "受理", "办结", "办结率", "超期", "按时办结率", "满意率", "诉求", "诉求办结中位"],
+      [row(`全部（${report.from} 至 ${report.to}）`, report.overall),
+        ...report.groups.bundle.map((b) => row(b.name, b)), ...report.months.map((m) => row(m.month, m))]));
+    const response = await fetch(`/api/reports/leaders/chart.svg?${period}&size=month`, { credentials: "same-origin" });
+    const url = URL.createObjectURL(await response.blob());
+    chartUrls.push(url);
+    fill("#leader-chart", h("figure", { class: "chart card" }, h("img", { src: url, alt: "受理、办结与满意率（按月）" })));
+    fill("#leader-exports", h("a", { href: `/api/reports/leaders.xlsx?${period}` }, "导出 Excel"), "　",
+      h("a", { href: `/api/reports/leaders.pdf?${period}` }, "下载月报（PDF）"));
   }
 
   /* Per service point, in its hierarchy (a county under the city, its townships under it). */

@@ -63,6 +63,7 @@
     fill("#my-applications", applications(mine.applications, names));
     await MyBookings.render();
     await MyConsents.render();
+    await MyWorkOrders.render();
     fill("#who", `${me.name}，您好`);
     fill("#my-cases", cases.cases.length ? h("ul", { class: "guide-list" }, cases.cases.map((c) => h("li", { class: "card" },
       h("button", { type: "button", class: "link", onclick: () => busy(null, () => open(c.number)) }, c.number),
