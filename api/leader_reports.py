@@ -35,7 +35,8 @@ def _share(value: float | None) -> float | None:
 
 def figures_view(f: Figures) -> dict[str, Any]:
     days = f.median_resolution_days
-    return {"accepted": f.accepted, "closed": f.closed, "completion_rate": _share(f.completion_rate),
+    return {"accepted": f.accepted, "accepted_closed": f.accepted_closed, "closed": f.closed,
+            "completion_rate": _share(f.completion_rate),
             "on_time": f.on_time, "overdue": f.overdue, "on_time_rate": _share(f.on_time_rate),
             "ratings": f.ratings, "satisfied": f.satisfied, "satisfaction_rate": _share(f.satisfaction_rate),
             "complaints": f.complaints, "complaints_closed": f.complaints_closed, "escalated": f.escalated,

@@ -4,8 +4,9 @@ complaints and how long they took to close — and their trend by week or month.
 from the database, the counting is here.
 
 满意率 follows 好差评: a rating of 3 (基本满意) or better is satisfied, 1 and 2 are 差评. 办结率 is the
-cases closed over those accepted in the period; 按时办结率 the closed ones whose closing day was not
-after their promised due day (承诺时限), over those closed."""
+share of the cases accepted in the period that are closed (by the end of the period); 按时办结率 the
+cases closed in the period whose closing day was not after their promised due day (承诺时限), over
+those closed."""
 
 from __future__ import annotations
 
@@ -57,7 +58,10 @@ class OrderRow:
 @dataclass
 class Figures:
     accepted: int = 0
+    accepted_closed: int = 0
+    """Of those accepted in the period, the ones closed by its end."""
     closed: int = 0
+    """Closed in the period, whenever accepted."""
     on_time: int = 0
     overdue: int = 0
     """Closed after their due day, or still open past it."""
@@ -70,7 +74,7 @@ class Figures:
 
     @property
     def completion_rate(self) -> float | None:
-        return self.closed / self.accepted if self.accepted else None
+        return self.accepted_closed / self.accepted if self.accepted else None
 
     @property
     def on_time_rate(self) -> float | None:
@@ -109,6 +113,8 @@ def figures(cases: Iterable[CaseRow], ratings: Iterable[RatingRow], orders: Iter
             row = found[name]
             if _in(case.accepted_at, since, until):
                 row.accepted += 1
+                row.accepted_closed += (case.status == "closed" and case.closed_at is not None
+                                        and shanghai_day(case.closed_at) <= until)
             if case.status == "closed" and _in(case.closed_at, since, until):
                 row.closed += 1
                 assert case.closed_at is not None

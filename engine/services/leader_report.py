@@ -96,7 +96,7 @@ def leader_pdf(ctx: ServiceContext, report: LeaderReport) -> bytes:
     lines = [f"统计期间：{_span(report)}（北京时间）",
              f"受理 {overall.accepted} 件，办结 {overall.closed} 件，超期 {overall.overdue} 件；"
              f"诉求 {overall.complaints} 件，已办结 {overall.complaints_closed} 件。",
-             "办结率 = 期间办结件数 ÷ 期间受理件数；按时办结率 = 未超过承诺时限办结的件数 ÷ 办结件数；"
+             "办结率 = 期间受理并已办结的件数 ÷ 期间受理件数；按时办结率 = 未超过承诺时限办结的件数 ÷ 办结件数；"
              "满意率 = 评价为基本满意及以上的件数 ÷ 评价件数（好差评）；诉求含投诉、办不成事和 12345 热线工单。"]
     sections = []
     for heading, first, rows in (("一、总体", "范围", [("全部", overall)]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from engine.domain.access import APPLICANTS, Permission, Principal, Role
@@ -78,6 +78,10 @@ class FollowUpDesk:
     def _assigning(self, number: str, departments: list[str]) -> Callable[[], None]:
         return lambda: self._assign(number, departments)
 
+    def _soon(self, action: Callable[[], None]) -> None:
+        """Within the hour, the same day."""
+        self.schedule(self.now() + timedelta(minutes=self.rng.randint(5, 50)), action)
+
     def _later(self, days: int, action: Callable[[], None]) -> None:
         self.schedule(later_in_office(self.now(), days, self.calendar, self.rng), action)
 
@@ -86,7 +90,7 @@ class FollowUpDesk:
         if order is None:
             return
         self.raised += 1
-        self._later(0, lambda: self._assign(order.number, departments, who))  # 分类交办 the same day
+        self._soon(lambda: self._assign(order.number, departments, who))  # 分类交办 at once
 
     def _assign(self, number: str, departments: list[str], applicant: Principal | None = None) -> None:
         department = self.rng.choice(departments)
@@ -94,7 +98,7 @@ class FollowUpDesk:
         if self._quietly(lambda: assign_order(self.ctx, number, department, "", SUPERVISOR, actor)) is None:
             return
         staff = Principal(0, f"sim.{department}", "模拟承办", department, frozenset({Role.REVIEWER}))
-        self._later(0, lambda: self._handle(number, staff, applicant))
+        self._soon(lambda: self._handle(number, staff, applicant))  # 当天响应
 
     def _handle(self, number: str, staff: Principal, applicant: Principal | None) -> None:
         actor = staff.actor(Permission.WORK_ORDERS)
