@@ -200,3 +200,14 @@ def phone_page(browser: Any) -> Iterator[tuple[Any, list[str]]]:
         yield page, errors
     finally:
         context.close()
+
+
+def sign_in_by_code(page: Any, server: LiveServer, phone: str, code_for: Any) -> None:
+    """Signs an applicant in on /my with the SMS code ``code_for(phone)`` answers (the recording sender's)."""
+    page.goto(server.url + "/my")
+    page.wait_for_selector("#sign-in:not([hidden])")
+    page.fill("#phone", phone)
+    page.click("#send-code")
+    page.wait_for_selector("#code-note:has-text('验证码已发送')")
+    page.fill("#code", code_for(phone))
+    page.click("#sign-in-button")

@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.domain.notifications import Channel
 from tests.approvals import approval
-from tests.browser.conftest import LiveServer, assert_no_raw_error, phone_page
+from tests.browser.conftest import LiveServer, assert_no_raw_error, phone_page, sign_in_by_code
 from tests.browser.test_phone_width import WIDTH, measure
 from tests.conftest import APPLICANT, application
 from tests.senders import RecordingSender
@@ -33,13 +33,7 @@ def test_an_applicant_signs_in_by_sms_code_and_reads_what_to_correct(browser: An
     tick(live_server.engine.ctx)
 
     with phone_page(browser) as (page, errors):
-        page.goto(live_server.url + "/my")
-        page.wait_for_selector("#sign-in:not([hidden])")
-        page.fill("#phone", APPLICANT["phone"])
-        page.click("#send-code")
-        page.wait_for_selector("#code-note:has-text('验证码已发送')")
-        page.fill("#code", texts.code_for(APPLICANT["phone"]))
-        page.click("#sign-in-button")
+        sign_in_by_code(page, live_server, APPLICANT["phone"], texts.code_for)
         page.wait_for_selector("#my-cases li")
         page.click(f"#my-cases button:has-text('{case['number']}')")
         page.wait_for_selector("#my-case:not([hidden]) h3")

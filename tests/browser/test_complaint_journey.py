@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.domain.notifications import Channel
-from tests.browser.conftest import ARTIFACTS, LiveServer, assert_no_raw_error, phone_page
+from tests.browser.conftest import ARTIFACTS, LiveServer, assert_no_raw_error, phone_page, sign_in_by_code
 from tests.senders import RecordingSender
 
 
@@ -17,13 +17,7 @@ def test_a_complaint_goes_from_the_applicants_phone_to_its_closure(
     live_server.engine.ctx.senders[Channel.SMS] = texts
     phone = "13700003333"
     with phone_page(browser) as (page, errors):
-        page.goto(live_server.url + "/my")
-        page.wait_for_selector("#sign-in:not([hidden])")
-        page.fill("#phone", phone)
-        page.click("#send-code")
-        page.wait_for_selector("#code-note:has-text('验证码已发送')")
-        page.fill("#code", texts.code_for(phone))
-        page.click("#sign-in-button")
+        sign_in_by_code(page, live_server, phone, texts.code_for)
         page.wait_for_selector("#my-work-orders p")  # drawn once the form's handler is in place
         page.click("#complaint-form button[type=submit]")  # nothing filled in: told what is missing
         page.wait_for_selector("#complaint-form [data-error-for=title]:not(:empty)")

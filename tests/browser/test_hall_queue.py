@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from engine.domain.clocks import SHANGHAI
-from tests.browser.conftest import LiveServer, assert_no_raw_error, phone_page
+from tests.browser.conftest import LiveServer, assert_no_raw_error, phone_page, sign_in_by_code
 
 MONDAY_MORNING = datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI)
 
@@ -69,13 +69,7 @@ def test_booked_online_ticketed_called_shown_and_accepted_from_the_booking(
     live_server.engine.ctx.senders[Channel.SMS] = texts
     phone = "13700002222"
     with phone_page(browser) as (page, errors):
-        page.goto(live_server.url + "/my")
-        page.wait_for_selector("#sign-in:not([hidden])")
-        page.fill("#phone", phone)
-        page.click("#send-code")
-        page.wait_for_selector("#code-note:has-text('验证码已发送')")
-        page.fill("#code", texts.code_for(phone))
-        page.click("#sign-in-button")
+        sign_in_by_code(page, live_server, phone, texts.code_for)
         page.wait_for_selector("#booking-form select[name=point] option", state="attached")
         page.select_option("#booking-point", "hongqi")
         page.select_option("#booking-bundle", "newborn")
