@@ -87,10 +87,14 @@ def render_points(report: PointReport) -> str:
 def render_leaders(report: LeaderReport) -> str:
     """The leaders' figures of the simulated period: overall, per bundle and by month."""
     header, body = table("一件事", [("全部", report.overall), *((n, f) for _, n, f in report.groups["bundle"])])
-    by_month, months = table("月份", report.months)
-    return (f"\n领导看板（{report.since}–{report.until}；办结率、按时办结率、满意率、诉求）：\n"
-            + render_text_table(list(header), [list(row) for row in body])
-            + "\n按月：\n" + render_text_table(list(by_month), [list(row) for row in months]))
+    parts = [f"\n领导看板（{report.since}–{report.until}；办结率、按时办结率、满意率、诉求）：\n",
+             render_text_table(list(header), [list(row) for row in body])]
+    for title, first, rows in (("按服务点", "服务点", [(n, f) for _, n, f in report.groups["point"]]),
+                               ("按部门", "部门", [(n, f) for _, n, f in report.groups["department"]]),
+                               ("按月", "月份", report.months)):
+        head, lines = table(first, rows)
+        parts += [f"\n{title}：\n", render_text_table(list(head), [list(row) for row in lines])]
+    return "".join(parts)
 
 
 def run_simulate(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from engine.services.context import ServiceContext
 from engine.services.simulation_review import later_in_office
 from engine.services.work_order_actions import (
     assign_order,
+    call_back,
     confirm_order,
     list_orders,
     reply_order,
@@ -111,10 +112,16 @@ class FollowUpDesk:
         actor = staff.actor(Permission.WORK_ORDERS)
         if self._quietly(lambda: reply_order(self.ctx, number, text, staff, actor)) is None:
             return
-        if applicant is None or Role.APPLICANT not in applicant.roles:
-            return  # a hotline ticket or a rectification: the supervisors' callback is not simulated
+        if applicant is None or Role.APPLICANT not in applicant.roles:  # a hotline ticket, a rectification
+            self._later(self.rng.randint(1, 2), lambda: self._call_back(number))
+            return
         satisfied = again or self.rng.random() >= DISPUTED
         self._later(self.rng.randint(0, 2), lambda: self._confirm(number, staff, applicant, satisfied))
+
+    def _call_back(self, number: str) -> None:
+        """回访: the supervisors call whoever raised it and close the order."""
+        actor = SUPERVISOR.actor(Permission.WORK_ORDERS)
+        self._quietly(lambda: call_back(self.ctx, number, "电话回访，诉求人表示认可", SUPERVISOR, actor))
 
     def _confirm(self, number: str, staff: Principal, applicant: Principal, satisfied: bool) -> None:
         actor = Actor(applicant.login, APPLICANTS, "applicant")
