@@ -42,6 +42,8 @@ class NotificationKind(StrEnum):
     BOOKED = "booked"
     BOOKING_REMINDER = "booking_reminder"
     LOGIN_CODE = "login_code"
+    WORK_ORDER_REPLIED = "work_order_replied"
+    """The department replied to what the applicant raised (工单): read it and confirm or dispute it."""
 
 
 EVENT_KINDS: dict[str, NotificationKind] = {

@@ -15,10 +15,13 @@ from engine.domain.access import Principal, Role
 from engine.domain.clocks import shanghai_day
 from engine.domain.errors import Forbidden, NotFound
 from engine.domain.model import SYSTEM, Actor
+from engine.domain.notifications import NotificationKind, OutboxMessage
 from engine.domain.work_orders import WorkOrder, WorkOrderState
 from engine.persistence.queries import Page
 from engine.persistence.work_order_store import WorkOrderCriteria, WorkOrderEvent
+from engine.services.accounts import known_departments
 from engine.services.context import ServiceContext
+from engine.services.notifications import recipients_of_phone
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from engine.services.work_orders import assign_to, rules, save_order
@@ -82,9 +85,17 @@ def respond_order(ctx: ServiceContext, number: str, note: str, principal: Princi
 
 
 def reply_order(ctx: ServiceContext, number: str, reply: str, principal: Principal, actor: Actor) -> WorkOrder:
+    """The department's written reply; whoever raised it is told (SMS and in-app) to read and confirm it."""
     def change(uow: UnitOfWork, order: WorkOrder) -> None:
         _of_department(principal, order, "答复")
-        order.answer(reply, ctx.clock())
+        now = ctx.clock()
+        order.answer(reply, now)
+        if order.phone:
+            params = {"number": order.number,
+                      "department": known_departments(uow).get(order.department or "", order.department or "")}
+            uow.outbox.add([OutboxMessage(f"work_order:{order.id}:replied:{now.isoformat()}:{channel}",
+                                          NotificationKind.WORK_ORDER_REPLIED, channel, recipient, params, now)
+                            for channel, recipient in recipients_of_phone(order.phone)])
 
     return _change(ctx, number, principal, actor, change)
 

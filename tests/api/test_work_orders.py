@@ -1,8 +1,9 @@
 """Work orders over HTTP (issue 28): a 12345 hotline ticket raised the day before 国庆 goes through
-assignment, a transfer, the department's response and reply and the caller's confirmation, every
+assignment, a transfer, the department's response and reply and the callback that closes it, every
 clock on China's calendar (the holiday skipped, the Saturday 调休 counted); an applicant's poor
 rating opens a rectification for the department it names, with its clock; a clock turning red
-escalates once; an applicant disputes a reply and the order goes back; who sees what."""
+escalates once; an applicant is told of a reply by SMS, disputes it, and the order goes back; who
+sees what."""
 
 from __future__ import annotations
 
@@ -137,6 +138,9 @@ def test_a_poor_rating_opens_a_rectification_and_an_online_complaint_is_disputed
     client.post(f"/api/work-orders/{order}/assign", headers=SUPERVISOR, json={"department": "rs"})
     rs = reviewer_headers(client, "rs")
     client.post(f"/api/work-orders/{order}/reply", headers=rs, json={"reply": "社保卡已制卡，三日内寄出。"})
+    tick(engine.ctx)  # the outbox: the applicant is told the reply is there
+    told = [m for m in texts.sent if m.sms_template == "ONETHING_WORK_ORDER_REPLIED"]
+    assert len(told) == 1 and order in told[0].text and "人力资源和社会保障局" in told[0].text
     assert client.post(f"/api/applicant/work-orders/{order}/confirm", headers=me,
                        json={"satisfied": False}).status_code == 422  # a dispute says why
     disputed = client.post(f"/api/applicant/work-orders/{order}/confirm", headers=me,
