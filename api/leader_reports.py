@@ -4,7 +4,6 @@ department, with the trend by week and month; as XLSX, as the monthly report in 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import Response
 from flask.views import MethodView
@@ -12,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from api.cases import ctx
-from api.reports import _day
+from api.reports import XLSX_TYPE, day_arg, download
 from engine.domain.leader_figures import Figures
 from engine.services.leader_report import GROUP_NAMES, leader_chart, leader_pdf, leader_report, leader_workbook
 
@@ -44,13 +43,7 @@ def figures_view(f: Figures) -> dict[str, Any]:
 
 
 def _report(args: dict[str, Any]) -> Any:
-    return leader_report(ctx(), _day(args, "day_from", "from"), _day(args, "day_to", "to"))
-
-
-def _download(data: bytes, mimetype: str, name: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
-    return response
+    return leader_report(ctx(), day_arg(args, "day_from", "from"), day_arg(args, "day_to", "to"))
 
 
 @blp.route("/leaders")
@@ -76,9 +69,8 @@ class LeaderWorkbook(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """The figures as an XLSX workbook: 总体, 按一件事, 按服务点, 按部门, 按周, 按月"""
         report = _report(args)
-        return _download(leader_workbook(ctx(), report),
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         f"政务服务效能统计_{report.since}_{report.until}.xlsx")
+        return download(leader_workbook(ctx(), report), XLSX_TYPE, f"leaders-{report.since}-{report.until}.xlsx",
+                        f"政务服务效能统计_{report.since}_{report.until}.xlsx")
 
 
 @blp.route("/leaders.pdf")
@@ -88,8 +80,8 @@ class LeaderPdf(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """The monthly report (月报; a longer period: 通报) as PDF"""
         report = _report(args)
-        return _download(leader_pdf(ctx(), report), "application/pdf",
-                         f"政务服务效能月报_{report.since}_{report.until}.pdf")
+        return download(leader_pdf(ctx(), report), "application/pdf", f"leaders-{report.since}-{report.until}.pdf",
+                        f"政务服务效能月报_{report.since}_{report.until}.pdf")
 
 
 @blp.route("/leaders/chart.svg")

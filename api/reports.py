@@ -57,7 +57,7 @@ class CsvArgsSchema(ReportArgsSchema):
                          metadata={"description": "summary 按一件事汇总（默认）/ cases 办件明细"})
 
 
-def _day(args: dict[str, Any], key: str, name: str) -> date | None:
+def day_arg(args: dict[str, Any], key: str, name: str) -> date | None:
     text = args.get(key)
     if text is None:
         return None
@@ -70,8 +70,8 @@ def _day(args: dict[str, Any], key: str, name: str) -> date | None:
 
 
 def _query(args: dict[str, Any]) -> ReportQuery:
-    return ReportQuery(bundle=args.get("bundle"), day_from=_day(args, "day_from", "from"),
-                       day_to=_day(args, "day_to", "to"), department=args.get("department"),
+    return ReportQuery(bundle=args.get("bundle"), day_from=day_arg(args, "day_from", "from"),
+                       day_to=day_arg(args, "day_to", "to"), department=args.get("department"),
                        service_point=args.get("service_point"), level=args.get("level"))
 
 
@@ -123,7 +123,7 @@ def report_view(report: SavingsReport) -> dict[str, Any]:
 _CSV_ROWS_ZH = {"summary": "汇总", "cases": "办件明细"}
 
 
-def _download(data: bytes, mimetype: str, filename: str, filename_zh: str) -> Response:
+def download(data: bytes, mimetype: str, filename: str, filename_zh: str) -> Response:
     """Saved under its Chinese name (RFC 6266 / RFC 5987 ``filename*``); the ASCII ``filename`` is
     for clients that read only that."""
     response = Response(data, mimetype=mimetype)
@@ -156,7 +156,7 @@ class SavingsCsv(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """The report as CSV: one row per bundle and one for all (rows=summary), or one per case (rows=cases)"""
         data = export_savings(ctx(), _query(args), "csv", args["rows"])
-        return _download(data, "text/csv", f"savings-{args['rows']}.csv",
+        return download(data, "text/csv", f"savings-{args['rows']}.csv",
                          f"成效统计-{_CSV_ROWS_ZH.get(args['rows'], '汇总')}.csv")
 
 
@@ -166,7 +166,7 @@ class SavingsXlsx(MethodView):
     @blp.response(200, content_type=XLSX_TYPE)
     def get(self, args: dict[str, Any]) -> Response:
         """The report as an XLSX workbook: sheets 汇总 (per bundle and all) and 办件明细 (per case)"""
-        return _download(export_savings(ctx(), _query(args), "xlsx"), XLSX_TYPE, "savings.xlsx", "成效统计.xlsx")
+        return download(export_savings(ctx(), _query(args), "xlsx"), XLSX_TYPE, "savings.xlsx", "成效统计.xlsx")
 
 
 @blp.route("/savings/charts/<string:name>.svg")
@@ -202,7 +202,8 @@ class ServicePointReport(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Per service point: cases accepted (at the hall, at home, by agents) and closed with their trips, and
         the hall's waiting times (ticket to call, call to acceptance); each hall agent's cases"""
-        report = point_report(ctx(), _day(args, "day_from", "from"), _day(args, "day_to", "to"), args.get("bundle"))
+        report = point_report(ctx(), day_arg(args, "day_from", "from"), day_arg(args, "day_to", "to"),
+                              args.get("bundle"))
         return {
             "from": report.day_from.isoformat(), "to": report.day_to.isoformat(), "bundle": report.bundle,
             "points": [{"code": r.code, "name": r.name, "level": r.level, "level_name": level_name(r.level),

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 
 from api.access import current_actor, current_principal
 from api.cases import ctx
+from api.list_args import PageArgsSchema
 from engine.domain.work_orders import CHANNELS, KIND_NAMES, OUTCOMES, STATE_NAMES, WorkOrder
 from engine.persistence.work_order_store import WorkOrderCriteria
 from engine.services.work_order_actions import (
@@ -62,15 +63,13 @@ class ApplicantRaiseSchema(Schema):
     case_number = fields.String(validate=validate.Length(max=40), load_default=None)
 
 
-class ListArgs(Schema):
+class ListArgs(PageArgsSchema):
     state = fields.String(validate=validate.OneOf(["open", *STATE_NAMES]), load_default=None)
     kind = fields.String(validate=validate.OneOf(list(KIND_NAMES)), load_default=None)
     department = fields.String(validate=validate.Length(max=32), load_default=None)
     colour = fields.String(validate=validate.OneOf(["green", "yellow", "red"]), load_default=None)
     escalated = fields.Boolean(load_default=None)
     case = fields.String(validate=validate.Length(max=40), load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class AssignSchema(Schema):

@@ -101,7 +101,7 @@ _registered: dict[str, str] = {}
 _register_lock = threading.Lock()
 
 
-def _font_name(font: Path) -> str:
+def registered_font(font: Path) -> str:
     """The ReportLab name of the font at this path, registering it on first use. The name is derived
     from the path so that two paths never share a name in ReportLab's process-wide font registry."""
     key = str(font.resolve())
@@ -117,13 +117,13 @@ def _font_name(font: Path) -> str:
         return name
 
 
-def _markup(text: str) -> str:
+def markup(text: str) -> str:
     """Plain user text as Paragraph markup: escaped, so names and reasons print literally, with its
     line breaks kept (Paragraph would otherwise fold them into spaces)."""
     return escape(text).replace("\n", "<br/>")
 
 
-class _Styles:
+class Styles:
     """The paragraph styles of a notice; all wrap CJK text (breaks between any two Chinese characters)."""
 
     def __init__(self, font: str) -> None:
@@ -159,7 +159,7 @@ def _table_style(font: str, *commands: tuple[object, ...]) -> TableStyle:
     return TableStyle([("FONT", (0, 0), (-1, -1), font), *commands])
 
 
-def _header(notice: Notice, font: str, styles: _Styles) -> list[Flowable]:
+def _header(notice: Notice, font: str, styles: Styles) -> list[Flowable]:
     issued = notice.issued_at
     if issued.tzinfo is None or issued.utcoffset() is None:
         raise ValueError("Notice.issued_at must be timezone-aware")
@@ -167,7 +167,7 @@ def _header(notice: Notice, font: str, styles: _Styles) -> list[Flowable]:
     # An empty first column as wide as the QR code keeps the title centred on the page, not on the
     # space left of the code.
     top = Table(
-        [["", [Paragraph(_markup(notice.centre), styles.centre), Paragraph(_markup(notice.title), styles.title)],
+        [["", [Paragraph(markup(notice.centre), styles.centre), Paragraph(markup(notice.title), styles.title)],
           [_qr(notice.status_url, font), Paragraph("扫码查询办理进度", styles.caption)]]],
         colWidths=[QR_SIZE, FRAME_WIDTH - 2 * QR_SIZE, QR_SIZE],
         style=_table_style(font, ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -175,10 +175,10 @@ def _header(notice: Notice, font: str, styles: _Styles) -> list[Flowable]:
     )
     # Two columns rather than one running line, so that no value is broken across lines.
     info = Table(
-        [[Paragraph(f"办件编号：{_markup(notice.case_number)}", styles.info),
+        [[Paragraph(f"办件编号：{markup(notice.case_number)}", styles.info),
           Paragraph(f"出具时间：{issued_text}", styles.info)],
-         [Paragraph(f"申请人：{_markup(notice.applicant)}", styles.info),
-          Paragraph(f"一件事：{_markup(notice.bundle)}", styles.info)]],
+         [Paragraph(f"申请人：{markup(notice.applicant)}", styles.info),
+          Paragraph(f"一件事：{markup(notice.bundle)}", styles.info)]],
         colWidths=[FRAME_WIDTH / 2] * 2,
         style=_table_style(font, ("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 1),
                            ("BOTTOMPADDING", (0, 0), (-1, -1), 1)),
@@ -217,14 +217,14 @@ def _column_widths(table: NoticeTable, font: str, size: float) -> list[float]:
     return [widths[i] for i in range(columns)]
 
 
-def _table(table: NoticeTable, font: str, styles: _Styles) -> Table:
+def notice_table(table: NoticeTable, font: str, styles: Styles) -> Table:
     if not table.header:
         raise ValueError("a notice table needs at least one column")
     for number, row in enumerate(table.rows, start=1):
         if len(row) != len(table.header):
             raise ValueError(f"table row {number} has {len(row)} cells for {len(table.header)} columns")
-    data: list[Sequence[Flowable]] = [[Paragraph(_markup(text), styles.head_cell) for text in table.header]]
-    data += [[Paragraph(_markup(text), styles.cell) for text in row] for row in table.rows]
+    data: list[Sequence[Flowable]] = [[Paragraph(markup(text), styles.head_cell) for text in table.header]]
+    data += [[Paragraph(markup(text), styles.cell) for text in row] for row in table.rows]
     return Table(
         data,
         colWidths=_column_widths(table, font, styles.cell.fontSize),
@@ -247,16 +247,16 @@ def render_notice(notice: Notice, font: Path) -> bytes:
     case number. The same notice gives the same bytes (the document is rendered invariant: no
     creation time or random file identifier). Raises NoticeFontMissing when the font cannot be
     loaded, ValueError for a naive issue time or a table row of the wrong length."""
-    font_name = _font_name(font)
-    styles = _Styles(font_name)
+    font_name = registered_font(font)
+    styles = Styles(font_name)
     story: list[Flowable] = _header(notice, font_name, styles)
     for section in notice.sections:
-        story.append(Paragraph(_markup(section.heading), styles.heading))
-        story += [Paragraph(_markup(text), styles.body) for text in section.paragraphs]
+        story.append(Paragraph(markup(section.heading), styles.heading))
+        story += [Paragraph(markup(text), styles.body) for text in section.paragraphs]
         if section.table is not None:
-            story.append(_table(section.table, font_name, styles))
+            story.append(notice_table(section.table, font_name, styles))
     if notice.signatures:
-        story.append(KeepTogether([Spacer(1, 6)] + [Paragraph(_markup(line), styles.signature)
+        story.append(KeepTogether([Spacer(1, 6)] + [Paragraph(markup(line), styles.signature)
                                                      for line in notice.signatures]))
 
     def footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:

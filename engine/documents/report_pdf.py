@@ -12,7 +12,15 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-from engine.documents.notice_pdf import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X, _font_name, _markup, _Styles, _table
+from engine.documents.notice_pdf import (
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    Styles,
+    markup,
+    notice_table,
+    registered_font,
+)
 from engine.domain.notices import NoticeTable
 
 
@@ -28,21 +36,21 @@ def render_report(title: str, centre: str, lines: Sequence[str], sections: Seque
                   font: Path) -> bytes:
     """Title, the centre and the period's lines, then each section's heading and table (wide tables
     wrap in their cells). The same report gives the same bytes (rendered invariant)."""
-    font_name = _font_name(font)
-    styles = _Styles(font_name)
-    story = [Paragraph(_markup(centre), styles.centre), Paragraph(_markup(title), styles.title)]
-    story += [Paragraph(_markup(line), styles.info) for line in lines]
+    name = registered_font(font)
+    styles = Styles(name)
+    story = [Paragraph(markup(centre), styles.centre), Paragraph(markup(title), styles.title)]
+    story += [Paragraph(markup(line), styles.info) for line in lines]
     for section in sections:
-        story.append(Paragraph(_markup(section.heading), styles.heading))
+        story.append(Paragraph(markup(section.heading), styles.heading))
         if section.note:
-            story.append(Paragraph(_markup(section.note), styles.info))
+            story.append(Paragraph(markup(section.note), styles.info))
         if section.rows:
-            story.append(_table(NoticeTable(section.header, tuple(section.rows)), font_name, styles))
+            story.append(notice_table(NoticeTable(section.header, tuple(section.rows)), name, styles))
         else:
             story.append(Paragraph("（无）", styles.info))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
                             bottomMargin=MARGIN_BOTTOM, title=title, author=centre, creator="onething",
-                            lang="zh-CN", invariant=True, initialFontName=font_name)
+                            lang="zh-CN", invariant=True, initialFontName=name)
     doc.build(story)
     return buffer.getvalue()

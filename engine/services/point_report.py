@@ -87,24 +87,21 @@ def point_report(ctx: ServiceContext, day_from: date | None, day_to: date | None
             waits[ticket.point].append((ticket.called_at - ticket.taken_at).total_seconds() / 60)
             if ticket.served_at is not None:
                 serving[ticket.point].append((ticket.served_at - ticket.called_at).total_seconds() / 60)
-    rows = []
-    for code, point in _in_hierarchy(points):
+    def row(code: str, name: str, level: str, depth: int) -> PointRow:
         got, done = intake.get(code), closed.get(code)
-        rows.append(PointRow(
-            code, point.name, point.level, len(points_up(points, code)) - 1,
-            accepted=got.accepted if got else 0, home_visits=got.home_visits if got else 0,
-            by_agents=got.by_agents if got else 0, closed=done.closed if done else 0,
+        return PointRow(
+            code, name, level, depth, accepted=got.accepted if got else 0,
+            home_visits=got.home_visits if got else 0, by_agents=got.by_agents if got else 0,
+            closed=done.closed if done else 0,
             trips_baseline=done.trips_baseline / done.closed if done and done.closed else None,
             trips_actual=done.trips_actual / done.closed if done and done.closed else None,
             tickets=taken[code], called=len(waits[code]), wait_p50_minutes=percentile(waits[code], 0.5),
-            wait_p95_minutes=percentile(waits[code], 0.95),
-            to_acceptance_p50_minutes=percentile(serving[code], 0.5)))
+            wait_p95_minutes=percentile(waits[code], 0.95), to_acceptance_p50_minutes=percentile(serving[code], 0.5))
+
+    rows = [row(code, point.name, point.level, len(points_up(points, code)) - 1)
+            for code, point in _in_hierarchy(points)]
     if NO_POINT in intake or NO_POINT in closed:
-        got, done = intake.get(NO_POINT), closed.get(NO_POINT)
-        rows.append(PointRow(NO_POINT, "未记录服务点", "", 0, accepted=got.accepted if got else 0,
-                             closed=done.closed if done else 0,
-                             trips_baseline=done.trips_baseline / done.closed if done and done.closed else None,
-                             trips_actual=done.trips_actual / done.closed if done and done.closed else None))
+        rows.append(row(NO_POINT, "未记录服务点", "", 0))
     return PointReport(day_from, day_to, bundle, rows, agents, names)
 
 

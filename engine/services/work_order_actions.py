@@ -9,7 +9,7 @@ one to the supervisors (督办)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.domain.access import Principal, Role
 from engine.domain.clocks import shanghai_day
@@ -147,11 +147,11 @@ def list_orders(ctx: ServiceContext, principal: Principal, criteria: WorkOrderCr
     elif principal.works_in_department:
         if criteria.department not in (None, principal.department):
             raise Forbidden("a department reads its own work orders", "您只能查看本部门的工单")
-        scoped = WorkOrderCriteria(**{**criteria.__dict__, "department": principal.department})
+        scoped = replace(criteria, department=principal.department)
     elif Role.APPLICANT in principal.roles:
-        scoped = WorkOrderCriteria(**{**criteria.__dict__, "phone": principal.login})
+        scoped = replace(criteria, phone=principal.login)
     elif Role.CLERK in principal.roles:
-        scoped = WorkOrderCriteria(**{**criteria.__dict__, "channel": "window"})
+        scoped = replace(criteria, channel="window")
     else:
         raise Forbidden(f"{principal.login} reads no work orders", "您无权查看工单")
     with ctx.uow(False) as uow:
