@@ -255,20 +255,13 @@ def test_running_cases_move_to_a_compatible_version_and_finish_on_it(client: Any
 def test_a_department_leaves_the_bundle_with_a_version_and_its_definition(client: Any) -> None:
     """As policies change, an item is dropped: the flow and the bundle definition go up together, and
     deploying the version applies both. Running cases keep their items; new cases have four."""
-    import importlib.util
     import json
-    import sys
 
-    if str(ROOT / "tools") not in sys.path:  # make_flow.py imports its sibling flow_diagram.py, as a script does
-        sys.path.insert(0, str(ROOT / "tools"))
-    spec = importlib.util.spec_from_file_location("make_flow", ROOT / "tools" / "make_flow.py")
-    assert spec is not None and spec.loader is not None
-    make_flow = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("make_flow", make_flow)
-    spec.loader.exec_module(make_flow)
+    from engine.workflow.flow_generator import render_flow
+
     definition = json.loads((ROOT / "bpmn" / "restaurant" / "bundle.json").read_text(encoding="utf-8"))
     definition["items"] = [i for i in definition["items"] if i["code"] != "cy.jkz"]
-    xml = make_flow.render_flow(definition)
+    xml = render_flow(definition)
     before = start(client)
 
     alone = upload(client, xml)  # without the definition the flow no longer fits the bundle

@@ -1,5 +1,5 @@
 """The diagram (BPMNDI) of a generated flow: computed coordinates for every lane, task, gateway and
-sequence flow, so that a modeler can open and arrange it. Used by ``make_flow.py``; only the
+sequence flow, so that a modeler can open and arrange it. Used by ``flow_generator``; only the
 standard library."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from make_flow import Graph, Step, Wiring
+    from engine.workflow.flow_generator import Graph, Step, Wiring
 
 WINDOW = "window"
 
