@@ -196,6 +196,7 @@ POLICY: dict[tuple[str, str], Permission | None] = {
     ("calendar.CalendarOverride", "PUT"): P.CALENDAR_MANAGE,
     ("calendar.CalendarOverride", "DELETE"): P.CALENDAR_MANAGE,
     ("bundles.Bundles", "GET"): P.CATALOGUE_READ,
+    ("bundles.Bundles", "POST"): P.CATALOGUE_MANAGE,
     ("catalogue.BundleGuide", "GET"): P.CATALOGUE_READ,
     ("catalogue.BundleDefinition", "PUT"): P.CATALOGUE_MANAGE,
     ("catalogue_admin.CatalogueEntries", "GET"): P.CATALOGUE_READ,

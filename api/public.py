@@ -62,4 +62,4 @@ class PublicGuide(MethodView):
     @blp.response(200)
     def get(self, code: str) -> dict[str, Any]:
         """A bundle's complete guide (一次告知): items, departments, limits, fees, materials, the form"""
-        return guide_view(get_bundle_catalogue(ctx(), code))
+        return guide_view(get_bundle_catalogue(ctx(), code, deployed=True))

@@ -66,7 +66,8 @@ FIELD_NAMES_ZH: dict[str, str] = {
     "external_number": "12345 工单编号", "category": "分类", "reply": "答复", "callback": "回访情况",
     "satisfied": "是否认可", "note": "说明", "escalated": "是否督办", "service_point": "服务点", "level": "层级",
     "handover_point": "领取结果的服务点", "place": "受理地点", "mandate": "授权方式", "ticket": "叫号",
-    "point": "服务点", "size": "统计周期", "type": "类型", "token": "令牌", "subject": "申请主体",
+    "point": "服务点", "number_prefix": "办件编号前缀", "items": "事项", "tolerance_days": "容缺补正期限",
+    "size": "统计周期", "type": "类型", "token": "令牌", "subject": "申请主体",
     "_schema": "请求内容", "_json": "请求内容", "_body": "请求内容", "_request": "请求内容", "_query": "查询参数",
     "_path": "地址", "_form": "表单内容", "_headers": "请求头",
 }

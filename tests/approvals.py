@@ -63,7 +63,11 @@ def reviewer_headers(client: Any, department: str) -> dict[str, str]:
 def licence_number(item_code: str, serial: int | None = None) -> str | None:
     """A well-formed number of the licence the item issues (a fresh one unless ``serial`` is
     given), or None when it issues none."""
-    licence = _grants().get(item_code)
+    return number_of(_grants().get(item_code), item_code, serial)
+
+
+def number_of(licence: str | None, item_code: str = "x", serial: int | None = None) -> str | None:
+    """A well-formed number of a licence of this type (None: the item grants none)."""
     if licence is None:
         return None
     serial = next(_SERIAL) if serial is None else serial

@@ -136,6 +136,9 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
     bundle_row = uow.flows.bundle(cmd.bundle_code)
     if bundle_row is None:
         raise NotFound(f"no bundle {cmd.bundle_code!r}", f"没有编码为 {cmd.bundle_code} 的一件事")
+    if bundle_row.deployed_version_id is None:
+        raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow",
+                       f"一件事 {bundle_row.name} 尚未部署流程，暂不能受理")
     catalogue = ctx.catalogues.get(uow, bundle_row.definition)
     bundle = catalogue.bundle
     errors = {f"applicant.{k}": v for k, v in validate_applicant(applicant, catalogue.subject).items()}
@@ -152,8 +155,6 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
     placed = place_case(catalogue.points, bundle, cmd.actor, cmd.handover_point, cmd.place)
     mandate = mandate_of(cmd.actor, cmd.mandate)
     materials = with_letter(materials, mandate)
-    if bundle_row.deployed_version_id is None:
-        raise Conflict(f"bundle {cmd.bundle_code!r} has no deployed flow", f"一件事 {bundle.name} 尚未部署流程")
     flow = flow_of(ctx, uow, bundle_row.deployed_version_id)
     day = now.astimezone(SHANGHAI).strftime("%Y%m%d")
     number = format_case_number(bundle.number_prefix, day, uow.counters.next(bundle.number_prefix, day))

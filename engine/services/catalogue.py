@@ -81,16 +81,18 @@ def merge_shipped(stored: dict[str, Any], old: dict[str, Any] | None, new: dict[
     return merged
 
 
-def bundle_catalogue(uow: UnitOfWork, code: str, cache: CatalogueCache) -> BundleCatalogue:
+def bundle_catalogue(uow: UnitOfWork, code: str, cache: CatalogueCache, *, deployed: bool = False) -> BundleCatalogue:
+    """The bundle's catalogue; ``deployed``: only a bundle one can apply for (one an administrator has
+    created but not deployed yet is not found)."""
     row = uow.flows.bundle(code)
-    if row is None:
+    if row is None or (deployed and row.deployed_version_id is None):
         raise NotFound(f"no bundle {code!r}", f"没有编码为 {code} 的一件事")
     return cache.get(uow, row.definition)
 
 
-def get_bundle_catalogue(ctx: ServiceContext, code: str) -> BundleCatalogue:
+def get_bundle_catalogue(ctx: ServiceContext, code: str, *, deployed: bool = False) -> BundleCatalogue:
     with ctx.uow(False) as uow:
-        return bundle_catalogue(uow, code, ctx.catalogues)
+        return bundle_catalogue(uow, code, ctx.catalogues, deployed=deployed)
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,7 @@ EXPECTED: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/audit/verify", {"admin", "supervisor"}),
     ("GET", "/api/audit/events", {"admin", "supervisor"}),
     ("GET", "/api/bundles", SIGNED_IN),
+    ("POST", "/api/bundles", {"admin"}),
     ("GET", "/api/bundles/<string:code>/guide", SIGNED_IN),
     ("GET", "/api/bundles/<string:code>/form", {"clerk"}),
     ("PUT", "/api/bundles/<string:code>/definition", {"admin"}),
