@@ -3,14 +3,19 @@
 "use strict";
 OneThing.start(async () => {
   const { api, h, fill, busy, flash, formatDateTime, badge, table, showError } = OneThing;
-  const SOURCE = { shipped: "随系统发布", upload: "管理员上传" };
+  const SOURCE = { shipped: "随系统发布", upload: "管理员上传", created: "新建时生成" };
   const upload = document.getElementById("upload");
+  const create = document.getElementById("create");
 
   async function load() {
     const bundles = await api("GET", "/api/bundles");
-    if (!upload.bundle.options.length) {
-      for (const b of bundles) upload.bundle.append(h("option", { value: b.code }, b.name));
-    }
+    fill(upload.bundle, bundles.map((b) => h("option", { value: b.code, selected: b.code === upload.bundle.value }, b.name)));
+    const chosen = new Set([...create.querySelectorAll("input[name=items]:checked")].map((c) => c.value));
+    fill("#create-items", bundles.filter((b) => b.deployed_version !== null).map((b) => h("fieldset", {},
+      h("legend", {}, b.name),
+      b.items.map((i) => h("label", { class: "check" },
+        h("input", { type: "checkbox", name: "items", value: i.code, checked: chosen.has(i.code) }),
+        ` ${i.name}（${i.department_name}）`)))));
     fill("#bundles", bundles.map((b) => h("section", { dataset: { bundle: b.code } },
       h("h2", {}, b.name, " ", h("code", { class: "muted" }, b.code)),
       h("p", {}, `新办件使用第 ${b.deployed_version ?? "—"} 版；${b.items.length} 个事项：${b.items.map((i) => i.name).join("、")}`),
@@ -68,6 +73,20 @@ OneThing.start(async () => {
         table(["变化", "元素", "类别", "部门", "修改内容"], rows, "两个版本的流程相同"));
     });
   }
+
+  create.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(create.querySelector("button"), async () => {
+      const items = [...create.querySelectorAll("input[name=items]:checked")].map((c) => c.value);
+      const body = { name: create.name.value.trim(), code: create.code.value.trim(), number_prefix: create.number_prefix.value.trim(),
+        subject: create.subject.value || null, items };
+      const answer = await api("POST", "/api/bundles", body);
+      create.reset();
+      await load();
+      flash(`已新建“${answer.bundle.name}”，生成第 ${answer.version.version} 版流程（尚未部署）：可在建模器中修改，试运行后部署。`);
+      document.querySelector(`section[data-bundle="${CSS.escape(answer.bundle.code)}"]`)?.scrollIntoView({ block: "start" });
+    }, create);
+  });
 
   upload.addEventListener("submit", (event) => {
     event.preventDefault();
