@@ -25,6 +25,8 @@ from tests.database_templates import DeployedTemplate, copy_postgres, copy_sqlit
 from tests.pgbouncer import PgBouncer, database_closed, pgbouncer  # noqa: F401 - the session's PgBouncer fixture
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+SHIPPED_BUNDLES = len(list((Path(__file__).resolve().parents[1] / "bpmn").glob("*/bundle.json")))
+"""How many bundles ship (bpmn/<code>/bundle.json): every one is deployed at start."""
 
 
 class FakeClock:

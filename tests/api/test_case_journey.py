@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.approvals import approval
-from tests.conftest import CLERK, REVIEWERS, case_body
+from tests.conftest import CLERK, REVIEWERS, SHIPPED_BUNDLES, case_body
 
 
 def start(client: Any, **extra: Any) -> dict[str, Any]:
@@ -126,9 +126,9 @@ def test_case_list_masks_the_id_number(client: Any) -> None:
 
 def test_bundles_and_health(client: Any) -> None:
     bundles = client.get("/api/bundles").json
-    assert len(bundles) == 10 and "restaurant" in [b["code"] for b in bundles]
+    assert len(bundles) == SHIPPED_BUNDLES and "restaurant" in [b["code"] for b in bundles]
     assert all(b["deployed_version"] == 1 and b["versions"][0]["current"] is True for b in bundles)
-    assert client.get("/healthz").json == {"status": "ok", "database": "ok", "deployed_bundles": 10}
+    assert client.get("/healthz").json == {"status": "ok", "database": "ok", "deployed_bundles": SHIPPED_BUNDLES}
     spec = client.get("/api/openapi.json").json
     assert "/api/cases/{ref}/pickup" in spec["paths"] and "/api/tasks/{task_id}/complete" in spec["paths"]
 

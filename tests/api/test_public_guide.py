@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import SHIPPED_BUNDLES
+
 
 def test_anyone_reads_the_bundles_and_their_guides(client: Any) -> None:
     bundles = client.get("/api/public/bundles")
-    assert bundles.status_code == 200 and len(bundles.json) == 10
+    assert bundles.status_code == 200 and len(bundles.json) == SHIPPED_BUNDLES
     restaurant = next(b for b in bundles.json if b["code"] == "restaurant")
     assert restaurant["name"] == "开办餐饮店一件事" and "消防救援机构" in restaurant["departments"]
     assert set(restaurant) == {"code", "name", "items", "departments", "promised_days"}

@@ -8,13 +8,14 @@ from typing import Any
 
 from tests.browser.conftest import LiveServer, assert_no_raw_error, phone_page
 from tests.browser.test_phone_width import WIDTH, measure
+from tests.conftest import SHIPPED_BUNDLES
 
 
 def test_the_guides_and_the_status_page_fit_a_phone(browser: Any, live_server: LiveServer, tmp_path: Any) -> None:
     with phone_page(browser) as (page, errors):
         page.goto(live_server.url + "/guide")
         page.wait_for_selector(".guide-list li")
-        assert page.locator(".guide-list li").count() == 10
+        assert page.locator(".guide-list li").count() == SHIPPED_BUNDLES
         assert "开办餐饮店一件事" in page.inner_text(".guide-list")
         page.click("text=开办餐饮店一件事")
         page.wait_for_selector(".guide-items li")

@@ -20,7 +20,16 @@ BPMN = ROOT / "bpmn"
 CATALOGUE = BPMN / "catalogue"
 BUNDLES = sorted(p.parent.name for p in BPMN.glob("*/bundle.json"))
 SHIPPED = {"restaurant", "company_start", "company_change", "company_closure", "newborn", "hiring", "retirement",
-           "utility_connect", "resale_transfer", "construction_permit"}
+           "utility_connect", "resale_transfer", "construction_permit", "transport_company", "company_relocation",
+           "bankruptcy_check", "listing_compliance", "credit_repair", "food_production", "school_enrolment",
+           "social_security_card", "disability_services", "mortgage_registration", "bereavement",
+           "sole_trader_conversion"}
+FIRST_NATIONAL_BATCH = {  # 国发〔2024〕3号: 8 for enterprises, 5 for persons
+    "企业信息变更": "company_change", "开办运输企业": "transport_company", "开办餐饮店": "restaurant",
+    "建筑工程施工许可": "construction_permit", "企业破产信息核查": "bankruptcy_check",
+    "企业上市合法合规信息核查": "listing_compliance", "水电气": "utility_connect", "信用修复": "credit_repair",
+    "新生儿出生": "newborn", "教育入学": "school_enrolment", "社会保障卡居民服务": "social_security_card",
+    "残疾人服务": "disability_services", "退休": "retirement"}
 
 FIELD_TYPES = {"string", "text", "integer", "number", "date", "boolean", "enum", "multi_enum", "id_number",
                "credit_code", "phone"}
@@ -48,8 +57,10 @@ def definition(request: pytest.FixtureRequest) -> dict[str, Any]:
     return DEFINITIONS[str(request.param)]
 
 
-def test_all_ten_bundles_are_shipped() -> None:
+def test_the_shipped_bundles_hold_the_first_national_batch() -> None:
     assert set(BUNDLES) == SHIPPED
+    for name, code in FIRST_NATIONAL_BATCH.items():
+        assert name in DEFINITIONS[code]["name"], (name, DEFINITIONS[code]["name"])
 
 
 def test_dictionary_keys_are_snake_case_and_names_chinese() -> None:

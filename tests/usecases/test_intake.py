@@ -15,6 +15,7 @@ from engine.services.cases import start_case
 from engine.services.inbox import ListInbox, list_inbox
 from engine.services.transactions import RequestKey
 from engine.services.views import deployed_bundle_count, get_case, get_task, list_bundles, people_names
+from tests.conftest import SHIPPED_BUNDLES
 from tests.fakes.context import FakeContext
 from tests.usecases.applications import APPLICANT, SCJG, accept, application, case_of, events, open_tasks
 
@@ -121,7 +122,7 @@ def test_a_task_of_another_department_does_not_exist_for_its_viewer(fake: FakeCo
 
 def test_bundles_and_people_are_read(fake: FakeContext) -> None:
     bundles = {view.record.code: view for view in list_bundles(fake.ctx)}
-    assert len(bundles) == deployed_bundle_count(fake.ctx) == 10
+    assert len(bundles) == deployed_bundle_count(fake.ctx) == SHIPPED_BUNDLES
     assert [v.version for v in bundles["restaurant"].versions] == [1]
     assert people_names(fake.ctx, {"li.scjg", "system", "nobody"}) == {"li.scjg": "李市监"}
 

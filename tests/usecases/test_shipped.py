@@ -7,6 +7,7 @@ from engine.services.catalogue import catalogue_entries, deploy_catalogue
 from engine.services.catalogue_admin import PutCatalogueEntry, put_catalogue_entry
 from engine.services.flows import deploy_shipped_flows, warm_spec_cache
 from engine.services.views import deployed_bundle_count
+from tests.conftest import SHIPPED_BUNDLES
 from tests.fakes.context import BPMN, fake_context
 from tests.usecases.applications import ADMIN
 
@@ -18,7 +19,7 @@ def test_the_shipped_bundles_deploy_once_and_then_stay_as_they_are() -> None:
     assert all("changed by the shipped file" in line for line in first)
     flows = deploy_shipped_flows(fake.ctx, BPMN)
     assert "restaurant: deployed flow version 1 (by system)" in flows
-    assert deployed_bundle_count(fake.ctx) == warm_spec_cache(fake.ctx) == 10
+    assert deployed_bundle_count(fake.ctx) == warm_spec_cache(fake.ctx) == SHIPPED_BUNDLES
     assert all("unchanged" in line for line in deploy_catalogue(fake.ctx, BPMN / "catalogue"))
     assert "restaurant: flow unchanged (version 1)" in deploy_shipped_flows(fake.ctx, BPMN)
 
