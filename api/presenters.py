@@ -67,6 +67,8 @@ def _item_view(bundle: Bundle, item: CaseItemRecord, mask: Callable[[Any], Any] 
         "status": item.status, "decision": item.decision, "reason": mask(item.reason),
         "licence_number": item.licence_number, "decided_by": item.decided_by, "decided_at": item.decided_at,
         "corrections": item.corrections, "materials_requested": item.materials_requested,
+        "inspection": mask(item.inspection) if item.inspection else None,
+        "inspection_name": spec.inspection if spec else None,
     }
 
 

@@ -15,6 +15,7 @@ from engine.domain.decisions import (
     SupplyCorrection,
     TaskAnswer,
 )
+from engine.domain.inspections import RecordInspection
 from engine.domain.model import Delivery
 from engine.domain.records import ID_MAX
 from engine.domain.shared_data import AUTHORIZATION_METHODS
@@ -93,11 +94,18 @@ class CompleteTaskSchema(Schema):
     supplied = fields.List(fields.String(validate=_short), validate=validate.Length(max=50),
                            metadata={"description": "补正材料任务：申请人已提交的材料"})
     comment = fields.String(validate=_long)
+    result = fields.String(validate=validate.OneOf(["passed", "failed"]),
+                           metadata={"description": "现场核查任务：passed 合格 / failed 不合格"})
+    inspected_on = fields.Date(metadata={"description": "现场核查任务：核查日期（默认今天）"})
+    findings = fields.String(validate=validate.Length(max=2000),
+                             metadata={"description": "现场核查任务：核查情况，不合格时必填"})
 
     @validates_schema
     def _one_answer(self, data: dict[str, Any], **_: Any) -> None:
-        if "decision" in data and "supplied" in data:
-            raise ValidationError("审批任务填写 decision，补正材料任务填写 supplied，二者不能同时提交", "supplied")
+        answers = [key for key in ("decision", "supplied", "result") if key in data]
+        if len(answers) > 1:
+            raise ValidationError("审批任务填写 decision，补正材料任务填写 supplied，现场核查任务填写 result，"
+                                  "不能同时提交", answers[-1])
 
 
 def task_answer(body: dict[str, Any]) -> TaskAnswer | None:
@@ -113,6 +121,8 @@ def task_answer(body: dict[str, Any]) -> TaskAnswer | None:
         return RequestCorrection(tuple(body.get("materials", ())), body.get("reason", ""), body.get("notes"))
     if "supplied" in body:
         return SupplyCorrection(tuple(body["supplied"]), body.get("comment", ""))
+    if "result" in body:
+        return RecordInspection(body["result"], body.get("inspected_on"), body.get("findings", ""))
     return None
 
 
@@ -236,6 +246,11 @@ class ItemProgressSchema(Schema):
     decided_at = fields.DateTime(allow_none=True)
     corrections = fields.Integer()
     materials_requested = fields.List(fields.String())
+    inspection = fields.Dict(allow_none=True, metadata={
+        "description": "最近一次现场核查：result（passed 合格 / failed 不合格）、inspected_on、findings、by、at；"
+                       "未核查为 null"})
+    inspection_name = fields.String(allow_none=True,
+                                    metadata={"description": "本事项的现场核查名称；无核查环节为 null"})
 
 
 class DepartmentProgressSchema(Schema):

@@ -71,6 +71,7 @@ def _summary_line(result: SimulationResult, plan: SimulationPlan, seconds: float
             f"（网上预审退回后重新提交 {result.returned}），"
             f"再次申请（持有电子证照）{result.repeat_applicants}，容缺受理 {result.tolerated}，"
             f"补正 {result.corrections}，不予许可 {result.rejections}，特别程序暂停计时 {result.pauses}，"
+            f"现场核查 {result.inspections}（不合格 {result.inspections_failed}），"
             f"投诉和 12345 工单 {result.work_orders}；"
             f"用时 {seconds:.0f} 秒")
 

@@ -34,6 +34,13 @@ from engine.domain.decisions import (
     pickup_record,
 )
 from engine.domain.errors import Conflict, InvalidInput
+from engine.domain.inspections import (
+    RESULT_ZH,
+    InspectionResult,
+    RecordInspection,
+    failed_inspection,
+    inspection_record,
+)
 from engine.domain.model import SYSTEM, Actor, CaseStatus, TaskKind, TaskState
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord
 from forms.checklist import MaterialStatus
@@ -112,6 +119,8 @@ class Case:
             data, decision = self._decide(task, item, answer, actor, now, rules)
         elif task.kind == TaskKind.CORRECTION and item is not None:
             data = self._take_correction(task, item, answer, actor, now, rules)
+        elif task.kind == TaskKind.INSPECTION and item is not None:
+            data, decision = self._inspect(task, item, answer, actor, now)
         elif task.kind == TaskKind.PICKUP:
             # The task endpoint carries no hand-over: a pickup answered there is one at the window
             # with nobody named, refused as such.
@@ -132,6 +141,8 @@ class Case:
                 now: datetime, rules: ItemRules) -> tuple[dict[str, Any], str]:
         """The department's decision on its item; answers its result and the task's decision."""
         if isinstance(answer, Approve):
+            if (failed := failed_inspection(item.inspection)) is not None:
+                raise failed
             result, event = approved(item, answer, actor, now, rules.grant), "ItemApproved"
         elif isinstance(answer, Reject):
             result, event = rejected(item, answer, actor, now), "ItemRejected"
@@ -142,6 +153,23 @@ class Case:
         self._changed(item)
         self._record(event, result[1], actor, now, task.id)
         return {"results": {item.item_code: result[0]}}, answer.decision.value
+
+    def _inspect(self, task: TaskRecord, item: CaseItemRecord, answer: TaskAnswer | None, actor: Actor,
+                 now: datetime) -> tuple[dict[str, Any], str]:
+        """The department records its site inspection (现场核查) on the item; the approval reads it."""
+        if not isinstance(answer, RecordInspection):
+            raise InvalidInput("an inspection is completed with its result",
+                               "现场核查任务须填写核查结论（合格或不合格）",
+                               {"result": ["请选择核查结论：passed（合格）或 failed（不合格）"]})
+        record = inspection_record(answer, self.record.accepted_at, actor, now)
+        item.inspection = record
+        self._changed(item)
+        self._record("SiteInspected", {"item": item.item_code, "result": record["result"],
+                                       "result_zh": RESULT_ZH[InspectionResult(record["result"])],
+                                       "inspected_on": record["inspected_on"], "findings": record["findings"]},
+                     actor, now, task.id)
+        return {"inspections": {item.item_code: {"result": record["result"],
+                                                 "inspected_on": record["inspected_on"]}}}, record["result"]
 
     def _take_correction(self, task: TaskRecord, item: CaseItemRecord, answer: TaskAnswer | None, actor: Actor,
                          now: datetime, rules: ItemRules) -> dict[str, Any]:

@@ -36,6 +36,7 @@ def item_from_dict(i: Mapping[str, Any]) -> Item:
         fields_alone=_optional_int(i.get("fields_alone")),
         materials_alone=_optional_int(i.get("materials_alone")),
         separate_days=_optional_int(i.get("separate_days")),
+        inspection=str(i["inspection"]["name"]) if isinstance(i.get("inspection"), dict) else None,
     )
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from engine.domain.inspections import inspection_problems
+
 KINDS = ("key", "secondary")
 SUBJECT_KINDS = ("person", "family_event", "enterprise", "new_enterprise")
 """Whom a bundle is about (forms.subjects.SubjectKind)."""
@@ -128,6 +130,9 @@ def _item_problems(path: str, item: Mapping[str, Any], codes: set[Any], departme
             add(f"{path}.requires", f"前置事项 {r} 不是本一件事的其他事项")
     if item.get("grants") is not None and item.get("grants") not in licences:
         add(f"{path}.grants", f"证照类型 {item.get('grants')} 不在电子证照目录中")
+    for where, messages in inspection_problems(path, item, fields).items():
+        for message in messages:
+            add(where, message)
     for p, procedure in enumerate(item.get("special_procedures", [])):
         if not isinstance(procedure, Mapping) or not isinstance(procedure.get("name"), str) \
                 or not isinstance(procedure.get("pauses_clock", False), bool):

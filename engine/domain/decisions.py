@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from engine.domain.errors import InvalidInput
+from engine.domain.inspections import RecordInspection
 from engine.domain.model import Actor, Delivery
 from forms.identifiers import is_credit_code
 
@@ -88,7 +89,7 @@ class HandOver:
     """The service point that handed the results over (or mailed them)."""
 
 
-TaskAnswer = Approve | Reject | RequestCorrection | SupplyCorrection | HandOver
+TaskAnswer = Approve | Reject | RequestCorrection | SupplyCorrection | HandOver | RecordInspection
 """What completing a task says; which one a task takes follows from its kind."""
 
 

@@ -80,6 +80,7 @@ class FlowRule(StrEnum):
     KIND_IGNORED = "kind-ignored"
     APPROVAL_MISSING = "approval-missing"
     APPROVAL_LANE = "approval-lane"
+    INSPECTION_LANE = "inspection-lane"
     APPROVAL_SEVERAL = "approval-several"
     ITEM_MISSING = "item-missing"
     UNKNOWN_ITEM = "unknown-item"

@@ -15,6 +15,8 @@ class TaskKind(StrEnum):
     APPROVAL = "approval"
     CORRECTION = "correction"
     PICKUP = "pickup"
+    INSPECTION = "inspection"
+    """现场核查: the department inspects the site before it decides the item."""
 
 
 class TaskState(StrEnum):
@@ -121,6 +123,8 @@ class Item:
     separate_days: int | None = None
     """Working days the item takes when applied for alone, where the catalogue has a sourced or
     estimated figure (its ``estimated`` list says which); the savings' time baseline prefers it."""
+    inspection: str | None = None
+    """The name of the site inspection (现场核查) the department does before deciding, if any."""
 
 
 @dataclass(frozen=True)

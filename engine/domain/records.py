@@ -114,6 +114,8 @@ class CaseItemRecord:
     decided_by: str | None = None
     decided_at: datetime | None = None
     materials_requested: list[str] = field(default_factory=list)
+    inspection: dict[str, Any] | None = None
+    """The latest site inspection (现场核查): result, inspected_on, findings, by, at."""
 
 
 @dataclass

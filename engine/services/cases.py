@@ -13,6 +13,7 @@ from engine.domain.catalogue import format_case_number
 from engine.domain.decisions import HandOver
 from engine.domain.errors import Conflict, InvalidInput, NotFound, case_not_found
 from engine.domain.hall import BookingState, TicketState
+from engine.domain.inspections import WAIVED, site_checks
 from engine.domain.model import Actor, Bundle, CaseStatus, Delivery, ItemStatus, TaskKind, TaskState
 from engine.domain.policy import ensure_window
 from engine.domain.records import CaseItemRecord, CaseRecord, TaskRecord, case_id_in
@@ -168,7 +169,9 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
         raise Conflict(f"the flow of {bundle.code} does not start with an intake task",
                        f"一件事 {bundle.name} 的流程没有以综合窗口受理开始，请联系管理员")
     accepted = {"by": cmd.actor.user, "at": now.isoformat(), "channel": cmd.channel}
-    complete_in_workflow(wf, intake.id, {"applicant": applicant, "case_number": number, "accepted": accepted})
+    checks = site_checks(catalogue.definition["items"], form, materials)
+    complete_in_workflow(wf, intake.id, {"applicant": applicant, "case_number": number, "accepted": accepted,
+                                         "site_checks": checks})
 
     case = CaseRecord(
         id=0, number=number, bundle_code=bundle.code, flow_version_id=bundle_row.deployed_version_id,
@@ -204,6 +207,8 @@ def _accept(uow: UnitOfWork, ctx: ServiceContext, cmd: StartCase, applicant: dic
                   "place": placed.place, "routing": placed.routing, "agent": mandate,
                   "materials": dict(sorted(materials.items())), "tolerated": tolerated,
                   "materials_due": case.materials_due.isoformat() if case.materials_due else None}, intake.id)
+    for item_code in (code for code, check in checks.items() if check == WAIVED):
+        record_event(uow, case, "SiteInspectionWaived", cmd.actor, now, {"item": item_code}, intake.id)
     ticket = _serve_booking(uow, cmd.booking, case) if cmd.booking is not None else cmd.ticket
     if ticket is not None:
         _serve_ticket(uow, ticket, case)

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.domain.calendar import WorkingCalendar
 from engine.domain.clocks import Clock, Extension, Pause, colour, colour_by_due, remaining_days, shanghai_day
-from engine.domain.model import SYSTEM, Bundle, CaseStatus, Item, TaskKind
+from engine.domain.model import SYSTEM, Bundle, CaseStatus, Item, TaskKind, TaskState
 from engine.domain.records import CaseRecord, TaskRecord
 from engine.persistence.clock_store import ExtensionRow, PauseRow
 from engine.services.context import ServiceContext
@@ -49,11 +49,16 @@ def bundle_limit(bundle: Bundle, item_limit: Callable[[Item], int | None] = item
     return max(chain(code, frozenset()) for code in items)
 
 
+_CLOCKED = (TaskKind.APPROVAL, TaskKind.INSPECTION)
+
+
 def start_task_clocks(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, rows: list[TaskRecord],
                       now: datetime) -> None:
     """Give each newly opened approval its item's limit and due day. An approval opened again after
-    a correction starts afresh: the materials are complete from then on (行政许可法 art. 32)."""
-    approvals = [r for r in rows if r.kind == TaskKind.APPROVAL and r.item_code]
+    a correction starts afresh: the materials are complete from then on (行政许可法 art. 32). A site
+    inspection (现场核查) counts toward the item's limit: it opens with the item's clock, and the
+    approval that follows it keeps the inspection's due day."""
+    approvals = [r for r in rows if r.kind in _CLOCKED and r.item_code]
     if not approvals:
         return
     row = uow.flows.bundle(case.bundle_code)
@@ -61,14 +66,38 @@ def start_task_clocks(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, ro
         return
     items = {i.code: i for i in ctx.catalogues.get(uow, row.definition).bundle.items}
     calendar = ctx.calendars.get(uow)
+    inspected = _inspections_before(uow, case, approvals, items)
+    today = shanghai_day(now)
     for task in approvals:
         item = items.get(task.item_code or "")
         limit = item_limit(item) if item is not None else None
         if limit is not None:
             assert item is not None
-            task.limit_days, task.statutory_days = limit, max(limit, statutory_limit(item) or limit)
-            task.due_on = calendar.add_working_days(shanghai_day(now), limit)
-            task.colour = colour_by_due(limit, shanghai_day(now), task.due_on, calendar, ctx.thresholds)
+            statutory = max(limit, statutory_limit(item) or limit)
+            inspection = inspected.get(task.item_code or "")
+            if inspection is not None:
+                used = calendar.working_days_between(shanghai_day(inspection.created_at), today)
+                limit, statutory = max(limit - used, 0), max(statutory - used, 0)
+            task.limit_days, task.statutory_days = limit, statutory
+            task.due_on = calendar.add_working_days(today, limit)
+            task.colour = colour_by_due(limit, today, task.due_on, calendar, ctx.thresholds)
+
+
+def _inspections_before(uow: UnitOfWork, case: CaseRecord, opened: list[TaskRecord],
+                        items: dict[str, Item]) -> dict[str, TaskRecord]:
+    """Per item whose approval just opened after its site inspection, that inspection (read only for
+    items that have one): the approval goes on with its clock."""
+    codes = {t.item_code for t in opened if t.kind == TaskKind.APPROVAL and t.item_code
+             and (item := items.get(t.item_code)) is not None and item.inspection}
+    if not codes:
+        return {}
+    found: dict[str, TaskRecord] = {}
+    for task in uow.tasks.of_case(case.id):
+        if task.kind == TaskKind.INSPECTION and task.item_code in codes and task.state == TaskState.COMPLETED:
+            latest = found.get(task.item_code)
+            if latest is None or task.created_at > latest.created_at:
+                found[task.item_code] = task
+    return found
 
 
 def start_case_clock(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, bundle: Bundle,

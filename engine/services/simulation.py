@@ -113,6 +113,8 @@ class SimulationResult:
     tolerated: int = 0
     corrections: int = 0
     rejections: int = 0
+    inspections: int = 0
+    inspections_failed: int = 0
     pauses: int = 0
     last_day: date | None = None
     work_orders: int = 0
@@ -307,6 +309,9 @@ class Simulation:
             case.scheduled.add(task.id)
             if task.kind == TaskKind.APPROVAL:
                 self.reviews.plan_approval(case.bundle, task, partial(self.decide, case, task), self.schedule)
+            elif task.kind == TaskKind.INSPECTION:
+                self.schedule(later_in_office(self.clock.now, self.reviews.inspection_days(), self.calendar, self.rng),
+                              partial(self.inspect, case, task))
             elif task.kind == TaskKind.CORRECTION and not case.visit_planned:
                 case.visit_planned = True
                 self.schedule(later_in_office(self.clock.now, self.rng.randint(1, 4), self.calendar, self.rng),
@@ -320,6 +325,11 @@ class Simulation:
         payload = self.reviews.decision(case.bundle, task, case.applicant)
         if self._quietly(lambda: complete_task(CompleteTask(task.id, payload, self.reviews.reviewer(task)),
                                                self.ctx)):
+            self.follow(case)
+
+    def inspect(self, case: SimulatedCase, task: TaskRecord) -> None:
+        answer = self.reviews.inspection(task)
+        if self._quietly(lambda: complete_task(CompleteTask(task.id, answer, self.reviews.reviewer(task)), self.ctx)):
             self.follow(case)
 
     def visit(self, case: SimulatedCase) -> None:

@@ -1,7 +1,8 @@
 """The departments of a simulation: how long each takes to decide (within its promised limit, a few
-overdue), which special procedures pause its clock, and what it decides (approve with a licence
-number, a correction once in a while, now and then a refusal); and the reads the simulation makes
-of a case between its actions."""
+overdue), which special procedures pause its clock, how its site inspections turn out (a few sites
+fail, are put right after a correction and pass the second visit), and what it decides (approve with
+a licence number, a correction once in a while, now and then a refusal); and the reads the
+simulation makes of a case between its actions."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from engine.domain.calendar import WorkingCalendar
 from engine.domain.clocks import SHANGHAI, SpecialProcedure, shanghai_day
 from engine.domain.decisions import Approve, ItemDecision, Reject, RequestCorrection
 from engine.domain.errors import Conflict
+from engine.domain.inspections import InspectionResult, RecordInspection
 from engine.domain.model import Actor, Bundle, Item
 from engine.domain.records import TaskRecord
 from engine.services.applicants import ListBadCredit, list_bad_credit
@@ -29,6 +31,8 @@ REJECT = 0.01
 CORRECT = 0.025
 """Chances that a department's first review of an item refuses it (不予许可) or asks for a correction
 (补正): over a bundle's five to nine items, about one case in six sees a correction."""
+FAIL_INSPECTION = 0.06
+"""Chance that a site fails its first inspection (现场核查不合格): the department then asks for 整改."""
 OVERDUE = 0.04
 """Chance that a department takes a day or two longer than it promised."""
 PAUSE = 0.8
@@ -73,6 +77,8 @@ class Reviews:
                  result: SimulationResult) -> None:
         self.ctx, self.rng, self.calendar, self.result = ctx, rng, calendar, result
         self.corrected: set[tuple[int, str]] = set()
+        self.failed_sites: set[tuple[int, str]] = set()
+        self.inspected: set[tuple[int, str]] = set()
 
     @staticmethod
     def reviewer(task: TaskRecord) -> Actor:
@@ -112,9 +118,33 @@ class Reviews:
         schedule(start, pause)
         schedule(later_in_office(start, days + self.rng.randint(1, 5), self.calendar, self.rng), decide)
 
+    def inspection_days(self) -> int:
+        """Working days until the inspectors visit the site."""
+        return self.rng.randint(1, 3)
+
+    def inspection(self, task: TaskRecord) -> RecordInspection:
+        """The first visit of a site fails now and then; the visit after its 整改 passes."""
+        key = (task.case_id, task.item_code or "")
+        first = key not in self.inspected
+        self.inspected.add(key)
+        self.result.inspections += 1
+        if first and self.rng.random() < FAIL_INSPECTION:
+            self.failed_sites.add(key)
+            self.result.inspections_failed += 1
+            return RecordInspection(InspectionResult.FAILED, None, "现场布局与申报的平面图不一致，需整改")
+        self.failed_sites.discard(key)
+        return RecordInspection(InspectionResult.PASSED, None, "现场与申报材料一致")
+
     def decision(self, bundle: Bundle, task: TaskRecord, applicant: Applicant) -> ItemDecision:
         item = bundle.item(task.item_code or "")
         key = (task.case_id, task.item_code or "")
+        if key in self.failed_sites:  # 整改 once (the site is inspected again), else refused
+            if item is not None and item.materials and key not in self.corrected:
+                self.corrected.add(key)
+                self.result.corrections += 1
+                return RequestCorrection((item.materials[0].key,), "现场核查不合格，请按核查意见整改后补正")
+            self.result.rejections += 1
+            return Reject("现场核查不合格，整改后仍不符合法定条件")
         draw = self.rng.random()
         if draw < REJECT:
             self.result.rejections += 1

@@ -133,7 +133,8 @@ def _decision(task: WorkflowTask, wanted: dict[str, str], corrected: set[str]) -
 def _update(task: WorkflowTask, decision: str | None) -> dict[str, Any]:
     """What the desk would write into the workflow (the shapes of ``engine.domain.decisions``)."""
     if task.kind == TaskKind.INTAKE:
-        return {"applicant": {"name": "试运行"}, "case_number": "DRY-RUN", "accepted": dict(_ACCEPTED)}
+        return {"applicant": {"name": "试运行"}, "case_number": "DRY-RUN", "accepted": dict(_ACCEPTED),
+                "site_checks": {}}
     if task.kind == TaskKind.APPROVAL and task.item is not None:
         record: dict[str, Any] = {"decision": decision, "decided_by": "dry-run", "decided_at": _ACCEPTED["at"]}
         if decision == "reject":
@@ -141,6 +142,8 @@ def _update(task: WorkflowTask, decision: str | None) -> dict[str, Any]:
         elif decision == "correct":
             record["materials"], record["reason"] = [], "试运行：补正"
         return {"results": {task.item: record}}
+    if task.kind == TaskKind.INSPECTION and task.item is not None:
+        return {"inspections": {task.item: {"result": "passed", "inspected_on": _ACCEPTED["at"][:10]}}}
     if task.kind == TaskKind.CORRECTION and task.item is not None:
         return {"corrections": {task.item: {"supplied": [], "recorded_by": "dry-run",
                                             "recorded_at": _ACCEPTED["at"]}}}

@@ -12,6 +12,12 @@ The flow follows the conventions the engine relies on (see ``bpmn/restaurant/flo
   (``results["<code>"]["decision"] == "correct"``) leads to the window's userTask ``correct_<x>``
   (kind=correction, item=<code>), which flows back to ``approve_<x>`` through ``f_resume_<x>``.
 
+An item with an ``inspection`` (现场核查) goes through the userTask ``inspect_<x>`` (kind=inspection, item=<code>) in
+its department's lane before ``approve_<x>``, and back through it after a correction (整改); when the inspection
+may be waived (``waived_when``), the exclusiveGateway ``site_<x>`` comes first: its flow ``f_waive_<x>``
+(``site_checks.get("<code>") == "waived"``, set at intake) leads straight to the approval, its default ``f_site_<x>``
+to the inspection.
+
 Items run as their ``requires`` order them, the rest in parallel: an item without prerequisites starts from
 the split; ``decide_<a>``'s default flow goes to the one item that waits for ``a``, or to the parallelGateway
 ``fork_<a>`` when several do (联动办理: they then run in parallel), or to the join when none does; an item that
@@ -55,6 +61,17 @@ class Step:
     department: str
     index: int  # position in bundle.json
     requires: tuple[str, ...]
+    inspection: str | None = None
+    """The name of the site inspection (现场核查) done before the decision, if the item has one."""
+    waivable: bool = False
+    """Whether the intake may waive the inspection (``site_checks.get("<code>") == "waived"``)."""
+
+    @property
+    def checked_entry(self) -> str:
+        """Where the item's own path starts once its prerequisites are decided: the gateway that asks
+        whether the inspection is waived, the inspection, or the approval."""
+        x = self.suffix
+        return f"site_{x}" if self.waivable else f"inspect_{x}" if self.inspection else f"approve_{x}"
 
 
 def short_title(name: str) -> str:
@@ -72,8 +89,13 @@ def read_steps(bundle: Mapping[str, Any]) -> list[Step]:
         department = str(item["department"])
         if department == WINDOW or department not in departments:
             raise BundleError(f"item {code!r}: department {department!r} is not one of the bundle's departments")
+        inspection = item.get("inspection")
+        if inspection is not None and not (isinstance(inspection, Mapping) and inspection.get("name")):
+            raise BundleError(f"item {code!r}: an inspection needs a name")
         steps.append(Step(code, suffix, short_title(str(item["name"])), department, index,
-                          tuple(str(r) for r in item.get("requires") or ())))
+                          tuple(str(r) for r in item.get("requires") or ()),
+                          str(inspection["name"]) if inspection else None,
+                          bool(inspection and inspection.get("waived_when"))))
     if not steps:
         raise BundleError("the bundle has no items")
     for attribute in ("code", "suffix"):
@@ -162,10 +184,11 @@ class Wiring:
     def __init__(self, steps: Sequence[Step], graph: Graph) -> None:
         self.steps, self.graph = steps, graph
         self.suffix = {s.code: s.suffix for s in steps}
+        self.step = {s.code: s for s in steps}
 
     def entry(self, code: str) -> str:
         x = self.suffix[code]
-        return f"merge_{x}" if len(self.graph.before[code]) > 1 else f"approve_{x}"
+        return f"merge_{x}" if len(self.graph.before[code]) > 1 else self.step[code].checked_entry
 
     def into(self, code: str) -> list[str]:
         """The flows that arrive at the item's entry."""
@@ -219,6 +242,8 @@ def render_flow(bundle: Mapping[str, Any]) -> str:
         for step in steps:
             if step.department == lane:
                 nodes = [f"approve_{step.suffix}", f"decide_{step.suffix}"]
+                nodes += [f"site_{step.suffix}"] if step.waivable else []
+                nodes += [f"inspect_{step.suffix}"] if step.inspection else []
                 nodes += [f"merge_{step.suffix}"] if step in merges else []
                 nodes += [f"fork_{step.suffix}"] if step in forks else []
                 lines += [f"        <bpmn:flowNodeRef>{node}</bpmn:flowNodeRef>" for node in nodes]
@@ -244,9 +269,26 @@ def render_flow(bundle: Mapping[str, Any]) -> str:
             entry = [f"f_merge_{x}"]
         else:
             entry = wiring.into(step.code)
+        if step.inspection:
+            entry = [*entry, f"f_resume_{x}"]  # after a correction (整改) the site is inspected again
+            if step.waivable:
+                lines += [
+                    f'    <bpmn:exclusiveGateway id="site_{x}" name="是否{escape(step.inspection)}" '
+                    f'default="f_site_{x}">',
+                    *(f"      <bpmn:incoming>{flow}</bpmn:incoming>" for flow in entry),
+                    f"      <bpmn:outgoing>f_site_{x}</bpmn:outgoing>",
+                    f"      <bpmn:outgoing>f_waive_{x}</bpmn:outgoing>",
+                    "    </bpmn:exclusiveGateway>",
+                ]
+                entry = [f"f_site_{x}"]
+            lines += user_task(f"inspect_{x}", f"{step.inspection}：{step.title}",
+                               properties(kind="inspection", item=step.code), entry, [f"f_inspected_{x}"])
+            entry = [f"f_inspected_{x}", *([f"f_waive_{x}"] if step.waivable else [])]
+        else:
+            entry = [*entry, f"f_resume_{x}"]
         title = step.title if step.title.endswith("审批") else f"{step.title}审批"
         lines += user_task(f"approve_{x}", title, properties(kind="approval", item=step.code),
-                           [*entry, f"f_resume_{x}"], [f"f_decide_{x}"])
+                           entry, [f"f_decide_{x}"])
         lines += [
             f'    <bpmn:exclusiveGateway id="decide_{x}" name="审批结论" default="f_done_{x}">',
             f"      <bpmn:incoming>f_decide_{x}</bpmn:incoming>",
@@ -272,7 +314,20 @@ def render_flow(bundle: Mapping[str, Any]) -> str:
             target = wiring.entry(step.code)
             lines.append(f'    <bpmn:sequenceFlow id="f_split_{x}" sourceRef="split" targetRef="{target}" />')
         if step in merges:
-            lines.append(f'    <bpmn:sequenceFlow id="f_merge_{x}" sourceRef="merge_{x}" targetRef="approve_{x}" />')
+            lines.append(f'    <bpmn:sequenceFlow id="f_merge_{x}" sourceRef="merge_{x}" '
+                         f'targetRef="{step.checked_entry}" />')
+        if step.waivable:
+            waived = escape(f'site_checks.get("{step.code}") == "waived"', {'"': "&quot;"})
+            lines += [
+                f'    <bpmn:sequenceFlow id="f_site_{x}" sourceRef="site_{x}" targetRef="inspect_{x}" />',
+                f'    <bpmn:sequenceFlow id="f_waive_{x}" name="免于核查" sourceRef="site_{x}" '
+                f'targetRef="approve_{x}">',
+                f"      <bpmn:conditionExpression>{waived}</bpmn:conditionExpression>",
+                "    </bpmn:sequenceFlow>",
+            ]
+        if step.inspection:
+            lines.append(f'    <bpmn:sequenceFlow id="f_inspected_{x}" sourceRef="inspect_{x}" '
+                         f'targetRef="approve_{x}" />')
         lines += [
             f'    <bpmn:sequenceFlow id="f_decide_{x}" sourceRef="approve_{x}" targetRef="decide_{x}" />',
             f'    <bpmn:sequenceFlow id="f_done_{x}" sourceRef="decide_{x}" '
@@ -285,7 +340,7 @@ def render_flow(bundle: Mapping[str, Any]) -> str:
             f'    <bpmn:sequenceFlow id="f_correct_{x}" name="补正" sourceRef="decide_{x}" targetRef="correct_{x}">',
             f"      <bpmn:conditionExpression>{condition}</bpmn:conditionExpression>",
             "    </bpmn:sequenceFlow>",
-            f'    <bpmn:sequenceFlow id="f_resume_{x}" sourceRef="correct_{x}" targetRef="approve_{x}" />',
+            f'    <bpmn:sequenceFlow id="f_resume_{x}" sourceRef="correct_{x}" targetRef="{step.checked_entry}" />',
         ]
     lines += ["  </bpmn:process>", *diagram(code, steps, layout, wiring), "</bpmn:definitions>"]
     return "\n".join(lines) + "\n"

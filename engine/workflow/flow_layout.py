@@ -17,6 +17,7 @@ WINDOW = "window"
 WINDOW_HEIGHT, ROW_HEIGHT, ROW_STEP = 230, 130, 125
 AXIS = 58  # y of the main line start -> intake -> split -> join -> pickup -> end
 APPROVE_X, CHAIN_STEP, CORRECT_X, CORRECT_STEP, CORRECT_Y = 640, 420, 540, 135, 140
+INSPECT_OFFSET = 220
 
 
 @dataclass(frozen=True)
@@ -52,20 +53,27 @@ class Layout:
                 row_y[s.code] = top + 25 + ROW_STEP * row
             lane_y[lane] = (top, ROW_HEIGHT * len(in_lane))
             top += ROW_HEIGHT * len(in_lane)
+        self.offset = INSPECT_OFFSET if any(s.inspection for s in steps) else 0
+        """Room before each approval for a waiver gateway and a site inspection, when any item has one."""
+        chain = CHAIN_STEP + self.offset
+        self.inspect: dict[str, Box] = {}
+        self.site: dict[str, Box] = {}
         self.approve: dict[str, Box] = {}
         self.decide: dict[str, Box] = {}
         self.correct: dict[str, Box] = {}
         self.fork: dict[str, Box] = {}
         self.merge: dict[str, Box] = {}
         for step in steps:
-            x = APPROVE_X + CHAIN_STEP * graph.depth[step.code]
+            x = APPROVE_X + self.offset + chain * graph.depth[step.code]
             self.approve[step.code] = Box(x, row_y[step.code], 110, 70)
             self.decide[step.code] = Box(x + 200, row_y[step.code] + 10, 50, 50)
             self.correct[step.code] = Box(CORRECT_X + CORRECT_STEP * step.index, CORRECT_Y, 120, 70)
             self.fork[step.code] = Box(x + 280, row_y[step.code] + 10, 50, 50)
-            self.merge[step.code] = Box(x - 80, row_y[step.code] + 10, 50, 50)
+            self.merge[step.code] = Box(x - 80 - self.offset, row_y[step.code] + 10, 50, 50)
+            self.inspect[step.code] = Box(x - 150, row_y[step.code], 110, 70)
+            self.site[step.code] = Box(x - 220, row_y[step.code] + 10, 50, 50)
         join_x = max(1220, CORRECT_X + CORRECT_STEP * (len(steps) - 1) + 140,
-                     APPROVE_X + CHAIN_STEP * max(graph.depth.values()) + 380)
+                     APPROVE_X + self.offset + chain * max(graph.depth.values()) + 380)
         self.fixed = {
             "start": Box(200, 40, 36, 36), "intake": Box(280, 23, 110, 70), "split": Box(450, 33, 50, 50),
             "join": Box(join_x, 33, 50, 50), "pickup": Box(join_x + 100, 23, 110, 70),
@@ -115,10 +123,19 @@ def diagram(code: str, steps: Sequence[Step], layout: Layout, wiring: Wiring) ->
     for element, box in fixed.items():
         lines += shape(element, box)
 
+    def checked_box(item: str) -> Box:
+        """The box the item's own path starts at (``Step.checked_entry``)."""
+        step = wiring.step[item]
+        return layout.site[item] if step.waivable else layout.inspect[item] if step.inspection else layout.approve[item]
+
     def entry_box(item: str) -> Box:
-        return layout.merge[item] if len(graph.before[item]) > 1 else layout.approve[item]
+        return layout.merge[item] if len(graph.before[item]) > 1 else checked_box(item)
 
     for step in steps:
+        if step.waivable:
+            lines += shape(f"site_{step.suffix}", layout.site[step.code])
+        if step.inspection:
+            lines += shape(f"inspect_{step.suffix}", layout.inspect[step.code])
         lines += shape(f"approve_{step.suffix}", layout.approve[step.code])
         lines += shape(f"decide_{step.suffix}", layout.decide[step.code])
         if len(graph.before[step.code]) > 1:
@@ -139,7 +156,15 @@ def diagram(code: str, steps: Sequence[Step], layout: Layout, wiring: Wiring) ->
             lines += edge(f"f_split_{x}", (fixed["split"].cx, AXIS), (fixed["split"].cx, target.cy),
                           (target.x, target.cy))
         if len(graph.before[step.code]) > 1:
-            lines += edge(f"f_merge_{x}", *bend(layout.merge[step.code], approve))
+            lines += edge(f"f_merge_{x}", *bend(layout.merge[step.code], checked_box(step.code)))
+        if step.waivable:
+            site, below = layout.site[step.code], approve.y + approve.height + 12
+            lines += edge(f"f_site_{x}", (site.x + site.width, site.cy), (layout.inspect[step.code].x, site.cy))
+            lines += edge(f"f_waive_{x}", (site.cx, site.y + site.height), (site.cx, below), (approve.cx, below),
+                          (approve.cx, approve.y + approve.height))
+        if step.inspection:
+            inspect = layout.inspect[step.code]
+            lines += edge(f"f_inspected_{x}", (inspect.x + inspect.width, inspect.cy), (approve.x, approve.cy))
         lines += edge(f"f_decide_{x}", (approve.x + approve.width, approve.cy), (decide.x, decide.cy))
         if not after:
             lines += edge(f"f_done_{x}", (decide.cx, decide.cy), (decide.cx, AXIS), (fixed["join"].cx, AXIS))
@@ -152,6 +177,7 @@ def diagram(code: str, steps: Sequence[Step], layout: Layout, wiring: Wiring) ->
                 lines += edge(wiring.link(step.code, item), *bend(fork, entry_box(item)))
         lines += edge(f"f_correct_{x}", (decide.cx, decide.cy), (corrective.cx, decide.cy),
                       (corrective.cx, corrective.cy))
-        lines += edge(f"f_resume_{x}", (corrective.cx, corrective.cy), (approve.cx, corrective.cy),
-                      (approve.cx, approve.cy))
+        resumed = checked_box(step.code)
+        lines += edge(f"f_resume_{x}", (corrective.cx, corrective.cy), (resumed.cx, corrective.cy),
+                      (resumed.cx, resumed.cy))
     return [*lines, "    </bpmndi:BPMNPlane>", "  </bpmndi:BPMNDiagram>"]

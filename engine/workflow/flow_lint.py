@@ -4,8 +4,9 @@ What a one-thing flow must be (see DOMAIN.md and the shipped ``bpmn/*/flow.bpmn`
 exactly one intake (一窗受理) and one pickup (统一出件) user task, both in the ``window`` lane; every lane named
 by a known department code; and, given the bundle definition, an approval task for every item in the lane of
 the item's department. Tasks say what they are with SpiffWorkflow extension properties, as the engine reads
-them (``engine.workflow.specs``): ``<spiff:property name="kind" value="intake|approval|correction|pickup"/>``
-and, for approvals and corrections, ``<spiff:property name="item" value="<item code>"/>``.
+them (``engine.workflow.specs``): ``<spiff:property name="kind" value="intake|approval|correction|pickup|inspection"/>``
+and, for approvals, corrections and site inspections (in the item's lane too), ``<spiff:property name="item"
+value="<item code>"/>``.
 
 The shape, expression, timer and support checks live in ``flow_graph``, ``flow_expressions`` and
 ``flow_support``; this module chooses the process, runs them all and adds the conventions above.
@@ -27,7 +28,7 @@ from engine.workflow.flow_model import FlowModel, Node, Process, build_model
 from engine.workflow.flow_support import called_processes, spiff_problems, support_problems
 
 _KINDS = frozenset(kind.value for kind in TaskKind)
-_ITEM_KINDS = (TaskKind.APPROVAL.value, TaskKind.CORRECTION.value)
+_ITEM_KINDS = (TaskKind.APPROVAL.value, TaskKind.CORRECTION.value, TaskKind.INSPECTION.value)
 
 
 def lint_flow(root: Any, bundle: Mapping[str, Any] | None, departments: Collection[str], *,
@@ -258,6 +259,12 @@ def _bundle_problems(tasks: list[Node], bundle: Mapping[str, Any], said: Callabl
                 f"item {code} has {len(mine)} approval tasks: {listed(names, ', ')}"))
     for task in tasks:
         item = task.properties.get("item")
+        if task.kind == TaskKind.INSPECTION.value and item in departments and task.lane != departments[item]:
+            problems.append(FlowProblem.error(
+                FlowRule.INSPECTION_LANE, task.id, task.line,
+                f"事项 {item} 的现场核查任务须位于其部门{said(departments[item])}的泳道，{_where(task, said)}",
+                f"the inspection of item {item} must be in its department's lane {departments[item]}; "
+                f"{_where_en(task)}"))
         if task.kind in _ITEM_KINDS and item and item not in departments:
             problems.append(FlowProblem.error(
                 FlowRule.UNKNOWN_ITEM, task.id, task.line, f"事项 {quoted(item)} 不属于这件事（一件事定义中没有它）",

@@ -88,6 +88,7 @@ case_items = Table(
     Column("decided_by", String(100), nullable=True),
     Column("decided_at", UtcDateTime, nullable=True),
     Column("materials_requested", JSON, nullable=False),
+    Column("inspection", JSON, nullable=True),
     # A department's cases (case search): probed per case in the list's order, or scanned for the count.
     Index(None, "department", "case_id"),
 )
