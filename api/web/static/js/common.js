@@ -29,8 +29,9 @@ const OneThing = (() => {
       not_applicable: "不再办理（前置事项未获准予）",
     },
     taskState: { ready: "待认领", claimed: "办理中", completed: "已完成", cancelled: "已取消" },
-    taskKind: { intake: "受理", approval: "审批", correction: "补正材料", pickup: "统一出件" },
-    decision: { approve: "准予", reject: "不予许可", correct: "要求补正" },
+    taskKind: { intake: "受理", approval: "审批", correction: "补正材料", pickup: "统一出件", inspection: "现场核查" },
+    decision: { approve: "准予", reject: "不予许可", correct: "要求补正", passed: "核查合格", failed: "核查不合格" },
+    inspectionResult: { passed: "合格", failed: "不合格" },
     material: { submitted: "已提交", elicence: "电子证照", shared: "共享数据核验", commitment: "告知承诺",
       tolerated: "容缺（后补）" },
     materialKind: { key: "主要材料", secondary: "次要材料" },
@@ -53,7 +54,7 @@ const OneThing = (() => {
       ClockPaused: "特别程序开始（暂停计时）", ClockResumed: "特别程序结束（恢复计时）", DeadlineExtended: "延长时限",
       DeadlineColourChanged: "时限预警变化", TimerFired: "定时事件", ELicencesIssued: "电子证照入库",
       ResultsReady: "全部办结，待出件", ResultsHandedOver: "统一出件", CaseClosed: "办结", CaseTerminated: "办件终止",
-      CommentAdded: "会商意见",
+      CommentAdded: "会商意见", SiteInspected: "现场核查", SiteInspectionWaived: "免于现场核查（书面承诺）",
     },
   };
 

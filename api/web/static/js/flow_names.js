@@ -10,7 +10,7 @@ const FlowNames = (() => {
     boundaryEvent: "边界事件", exclusiveGateway: "排他网关", parallelGateway: "并行网关", inclusiveGateway: "包容网关",
     eventBasedGateway: "事件网关", complexGateway: "复杂网关", sequenceFlow: "连线",
   };
-  const KIND_ZH = { intake: "受理任务", approval: "审批任务", correction: "补正任务", pickup: "出件任务" };
+  const KIND_ZH = { intake: "受理任务", approval: "审批任务", correction: "补正任务", pickup: "出件任务", inspection: "现场核查任务" };
   const ASPECT_ZH = {
     type: "类型", name: "名称", lane: "所属部门（泳道）", incoming: "流入连线", outgoing: "流出连线", condition: "条件",
     timer: "定时器", script: "脚本", properties: "任务属性", attached_to: "附着的活动", default: "默认连线",

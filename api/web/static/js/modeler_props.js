@@ -9,7 +9,7 @@
 "use strict";
 const ModelerProps = (() => {
   const GATEWAYS = ["bpmn:ExclusiveGateway", "bpmn:InclusiveGateway"];
-  const ITEM_KINDS = ["approval", "correction"];
+  const ITEM_KINDS = ["approval", "correction", "inspection"];
   /* SpiffWorkflow's extensions are left to bpmn-js as generic elements (no moddle descriptor for them): a
      descriptor would have to know every spiff element, or bpmn-js drops the ones it does not know (a
      <spiff:preScript>, say) when the file is saved. */
@@ -149,7 +149,7 @@ const ModelerProps = (() => {
       if (!task) return;
       const kind = kindSelect.value;
       const wanted = { kind };
-      if (!ITEM_KINDS.includes(kind)) wanted.item = ""; // only approvals and corrections handle an item
+      if (!ITEM_KINDS.includes(kind)) wanted.item = ""; // only approvals, corrections and inspections handle an item
       writeTaskProperties(task, wanted);
       flash(`任务类别已设为“${kindSelect.selectedOptions[0].textContent}”（尚未保存）。`, "info");
     });

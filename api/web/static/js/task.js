@@ -2,12 +2,14 @@
    prerequisites inside the case), then the decision (approve — with the number of the licence the
    item grants —, refuse with a reason, request a correction naming the materials), a special
    procedure that stops the clock, and a head's reassignment and extension (over anyone's claim in the
-   department). The reviewer who claimed the task may release it (放弃认领). */
+   department). The reviewer who claimed the task may release it (放弃认领). A site inspection (现场核查)
+   records its result, day and findings; the decision after it shows what the inspectors found. */
 "use strict";
 OneThing.start(async (user) => {
   const { api, h, fill, busy, param, labels, flash, clockBadge, formatDateTime } = OneThing;
   const taskId = param("taskId");
   const decide = document.getElementById("decide");
+  const inspect = document.getElementById("inspect");
   await CaseBits.loadCatalogue();
   for (const [code, name] of Object.entries(labels.procedure)) {
     document.getElementById("procedure").append(h("option", { value: code }, name));
@@ -76,6 +78,11 @@ OneThing.start(async (user) => {
       h("a", { class: "button", href: "/app/inbox" }, "返回部门待办"));
     const canDecide = open && worker && mineOrFree && task.kind === "approval";
     document.getElementById("decision-section").hidden = !canDecide;
+    document.getElementById("inspection-section").hidden = !(open && worker && mineOrFree && task.kind === "inspection");
+    if (!inspect.inspected_on.value) {  // today in Shanghai, as YYYY-MM-DD
+      inspect.inspected_on.value = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+    }
+    fill("#inspection-result", inspected(c));
     document.getElementById("procedure-section").hidden = !canDecide;
     const paused = Boolean(task.clock && task.clock.paused);
     document.getElementById("pause").hidden = paused;
@@ -93,6 +100,16 @@ OneThing.start(async (user) => {
       .catch((err) => fill("#item-files", h("p", { class: "notice error" }, `扫描件：${err.message}`)));
     fill("#case-items", CaseBits.items(c));
     fill("#case-timeline", CaseBits.timeline(c));
+  }
+
+  /* The item's latest site inspection, which the decision follows (a failed site is not approved). */
+  function inspected(c) {
+    const record = (c.items.find((i) => i.code === task.item) || {}).inspection;
+    if (!record) return null;
+    const failed = record.result === "failed";
+    return h("p", { class: `notice ${failed ? "warn" : "ok"}` },
+      `现场核查${labels.inspectionResult[record.result] || record.result}（${record.inspected_on}）`,
+      record.findings ? `：${record.findings}` : "", failed ? "。不能准予许可，可要求整改（补正）后重新核查。" : "");
   }
 
   /* What the item received inside the case from its prerequisites (联动): the OutputsLinked event
@@ -164,6 +181,19 @@ OneThing.start(async (user) => {
       const said = { approve: "已准予许可", reject: "已作出不予许可决定", correct: "已一次性告知补正，办件转综合窗口登记补正材料" }[decision];
       await done(`${said}。`);
     }, decide);
+  });
+
+  inspect.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(document.getElementById("submit-inspection"), async () => {
+      OneThing.clearErrors(inspect);
+      const result = inspect.result.value;
+      if (!result) throw new OneThing.ApiError(422, { message_zh: "请选择核查结论", errors: { result: ["请选择合格或不合格"] } });
+      const body = { result, findings: inspect.findings.value.trim() };
+      if (inspect.inspected_on.value) body.inspected_on = inspect.inspected_on.value;
+      await api("POST", `/api/tasks/${encodeURIComponent(taskId)}/complete`, body);
+      await done(result === "passed" ? "已记录现场核查合格，办件转入审批决定。" : "已记录现场核查不合格，请在审批决定中不予许可或要求整改。");
+    }, inspect);
   });
 
   const pause = document.getElementById("pause");
