@@ -82,6 +82,10 @@ def approve_everything(server: LiveServer, number: str, guide: dict[str, Any], s
     items = {i["code"]: i for i in guide["items"]}
     decided: list[str] = []
     for _ in range(len(items) + 1):
+        for task in call(server, "GET", f"/api/tasks?case={number}&state=open&per_page=200")["items"]:
+            if task["kind"] == "inspection":  # 现场核查 first, where the item has one
+                call(server, "POST", f"/api/tasks/{task['id']}/complete", {"result": "passed"},
+                     login=f"{task['department']}.reviewer")
         waiting = [t for t in call(server, "GET", f"/api/tasks?case={number}&state=open&per_page=200")["items"]
                    if t["kind"] == "approval"]
         if not waiting:
