@@ -86,17 +86,25 @@ def start_task_clocks(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord, ro
 def _inspections_before(uow: UnitOfWork, case: CaseRecord, opened: list[TaskRecord],
                         items: dict[str, Item]) -> dict[str, TaskRecord]:
     """Per item whose approval just opened after its site inspection, that inspection (read only for
-    items that have one): the approval goes on with its clock."""
+    items that have one): the approval goes on with its clock. An inspection from before the item's
+    latest correction does not count: after a correction the clock starts afresh."""
     codes = {t.item_code for t in opened if t.kind == TaskKind.APPROVAL and t.item_code
              and (item := items.get(t.item_code)) is not None and item.inspection}
     if not codes:
         return {}
-    found: dict[str, TaskRecord] = {}
+    latest: dict[tuple[str, str], TaskRecord] = {}
     for task in uow.tasks.of_case(case.id):
-        if task.kind == TaskKind.INSPECTION and task.item_code in codes and task.state == TaskState.COMPLETED:
-            latest = found.get(task.item_code)
-            if latest is None or task.created_at > latest.created_at:
-                found[task.item_code] = task
+        if task.item_code in codes and task.kind in (TaskKind.INSPECTION, TaskKind.CORRECTION) \
+                and task.state == TaskState.COMPLETED:
+            key = (str(task.kind), task.item_code)
+            if key not in latest or task.created_at > latest[key].created_at:
+                latest[key] = task
+    found: dict[str, TaskRecord] = {}
+    for code in codes:
+        inspection = latest.get((str(TaskKind.INSPECTION), code))
+        correction = latest.get((str(TaskKind.CORRECTION), code))
+        if inspection is not None and (correction is None or correction.created_at <= inspection.created_at):
+            found[code] = inspection
     return found
 
 
