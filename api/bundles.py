@@ -31,7 +31,7 @@ class NewBundleSchema(Schema):
     number_prefix = fields.String(required=True, validate=validate.Length(min=1, max=4),
                                   metadata={"description": "办件编号前缀：2–4 位大写字母"})
     items = fields.List(fields.String(validate=validate.Length(min=1, max=40)), required=True,
-                        validate=validate.Length(min=1, max=MAX_ITEMS),
+                        validate=validate.Length(min=1, max=MAX_ITEMS, error=f"请选择 1 至 {MAX_ITEMS} 个事项"),
                         metadata={"description": "从目录中选择的事项编码（其他一件事的事项，如 cy.spjy）"})
     subject = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SUBJECT_KINDS),
                             metadata={"description": "办理对象；留空时取所选事项所在一件事的办理对象"})

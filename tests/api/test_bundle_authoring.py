@@ -99,6 +99,7 @@ def test_bad_choices_are_refused_field_by_field_and_nothing_is_stored(client: An
         ({"items": ["cy.yyzz", "no.such"]}, "items[1]"),
         ({"items": ["cy.yyzz", "cy.yyzz"]}, "items[1]"),
         ({"items": []}, "items"),
+        ({"items": [f"cy.x{n}" for n in range(21)]}, "items"),
         ({"items": ["cy.yyzz", "yg.jydj"]}, "subject"),  # a new and an existing enterprise: say which
         ({"items": ["cy.yyzz", "qk.sldj"]}, "items[1].issues"),  # two items issue the business licence
         ({"subject": "martian"}, "subject"),
@@ -109,6 +110,7 @@ def test_bad_choices_are_refused_field_by_field_and_nothing_is_stored(client: An
         assert answer.status_code == 422, (change, answer.json)
         assert field in answer.json["errors"], (change, answer.json["errors"])
         assert answer.json["message_zh"]
+    assert "事项" in create(client, items=[f"cy.x{n}" for n in range(21)]).json["errors"]["items"][0]
     missing = client.post("/api/bundles", json={"code": "x"}, headers=ADMIN)
     assert missing.status_code == 422 and {"name", "number_prefix", "items"} <= set(missing.json["errors"])
     assert client.post("/api/bundles", json=BAKERY, headers=CLERK).status_code == 403
