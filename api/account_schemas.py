@@ -124,6 +124,13 @@ class AuditVerifySchema(Schema):
         "description": "材料文件在存储中缺失：办件编号与 SHA-256"})
     files_altered = fields.List(fields.Nested(StoredFileSchema), metadata={
         "description": "材料文件在存储中被改动（内容与事件链中的 SHA-256 不符）"})
+    skipped = fields.Integer(metadata={
+        "description": "incremental: case chains not read, unchanged since a verification found them sound"})
+
+
+class AuditVerifyArgsSchema(Schema):
+    incremental = fields.Boolean(load_default=False, metadata={
+        "description": "只核验上次核验以来有新事件的链（夜间增量核验）；全量核验另行定期运行"})
 
 
 class AuditEventSchema(Schema):

@@ -12,7 +12,10 @@ from engine.services.audit_checkpoint import read_checkpoint, take_checkpoint
 from engine.services.context import ServiceContext
 
 
-def verify(ctx: ServiceContext, checkpoint_path: str | None) -> int:
+def verify(ctx: ServiceContext, checkpoint_path: str | None, incremental: bool = False) -> int:
+    if incremental and checkpoint_path is not None:
+        print("onething: a checkpoint is checked by the full verification; leave out --incremental", file=sys.stderr)
+        return 2
     sealed: Sealed | None = None
     if checkpoint_path is not None:
         try:
@@ -22,7 +25,7 @@ def verify(ctx: ServiceContext, checkpoint_path: str | None) -> int:
             return 2
         sealed = checkpoint.heads
         print(f"checkpoint of {checkpoint.taken_at}: {len(sealed)} chain heads, signature OK")
-    report = verify_audit_chains(ctx, sealed)
+    report = verify_audit_chains(ctx, sealed, incremental)
     _print(report, sealed is not None)
     return 0 if report.ok else 1
 
@@ -45,7 +48,9 @@ def _print(report: ChainReport, with_checkpoint: bool) -> None:
     if report.broken is None:
         print(f"audit chain OK: {report.chains} chains, {report.events} events verified"
               + (f", {report.unkeyed} unkeyed (written before ONETHING_AUDIT_KEY)" if report.unkeyed else "")
-              + (f", {report.checkpoint_chains} chain heads as the checkpoint sealed them" if with_checkpoint else ""))
+              + (f", {report.checkpoint_chains} chain heads as the checkpoint sealed them" if with_checkpoint else "")
+              + (f"; {report.skipped} case chains unchanged since the last sound verification, not read"
+                 if report.skipped else ""))
     else:
         b = report.broken
         print(f"audit chain BROKEN in {b.chain} at event {b.seq} (row id {b.event_id}): {b.problem}")

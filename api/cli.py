@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("audit-verify", help="verify the hash chains of the event log and that the case rows "
                                                  "agree with their events; exit 1 at a broken link or a disagreement")
     verify.add_argument("--checkpoint", help="also check the chain heads sealed in this checkpoint file")
+    verify.add_argument("--incremental", action="store_true",
+                        help="read only the chains that grew since the last sound verification (the nightly run; "
+                             "run the full one weekly)")
     checkpoint = sub.add_parser("audit-checkpoint", help="verify the log, then write a signed checkpoint of every "
                                                          "chain's head (keep it outside the database)")
     checkpoint.add_argument("--out", required=True, help="the file to write ('-' for standard output)")
@@ -75,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "create-admin":
             return _create_admin(engine, args.login, args.name, args.password_env)
         if args.command == "audit-verify":
-            return audit_command.verify(engine.ctx, args.checkpoint)
+            return audit_command.verify(engine.ctx, args.checkpoint, args.incremental)
         if args.command == "audit-checkpoint":
             return audit_command.checkpoint(engine.ctx, args.out)
         if args.command == "savings-backfill":

@@ -172,3 +172,18 @@ class AuditRepository:
         row = self.conn.execute(select(t.chain_heads.c.seq, t.chain_heads.c.hash)
                                 .where(t.chain_heads.c.stream == self.STREAM)).first()
         return (int(row[0]), str(row[1])) if row else (0, GENESIS)
+
+    def verified_heads(self) -> dict[str, tuple[int, str]]:
+        """Each chain's last event as the latest verification found it sound."""
+        rows = self.conn.execute(select(t.audit_verified.c.chain, t.audit_verified.c.seq, t.audit_verified.c.hash))
+        return {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
+
+    def mark_verified(self, heads: dict[str, tuple[int, str]], now: datetime) -> None:
+        """Record the chains' heads a verification found sound (replacing what was recorded)."""
+        chains = list(heads)
+        for start in range(0, len(chains), 1000):
+            part = chains[start:start + 1000]
+            self.conn.execute(delete(t.audit_verified).where(t.audit_verified.c.chain.in_(part)))
+            self.conn.execute(insert(t.audit_verified), [
+                {"chain": chain, "seq": heads[chain][0], "hash": heads[chain][1], "verified_at": now}
+                for chain in part])

@@ -8,7 +8,7 @@ them to the transaction's connection, so that services never hold a connection.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -43,11 +43,14 @@ class ReadModel:
     def case_heads(self) -> dict[int, tuple[int, str]]:
         return queries.case_heads(self.conn)
 
-    def case_row_states(self) -> dict[int, CaseRowState]:
-        return audit_reads.case_row_states(self.conn)
+    def case_row_states(self, case_ids: Sequence[int] | None = None) -> dict[int, CaseRowState]:
+        return audit_reads.case_row_states(self.conn, case_ids)
 
-    def events_in_case_order(self) -> Generator[tuple[int, str, EventRecord], None, None]:
-        return queries.events_in_case_order(self.conn)
+    def events_in_case_order(self, case_ids: Sequence[int] | None = None
+                             ) -> Generator[tuple[int, str, EventRecord], None, None]:
+        if case_ids is None:
+            return queries.events_in_case_order(self.conn)
+        return queries.events_of_cases(self.conn, case_ids)
 
     def mentions_in_running_cases(self, department: str) -> list[Mentions]:
         return comment_reads.mentions_in_running_cases(self.conn, department)

@@ -15,6 +15,7 @@ from engine.domain.event_replay import Disagreement, disagreements, replay
 from engine.domain.model import Actor
 from engine.domain.records import AuditEventRecord
 from engine.services.context import ServiceContext
+from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 
 AUDIT_CHAIN = "audit"
@@ -64,6 +65,8 @@ class ChainReport:
     """(case number, SHA-256) of files the chains name and the store does not hold."""
     files_altered: tuple[tuple[str, str], ...] = ()
     """(case number, SHA-256) of files whose stored bytes no longer hash to their digest."""
+    skipped: int = 0
+    """Case chains not read (an incremental run): unchanged since a verification found them sound."""
 
     @property
     def ok(self) -> bool:
@@ -74,32 +77,45 @@ Sealed = dict[str, tuple[int, str]]
 """Chain heads from a checkpoint, by chain key (``case:<id>``, ``audit``)."""
 
 
-def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None) -> ChainReport:
+def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incremental: bool = False) -> ChainReport:
     """Recompute every hash of every case's chain and of the audit chain (keyed events with the
     audit key); stop at the first broken link: an event whose hash does not match its content, an
     unkeyed event after a keyed one, a gap or a reordering of seq, a link to a different
     predecessor, a chain head (on the case row) that is not its last event, or an event that differs
-    from the checkpoint's head (``sealed``). Then replay each case's events and report every case row
-    whose status or item statuses they do not explain. Heads, events and rows are read from one
-    snapshot: a change committed in between is no broken link."""
+    from the checkpoint's head (``sealed``) or from the head an earlier verification found sound. Then
+    replay each case's events and report every case row whose status or item statuses they do not
+    explain. Heads, events and rows are read from one snapshot: a change committed in between is no
+    broken link. A sound run records every chain's head (``audit_verified``).
+
+    ``incremental`` (the nightly run): only the case chains whose head moved since a verification
+    found them sound are read — whole, so that their rows replay — and their earlier head must still
+    be in them; the others are counted as ``skipped``. What it cannot see is a rewrite of a chain that
+    has not grown since: the full run (weekly, or with a checkpoint) sees that. A checkpoint needs the
+    full run."""
+    if incremental and sealed:
+        raise ValueError("a checkpoint is checked by the full verification, not the incremental one")
     sealed = dict(sealed or {})
     with ctx.uow(False, snapshot=True) as uow:
         key = uow.audit_key
         walk = _Walk(key)
         heads = uow.reads.case_heads()
-        rows = uow.reads.case_row_states()
+        verified = uow.audit.verified_heads()
+        ids = sorted(c for c, head in heads.items() if verified.get(f"case:{c}") != head) if incremental else None
+        walk.skipped = len(heads) - len(ids) if ids is not None else 0
+        rows = uow.reads.case_row_states(ids)
         found: list[Disagreement] = []
         disagreeing = 0
         seen_cases: set[int] = set()
         files: dict[str, str] = {}  # digest -> the first case whose chain names it
-        with closing(uow.reads.events_in_case_order()) as stream:
+        with closing(uow.reads.events_in_case_order(ids)) as stream:
             for case_id, number, chain in _group(stream):
                 seen_cases.add(case_id)
                 for event in chain:
                     for digest in chained_digests(event.type, event.data):
                         files.setdefault(digest, number)
+                name = f"case:{case_id}"
                 broken = walk.chain(f"case {number}", chain, heads.get(case_id, (0, GENESIS)),
-                                    sealed.pop(f"case:{case_id}", None))
+                                    *_seal(sealed, verified, name))
                 if broken:
                     return walk.report(broken)
                 row = rows.get(case_id)
@@ -108,7 +124,7 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None) -> Ch
                     disagreeing += len(more)
                     found.extend(more[:MAX_DISAGREEMENTS - len(found)])
         for case_id, (seq, _hash) in heads.items():
-            if case_id not in seen_cases and seq != 0:
+            if case_id not in seen_cases and seq != 0 and (ids is None or case_id in ids):
                 return walk.report(BrokenLink(
                     f"case {case_id}", 1, None, f"the case row says {seq} events exist, none are stored"))
         audit: list[Any] = []
@@ -116,13 +132,31 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None) -> Ch
         while batch := uow.audit.all(after_seq=after):
             audit.extend(batch)
             after = batch[-1].seq
-        broken = walk.chain(AUDIT_CHAIN, audit, uow.audit.stored_head(), sealed.pop(AUDIT_CHAIN, None))
+        audit_head = uow.audit.stored_head()
+        broken = walk.chain(AUDIT_CHAIN, audit, audit_head, *_seal(sealed, verified, AUDIT_CHAIN))
         if broken is None and sealed:
             missing = sorted(sealed)[0]
             broken = BrokenLink(missing.replace(":", " id "), sealed[missing][0], None,
                                 "the checkpoint holds this chain, the log has no event of it")
         report = walk.report(broken, tuple(found), disagreeing)
-    return _with_files(ctx, report, files) if broken is None else report
+    if broken is not None:
+        return report
+    report = _with_files(ctx, report, files)
+    if report.ok:
+        grown = {f"case:{c}": heads[c] for c in seen_cases if verified.get(f"case:{c}") != heads[c]}
+        if verified.get(AUDIT_CHAIN) != audit_head and audit_head[0]:
+            grown[AUDIT_CHAIN] = audit_head
+        if grown:
+            in_transaction(ctx, lambda uow: uow.audit.mark_verified(grown, ctx.clock()))
+    return report
+
+
+def _seal(sealed: Sealed, verified: Sealed, name: str) -> tuple[tuple[int, str] | None, bool]:
+    """The head a chain must still hold: the checkpoint's (taken out of ``sealed``, which then lists
+    the chains it holds that the log lacks), else the one the last sound verification recorded; and
+    whether it is the checkpoint's."""
+    head = sealed.pop(name, None)
+    return (head, True) if head is not None else (verified.get(name), False)
 
 
 def _with_files(ctx: ServiceContext, report: ChainReport, files: dict[str, str]) -> ChainReport:
@@ -142,14 +176,18 @@ class _Walk:
 
     def __init__(self, key: bytes) -> None:
         self.key = key
-        self.chains = self.events = self.unkeyed = self.sealed = 0
+        self.chains = self.events = self.unkeyed = self.sealed = self.skipped = 0
 
     def report(self, broken: BrokenLink | None, found: tuple[Disagreement, ...] = (),
                disagreeing: int = 0) -> ChainReport:
-        return ChainReport(self.chains, self.events, broken, self.unkeyed, found, disagreeing, self.sealed)
+        return ChainReport(self.chains, self.events, broken, self.unkeyed, found, disagreeing, self.sealed,
+                           skipped=self.skipped)
 
     def chain(self, name: str, events: list[Any], head: tuple[int, str],
-              sealed: tuple[int, str] | None) -> BrokenLink | None:
+              sealed: tuple[int, str] | None, by_checkpoint: bool = True) -> BrokenLink | None:
+        """``sealed``: an event the chain must still hold, as the checkpoint (``by_checkpoint``) or the
+        last sound verification saw it."""
+        sealer = "the checkpoint" if by_checkpoint else "the last verification"
         self.chains += 1
         prev, keyed = GENESIS, False
         for expected_seq, event in enumerate(events, start=1):
@@ -174,14 +212,14 @@ class _Walk:
                     if keyed else ""))
             if sealed is not None and event.seq == sealed[0]:
                 if event.hash != sealed[1]:
-                    return BrokenLink(name, event.seq, event.id, "differs from the event the checkpoint sealed")
-                self.sealed += 1
+                    return BrokenLink(name, event.seq, event.id, f"differs from the event {sealer} sealed")
+                self.sealed += by_checkpoint
                 sealed = None
             prev = event.hash
         last_seq = len(events)
         if sealed is not None:
             return BrokenLink(name, sealed[0], None,
-                              f"the checkpoint sealed event {sealed[0]}, the log ends at event {last_seq}")
+                              f"{sealer} sealed event {sealed[0]}, the log ends at event {last_seq}")
         if head != (last_seq, prev):
             return BrokenLink(name, head[0], None,
                               f"the chain head says event {head[0]}, the log ends at event {last_seq}")

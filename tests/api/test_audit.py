@@ -116,3 +116,60 @@ def test_the_verify_command_names_the_first_broken_link(client: Any, engine: One
     assert main(["audit-verify"]) == 1
     out = capsys.readouterr().out
     assert f"BROKEN in case {number} at event 2" in out
+
+
+def incremental(client: Any) -> dict[str, Any]:
+    response = client.get("/api/audit/verify?incremental=true", headers=SUPERVISOR)
+    assert response.status_code == 200, response.json
+    return response.json  # type: ignore[no-any-return]
+
+
+def test_the_nightly_run_reads_only_the_chains_that_grew(client: Any, engine: OneThingEngine) -> None:
+    """A sound run records every chain's head; the incremental run then reads only the case chains that
+    grew since (whole, and their recorded head must still be in them) and skips the rest."""
+    number = a_few_cases(client)
+    first = incremental(client)  # nothing recorded yet: every chain is read
+    assert first["ok"] is True and first["chains"] == 3 and first["skipped"] == 0
+    quiet = incremental(client)
+    assert quiet["ok"] is True and quiet["chains"] == 1 and quiet["skipped"] == 2  # only the account chain
+    third = start(client)  # a new case, and one that grows
+    assert complete(client, open_task(client, number, "cy.zp"), approval("cy.zp"), REVIEWERS["cg"]).status_code == 200
+    grown = incremental(client)
+    assert grown["ok"] is True and grown["chains"] == 3 and grown["skipped"] == 1, grown
+    assert incremental(client)["skipped"] == 3
+
+    # An edit in a chain that grows again is found by the nightly run; one in a chain that stays
+    # unchanged waits for the full run, which finds it.
+    quiet_id, busy_id = case_id(engine, number), case_id(engine, str(third["number"]))
+    with engine.db.begin() as conn:
+        conn.execute(text("UPDATE case_events SET actor_user = 'someone.else' WHERE case_id = :c AND seq = 2"),
+                     {"c": quiet_id})
+    assert incremental(client)["ok"] is True
+    full = verify(client)
+    assert full["ok"] is False and full["broken"]["chain"] == f"case {number}" and full["skipped"] == 0
+    with engine.db.begin() as conn:
+        conn.execute(text("UPDATE case_events SET actor_user = 'clerk' WHERE case_id = :c AND seq = 2"),
+                     {"c": quiet_id})
+        conn.execute(text("UPDATE case_events SET actor_user = 'someone.else' WHERE case_id = :c AND seq = 1"),
+                     {"c": busy_id})
+    assert complete(client, open_task(client, str(third["number"]), "cy.jkz"), approval("cy.jkz"),
+                    REVIEWERS["wj"]).status_code == 200
+    broken = incremental(client)["broken"]
+    assert broken["chain"] == f"case {third['number']}" and broken["seq"] == 1
+
+
+def test_a_chain_rewritten_below_its_verified_head_is_found(client: Any, engine: OneThingEngine) -> None:
+    """Deleting the last events of a chain and its head with them: the head the last sound run recorded
+    is no longer in the chain."""
+    number = a_few_cases(client)
+    assert incremental(client)["ok"] is True
+    cid = case_id(engine, number)
+    with engine.db.begin() as conn:
+        last = conn.execute(text("SELECT max(seq) FROM case_events WHERE case_id = :c"), {"c": cid}).scalar_one()
+        prev = conn.execute(text("SELECT seq, hash FROM case_events WHERE case_id = :c AND seq = :s"),
+                            {"c": cid, "s": last - 1}).one()
+        conn.execute(text("DELETE FROM case_events WHERE case_id = :c AND seq = :s"), {"c": cid, "s": last})
+        conn.execute(text("UPDATE cases SET event_seq = :s, event_hash = :h WHERE id = :c"),
+                     {"s": prev[0], "h": prev[1], "c": cid})
+    broken = incremental(client)["broken"]
+    assert broken["chain"] == f"case {number}" and "the last verification sealed" in broken["problem"]

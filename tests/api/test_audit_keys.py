@@ -69,6 +69,10 @@ def test_a_whole_chain_rewritten_unkeyed_is_found_by_a_checkpoint(
     assert main(["audit-checkpoint", "--out", str(sealed)]) == 0
     assert "audit chain OK" in capsys.readouterr().out
     rewrite_unkeyed(engine, case_id(engine, number), 1, HashScheme.SHA256, {"actor_user": "forger"})
+    found = verify(client)["broken"]  # the heads the checkpoint's run recorded in the database catch it…
+    assert found["chain"] == f"case {number}" and "the last verification sealed" in found["problem"]
+    with engine.db.begin() as conn:  # …but whoever rewrites the log can rewrite those too
+        conn.execute(text("DELETE FROM audit_verified"))
     report = verify(client)
     assert report["ok"] is True and report["unkeyed"] > 0  # without the checkpoint it looks like an old log
     assert main(["audit-verify", "--checkpoint", str(sealed)]) == 1

@@ -129,6 +129,12 @@ class FakeAuditRepository:
         head: tuple[int, str] = self.tables.table("chain_heads").get("audit", (0, GENESIS))
         return head
 
+    def verified_heads(self) -> dict[str, tuple[int, str]]:
+        return dict(self.tables.table("audit_verified"))
+
+    def mark_verified(self, heads: dict[str, tuple[int, str]], now: datetime) -> None:
+        self.tables.table("audit_verified").update(heads)
+
 
 class FakeSavedFilterRepository:
     def __init__(self, tables: Tables) -> None:

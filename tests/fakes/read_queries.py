@@ -3,7 +3,7 @@ and comment mentions, with the real queries' conditions and orders (``engine/per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -119,15 +119,16 @@ class FakeReadQueries:
     def case_heads(self) -> dict[int, tuple[int, str]]:
         return {c.id: (c.event_seq, c.event_hash) for c in self._cases()}
 
-    def case_row_states(self) -> dict[int, CaseRowState]:
-        states = {c.id: CaseRowState(c.status) for c in self._cases()}
+    def case_row_states(self, case_ids: Sequence[int] | None = None) -> dict[int, CaseRowState]:
+        states = {c.id: CaseRowState(c.status) for c in self._cases() if case_ids is None or c.id in case_ids}
         for item in self.tables.all("case_items"):
             if item.case_id in states:
                 states[item.case_id].items[item.item_code] = item.status
         return states
 
-    def events_in_case_order(self) -> Generator[tuple[int, str, EventRecord], None, None]:
-        numbers = {c.id: c.number for c in self._cases()}
+    def events_in_case_order(self, case_ids: Sequence[int] | None = None
+                             ) -> Generator[tuple[int, str, EventRecord], None, None]:
+        numbers = {c.id: c.number for c in self._cases() if case_ids is None or c.id in case_ids}
         events = sorted(self.tables.all("case_events"), key=lambda e: (e.case_id, e.seq))
         for event in events:
             if event.case_id in numbers:

@@ -23,6 +23,16 @@ audit_events = Table(
     Column("hash_scheme", SmallInteger, nullable=False, server_default="0"),  # audit.HashScheme
 )
 
+# The last event of each chain (``case:<id>``, ``audit``) as a verification last found it sound: an
+# incremental verification reads only the chains that grew since (their new events must follow it).
+audit_verified = Table(
+    "audit_verified", metadata,
+    Column("chain", String(40), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("verified_at", UtcDateTime, nullable=False),
+)
+
 # The head of each chain that is not a case's own (the case row keeps that): locked to append.
 chain_heads = Table(
     "chain_heads", metadata,
