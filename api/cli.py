@@ -8,7 +8,7 @@ import getpass
 import os
 import sys
 
-from api import audit_command, hall_command, registry_command, simulate_command
+from api import audit_command, generate_command, hall_command, registry_command, simulate_command
 from engine.bootstrap import OneThingEngine, Settings, UnsafeConfiguration, build_engine
 from engine.domain.access import Role
 from engine.domain.errors import DomainError
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("tick", help="run what is due once (for cron): fire due BPMN timers, terminate cases whose "
                                 "tolerated materials are overdue, recompute deadline colours and raise warnings")
     simulate_command.add_parser(sub)
+    generate_command.add_parser(sub)
     hall_command.add_parser(sub)
     registry_command.add_parser(sub)
     return parser
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "simulate":  # builds its own engine, on its own clock and database
         return simulate_command.run_simulate(args)
+    if args.command == "generate":  # likewise
+        return generate_command.run_generate(args)
     if args.command == "simulate-hall":
         return hall_command.run_hall(args)
     settings = Settings.from_env()
