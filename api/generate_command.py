@@ -56,11 +56,15 @@ def run_generate(args: argparse.Namespace) -> int:
             empty = uow.reads.case_heads() == {}
         if empty:
             began = timer.monotonic()
-            result = simulate(engine.ctx, clock, SimulationPlan(cases=args.templates, seed=args.seed),
-                              progress_bar(sys.stderr))
-            print(f"\n模板：模拟 {result.started} 件（{timer.monotonic() - began:.0f} 秒）", file=sys.stderr)
+            # The last arrivals are left where they stand: templates in every status, as a live database.
+            arriving = max(5, -(-args.templates // 40)) * 7 // 5  # calendar days of arrivals, ~40 a working day
+            stop = start + timedelta(days=arriving + 7)
+            plan = SimulationPlan(cases=args.templates, seed=args.seed, stop_after=stop)
+            result = simulate(engine.ctx, clock, plan, lambda done, total: None)
+            print(f"模板：模拟 {result.started} 件，其中办结 {result.closed}、终止 {result.terminated}，其余在办"
+                  f"（{timer.monotonic() - began:.0f} 秒）", file=sys.stderr)
         done = generate(engine.db, settings.audit_key.encode(), args.cases, _person, args.weeks, args.seed,
-                        progress=progress_bar(sys.stderr))
+                        progress=progress_bar(sys.stderr, label="件已写入"))
         print(file=sys.stderr)
         print(f"generated {done.cases} cases ({done.rows} rows) in {done.seconds:.1f} s, "
               f"{done.cases / done.seconds:.0f} cases/s; the database now holds {done.total_cases} cases; "

@@ -41,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                           "any other database must hold no cases yet")
 
 
-def progress_bar(stream: TextIO, width: int = 30) -> Callable[[int, int], None]:
+def progress_bar(stream: TextIO, width: int = 30, label: str = "件办结或终止") -> Callable[[int, int], None]:
     """Plain text, redrawn in place at most five times a second."""
     started = timer.monotonic()
     shown = [0.0]
@@ -52,7 +52,7 @@ def progress_bar(stream: TextIO, width: int = 30) -> Callable[[int, int], None]:
             return
         shown[0] = now
         filled = width * done // max(total, 1)
-        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} 件办结或终止  {now - started:.0f} s")
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label}  {now - started:.0f} s")
         stream.flush()
 
     return show

@@ -28,6 +28,8 @@ CASE_TABLES = ("cases", "workflow_states", "case_items", "tasks", "case_events",
                "supervision_warnings", "case_savings", "case_savings_departments", "case_shared_data",
                "case_deliveries", "case_agents")
 """What a case holds in the hot tables (its files, e-licences, lookups and messages are not copied)."""
+FINISHED = ("closed", "terminated")
+RECENT_WEEKS = 2
 _OWN_ID = frozenset({"case_events", "task_pauses", "task_extensions", "supervision_warnings"})
 """Tables whose rows get their id from the table's sequence."""
 
@@ -209,7 +211,9 @@ def generate(engine: Engine, key: bytes, count: int, people: Any, weeks_back: in
              batch: int = 2000, progress: Any = None) -> Generated:
     """``count`` copies of the database's cases, spread over ``weeks_back`` weeks before their
     templates' days (whole weeks: weekdays stay weekdays); ``people(rng)`` makes each copy's
-    applicant (a mapping with name, id_number, phone, entity_name, credit_code)."""
+    applicant (a mapping with name, id_number, phone, entity_name, credit_code). Only the copies of
+    the last ``RECENT_WEEKS`` may be of running cases: older ones are of finished cases, as in a live
+    database."""
     rng = random.Random(seed)
     started = time.monotonic()
     with engine.connect() as conn:
@@ -219,11 +223,14 @@ def generate(engine: Engine, key: bytes, count: int, people: Any, weeks_back: in
     with engine.begin() as conn:
         first = reserve_case_ids(conn, count)
         serials = next_serials(conn)
+    finished = [t for t in templates if t.rows["cases"][0]["status"] in FINISHED] or templates
     used: dict[tuple[str, str], int] = {}
     writer, rows = CopyWriter(key), 0
     for n in range(count):
-        template = templates[n % len(templates)]
-        shift = timedelta(weeks=-rng.randint(0, weeks_back))
+        weeks = rng.randint(0, weeks_back)
+        pool = templates if weeks <= RECENT_WEEKS else finished
+        template = pool[n % len(pool)]
+        shift = timedelta(weeks=-weeks)
         day = (template.accepted_at + shift).astimezone(_SHANGHAI).strftime("%Y%m%d")
         serial = max(serials.get((template.prefix, day), 1), used.get((template.prefix, day), 0) + 1)
         used[(template.prefix, day)] = serial

@@ -98,6 +98,9 @@ class SimulationPlan:
     """Bundle codes; None for every deployed bundle."""
     days: int | None = None
     """Working days over which the cases arrive; by default about 40 a day."""
+    stop_after: date | None = None
+    """The last day simulated: the cases not finished by its end stay as they are (in review, waiting
+    for a correction or for pickup), as in a live database. None: every case runs to its end."""
 
 
 @dataclass
@@ -185,6 +188,10 @@ class Simulation:
             self.schedule(office_moment(self.rng.choice(working), self.rng), self.arrive)
         while self.queue:
             moment, _, action = heapq.heappop(self.queue)
+            if self.plan.stop_after is not None and shanghai_day(moment) > self.plan.stop_after:
+                self.result.last_day = self.plan.stop_after
+                self.result.work_orders = self.follow_up.raised
+                return self.result
             if shanghai_day(moment) > self.today:  # the ticker's nightly pass: overdue 容缺 cases end
                 self.today = shanghai_day(moment)
                 self._terminate_overdue(datetime.combine(self.today, time(0, 1), SHANGHAI))
