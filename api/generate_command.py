@@ -15,7 +15,7 @@ from typing import Any
 from api.simulate_command import progress_bar
 from engine.bootstrap import Settings, build_engine
 from engine.domain.clocks import SHANGHAI
-from engine.persistence.case_copies import generate
+from engine.persistence.case_generation import generate
 from engine.services.simulation import SimulationClock, SimulationPlan, simulate
 from engine.services.simulation_people import new_applicant
 
@@ -29,6 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                      help="real cases simulated first when the database holds none (default 440: 20 a bundle)")
     gen.add_argument("--weeks", type=int, default=156, help="spread the copies over this many weeks (default 3 years)")
     gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--workers", type=int, default=2, help="processes writing copies (default 2)")
 
 
 def _person(rng: random.Random) -> dict[str, Any]:
@@ -38,8 +39,8 @@ def _person(rng: random.Random) -> dict[str, Any]:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    if args.cases < 1 or args.templates < 1:
-        print("onething generate: --cases and --templates must be positive", file=sys.stderr)
+    if args.cases < 1 or args.templates < 1 or args.workers < 1:
+        print("onething generate: --cases, --templates and --workers must be positive", file=sys.stderr)
         return 2
     settings = Settings.from_env()
     if args.database_url:
@@ -64,7 +65,7 @@ def run_generate(args: argparse.Namespace) -> int:
             print(f"模板：模拟 {result.started} 件，其中办结 {result.closed}、终止 {result.terminated}，其余在办"
                   f"（{timer.monotonic() - began:.0f} 秒）", file=sys.stderr)
         done = generate(engine.db, settings.audit_key.encode(), args.cases, _person, args.weeks, args.seed,
-                        progress=progress_bar(sys.stderr, label="件已写入"))
+                        progress=progress_bar(sys.stderr, label="件已写入"), workers=args.workers)
         print(file=sys.stderr)
         print(f"generated {done.cases} cases ({done.rows} rows) in {done.seconds:.1f} s, "
               f"{done.cases / done.seconds:.0f} cases/s; the database now holds {done.total_cases} cases; "

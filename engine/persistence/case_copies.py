@@ -10,8 +10,6 @@ PostgreSQL only (COPY); the rows go through the driver's COPY protocol, not the 
 from __future__ import annotations
 
 import json
-import random
-import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,15 +19,12 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Engine, select, text
 
 from engine.domain.audit import GENESIS, HashScheme, keyed_event_hash
-from engine.domain.clocks import SHANGHAI as _SHANGHAI
 from engine.persistence import tables as t
 
 CASE_TABLES = ("cases", "workflow_states", "case_items", "tasks", "case_events", "task_pauses", "task_extensions",
                "supervision_warnings", "case_savings", "case_savings_departments", "case_shared_data",
                "case_deliveries", "case_agents")
 """What a case holds in the hot tables (its files, e-licences, lookups and messages are not copied)."""
-FINISHED = ("closed", "terminated")
-RECENT_WEEKS = 2
 _OWN_ID = frozenset({"case_events", "task_pauses", "task_extensions", "supervision_warnings"})
 """Tables whose rows get their id from the table's sequence."""
 
@@ -190,57 +185,3 @@ def _swapped(value: str, pairs: Sequence[tuple[str, str]]) -> str:
         if old in value:
             value = value.replace(old, new)
     return value
-
-
-@dataclass(frozen=True)
-class Generated:
-    cases: int
-    rows: int
-    seconds: float
-    case_bytes: int
-    """Bytes the case tables take on disk (with their indexes and TOAST) after the run."""
-    total_cases: int
-
-
-def case_table_bytes(conn: Connection) -> int:
-    return sum(int(conn.execute(text("SELECT pg_total_relation_size(:t)"), {"t": name}).scalar_one())
-               for name in CASE_TABLES)
-
-
-def generate(engine: Engine, key: bytes, count: int, people: Any, weeks_back: int, seed: int,
-             batch: int = 2000, progress: Any = None) -> Generated:
-    """``count`` copies of the database's cases, spread over ``weeks_back`` weeks before their
-    templates' days (whole weeks: weekdays stay weekdays); ``people(rng)`` makes each copy's
-    applicant (a mapping with name, id_number, phone, entity_name, credit_code). Only the copies of
-    the last ``RECENT_WEEKS`` may be of running cases: older ones are of finished cases, as in a live
-    database."""
-    rng = random.Random(seed)
-    started = time.monotonic()
-    with engine.connect() as conn:
-        templates = read_templates(conn)
-    if not templates:
-        raise ValueError("the database holds no case to copy: run `onething simulate` on it first")
-    with engine.begin() as conn:
-        first = reserve_case_ids(conn, count)
-        serials = next_serials(conn)
-    finished = [t for t in templates if t.rows["cases"][0]["status"] in FINISHED] or templates
-    used: dict[tuple[str, str], int] = {}
-    writer, rows = CopyWriter(key), 0
-    for n in range(count):
-        weeks = rng.randint(0, weeks_back)
-        pool = templates if weeks <= RECENT_WEEKS else finished
-        template = pool[n % len(pool)]
-        shift = timedelta(weeks=-weeks)
-        day = (template.accepted_at + shift).astimezone(_SHANGHAI).strftime("%Y%m%d")
-        serial = max(serials.get((template.prefix, day), 1), used.get((template.prefix, day), 0) + 1)
-        used[(template.prefix, day)] = serial
-        writer.add(template, Copy(first + n, f"{template.prefix}-{day}-{serial:05d}", people(rng), shift))
-        if (n + 1) % batch == 0 or n + 1 == count:
-            rows += writer.flush(engine)
-            if progress is not None:
-                progress(n + 1, count)
-    with engine.begin() as conn:
-        save_serials(conn, used)
-        total = int(conn.execute(text("SELECT count(*) FROM cases")).scalar_one())
-        size = case_table_bytes(conn)
-    return Generated(count, rows, time.monotonic() - started, size, total)
