@@ -2,9 +2,9 @@
 
 Index use: a case number is matched by prefix on the unique ``number`` column; status, bundle and the
 acceptance range use the ``(status, accepted_at)`` and ``(bundle_code, accepted_at)`` indexes. The
-applicant's name, identifier and phone live in the ``applicant`` JSON column, so matching them scans
-the caller's scope (a department's cases, or all for the window): a candidate for indexed columns in
-the scale work.
+applicant's ID number, credit code and phone are copied out of the ``applicant`` JSON at acceptance
+(``applicant_columns``) into indexed columns, matched exactly; a part of a name is matched in
+``applicant_name`` (the person's and the enterprise's names), which still scans the caller's scope.
 
 Sorting: by acceptance (the default, newest first), case number, bundle, status or the case's due day,
 then by acceptance and ``id`` (stable paging), every key in the one direction asked for, so that each
@@ -16,7 +16,7 @@ as PostgreSQL's index keeps it, on SQLite too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -53,9 +53,20 @@ class CaseCriteria:
     """Only the cases this hall agent (帮办代办) prepared."""
 
 
+def applicant_columns(applicant: Mapping[str, Any]) -> dict[str, str | None]:
+    """What case search matches, out of the applicant block: the person's and the enterprise's names,
+    the ID number, the credit code and the phone, as given."""
+    def given(key: str, limit: int) -> str | None:
+        value = applicant.get(key)
+        return value[:limit] if isinstance(value, str) and value else None
+
+    names = " ".join(v for v in (applicant.get("name"), applicant.get("entity_name")) if isinstance(v, str) and v)
+    return {"applicant_name": names[:300] or None, "applicant_id": given("id_number", 18),
+            "applicant_code": given("credit_code", 18), "applicant_phone": given("phone", 20)}
+
+
 def _conditions(criteria: CaseCriteria) -> list[ColumnElement[bool]]:
     c = t.cases.c
-    applicant = c.applicant
     conditions: list[ColumnElement[bool]] = []
     if criteria.department is not None:
         # EXISTS, probed per case in the list's order (an IN list would make SQLite sort every case
@@ -69,16 +80,14 @@ def _conditions(criteria: CaseCriteria) -> list[ColumnElement[bool]]:
     if criteria.number_prefix is not None:
         conditions.append(c.number.startswith(criteria.number_prefix, autoescape=True))
     if criteria.name_part is not None:
-        conditions.append(or_(applicant["name"].as_string().contains(criteria.name_part, autoescape=True),
-                              applicant["entity_name"].as_string().contains(criteria.name_part, autoescape=True)))
+        conditions.append(c.applicant_name.contains(criteria.name_part, autoescape=True))
     if criteria.identifier is not None:
-        conditions.append(or_(applicant["id_number"].as_string() == criteria.identifier,
-                              applicant["credit_code"].as_string() == criteria.identifier))
+        conditions.append(or_(c.applicant_id == criteria.identifier, c.applicant_code == criteria.identifier))
     if criteria.phone is not None:
-        conditions.append(applicant["phone"].as_string() == criteria.phone)
+        conditions.append(c.applicant_phone == criteria.phone)
     if criteria.party_phone is not None:
         agents = t.case_agents.c
-        conditions.append(or_(applicant["phone"].as_string() == criteria.party_phone,
+        conditions.append(or_(c.applicant_phone == criteria.party_phone,
                               exists().where(agents.case_id == c.id, agents.agent_phone == criteria.party_phone)))
     if criteria.points is not None:
         conditions.append(c.accepted_point.in_(sorted(criteria.points)))

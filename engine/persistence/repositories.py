@@ -19,6 +19,7 @@ from engine.domain.records import (
     case_id_in,
 )
 from engine.persistence import tables as t
+from engine.persistence.case_search import applicant_columns
 from engine.persistence.flow_store import FlowRepository
 from engine.persistence.pipeline import defer
 from engine.persistence.rows import _Repository, record_of, values_of
@@ -58,7 +59,8 @@ _LOCK_WITH_TASK = (
 
 # The columns of a case fixed when the window accepts it; nothing changes them afterwards.
 ACCEPTED_ONCE = ("number", "bundle_code", "applicant", "channel", "accepted_at", "accepted_by", "form", "prefilled",
-                 "accepted_point", "routing", "intake_place", "agent")
+                 "accepted_point", "routing", "intake_place", "agent", "applicant_name", "applicant_id",
+                 "applicant_code", "applicant_phone")
 _SAVED = [c.key for c in t.cases.columns if c.key not in ACCEPTED_ONCE and c.key != "id"]  # what a save writes
 
 
@@ -83,7 +85,7 @@ class CaseRepository(_Repository):
     _insert = insert(t.cases).returning(t.cases.c.id)
 
     def add(self, case: CaseRecord) -> int:
-        values = values_of(case)
+        values = {**values_of(case), **applicant_columns(case.applicant)}
         values.pop("id")
         case_id = int(self.conn.execute(self._insert, values).scalar_one())
         self._held[case_id] = case.version
@@ -192,7 +194,7 @@ class CaseRepository(_Repository):
         applicant on every change of status cost more than the rest of the statement."""
         values = values_of(case)
         for name in ACCEPTED_ONCE:
-            del values[name]
+            values.pop(name, None)
         expected = values.pop("version")
         values["_id"], values["_expected"], values["version"] = values.pop("id"), expected, expected + 1
         held = self._held.get(case.id)
