@@ -26,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     gen.add_argument("--cases", type=int, required=True, help="how many cases to add")
     gen.add_argument("--database-url", default=None, help="PostgreSQL (default: DATABASE_URL)")
     gen.add_argument("--templates", type=int, default=440,
-                     help="real cases simulated first when the database holds none (default 440: 20 a bundle)")
+                     help="real cases simulated first when the database holds none, and the first so many "
+                          "cases copied (default 440: 20 a bundle)")
     gen.add_argument("--weeks", type=int, default=156, help="spread the copies over this many weeks (default 3 years)")
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--workers", type=int, default=2, help="processes writing copies (default 2)")
@@ -65,7 +66,8 @@ def run_generate(args: argparse.Namespace) -> int:
             print(f"模板：模拟 {result.started} 件，其中办结 {result.closed}、终止 {result.terminated}，其余在办"
                   f"（{timer.monotonic() - began:.0f} 秒）", file=sys.stderr)
         done = generate(engine.db, settings.audit_key.encode(), args.cases, _person, args.weeks, args.seed,
-                        progress=progress_bar(sys.stderr, label="件已写入"), workers=args.workers)
+                        progress=progress_bar(sys.stderr, label="件已写入"), workers=args.workers,
+                        templates_limit=args.templates)
         print(file=sys.stderr)
         print(f"generated {done.cases} cases ({done.rows} rows) in {done.seconds:.1f} s, "
               f"{done.cases / done.seconds:.0f} cases/s; the database now holds {done.total_cases} cases; "

@@ -52,10 +52,11 @@ class Copy:
     shift: timedelta
 
 
-def read_templates(conn: Connection) -> list[Template]:
-    """Every case in the database as a template, with its rows."""
+def read_templates(conn: Connection, limit: int) -> list[Template]:
+    """The database's first ``limit`` cases (the simulated ones, before any copy) as templates, with
+    their rows."""
     found: dict[int, Template] = {}
-    for row in conn.execute(select(t.cases)).mappings():
+    for row in conn.execute(select(t.cases).order_by(t.cases.c.id).limit(limit)).mappings():
         values = dict(row)
         found[int(values["id"])] = Template(int(values["id"]), str(values["number"]),
                                             str(values["number"]).split("-")[0], values["accepted_at"],
@@ -63,7 +64,8 @@ def read_templates(conn: Connection) -> list[Template]:
                                              if isinstance(v, str) and len(v) >= 2},
                                             {"cases": [values]})
     for name in CASE_TABLES[1:]:
-        for row in conn.execute(select(t.metadata.tables[name])).mappings():
+        table = t.metadata.tables[name]
+        for row in conn.execute(select(table).where(table.c.case_id.in_(sorted(found)))).mappings():
             template = found.get(int(row["case_id"]))
             if template is not None:
                 template.rows.setdefault(name, []).append(dict(row))

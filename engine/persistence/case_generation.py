@@ -105,14 +105,16 @@ def _write(chunk: tuple[int, list[Planned]]) -> int:
 
 
 def generate(engine: Engine, key: bytes, count: int, people: People, weeks_back: int, seed: int,
-             batch: int = 2000, progress: Callable[[int, int], None] | None = None, workers: int = 1) -> Generated:
+             batch: int = 2000, progress: Callable[[int, int], None] | None = None, workers: int = 1,
+             templates_limit: int = 440) -> Generated:
     """``count`` copies of the database's cases, spread over ``weeks_back`` weeks before their
     templates' days (whole weeks: weekdays stay weekdays); ``people(rng)`` makes each copy's
-    applicant (name, id_number, phone, address, entity_name, credit_code); ``workers`` processes write."""
+    applicant (name, id_number, phone, address, entity_name, credit_code); ``workers`` processes write;
+    the database's first ``templates_limit`` cases are the templates (a second run copies the same)."""
     global _JOB
     started = time.monotonic()
     with engine.connect() as conn:
-        templates = read_templates(conn)
+        templates = read_templates(conn, templates_limit)
     if not templates:
         raise ValueError("the database holds no case to copy: run `onething simulate` on it first")
     with engine.begin() as conn:
