@@ -30,15 +30,11 @@ from sqlalchemy import text  # noqa: E402
 
 from api import create_app  # noqa: E402
 from engine.bootstrap import Settings, build_engine  # noqa: E402
+from engine.domain.hall import percentile  # noqa: E402
 from engine.services.accounts import DEMO_PASSWORD  # noqa: E402
 
 TARGETS = {"inbox": 50, "window": 50, "search": 50, "board": 100, "warnings": 100, "report-one": 1000,
            "report-all": 3000}
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -94,7 +90,8 @@ def main() -> int:
     for kind, label, path, who in paths:
         timings = run(lambda path=path, who=who: client.get(path, headers=who), args.repeat)
         target = TARGETS.get(kind)
-        print(f"{label:<24}{percentile(timings, 0.5):>12.1f} {percentile(timings, 0.95):>8.1f} "
+        p50, p95 = percentile(timings, 0.5) or 0.0, percentile(timings, 0.95) or 0.0
+        print(f"{label:<24}{p50:>12.1f} {p95:>8.1f} "
               f"{max(timings):>8.1f} {('< ' + str(target)) if target else '':>8}")
     engine.db.dispose()
     return 0

@@ -8,30 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from engine.services.catalogue import get_bundle_catalogue
-from forms.samples import sample_values
 from tests.approvals import number_of
-from tests.browser.conftest import Desk, LiveServer
+from tests.browser.conftest import LiveServer
+from tests.browser.test_restaurant_journey import fill_unified_form
 from tests.conftest import APPLICANT
 
 CHOSEN = ("cy.yyzz", "cy.spjy", "cy.jkz")
-
-
-def fill_form(desk: Desk, server: LiveServer, code: str) -> None:
-    """Valid sample values in every field the unified form shows empty."""
-    form = get_bundle_catalogue(server.engine.ctx, code).form()
-    values = sample_values(form, APPLICANT)
-    for field in form.fields:
-        box = desk.page.locator(f'#form-groups .field[data-key="{field.key}"]')
-        value = values[field.key]
-        if field.type == "multi_enum":
-            for option in value:
-                box.locator(f'input[value="{option}"]').check()
-        elif field.type in ("enum", "boolean"):
-            box.locator("select").select_option(str(value).lower() if field.type == "boolean" else str(value))
-        else:
-            control = box.locator("input, textarea").first
-            if not control.input_value():
-                control.fill(str(value))
 
 
 def test_admin_creates_a_bundle_from_catalogue_items_deploys_it_and_a_case_runs(desks: Any,
@@ -82,7 +64,7 @@ def test_admin_creates_a_bundle_from_catalogue_items_deploys_it_and_a_case_runs(
     for key in ("name", "id_number", "phone", "entity_name", "address"):
         if page.locator(f'[name="applicant.{key}"]').count():
             page.fill(f'[name="applicant.{key}"]', APPLICANT[key])
-    fill_form(clerk, live_server, "bakery")
+    fill_unified_form(clerk, live_server, "bakery")
     page.click("#all-submitted")
     page.click("#accept")
     page.wait_for_url("**/receipt")

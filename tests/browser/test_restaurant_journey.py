@@ -19,10 +19,10 @@ CREDIT_CODE = "92410702MA0000001" + credit_code_check_char("92410702MA0000001")
 """The business licence's number: the new restaurant's unified social credit code."""
 
 
-def fill_unified_form(desk: Desk, server: LiveServer) -> None:
-    """Types valid sample values into every field the form shows empty."""
+def fill_unified_form(desk: Desk, server: LiveServer, code: str = "restaurant") -> None:
+    """Types valid sample values into every field the bundle's form shows empty."""
     page = desk.page
-    form = get_bundle_catalogue(server.engine.ctx, "restaurant").form()
+    form = get_bundle_catalogue(server.engine.ctx, code).form()
     values = sample_values(form, APPLICANT)
     for field in form.fields:
         box = page.locator(f'#form-groups .field[data-key="{field.key}"]')
