@@ -22,7 +22,7 @@ from api.schemas import (
     hand_over,
 )
 from engine.services import views
-from engine.services.case_search import SearchCases, search_cases
+from engine.services.case_search import SearchCases, page_mark, search_cases
 from engine.services.cases import PickUp, StartCase, pick_up, start_case
 from engine.services.context import ServiceContext
 from engine.services.materials import SupplyMaterials, supply_materials
@@ -87,9 +87,10 @@ class Cases(MethodView):
             accepted_from=args.get("accepted_from"), accepted_to=args.get("accepted_to"), page=args["page"],
             per_page=args["per_page"], department=args.get("department"), service_point=args.get("service_point"),
             level=args.get("level"), sort=args["sort"],
-            descending=args["order"] == "desc"), ctx())
-        return {"items": [case_summary(c) for c in page.items], "total": page.total, "page": page.page,
-                "per_page": page.per_page}
+            descending=args["order"] == "desc", after=args.get("after")), ctx())
+        mark = None if page.next_key is None else page_mark(args["sort"], args["order"] == "desc", page.next_key)
+        return {"items": [case_summary(c) for c in page.items], "total": page.total,
+                "total_exact": page.total_exact, "page": page.page, "per_page": page.per_page, "next": mark}
 
     @blp.arguments(StartCaseSchema())
     @blp.response(201, CaseDetailSchema)

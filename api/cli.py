@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return _serve(engine, args.host, args.port)
     finally:
-        engine.db.dispose()
+        engine.dispose()
 
 
 def _create_admin(engine: OneThingEngine, login: str, name: str, password_env: str) -> int:

@@ -33,6 +33,7 @@ def run_hall(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     settings.database_url, settings.clock, settings.demo_users = url, clock, False
     settings.tick_seconds, settings.production = 0, False
+    settings.replica_url = ""  # it reads what it has just written: the primary's
     engine = build_engine(settings)
     try:
         def set_clock(moment: datetime) -> None:

@@ -9,13 +9,20 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engine.services.case_search import CASE_SORTS
+from engine.services.case_search import CASE_SORTS, LIST_CAP
 from engine.services.inbox import TASK_SORTS
 
 
 class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+    @validates_schema
+    def _offset_within_cap(self, data: dict[str, Any], **_: Any) -> None:
+        # A numbered page reads and skips every row before it: deep pages go by the ``next`` mark.
+        if (data.get("page", 1) - 1) * data.get("per_page", 50) >= LIST_CAP:
+            raise ValidationError(f"按页码只能翻到前 {LIST_CAP} 条，更多请缩小查询条件"
+                                  "或按上一页返回的翻页标记（after）继续", "page")
 
 
 _DAY_INVALID = "日期格式应为 年-月-日，例如 2026-09-24"
@@ -46,6 +53,9 @@ class CaseListArgsSchema(PageArgsSchema):
         CASE_SORTS, error="排序字段只能是 受理时间（accepted_at）、办件编号（number）、一件事（bundle）、状态（status）"
                           "或到期日（due）"), metadata={"description": "排序字段：" + "、".join(CASE_SORTS)})
     order = fields.String(load_default="desc", validate=_ORDER, metadata={"description": "asc 升序 / desc 降序"})
+    after = fields.String(validate=validate.Length(min=1, max=400, error="翻页标记不能超过 400 个字符"), metadata={
+        "description": "上一页返回的 next：从其后一条开始（任何深度都与第一页一样快）；"
+                       "与 page 同时给出时以 after 为准"})
 
     @validates_schema
     def _range_in_order(self, data: dict[str, Any], **_: Any) -> None:

@@ -330,13 +330,16 @@ class CaseDetailSchema(CaseSummarySchema):
 
 
 class PageSchema(Schema):
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "符合条件的条数；超过 10000 时为 10000，total_exact 为 false"})
+    total_exact = fields.Boolean(metadata={"description": "total 是否为准确条数（false：多于 total）"})
     page = fields.Integer()
     per_page = fields.Integer()
 
 
 class CasePageSchema(PageSchema):
     items = fields.List(fields.Nested(CaseSummarySchema))
+    next = fields.String(allow_none=True, metadata={
+        "description": "下一页的翻页标记（作为 after 传入），没有下一页时为 null"})
 
 
 class TaskPageSchema(PageSchema):

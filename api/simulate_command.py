@@ -104,6 +104,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     settings.database_url, settings.clock, settings.demo_users = url, clock, False
     settings.tick_seconds, settings.production = 0, False
+    settings.replica_url = ""  # its report is of the cases it has just written: read from the primary
     bundles = None if args.bundles == "all" else tuple(b.strip() for b in args.bundles.split(",") if b.strip())
     plan = SimulationPlan(cases=args.cases, seed=args.seed, bundles=bundles)
     engine = build_engine(settings)

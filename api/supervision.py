@@ -14,6 +14,7 @@ from api.access import current_actor, current_principal
 from api.cases import ctx
 from engine.domain.errors import InvalidInput
 from engine.services.calendar_admin import PutOverride, calendar_of_year, confirm_year, delete_override, put_override
+from engine.services.replica import ReplicaStatus, replica_status
 from engine.services.supervision import acknowledge_warning, department_performance, list_warnings
 
 blp = Blueprint("supervision", __name__, url_prefix="/api/supervision", description="效能监督：红黄牌预警")
@@ -35,6 +36,49 @@ class OverrideSchema(Schema):
                          metadata={"description": "holiday 放假 / workday 上班"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200),
                            metadata={"description": "依据，如通知文号"})
+
+
+class OpenByColourSchema(Schema):
+    green = fields.Integer()
+    yellow = fields.Integer()
+    red = fields.Integer()
+    no_limit = fields.Integer(metadata={"description": "无时限的在办审批"})
+    total = fields.Integer()
+
+
+class DepartmentRowSchema(Schema):
+    department = fields.String(metadata={"description": "部门代码"})
+    name = fields.String()
+    open = fields.Nested(OpenByColourSchema, metadata={"description": "在办审批，按时限颜色"})
+    paused = fields.Integer(metadata={"description": "暂停计时的审批"})
+    completed = fields.Integer()
+    on_time = fields.Integer()
+    on_time_rate = fields.Float(allow_none=True, metadata={"description": "按时办结率；尚无已完成的审批时为空"})
+
+
+class ReplicaStatusSchema(Schema):
+    configured = fields.Boolean(required=True, metadata={"description": "是否配置了只读副本（ONETHING_REPLICA_URL）"})
+    reachable = fields.Boolean(metadata={"description": "只读副本是否应答；否时报表、查询改读主库"})
+    lag_seconds = fields.Float(allow_none=True, metadata={
+        "description": "只读副本落后主库的秒数：已回放主库写入的全部日志时为 0；为空：尚未回放过任何事务"})
+    behind_bytes = fields.Integer(metadata={"description": "主库已写入、只读副本尚未回放的日志字节数"})
+    replay_paused = fields.Boolean(metadata={"description": "只读副本已暂停回放"})
+    reason = fields.String(metadata={"description": "只读副本不可用的原因"})
+
+
+class DepartmentBoardSchema(Schema):
+    items = fields.List(fields.Nested(DepartmentRowSchema))
+    replica = fields.Nested(ReplicaStatusSchema, metadata={
+        "description": "报表、办件查询和效能监督所读的只读副本及其延迟"})
+
+
+def _replica(status: ReplicaStatus) -> dict[str, Any]:
+    if not status.configured:
+        return {"configured": False}
+    if not status.reachable:
+        return {"configured": True, "reachable": False, "reason": status.reason or ""}
+    return {"configured": True, "reachable": True, "lag_seconds": status.lag_seconds,
+            "behind_bytes": status.behind_bytes, "replay_paused": status.replay_paused}
 
 
 def _warning(row: Any) -> dict[str, Any]:
@@ -66,10 +110,10 @@ class Warnings(MethodView):
 
 @blp.route("/departments")
 class Departments(MethodView):
-    @blp.response(200)
+    @blp.response(200, DepartmentBoardSchema)
     def get(self) -> dict[str, Any]:
         """Each department's open approvals by clock colour, and the share of its completed approvals
-        finished by their due day (按时办结率)"""
+        finished by their due day (按时办结率); and the read replica these figures come from, with its lag"""
         rows = department_performance(ctx(), current_principal())
         return {"items": [{
             "department": r.department, "name": r.name,
@@ -77,7 +121,7 @@ class Departments(MethodView):
                      "no_limit": r.open_no_limit, "total": r.open_total},
             "paused": r.paused, "completed": r.completed, "on_time": r.on_time,
             "on_time_rate": round(r.on_time_rate, 4) if r.on_time_rate is not None else None,
-        } for r in rows]}
+        } for r in rows], "replica": _replica(replica_status(ctx().replica))}
 
 
 @blp.route("/warnings/<id:warning_id>/acknowledge")

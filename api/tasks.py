@@ -77,7 +77,8 @@ class Tasks(MethodView):
             service_point=args.get("service_point"), sort=args["sort"],
             descending=args["order"] == "desc", page=args["page"], per_page=args["per_page"]), ctx())
         names = views.people_names(ctx(), {p for t in page.items for p in (t.assignee, t.completed_by) if p})
-        return {"items": [task_view(t, ctx(), names) for t in page.items], "total": page.total, "page": page.page,
+        return {"items": [task_view(t, ctx(), names) for t in page.items], "total": page.total,
+                "total_exact": page.total_exact, "page": page.page,
                 "per_page": page.per_page}
 
 

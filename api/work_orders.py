@@ -131,7 +131,8 @@ def _page(args: dict[str, Any]) -> dict[str, Any]:
     principal = current_principal()
     page = list_orders(ctx(), principal, _criteria(args), args["page"], args["per_page"])
     masked = "monitor" in principal.roles and "supervisor" not in principal.roles
-    return {"items": [order_view(o, masked) for o in page.items], "total": page.total, "page": page.page,
+    return {"items": [order_view(o, masked) for o in page.items], "total": page.total,
+            "total_exact": page.total_exact, "page": page.page,
             "per_page": page.per_page}
 
 

@@ -32,9 +32,10 @@ from api import create_app  # noqa: E402
 from engine.bootstrap import Settings, build_engine  # noqa: E402
 from engine.domain.hall import percentile  # noqa: E402
 from engine.services.accounts import DEMO_PASSWORD  # noqa: E402
+from engine.services.case_search import page_mark  # noqa: E402
 
-TARGETS = {"inbox": 50, "window": 50, "search": 50, "board": 100, "warnings": 100, "report-one": 1000,
-           "report-all": 3000}
+TARGETS = {"inbox": 50, "window": 50, "search": 50, "list": 50, "board": 100, "warnings": 100, "overdue": 100,
+           "report-one": 1000, "report-all": 3000}
 
 
 def main() -> int:
@@ -59,10 +60,16 @@ def main() -> int:
         cases = int(conn.execute(text("SELECT count(*) FROM cases")).scalar_one())
         sample = conn.execute(text("SELECT number, applicant->>'name', applicant->>'id_number', applicant->>'phone', "
                                    "bundle_code, accepted_at FROM cases ORDER BY id DESC LIMIT 1")).one()
+        oldest = conn.execute(text("SELECT min(accepted_at) FROM cases")).scalar_one()
+        deep_row = conn.execute(text("SELECT accepted_at, id FROM cases WHERE status = 'closed' "
+                                     "ORDER BY accepted_at DESC, id DESC OFFSET :n LIMIT 1"),
+                                {"n": max(0, int(cases * 0.6))}).first()
     number, name, id_number, phone, bundle, accepted = sample
     day = accepted.date()
     quarter = f"from={day - timedelta(days=90)}&to={day}"
-    deep = max(1, min(cases // 50 - 1, 2000))
+    years = f"from={oldest.date()}&to={day}"
+    year = f"from={day - timedelta(days=365)}&to={day}"
+    deep = page_mark("accepted_at", True, tuple(deep_row)) if deep_row else ""
     paths: list[tuple[str, str, str, dict[str, str]]] = [
         ("inbox", "部门收件箱", "/api/tasks?department=scjg&state=open", reviewer),
         ("inbox", "部门收件箱（按到期日）", "/api/tasks?department=scjg&state=open&sort=due", reviewer),
@@ -77,12 +84,20 @@ def main() -> int:
         ("search", "按服务点", "/api/cases?service_point=hongqi", supervisor),
         ("list", "审批人员的办件列表", "/api/cases", reviewer),
         ("list", "全部办件", "/api/cases", supervisor),
-        ("list", f"已办结办件第 {deep} 页", f"/api/cases?status=closed&page={deep}", supervisor),
+        ("list", "已办结办件第 200 页", "/api/cases?status=closed&page=200", supervisor),
+        ("list", f"已办结办件深页（第 {int(cases * 0.6):,} 件后）", f"/api/cases?status=closed&after={deep}",
+         supervisor),
+        ("list", "一件事的已办结办件", f"/api/cases?status=closed&bundle={bundle}", supervisor),
         ("board", "督查看板（各部门）", "/api/supervision/departments", supervisor),
         ("warnings", "预警队列", "/api/supervision/warnings", supervisor),
+        ("overdue", "超期任务（督查）", "/api/tasks?colour=red&state=open", supervisor),
         ("report-one", "成效报告：一件事一季度", f"/api/reports/savings?bundle={bundle}&{quarter}", supervisor),
-        ("report-all", "成效报告：全部", "/api/reports/savings", supervisor),
+        ("report-one", "成效报告：一季度按部门", f"/api/reports/savings?department=scjg&{quarter}", supervisor),
+        ("report-one", "成效报告：一季度按服务点", f"/api/reports/savings?service_point=hongqi&{quarter}", supervisor),
+        ("report-all", "成效报告：全部三年", f"/api/reports/savings?{years}", supervisor),
+        ("report-all", "成效报告：一部门三年", f"/api/reports/savings?department=scjg&{years}", supervisor),
         ("report-one", "领导看板：一季度", f"/api/reports/leaders?{quarter}", supervisor),
+        ("report-all", "领导看板：一年（最长 400 天）", f"/api/reports/leaders?{year}", supervisor),
         ("audit", "审计核验：增量", "/api/audit/verify?incremental=true", admin),
     ]
     print(f"{cases} cases in {args.database_url.rsplit('/', 1)[-1]}; {args.repeat} runs each after one warm-up\n")

@@ -23,8 +23,10 @@ from engine.domain.savings_rules import DEFAULT_RULES, CountingRules
 from engine.domain.secret_keys import SUGGESTION, secret_key_problem
 from engine.identity_settings import IdentitySettings
 from engine.notification_settings import NotificationSettings
-from engine.persistence.database import make_engine, postgresql_url
+from engine.persistence.database import UnsupportedDatabaseUrl, make_engine, postgresql_url
 from engine.persistence.migrate import upgrade
+from engine.persistence.redis_counters import RedisCounters
+from engine.persistence.replication import measure_lag
 from engine.persistence.uow import SqlAlchemyUnitOfWork
 from engine.services.accounts import DEMO_PASSWORD, seed_demo_users
 from engine.services.catalogue import deploy_catalogue
@@ -34,6 +36,7 @@ from engine.services.flows import deploy_shipped_flows, warm_spec_cache
 from engine.services.page_cache import PageCache
 from engine.services.passwords import make_hasher
 from engine.services.registry_sources import EmbeddedRegistries
+from engine.services.replica import Replica
 from engine.services.timers import timer_functions
 from engine.services.token_cache import TokenCache
 from engine.sources.http_registry import HttpRegistries, HttpRegistryConfig
@@ -46,6 +49,8 @@ ROLES = frozenset(Role.__members__.values())
 DEV_SECRET_KEY = "onething-development-secret-key-not-for-production"  # noqa: S105 - refused in production
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'onething.sqlite3'}"
+REPLICA_CONNECT_TIMEOUT = 2
+"""Seconds to wait for the read replica to accept a connection before its reads go to the primary."""
 
 
 def utc_now() -> datetime:
@@ -55,6 +60,9 @@ def utc_now() -> datetime:
 @dataclass
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    replica_url: str = ""
+    """A PostgreSQL streaming replica of ``database_url`` that reports, case search and supervision
+    read from (ONETHING_REPLICA_URL); empty: everything reads the primary."""
     bpmn_dir: Path = ROOT / "bpmn"
     deploy_shipped: bool = True
     pool_size: int = 10
@@ -77,6 +85,8 @@ class Settings:
     """How many reverse proxies in front of the server to trust for X-Forwarded-For/-Proto; 0: none."""
     tick_seconds: float = 60.0
     """How often ``serve`` runs the ticker in process (timers, clocks, overdue materials); 0: never."""
+    redis_url: str = ""
+    """Where the rate limits' counters are kept, shared by every machine; empty: in the database."""
     yellow_fraction: float = 0.2
     yellow_days: int = 2
     savings_rules: CountingRules = DEFAULT_RULES
@@ -98,6 +108,7 @@ class Settings:
     def from_env() -> Settings:
         return Settings(
             database_url=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+            replica_url=os.environ.get("ONETHING_REPLICA_URL", ""),
             bpmn_dir=Path(os.environ.get("ONETHING_BPMN_DIR", str(ROOT / "bpmn"))),
             deploy_shipped=os.environ.get("ONETHING_DEPLOY_SHIPPED", "1") != "0",
             pool_size=int(os.environ.get("ONETHING_DB_POOL_SIZE", "10")),
@@ -112,6 +123,7 @@ class Settings:
             production=os.environ.get("ONETHING_ENV", "development") == "production",
             trusted_proxies=int(os.environ.get("ONETHING_TRUSTED_PROXIES", "0")),
             tick_seconds=float(os.environ.get("ONETHING_TICK_SECONDS", "60")),
+            redis_url=os.environ.get("ONETHING_REDIS_URL", ""),
             yellow_fraction=float(os.environ.get("ONETHING_YELLOW_FRACTION", "0.2")),
             yellow_days=int(os.environ.get("ONETHING_YELLOW_DAYS", "2")),
             savings_rules=counting_rules_from_json(os.environ.get("ONETHING_SAVINGS_RULES", "{}")),
@@ -131,6 +143,14 @@ class OneThingEngine:
     settings: Settings
     db: Engine
     ctx: ServiceContext
+    replica_db: Engine | None = None
+    """The read replica's engine, if one is configured."""
+
+    def dispose(self) -> None:
+        """Close every pooled connection (the primary's and the replica's)."""
+        self.db.dispose()
+        if self.replica_db is not None:
+            self.replica_db.dispose()
 
 
 def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThingEngine:
@@ -141,14 +161,16 @@ def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThing
     if settings.production:
         refuse_unsafe_settings(settings)
     postgresql_url(settings.database_url)  # a driver the engine does not run on is refused before anything
+    refuse_unfit_replica(settings)
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url, settings.prepared_statements)
     db = make_engine(settings.database_url, settings.pool_size, prepared_statements=settings.prepared_statements)
     hasher = make_hasher(settings.password_strength)
     audit_key = settings.audit_key.encode()
+    counters = RedisCounters.from_url(settings.redis_url) if settings.redis_url else None
     ctx = ServiceContext(
-        uow=lambda write, snapshot=False: SqlAlchemyUnitOfWork(db, write, snapshot, audit_key),
+        uow=lambda write, snapshot=False: SqlAlchemyUnitOfWork(db, write, snapshot, audit_key, counters),
         specs=SpecCache() if specs is None else specs,
         script_engine=SafeScriptEngine(),
         clock=settings.clock,
@@ -158,6 +180,15 @@ def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThing
         tokens=TokenCache(settings.auth_cache_seconds),
         dummy_password_hash=hasher.hash(secrets.token_hex(16)),
     )
+    replica_db = None
+    if settings.replica_url:
+        # Not migrated: the replica replays the primary's schema with everything else.
+        replica_db = make_engine(settings.replica_url, settings.pool_size,
+                                 prepared_statements=settings.prepared_statements,
+                                 connect_timeout=REPLICA_CONNECT_TIMEOUT)
+        replica = replica_db
+        ctx.replica = Replica(uow=lambda: SqlAlchemyUnitOfWork(replica, False, False, audit_key),
+                              lag=lambda: measure_lag(db, replica))
     if settings.shared_data_url:
         config = HttpRegistryConfig(settings.shared_data_url, settings.shared_data_token,
                                     read_timeout=settings.shared_data_timeout)
@@ -182,10 +213,24 @@ def build_engine(settings: Settings, specs: SpecCache | None = None) -> OneThing
         seed_demo_users(ctx)
     if settings.demo_registries:
         load_demo_registries(ctx, settings.clock().astimezone(SHANGHAI).date())
-    engine = OneThingEngine(settings, db, ctx)
+    engine = OneThingEngine(settings, db, ctx, replica_db)
     if settings.production:
         refuse_unsafe_production(engine)
     return engine
+
+
+def refuse_unfit_replica(settings: Settings) -> None:
+    """A read replica is a PostgreSQL standby of a PostgreSQL primary (streaming replication):
+    anything else is refused at start, before the database is touched."""
+    if not settings.replica_url:
+        return
+    if postgresql_url(settings.replica_url) is None:
+        raise UnsupportedDatabaseUrl(
+            "ONETHING_REPLICA_URL must name a PostgreSQL standby (postgresql://user@host:5432/db), "
+            f"not {settings.replica_url.split(':', 1)[0]}: the read replica is PostgreSQL streaming replication")
+    if postgresql_url(settings.database_url) is None:
+        raise UnsupportedDatabaseUrl(
+            "ONETHING_REPLICA_URL needs DATABASE_URL on PostgreSQL: the replica streams from that primary")
 
 
 def shared_data_paths(text: str) -> dict[str, str] | None:
@@ -233,5 +278,5 @@ def refuse_unsafe_production(engine: OneThingEngine) -> None:
         problems.append(f"administrators who also hold a case role: {', '.join(both)}; give each one role or the "
                         "other (PATCH /api/users/<login> roles=[...])")
     if problems:
-        engine.db.dispose()
+        engine.dispose()
         raise UnsafeConfiguration("refusing to start with ONETHING_ENV=production: " + "; ".join(problems))

@@ -11,7 +11,7 @@ those closed."""
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -128,6 +128,14 @@ def figures(cases: Iterable[CaseRow], ratings: Iterable[RatingRow], orders: Iter
             for name in key(rating.bundle, rating.point, rating.departments):
                 found[name].ratings += 1
                 found[name].satisfied += rating.rating >= SATISFIED_FROM
+    add_orders(found, orders, since, until, group)
+    return dict(found)
+
+
+def add_orders(found: defaultdict[str, Figures], orders: Iterable[OrderRow], since: date, until: date,
+               group: str = "all") -> None:
+    """Count the complaints raised in the period into ``found``, per group."""
+    key = GROUPINGS[group]
     for order in orders:
         if order.kind not in COMPLAINT_KINDS or not _in(order.raised_at, since, until):
             continue
@@ -138,7 +146,6 @@ def figures(cases: Iterable[CaseRow], ratings: Iterable[RatingRow], orders: Iter
             if order.closed_at is not None:
                 row.complaints_closed += 1
                 row.resolution_days.append((order.closed_at - order.raised_at).total_seconds() / 86400)
-    return dict(found)
 
 
 def buckets(since: date, until: date, size: str) -> list[tuple[str, date, date]]:
@@ -161,4 +168,84 @@ def trend(cases: list[CaseRow], ratings: list[RatingRow], orders: list[OrderRow]
           today: date, size: str) -> list[tuple[str, Figures]]:
     """The figures of every week or month of the period, in order."""
     return [(label, figures(cases, ratings, orders, first, last, today).get("all", Figures()))
+            for label, first, last in buckets(since, until, size)]
+
+
+# --- the same figures from counts summed per day (day_rollups.py), for periods of many cases -----------
+
+@dataclass(frozen=True)
+class DayCounts:
+    """What happened on some days: cases accepted, closed, closed by their due day; ratings, satisfied."""
+
+    accepted: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    ratings: int = 0
+    satisfied: int = 0
+
+    def __add__(self, other: DayCounts) -> DayCounts:
+        return DayCounts(self.accepted + other.accepted, self.closed + other.closed,
+                         self.closed_on_time + other.closed_on_time, self.ratings + other.ratings,
+                         self.satisfied + other.satisfied)
+
+
+@dataclass(frozen=True)
+class PeriodCounts:
+    """A period's counts as the database sums them."""
+
+    days: Mapping[date, DayCounts]
+    """Every case of the period, per day."""
+    groups: Mapping[str, Mapping[str, DayCounts]]
+    """Per grouping (bundle, point, department) and group, the period's sums."""
+    spans: Iterable[tuple[date, date, int]]
+    """The cases closed in the period: the day accepted, the day closed, how many."""
+    group_spans: Mapping[str, Mapping[str, int]]
+    """Per grouping and group, the cases closed in the period that were accepted before it."""
+    open_cases: Iterable[CaseRow]
+    """The cases still in review that were accepted by the period's end (those past due are overdue)."""
+
+
+def _figures_of(counts: DayCounts, accepted_before: int, open_overdue: int) -> Figures:
+    # Of the cases closed in the period, those accepted in it are the ones it accepted and closed: a case
+    # accepted in the period and closed by its end closes in it, as nothing closes before it is accepted.
+    return Figures(accepted=counts.accepted, accepted_closed=counts.closed - accepted_before, closed=counts.closed,
+                   on_time=counts.closed_on_time, overdue=counts.closed - counts.closed_on_time + open_overdue,
+                   ratings=counts.ratings, satisfied=counts.satisfied)
+
+
+def _open_overdue(cases: Iterable[CaseRow], until: date, today: date, group: str) -> Counter[str]:
+    key, found = GROUPINGS[group], Counter[str]()
+    for case in cases:
+        if case.status == "in_review" and case.due_on is not None and case.due_on < min(today, until) \
+                and shanghai_day(case.accepted_at) <= until:
+            found.update(key(case.bundle, case.point, case.departments))
+    return found
+
+
+def period_figures(counts: PeriodCounts, orders: Iterable[OrderRow], since: date, until: date, today: date,
+                   group: str = "all") -> dict[str, Figures]:
+    """What ``figures`` counts from rows, from the period's sums: overall (``all``) or per group."""
+    open_cases = list(counts.open_cases)
+    overdue = _open_overdue(open_cases, until, today, group)
+    found: defaultdict[str, Figures] = defaultdict(Figures)
+    if group == "all":
+        total = sum((c for day, c in counts.days.items() if since <= day <= until), DayCounts())
+        before = sum(n for accepted, closed, n in counts.spans if accepted < since and since <= closed <= until)
+        found["all"] = _figures_of(total, before, overdue["all"])
+    else:
+        spans = counts.group_spans.get(group, {})
+        for name, sums in counts.groups.get(group, {}).items():
+            found[name] = _figures_of(sums, spans.get(name, 0), overdue[name])
+        for name in overdue.keys() - found.keys():
+            found[name] = _figures_of(DayCounts(), 0, overdue[name])
+    orders = list(orders)
+    add_orders(found, orders, since, until, group)
+    return dict(found)
+
+
+def period_trend(counts: PeriodCounts, orders: Iterable[OrderRow], since: date, until: date, today: date,
+                 size: str) -> list[tuple[str, Figures]]:
+    """The figures of every week or month of the period, in order, from the period's sums."""
+    orders = list(orders)
+    return [(label, period_figures(counts, orders, first, last, today).get("all", Figures()))
             for label, first, last in buckets(since, until, size)]

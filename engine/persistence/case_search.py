@@ -16,16 +16,16 @@ as PostgreSQL's index keeps it, on SQLite too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, UnaryExpression, exists, or_, select
+from sqlalchemy import ColumnElement, Connection, UnaryExpression, and_, exists, or_, select, tuple_
 
 from engine.domain.records import CaseRecord
 from engine.persistence import tables as t
-from engine.persistence.queries import Page, _total
+from engine.persistence.queries import Page, count_matches
 from engine.persistence.rows import rows_as
 
 
@@ -104,29 +104,58 @@ SORTS = ("accepted_at", "number", "bundle", "status", "due")
 """What the list may be sorted by; anything else is refused before it gets here."""
 
 
-def _order(sort: str, descending: bool) -> list[UnaryExpression[Any]]:
+def sort_columns(sort: str) -> list[ColumnElement[Any]]:
+    """The columns of a sort, most significant first: a page's key is their values on its last row."""
     c = t.cases.c
-    way: Callable[[ColumnElement[Any]], UnaryExpression[Any]] = (
-        (lambda column: column.desc()) if descending else (lambda column: column.asc()))
     if sort == "accepted_at":
-        return [way(c.accepted_at), way(c.id)]
+        return [c.accepted_at, c.id]
     if sort == "number":
-        return [way(c.number)]  # unique
-    if sort == "due":
-        due = way(c.due_on)
-        return [due.nulls_first() if descending else due.nulls_last(), way(c.accepted_at), way(c.id)]
-    column = {"bundle": c.bundle_code, "status": c.status}[sort]
-    return [way(column), way(c.accepted_at), way(c.id)]
+        return [c.number]  # unique
+    first = {"bundle": c.bundle_code, "status": c.status, "due": c.due_on}[sort]
+    return [first, c.accepted_at, c.id]
+
+
+def _order(sort: str, descending: bool) -> list[UnaryExpression[Any]]:
+    ordered = []
+    for column in sort_columns(sort):
+        way = column.desc() if descending else column.asc()
+        if column is t.cases.c.due_on:
+            way = way.nulls_first() if descending else way.nulls_last()
+        ordered.append(way)
+    return ordered
+
+
+def _after(sort: str, descending: bool, key: tuple[Any, ...]) -> ColumnElement[bool]:
+    """The rows that come after ``key`` in the order: one row-value comparison, which an index on the
+    sort's columns answers by seeking, whatever the depth. A due day may be missing (last going up,
+    first going down), which a row comparison cannot order: that case is spelled out."""
+    columns = sort_columns(sort)
+
+    def beyond(cols: list[ColumnElement[Any]], values: tuple[Any, ...]) -> ColumnElement[bool]:
+        return tuple_(*cols) < tuple_(*values) if descending else tuple_(*cols) > tuple_(*values)
+
+    if sort != "due":
+        return beyond(columns, key)
+    due, rest, rest_key = columns[0], columns[1:], key[1:]
+    if key[0] is None:
+        same_nulls = and_(due.is_(None), beyond(rest, rest_key))
+        return or_(same_nulls, due.is_not(None)) if descending else same_nulls
+    after_value = beyond(columns, key)
+    return after_value if descending else or_(after_value, due.is_(None))
 
 
 def search_cases(conn: Connection, criteria: CaseCriteria, page: int = 1, per_page: int = 50,
-                 sort: str = "accepted_at", descending: bool = True) -> Page[CaseRecord]:
-    """The matching cases in the order asked for (``SORTS``), newest first by default."""
+                 sort: str = "accepted_at", descending: bool = True,
+                 after: tuple[Any, ...] | None = None) -> Page[CaseRecord]:
+    """The matching cases in the order asked for (``SORTS``), newest first by default: the ``page``-th
+    page, or the page after the row whose sort key is ``after`` (``Page.next_key`` of the page before)."""
     conditions = _conditions(criteria)
-    rows = conn.execute(
-        select(t.cases).where(*conditions)
-        .order_by(*_order(sort, descending))
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(rows_as(CaseRecord, rows), _total(conn, t.cases, conditions, len(rows), page, per_page),
-                page, per_page)
+    query = select(t.cases).where(*conditions).order_by(*_order(sort, descending)).limit(per_page + 1)
+    query = query.where(_after(sort, descending, after)) if after is not None else query.offset((page - 1) * per_page)
+    rows = conn.execute(query).all()
+    more, rows = len(rows) > per_page, rows[:per_page]
+    total, exact = count_matches(conn, t.cases, conditions, len(rows), after is None and page == 1 and not more)
+    columns = sort_columns(sort)
+    last = rows[-1]._mapping if rows and more else None
+    next_key = tuple(last[column] for column in columns) if last is not None else None
+    return Page(rows_as(CaseRecord, rows), total, page, per_page, exact, next_key)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from engine.persistence import tables as t
-from engine.persistence.department_stats import deadline_of
+from engine.persistence.sql_days import deadline_of
 from engine.persistence.stamps import CALENDAR, ReferenceStamps, stamp_of
 
 

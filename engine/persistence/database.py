@@ -52,7 +52,7 @@ def postgresql_url(url: str) -> str | None:
 
 
 def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_PING_SECONDS,
-                prepared_statements: bool = True) -> Engine:
+                prepared_statements: bool = True, connect_timeout: int | None = None) -> Engine:
     """Build the engine. On SQLite every write transaction starts with BEGIN IMMEDIATE.
 
     pysqlite's default deferred BEGIN takes the write lock only at the first write; two such
@@ -60,11 +60,16 @@ def make_engine(url: str, pool_size: int = 10, idle_ping_seconds: float = IDLE_P
     waiting. BEGIN IMMEDIATE takes the lock up front, so the busy timeout makes writers queue.
     On PostgreSQL, ``prepared_statements`` lets psycopg prepare statements it sees repeatedly
     (protocol-level, ``prepare_threshold``); a pooler in transaction mode that cannot keep them
-    (PgBouncer before 1.21) needs it off.
+    (PgBouncer before 1.21) needs it off. ``connect_timeout`` (PostgreSQL, seconds): give up on a
+    server that does not answer a connection attempt (libpq's own default: wait for the operating
+    system, minutes for a host that is gone); a read replica's engine sets it, so that reads fall
+    back to the primary soon (``engine.services.transactions.read_on_replica``).
     """
     pg_url = postgresql_url(url)
     if pg_url is not None:
-        connect_args = {"prepare_threshold": PREPARE_THRESHOLD if prepared_statements else None}
+        connect_args: dict[str, Any] = {"prepare_threshold": PREPARE_THRESHOLD if prepared_statements else None}
+        if connect_timeout is not None:
+            connect_args["connect_timeout"] = connect_timeout
         engine = create_engine(pg_url, pool_size=pool_size, max_overflow=pool_size, connect_args=connect_args, **_JSON)
         _ping_when_idle(engine, idle_ping_seconds)
         pipeline.install(engine)  # a change's BEGIN goes with its first read, its writes with its COMMIT

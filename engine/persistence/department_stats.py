@@ -1,39 +1,18 @@
 """Read-side figures of each department's approvals for supervision: open approvals by clock colour,
-and how many of the completed ones were finished by their due day. Served by two grouped queries on
-the task projection, never by loading a workflow."""
+and how many of the completed ones were finished by their due day. Served by grouped queries on the
+open tasks, the days the roll-up sealed (``approval_days``) and the approvals completed since, never
+by loading a workflow."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, DateTime, case, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy import ColumnElement, Connection, case, func, select
 
 from engine.persistence import tables as t
+from engine.persistence.day_rollups import approval_rows, unsealed_window
 
 _OPEN = ("ready", "claimed")
-
-
-class deadline_of(FunctionElement[Any]):  # noqa: N801 - reads as the SQL function it compiles to
-    """The instant a due day (a ``Date`` read in Asia/Shanghai) ends, in UTC: the next day's 00:00 in
-    Shanghai is 16:00 UTC of the due day (China keeps UTC+8 all year, without daylight saving)."""
-
-    type = DateTime(timezone=True)
-    inherit_cache = True
-
-
-@compiles(deadline_of, "sqlite")
-def _deadline_sqlite(element: deadline_of, compiler: Any, **kw: Any) -> str:
-    # SQLite keeps UTC timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff' text and dates as 'YYYY-MM-DD':
-    # the text comparison with 'YYYY-MM-DD 16:00:00' orders the same way as the instants.
-    return f"({compiler.process(element.clauses, **kw)} || ' 16:00:00')"
-
-
-@compiles(deadline_of)
-def _deadline_default(element: deadline_of, compiler: Any, **kw: Any) -> str:
-    return f"(({compiler.process(element.clauses, **kw)} + TIME '16:00') AT TIME ZONE 'UTC')"
 
 
 NO_LIMIT = "no_limit"
@@ -74,12 +53,17 @@ def department_figures(conn: Connection, departments: frozenset[str] | None = No
         figures = of(str(department))
         figures.open_by_colour[str(colour_name)] = int(count)
         figures.paused += int(paused or 0)
-    on_time = case((tasks.completed_at < deadline_of(tasks.due_on), 1), else_=0)
-    done_rows = conn.execute(
-        select(tasks.department, func.count(), func.sum(on_time))
-        .where(*scope, tasks.state == "completed", tasks.due_on.is_not(None), tasks.completed_at.is_not(None))
-        .group_by(tasks.department))
-    for department, count, in_time in done_rows:
+    # The completed ones: the sealed days' sums, and the approvals completed since (day_rollups.py).
+    chosen = None if departments is None else sorted(departments)
+    days = t.approval_days.c
+    sealed = select(days.department, func.sum(days.completed), func.sum(days.on_time)).group_by(days.department)
+    if chosen is not None:
+        sealed = sealed.where(days.department.in_(chosen))
+    since = approval_rows(unsealed_window(conn, "approvals"), chosen).subquery()
+    recent = select(since.c.department, func.sum(since.c.completed), func.sum(since.c.on_time)).group_by(
+        since.c.department)
+    for department, count, in_time in [*conn.execute(sealed), *conn.execute(recent)]:
         figures = of(str(department))
-        figures.completed, figures.on_time = int(count), int(in_time or 0)
+        figures.completed += int(count or 0)
+        figures.on_time += int(in_time or 0)
     return [found[k] for k in sorted(found)]

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Connection, Select, UnaryExpression, selec
 
 from engine.domain.records import TaskRecord, case_id_in
 from engine.persistence import tables as t
-from engine.persistence.queries import Page, _total
+from engine.persistence.queries import Page, count_matches
 from engine.persistence.rows import rows_as
 
 SORTS = ("arrived", "due", "accepted", "bundle", "case")
@@ -95,5 +95,5 @@ def list_inbox(conn: Connection, criteria: InboxCriteria, page: int = 1, per_pag
     conditions = _conditions(criteria)
     query = _ordered(select(t.tasks).where(*conditions), sort, descending)
     rows = conn.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(rows_as(TaskRecord, rows), _total(conn, t.tasks, conditions, len(rows), page, per_page),
-                page, per_page)
+    total, exact = count_matches(conn, t.tasks, conditions, len(rows), page == 1 and len(rows) < per_page)
+    return Page(rows_as(TaskRecord, rows), total, page, per_page, exact)

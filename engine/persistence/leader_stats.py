@@ -1,38 +1,112 @@
-"""The rows the leaders' figures count (engine/domain/leader_figures.py): the cases of a period with
-their departments, the ratings given in it, and the work orders raised in it."""
+"""What the leaders' figures count (engine/domain/leader_figures.py): a period's sums per day and per
+group, from the days the roll-up sealed (``case_days``, ``case_spans``) and the case tables for the days
+since (``period_counts``); the cases still in review; the work orders raised in the period. Also the
+same cases and ratings row by row (``cases``, ``ratings``), which the sums are checked against."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Select, func, or_, select, union_all
 
-from engine.domain.leader_figures import CaseRow, OrderRow, RatingRow
+from engine.domain.leader_figures import CaseRow, DayCounts, OrderRow, PeriodCounts, RatingRow
 from engine.persistence import tables as t
+from engine.persistence.day_rollups import Window, case_rows, span_rows, unsealed_window
+from engine.persistence.sql_days import start_of
 
 c = t.cases.c
 RATING_EVENTS = ("ServiceRated", "ResultsHandedOver")
+
+
+MEASURES = ("accepted", "closed", "closed_on_time", "ratings", "satisfied")
+GROUP_COLUMNS = {"bundle": "bundle_code", "point": "point", "department": "department"}
 
 
 class LeaderStatsRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def cases(self, since: datetime, before: datetime) -> list[CaseRow]:
-        """Cases the period may count: accepted before its end, and accepted, closed or still open in it."""
-        relevant = (c.accepted_at < before) & or_(c.accepted_at >= since, c.closed_at >= since, c.status == "in_review")
+    def period_counts(self, since: date, until: date) -> PeriodCounts:
+        """The period's sums (``since`` to ``until``, Asia/Shanghai days, both included)."""
+        start, end = start_of(since), start_of(until + timedelta(days=1))
+        days = self._case_days(since, until, self._live_window("cases", start, end))
+        by_day = {day: DayCounts(*(int(v or 0) for v in values))
+                  for day, *values in self.conn.execute(
+                      select(days.c.day, *(func.sum(days.c[m]) for m in MEASURES))
+                      .where(days.c.department == "").group_by(days.c.day))}
+        groups: dict[str, dict[str, DayCounts]] = {}
+        for group, column in GROUP_COLUMNS.items():
+            mine = days.c.department != "" if group == "department" else days.c.department == ""
+            groups[group] = {str(key): DayCounts(*(int(v or 0) for v in values))
+                             for key, *values in self.conn.execute(
+                                 select(days.c[column], *(func.sum(days.c[m]) for m in MEASURES))
+                                 .where(mine).group_by(days.c[column]))}
+        return PeriodCounts(by_day, groups, self._spans(since, until, self._live_window("spans", start, end)),
+                            self._group_spans(start, end), self.open_cases(end))
+
+    def _live_window(self, rollup: str, start: datetime, end: datetime) -> Window:
+        unsealed_from, _ = unsealed_window(self.conn, rollup)
+        return (start if unsealed_from is None else max(start, unsealed_from), end)
+
+    @staticmethod
+    def _case_days(since: date, until: date, live: Window) -> Any:
+        d = t.case_days.c
+        sealed = select(d.day, d.bundle_code, d.point, d.department, *(d[m] for m in MEASURES)).where(
+            d.day >= since, d.day <= until)
+        parts: list[Select[Any]] = [sealed]
+        if live[0] is not None and live[1] is not None and live[0] < live[1]:
+            parts.append(case_rows(live))
+        return union_all(*parts).subquery() if len(parts) > 1 else sealed.subquery()
+
+    def _spans(self, since: date, until: date, live: Window) -> list[tuple[date, date, int]]:
+        s = t.case_spans.c
+        found = [(a, c, int(n)) for a, c, n in self.conn.execute(
+            select(s.accepted_day, s.closed_day, s.cases).where(s.closed_day >= since, s.closed_day <= until))]
+        if live[0] is not None and live[1] is not None and live[0] < live[1]:
+            found += [(a, c, int(n)) for a, c, n in self.conn.execute(span_rows(live))]
+        return found
+
+    def _group_spans(self, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
+        """Per grouping, the cases closed in the period that were accepted before it (read along the
+        ``(closed_at, accepted_at)`` index)."""
+        spanning = [c.status == "closed", c.closed_at >= start, c.closed_at < end, c.accepted_at < start]
+        point = func.coalesce(c.accepted_point, "")
+        found: dict[str, dict[str, int]] = {}
+        for group, key in (("bundle", c.bundle_code), ("point", point)):
+            found[group] = {str(k): int(n) for k, n in self.conn.execute(
+                select(key, func.count()).where(*spanning).group_by(key))}
+        items = t.case_items.c
+        found["department"] = {str(k): int(n) for k, n in self.conn.execute(
+            select(items.department, func.count(c.id.distinct()))
+            .select_from(t.cases.join(t.case_items, items.case_id == c.id))
+            .where(*spanning).group_by(items.department))}
+        return found
+
+    def open_cases(self, before: datetime) -> list[CaseRow]:
+        """The cases in review accepted before ``before``, with their departments."""
         rows = self.conn.execute(select(c.id, c.bundle_code, c.accepted_point, c.accepted_at, c.closed_at, c.status,
-                                        c.due_on).where(relevant)).all()
+                                        c.due_on).where(c.status == "in_review", c.accepted_at < before)).all()
+        return self._with_departments(rows)
+
+    def _with_departments(self, rows: Any) -> list[CaseRow]:
         departments: dict[int, set[str]] = defaultdict(set)
         ids = [r[0] for r in rows]
-        for start in range(0, len(ids), 5000):
-            part = ids[start:start + 5000]
+        for first in range(0, len(ids), 5000):
+            part = ids[first:first + 5000]
             for case_id, department in self.conn.execute(select(t.case_items.c.case_id, t.case_items.c.department)
                                                          .where(t.case_items.c.case_id.in_(part))):
                 departments[case_id].add(department)
         return [CaseRow(bundle, point, accepted, closed, status, due, tuple(sorted(departments[case_id])))
                 for case_id, bundle, point, accepted, closed, status, due in rows]
+
+    def cases(self, since: datetime, before: datetime) -> list[CaseRow]:
+        """Cases the period may count: accepted before its end, and accepted, closed or still open in it."""
+        relevant = (c.accepted_at < before) & or_(c.accepted_at >= since, c.closed_at >= since, c.status == "in_review")
+        rows = self.conn.execute(select(c.id, c.bundle_code, c.accepted_point, c.accepted_at, c.closed_at, c.status,
+                                        c.due_on).where(relevant)).all()
+        return self._with_departments(rows)
 
     def ratings(self, since: datetime, before: datetime) -> list[RatingRow]:
         e = t.case_events.c

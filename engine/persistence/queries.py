@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Table, func, select
+from sqlalchemy import ColumnElement, Connection, String, Table, cast, func, literal, or_, select
 
 from engine.domain.records import EventRecord
 from engine.persistence import tables as t
@@ -16,27 +16,52 @@ from engine.persistence.rows import record_of
 T = TypeVar("T")
 
 
+COUNT_CAP = 10_000
+"""Lists count their matches up to this many: beyond it the count says "more than" (``total_exact``
+false) rather than reading every match of a long list (a province's closed cases) on each page."""
+
+
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     total: int
+    """How many match, or ``COUNT_CAP`` when more do (``total_exact`` false)."""
     page: int
     per_page: int
+    total_exact: bool = True
+    next_key: tuple[Any, ...] | None = None
+    """The sort key of the page's last item when more follow: the next page starts after it (keyset
+    paging, as cheap at the millionth row as at the first)."""
 
 
-def _total(conn: Connection, table: Table, conditions: list[ColumnElement[bool]], found: int, page: int,
-           per_page: int) -> int:
-    """How many rows match: counted only when the page cannot tell (a first page that is not
-    full holds them all, which is the usual inbox)."""
-    if page == 1 and found < per_page:
-        return found
-    return int(conn.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one())
+def count_matches(conn: Connection, table: Table, conditions: list[ColumnElement[bool]], found: int,
+                  complete: bool) -> tuple[int, bool]:
+    """How many rows match, counted up to ``COUNT_CAP``, and whether that is all of them; not counted
+    when the page already holds them all (``complete``: a first page that is not full, the usual inbox)."""
+    if complete:
+        return found, True
+    matches = select(literal(1)).select_from(table).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    counted = int(conn.execute(select(func.count()).select_from(matches)).scalar_one())
+    return min(counted, COUNT_CAP), counted <= COUNT_CAP
 
 
 def case_heads(conn: Connection) -> dict[int, tuple[int, str]]:
     """Each case's chain head as its row keeps it: last event seq and hash."""
     rows = conn.execute(select(t.cases.c.id, t.cases.c.event_seq, t.cases.c.event_hash))
     return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
+
+
+def grown_case_heads(conn: Connection) -> tuple[dict[int, tuple[int, str]], int]:
+    """The heads of the case chains that grew since a verification found them sound (or were never
+    verified), and how many cases there are: one anti-join in the database, not two dictionaries of
+    every case in Python."""
+    c, v = t.cases.c, t.audit_verified.c
+    chain = literal("case:") + cast(c.id, String)
+    rows = conn.execute(select(c.id, c.event_seq, c.event_hash)
+                        .select_from(t.cases.outerjoin(t.audit_verified, v.chain == chain))
+                        .where(or_(v.chain.is_(None), v.seq != c.event_seq, v.hash != c.event_hash)))
+    count = int(conn.execute(select(func.count()).select_from(t.cases)).scalar_one())
+    return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}, count
 
 
 def events_in_case_order(conn: Connection) -> Generator[tuple[int, str, EventRecord], None, None]:

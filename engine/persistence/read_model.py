@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -30,8 +31,9 @@ class ReadModel:
         self.conn = conn
 
     def search_cases(self, criteria: CaseCriteria, page: int = 1, per_page: int = 50,
-                     sort: str = "accepted_at", descending: bool = True) -> Page[CaseRecord]:
-        return case_search.search_cases(self.conn, criteria, page, per_page, sort, descending)
+                     sort: str = "accepted_at", descending: bool = True,
+                     after: tuple[Any, ...] | None = None) -> Page[CaseRecord]:
+        return case_search.search_cases(self.conn, criteria, page, per_page, sort, descending, after)
 
     def list_inbox(self, criteria: InboxCriteria, page: int = 1, per_page: int = 50,
                    sort: str = "arrived", descending: bool = False) -> Page[TaskRecord]:
@@ -42,6 +44,9 @@ class ReadModel:
 
     def case_heads(self) -> dict[int, tuple[int, str]]:
         return queries.case_heads(self.conn)
+
+    def grown_case_heads(self) -> tuple[dict[int, tuple[int, str]], int]:
+        return queries.grown_case_heads(self.conn)
 
     def case_row_states(self, case_ids: Sequence[int] | None = None) -> dict[int, CaseRowState]:
         return audit_reads.case_row_states(self.conn, case_ids)

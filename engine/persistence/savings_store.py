@@ -5,8 +5,8 @@ Python), and listed for the exports. Also the two small reads a closing case's f
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -23,11 +23,15 @@ from sqlalchemy import (
     union_all,
 )
 
+from engine.domain.clocks import shanghai_day
 from engine.domain.savings import FIGURES, FOUR_FIGURES, CaseSavings, Figure
 from engine.domain.savings_table import ChannelTrips
 from engine.domain.savings_totals import HALF_PREFILLED, FigureTotals, ScopeTotals
 from engine.persistence import tables as t
+from engine.persistence.day_rollups import month_end_through, sealed_through
 from engine.persistence.pipeline import defer
+from engine.persistence.sql_days import start_of
+from engine.persistence.tables.rollup import SAVINGS_SUMS
 
 s = t.case_savings
 d = t.case_savings_departments
@@ -166,6 +170,66 @@ def _number(value: Any) -> float:
     return 0.0 if value is None else float(value)
 
 
+Months = tuple[date | None, date]
+"""The first days of the first (None: from the beginning) and of the last whole month the roll-up sums."""
+
+
+def _sealed_conditions(flt: SavingsFilter, months: Months, rows: Any = t.savings_days.c) -> list[ColumnElement[bool]]:
+    """The sealed months a filter covers, in ``savings_days`` or ``savings_value_days`` (``rows``: its
+    columns; the latter without points)."""
+    first, last = months
+    conditions: list[ColumnElement[bool]] = [rows.month <= last, rows.department == (flt.department or "")]
+    if first is not None:
+        conditions.append(rows.month >= first)
+    if flt.bundle_code is not None:
+        conditions.append(rows.bundle_code == flt.bundle_code)
+    if flt.points is not None:
+        conditions.append(rows.point.in_(sorted(flt.points)))  # never with a department (``_split``)
+    return conditions
+
+
+def _sealed_sums_query(flt: SavingsFilter, months: Months) -> Any:
+    rows = t.savings_days.c
+    return (select(rows.bundle_code, *(func.sum(rows[name]) for name in SAVINGS_SUMS))
+            .where(*_sealed_conditions(flt, months)).group_by(rows.bundle_code))
+
+
+def _sealed_value_counts_query(flt: SavingsFilter, months: Months) -> Any:
+    values = t.savings_value_days.c
+    return (select(values.figure, values.bundle_code, values.value, func.sum(values.cases).label("cases"))
+            .where(*_sealed_conditions(flt, months, values)).group_by(values.bundle_code, values.figure, values.value))
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _scope_totals(sums: Any, value_counts: Any) -> list[ScopeTotals]:
+    """Totals per bundle from the sums query's rows (bundle, count, 4 per figure, the prefill and
+    material sums; several rows of a bundle add up) and the value counts' rows (figure, bundle, value,
+    cases), by bundle code."""
+    counts: dict[tuple[str, str], dict[float, int]] = defaultdict(dict)
+    for row in value_counts:
+        kept = counts[(row.bundle_code, row.figure)]
+        kept[float(row.value)] = kept.get(float(row.value), 0) + int(row.cases)
+    found: dict[str, ScopeTotals] = {}
+    for row in sums:
+        code, count, *rest = row
+        figures = {}
+        for n, name in enumerate(FIGURES):
+            baseline, actual, reduction, reductions = rest[4 * n: 4 * n + 4]
+            figures[name] = FigureTotals(_number(baseline), _number(actual), _number(reduction), int(reductions or 0))
+        (share_sum, shares, half, could_sum, could, of_could_sum, of_could,
+         shared_sum, shared, elicence_sum, elicence) = rest[4 * len(FIGURES):]
+        totals = ScopeTotals(code, int(count), figures, _number(share_sum), int(shares or 0), int(half or 0),
+                             _number(could_sum), int(could or 0), _number(of_could_sum), int(of_could or 0),
+                             _number(shared_sum), int(shared or 0), _number(elicence_sum), int(elicence or 0))
+        found[code] = totals if code not in found else found[code].merged(totals, code)
+    return [replace(totals, figures={name: replace(figure, actuals=counts.get((code, name), {}))
+                                     for name, figure in totals.figures.items()})
+            for code, totals in sorted(found.items())]
+
+
 class SavingsRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -193,33 +257,62 @@ class SavingsRepository:
         return _stored(row) if row else None
 
     def totals(self, flt: SavingsFilter) -> list[ScopeTotals]:
-        """One set of totals per bundle with closed cases in the filter, by bundle code."""
-        counts: dict[tuple[str, str], dict[float, int]] = defaultdict(dict)
-        for row in self.conn.execute(_value_counts_query(flt)):
-            counts[(row.bundle_code, row.figure)][float(row.value)] = int(row.cases)
-        found = []
-        for row in self.conn.execute(_sums_query(flt)):
-            code, count, *rest = row
-            figures = {}
-            for n, name in enumerate(FIGURES):
-                baseline, actual, reduction, reductions = rest[4 * n: 4 * n + 4]
-                figures[name] = FigureTotals(_number(baseline), _number(actual), _number(reduction), int(reductions),
-                                             counts.get((code, name), {}))
-            (share_sum, shares, half, could_sum, could, of_could_sum, of_could,
-             shared_sum, shared, elicence_sum, elicence) = rest[4 * len(FIGURES):]
-            found.append(ScopeTotals(code, int(count), figures, _number(share_sum), int(shares), int(half or 0),
-                                     _number(could_sum), int(could), _number(of_could_sum), int(of_could),
-                                     _number(shared_sum), int(shared), _number(elicence_sum), int(elicence)))
-        return sorted(found, key=lambda totals: totals.scope)
+        """One set of totals per bundle with closed cases in the filter, by bundle code: the whole months
+        the roll-up sealed from ``savings_days``, the days before and after them from ``case_savings``."""
+        live, months = self._split(flt)
+        sums: list[Any] = [row for part in live for row in self.conn.execute(_sums_query(part))]
+        if months is not None:
+            sums += self.conn.execute(_sealed_sums_query(flt, months))
+        if flt.points is not None or months is None:  # the distributions are not summed per point
+            values: list[Any] = [*self.conn.execute(_value_counts_query(flt))]
+        else:
+            values = [row for part in live for row in self.conn.execute(_value_counts_query(part))]
+            values += self.conn.execute(_sealed_value_counts_query(flt, months))
+        return _scope_totals(sums, values)
+
+    def _split(self, flt: SavingsFilter) -> tuple[list[SavingsFilter], Months | None]:
+        """The parts of the filter to read from the cases, and the whole months to read from the roll-up
+        (None: none). The filter's bounds are Asia/Shanghai midnights, as the reports give them."""
+        # Points and departments are summed apart, never crossed: a filter by both reads the cases.
+        sealed = None if flt.points is not None and flt.department is not None else sealed_through(
+            self.conn, "savings")
+        if sealed is None:
+            return [flt], None
+        start = None if flt.closed_from is None else shanghai_day(flt.closed_from)
+        end = sealed if flt.closed_before is None else min(sealed, shanghai_day(flt.closed_before) - timedelta(days=1))
+        first = None if start is None else (start if start.day == 1 else _next_month(start))
+        last_end = month_end_through(end)
+        if first is not None and first > last_end:
+            return [flt], None
+        live = []
+        if first is not None and flt.closed_from is not None and flt.closed_from < start_of(first):
+            live.append(replace(flt, closed_before=start_of(first)))
+        after = start_of(last_end + timedelta(days=1))
+        if flt.closed_before is None or after < flt.closed_before:
+            live.append(replace(flt, closed_from=after))
+        return live, (first, last_end.replace(day=1))
 
     def trips_by_channel(self, flt: SavingsFilter) -> list[ChannelTrips]:
         """The trips of the closed cases by how each came in and how its results went out."""
-        query = (select(s.c.channel, s.c.result_delivery, func.count(), func.sum(s.c.trips_baseline),
-                        func.sum(s.c.trips_actual))
-                 .where(*_conditions(flt)).group_by(s.c.channel, s.c.result_delivery)
-                 .order_by(s.c.channel.desc(), s.c.result_delivery))
-        return [ChannelTrips(str(channel), str(delivery), int(cases), _number(baseline), _number(actual))
-                for channel, delivery, cases, baseline, actual in self.conn.execute(query)]
+        live, months = self._split(flt)
+        found: dict[tuple[str, str], tuple[int, float, float]] = {}
+        rows: list[Any] = []
+        for part in live:
+            rows += self.conn.execute(
+                select(s.c.channel, s.c.result_delivery, func.count(), func.sum(s.c.trips_baseline),
+                       func.sum(s.c.trips_actual)).where(*_conditions(part)).group_by(s.c.channel, s.c.result_delivery))
+        if months is not None:
+            sealed = t.savings_days.c
+            rows += self.conn.execute(
+                select(sealed.channel, sealed.result_delivery, func.sum(sealed.cases), func.sum(sealed.trips_baseline),
+                       func.sum(sealed.trips_actual)).where(*_sealed_conditions(flt, months))
+                .group_by(sealed.channel, sealed.result_delivery))
+        for channel, delivery, cases, baseline, actual in rows:
+            had = found.get((str(channel), str(delivery)), (0, 0.0, 0.0))
+            found[(str(channel), str(delivery))] = (had[0] + int(cases), had[1] + _number(baseline),
+                                                    had[2] + _number(actual))
+        ordered = sorted(sorted(found, key=lambda k: k[1]), key=lambda k: k[0], reverse=True)  # as the SQL orders
+        return [ChannelTrips(channel, delivery, *found[(channel, delivery)]) for channel, delivery in ordered]
 
     _export_columns = (s.c.bundle_code, s.c.case_number, s.c.channel, s.c.result_delivery,
                        s.c.fields_prefilled_share, _PREFILL_COUNT, _PREFILL_SHARE, s.c.materials_shared,

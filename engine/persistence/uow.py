@@ -25,6 +25,7 @@ from engine.persistence.catalogue_store import (
 )
 from engine.persistence.clock_store import CalendarRepository, ClockRepository, WarningRepository
 from engine.persistence.database import read_without_transaction, snapshot_reader, writer
+from engine.persistence.day_rollups import RollupRepository
 from engine.persistence.document_store import MaterialFileRepository
 from engine.persistence.flow_store import FlowRepository
 from engine.persistence.hall_store import BookingRepository, ConsentRepository, TicketRepository
@@ -33,6 +34,7 @@ from engine.persistence.leader_stats import LeaderStatsRepository
 from engine.persistence.outbox_store import LoginCodeRepository, OnlineApplicationRepository, OutboxRepository
 from engine.persistence.point_stats import PointStatsRepository
 from engine.persistence.read_model import ReadModel, SavedFilterRepository
+from engine.persistence.redis_counters import RedisCounters, RedisLoginFailures
 from engine.persistence.registry_store import CaseSharedDataRepository, LookupRepository, RegistryRepository
 from engine.persistence.repositories import (
     CaseItemRepository,
@@ -53,7 +55,7 @@ _REPOSITORIES = (
     "warnings", "savings", "incidents", "_stamps", "reads", "saved_filters", "registries", "lookups",
     "case_shared_data", "material_files", "outbox", "login_codes", "applications",
     "application_files", "deliveries", "case_agents", "identities", "tickets", "bookings", "point_stats", "consents",
-    "work_orders", "leader_stats",
+    "work_orders", "leader_stats", "rollups",
 )
 
 
@@ -61,9 +63,11 @@ class SqlAlchemyUnitOfWork:
     """``with uow: … uow.commit()``. Leaving the block without commit rolls everything back."""
 
     def __init__(self, engine: Engine, write: bool = True, snapshot: bool = False,
-                 audit_key: bytes = DEV_AUDIT_KEY.encode()) -> None:
+                 audit_key: bytes = DEV_AUDIT_KEY.encode(), counters: RedisCounters | None = None) -> None:
         self.audit_key = audit_key
         """What this transaction's events are signed and verified with (``engine.domain.audit``)."""
+        self._counters = counters
+        """Where the rate-limit counters are when not in the database (ONETHING_REDIS_URL)."""
         # The same writer each time (see ``writer``); reads run without a transaction on PostgreSQL
         # (``read_without_transaction``) unless they ask for one ``snapshot`` of the database.
         self._engine = writer(engine) if write else snapshot_reader(engine) if snapshot else engine
@@ -130,8 +134,12 @@ class SqlAlchemyUnitOfWork:
         return TokenRepository(self.connection)
 
     @cached_property
-    def login_failures(self) -> LoginFailureRepository:
-        return LoginFailureRepository(self.connection)
+    def login_failures(self) -> LoginFailureRepository | RedisLoginFailures:
+        in_database = LoginFailureRepository(self.connection)
+        if self._counters is None:
+            return in_database
+        # Outside the transaction: told how it ended (commit below, rollback in __exit__).
+        return self._counters.transaction(in_database)
 
     @cached_property
     def audit(self) -> AuditRepository:
@@ -198,6 +206,10 @@ class SqlAlchemyUnitOfWork:
         return LeaderStatsRepository(self.connection)
 
     @cached_property
+    def rollups(self) -> RollupRepository:
+        return RollupRepository(self.connection)
+
+    @cached_property
     def work_orders(self) -> WorkOrderRepository:
         return WorkOrderRepository(self.connection)
 
@@ -257,6 +269,11 @@ class SqlAlchemyUnitOfWork:
     def saved_filters(self) -> SavedFilterRepository:
         return SavedFilterRepository(self.connection)
 
+    def _redis_counters(self) -> RedisLoginFailures | None:
+        """This transaction's counters in Redis, if it used them."""
+        used = self.__dict__.get("login_failures")
+        return used if isinstance(used, RedisLoginFailures) else None
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction has committed (never if it rolls back)."""
         self._after_commit.append(callback)
@@ -269,6 +286,8 @@ class SqlAlchemyUnitOfWork:
         self.connection.commit()  # on PostgreSQL the writes still queued go with it (pipeline.py)
         self._committed = True
         callbacks, self._after_commit = self._after_commit, []
+        if (counters := self._redis_counters()) is not None:
+            counters.committed()
         for callback in callbacks:
             callback()
 
@@ -282,6 +301,8 @@ class SqlAlchemyUnitOfWork:
             if not self._committed:
                 conn.rollback()
         finally:
+            if not self._committed and (counters := self._redis_counters()) is not None:
+                counters.rolled_back()
             try:
                 if self._autocommit_reads and not conn.invalidated:
                     read_without_transaction(conn, False)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Connection, insert, select, update
 from engine.domain.model import Actor
 from engine.domain.work_orders import WorkOrder, WorkOrderKind, WorkOrderState
 from engine.persistence import tables as t
-from engine.persistence.queries import Page, _total
+from engine.persistence.queries import Page, count_matches
 from engine.persistence.rows import values_of
 
 w = t.work_orders
@@ -100,7 +100,9 @@ class WorkOrderRepository:
         rows = self.conn.execute(select(w).where(*conditions).order_by(w.c.raised_at.desc(), w.c.id.desc())
                                  .limit(per_page).offset((page - 1) * per_page)).all()
         items = [_order(r) for r in rows]
-        return Page(items, _total(self.conn, w, conditions, len(items), page, per_page), page, per_page)
+        total, exact = count_matches(self.conn, w, conditions, len(items),
+                                     page == 1 and len(items) < per_page)
+        return Page(items, total, page, per_page, exact)
 
     def open_orders(self, lock: bool = False) -> list[WorkOrder]:
         """Every order not closed, for the ticker's clocks."""

@@ -98,10 +98,13 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
     with ctx.uow(False, snapshot=True) as uow:
         key = uow.audit_key
         walk = _Walk(key)
-        heads = uow.reads.case_heads()
-        verified = uow.audit.verified_heads()
-        ids = sorted(c for c, head in heads.items() if verified.get(f"case:{c}") != head) if incremental else None
-        walk.skipped = len(heads) - len(ids) if ids is not None else 0
+        if incremental:
+            heads, cases = uow.reads.grown_case_heads()
+            ids: list[int] | None = sorted(heads)
+            verified = uow.audit.verified_heads([*(f"case:{c}" for c in heads), AUDIT_CHAIN])
+            walk.skipped = cases - len(heads)
+        else:
+            heads, ids, verified = uow.reads.case_heads(), None, uow.audit.verified_heads()
         rows = uow.reads.case_row_states(ids)
         found: list[Disagreement] = []
         disagreeing = 0

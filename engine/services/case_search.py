@@ -10,22 +10,29 @@ may name only itself.
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.domain.access import Principal, Role
-from engine.domain.errors import Forbidden
+from engine.domain.errors import Forbidden, InvalidInput
 from engine.domain.records import CaseRecord
 from engine.persistence.case_search import SORTS, CaseCriteria
-from engine.persistence.queries import Page
+from engine.persistence.queries import COUNT_CAP, Page
 from engine.services.context import ServiceContext
 from engine.services.intake_points import points_of, points_within
+from engine.services.transactions import read_on_replica
+from engine.services.unit_of_work import UnitOfWork
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CASE_SORTS = SORTS
+LIST_CAP = COUNT_CAP
+"""Lists count their matches up to this many, and number their pages within it."""
 
 _CASE_NUMBER = re.compile(r"[A-Z]{1,8}(-[0-9-]*)?")
 _ID_NUMBER = re.compile(r"\d{17}[\dX]")
@@ -63,6 +70,8 @@ class SearchCases:
     sort: str = "accepted_at"
     """One of ``CASE_SORTS``."""
     descending: bool = True
+    after: str | None = None
+    """The ``next`` mark of the page before (keyset paging: any depth at the cost of the first page)."""
 
 
 def classify_query(q: str) -> tuple[QueryKind, str]:
@@ -129,9 +138,67 @@ def _criteria(cmd: SearchCases, points: frozenset[str] | None) -> CaseCriteria:
 
 
 def search_cases(cmd: SearchCases, ctx: ServiceContext) -> Page[CaseRecord]:
-    """The cases matching ``cmd`` that its viewer may see, in the order asked for (newest first)."""
-    with ctx.uow(False) as uow:
+    """The cases matching ``cmd`` that its viewer may see, in the order asked for (newest first). A
+    list a few seconds stale will do: read on the replica, if any (a case's own page reads the primary)."""
+
+    def read(uow: UnitOfWork) -> Page[CaseRecord]:
         points = None if cmd.service_point is None and cmd.level is None else \
             points_within(points_of(uow), cmd.service_point, cmd.level)
         criteria = _criteria(cmd, points)
-        return uow.reads.search_cases(criteria, cmd.page, cmd.per_page, cmd.sort, cmd.descending)
+        after = None if cmd.after is None else read_page_mark(cmd.after, cmd.sort, cmd.descending)
+        return uow.reads.search_cases(criteria, cmd.page, cmd.per_page, cmd.sort, cmd.descending, after)
+
+    return read_on_replica(ctx, read)
+
+
+def page_mark(sort: str, descending: bool, key: tuple[Any, ...]) -> str:
+    """The ``next`` mark of a page whose last case has the sort ``key``: opaque to clients (URL-safe
+    base64 of the order and the key's values as JSON)."""
+    values = [v.isoformat() if isinstance(v, date | datetime) else v for v in key]
+    raw = json.dumps([sort, "desc" if descending else "asc", *values], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+_BAD_MARK = "翻页标记无效：请从第一页重新查询"
+_OTHER_ORDER = "翻页标记与当前排序不符：请从第一页重新查询"
+
+
+def read_page_mark(mark: str, sort: str, descending: bool) -> tuple[Any, ...]:
+    """The sort key a ``page_mark`` holds, checked against the order asked for and typed again."""
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(mark + "=" * (-len(mark) % 4)))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"after: not a page mark ({error})", _BAD_MARK, {"after": [_BAD_MARK]}) from error
+    if not isinstance(decoded, list) or decoded[:2] != [sort, "desc" if descending else "asc"]:
+        raise InvalidInput("after: the page mark is of another order", _OTHER_ORDER, {"after": [_OTHER_ORDER]})
+    types = _MARK_TYPES[sort]
+    values = decoded[2:]
+    if len(values) != len(types):
+        raise InvalidInput("after: the page mark has the wrong length", _BAD_MARK, {"after": [_BAD_MARK]})
+    try:
+        return tuple(_typed(value, kind, nullable=sort == "due" and n == 0)
+                     for n, (value, kind) in enumerate(zip(values, types, strict=True)))
+    except (TypeError, ValueError) as error:
+        raise InvalidInput(f"after: {error}", _BAD_MARK, {"after": [_BAD_MARK]}) from error
+
+
+_MARK_TYPES: dict[str, tuple[type, ...]] = {
+    "accepted_at": (datetime, int), "number": (str,), "bundle": (str, datetime, int),
+    "status": (str, datetime, int), "due": (date, datetime, int)}
+
+
+def _typed(value: Any, kind: type, nullable: bool) -> Any:
+    if value is None and nullable:
+        return None
+    if kind is datetime and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("a moment without its zone")
+        return moment
+    if kind is date and isinstance(value, str):
+        return date.fromisoformat(value)
+    if kind is int and isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63:
+        return value
+    if kind is str and isinstance(value, str) and len(value) <= 64:
+        return value
+    raise ValueError(f"{value!r} is not a {kind.__name__}")

@@ -19,6 +19,7 @@ from engine.services.calendar import CalendarCache
 from engine.services.catalogue_cache import CatalogueCache
 from engine.services.page_cache import PageCache
 from engine.services.registry_sources import EmbeddedRegistries
+from engine.services.replica import Replica
 from engine.services.token_cache import TokenCache
 from engine.services.unit_of_work import UnitOfWork
 from engine.sources.log_sender import InAppSender, LogSender
@@ -67,6 +68,9 @@ class ServiceContext:
     """The province's unified identity service applicants may sign in through (OpenID Connect);
     None: by SMS code only."""
     """How long a worker holds a message it is sending before another may take it over."""
+    replica: Replica | None = None
+    """The read replica that reports, case search and supervision read from
+    (``transactions.read_on_replica``); None: they read the primary."""
     registries: RegistrySource | None = None
     """Where shared data comes from (``shared_data``); the embedded registries unless the composition
     root configures another source (a provincial platform over HTTP)."""

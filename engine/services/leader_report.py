@@ -12,10 +12,12 @@ from engine.documents.report_pdf import ReportSection, render_report
 from engine.domain.clocks import SHANGHAI, shanghai_day
 from engine.domain.errors import Conflict, InvalidInput
 from engine.domain.leader_export import table, trend_chart, workbook
-from engine.domain.leader_figures import GROUPINGS, Figures, figures, trend
+from engine.domain.leader_figures import GROUPINGS, Figures, OrderRow, PeriodCounts, period_figures, period_trend
 from engine.services.accounts import known_departments
 from engine.services.context import ServiceContext
 from engine.services.intake_points import points_of
+from engine.services.transactions import read_on_replica
+from engine.services.unit_of_work import UnitOfWork
 
 MAX_DAYS = 400
 GROUP_NAMES = {"bundle": "一件事", "point": "服务点", "department": "部门"}
@@ -54,24 +56,25 @@ def leader_report(ctx: ServiceContext, since: date | None = None, until: date | 
     since, until = period(ctx, since, until)
     start, before = _midnight(since), _midnight(until + timedelta(days=1))
     today = shanghai_day(ctx.clock())
-    with ctx.uow(False) as uow:
-        cases = uow.leader_stats.cases(start, before)
-        ratings = uow.leader_stats.ratings(start, before)
-        orders = uow.leader_stats.orders(start, before)
+
+    def read(uow: UnitOfWork) -> tuple[PeriodCounts, list[OrderRow], dict[str, dict[str, str]]]:
         names = {"bundle": {row.code: str(row.definition.get("name") or row.code) for row in uow.flows.bundles()},
                  "point": {code: p.name for code, p in points_of(uow).items()},
                  "department": known_departments(uow)}
+        return uow.leader_stats.period_counts(since, until), uow.leader_stats.orders(start, before), names
+
+    counts, orders, names = read_on_replica(ctx, read)  # a report: a few seconds stale will do
     names["point"][""] = "未记录服务点"
     groups = {}
     for group in GROUPINGS:
         if group == "all":
             continue
-        found = figures(cases, ratings, orders, since, until, today, group)
+        found = period_figures(counts, orders, since, until, today, group)
         groups[group] = sorted(((code, names[group].get(code, code), f) for code, f in found.items()),
                                key=lambda row: (-row[2].accepted, -row[2].closed, row[0]))
-    overall = figures(cases, ratings, orders, since, until, today).get("all", Figures())
-    return LeaderReport(since, until, overall, groups, trend(cases, ratings, orders, since, until, today, "week"),
-                        trend(cases, ratings, orders, since, until, today, "month"))
+    overall = period_figures(counts, orders, since, until, today).get("all", Figures())
+    return LeaderReport(since, until, overall, groups, period_trend(counts, orders, since, until, today, "week"),
+                        period_trend(counts, orders, since, until, today, "month"))
 
 
 def _rows(report: LeaderReport, group: str) -> list[tuple[str, Figures]]:

@@ -13,9 +13,11 @@ from engine.domain.clocks import SHANGHAI
 from engine.domain.errors import InvalidInput, NotFound
 from engine.domain.hall import percentile
 from engine.domain.service_points import LEVEL_NAMES, LEVELS, ServicePoint, points_up
-from engine.persistence.point_stats import AgentWork
+from engine.persistence.point_stats import AgentWork, PointClosed, PointIntake, TicketTimes
 from engine.services.context import ServiceContext
 from engine.services.intake_points import points_of
+from engine.services.transactions import read_on_replica
+from engine.services.unit_of_work import UnitOfWork
 
 NO_POINT = ""
 """The row of cases accepted before there were service points."""
@@ -52,6 +54,18 @@ class PointReport:
     agent_names: dict[str, str]
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """What the report reads, in one unit of work."""
+
+    points: dict[str, ServicePoint]
+    intake: list[PointIntake]
+    closed: list[PointClosed]
+    agents: list[AgentWork]
+    tickets: list[TicketTimes]
+    names: dict[str, str]
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), SHANGHAI)
 
@@ -69,15 +83,20 @@ def point_report(ctx: ServiceContext, day_from: date | None, day_to: date | None
         raise InvalidInput("a report by service point covers at most 400 days", "按服务点统计最长 400 天",
                            {"from": ["请缩短统计期间"]})
     since, before = _midnight(day_from), _midnight(day_to + timedelta(days=1))
-    with ctx.uow(False) as uow:
+
+    def read(uow: UnitOfWork) -> _Stored:
         if bundle is not None and uow.flows.bundle(bundle) is None:
             raise NotFound(f"no bundle {bundle!r}", f"没有编码为 {bundle} 的一件事")
-        points = points_of(uow)
-        intake = {row.point or NO_POINT: row for row in uow.point_stats.intake(since, before, bundle)}
-        closed = {row.point or NO_POINT: row for row in uow.point_stats.closed(since, before, bundle)}
         agents = uow.point_stats.agents(since, before, bundle)
-        tickets = uow.point_stats.tickets(f"{day_from:%Y%m%d}", f"{day_to:%Y%m%d}", bundle)
-        names = uow.users.names({a.agent for a in agents})
+        return _Stored(points_of(uow), uow.point_stats.intake(since, before, bundle),
+                       uow.point_stats.closed(since, before, bundle), agents,
+                       uow.point_stats.tickets(f"{day_from:%Y%m%d}", f"{day_to:%Y%m%d}", bundle),
+                       uow.users.names({a.agent for a in agents}))
+
+    stored = read_on_replica(ctx, read)  # a report: a few seconds stale will do
+    points, agents, tickets, names = stored.points, stored.agents, stored.tickets, stored.names
+    intake = {row.point or NO_POINT: row for row in stored.intake}
+    closed = {row.point or NO_POINT: row for row in stored.closed}
     waits: dict[str, list[float]] = defaultdict(list)
     serving: dict[str, list[float]] = defaultdict(list)
     taken: dict[str, int] = defaultdict(int)

@@ -27,6 +27,7 @@ from engine.persistence.savings_store import SavingsFilter, StoredSavings
 from engine.services.cases import find_case
 from engine.services.context import ServiceContext
 from engine.services.intake_points import points_of, points_within
+from engine.services.transactions import read_on_replica
 from engine.services.unit_of_work import UnitOfWork
 
 CHARTS = ("before_after", "targets", "time_distribution")
@@ -136,11 +137,13 @@ def savings_filter(query: ReportQuery, bundles: Mapping[str, Bundle],
 
 def savings_report(ctx: ServiceContext, query: ReportQuery) -> SavingsReport:
     """Means of the figures and of their reductions, counts and distributions, per bundle with
-    closed cases and overall, each beside the published targets."""
-    with ctx.uow(False) as uow:
+    closed cases and overall, each beside the published targets; read on the replica, if any."""
+    def read(uow: UnitOfWork) -> tuple[dict[str, Bundle], SavingsFilter, list[ScopeTotals]]:
         bundles = _bundles(uow)
         flt = savings_filter(query, bundles, points_of(uow))
-        per_bundle = uow.savings.totals(flt)
+        return bundles, flt, uow.savings.totals(flt)
+
+    bundles, flt, per_bundle = read_on_replica(ctx, read)
     total = overall(per_bundle)
     summary = summary_of(total)
     parts = []
@@ -154,8 +157,8 @@ def savings_report(ctx: ServiceContext, query: ReportQuery) -> SavingsReport:
 
 def trips_by_channel(ctx: ServiceContext, query: ReportQuery) -> list[ChannelTrips]:
     """跑动次数 of the closed cases by 受理渠道 and 出件方式."""
-    with ctx.uow(False) as uow:
-        return uow.savings.trips_by_channel(savings_filter(query, _bundles(uow), points_of(uow)))
+    return read_on_replica(
+        ctx, lambda uow: uow.savings.trips_by_channel(savings_filter(query, _bundles(uow), points_of(uow))))
 
 
 def _published_dict(entry: PublishedFigure) -> dict[str, Any]:
@@ -181,8 +184,7 @@ def export_savings(ctx: ServiceContext, query: ReportQuery, fmt: str, rows: str 
     report = savings_report(ctx, query)
     cases: list[CaseSavings] = []
     if fmt == "xlsx" or rows == "cases":
-        with ctx.uow(False) as uow:
-            cases = uow.savings.case_savings(report.filter)
+        cases = read_on_replica(ctx, lambda uow: uow.savings.case_savings(report.filter))
     summaries = [*(part.summary for part in report.bundles), report.summary]
     if fmt == "xlsx":
         return savings_workbook(cases, summaries, report.bundle_names, created=ctx.clock().replace(tzinfo=None))

@@ -34,6 +34,7 @@ from engine.services.context import ServiceContext
 from engine.services.demo_registries import SEED, demo_registries, load_demo_registries
 from engine.services.hall import service_points
 from engine.services.materials import SupplyMaterials, supply_materials, terminate_overdue_cases
+from engine.services.report_days import seal_report_days
 from engine.services.shared_data import subject_fields
 from engine.services.simulation_follow_up import POOR_RATING_REASON, FollowUpDesk
 from engine.services.simulation_online import OnlineDesk, PendingApplication
@@ -196,6 +197,7 @@ class Simulation:
                 self.today = shanghai_day(moment)
                 self._terminate_overdue(datetime.combine(self.today, time(0, 1), SHANGHAI))
                 sweep_work_orders(self.ctx)  # and work orders whose clock turned red are escalated
+                seal_report_days(self.ctx)  # and the days over are summed for the reports
             self.clock.now = moment
             action()
         self.result.last_day = shanghai_day(self.clock.now)

@@ -12,10 +12,10 @@ from engine.domain.access import Principal, Role
 from engine.domain.errors import Forbidden, InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.clock_store import WarningRow
-from engine.persistence.department_stats import NO_LIMIT
+from engine.persistence.department_stats import NO_LIMIT, DepartmentFigures
 from engine.services.accounts import known_departments
 from engine.services.context import ServiceContext
-from engine.services.transactions import in_transaction
+from engine.services.transactions import in_transaction, read_on_replica
 from engine.services.unit_of_work import UnitOfWork
 
 COLOURS = ("green", "yellow", "red")
@@ -33,8 +33,8 @@ def list_warnings(ctx: ServiceContext, viewer: Principal, department: str | None
     seen = _departments(viewer)
     if department is not None and seen is not None and department not in seen:
         raise Forbidden(f"you may not see department {department}'s warnings", f"无权查看部门 {department} 的预警")
-    with ctx.uow(False) as uow:
-        return uow.warnings.list(department, colour, unacknowledged, seen, per_page, (page - 1) * per_page)
+    return read_on_replica(  # a few seconds stale will do: an acknowledgement answers the primary's row
+        ctx, lambda uow: uow.warnings.list(department, colour, unacknowledged, seen, per_page, (page - 1) * per_page))
 
 
 def acknowledge_warning(warning_id: int, viewer: Principal, actor: Actor, ctx: ServiceContext) -> WarningRow:
@@ -82,9 +82,12 @@ def department_performance(ctx: ServiceContext, viewer: Principal) -> list[Depar
     """Each department's open approvals by colour and its on-time rate (按时办结率); a supervisor sees
     every department that has approvals, a department head their own."""
     seen = _departments(viewer)
-    with ctx.uow(False) as uow:
-        names = known_departments(uow)
-        figures = {f.department: f for f in uow.reads.department_figures(seen)}
+
+    def read(uow: UnitOfWork) -> tuple[dict[str, str], list[DepartmentFigures]]:
+        return known_departments(uow), uow.reads.department_figures(seen)
+
+    names, stored = read_on_replica(ctx, read)  # a board a few seconds stale will do
+    figures = {f.department: f for f in stored}
     codes = sorted(seen) if seen is not None else sorted(figures)
     answer = []
     for code in codes:

@@ -23,6 +23,7 @@ from engine.services.events import record_event
 from engine.services.materials import terminate_overdue_cases
 from engine.services.notifications import deliver_outbox, remind_tolerance_due
 from engine.services.progress import load_workflow, save_progress
+from engine.services.report_days import seal_report_days
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
 from engine.services.work_order_actions import sweep_work_orders
@@ -69,12 +70,15 @@ class TickReport:
     bookings: list[str] = field(default_factory=list)
     work_orders: int = 0
     """Work orders escalated to the supervisors (a clock turned red)."""
+    sealed: dict[str, int] = field(default_factory=dict)
+    """Rows the report roll-ups wrote for days that ended (none most ticks)."""
 
     def lines(self) -> list[str]:
         return ([f"timer fired: {t}" for t in self.timers] + [f"terminated: {n}" for n in self.terminated]
                 + [f"clock changed: {n}" for n in self.clocks] + [f"reminded: {n}" for n in self.reminded]
                 + [f"booking {n}" for n in self.bookings] + [f"notification {n}" for n in self.notifications]
-                + ([f"work orders escalated: {self.work_orders}"] if self.work_orders else []))
+                + ([f"work orders escalated: {self.work_orders}"] if self.work_orders else [])
+                + [f"report days sealed: {name} {rows} rows" for name, rows in self.sealed.items() if rows])
 
 
 def tick(ctx: ServiceContext) -> TickReport:
@@ -87,6 +91,7 @@ def tick(ctx: ServiceContext) -> TickReport:
     report.bookings = sweep_bookings(ctx)
     report.work_orders = sweep_work_orders(ctx)
     report.notifications = deliver_outbox(ctx)
+    report.sealed = seal_report_days(ctx)
     return report
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from engine.domain.errors import ConcurrentUpdate, DomainError, IdempotencyKeyReused
 from engine.domain.records import TaskRecord
-from engine.persistence.db_errors import is_unavailable, retry_cause
+from engine.persistence.db_errors import SERIALIZATION_FAILURE, is_unavailable, retry_cause, sqlstate
 from engine.services.case_detail import CaseDetail
 from engine.services.context import ServiceContext
 from engine.services.unit_of_work import UnitOfWork
@@ -87,6 +87,29 @@ def in_transaction(ctx: ServiceContext, work: Callable[[UnitOfWork], T]) -> T:
         "the case is being changed by others right now; please try again",
         "该办件正被他人同时办理，请稍后重试",
     )
+
+
+def read_on_replica(ctx: ServiceContext, work: Callable[[UnitOfWork], T]) -> T:
+    """Run ``work``, a read that may be a few seconds stale, on the read replica (see
+    ``engine.services.replica``); on the primary when none is configured, when it does not answer
+    (it is then left alone for a while), or when it cancelled the read for a conflict with the WAL
+    it replays (40001). Never for a read a write depends on: the replica may not show it yet."""
+    replica = ctx.replica
+    if replica is not None and replica.usable():
+        try:
+            with replica.uow() as uow:
+                return work(uow)
+        except DomainError:
+            raise
+        except Exception as err:
+            if is_unavailable(err):
+                replica.failed(err)
+            elif sqlstate(err) == SERIALIZATION_FAILURE:
+                _log.info("the read replica cancelled a read (conflict with recovery); reading from the primary")
+            else:
+                raise
+    with ctx.uow(False) as uow:
+        return work(uow)
 
 
 def idempotent(

@@ -3,7 +3,11 @@ a department only its own), sorting by a whitelist of columns in either directio
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
+
+from sqlalchemy import text
 
 from tests.api.test_case_journey import start
 from tests.api.test_case_search import start_hiring
@@ -68,9 +72,10 @@ def test_pages_keep_their_shape_and_the_order(client: Any, clock: Any) -> None:
     answer = client.get("/api/cases", query_string={"sort": "number", "order": "asc", "per_page": 1, "page": 2},
                         headers=CLERK)
     assert answer.status_code == 200, answer.json
-    assert set(answer.json) == {"items", "total", "page", "per_page"}
+    assert set(answer.json) == {"items", "total", "total_exact", "page", "per_page", "next"}
     assert ([c["number"] for c in answer.json["items"]], answer.json["total"], answer.json["page"]) == (
         [sorted([first, second, hiring])[1]], 3, 2)
+    assert answer.json["total_exact"] is True and answer.json["next"]
     assert listed(client, CLERK, status="in_review", bundle="restaurant", sort="accepted_at", order="asc") == [
         first, second]
 
@@ -86,3 +91,50 @@ def test_an_unknown_sort_or_order_answers_422_in_chinese(client: Any) -> None:
         assert set(answer.json) == {"code", "message", "message_zh", "errors"}
         assert any(words in m for m in answer.json["errors"][field]), answer.json
     assert client.get("/api/cases", headers=CLERK).json["total"] == 1
+
+
+def walked(client: Any, **query: Any) -> list[str]:
+    """Every page by its ``next`` mark, one case a page, as a client goes deep."""
+    found: list[str] = []
+    after = None
+    for _ in range(10):
+        answer = client.get("/api/cases", query_string={**query, "per_page": 1, **({"after": after} if after else {})},
+                            headers=CLERK)
+        assert answer.status_code == 200, answer.json
+        found += [c["number"] for c in answer.json["items"]]
+        after = answer.json["next"]
+        if after is None:
+            return found
+    raise AssertionError(f"no last page: {found}")
+
+
+def test_the_next_mark_walks_every_order_as_the_numbered_pages_do(client: Any, clock: Any, engine: Any) -> None:
+    first, second, hiring = three_cases(client, clock)
+    with engine.db.begin() as conn:  # a case without a due day sorts last going up, first going down
+        conn.execute(text("UPDATE cases SET due_on = NULL WHERE number = :n"), {"n": second})
+    for sort in ("accepted_at", "number", "bundle", "status", "due"):
+        for order in ("asc", "desc"):
+            expected = listed(client, CLERK, sort=sort, order=order)
+            assert walked(client, sort=sort, order=order) == expected, (sort, order)
+    assert walked(client, sort="due", order="asc")[-1] == second
+    assert walked(client, sort="due", order="desc")[0] == second
+    assert walked(client, status="in_review", bundle="restaurant", order="asc") == [first, second]
+    assert hiring in walked(client)
+
+
+def test_a_bad_or_foreign_mark_and_a_page_past_the_count_answer_422_in_chinese(client: Any, clock: Any) -> None:
+    three_cases(client, clock)
+    mark = client.get("/api/cases", query_string={"per_page": 1}, headers=CLERK).json["next"]
+    for query, words in (({"after": "not-a-mark"}, "翻页标记无效"), ({"after": "W10"}, "翻页标记"),
+                         ({"after": mark, "sort": "number"}, "翻页标记与当前排序不符"),
+                         ({"after": mark, "order": "asc"}, "翻页标记与当前排序不符"),
+                         ({"page": 201}, "按页码只能翻到前 10000 条"),
+                         ({"page": 51, "per_page": 200}, "按页码只能翻到前 10000 条")):
+        answer = client.get("/api/cases", query_string=query, headers=CLERK)
+        assert answer.status_code == 422, (query, answer.json)
+        field = "page" if "page" in query else "after"
+        assert any(words in m for m in answer.json["errors"][field]), (query, answer.json)
+    forged = base64.urlsafe_b64encode(json.dumps(["accepted_at", "desc", "2026-09-24T00:00:00", 1]).encode()).decode()
+    answer = client.get("/api/cases", query_string={"after": forged}, headers=CLERK)  # a moment without its zone
+    assert answer.status_code == 422 and "翻页标记无效" in answer.json["errors"]["after"][0], answer.json
+    assert client.get("/api/cases", query_string={"page": 200}, headers=CLERK).status_code == 200

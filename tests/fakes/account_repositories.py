@@ -3,6 +3,7 @@ person's saved filters."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -129,8 +130,9 @@ class FakeAuditRepository:
         head: tuple[int, str] = self.tables.table("chain_heads").get("audit", (0, GENESIS))
         return head
 
-    def verified_heads(self) -> dict[str, tuple[int, str]]:
-        return dict(self.tables.table("audit_verified"))
+    def verified_heads(self, chains: Collection[str] | None = None) -> dict[str, tuple[int, str]]:
+        kept: dict[str, tuple[int, str]] = self.tables.table("audit_verified")
+        return {k: v for k, v in kept.items() if chains is None or k in chains}
 
     def mark_verified(self, heads: dict[str, tuple[int, str]], now: datetime) -> None:
         self.tables.table("audit_verified").update(heads)

@@ -15,7 +15,7 @@ from engine.persistence.case_search import CaseCriteria
 from engine.persistence.comment_reads import Mentions
 from engine.persistence.department_stats import NO_LIMIT, DepartmentFigures
 from engine.persistence.inbox import InboxCriteria
-from engine.persistence.queries import Page
+from engine.persistence.queries import COUNT_CAP, Page
 from tests.fakes.clock_repositories import deadline_of
 from tests.fakes.tables import Tables
 
@@ -24,11 +24,20 @@ _OPEN = ("ready", "claimed")
 _LAST = date.max  # a missing due day sorts after every other going up, as NULLS LAST
 
 
-def _page(found: list[T], key: Callable[[T], Any], page: int, per_page: int, descending: bool) -> Page[T]:
-    """Descending is the exact reverse of ascending, as the real orders are written to be."""
+def _page(found: list[T], key: Callable[[T], Any], page: int, per_page: int, descending: bool,
+          mark: Callable[[T], tuple[Any, ...]] | None = None, after: tuple[Any, ...] | None = None) -> Page[T]:
+    """Descending is the exact reverse of ascending, as the real orders are written to be. With
+    ``mark`` (an item's sort key as a page mark holds it) the page says where the next one starts,
+    and ``after`` starts a page after the item with that key."""
     ordered = sorted(found, key=key, reverse=descending)
     start = (page - 1) * per_page
-    return Page(ordered[start:start + per_page], len(found), page, per_page)
+    if after is not None and mark is not None:
+        start = next((n + 1 for n, item in enumerate(ordered) if mark(item) == after), len(ordered))
+    items = ordered[start:start + per_page]
+    more = start + per_page < len(ordered)
+    total = min(len(found), COUNT_CAP)
+    return Page(items, total, page, per_page, len(found) <= COUNT_CAP,
+                mark(items[-1]) if mark is not None and items and more else None)
 
 
 def _matches_case(case: CaseRecord, criteria: CaseCriteria, departments: set[str], agent: str | None) -> bool:
@@ -59,6 +68,14 @@ def _case_key(sort: str) -> Callable[[CaseRecord], Any]:
     return lambda c: (getattr(c, column), c.accepted_at, c.id)
 
 
+def _case_mark(sort: str) -> Callable[[CaseRecord], tuple[Any, ...]]:
+    """The values of the real query's sort columns (``sort_columns``)."""
+    columns = {"accepted_at": ("accepted_at", "id"), "number": ("number",),
+               "bundle": ("bundle_code", "accepted_at", "id"), "status": ("status", "accepted_at", "id"),
+               "due": ("due_on", "accepted_at", "id")}[sort]
+    return lambda c: tuple(getattr(c, column) for column in columns)
+
+
 class FakeReadQueries:
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
@@ -67,13 +84,14 @@ class FakeReadQueries:
         return sorted(self.tables.all("cases"), key=lambda c: c.id)
 
     def search_cases(self, criteria: CaseCriteria, page: int = 1, per_page: int = 50,
-                     sort: str = "accepted_at", descending: bool = True) -> Page[CaseRecord]:
+                     sort: str = "accepted_at", descending: bool = True,
+                     after: tuple[Any, ...] | None = None) -> Page[CaseRecord]:
         departments: dict[int, set[str]] = {}
         for item in self.tables.all("case_items"):
             departments.setdefault(item.case_id, set()).add(item.department)
         found = [c for c in self._cases()
                  if _matches_case(c, criteria, departments.get(c.id, set()), self.tables.get("case_agents", c.id))]
-        return _page(found, _case_key(sort), page, per_page, descending)
+        return _page(found, _case_key(sort), page, per_page, descending, _case_mark(sort), after)
 
     def list_inbox(self, criteria: InboxCriteria, page: int = 1, per_page: int = 50,
                    sort: str = "arrived", descending: bool = False) -> Page[TaskRecord]:
@@ -119,6 +137,11 @@ class FakeReadQueries:
     def case_heads(self) -> dict[int, tuple[int, str]]:
         return {c.id: (c.event_seq, c.event_hash) for c in self._cases()}
 
+    def grown_case_heads(self) -> tuple[dict[int, tuple[int, str]], int]:
+        verified: dict[str, tuple[int, str]] = self.tables.table("audit_verified")
+        heads = self.case_heads()
+        return {c: head for c, head in heads.items() if verified.get(f"case:{c}") != head}, len(heads)
+
     def case_row_states(self, case_ids: Sequence[int] | None = None) -> dict[int, CaseRowState]:
         states = {c.id: CaseRowState(c.status) for c in self._cases() if case_ids is None or c.id in case_ids}
         for item in self.tables.all("case_items"):
@@ -143,3 +166,13 @@ class FakeReadQueries:
                 seen = found.get(number)
                 found[number] = Mentions(number, (seen.count if seen else 0) + 1, event.occurred_at)
         return sorted(found.values(), key=lambda m: m.last_at, reverse=True)
+
+
+class FakeRollupRepository:
+    """The fake read side counts every day from its rows: there is nothing to sum ahead."""
+
+    def seal(self, through: date) -> dict[str, int]:
+        return {}
+
+    def reseal(self, through: date) -> dict[str, int]:
+        return {}

@@ -41,7 +41,7 @@ from tests.fakes.document_repositories import (
     FakeOutboxRepository,
 )
 from tests.fakes.hall_repositories import FakeBookingRepository, FakeTicketRepository, FakeWorkOrderRepository
-from tests.fakes.read_queries import FakeReadQueries
+from tests.fakes.read_queries import FakeReadQueries, FakeRollupRepository
 from tests.fakes.reference_repositories import (
     FakeCalendarRepository,
     FakeCatalogueRepository,
@@ -112,6 +112,7 @@ class FakeUnitOfWork:
         self.savings = FakeSavingsRepository(tables)
         self.incidents = FakeIncidentRepository(tables)
         self.reads = FakeReadQueries(tables)
+        self.rollups = FakeRollupRepository()
 
     def __enter__(self) -> FakeUnitOfWork:
         self._begin(self.db.committed.copy())

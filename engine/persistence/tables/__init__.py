@@ -37,6 +37,14 @@ from engine.persistence.tables.registry import (
     registry_records,
     registry_subjects,
 )
+from engine.persistence.tables.rollup import (
+    approval_days,
+    case_days,
+    case_spans,
+    rollup_seals,
+    savings_days,
+    savings_value_days,
+)
 from engine.persistence.tables.savings import case_savings, case_savings_departments
 from engine.persistence.tables.task import supervision_warnings, task_extensions, task_pauses, tasks
 from engine.persistence.tables.types import UtcDateTime, metadata
@@ -47,6 +55,7 @@ __all__ = [
     "agent_consents",
     "applicant_identities",
     "application_files",
+    "approval_days",
     "audit_events",
     "audit_verified",
     "auth_tokens",
@@ -54,6 +63,7 @@ __all__ = [
     "calendar_overrides",
     "calendar_years",
     "case_agents",
+    "case_days",
     "case_deliveries",
     "case_events",
     "case_items",
@@ -61,6 +71,7 @@ __all__ = [
     "case_savings",
     "case_savings_departments",
     "case_shared_data",
+    "case_spans",
     "cases",
     "catalogue_entries",
     "chain_heads",
@@ -83,7 +94,10 @@ __all__ = [
     "registry_imports",
     "registry_records",
     "registry_subjects",
+    "rollup_seals",
     "saved_filters",
+    "savings_days",
+    "savings_value_days",
     "shipped_data",
     "supervision_warnings",
     "task_extensions",

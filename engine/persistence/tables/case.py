@@ -73,6 +73,15 @@ cases = Table(
     # every list sorts the table.
     Index(None, "accepted_at", "id"),
     Index(None, "due_on", "accepted_at", "id"),
+    # The cases closed since the last day the roll-ups sealed (day_rollups.py).
+    Index(None, "closed_at", "accepted_at"),
+    # PostgreSQL only (migration 0036): a number prefix (LIKE 'MC-2026%') under the database's collation
+    # needs the pattern operator class; a part of a name (LIKE '%小明%') needs trigrams (pg_trgm).
+    # SQLite's LIKE uses neither: its small databases scan.
+    Index("ix_cases_number_pattern", "number", postgresql_ops={"number": "text_pattern_ops"}
+          ).ddl_if(dialect="postgresql"),
+    Index("ix_cases_applicant_name_trigrams", "applicant_name", postgresql_using="gin",
+          postgresql_ops={"applicant_name": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
 )
 
 workflow_states = Table(
@@ -101,6 +110,9 @@ case_items = Table(
     Index(None, "department", "case_id"),
 )
 
+RATED = "type IN ('ServiceRated', 'ResultsHandedOver')"
+"""The events that carry a rating (好差评): the applicant's own, and the window's at the pickup."""
+
 case_events = Table(
     "case_events", metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
@@ -121,6 +133,9 @@ case_events = Table(
     # The comments (会商意见) among a case's events, for the inbox's mentions: few beside the rest.
     Index("ix_case_events_comments", "case_id", "seq",
           postgresql_where=text("type = 'CommentAdded'"), sqlite_where=text("type = 'CommentAdded'")),
+    # The ratings (好差评) given since a day, for the leaders' figures (day_rollups.py).
+    Index("ix_case_events_ratings", "occurred_at",
+          postgresql_where=text(RATED), sqlite_where=text(RATED)),
 )
 
 case_number_counters = Table(

@@ -3,9 +3,11 @@ extensions a department head approved, and the supervisors' queue of colour chan
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, Table, Text, text
 
 from engine.persistence.tables.types import UtcDateTime, metadata
+
+OPEN_APPROVAL = "kind = 'approval' AND state IN ('ready', 'claimed')"
 
 tasks = Table(
     "tasks", metadata,
@@ -37,6 +39,11 @@ tasks = Table(
     Index(None, "state", "due_on"),
     Index(None, "case_id", "state"),
     Index(None, "assignee", "state"),
+    # The approvals completed since the last day the roll-ups sealed (day_rollups.py).
+    Index(None, "completed_at"),
+    # The supervision board's open approvals by department and colour: few beside the completed ones.
+    Index("ix_tasks_open_approvals", "department", "colour", "paused_since",
+          postgresql_where=text(OPEN_APPROVAL), sqlite_where=text(OPEN_APPROVAL)),
 )
 
 # Special procedures (听证, 检验, 专家评审 ...) that pause a task's clock.

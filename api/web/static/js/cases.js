@@ -48,7 +48,10 @@ OneThing.start(async (user) => {
     if (asked !== latest) return;
     clearFlash();
     clearErrors(form);
-    fill("#case-list", answer.total ? h("p", { class: "muted" }, `共 ${answer.total} 件`) : null,
+    // Past the count's cap the server says "more than": the pages go as far as the cap.
+    const count = answer.total_exact === false ? `超过 ${answer.total} 件，按页只列出前 ${answer.total} 件，请缩小查询条件`
+      : `共 ${answer.total} 件`;
+    fill("#case-list", answer.total ? h("p", { class: "muted", id: "case-count" }, count) : null,
       table(["办件编号", "一件事", "申请人", "状态", "受理时间", "办结时间"], answer.items.map((c) => [
         h("a", { href: `/app/cases/${encodeURIComponent(c.number)}` }, c.number), names[c.bundle] || c.bundle,
         `${c.applicant_name} ${c.applicant_id_number}`, badge(labels.caseStatus[c.status] || c.status, c.status),

@@ -58,7 +58,8 @@ OneThing.start(async (user) => {
     const headers = ["办件编号", "一件事", "任务", "状态", "到达时间", "时限", ""];
     // Each cell labelled with its heading for the stacked rows of a narrow screen.
     rows.forEach((row) => [...row.cells].forEach((cell, i) => cell.setAttribute("data-label", headers[i])));
-    fill("#inbox", answer.total ? h("p", { class: "muted", id: "inbox-total" }, `共 ${answer.total} 项待办`) : null,
+    fill("#inbox", answer.total ? h("p", { class: "muted", id: "inbox-total" }, answer.total_exact === false
+      ? `超过 ${answer.total} 项待办，请缩小筛选条件` : `共 ${answer.total} 项待办`) : null,
       rows.length ? h("table", {}, h("thead", {}, h("tr", {}, headers.map((x) => h("th", {}, x)))), h("tbody", {}, rows))
         : h("p", { class: "empty" }, Object.keys(conditions()).length ? "没有符合条件的待办任务" : "暂无待办任务"));
     const pages = Math.max(1, Math.ceil(answer.total / PER_PAGE));

@@ -18,11 +18,22 @@ OneThing.start(async () => {
       return;
     }
     names = Object.fromEntries(answer.items.map((d) => [d.department, d.name]));
+    fill("#replica", replicaText(answer.replica));
     fill("#departments", table(["部门", "在办", "正常", "黄牌", "红牌", "无时限", "暂停计时", "已完成", "按时完成", "按时办结率"],
       answer.items.map((d) => [d.name, d.open.total, d.open.green, d.open.yellow ? badge(String(d.open.yellow), "yellow") : "0",
         d.open.red ? badge(String(d.open.red), "red") : "0", d.open.no_limit || 0, d.paused, d.completed, d.on_time,
         h("strong", {}, percent(d.on_time_rate))]),
       "暂无审批数据"));
+  }
+
+  // Where these figures, the reports and case search are read from: the read replica, and how far behind it is.
+  function replicaText(replica) {
+    if (!replica || !replica.configured) return "未配置只读副本（报表直接读主库）";
+    if (!replica.reachable) return "只读副本无法连接，报表改读主库";
+    const lag = replica.lag_seconds === null ? "只读副本延迟未知" : `只读副本延迟 ${replica.lag_seconds.toFixed(1)} 秒`;
+    const behind = replica.behind_bytes ? `，尚有 ${replica.behind_bytes} 字节日志未回放` : "";
+    const paused = replica.replay_paused ? "，回放已暂停" : "";
+    return `${lag}${behind}${paused}（部门统计、报表和办件查询读自只读副本）`;
   }
 
   async function loadOverdue() {
@@ -58,10 +69,12 @@ OneThing.start(async () => {
       page < pages ? h("button", { type: "button", onclick: () => { page += 1; busy(null, loadWarnings); } }, "下一页") : null);
   }
 
+  // The list may come from the read replica, a few seconds behind: the acknowledged row is shown as
+  // the acknowledgement answered (the primary's), not as a list read at once might still show it.
   function acknowledge(button, w) {
     busy(button, async () => {
-      await api("POST", `/api/supervision/warnings/${w.id}/acknowledge`);
-      await loadWarnings();
+      const done = await api("POST", `/api/supervision/warnings/${w.id}/acknowledge`);
+      button.replaceWith(`${done.acknowledged_by} 已处理（${formatDateTime(done.acknowledged_at)}）`);
       flash(`已处理 ${w.case_number} 的预警。`);
     });
   }
