@@ -157,9 +157,8 @@ def _savings_sources() -> list[tuple[Any, Any, Any]]:
     """The closed cases (department '', with their accepting point) and the same per department they
     had an item of (``case_savings_departments``; point ''): each source with its point and department
     columns. Points and departments are not crossed: that would be a row per case again."""
-    s, c, d = t.case_savings.c, t.cases.c, t.case_savings_departments.c
-    whole = t.case_savings.join(t.cases, c.id == s.case_id)
-    return [(whole, func.coalesce(c.accepted_point, ""), literal("")),
+    s, d = t.case_savings.c, t.case_savings_departments.c
+    return [(t.case_savings, func.coalesce(s.accepted_point, ""), literal("")),
             (t.case_savings.join(t.case_savings_departments, d.case_id == s.case_id), literal(""), d.department)]
 
 

@@ -129,7 +129,7 @@ def record_case_savings(uow: UnitOfWork, ctx: ServiceContext, case: CaseRecord) 
     bundle = replace(catalogue.bundle, items=tuple(i for i in catalogue.bundle.items if i.code not in dropped))
     stored = StoredSavings(case.id, case.accepted_at, case.closed_at,
                            compute_case_savings(bundle, facts, ctx.savings_rules), took.elapsed_days,
-                           took.paused_days, departments)
+                           took.paused_days, departments, case.accepted_point)
     uow.savings.add(stored)
     return stored
 

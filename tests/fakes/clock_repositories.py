@@ -127,7 +127,8 @@ class FakeSavingsRepository:
                  if (flt.bundle_code is None or s.savings.bundle_code == flt.bundle_code)
                  and (flt.closed_from is None or s.closed_at >= flt.closed_from)
                  and (flt.closed_before is None or s.closed_at < flt.closed_before)
-                 and (flt.department is None or flt.department in s.departments)]
+                 and (flt.department is None or flt.department in s.departments)
+                 and (flt.points is None or s.accepted_point in flt.points)]
         return sorted(found, key=lambda s: (s.closed_at, s.case_id))
 
     def add(self, *stored: StoredSavings) -> None:
@@ -144,7 +145,8 @@ class FakeSavingsRepository:
 
     def get(self, case_id: int) -> StoredSavings | None:
         found: StoredSavings | None = self.tables.get("case_savings", case_id)
-        return None if found is None else replace(found, departments=())  # not read back, as the real one
+        # Departments and the point are not read back, as the real one does not.
+        return None if found is None else replace(found, departments=(), accepted_point=None)
 
     def totals(self, flt: SavingsFilter) -> list[ScopeTotals]:
         by_bundle: dict[str, list[CaseSavings]] = {}

@@ -18,6 +18,8 @@ case_savings = Table(
     Column("result_delivery", String(16), nullable=False),
     Column("accepted_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime, nullable=False, index=True),
+    # The point that accepted the case, copied as it closes: a report for a point reads no case row.
+    Column("accepted_point", String(32), nullable=True),
     Column("trips_baseline", Integer, nullable=False),
     Column("trips_actual", Integer, nullable=False),
     Column("trips_reduction", Float, nullable=True),
@@ -50,6 +52,7 @@ case_savings = Table(
     Column("fees_reduction", Float, nullable=True),
     Column("baseline_sources", JSON, nullable=False),
     Index(None, "bundle_code", "closed_at"),
+    Index(None, "accepted_point", "closed_at"),
     # The report counts the cases per bundle and actual value of each figure (its distribution and
     # percentiles); these indexes answer that without reading the table, also within a date range.
     *(Index(None, "bundle_code", f"{figure}_actual", "closed_at")
