@@ -8,12 +8,13 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from api.access import current_actor, current_principal
 from api.cases import ctx
 from engine.domain.errors import InvalidInput
 from engine.services.calendar_admin import PutOverride, calendar_of_year, confirm_year, delete_override, put_override
+from engine.services.case_search import LIST_CAP
 from engine.services.replica import ReplicaStatus, replica_status
 from engine.services.supervision import acknowledge_warning, department_performance, list_warnings
 
@@ -29,6 +30,11 @@ class WarningArgsSchema(Schema):
     open = fields.Boolean(load_default=False, metadata={"description": "只看未处理的"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+    @validates_schema
+    def _offset_within_cap(self, data: dict[str, Any], **_: Any) -> None:
+        if (data.get("page", 1) - 1) * data.get("per_page", 50) >= LIST_CAP:
+            raise ValidationError(f"按页码只能翻到前 {LIST_CAP} 条，请按部门、颜色或未处理筛选", "page")
 
 
 class OverrideSchema(Schema):
@@ -102,10 +108,10 @@ class Warnings(MethodView):
     @blp.response(200)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Warnings, newest first: each change of a task's or a case's colour, filtered by department and colour"""
-        total, rows = list_warnings(ctx(), current_principal(), args.get("department"), args.get("colour"),
-                                    args["open"], args["page"], args["per_page"])
-        return {"items": [_warning(r) for r in rows], "total": total, "page": args["page"],
-                "per_page": args["per_page"]}
+        found = list_warnings(ctx(), current_principal(), args.get("department"), args.get("colour"),
+                              args["open"], args["page"], args["per_page"])
+        return {"items": [_warning(r) for r in found.items], "total": found.total, "total_exact": found.total_exact,
+                "page": args["page"], "per_page": args["per_page"]}
 
 
 @blp.route("/departments")

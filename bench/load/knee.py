@@ -4,7 +4,7 @@ prints each step and the knee.
 
     python bench/load/knee.py [--steps 20,40,60,80,100,120,160,200] [--hold 60] [--workers 1]
                               [--database-url URL | --server postgresql://postgres@127.0.0.1:5432/ --name load30]
-                              [--replica-url URL] [--hosts http://h1,http://h2]
+                              [--replica-url URL | --own-replica] [--hosts http://h1,http://h2]
 
 By default it drops and creates the database ``--name`` on ``--server``, migrates it, deploys the
 shipped bundles and seeds the demo users (``build_engine``); with ``--database-url`` it uses that
@@ -12,7 +12,8 @@ database as it is (a million cases ``onething generate`` made, say), migrating a
 missing. Either way it writes the scenario's data file and hires the staff the largest step needs
 (bench/load/scenario_data.py). Then it starts ``--groups`` granian groups of ``--workers`` workers
 each on free ports (``ONETHING_TICK_SECONDS=0``; ``ONETHING_REPLICA_URL`` when ``--replica-url`` is
-given) unless ``--hosts`` names servers already running, and runs locust headless in one process
+given; ``--own-replica`` first makes a primary and its streaming replica for the run, as the replica's
+tests do) unless ``--hosts`` names servers already running, and runs locust headless in one process
 with every simulated person given the next group in turn (``LOAD_HOSTS``). The servers' and
 locust's logs stay in a temporary directory, named on failure (and kept with ``--keep-logs``).
 
@@ -62,9 +63,25 @@ def main() -> int:
     parser.add_argument("--replica-url", help="passed to the servers as ONETHING_REPLICA_URL")
     parser.add_argument("--hosts", help="comma-separated base URLs of servers already running (none started)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the log directory after a sound run")
+    parser.add_argument("--own-replica", action="store_true",
+                        help="make a PostgreSQL primary and its streaming replica on free ports for the run "
+                             "(tests/pg_replica.py; root, Debian's server packages), dropped at the end")
     args = parser.parse_args()
     if args.hosts and not args.database_url:
         parser.error("--hosts needs --database-url: the database those servers use")
+    if args.own_replica and (args.database_url or args.replica_url or args.hosts):
+        parser.error("--own-replica makes the database and its replica: no --database-url, --replica-url or --hosts")
+    if args.own_replica:
+        from tests.pg_replica import running_replica_pair
+
+        with running_replica_pair() as pair:
+            args.server, args.replica_url = pair.primary_url(""), pair.replica_url(args.name)
+            print(f"primary {pair.primary_url(args.name)} streaming to {args.replica_url}")
+            return run(args)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     steps = [int(s) for s in args.steps.split(",")]
 
     logs = Path(tempfile.mkdtemp(prefix="load30-"))

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, select, update
 
 from engine.persistence import tables as t
+from engine.persistence.queries import Page, count_matches
 from engine.persistence.sql_days import deadline_of
 from engine.persistence.stamps import CALENDAR, ReferenceStamps, stamp_of
 
@@ -159,20 +160,22 @@ class WarningRepository:
         self.conn.execute(insert(t.supervision_warnings).values(**values))
 
     def list(self, department: str | None, colour: str | None, unacknowledged: bool,
-             departments: Collection[str] | None, limit: int, offset: int) -> tuple[int, list[WarningRow]]:
+             departments: Collection[str] | None, limit: int, offset: int) -> Page[WarningRow]:
+        """Newest first, read backwards along ``(raised_at, id)``; counted up to ``COUNT_CAP``."""
         w = t.supervision_warnings
-        query = select(w)
+        conditions: list[ColumnElement[bool]] = []
         if department:
-            query = query.where(w.c.department == department)
+            conditions.append(w.c.department == department)
         if departments is not None:
-            query = query.where(w.c.department.in_(sorted(departments)))
+            conditions.append(w.c.department.in_(sorted(departments)))
         if colour:
-            query = query.where(w.c.colour == colour)
+            conditions.append(w.c.colour == colour)
         if unacknowledged:
-            query = query.where(w.c.acknowledged_at.is_(None))
-        total = int(self.conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-        rows = self.conn.execute(query.order_by(w.c.raised_at.desc(), w.c.id.desc()).limit(limit).offset(offset))
-        return total, [WarningRow(**r._mapping) for r in rows]
+            conditions.append(w.c.acknowledged_at.is_(None))
+        rows = [WarningRow(**r._mapping) for r in self.conn.execute(
+            select(w).where(*conditions).order_by(w.c.raised_at.desc(), w.c.id.desc()).limit(limit).offset(offset))]
+        total, exact = count_matches(self.conn, w, conditions, len(rows), offset == 0 and len(rows) < limit)
+        return Page(rows, total, offset // limit + 1, limit, exact)
 
     def late_without_red(self, due_since: date) -> Sequence[tuple[int, str]]:
         """(case id, task id) of the approvals due on ``due_since`` or later, completed after the end

@@ -13,6 +13,7 @@ from engine.domain.errors import Forbidden, InvalidInput, NotFound
 from engine.domain.model import Actor
 from engine.persistence.clock_store import WarningRow
 from engine.persistence.department_stats import NO_LIMIT, DepartmentFigures
+from engine.persistence.queries import Page
 from engine.services.accounts import known_departments
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction, read_on_replica
@@ -26,7 +27,7 @@ def _departments(viewer: Principal) -> frozenset[str] | None:
 
 
 def list_warnings(ctx: ServiceContext, viewer: Principal, department: str | None, colour: str | None,
-                  unacknowledged: bool, page: int, per_page: int) -> tuple[int, list[WarningRow]]:
+                  unacknowledged: bool, page: int, per_page: int) -> Page[WarningRow]:
     if colour is not None and colour not in COLOURS:
         raise InvalidInput(f"colour must be one of {', '.join(COLOURS)}", "颜色须为 green、yellow 或 red",
                            {"colour": ["green、yellow 或 red"]})

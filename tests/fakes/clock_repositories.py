@@ -13,6 +13,7 @@ from engine.domain.savings import CaseSavings
 from engine.domain.savings_table import ChannelTrips
 from engine.domain.savings_totals import ScopeTotals, totals_of
 from engine.persistence.clock_store import ExtensionRow, PauseRow, WarningRow
+from engine.persistence.queries import COUNT_CAP, Page
 from engine.persistence.savings_store import SavingsFilter, StoredSavings
 from tests.fakes.tables import Tables
 
@@ -81,14 +82,15 @@ class FakeWarningRepository:
         return sorted((t.case_id, t.id) for t in late)
 
     def list(self, department: str | None, colour: str | None, unacknowledged: bool,
-             departments: Collection[str] | None, limit: int, offset: int) -> tuple[int, list[WarningRow]]:
+             departments: Collection[str] | None, limit: int, offset: int) -> Page[WarningRow]:
         found = [w for w in self.tables.all("warnings")
                  if (not department or w.department == department)
                  and (departments is None or w.department in departments)
                  and (not colour or w.colour == colour)
                  and (not unacknowledged or w.acknowledged_at is None)]
         found.sort(key=lambda w: (w.raised_at, w.id), reverse=True)
-        return len(found), found[offset:offset + limit]
+        return Page(found[offset:offset + limit], min(len(found), COUNT_CAP), offset // limit + 1, limit,
+                    len(found) <= COUNT_CAP)
 
 
 class FakeIncidentRepository:

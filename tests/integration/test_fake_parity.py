@@ -93,8 +93,8 @@ def answers(side: Side) -> dict[str, Any]:
     found["inbox red"] = list_inbox(ListInbox(supervisor, colour="red"), ctx).total
     found["performance"] = department_performance(ctx, supervisor)
     found["mentions"] = [(m.case_number, m.count) for m in list_mentions(ctx, side.viewer("wj"))]
-    total, warnings = list_warnings(ctx, supervisor, None, None, False, 1, 50)
-    found["warnings"] = (total, sorted((w.case_number, w.department, w.colour) for w in warnings))
+    warnings = list_warnings(ctx, supervisor, None, None, False, 1, 50)
+    found["warnings"] = (warnings.total, sorted((w.case_number, w.department, w.colour) for w in warnings.items))
     report = verify_audit_chains(ctx)
     found["audit"] = (report.ok, report.chains, report.events, report.disagreeing)
     found["savings"] = savings_report(ctx, ReportQuery()).summary

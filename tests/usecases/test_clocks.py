@@ -76,10 +76,11 @@ def test_supervisors_see_every_warning_a_department_its_own(fake: FakeContext) -
     accept(fake)
     fake.clock.advance(days=21)
     refresh_clocks(fake.ctx)
-    total, warnings = list_warnings(fake.ctx, fake.principal("supervisor"), None, "red", False, 1, 50)
-    assert (total, sorted(w.department for w in warnings)) == (2, ["scjg", "wj"])
+    red = list_warnings(fake.ctx, fake.principal("supervisor"), None, "red", False, 1, 50)
+    warnings = red.items
+    assert (red.total, red.total_exact, sorted(w.department for w in warnings)) == (2, True, ["scjg", "wj"])
     head = fake.principal("scjg.head")
-    assert [w.department for w in list_warnings(fake.ctx, head, None, None, False, 1, 50)[1]] == ["scjg"]
+    assert [w.department for w in list_warnings(fake.ctx, head, None, None, False, 1, 50).items] == ["scjg"]
     with pytest.raises(Forbidden):
         list_warnings(fake.ctx, head, "wj", None, False, 1, 50)
     wj_warning = next(w for w in warnings if w.department == "wj")
@@ -87,7 +88,7 @@ def test_supervisors_see_every_warning_a_department_its_own(fake: FakeContext) -
         acknowledge_warning(wj_warning.id, head, HEAD, fake.ctx)
     seen = acknowledge_warning(wj_warning.id, fake.principal("supervisor"), SUPERVISOR, fake.ctx)
     assert seen.acknowledged_by == "zhou.office"
-    assert list_warnings(fake.ctx, fake.principal("supervisor"), None, "red", True, 1, 50)[0] == 1
+    assert list_warnings(fake.ctx, fake.principal("supervisor"), None, "red", True, 1, 50).total == 1
 
 
 def test_department_performance_counts_open_approvals_by_colour(fake: FakeContext) -> None:

@@ -88,4 +88,6 @@ supervision_warnings = Table(
     Column("acknowledged_by", String(64), nullable=True),
     Column("acknowledged_at", UtcDateTime, nullable=True),
     Index(None, "department", "colour"),
+    # The warning queue, newest first (supervision.py), read backwards.
+    Index(None, "raised_at", "id"),
 )

@@ -65,7 +65,7 @@ OneThing.start(async () => {
     ]), "暂无预警"));
     const pages = Math.max(1, Math.ceil(answer.total / answer.per_page));
     fill("#warning-pager", page > 1 ? h("button", { type: "button", onclick: () => { page -= 1; busy(null, loadWarnings); } }, "上一页") : null,
-      h("span", { class: "muted" }, `共 ${answer.total} 条，第 ${page} / ${pages} 页`),
+      h("span", { class: "muted" }, `${answer.total_exact === false ? "超过" : "共"} ${answer.total} 条，第 ${page} / ${pages} 页`),
       page < pages ? h("button", { type: "button", onclick: () => { page += 1; busy(null, loadWarnings); } }, "下一页") : null);
   }
 

@@ -1,5 +1,6 @@
 """The accepting service point on each closed case's savings (issue 30): a savings report for a point
-reads its cases' figures by index, without a case row each; filled for the cases already closed
+reads its cases' figures by index, without a case row each; filled for the cases already closed. And
+the warning queue's order, newest first, from an index
 
 Revision ID: 0038
 Revises: 0037
@@ -19,9 +20,11 @@ def upgrade() -> None:
     op.execute("UPDATE case_savings SET accepted_point = "
                "(SELECT cases.accepted_point FROM cases WHERE cases.id = case_savings.case_id)")
     op.create_index(op.f("ix_case_savings_accepted_point_closed_at"), "case_savings", ["accepted_point", "closed_at"])
+    op.create_index(op.f("ix_supervision_warnings_raised_at_id"), "supervision_warnings", ["raised_at", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_supervision_warnings_raised_at_id"), table_name="supervision_warnings")
     op.drop_index(op.f("ix_case_savings_accepted_point_closed_at"), table_name="case_savings")
     with op.batch_alter_table("case_savings") as batch:
         batch.drop_column("accepted_point")
