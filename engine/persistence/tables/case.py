@@ -69,6 +69,8 @@ cases = Table(
     Index(None, "agent"),
     Index(None, "status", "accepted_at"),
     Index(None, "bundle_code", "accepted_at"),
+    # One bundle's cases of one status, newest first, and their count without reading the rows.
+    Index(None, "bundle_code", "status", "accepted_at"),
     # The case list's orders (case_search.py): newest first by default, or by due day; without them
     # every list sorts the table.
     Index(None, "accepted_at", "id"),

@@ -1,6 +1,6 @@
 """The accepting service point on each closed case's savings (issue 30): a savings report for a point
 reads its cases' figures by index, without a case row each; filled for the cases already closed. And
-the warning queue's order, newest first, from an index
+the warning queue's order, newest first, and one bundle's cases of one status from indexes
 
 Revision ID: 0038
 Revises: 0037
@@ -21,9 +21,11 @@ def upgrade() -> None:
                "(SELECT cases.accepted_point FROM cases WHERE cases.id = case_savings.case_id)")
     op.create_index(op.f("ix_case_savings_accepted_point_closed_at"), "case_savings", ["accepted_point", "closed_at"])
     op.create_index(op.f("ix_supervision_warnings_raised_at_id"), "supervision_warnings", ["raised_at", "id"])
+    op.create_index(op.f("ix_cases_bundle_code_status_accepted_at"), "cases", ["bundle_code", "status", "accepted_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_cases_bundle_code_status_accepted_at"), table_name="cases")
     op.drop_index(op.f("ix_supervision_warnings_raised_at_id"), table_name="supervision_warnings")
     op.drop_index(op.f("ix_case_savings_accepted_point_closed_at"), table_name="case_savings")
     with op.batch_alter_table("case_savings") as batch:
