@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from engine.domain.access import STAFF_ROLES
 from engine.domain.records import ID_MAX
@@ -131,6 +133,13 @@ class AuditVerifySchema(Schema):
 class AuditVerifyArgsSchema(Schema):
     incremental = fields.Boolean(load_default=False, metadata={
         "description": "只核验上次核验以来有新事件的链（夜间增量核验）；全量核验另行定期运行"})
+    case = fields.String(validate=validate.Length(min=1, max=40, error="办件编号不能超过 40 个字符"), metadata={
+        "description": "只核验这一件办件的链（办件编号或 id）：事件、办件状态与材料文件"})
+
+    @validates_schema
+    def _one_scope(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("case") and data.get("incremental"):
+            raise ValidationError("核验一件办件时不能同时选择增量核验", "incremental")
 
 
 class AuditEventSchema(Schema):

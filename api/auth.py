@@ -167,8 +167,8 @@ class AuditVerify(MethodView):
     @audit_blp.response(200, AuditVerifySchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Verify every hash chain of the event log (``incremental``: those that grew since the last sound
-        verification); names the first broken link"""
-        report = audit.verify_audit_chains(ctx(), incremental=args["incremental"])
+        verification; ``case``: one case's chain); names the first broken link"""
+        report = audit.verify_audit_chains(ctx(), incremental=args["incremental"], case=args.get("case"))
         return {"ok": report.ok, "chains": report.chains, "events": report.events,
                 "broken": asdict(report.broken) if report.broken else None, "unkeyed": report.unkeyed,
                 "disagreeing": report.disagreeing, "disagreements": [asdict(d) for d in report.disagreements],

@@ -25,6 +25,7 @@ _MORE: dict[tuple[str, str], set[int]] = {
     ("auth.Login", "POST"): {401, 429},
     ("cases.Cases", "POST"): {404},  # the bundle
     ("tasks.Tasks", "GET"): {404},  # ?case=
+    ("audit.AuditVerify", "GET"): {404},  # ?case=
     ("flows.Flows", "POST"): {404, 415},  # the bundle; the body's type
     ("reports.SavingsReportView", "GET"): {404},  # ?bundle=
     ("reports.SavingsCsv", "GET"): {404},

@@ -11,9 +11,10 @@ from typing import Any
 
 from engine.domain.audit import GENESIS, HashScheme, keyed_event_hash, link_hash
 from engine.domain.documents import chained_digests
+from engine.domain.errors import NotFound
 from engine.domain.event_replay import Disagreement, disagreements, replay
 from engine.domain.model import Actor
-from engine.domain.records import AuditEventRecord
+from engine.domain.records import AuditEventRecord, case_id_in
 from engine.services.context import ServiceContext
 from engine.services.transactions import in_transaction
 from engine.services.unit_of_work import UnitOfWork
@@ -77,7 +78,8 @@ Sealed = dict[str, tuple[int, str]]
 """Chain heads from a checkpoint, by chain key (``case:<id>``, ``audit``)."""
 
 
-def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incremental: bool = False) -> ChainReport:
+def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incremental: bool = False,
+                        case: str | None = None) -> ChainReport:
     """Recompute every hash of every case's chain and of the audit chain (keyed events with the
     audit key); stop at the first broken link: an event whose hash does not match its content, an
     unkeyed event after a keyed one, a gap or a reordering of seq, a link to a different
@@ -91,16 +93,27 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
     found them sound are read — whole, so that their rows replay — and their earlier head must still
     be in them; the others are counted as ``skipped``. What it cannot see is a rewrite of a chain that
     has not grown since: the full run (weekly, or with a checkpoint) sees that. A checkpoint needs the
-    full run."""
-    if incremental and sealed:
+    full run.
+
+    ``case`` (a case number or id): that case's chain alone — its events, its row replayed, its files —
+    and not the account chain (nothing is counted as skipped). Unknown: ``NotFound``."""
+    if (incremental or case is not None) and sealed:
         raise ValueError("a checkpoint is checked by the full verification, not the incremental one")
     sealed = dict(sealed or {})
     with ctx.uow(False, snapshot=True) as uow:
         key = uow.audit_key
         walk = _Walk(key)
-        if incremental:
+        ids: list[int] | None
+        if case is not None:
+            chosen = uow.cases.get(case_id) if (case_id := case_id_in(case)) is not None else None
+            chosen = chosen or uow.cases.get_by_number(case)
+            if chosen is None:
+                raise NotFound(f"case {case} not found", f"办件 {case} 不存在")
+            heads, ids = {chosen.id: (chosen.event_seq, chosen.event_hash)}, [chosen.id]
+            verified = uow.audit.verified_heads([f"case:{chosen.id}"])
+        elif incremental:
             heads, cases = uow.reads.grown_case_heads()
-            ids: list[int] | None = sorted(heads)
+            ids = sorted(heads)
             verified = uow.audit.verified_heads([*(f"case:{c}" for c in heads), AUDIT_CHAIN])
             walk.skipped = cases - len(heads)
         else:
@@ -132,11 +145,12 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
                     f"case {case_id}", 1, None, f"the case row says {seq} events exist, none are stored"))
         audit: list[Any] = []
         after = 0
-        while batch := uow.audit.all(after_seq=after):
+        while case is None and (batch := uow.audit.all(after_seq=after)):
             audit.extend(batch)
             after = batch[-1].seq
-        audit_head = uow.audit.stored_head()
-        broken = walk.chain(AUDIT_CHAIN, audit, audit_head, *_seal(sealed, verified, AUDIT_CHAIN))
+        audit_head = uow.audit.stored_head() if case is None else (0, GENESIS)
+        broken = None if case is not None else walk.chain(AUDIT_CHAIN, audit, audit_head,
+                                                           *_seal(sealed, verified, AUDIT_CHAIN))
         if broken is None and sealed:
             missing = sorted(sealed)[0]
             broken = BrokenLink(missing.replace(":", " id "), sealed[missing][0], None,

@@ -173,3 +173,22 @@ def test_a_chain_rewritten_below_its_verified_head_is_found(client: Any, engine:
                      {"s": prev[0], "h": prev[1], "c": cid})
     broken = incremental(client)["broken"]
     assert broken["chain"] == f"case {number}" and "the last verification sealed" in broken["problem"]
+
+
+def test_one_case_is_verified_alone_and_a_break_in_another_is_not_its_concern(client: Any,
+                                                                              engine: OneThingEngine) -> None:
+    number = a_few_cases(client)
+    other = start(client)["number"]
+    with engine.db.begin() as conn:
+        conn.execute(text("UPDATE case_events SET actor_user = 'someone.else' WHERE case_id = :c AND seq = 2"),
+                     {"c": case_id(engine, other)})
+    for ref in (number, str(case_id(engine, number))):
+        alone = client.get("/api/audit/verify", query_string={"case": ref}, headers=SUPERVISOR).json
+        assert alone["ok"] is True and alone["chains"] == 1 and alone["events"] > 10, alone
+    broken = client.get("/api/audit/verify", query_string={"case": other}, headers=SUPERVISOR).json
+    assert broken["ok"] is False and broken["chains"] == 1 and broken["broken"]["chain"] == f"case {other}"
+    assert broken["broken"]["seq"] == 2
+    missing = client.get("/api/audit/verify", query_string={"case": "CY-19990101-0001"}, headers=SUPERVISOR)
+    assert missing.status_code == 404 and missing.json["message_zh"] == "办件 CY-19990101-0001 不存在"
+    both = client.get("/api/audit/verify", query_string={"case": number, "incremental": "true"}, headers=SUPERVISOR)
+    assert both.status_code == 422 and "incremental" in both.json["errors"]
