@@ -98,7 +98,8 @@ def main() -> int:
         ("report-all", "成效报告：一部门三年", f"/api/reports/savings?department=scjg&{years}", supervisor),
         ("report-one", "领导看板：一季度", f"/api/reports/leaders?{quarter}", supervisor),
         ("report-all", "领导看板：一年（最长 400 天）", f"/api/reports/leaders?{year}", supervisor),
-        ("audit", "审计核验：增量", "/api/audit/verify?incremental=true", admin),
+        ("audit", "审计核验：一件办件", f"/api/audit/verify?case={number}", admin),
+        ("audit", "审计核验：增量（一天）", "/api/audit/verify?incremental=true", admin),
     ]
     print(f"{cases} cases in {args.database_url.rsplit('/', 1)[-1]}; {args.repeat} runs each after one warm-up\n")
     print(f"{'path':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'target':>8}")
