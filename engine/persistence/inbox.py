@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, Select, UnaryExpression, select
+from sqlalchemy import ColumnElement, Connection, Select, UnaryExpression, exists, select
 
 from engine.domain.records import TaskRecord, case_id_in
 from engine.persistence import tables as t
@@ -59,9 +59,10 @@ def _conditions(criteria: InboxCriteria) -> list[ColumnElement[bool]]:
     if criteria.paused is not None:
         conditions.append(c.paused_since.is_not(None) if criteria.paused else c.paused_since.is_(None))
     if criteria.service_point is not None:
+        # Probed per task on the case's key: an IN would read every case the point ever accepted.
         cases = t.cases.c
-        conditions.append(c.case_id.in_(select(cases.id).where(
-            (cases.accepted_point == criteria.service_point) | (cases.handover_point == criteria.service_point))))
+        conditions.append(exists().where(cases.id == c.case_id, (cases.accepted_point == criteria.service_point)
+                                         | (cases.handover_point == criteria.service_point)))
     return conditions
 
 
