@@ -73,15 +73,20 @@ def case_table_bytes(conn: Connection) -> int:
 def plan_copies(templates: list[Template], count: int, first_id: int, serials: Mapping[tuple[str, str], int],
                 weeks_back: int, rng: random.Random) -> tuple[list[Planned], dict[tuple[str, str], int]]:
     """Which template, case id, number and week each copy takes; and the last number of each prefix
-    and day the copies use."""
+    and day the copies use. Ids and numbers follow the copies' acceptance times, and the batches are
+    written in that order, so that the tables hold their rows in the order a database that grew day by
+    day would: a month's cases on neighbouring pages, not spread over the whole heap."""
     finished = [n for n, t in enumerate(templates) if t.rows["cases"][0]["status"] in FINISHED]
     everyone = list(range(len(templates)))
-    used: dict[tuple[str, str], int] = {}
-    planned: list[Planned] = []
+    drawn: list[tuple[int, int]] = []
     for n in range(count):
         weeks = rng.randint(0, weeks_back)
         pool = everyone if weeks <= RECENT_WEEKS or not finished else finished
-        index = pool[n % len(pool)]
+        drawn.append((pool[n % len(pool)], weeks))
+    drawn.sort(key=lambda pick: (templates[pick[0]].accepted_at - timedelta(weeks=pick[1]), pick[0]))
+    used: dict[tuple[str, str], int] = {}
+    planned: list[Planned] = []
+    for n, (index, weeks) in enumerate(drawn):
         template = templates[index]
         day = (template.accepted_at - timedelta(weeks=weeks)).astimezone(SHANGHAI).strftime("%Y%m%d")
         serial = max(serials.get((template.prefix, day), 1), used.get((template.prefix, day), 0) + 1)

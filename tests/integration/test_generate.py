@@ -41,11 +41,14 @@ def test_copies_verify_and_read_as_cases(engine: OneThingEngine, client: Any, ba
             "SELECT DISTINCT status FROM cases WHERE accepted_at < "
             "(SELECT min(accepted_at) FROM cases WHERE id <= (SELECT min(id) + 21 FROM cases)) - interval '15 days'"
         )).scalars())
+        copies_by_id = list(conn.execute(text(  # written in the order they were accepted, as a live database
+            "SELECT accepted_at FROM cases WHERE id > (SELECT min(id) + 21 FROM cases) ORDER BY id")).scalars())
         open_tasks = conn.execute(text("SELECT count(*) FROM tasks WHERE state IN ('ready', 'claimed')")).scalar_one()
     assert len(numbers) == 82 and len(set(numbers)) == 82 and bundles >= 10  # the simulation draws bundles
     assert (accepted[1] - accepted[0]).days > 21 and names > 60  # spread over weeks, each its own applicant
     assert "closed" in statuses and statuses & {"in_review", "awaiting_pickup"} and open_tasks > 0, statuses
     assert old and old <= {"closed", "terminated"}, old
+    assert len(copies_by_id) == 60 and copies_by_id == sorted(copies_by_id)
 
     report = verify_audit_chains(engine.ctx)
     assert report.ok, report.broken
