@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
@@ -93,3 +94,36 @@ def _canonical(value: Any) -> Any:
             raise ValueError("naive datetime in an audited event")
         return value.astimezone(UTC).isoformat(timespec="microseconds")
     return value
+
+
+@dataclass(frozen=True)
+class LogMark:
+    """Where the case event log stood in the snapshot a sound verification read: the largest event id
+    it saw, and on PostgreSQL the snapshot's ``xmin`` (the oldest transaction still running) and
+    ``xmax`` (the first not yet started); None on a database with one writer, where an event written
+    later always takes a larger id."""
+
+    through_event: int
+    xmin: int | None = None
+    xmax: int | None = None
+
+
+def read_from(marks: Sequence[LogMark]) -> LogMark | None:
+    """The mark after which every case event the sound verifications (``marks``, oldest first, the last
+    the latest) did not see must lie; None: there is none, every chain must be compared.
+
+    An event the latest run did not see was either written after its snapshot, so its id is larger
+    than any it saw, or by a transaction still running then (its transaction id at least that
+    snapshot's ``xmin``). Such a transaction started after every earlier snapshot whose ``xmax`` is at
+    most that ``xmin``, so its events' ids are larger than any that snapshot saw: the latest such mark
+    is the one to read from — the latest run's own when nothing was running. (An event's id is drawn
+    in the same statement that starts its transaction's writes, if no earlier write did.)"""
+    if not marks:
+        return None
+    latest = marks[-1]
+    if latest.xmin is None or latest.xmax is None:
+        return latest
+    for mark in reversed(marks):
+        if mark.xmax is not None and mark.xmax <= latest.xmin:
+            return mark
+    return None

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.domain.audit import GENESIS
+from engine.domain.audit import GENESIS, LogMark
 from engine.domain.records import AuditEventRecord, TokenRecord, UserRecord
 from engine.persistence import tables as t
 from engine.persistence.rows import record_of, values_of
@@ -184,6 +184,23 @@ class AuditRepository:
             rows = [row for first in range(0, len(names), 1000) for row in self.conn.execute(
                 select(v.chain, v.seq, v.hash).where(v.chain.in_(names[first:first + 1000])))]
         return {str(r[0]): (int(r[1]), str(r[2])) for r in rows}
+
+    MARKS_KEPT = 10
+
+    def marks(self) -> list[LogMark]:
+        """The log marks of the latest sound verifications, oldest first."""
+        m = t.audit_marks.c
+        rows = self.conn.execute(select(m.through_event, m.snapshot_xmin, m.snapshot_xmax)
+                                 .order_by(m.id.desc()).limit(self.MARKS_KEPT))
+        return [LogMark(int(r[0]), r[1], r[2]) for r in reversed(rows.all())]
+
+    def add_mark(self, mark: LogMark, now: datetime) -> None:
+        """Record where the log stood for a sound verification; the oldest marks beyond the few kept go."""
+        m = t.audit_marks.c
+        self.conn.execute(insert(t.audit_marks).values(through_event=mark.through_event, snapshot_xmin=mark.xmin,
+                                                       snapshot_xmax=mark.xmax, taken_at=now))
+        kept = select(m.id).order_by(m.id.desc()).limit(self.MARKS_KEPT).scalar_subquery()
+        self.conn.execute(delete(t.audit_marks).where(m.id.not_in(kept)))
 
     def mark_verified(self, heads: dict[str, tuple[int, str]], now: datetime) -> None:
         """Record the chains' heads a verification found sound (replacing what was recorded)."""

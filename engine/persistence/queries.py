@@ -7,7 +7,7 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, String, Table, cast, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, Table, func, literal, select
 
 from engine.domain.records import EventRecord
 from engine.persistence import tables as t
@@ -43,25 +43,6 @@ def count_matches(conn: Connection, table: Table, conditions: list[ColumnElement
     matches = select(literal(1)).select_from(table).where(*conditions).limit(COUNT_CAP + 1).subquery()
     counted = int(conn.execute(select(func.count()).select_from(matches)).scalar_one())
     return min(counted, COUNT_CAP), counted <= COUNT_CAP
-
-
-def case_heads(conn: Connection) -> dict[int, tuple[int, str]]:
-    """Each case's chain head as its row keeps it: last event seq and hash."""
-    rows = conn.execute(select(t.cases.c.id, t.cases.c.event_seq, t.cases.c.event_hash))
-    return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
-
-
-def grown_case_heads(conn: Connection) -> tuple[dict[int, tuple[int, str]], int]:
-    """The heads of the case chains that grew since a verification found them sound (or were never
-    verified), and how many cases there are: one anti-join in the database, not two dictionaries of
-    every case in Python."""
-    c, v = t.cases.c, t.audit_verified.c
-    chain = literal("case:") + cast(c.id, String)
-    rows = conn.execute(select(c.id, c.event_seq, c.event_hash)
-                        .select_from(t.cases.outerjoin(t.audit_verified, v.chain == chain))
-                        .where(or_(v.chain.is_(None), v.seq != c.event_seq, v.hash != c.event_hash)))
-    count = int(conn.execute(select(func.count()).select_from(t.cases)).scalar_one())
-    return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}, count
 
 
 def events_in_case_order(conn: Connection) -> Generator[tuple[int, str, EventRecord], None, None]:

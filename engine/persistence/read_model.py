@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from engine.domain.audit import LogMark
 from engine.domain.records import CaseRecord, EventRecord, TaskRecord
 from engine.domain.saved_filters import SavedFilter
 from engine.persistence import audit_reads, case_search, comment_reads, department_stats, inbox, queries
@@ -43,10 +44,13 @@ class ReadModel:
         return department_stats.department_figures(self.conn, departments)
 
     def case_heads(self) -> dict[int, tuple[int, str]]:
-        return queries.case_heads(self.conn)
+        return audit_reads.case_heads(self.conn)
 
-    def grown_case_heads(self) -> tuple[dict[int, tuple[int, str]], int]:
-        return queries.grown_case_heads(self.conn)
+    def grown_case_heads(self, after: LogMark | None) -> tuple[dict[int, tuple[int, str]], int]:
+        return audit_reads.grown_case_heads(self.conn, after)
+
+    def log_mark(self) -> LogMark:
+        return audit_reads.log_mark(self.conn)
 
     def case_row_states(self, case_ids: Sequence[int] | None = None) -> dict[int, CaseRowState]:
         return audit_reads.case_row_states(self.conn, case_ids)

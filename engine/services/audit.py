@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from engine.domain.audit import GENESIS, HashScheme, keyed_event_hash, link_hash
+from engine.domain.audit import GENESIS, HashScheme, LogMark, keyed_event_hash, link_hash, read_from
 from engine.domain.documents import chained_digests
 from engine.domain.errors import NotFound
 from engine.domain.event_replay import Disagreement, disagreements, replay
@@ -89,11 +89,12 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
     explain. Heads, events and rows are read from one snapshot: a change committed in between is no
     broken link. A sound run records every chain's head (``audit_verified``).
 
-    ``incremental`` (the nightly run): only the case chains whose head moved since a verification
-    found them sound are read — whole, so that their rows replay — and their earlier head must still
-    be in them; the others are counted as ``skipped``. What it cannot see is a rewrite of a chain that
-    has not grown since: the full run (weekly, or with a checkpoint) sees that. A checkpoint needs the
-    full run.
+    ``incremental`` (the nightly run): only the case chains with events after the log mark of a sound
+    verification (``read_from``; before the first, those whose head moved since) are read — whole, so
+    that their rows replay — and their earlier head must still be in them; the others are counted as
+    ``skipped``; the account chain is read from the event a verification last found sound. What it
+    cannot see is a rewrite of a chain, or of the account chain before that event, that has not grown
+    since: the full run (weekly, or with a checkpoint) sees that. A checkpoint needs the full run.
 
     ``case`` (a case number or id): that case's chain alone — its events, its row replayed, its files —
     and not the account chain (nothing is counted as skipped). Unknown: ``NotFound``."""
@@ -104,6 +105,7 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
         key = uow.audit_key
         walk = _Walk(key)
         ids: list[int] | None
+        mark: LogMark | None = None  # where the log stood, for a run of every chain
         if case is not None:
             chosen = uow.cases.get(case_id) if (case_id := case_id_in(case)) is not None else None
             chosen = chosen or uow.cases.get_by_number(case)
@@ -112,11 +114,13 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
             heads, ids = {chosen.id: (chosen.event_seq, chosen.event_hash)}, [chosen.id]
             verified = uow.audit.verified_heads([f"case:{chosen.id}"])
         elif incremental:
-            heads, cases = uow.reads.grown_case_heads()
+            mark = uow.reads.log_mark()
+            heads, cases = uow.reads.grown_case_heads(read_from(uow.audit.marks()))
             ids = sorted(heads)
             verified = uow.audit.verified_heads([*(f"case:{c}" for c in heads), AUDIT_CHAIN])
             walk.skipped = cases - len(heads)
         else:
+            mark = uow.reads.log_mark()
             heads, ids, verified = uow.reads.case_heads(), None, uow.audit.verified_heads()
         rows = uow.reads.case_row_states(ids)
         found: list[Disagreement] = []
@@ -143,14 +147,16 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
             if case_id not in seen_cases and seq != 0 and (ids is None or case_id in ids):
                 return walk.report(BrokenLink(
                     f"case {case_id}", 1, None, f"the case row says {seq} events exist, none are stored"))
-        audit: list[Any] = []
-        after = 0
-        while case is None and (batch := uow.audit.all(after_seq=after)):
-            audit.extend(batch)
-            after = batch[-1].seq
+        # The account chain: whole, or in the nightly run from the event a verification found sound
+        # (read again: it must still be there, its hash proving the link before it).
+        first = verified.get(AUDIT_CHAIN, (1, GENESIS))[0] if incremental else 1
+        audit = [] if case is not None else _account_events(uow, first)
+        if first > 1 and not audit:  # the sound event is gone: the whole chain says where it ends
+            first, audit = 1, _account_events(uow, 1)
         audit_head = uow.audit.stored_head() if case is None else (0, GENESIS)
-        broken = None if case is not None else walk.chain(AUDIT_CHAIN, audit, audit_head,
-                                                           *_seal(sealed, verified, AUDIT_CHAIN))
+        broken = None if case is not None else walk.chain(
+            AUDIT_CHAIN, audit, audit_head, *_seal(sealed, verified, AUDIT_CHAIN), first=first,
+            prev=audit[0].prev_hash if first > 1 and audit else GENESIS)
         if broken is None and sealed:
             missing = sorted(sealed)[0]
             broken = BrokenLink(missing.replace(":", " id "), sealed[missing][0], None,
@@ -163,9 +169,26 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
         grown = {f"case:{c}": heads[c] for c in seen_cases if verified.get(f"case:{c}") != heads[c]}
         if verified.get(AUDIT_CHAIN) != audit_head and audit_head[0]:
             grown[AUDIT_CHAIN] = audit_head
-        if grown:
-            in_transaction(ctx, lambda uow: uow.audit.mark_verified(grown, ctx.clock()))
+        if grown or mark is not None:
+            in_transaction(ctx, lambda uow: _record(uow, grown, mark, ctx.clock()))
     return report
+
+
+def _account_events(uow: UnitOfWork, first: int) -> list[Any]:
+    events: list[Any] = []
+    after = first - 1
+    while batch := uow.audit.all(after_seq=after):
+        events.extend(batch)
+        after = batch[-1].seq
+    return events
+
+
+def _record(uow: UnitOfWork, grown: Sealed, mark: LogMark | None, now: datetime) -> None:
+    """What a sound run saw: the heads of the chains it read, and where the log stood."""
+    if grown:
+        uow.audit.mark_verified(grown, now)
+    if mark is not None:
+        uow.audit.add_mark(mark, now)
 
 
 def _seal(sealed: Sealed, verified: Sealed, name: str) -> tuple[tuple[int, str] | None, bool]:
@@ -201,13 +224,14 @@ class _Walk:
                            skipped=self.skipped)
 
     def chain(self, name: str, events: list[Any], head: tuple[int, str],
-              sealed: tuple[int, str] | None, by_checkpoint: bool = True) -> BrokenLink | None:
+              sealed: tuple[int, str] | None, by_checkpoint: bool = True, first: int = 1,
+              prev: str = GENESIS) -> BrokenLink | None:
         """``sealed``: an event the chain must still hold, as the checkpoint (``by_checkpoint``) or the
-        last sound verification saw it."""
+        last sound verification saw it. ``events`` from seq ``first`` on, the first linking to ``prev``."""
         sealer = "the checkpoint" if by_checkpoint else "the last verification"
         self.chains += 1
-        prev, keyed = GENESIS, False
-        for expected_seq, event in enumerate(events, start=1):
+        keyed = False
+        for expected_seq, event in enumerate(events, start=first):
             self.events += 1
             if event.seq != expected_seq:
                 return BrokenLink(name, event.seq, event.id, f"expected event {expected_seq} here, found {event.seq}")
@@ -233,7 +257,7 @@ class _Walk:
                 self.sealed += by_checkpoint
                 sealed = None
             prev = event.hash
-        last_seq = len(events)
+        last_seq = first - 1 + len(events)
         if sealed is not None:
             return BrokenLink(name, sealed[0], None,
                               f"{sealer} sealed event {sealed[0]}, the log ends at event {last_seq}")

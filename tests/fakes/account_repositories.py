@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from engine.domain.audit import GENESIS
+from engine.domain.audit import GENESIS, LogMark
 from engine.domain.records import AuditEventRecord, TokenRecord, UserRecord
 from engine.domain.saved_filters import SavedFilter
 from tests.fakes.tables import Tables
@@ -136,6 +136,13 @@ class FakeAuditRepository:
 
     def mark_verified(self, heads: dict[str, tuple[int, str]], now: datetime) -> None:
         self.tables.table("audit_verified").update(heads)
+
+    def marks(self) -> list[LogMark]:
+        kept: list[LogMark] = self.tables.table("audit_marks").setdefault("marks", [])
+        return list(kept)
+
+    def add_mark(self, mark: LogMark, now: datetime) -> None:
+        self.tables.table("audit_marks").setdefault("marks", []).append(mark)
 
 
 class FakeSavedFilterRepository:

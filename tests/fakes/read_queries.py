@@ -7,6 +7,7 @@ from collections.abc import Callable, Generator, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
+from engine.domain.audit import LogMark
 from engine.domain.comments import COMMENT_ADDED
 from engine.domain.model import CaseStatus
 from engine.domain.records import CaseRecord, EventRecord, TaskRecord, case_id_in
@@ -137,10 +138,16 @@ class FakeReadQueries:
     def case_heads(self) -> dict[int, tuple[int, str]]:
         return {c.id: (c.event_seq, c.event_hash) for c in self._cases()}
 
-    def grown_case_heads(self) -> tuple[dict[int, tuple[int, str]], int]:
+    def grown_case_heads(self, after: LogMark | None) -> tuple[dict[int, tuple[int, str]], int]:
         verified: dict[str, tuple[int, str]] = self.tables.table("audit_verified")
         heads = self.case_heads()
+        if after is not None:
+            grown = {e.case_id for e in self.tables.all("case_events") if (e.id or 0) > after.through_event}
+            return {c: head for c, head in heads.items() if c in grown}, len(heads)
         return {c: head for c, head in heads.items() if verified.get(f"case:{c}") != head}, len(heads)
+
+    def log_mark(self) -> LogMark:
+        return LogMark(max((e.id or 0 for e in self.tables.all("case_events")), default=0))
 
     def case_row_states(self, case_ids: Sequence[int] | None = None) -> dict[int, CaseRowState]:
         states = {c.id: CaseRowState(c.status) for c in self._cases() if case_ids is None or c.id in case_ids}

@@ -10,7 +10,7 @@ re-exports: `t.cases` is always the table, never a submodule."""
 from __future__ import annotations
 
 from engine.persistence.tables.account import auth_tokens, login_failure_counts, saved_filters, users
-from engine.persistence.tables.audit import audit_events, audit_verified, chain_heads
+from engine.persistence.tables.audit import audit_events, audit_marks, audit_verified, chain_heads
 from engine.persistence.tables.calendar import calendar_overrides, calendar_years
 from engine.persistence.tables.case import case_events, case_items, case_number_counters, cases, workflow_states
 from engine.persistence.tables.document import file_reads, material_files
@@ -57,6 +57,7 @@ __all__ = [
     "application_files",
     "approval_days",
     "audit_events",
+    "audit_marks",
     "audit_verified",
     "auth_tokens",
     "bundles",

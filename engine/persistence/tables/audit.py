@@ -33,6 +33,18 @@ audit_verified = Table(
     Column("verified_at", UtcDateTime, nullable=False),
 )
 
+# Where the case event log stood when a sound verification read it (``engine.domain.audit.LogMark``):
+# the nightly run reads only the chains with events after the latest mark no running writer can be
+# below. The few a later run may still need are kept.
+audit_marks = Table(
+    "audit_marks", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("through_event", BigInteger, nullable=False),
+    Column("snapshot_xmin", BigInteger, nullable=True),
+    Column("snapshot_xmax", BigInteger, nullable=True),
+    Column("taken_at", UtcDateTime, nullable=False),
+)
+
 # The head of each chain that is not a case's own (the case row keeps that): locked to append.
 chain_heads = Table(
     "chain_heads", metadata,
