@@ -5,7 +5,7 @@ same cases and ratings row by row (``cases``, ``ratings``), which the sums are c
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -43,8 +43,12 @@ class LeaderStatsRepository:
                              for key, *values in self.conn.execute(
                                  select(days.c[column], *(func.sum(days.c[m]) for m in MEASURES))
                                  .where(mine).group_by(days.c[column]))}
-        return PeriodCounts(by_day, groups, self._spans(since, until, self._live_window("spans", start, end)),
-                            self._group_spans(start, end), self.open_cases(end))
+        spans = self._spans(since, until, self._live_window("spans", start, end))
+        # The day the last case accepted before the period closed: the cases open when it began are
+        # read up to that day only (a few weeks, however long the period).
+        last = max((closed for accepted, closed, _ in spans if accepted < since), default=None)
+        group_spans = {} if last is None else self._group_spans(start, start_of(last + timedelta(days=1)))
+        return PeriodCounts(by_day, groups, spans, group_spans, self.open_cases(end))
 
     def _live_window(self, rollup: str, start: datetime, end: datetime) -> Window:
         unsealed_from, _ = unsealed_window(self.conn, rollup)
@@ -69,44 +73,36 @@ class LeaderStatsRepository:
         return found
 
     def _group_spans(self, start: datetime, end: datetime) -> dict[str, dict[str, int]]:
-        """Per grouping, the cases closed in the period that were accepted before it (read along the
-        ``(closed_at, accepted_at)`` index)."""
-        spanning = [c.status == "closed", c.closed_at >= start, c.closed_at < end, c.accepted_at < start]
-        point = func.coalesce(c.accepted_point, "")
-        found: dict[str, dict[str, int]] = {}
-        for group, key in (("bundle", c.bundle_code), ("point", point)):
-            found[group] = {str(k): int(n) for k, n in self.conn.execute(
-                select(key, func.count()).where(*spanning).group_by(key))}
-        items = t.case_items.c
-        found["department"] = {str(k): int(n) for k, n in self.conn.execute(
-            select(items.department, func.count(c.id.distinct()))
-            .select_from(t.cases.join(t.case_items, items.case_id == c.id))
-            .where(*spanning).group_by(items.department))}
-        return found
+        """Per grouping, the cases closed from ``start`` (the period's) to ``end`` that were accepted
+        before ``start``, read along the ``(closed_at, accepted_at)`` index."""
+        found: dict[str, Counter[str]] = {"bundle": Counter(), "point": Counter(), "department": Counter()}
+        for case in self._case_rows(c.status == "closed", c.closed_at >= start, c.closed_at < end,
+                                    c.accepted_at < start):
+            found["bundle"][case.bundle] += 1
+            found["point"][case.point or ""] += 1
+            found["department"].update(case.departments)
+        return {group: dict(counts) for group, counts in found.items()}
 
     def open_cases(self, before: datetime) -> list[CaseRow]:
         """The cases in review accepted before ``before``, with their departments."""
-        rows = self.conn.execute(select(c.id, c.bundle_code, c.accepted_point, c.accepted_at, c.closed_at, c.status,
-                                        c.due_on).where(c.status == "in_review", c.accepted_at < before)).all()
-        return self._with_departments(rows)
+        return self._case_rows(c.status == "in_review", c.accepted_at < before)
 
-    def _with_departments(self, rows: Any) -> list[CaseRow]:
-        departments: dict[int, set[str]] = defaultdict(set)
-        ids = [r[0] for r in rows]
-        for first in range(0, len(ids), 5000):
-            part = ids[first:first + 5000]
-            for case_id, department in self.conn.execute(select(t.case_items.c.case_id, t.case_items.c.department)
-                                                         .where(t.case_items.c.case_id.in_(part))):
-                departments[case_id].add(department)
-        return [CaseRow(bundle, point, accepted, closed, status, due, tuple(sorted(departments[case_id])))
-                for case_id, bundle, point, accepted, closed, status, due in rows]
+    def _case_rows(self, *conditions: Any) -> list[CaseRow]:
+        """The cases that meet the conditions, each with its departments: a subquery per case on the
+        items' key, so that the few thousand cases are never joined to every case's items."""
+        items = t.case_items.c
+        departments = (select(func.aggregate_strings(items.department, ","))
+                       .where(items.case_id == c.id).scalar_subquery())
+        rows = self.conn.execute(select(c.bundle_code, c.accepted_point, c.accepted_at, c.closed_at, c.status,
+                                        c.due_on, departments).where(*conditions))
+        return [CaseRow(bundle, point, accepted, closed, status, due, tuple(sorted(set(named.split(","))))
+                        if named else ())
+                for bundle, point, accepted, closed, status, due, named in rows]
 
     def cases(self, since: datetime, before: datetime) -> list[CaseRow]:
         """Cases the period may count: accepted before its end, and accepted, closed or still open in it."""
         relevant = (c.accepted_at < before) & or_(c.accepted_at >= since, c.closed_at >= since, c.status == "in_review")
-        rows = self.conn.execute(select(c.id, c.bundle_code, c.accepted_point, c.accepted_at, c.closed_at, c.status,
-                                        c.due_on).where(relevant)).all()
-        return self._with_departments(rows)
+        return self._case_rows(relevant)
 
     def ratings(self, since: datetime, before: datetime) -> list[RatingRow]:
         e = t.case_events.c
