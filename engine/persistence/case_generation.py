@@ -83,12 +83,13 @@ def plan_copies(templates: list[Template], count: int, first_id: int, serials: M
         weeks = rng.randint(0, weeks_back)
         pool = everyone if weeks <= RECENT_WEEKS or not finished else finished
         drawn.append((pool[n % len(pool)], weeks))
-    drawn.sort(key=lambda pick: (templates[pick[0]].accepted_at - timedelta(weeks=pick[1]), pick[0]))
+    accepted = {pick: templates[pick[0]].accepted_at - timedelta(weeks=pick[1]) for pick in set(drawn)}
+    drawn.sort(key=lambda pick: (accepted[pick], pick[0]))
     used: dict[tuple[str, str], int] = {}
     planned: list[Planned] = []
     for n, (index, weeks) in enumerate(drawn):
         template = templates[index]
-        day = (template.accepted_at - timedelta(weeks=weeks)).astimezone(SHANGHAI).strftime("%Y%m%d")
+        day = accepted[(index, weeks)].astimezone(SHANGHAI).strftime("%Y%m%d")
         serial = max(serials.get((template.prefix, day), 1), used.get((template.prefix, day), 0) + 1)
         used[(template.prefix, day)] = serial
         planned.append(Planned(index, first_id + n, f"{template.prefix}-{day}-{serial:05d}", weeks))

@@ -105,7 +105,8 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
         key = uow.audit_key
         walk = _Walk(key)
         ids: list[int] | None
-        mark: LogMark | None = None  # where the log stood, for a run of every chain
+        # Where the log stood, recorded by a sound run over every chain (not by one case's).
+        mark = None if case is not None else uow.reads.log_mark()
         if case is not None:
             chosen = uow.cases.get(case_id) if (case_id := case_id_in(case)) is not None else None
             chosen = chosen or uow.cases.get_by_number(case)
@@ -114,13 +115,11 @@ def verify_audit_chains(ctx: ServiceContext, sealed: Sealed | None = None, incre
             heads, ids = {chosen.id: (chosen.event_seq, chosen.event_hash)}, [chosen.id]
             verified = uow.audit.verified_heads([f"case:{chosen.id}"])
         elif incremental:
-            mark = uow.reads.log_mark()
             heads, cases = uow.reads.grown_case_heads(read_from(uow.audit.marks()))
             ids = sorted(heads)
             verified = uow.audit.verified_heads([*(f"case:{c}" for c in heads), AUDIT_CHAIN])
             walk.skipped = cases - len(heads)
         else:
-            mark = uow.reads.log_mark()
             heads, ids, verified = uow.reads.case_heads(), None, uow.audit.verified_heads()
         rows = uow.reads.case_row_states(ids)
         found: list[Disagreement] = []
